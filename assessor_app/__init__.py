@@ -1,0 +1,1 @@
+"""Assessor: offline-first scoring of micro-credential submissions."""

@@ -1,0 +1,254 @@
+"""Schemas of protocol v1 (``/api/v1``). Field names are part of the contract: change
+them only with a new API version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assessor_app.domain.assignment import AssignmentKind
+from assessor_app.domain.citations import Citation, PdfPage, Quote, Rect, TimeRange
+from assessor_app.domain.decision import Decision
+from assessor_app.domain.rubric_file import CredentialSchema
+from assessor_app.domain.scoresheet import CriterionScore, ScoreSheet
+from assessor_app.domain.submission import PreviousAttempt
+
+__all__ = [
+    "API_PREFIX",
+    "API_VERSION",
+    "PROBLEM_MEDIA_TYPE",
+    "ArtifactOut",
+    "AssignmentDelta",
+    "AssignmentItem",
+    "CitationWire",
+    "CredentialOut",
+    "CriterionScoreWire",
+    "DecisionReceipt",
+    "DecisionUpload",
+    "Me",
+    "PageCitation",
+    "PreviousAttemptOut",
+    "ProblemDetail",
+    "QuoteCitation",
+    "RectWire",
+    "SubmissionOut",
+    "TimeCitation",
+    "TokenRequest",
+    "TokenResponse",
+]
+
+API_VERSION = "v1"
+API_PREFIX = "/api/v1"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+ShortText = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=20_000)]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenRequest(_Wire):
+    username: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=1, max_length=1_000)]
+
+
+class TokenResponse(_Wire):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class Me(_Wire):
+    username: str
+    display_name: str
+    roles: list[str]
+    calibration_status: str
+
+
+class AssignmentItem(_Wire):
+    id: str
+    submission_id: str
+    kind: AssignmentKind
+    status: str
+    version: int
+    assigned_at: datetime
+    due_at: datetime | None = None
+
+
+class AssignmentDelta(_Wire):
+    items: list[AssignmentItem]
+    revoked: list[str]
+    cursor: str
+    has_more: bool
+
+
+CredentialOut = CredentialSchema
+
+
+class ArtifactOut(_Wire):
+    id: str
+    filename: str
+    media_type: str
+    size: Annotated[int, Field(ge=0)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    title: str = ""
+
+
+class CriterionLevelOut(_Wire):
+    criterion_id: str
+    level_id: str | None = None
+    rationale: str = ""
+
+
+class PreviousAttemptOut(_Wire):
+    attempt: int
+    decision: Decision
+    feedback: str
+    criteria: list[CriterionLevelOut] = Field(default_factory=list)
+
+    def to_domain(self) -> PreviousAttempt:
+        return PreviousAttempt(
+            attempt=self.attempt,
+            decision=self.decision,
+            feedback=self.feedback,
+            criteria={c.criterion_id: c.level_id for c in self.criteria if c.level_id},
+        )
+
+
+class SubmissionOut(_Wire):
+    id: str
+    credential: CredentialOut
+    attempt: Annotated[int, Field(ge=1)]
+    educator_pseudonym: str
+    change_note: str = ""
+    previous_attempts: list[PreviousAttemptOut] = Field(default_factory=list)
+    artifacts: list[ArtifactOut] = Field(default_factory=list)
+
+
+class RectWire(_Wire):
+    x: float
+    y: float
+    width: Annotated[float, Field(ge=0)]
+    height: Annotated[float, Field(ge=0)]
+
+
+class TimeCitation(_Wire):
+    kind: Literal["time"] = "time"
+    artifact_id: str
+    start_ms: Annotated[int, Field(ge=0)]
+    end_ms: Annotated[int, Field(ge=0)]
+
+
+class PageCitation(_Wire):
+    kind: Literal["page"] = "page"
+    artifact_id: str
+    page: Annotated[int, Field(ge=1)]
+    rect: RectWire | None = None
+
+
+class QuoteCitation(_Wire):
+    kind: Literal["quote"] = "quote"
+    artifact_id: str
+    text: Annotated[str, Field(min_length=1, max_length=4_000)]
+
+
+CitationWire = Annotated[TimeCitation | PageCitation | QuoteCitation, Field(discriminator="kind")]
+
+
+def citation_to_wire(citation: Citation) -> TimeCitation | PageCitation | QuoteCitation:
+    t = citation.target
+    if isinstance(t, TimeRange):
+        return TimeCitation(artifact_id=citation.artifact_id, start_ms=t.start_ms, end_ms=t.end_ms)
+    if isinstance(t, PdfPage):
+        rect = RectWire(x=t.rect.x, y=t.rect.y, width=t.rect.width, height=t.rect.height) if t.rect else None
+        return PageCitation(artifact_id=citation.artifact_id, page=t.page, rect=rect)
+    return QuoteCitation(artifact_id=citation.artifact_id, text=t.text)
+
+
+def citation_from_wire(wire: TimeCitation | PageCitation | QuoteCitation) -> Citation:
+    """Raises ValueError for a citation that is well-formed JSON but impossible (end before start)."""
+    if isinstance(wire, TimeCitation):
+        return Citation(wire.artifact_id, TimeRange(wire.start_ms, wire.end_ms))
+    if isinstance(wire, PageCitation):
+        r = wire.rect
+        return Citation(wire.artifact_id, PdfPage(wire.page, Rect(r.x, r.y, r.width, r.height) if r else None))
+    return Citation(wire.artifact_id, Quote(wire.text))
+
+
+class CriterionScoreWire(_Wire):
+    criterion_id: Annotated[str, Field(min_length=1, max_length=64)]
+    level_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    rationale: LongText = ""
+    citations: Annotated[list[CitationWire], Field(max_length=200)] = Field(default_factory=list)
+
+
+class DecisionUpload(_Wire):
+    decision: Decision
+    criteria: Annotated[list[CriterionScoreWire], Field(max_length=30)]
+    feedback: LongText = ""
+    private_note: LongText = ""
+    override_reason: LongText = ""
+    scored_at: datetime
+
+    @classmethod
+    def from_sheet(cls, sheet: ScoreSheet, decision: Decision, scored_at: datetime) -> DecisionUpload:
+        return cls(
+            decision=decision,
+            criteria=[
+                CriterionScoreWire(
+                    criterion_id=s.criterion_id,
+                    level_id=s.level_id,
+                    rationale=s.rationale,
+                    citations=[citation_to_wire(c) for c in s.citations],
+                )
+                for s in sheet.scores.values()
+            ],
+            feedback=sheet.feedback,
+            private_note=sheet.private_note,
+            override_reason=sheet.override_reason,
+            scored_at=scored_at,
+        )
+
+    def to_sheet(self, computed: Decision | None) -> ScoreSheet:
+        """The sheet this upload describes. ``computed`` is the rubric's own result for the
+        levels, so that a decision that differs from it counts as an override."""
+        scores = {
+            c.criterion_id: CriterionScore(
+                c.criterion_id,
+                c.level_id,
+                c.rationale,
+                tuple(citation_from_wire(x) for x in c.citations),
+            )
+            for c in self.criteria
+        }
+        return ScoreSheet(
+            scores=scores,
+            feedback=self.feedback,
+            private_note=self.private_note,
+            override=self.decision if self.decision != computed else None,
+            override_reason=self.override_reason,
+        )
+
+
+class DecisionReceipt(_Wire):
+    assignment_id: str
+    decision: Decision
+    version: int
+    recorded_at: datetime
+
+
+class ProblemDetail(BaseModel):
+    """RFC 9457 problem details; ``errors`` lists field problems for a 422."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+    instance: str | None = None
+    errors: list[dict[str, str]] | None = None

@@ -1,0 +1,54 @@
+"""Test configuration shared by every test: headless Qt, private data roots, an
+in-memory keyring."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import keyring  # noqa: E402
+import keyring.backend  # noqa: E402
+import pytest  # noqa: E402
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A real KeyringBackend that keeps secrets in a dict for the test's lifetime."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.secrets[(service, username)]
+        except KeyError:
+            raise keyring.errors.PasswordDeleteError(username) from None
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def assessor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own client data root, so no test sees another's profile."""
+    home = tmp_path / "assessor-home"
+    monkeypatch.setenv("ASSESSOR_HOME", str(home))
+    return home
