@@ -7,12 +7,12 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import keyring  # noqa: E402
-import keyring.backend  # noqa: E402
-import pytest  # noqa: E402
+import keyring
+import keyring.backend
+import pytest
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

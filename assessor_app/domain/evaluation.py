@@ -75,8 +75,7 @@ def evaluate(sheet: ScoreSheet, rubric: Rubric) -> Evaluation:
             problems.append(
                 Problem(
                     ProblemCode.UNKNOWN_LEVEL,
-                    f"“{criterion.title}” has a level the rubric does not have: "
-                    f"{score.level_id}.",
+                    f"“{criterion.title}” has a level the rubric does not have: {score.level_id}.",
                     criterion.id,
                 )
             )
@@ -94,10 +93,16 @@ def evaluate(sheet: ScoreSheet, rubric: Rubric) -> Evaluation:
     complete = len(chosen) == len(rubric.criteria)
     computed: Decision | None = None
     if complete:
-        computed = Decision.PASS if rubric.decision_rule.passes(rubric, chosen) else Decision.NOT_YET
+        computed = (
+            Decision.PASS if rubric.decision_rule.passes(rubric, chosen) else Decision.NOT_YET
+        )
 
     decision = sheet.override or computed
-    if sheet.override is not None and sheet.override != computed and not sheet.override_reason.strip():
+    if (
+        sheet.override is not None
+        and sheet.override != computed
+        and not sheet.override_reason.strip()
+    ):
         problems.append(
             Problem(
                 ProblemCode.OVERRIDE_REASON_REQUIRED,

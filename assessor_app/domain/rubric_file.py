@@ -25,7 +25,9 @@ from assessor_app.domain.rubric import (
     Rubric,
 )
 
-Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+]
 Text = Annotated[str, Field(max_length=20_000)]
 
 
@@ -119,7 +121,10 @@ class RubricSchema(_Strict):
         rule = rubric.decision_rule
         rule_schema: AllMeetSchema | MinPointsSchema = (
             MinPointsSchema(
-                kind="min_points", min_total=rule.min_total, floor=rule.floor, floors=dict(rule.floors)
+                kind="min_points",
+                min_total=rule.min_total,
+                floor=rule.floor,
+                floors=dict(rule.floors),
             )
             if isinstance(rule, MinimumPoints)
             else AllMeetSchema()
@@ -154,7 +159,9 @@ class CredentialSchema(_Strict):
     competency: Annotated[str, Field(min_length=1, max_length=2_000)]
     version: Annotated[int, Field(ge=1)] = 1
     overview: Text = ""
-    artifact_requirements: list[Annotated[str, Field(max_length=2_000)]] = Field(default_factory=list)
+    artifact_requirements: list[Annotated[str, Field(max_length=2_000)]] = Field(
+        default_factory=list
+    )
     reflection_prompts: list[Annotated[str, Field(max_length=2_000)]] = Field(default_factory=list)
     rubric: RubricSchema
 
@@ -241,5 +248,7 @@ def load_credential_file(path: Path) -> Credential:
 
 
 def load_credentials_dir(directory: Path) -> list[Credential]:
-    files = sorted(p for p in Path(directory).iterdir() if p.suffix.lower() in (".json", ".yaml", ".yml"))
+    files = sorted(
+        p for p in Path(directory).iterdir() if p.suffix.lower() in (".json", ".yaml", ".yml")
+    )
     return [load_credential_file(p) for p in files]

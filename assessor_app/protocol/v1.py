@@ -164,18 +164,24 @@ def citation_to_wire(citation: Citation) -> TimeCitation | PageCitation | QuoteC
     if isinstance(t, TimeRange):
         return TimeCitation(artifact_id=citation.artifact_id, start_ms=t.start_ms, end_ms=t.end_ms)
     if isinstance(t, PdfPage):
-        rect = RectWire(x=t.rect.x, y=t.rect.y, width=t.rect.width, height=t.rect.height) if t.rect else None
+        rect = (
+            RectWire(x=t.rect.x, y=t.rect.y, width=t.rect.width, height=t.rect.height)
+            if t.rect
+            else None
+        )
         return PageCitation(artifact_id=citation.artifact_id, page=t.page, rect=rect)
     return QuoteCitation(artifact_id=citation.artifact_id, text=t.text)
 
 
 def citation_from_wire(wire: TimeCitation | PageCitation | QuoteCitation) -> Citation:
-    """Raises ValueError for a citation that is well-formed JSON but impossible (end before start)."""
+    """Raises ValueError for a well-formed but impossible citation (end before start)."""
     if isinstance(wire, TimeCitation):
         return Citation(wire.artifact_id, TimeRange(wire.start_ms, wire.end_ms))
     if isinstance(wire, PageCitation):
         r = wire.rect
-        return Citation(wire.artifact_id, PdfPage(wire.page, Rect(r.x, r.y, r.width, r.height) if r else None))
+        return Citation(
+            wire.artifact_id, PdfPage(wire.page, Rect(r.x, r.y, r.width, r.height) if r else None)
+        )
     return Citation(wire.artifact_id, Quote(wire.text))
 
 
@@ -195,7 +201,9 @@ class DecisionUpload(_Wire):
     scored_at: datetime
 
     @classmethod
-    def from_sheet(cls, sheet: ScoreSheet, decision: Decision, scored_at: datetime) -> DecisionUpload:
+    def from_sheet(
+        cls, sheet: ScoreSheet, decision: Decision, scored_at: datetime
+    ) -> DecisionUpload:
         return cls(
             decision=decision,
             criteria=[
