@@ -1,0 +1,1 @@
+"""Performance benchmarks: run with ``make bench`` (``python -m benchmarks``)."""
