@@ -98,8 +98,11 @@ def evaluate(sheet: ScoreSheet, rubric: Rubric) -> Evaluation:
         )
 
     decision = sheet.override or computed
+    # Returning a submission as incomplete is explained by its required feedback, so it
+    # needs no separate override reason.
     if (
         sheet.override is not None
+        and not returning
         and sheet.override != computed
         and not sheet.override_reason.strip()
     ):
@@ -118,5 +121,5 @@ def evaluate(sheet: ScoreSheet, rubric: Rubric) -> Evaluation:
                 "evidence would show the competency.",
             )
         )
-    total = sum(level.points for level in chosen.values())
+    total = sum((level.points for level in chosen.values()), 0.0)
     return Evaluation(computed, decision, tuple(problems), total)

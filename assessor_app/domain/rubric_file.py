@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    ValidationError,
+    model_validator,
+)
 
 from assessor_app.domain.rubric import (
     AllCriteriaMeet,
@@ -38,7 +45,7 @@ class _Strict(BaseModel):
 class LevelSchema(_Strict):
     id: Identifier
     label: Annotated[str, Field(min_length=1, max_length=80)]
-    points: float
+    points: FiniteFloat
     descriptor: Annotated[str, Field(min_length=1, max_length=4_000)]
     meets: bool
 
@@ -69,9 +76,9 @@ class AllMeetSchema(_Strict):
 
 class MinPointsSchema(_Strict):
     kind: Literal["min_points"]
-    min_total: float
-    floor: float = 0.0
-    floors: dict[str, float] = Field(default_factory=dict)
+    min_total: FiniteFloat
+    floor: FiniteFloat = 0.0
+    floors: dict[str, FiniteFloat] = Field(default_factory=dict)
 
 
 DecisionRuleSchema = Annotated[AllMeetSchema | MinPointsSchema, Field(discriminator="kind")]
