@@ -1,0 +1,226 @@
+"""Recording a decision: re-validation against the rubric, idempotent replay, and the
+conflict rules of ``PUT /assignments/{id}/decision``. Shared by the API and ``HubAdmin``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessor_app.domain.evaluation import ProblemCode, evaluate
+from assessor_app.domain.rubric import Rubric
+from assessor_app.domain.rubric_file import CredentialSchema
+from assessor_app.hub.db import (
+    ArtifactRow,
+    AssignmentRow,
+    CredentialRow,
+    DecisionRow,
+    SubmissionRow,
+    next_change_seq,
+    utcnow,
+)
+from assessor_app.protocol.v1 import (
+    AssignmentItem,
+    DecisionReceipt,
+    DecisionUpload,
+    citation_from_wire,
+)
+
+ASSIGNED = "assigned"
+DECIDED = "decided"
+REVOKED = "revoked"
+
+
+@dataclass
+class DecisionRefused(Exception):
+    """Why an upload was not recorded; the API turns it into a problem response."""
+
+    status: int
+    title: str
+    detail: str
+    errors: list[dict[str, str]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    receipt: DecisionReceipt
+    replayed: bool
+
+
+def body_digest(upload: DecisionUpload) -> str:
+    """Same content, same digest: key order and whitespace of the request do not matter."""
+    canonical = json.dumps(upload.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def credential_schema(session: Session, submission: SubmissionRow) -> CredentialSchema:
+    row = session.get(CredentialRow, (submission.credential_id, submission.credential_version))
+    if row is None:
+        raise LookupError(f"credential {submission.credential_id} is missing")
+    return CredentialSchema.model_validate(row.document)
+
+
+def assignment_item(row: AssignmentRow) -> AssignmentItem:
+    return AssignmentItem(
+        id=row.id,
+        submission_id=row.submission_id,
+        kind=row.kind,
+        status=row.status,
+        version=row.version,
+        assigned_at=row.assigned_at,
+        due_at=row.due_at,
+    )
+
+
+def receipt_of(row: DecisionRow) -> DecisionReceipt:
+    return DecisionReceipt(
+        assignment_id=row.assignment_id,
+        decision=row.decision,
+        version=row.version,
+        recorded_at=row.recorded_at,
+    )
+
+
+def check_upload(
+    upload: DecisionUpload, rubric: Rubric, artifact_ids: set[str]
+) -> tuple[list[dict[str, str]], float]:
+    """Field problems (empty when the sheet can be recorded) and the sheet's total points."""
+    errors: list[dict[str, str]] = []
+    index_of: dict[str, int] = {}
+    for i, score in enumerate(upload.criteria):
+        if score.criterion_id in index_of:
+            errors.append(
+                {
+                    "field": f"criteria[{i}].criterion_id",
+                    "code": "duplicate_criterion",
+                    "message": f"{score.criterion_id} is scored twice.",
+                }
+            )
+        index_of.setdefault(score.criterion_id, i)
+        for j, citation in enumerate(score.citations):
+            where = f"criteria[{i}].citations[{j}]"
+            if citation.artifact_id not in artifact_ids:
+                errors.append(
+                    {
+                        "field": f"{where}.artifact_id",
+                        "code": "unknown_artifact",
+                        "message": f"{citation.artifact_id} is not an artifact of this submission.",
+                    }
+                )
+            try:
+                citation_from_wire(citation)
+            except ValueError as exc:
+                errors.append({"field": where, "code": "invalid_citation", "message": str(exc)})
+    if errors:
+        return errors, 0.0
+    computed = evaluate(upload.to_sheet(None), rubric).computed
+    evaluation = evaluate(upload.to_sheet(computed), rubric)
+    for problem in evaluation.problems:
+        if problem.code is ProblemCode.FEEDBACK_REQUIRED:
+            where = "feedback"
+        elif problem.code is ProblemCode.OVERRIDE_REASON_REQUIRED:
+            where = "override_reason"
+        elif problem.criterion_id in index_of:
+            where = f"criteria[{index_of[problem.criterion_id]}]"
+        else:
+            where = "criteria"
+        errors.append({"field": where, "code": str(problem.code), "message": problem.message})
+    return errors, evaluation.total_points
+
+
+def record_decision(
+    session: Session,
+    assignment_id: str,
+    user_id: int,
+    upload: DecisionUpload,
+    idempotency_key: str,
+    expected_version: int | None,
+    now: datetime | None = None,
+) -> DecisionOutcome:
+    """Record ``upload`` for the caller's assignment, or raise ``DecisionRefused``.
+    ``expected_version`` None skips the If-Match check (admin use). Must run in a write
+    transaction: the change counter is taken first, which serializes concurrent uploads."""
+    seq = next_change_seq(session)
+    digest = body_digest(upload)
+    earlier = session.scalar(
+        select(DecisionRow).where(
+            DecisionRow.user_id == user_id, DecisionRow.idempotency_key == idempotency_key
+        )
+    )
+    if earlier is not None:
+        if earlier.assignment_id == assignment_id and earlier.body_sha256 == digest:
+            return DecisionOutcome(receipt_of(earlier), replayed=True)
+        raise DecisionRefused(
+            422,
+            "Idempotency-Key reused",
+            "This Idempotency-Key was already used for a different upload. Send a new key "
+            "for a new upload, or resend exactly the same body to repeat the old one.",
+        )
+    assignment = session.get(AssignmentRow, assignment_id, populate_existing=True)
+    if assignment is None or assignment.user_id != user_id:
+        raise DecisionRefused(404, "Not Found", "No such assignment.")
+    if assignment.status == REVOKED:
+        raise DecisionRefused(
+            410,
+            "Assignment revoked",
+            "This assignment was withdrawn; the hub no longer takes a decision for it.",
+            extra={"assignment": assignment_item(assignment).model_dump(mode="json")},
+        )
+    existing = session.get(DecisionRow, assignment_id)
+    if existing is not None:
+        raise DecisionRefused(
+            409,
+            "Already decided",
+            "A decision for this assignment was already recorded under another Idempotency-Key.",
+            extra={"decision": receipt_of(existing).model_dump(mode="json")},
+        )
+    if expected_version is not None and expected_version != assignment.version:
+        raise DecisionRefused(
+            412,
+            "Version mismatch",
+            f"If-Match names version {expected_version}, but the assignment is at version "
+            f"{assignment.version}. Sync, review the change, and upload again.",
+            extra={"assignment": assignment_item(assignment).model_dump(mode="json")},
+        )
+    submission = session.get(SubmissionRow, assignment.submission_id)
+    assert submission is not None  # a foreign key guarantees it
+    rubric = credential_schema(session, submission).rubric.to_domain()
+    artifact_ids = set(
+        session.scalars(
+            select(ArtifactRow.id).where(ArtifactRow.submission_id == submission.id)
+        ).all()
+    )
+    errors, total = check_upload(upload, rubric, artifact_ids)
+    if errors:
+        raise DecisionRefused(
+            422,
+            "The score sheet cannot be recorded",
+            "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+            errors=errors,
+        )
+    assignment.version += 1
+    assignment.status = DECIDED
+    assignment.change_seq = seq
+    row = DecisionRow(
+        assignment_id=assignment.id,
+        user_id=user_id,
+        idempotency_key=idempotency_key,
+        body_sha256=digest,
+        body=upload.model_dump(mode="json"),
+        decision=str(upload.decision),
+        total_points=total,
+        version=assignment.version,
+        recorded_at=now or utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return DecisionOutcome(receipt_of(row), replayed=False)

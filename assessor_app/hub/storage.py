@@ -1,0 +1,139 @@
+"""Artifact storage, content-addressed by sha256, behind a small interface.
+
+``LocalArtifactStorage`` keeps ``<root>/ab/cd/<sha256>`` files, written through a temporary
+file, fsync and rename so a crash never leaves a partial blob under a real name. An
+S3-compatible store can implement the same ``ArtifactStorage`` protocol.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+CHUNK = 1024 * 1024
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class BlobNotFound(KeyError):
+    """No blob with that sha256 in the store."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+
+
+class ArtifactStorage(Protocol):
+    def put(self, source: BinaryIO) -> StoredBlob:
+        """Store the stream's bytes; returns their sha256 and size. Idempotent."""
+        ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def size(self, sha256: str) -> int: ...
+
+    def open(self, sha256: str) -> BinaryIO:
+        """A readable, seekable binary stream; raises ``BlobNotFound``."""
+        ...
+
+    def iter_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
+        """Bytes ``start`` to ``end`` inclusive, in chunks, read lazily."""
+        ...
+
+    def delete(self, sha256: str) -> None: ...
+
+
+def _check(sha256: str) -> str:
+    if not _SHA256.match(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return sha256
+
+
+class LocalArtifactStorage:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._tmp = self.root / "tmp"
+        self._tmp.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, sha256: str) -> Path:
+        _check(sha256)
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def put(self, source: BinaryIO) -> StoredBlob:
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix="put-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := source.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            final = self.path_for(sha)
+            if final.exists():
+                tmp.unlink()
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
+                _fsync_dir(final.parent)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return StoredBlob(sha, size)
+
+    def put_file(self, path: Path) -> StoredBlob:
+        with open(path, "rb") as source:
+            return self.put(source)
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def size(self, sha256: str) -> int:
+        try:
+            return self.path_for(sha256).stat().st_size
+        except FileNotFoundError:
+            raise BlobNotFound(sha256) from None
+
+    def open(self, sha256: str) -> BinaryIO:
+        try:
+            return open(self.path_for(sha256), "rb")
+        except FileNotFoundError:
+            raise BlobNotFound(sha256) from None
+
+    def iter_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
+        handle = self.open(sha256)
+
+        def chunks() -> Iterator[bytes]:
+            with handle:
+                handle.seek(start)
+                remaining = end - start + 1
+                while remaining > 0:
+                    chunk = handle.read(min(CHUNK, remaining))
+                    if not chunk:
+                        break
+                    remaining -= len(chunk)
+                    yield chunk
+
+        return chunks()
+
+    def delete(self, sha256: str) -> None:
+        self.path_for(sha256).unlink(missing_ok=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
