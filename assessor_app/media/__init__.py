@@ -1,0 +1,1 @@
+"""Media playback: the libvlc-backed ``VideoPlayer`` (frames as ``QImage``) and timecodes."""

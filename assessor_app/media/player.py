@@ -1,0 +1,751 @@
+"""``VideoPlayer``: libvlc decoding behind Qt signals, frames delivered as ``QImage``.
+
+How it fits together:
+
+* VLC decodes into a buffer we own (``video_set_format_callbacks`` picks RV32 at a size
+  derived from the track, capped at ``max_width``; ``video_set_callbacks`` hands VLC the
+  buffer). Nothing is embedded by window id, so it works headless and on every platform.
+* Every libvlc callback (frames, events, stream reads) runs on one of VLC's own threads.
+  Those callbacks only copy data and emit private signals; the signals are connected with
+  ``Qt.QueuedConnection``, so every public signal is emitted on the GUI thread. Frames
+  are coalesced: if the GUI has not yet taken the previous frame, the newer one replaces
+  it instead of queueing up.
+* ``open_stream`` plays from any seekable binary file object through
+  ``media_new_callbacks``, so evidence is decrypted on the fly and never written to disk.
+* Nothing on the GUI thread waits on VLC for long: play, pause, seek and rate changes
+  return at once. ``libvlc_media_player_stop`` joins VLC's decoder threads (tens of ms,
+  longer on a stalled stream), so stopping and releasing happen on a short-lived worker
+  thread that also keeps the ctypes callbacks alive until VLC can no longer call them.
+* A file VLC cannot play ends in ``stateChanged("error")`` and a sentence on
+  ``errorOccurred``: VLC's EncounteredError event, an end without a single frame, or a
+  watchdog when neither a frame nor playback arrives in time.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QImage
+
+from assessor_app.domain.coverage import PlayedRanges
+from assessor_app.media import backend
+from assessor_app.media.backend import VlcUnavailable
+
+log = logging.getLogger(__name__)
+
+STOPPED = "stopped"
+OPENING = "opening"
+PLAYING = "playing"
+PAUSED = "paused"
+ENDED = "ended"
+ERROR = "error"
+
+MIN_RATE = 0.5
+MAX_RATE = 2.0
+DEFAULT_FRAME_MS = 40
+
+UNPLAYABLE = (
+    "This video could not be played. The file may be damaged or in a format VLC cannot "
+    "decode. Your scores and notes are safe; you can export a copy and open it in "
+    "another player."
+)
+
+# A continuous stretch of playback is reported in pieces of at most this length, so a
+# crash during a long uninterrupted viewing loses little coverage.
+_COVERAGE_FLUSH_MS = 5000
+# A position jump larger than this (scaled by the rate) is a seek, not playback.
+_COVERAGE_MAX_STEP_MS = 1500
+
+# python-vlc declares the chroma argument of the format callback as c_char_p, which
+# ctypes hands to Python as an immutable bytes copy; declaring it as a pointer lets us
+# write "RV32" into VLC's buffer. The function pointer is cast to python-vlc's type.
+_FormatCb = ctypes.CFUNCTYPE(
+    ctypes.c_uint,
+    ctypes.POINTER(ctypes.c_void_p),
+    ctypes.c_void_p,
+    ctypes.POINTER(ctypes.c_uint),
+    ctypes.POINTER(ctypes.c_uint),
+    ctypes.POINTER(ctypes.c_uint),
+    ctypes.POINTER(ctypes.c_uint),
+)
+
+
+class _VideoTrack(ctypes.Structure):
+    # The leading fields of libvlc_video_track_t (the rest is not needed).
+    _fields_ = (
+        ("height", ctypes.c_uint),
+        ("width", ctypes.c_uint),
+        ("sar_num", ctypes.c_uint),
+        ("sar_den", ctypes.c_uint),
+        ("frame_rate_num", ctypes.c_uint),
+        ("frame_rate_den", ctypes.c_uint),
+    )
+
+
+class _MediaTrack(ctypes.Structure):
+    # libvlc_media_track_t. python-vlc declares its audio/video/subtitle union as three
+    # consecutive pointers, which reads the video details from the wrong offset.
+    _fields_ = (
+        ("codec", ctypes.c_uint32),
+        ("original_fourcc", ctypes.c_uint32),
+        ("id", ctypes.c_int),
+        ("type", ctypes.c_int),
+        ("profile", ctypes.c_int),
+        ("level", ctypes.c_int),
+        ("details", ctypes.c_void_p),
+        ("bitrate", ctypes.c_uint),
+        ("language", ctypes.c_char_p),
+        ("description", ctypes.c_char_p),
+    )
+
+
+_TRACK_VIDEO = 1
+_TrackArray = ctypes.POINTER(ctypes.POINTER(_MediaTrack))
+
+
+def _video_track(dll: Any, media: Any) -> tuple[int, int, float, float] | None:
+    """``(width, height, sample aspect, fps)`` of the first video track VLC knows."""
+    tracks_get = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.c_void_p, ctypes.POINTER(_TrackArray))(
+        ("libvlc_media_tracks_get", dll)
+    )
+    tracks_release = ctypes.CFUNCTYPE(None, _TrackArray, ctypes.c_uint)(
+        ("libvlc_media_tracks_release", dll)
+    )
+    array = _TrackArray()
+    count = tracks_get(media, ctypes.byref(array))
+    try:
+        for i in range(count):
+            track = array[i].contents
+            if track.type != _TRACK_VIDEO or not track.details:
+                continue
+            video = ctypes.cast(track.details, ctypes.POINTER(_VideoTrack)).contents
+            if not video.width or not video.height:
+                continue
+            sar = video.sar_num / video.sar_den if video.sar_num and video.sar_den else 1.0
+            fps = video.frame_rate_num / video.frame_rate_den if video.frame_rate_den else 0.0
+            return video.width, video.height, sar, fps
+    finally:
+        if count:
+            tracks_release(array, count)
+    return None
+
+
+_pending_releases: list[threading.Thread] = []
+_pending_lock = threading.Lock()
+
+
+def wait_for_released(timeout_s: float = 5.0) -> bool:
+    """Wait until every closed player has been stopped and released by its worker
+    thread; call before the application exits. True when all finished in time."""
+    with _pending_lock:
+        threads = list(_pending_releases)
+    for thread in threads:
+        thread.join(timeout_s)
+    with _pending_lock:
+        _pending_releases[:] = [t for t in _pending_releases if t.is_alive()]
+        return not _pending_releases
+
+
+def scaled_size(width: int, height: int, max_width: int) -> tuple[int, int]:
+    """The frame size we ask VLC for: the track's aspect ratio, at most ``max_width``
+    wide, width a multiple of 8 (so a scanline is a multiple of 32 bytes) and even
+    height."""
+    if width <= 0 or height <= 0:
+        return 0, 0
+    target_w = min(width, max_width)
+    target_h = round(height * target_w / width)
+    target_w = max(8, target_w - target_w % 8)
+    target_h = max(2, target_h - target_h % 2)
+    return target_w, target_h
+
+
+class _Session:
+    """Everything VLC may touch from its threads during one opened media.
+
+    It owns the frame buffer, the ctypes callbacks (which must outlive playback) and the
+    file object of a stream. ``alive`` is cleared on close; callbacks check it first so a
+    closed session never reaches the player again.
+    """
+
+    def __init__(self, player: VideoPlayer, max_width: int) -> None:
+        self.player = player
+        self.max_width = max_width
+        self.alive = threading.Event()
+        self.alive.set()
+        self.buffer_lock = threading.RLock()
+        self.raw: ctypes.Array[ctypes.c_char] | None = None
+        self.address = 0
+        self.width = 0
+        self.height = 0
+        self.pitch = 0
+        self.frames = 0
+        self.pending: QImage | None = None
+        self.posted = False
+        self.stream: BinaryIO | None = None
+        self.stream_size = 0
+        self.stream_lock = threading.Lock()
+        self.vlc_player: Any = None
+        self.media: Any = None
+        self.dll: Any = None
+        self.fps = 0.0
+        self.keep: list[Any] = []  # ctypes callbacks: VLC holds raw pointers to these
+
+    # --- video callbacks (VLC's video output thread) --------------------------------
+
+    def setup(
+        self, _opaque: Any, chroma: int, width: Any, height: Any, pitches: Any, lines: Any
+    ) -> int:
+        # VLC passes the coded size (e.g. 192 rows for a 180-row H.264 stream) and would
+        # stretch the picture into it; the track knows the visible size and pixel aspect.
+        source_w, source_h = width[0], height[0]
+        track = _video_track(self.dll, self.media) if self.dll is not None else None
+        if track is not None:
+            track_w, track_h, sar, fps = track
+            source_w, source_h = round(track_w * sar), track_h
+            self.fps = fps
+        w, h = scaled_size(source_w, source_h, self.max_width)
+        if not w:
+            return 0
+        ctypes.memmove(chroma, b"RV32", 4)
+        width[0], height[0] = w, h
+        pitch = w * 4
+        rows = (h + 31) // 32 * 32
+        pitches[0], lines[0] = pitch, rows
+        with self.buffer_lock:
+            # Planes must be 32-byte aligned; malloc only promises 16.
+            self.raw = ctypes.create_string_buffer(pitch * rows + 32)
+            base = ctypes.addressof(self.raw)
+            self.address = base + (-base % 32)
+            self.width, self.height, self.pitch = w, h, pitch
+        return 1
+
+    def cleanup(self, _opaque: Any) -> None:
+        return None
+
+    def lock(self, _opaque: Any, planes: Any) -> int:
+        self.buffer_lock.acquire()
+        planes[0] = self.address
+        return 0
+
+    def unlock(self, _opaque: Any, _picture: Any, _planes: Any) -> None:
+        self.buffer_lock.release()
+
+    def display(self, _opaque: Any, _picture: Any) -> None:
+        if not self.alive.is_set():
+            return
+        with self.buffer_lock:
+            if not self.address:
+                return
+            image = QImage(self.width, self.height, QImage.Format.Format_RGB32)
+            target = image.bits()
+            ctypes.memmove(
+                ctypes.addressof(ctypes.c_char.from_buffer(target)),
+                self.address,
+                self.pitch * self.height,
+            )
+            del target
+        self.frames += 1
+        with self.stream_lock:
+            self.pending = image
+            post = not self.posted
+            self.posted = True
+        if post:
+            self._emit(lambda p: p._framePosted.emit())
+
+    def take_frame(self) -> QImage | None:
+        with self.stream_lock:
+            image, self.pending, self.posted = self.pending, None, False
+        return image
+
+    # --- stream callbacks (VLC's input thread) ---------------------------------------
+
+    def stream_open(self, _opaque: Any, datap: Any, sizep: Any) -> int:
+        if self.stream is None or not self.alive.is_set():
+            return -1
+        try:
+            self.stream.seek(0)
+        except (OSError, ValueError):
+            return -1
+        datap[0] = None
+        sizep[0] = self.stream_size
+        return 0
+
+    def stream_read(self, _opaque: Any, buf: Any, length: int) -> int:
+        # Returning -1 once closed lets libvlc's stop() return promptly.
+        if self.stream is None or not self.alive.is_set():
+            return -1
+        try:
+            data = self.stream.read(length)
+        except (OSError, ValueError):
+            log.warning("reading the video stream failed", exc_info=True)
+            return -1
+        ctypes.memmove(buf, data, len(data))
+        return len(data)
+
+    def stream_seek(self, _opaque: Any, offset: int) -> int:
+        if self.stream is None or not self.alive.is_set():
+            return -1
+        try:
+            self.stream.seek(offset)
+        except (OSError, ValueError):
+            return -1
+        return 0
+
+    def stream_close(self, _opaque: Any) -> None:
+        return None
+
+    # --- events (VLC's event thread) -------------------------------------------------
+
+    def on_event(self, event: Any, kind: str) -> None:
+        value = 0
+        if kind == "time":
+            value = int(event.u.new_time)
+        elif kind == "length":
+            value = int(event.u.new_length)
+        self._emit(lambda p: p._vlcEvent.emit(kind, value))
+
+    def _emit(self, send: Callable[[VideoPlayer], None]) -> None:
+        if not self.alive.is_set():
+            return
+        try:
+            send(self.player)
+        except RuntimeError:
+            # The player's C++ side was deleted between the check and the emit.
+            self.alive.clear()
+
+    # --- teardown (worker thread) ------------------------------------------------------
+
+    def release(self) -> None:
+        try:
+            if self.vlc_player is not None:
+                self.vlc_player.stop()
+                self.vlc_player.release()
+            if self.media is not None:
+                self.media.release()
+        finally:
+            if self.stream is not None:
+                try:
+                    self.stream.close()
+                except OSError:
+                    log.warning("closing the video stream failed", exc_info=True)
+            self.keep.clear()
+
+
+class VideoPlayer(QObject):
+    """One video at a time; see the module docstring for the threading model."""
+
+    frameReady = Signal(QImage)
+    positionChanged = Signal(int)
+    durationChanged = Signal(int)
+    stateChanged = Signal(str)
+    errorOccurred = Signal(str)
+    endReached = Signal()
+    #: A stretch ``[start_ms, end_ms)`` that was actually played (seeks excluded).
+    playedRange = Signal(int, int)
+
+    _vlcEvent = Signal(str, int)
+    _framePosted = Signal()
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        audio_output: str | None = None,
+        max_width: int = 1280,
+        error_timeout_ms: int = 8000,
+    ) -> None:
+        super().__init__(parent)
+        self._audio_output = audio_output
+        self._max_width = max_width
+        self._session: _Session | None = None
+        self._state = STOPPED
+        self._position = 0
+        self._duration = 0
+        self._rate = 1.0
+        self._volume = 100
+        self._autoplay = False
+        self._priming = False
+        self._pending_seek: int | None = None
+        self._frame_ms = DEFAULT_FRAME_MS
+        self._last_frame: QImage | None = None
+        self._played = PlayedRanges()
+        self._segment_start: int | None = None
+        self._segment_end = 0
+        self.frames_delivered = 0
+        self._watchdog = QTimer(self)
+        self._watchdog.setSingleShot(True)
+        self._watchdog.setInterval(error_timeout_ms)
+        self._watchdog.timeout.connect(self._on_watchdog)
+        self._vlcEvent.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
+        self._framePosted.connect(self._on_frame_posted, Qt.ConnectionType.QueuedConnection)
+
+    # --- queries ---------------------------------------------------------------------
+
+    def state(self) -> str:
+        return self._state
+
+    def position(self) -> int:
+        return self._position
+
+    def duration(self) -> int:
+        return self._duration
+
+    def rate(self) -> float:
+        return self._rate
+
+    def volume(self) -> int:
+        return self._volume
+
+    def frame_duration_ms(self) -> int:
+        return self._frame_ms
+
+    def last_frame(self) -> QImage | None:
+        return self._last_frame
+
+    def played_ranges(self) -> PlayedRanges:
+        """Everything played of the current media so far (including the open stretch)."""
+        ranges = self._played.copy()
+        if self._segment_start is not None and self._segment_end > self._segment_start:
+            ranges.add(self._segment_start, self._segment_end)
+        return ranges
+
+    # --- opening -----------------------------------------------------------------------
+
+    def open_file(self, path: str | Path, *, autoplay: bool = False, start_ms: int = 0) -> bool:
+        """Open a video file. The first frame is shown (paused) unless ``autoplay``.
+        False, with ``errorOccurred`` emitted, when it cannot even be started."""
+        path = Path(path)
+        if not path.is_file():
+            self._fail("The video file is missing, so it cannot be played.")
+            return False
+        return self._open(lambda inst, _s: inst.media_new_path(str(path)), autoplay, start_ms)
+
+    def open_stream(
+        self, fileobj: BinaryIO, size: int, *, autoplay: bool = False, start_ms: int = 0
+    ) -> bool:
+        """Play from a seekable binary file object of ``size`` bytes (e.g. a decrypting
+        vault reader). The player owns ``fileobj`` from now on and closes it."""
+
+        def make_media(inst: Any, session: _Session) -> Any:
+            vlc = backend.vlc_module()
+            callbacks = (
+                vlc.CallbackDecorators.MediaOpenCb(session.stream_open),
+                vlc.CallbackDecorators.MediaReadCb(session.stream_read),
+                vlc.CallbackDecorators.MediaSeekCb(session.stream_seek),
+                vlc.CallbackDecorators.MediaCloseCb(session.stream_close),
+            )
+            session.keep.extend(callbacks)
+            session.stream = fileobj
+            session.stream_size = size
+            return inst.media_new_callbacks(*callbacks, None)
+
+        opened = self._open(make_media, autoplay, start_ms)
+        if not opened and (self._session is None or self._session.stream is not fileobj):
+            fileobj.close()
+        return opened
+
+    def _open(
+        self, make_media: Callable[[Any, _Session], Any], autoplay: bool, start_ms: int
+    ) -> bool:
+        self.close()
+        try:
+            vlc = backend.vlc_module()
+            inst = backend.instance(self._audio_output)
+        except VlcUnavailable as error:
+            self._fail(str(error))
+            return False
+        session = _Session(self, self._max_width)
+        media = make_media(inst, session)
+        if media is None:
+            session.release()
+            self._fail(UNPLAYABLE)
+            return False
+        if start_ms > 0:
+            media.add_option(f":start-time={start_ms / 1000:.3f}")
+        mp = inst.media_player_new()
+        session.vlc_player, session.media, session.dll = mp, media, vlc.dll
+        format_thunk = _FormatCb(session.setup)
+        setup = ctypes.cast(format_thunk, vlc.CallbackDecorators.VideoFormatCb)
+        cleanup = vlc.CallbackDecorators.VideoCleanupCb(session.cleanup)
+        lock = vlc.CallbackDecorators.VideoLockCb(session.lock)
+        unlock = vlc.CallbackDecorators.VideoUnlockCb(session.unlock)
+        display = vlc.CallbackDecorators.VideoDisplayCb(session.display)
+        session.keep.extend((format_thunk, setup, cleanup, lock, unlock, display))
+        mp.video_set_format_callbacks(setup, cleanup)
+        mp.video_set_callbacks(lock, unlock, display, None)
+        mp.set_media(media)
+        events = mp.event_manager()
+        E = vlc.EventType
+        for event_type, kind in (
+            (E.MediaPlayerOpening, "opening"),
+            (E.MediaPlayerPlaying, "playing"),
+            (E.MediaPlayerPaused, "paused"),
+            (E.MediaPlayerStopped, "stopped"),
+            (E.MediaPlayerEndReached, "end"),
+            (E.MediaPlayerEncounteredError, "error"),
+            (E.MediaPlayerTimeChanged, "time"),
+            (E.MediaPlayerLengthChanged, "length"),
+        ):
+            events.event_attach(event_type, session.on_event, kind)
+        self._session = session
+        self._position = max(0, start_ms)
+        self._duration = 0
+        self._played = PlayedRanges()
+        self._segment_start = None
+        self._frame_ms = DEFAULT_FRAME_MS
+        self._last_frame = None
+        self._autoplay = autoplay
+        self._priming = not autoplay
+        self._pending_seek = None
+        if self._priming:
+            # Decode up to the first frame silently, then pause on it.
+            mp.audio_set_mute(True)
+        mp.audio_set_volume(self._volume)
+        if self._rate != 1.0:
+            mp.set_rate(self._rate)
+        self._set_state(OPENING)
+        self._watchdog.start()
+        if mp.play() != 0:
+            self._fail(UNPLAYABLE)
+            return False
+        return True
+
+    # --- transport -----------------------------------------------------------------------
+
+    def play(self) -> None:
+        mp = self._mp()
+        if mp is None or self._state == ERROR:
+            return
+        if self._priming:
+            self._priming = False
+            mp.audio_set_mute(False)
+        if self._state == ENDED:
+            # After the end VLC needs a fresh start; play() restarts from 0.
+            self._position = 0
+            self._set_state(OPENING)
+            self._watchdog.start()
+            mp.play()
+            return
+        if self._state == OPENING:
+            self._autoplay = True
+            return
+        mp.set_pause(0)
+
+    def pause(self) -> None:
+        mp = self._mp()
+        if mp is None:
+            return
+        if self._state == OPENING:
+            self._autoplay = False
+            self._priming = True
+            return
+        if self._state == PLAYING:
+            mp.set_pause(1)
+            self._close_segment()
+
+    def toggle(self) -> None:
+        if self._state == PLAYING or (self._state == OPENING and self._autoplay):
+            self.pause()
+        else:
+            self.play()
+
+    def seek(self, ms: int) -> None:
+        mp = self._mp()
+        if mp is None or self._state == ERROR:
+            return
+        target = max(0, int(ms))
+        if self._duration:
+            target = min(target, max(0, self._duration - self._frame_ms))
+        self._close_segment()
+        if self._state == ENDED:
+            self._pending_seek = target
+            self.play()
+        elif self._state == OPENING:
+            self._pending_seek = target
+        else:
+            mp.set_time(target)
+        self._position = target
+        self.positionChanged.emit(target)
+
+    def skip(self, delta_ms: int) -> None:
+        self.seek(self._position + int(delta_ms))
+
+    def step_frame(self, direction: int) -> None:
+        """One frame forward (``+1``) or back (``-1``); pauses first if playing."""
+        mp = self._mp()
+        if mp is None or self._state in (ERROR, OPENING):
+            return
+        if self._state == PLAYING:
+            self.pause()
+        if direction > 0:
+            if self._state == ENDED:
+                return
+            mp.next_frame()
+            self._position = min(self._position + self._frame_ms, self._duration or 1 << 62)
+            self.positionChanged.emit(self._position)
+        elif direction < 0:
+            self.seek(self._position - self._frame_ms)
+
+    def set_rate(self, rate: float) -> float:
+        """Clamp to 0.5-2.0 and apply; returns the rate in effect."""
+        self._rate = round(min(MAX_RATE, max(MIN_RATE, float(rate))), 2)
+        mp = self._mp()
+        if mp is not None:
+            mp.set_rate(self._rate)
+        return self._rate
+
+    def set_volume(self, volume: int) -> int:
+        self._volume = min(100, max(0, int(volume)))
+        mp = self._mp()
+        if mp is not None:
+            mp.audio_set_volume(self._volume)
+        return self._volume
+
+    def close(self) -> None:
+        """Stop playback and release VLC's resources without blocking the GUI thread."""
+        self._watchdog.stop()
+        session, self._session = self._session, None
+        if session is None:
+            return
+        self._close_segment()
+        session.alive.clear()
+        worker = threading.Thread(target=session.release, name="vlc-release", daemon=True)
+        with _pending_lock:
+            _pending_releases[:] = [t for t in _pending_releases if t.is_alive()]
+            _pending_releases.append(worker)
+        worker.start()
+        if self._state not in (ERROR, STOPPED):
+            self._set_state(STOPPED)
+
+    # --- internals ---------------------------------------------------------------------
+
+    def _mp(self) -> Any:
+        return self._session.vlc_player if self._session is not None else None
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.stateChanged.emit(state)
+
+    def _fail(self, message: str) -> None:
+        self._watchdog.stop()
+        self._close_segment()
+        self._set_state(ERROR)
+        self.errorOccurred.emit(message)
+
+    @Slot()
+    def _on_watchdog(self) -> None:
+        if self._state == OPENING and self._session is not None and not self._session.frames:
+            log.warning("no picture from VLC within %d ms", self._watchdog.interval())
+            self._fail(UNPLAYABLE)
+
+    @Slot()
+    def _on_frame_posted(self) -> None:
+        session = self._session
+        if session is None:
+            return
+        image = session.take_frame()
+        if image is None:
+            return
+        first = self._last_frame is None
+        self._last_frame = image
+        self.frames_delivered += 1
+        if first:
+            self._watchdog.stop()
+            self._learn_frame_rate()
+            if self._priming:
+                # A few frames slip through before the pause lands; go back to the
+                # requested start so the poster frame is the one asked for.
+                session.vlc_player.set_pause(1)
+                session.vlc_player.set_time(self._position)
+                self._set_state(PAUSED)
+            elif self._state == OPENING:
+                self._set_state(PLAYING)
+        self.frameReady.emit(image)
+
+    def _learn_frame_rate(self) -> None:
+        fps = self._session.fps if self._session is not None else 0.0
+        if fps > 1:
+            self._frame_ms = max(1, round(1000 / fps))
+
+    @Slot(str, int)
+    def _on_vlc_event(self, kind: str, value: int) -> None:
+        if self._session is None or self._state == ERROR:
+            return
+        if kind == "time":
+            self._on_time(value)
+        elif kind == "length":
+            if value > 0 and value != self._duration:
+                self._duration = value
+                self.durationChanged.emit(value)
+        elif kind == "playing":
+            self._on_playing()
+        elif kind == "paused":
+            if self._state in (PLAYING, OPENING) and (self._last_frame is not None):
+                self._close_segment()
+                self._set_state(PAUSED)
+        elif kind == "end":
+            self._on_end()
+        elif kind == "error":
+            self._fail(UNPLAYABLE)
+
+    def _on_playing(self) -> None:
+        mp = self._mp()
+        if self._pending_seek is not None:
+            mp.set_time(self._pending_seek)
+            self._pending_seek = None
+        if self._last_frame is None:
+            return  # stay "opening" until there is a picture
+        if self._priming:
+            mp.set_pause(1)
+            return
+        self._set_state(PLAYING)
+
+    def _on_time(self, ms: int) -> None:
+        if self._state == PLAYING:
+            self._track_played(ms)
+        if self._state in (PLAYING, PAUSED) and ms != self._position:
+            self._position = ms
+            self.positionChanged.emit(ms)
+
+    def _on_end(self) -> None:
+        self._watchdog.stop()
+        if self._last_frame is None:
+            self._fail(UNPLAYABLE)
+            return
+        if self._duration:
+            self._track_played(self._duration)
+            self._position = self._duration
+            self.positionChanged.emit(self._duration)
+        self._close_segment()
+        self._set_state(ENDED)
+        self.endReached.emit()
+
+    # --- coverage ------------------------------------------------------------------------
+
+    def _track_played(self, ms: int) -> None:
+        if self._segment_start is None:
+            self._segment_start = self._segment_end = self._position
+        step = ms - self._segment_end
+        if step < 0 or step > _COVERAGE_MAX_STEP_MS * max(1.0, self._rate):
+            # A jump VLC made on its own (or a seek we did not see): restart there.
+            self._close_segment()
+            self._segment_start = self._segment_end = ms
+            return
+        self._segment_end = ms
+        if self._segment_end - self._segment_start >= _COVERAGE_FLUSH_MS:
+            self._close_segment()
+            self._segment_start = self._segment_end = ms
+
+    def _close_segment(self) -> None:
+        start, end = self._segment_start, self._segment_end
+        self._segment_start = None
+        if start is not None and end > start:
+            self._played.add(start, end)
+            self.playedRange.emit(start, end)
