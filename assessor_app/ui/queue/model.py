@@ -1,0 +1,377 @@
+"""The assessor's queue as a Qt table model, and the filter proxy in front of it.
+
+``QueueModel`` holds one ``QueueRow`` per assignment. It is fed by the services layer
+(``set_rows`` after a sync, ``update_row`` for one download's progress or one state
+change) and never touches the database. Sorting happens here in Python on precomputed
+keys rather than in the proxy: a proxy sort calls back into Python for every comparison,
+which is far too slow at 10,000 rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any
+
+from assessor_app.domain import AssignmentKind
+from assessor_app.ui.qt import (
+    QAbstractTableModel,
+    QColor,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from assessor_app.ui.status_words import (
+    STATE_ORDER,
+    QueueState,
+    due_countdown,
+    status_text,
+    status_word,
+)
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One assignment as the queue shows it. ``download_percent`` matters only while
+    downloading; ``due_at`` is UTC (naive values are taken as UTC)."""
+
+    assignment_id: str
+    credential_title: str
+    educator_pseudonym: str
+    attempt: int
+    kind: AssignmentKind
+    state: QueueState
+    download_percent: int | None = None
+    due_at: datetime | None = None
+
+
+class Column(IntEnum):
+    CREDENTIAL = 0
+    EDUCATOR = 1
+    ATTEMPT = 2
+    KIND = 3
+    STATUS = 4
+    DUE = 5
+
+
+HEADERS = {
+    Column.CREDENTIAL: "Credential",
+    Column.EDUCATOR: "Educator",
+    Column.ATTEMPT: "Attempt",
+    Column.KIND: "Kind",
+    Column.STATUS: "Status",
+    Column.DUE: "Due",
+}
+
+KIND_WORDS = {AssignmentKind.PRODUCTION: "Production", AssignmentKind.CALIBRATION: "Calibration"}
+
+# Custom roles. SortRole carries real values (datetimes as timestamps, ints, state order)
+# so sorting never compares display strings such as "Due in 3 days".
+SortRole = Qt.ItemDataRole.UserRole + 1
+AssignmentIdRole = Qt.ItemDataRole.UserRole + 2
+StateRole = Qt.ItemDataRole.UserRole + 3
+
+# Dark enough to read on a light palette, light enough on a dark one; never the only
+# signal (the text also says "⚠ Overdue by ...").
+OVERDUE_COLOUR = QColor("#d32f2f")
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _timestamp(moment: datetime | None) -> float:
+    if moment is None:
+        return math.inf  # no due date sorts after every real one
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def sort_key(row: QueueRow, column: Column) -> Any:
+    """The value a column sorts by (also what ``SortRole`` returns)."""
+    match column:
+        case Column.CREDENTIAL:
+            return row.credential_title.casefold()
+        case Column.EDUCATOR:
+            return row.educator_pseudonym.casefold()
+        case Column.ATTEMPT:
+            return row.attempt
+        case Column.KIND:
+            return KIND_WORDS[row.kind]
+        case Column.STATUS:
+            return STATE_ORDER[row.state]
+        case Column.DUE:
+            return _timestamp(row.due_at)
+
+
+class QueueModel(QAbstractTableModel):
+    """Assignments in the queue; one row each, looked up by assignment id."""
+
+    def __init__(self, clock: Clock = _utc_now, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._now = clock()
+        self._rows: list[QueueRow] = []
+        self._row_of: dict[str, int] = {}
+        # Lower-cased "credential educator status" per row: what type-to-filter searches.
+        self._haystacks: list[str] = []
+
+    # -- feeding the model -------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[QueueRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._reindex()
+        self._now = self._clock()
+        self.endResetModel()
+
+    def update_row(self, row: QueueRow) -> None:
+        """Replace the row with the same assignment id (one ``dataChanged``), or append it."""
+        position = self._row_of.get(row.assignment_id)
+        if position is None:
+            position = len(self._rows)
+            self.beginInsertRows(QModelIndex(), position, position)
+            self._rows.append(row)
+            self._row_of[row.assignment_id] = position
+            self._haystacks.append(self._haystack(row))
+            self.endInsertRows()
+            return
+        self._rows[position] = row
+        self._haystacks[position] = self._haystack(row)
+        self.dataChanged.emit(self.index(position, 0), self.index(position, len(Column) - 1), [])
+
+    def remove_row(self, assignment_id: str) -> None:
+        position = self._row_of.get(assignment_id)
+        if position is None:
+            return
+        self.beginRemoveRows(QModelIndex(), position, position)
+        del self._rows[position]
+        self._reindex()
+        self.endRemoveRows()
+
+    def tick(self) -> None:
+        """Re-read the clock and repaint the due column (the view calls this each minute)."""
+        self._now = self._clock()
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, Column.DUE),
+                self.index(len(self._rows) - 1, Column.DUE),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
+            )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def rows(self) -> list[QueueRow]:
+        return list(self._rows)
+
+    def row_at(self, position: int) -> QueueRow:
+        return self._rows[position]
+
+    def row_for(self, assignment_id: str) -> QueueRow | None:
+        position = self._row_of.get(assignment_id)
+        return None if position is None else self._rows[position]
+
+    def position_of(self, assignment_id: str) -> int | None:
+        return self._row_of.get(assignment_id)
+
+    def haystack_at(self, position: int) -> str:
+        return self._haystacks[position]
+
+    def state_at(self, position: int) -> QueueState:
+        return self._rows[position].state
+
+    def state_counts(self) -> Counter[QueueState]:
+        return Counter(row.state for row in self._rows)
+
+    # -- QAbstractTableModel --------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            return HEADERS[Column(section)]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == SortRole:
+            return sort_key(row, column)
+        if role == AssignmentIdRole:
+            return row.assignment_id
+        if role == StateRole:
+            return row.state.value
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._spoken(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column is Column.DUE and due_countdown(row.due_at, self._now).overdue:
+                return OVERDUE_COLOUR
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.ATTEMPT:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(Column):
+            return
+        key_column = Column(column)
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        ids = [self._rows[index.row()].assignment_id for index in persistent]
+        # Ties keep a stable, predictable order: by credential then educator.
+        self._rows.sort(
+            key=lambda r: (sort_key(r, key_column), r.credential_title.casefold(), r.assignment_id),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+        self._reindex()
+        self.changePersistentIndexList(
+            persistent,
+            [
+                self.index(self._row_of[aid], index.column())
+                for aid, index in zip(ids, persistent, strict=True)
+            ],
+        )
+        self.layoutChanged.emit()
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _reindex(self) -> None:
+        self._row_of = {row.assignment_id: i for i, row in enumerate(self._rows)}
+        self._haystacks = [self._haystack(row) for row in self._rows]
+
+    @staticmethod
+    def _haystack(row: QueueRow) -> str:
+        return " ".join(
+            (
+                row.credential_title,
+                row.educator_pseudonym,
+                status_word(row.state, row.download_percent),
+                KIND_WORDS[row.kind],
+            )
+        ).casefold()
+
+    def _display(self, row: QueueRow, column: Column) -> str:
+        match column:
+            case Column.CREDENTIAL:
+                return row.credential_title
+            case Column.EDUCATOR:
+                return row.educator_pseudonym
+            case Column.ATTEMPT:
+                return str(row.attempt)
+            case Column.KIND:
+                return KIND_WORDS[row.kind]
+            case Column.STATUS:
+                return status_text(row.state, row.download_percent)
+            case Column.DUE:
+                return due_countdown(row.due_at, self._now).text
+
+    def _spoken(self, row: QueueRow, column: Column) -> str:
+        match column:
+            case Column.ATTEMPT:
+                return f"Attempt {row.attempt}"
+            case Column.STATUS:
+                return f"Status: {status_word(row.state, row.download_percent)}"
+            case Column.DUE:
+                return due_countdown(row.due_at, self._now).text.removeprefix("⚠ ")
+            case _:
+                return self._display(row, column)
+
+    def _tooltip(self, row: QueueRow, column: Column) -> str | None:
+        if column is Column.DUE and row.due_at is not None:
+            due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
+            return f"Due {due.astimezone():%a %d %b %Y, %H:%M}"
+        if column is Column.STATUS:
+            return status_word(row.state, row.download_percent)
+        return None
+
+
+class QueueFilterProxy(QSortFilterProxyModel):
+    """Type-to-filter (case-insensitive, across credential, educator and status words)
+    plus a state facet for the sidebar. Sorting is delegated to the source model."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._needles: tuple[str, ...] = ()
+        self._facet: QueueState | None = None
+        self._text = ""
+        self._source: QueueModel | None = None
+        self.setSortRole(SortRole)
+
+    def setSourceModel(self, model: QAbstractTableModel) -> None:
+        if not isinstance(model, QueueModel):
+            raise TypeError("QueueFilterProxy filters a QueueModel")
+        self._source = model
+        super().setSourceModel(model)
+
+    def queue_model(self) -> QueueModel:
+        if self._source is None:
+            raise RuntimeError("QueueFilterProxy has no source model yet")
+        return self._source
+
+    def filter_text(self) -> str:
+        return self._text
+
+    def facet(self) -> QueueState | None:
+        return self._facet
+
+    def set_filter_text(self, text: str) -> None:
+        """Every whitespace-separated word must appear somewhere in the row."""
+        needles = tuple(text.casefold().split())
+        self._text = text
+        if needles == self._needles:
+            return
+        self._needles = needles
+        self.invalidate()
+
+    def set_facet(self, state: QueueState | None) -> None:
+        if state == self._facet:
+            return
+        self._facet = state
+        self.invalidate()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        # Called once per row on every keystroke: kept to plain attribute access.
+        model = self._source
+        if model is None:
+            return False
+        if self._facet is not None and model._rows[source_row].state is not self._facet:
+            return False
+        haystack = model._haystacks[source_row]
+        return all(needle in haystack for needle in self._needles)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.queue_model().sort(column, order)
+
+    def assignment_id(self, proxy_row: int) -> str:
+        return str(self.index(proxy_row, 0).data(AssignmentIdRole))

@@ -1,0 +1,265 @@
+"""``QueueView``: the queue sidebar — filter box, state facets with counts, the table.
+
+The view owns no data: it shows a ``QueueModel`` through a ``QueueFilterProxy`` and
+reports the assignment the assessor opens with ``assignmentActivated``. Sort order and
+column widths persist through the ``QSettings`` it is given.
+"""
+
+from __future__ import annotations
+
+from assessor_app.ui.qt import (
+    QAbstractItemView,
+    QHeaderView,
+    QKeyEvent,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QModelIndex,
+    QSettings,
+    QShortcut,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from assessor_app.ui.queue.model import (
+    AssignmentIdRole,
+    Column,
+    QueueFilterProxy,
+    QueueModel,
+)
+from assessor_app.ui.shortcuts import shortcut_hint
+from assessor_app.ui.status_words import FACETS, STATUS, QueueState, symbol
+
+_HEADER_KEY = "queue/header"
+_SORT_COLUMN_KEY = "queue/sort_column"
+_SORT_ORDER_KEY = "queue/sort_order"
+_FacetRole = Qt.ItemDataRole.UserRole + 1
+_ALL = "all"
+_DEFAULT_WIDTHS = {
+    Column.CREDENTIAL: 190,
+    Column.EDUCATOR: 80,
+    Column.ATTEMPT: 64,
+    Column.KIND: 90,
+    Column.STATUS: 150,
+    Column.DUE: 150,
+}
+
+
+class _FilterEdit(QLineEdit):
+    """Esc clears the filter; Down moves into the table."""
+
+    moveToTable = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        if event.key() == Qt.Key.Key_Down:
+            self.moveToTable.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class QueueView(QWidget):
+    """The queue: type-to-filter, facets (``● Ready 3``) and a sortable table."""
+
+    assignmentActivated = Signal(str)
+
+    def __init__(
+        self, model: QueueModel, settings: QSettings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._settings = settings
+        self.proxy = QueueFilterProxy(self)
+        self.proxy.setSourceModel(model)
+
+        self.filter_edit = _FilterEdit(self)
+        self.filter_edit.setPlaceholderText(f"Filter the queue ({shortcut_hint('filter')})")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter the queue")
+        self.filter_edit.setToolTip(
+            "Type part of a credential, an educator or a status. "
+            f"Shortcut: {shortcut_hint('filter')}"
+        )
+        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        self.filter_edit.moveToTable.connect(self._focus_table)
+
+        self.facets = QListWidget(self)
+        self.facets.setAccessibleName("Queue states")
+        self.facets.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.facets.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.facets.setFrameShape(QListWidget.Shape.NoFrame)
+        for state in (None, *FACETS):
+            item = QListWidgetItem(self.facets)
+            item.setData(_FacetRole, _ALL if state is None else state.value)
+        self.facets.setCurrentRow(0)
+        self.facets.currentItemChanged.connect(self._facet_chosen)
+        rows = self.facets.count()
+        self.facets.setFixedHeight(self.facets.sizeHintForRow(0) * rows + 4)
+
+        self.table = QTableView(self)
+        self.table.setAccessibleName("Assignments")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        # Fixed row heights keep scrolling 10,000 rows cheap: no per-row size queries.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(False)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for column, width in _DEFAULT_WIDTHS.items():
+            header.resizeSection(column, width)
+        self.table.setSortingEnabled(True)
+        self.table.activated.connect(self._activated)
+
+        self.empty_label = QLabel(self)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAccessibleName("Queue message")
+        self.empty_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.facets)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.table, 1)
+
+        self._find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        self._find.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._find.activated.connect(self.focus_filter)
+
+        # Counts are recomputed once per event-loop turn however many rows changed.
+        self._recount = QTimer(self)
+        self._recount.setSingleShot(True)
+        self._recount.setInterval(0)
+        self._recount.timeout.connect(self._update_counts)
+        for signal in (
+            model.modelReset,
+            model.dataChanged,
+            model.rowsInserted,
+            model.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+        ):
+            signal.connect(self._recount.start)
+
+        # The due column counts down while the app is open, with or without a network.
+        self._clock = QTimer(self)
+        self._clock.setInterval(60_000)
+        self._clock.timeout.connect(model.tick)
+        self._clock.start()
+
+        self.restore_state()
+        header.sortIndicatorChanged.connect(self._save_state)
+        header.sectionResized.connect(self._save_state)
+        self._update_counts()
+
+    # -- public API ---------------------------------------------------------------------
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def set_facet(self, state: QueueState | None) -> None:
+        wanted = _ALL if state is None else state.value
+        for row in range(self.facets.count()):
+            if self.facets.item(row).data(_FacetRole) == wanted:
+                self.facets.setCurrentRow(row)
+                return
+
+    def current_assignment_id(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return str(index.siblingAtColumn(0).data(AssignmentIdRole))
+
+    def select_assignment(self, assignment_id: str) -> bool:
+        """Make that assignment current (if the filter shows it); True when it does."""
+        position = self._model.position_of(assignment_id)
+        if position is None:
+            return False
+        index = self.proxy.mapFromSource(self._model.index(position, 0))
+        if not index.isValid():
+            return False
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
+
+    def facet_text(self, state: QueueState | None) -> str:
+        wanted = _ALL if state is None else state.value
+        for row in range(self.facets.count()):
+            item = self.facets.item(row)
+            if item.data(_FacetRole) == wanted:
+                return item.text()
+        raise KeyError(state)
+
+    def restore_state(self) -> None:
+        header = self.table.horizontalHeader()
+        state = self._settings.value(_HEADER_KEY)
+        if state is not None:
+            header.restoreState(state)
+        column = int(self._settings.value(_SORT_COLUMN_KEY, Column.DUE))
+        order = Qt.SortOrder(int(self._settings.value(_SORT_ORDER_KEY, 0)))
+        self.table.sortByColumn(column, order)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _save_state(self, *_: object) -> None:
+        header = self.table.horizontalHeader()
+        self._settings.setValue(_HEADER_KEY, header.saveState())
+        self._settings.setValue(_SORT_COLUMN_KEY, header.sortIndicatorSection())
+        self._settings.setValue(_SORT_ORDER_KEY, header.sortIndicatorOrder().value)
+
+    def _focus_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.table.currentIndex().isValid() and self.proxy.rowCount() > 0:
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.assignmentActivated.emit(str(index.siblingAtColumn(0).data(AssignmentIdRole)))
+
+    def _facet_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        if item is None:
+            return
+        value = item.data(_FacetRole)
+        self.proxy.set_facet(None if value == _ALL else QueueState(value))
+
+    def _update_counts(self) -> None:
+        counts = self._model.state_counts()
+        total = self._model.rowCount()
+        for row in range(self.facets.count()):
+            item = self.facets.item(row)
+            value = item.data(_FacetRole)
+            if value == _ALL:
+                item.setText(f"All assignments  {total}")
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, f"All assignments: {total}")
+                continue
+            state = QueueState(value)
+            style = STATUS[state]
+            item.setText(f"{symbol(state)} {style.word}  {counts.get(state, 0)}")
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{style.word}: {counts.get(state, 0)}"
+            )
+        shown = self.proxy.rowCount()
+        if total == 0:
+            self.empty_label.setText("No assignments yet. They appear here after a sync.")
+        elif shown == 0:
+            self.empty_label.setText("Nothing matches this filter. Press Esc to clear it.")
+        self.empty_label.setVisible(shown == 0)
