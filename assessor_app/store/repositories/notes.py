@@ -1,0 +1,101 @@
+"""Time-pinned notes: the assessor's own jottings at a moment of a video or audio
+artifact, optionally tied to a criterion. Private to the assessor; never uploaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from assessor_app.store.models import NoteRow, utcnow
+from assessor_app.store.repositories._common import NotFoundError, Repository, get_assignment
+
+
+@dataclass(frozen=True)
+class TimeNote:
+    id: int
+    assignment_id: str
+    artifact_id: str
+    time_ms: int
+    text: str
+    criterion_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _note(row: NoteRow) -> TimeNote:
+    return TimeNote(
+        row.id,
+        row.assignment_id,
+        row.artifact_id,
+        row.time_ms,
+        row.text,
+        row.criterion_id,
+        row.created_at,
+        row.updated_at,
+    )
+
+
+class Notes(Repository):
+    def add(
+        self,
+        assignment_id: str,
+        artifact_id: str,
+        time_ms: int,
+        text: str,
+        criterion_id: str | None = None,
+    ) -> TimeNote:
+        if time_ms < 0:
+            raise ValueError("a note's time cannot be negative")
+        now = utcnow()
+        with self._db.transaction() as session:
+            get_assignment(session, assignment_id)
+            row = NoteRow(
+                assignment_id=assignment_id,
+                artifact_id=artifact_id,
+                time_ms=time_ms,
+                text=text,
+                criterion_id=criterion_id,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return _note(row)
+
+    def update(
+        self, note_id: int, *, text: str, time_ms: int, criterion_id: str | None
+    ) -> TimeNote:
+        """Replace the note's text, time and criterion (None unties it from a criterion)."""
+        if time_ms < 0:
+            raise ValueError("a note's time cannot be negative")
+        with self._db.transaction() as session:
+            row = session.get(NoteRow, note_id)
+            if row is None:
+                raise NotFoundError(f"no note {note_id}")
+            row.text = text
+            row.time_ms = time_ms
+            row.criterion_id = criterion_id
+            row.updated_at = utcnow()
+            session.flush()
+            return _note(row)
+
+    def delete(self, note_id: int) -> None:
+        with self._db.transaction() as session:
+            row = session.get(NoteRow, note_id)
+            if row is None:
+                raise NotFoundError(f"no note {note_id}")
+            session.delete(row)
+
+    def list(self, assignment_id: str, artifact_id: str | None = None) -> list[TimeNote]:
+        """By artifact, then time, then creation."""
+        query = (
+            select(NoteRow)
+            .where(NoteRow.assignment_id == assignment_id)
+            .order_by(NoteRow.artifact_id, NoteRow.time_ms, NoteRow.id)
+        )
+        if artifact_id is not None:
+            query = query.where(NoteRow.artifact_id == artifact_id)
+        with self._db.transaction() as session:
+            return [_note(row) for row in session.scalars(query)]

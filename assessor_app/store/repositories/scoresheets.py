@@ -1,0 +1,210 @@
+"""Score sheets, saved on every edit: each call is one committed transaction, so a crash
+loses at most the edit in flight. Edits are refused once the sheet is finalized."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessor_app.domain import (
+    Citation,
+    CriterionScore,
+    Decision,
+    PdfPage,
+    Quote,
+    Rect,
+    ScoreSheet,
+    TimeRange,
+)
+from assessor_app.store.models import (
+    CitationRow,
+    CriterionScoreRow,
+    LocalState,
+    ScoreSheetRow,
+    utcnow,
+)
+from assessor_app.store.repositories._common import (
+    EDITABLE_STATES,
+    NotFoundError,
+    Repository,
+    SheetLockedError,
+    get_assignment,
+    set_state,
+)
+
+
+@dataclass(frozen=True)
+class StoredCitation:
+    """A citation with the id that ``remove_citation`` takes."""
+
+    id: int
+    criterion_id: str
+    citation: Citation
+
+
+def _citation_from_row(row: CitationRow) -> Citation:
+    if row.kind == "time":
+        assert row.start_ms is not None and row.end_ms is not None
+        return Citation(row.artifact_id, TimeRange(row.start_ms, row.end_ms))
+    if row.kind == "page":
+        assert row.page is not None
+        rect = Rect(**row.rect) if row.rect else None
+        return Citation(row.artifact_id, PdfPage(row.page, rect))
+    return Citation(row.artifact_id, Quote(row.text or ""))
+
+
+def _citation_row(assignment_id: str, criterion_id: str, citation: Citation) -> CitationRow:
+    row = CitationRow(
+        assignment_id=assignment_id, criterion_id=criterion_id, artifact_id=citation.artifact_id
+    )
+    target = citation.target
+    if isinstance(target, TimeRange):
+        row.kind, row.start_ms, row.end_ms = "time", target.start_ms, target.end_ms
+    elif isinstance(target, PdfPage):
+        row.kind, row.page = "page", target.page
+        if target.rect is not None:
+            r = target.rect
+            row.rect = {"x": r.x, "y": r.y, "width": r.width, "height": r.height}
+    else:
+        row.kind, row.text = "quote", target.text
+    return row
+
+
+class ScoreSheets(Repository):
+    def _editable_sheet(self, session: Session, assignment_id: str) -> ScoreSheetRow:
+        """The sheet header, created on the first edit; bumps its revision. Refuses a
+        locked sheet and moves a ready assignment to in_progress."""
+        assignment = get_assignment(session, assignment_id)
+        state = LocalState(assignment.local_state)
+        if state not in EDITABLE_STATES:
+            raise SheetLockedError(
+                f"assignment {assignment_id!r} is {state.value}: reopen it before editing"
+            )
+        now = utcnow()
+        if state == LocalState.READY:
+            set_state(assignment, LocalState.IN_PROGRESS, now)
+        sheet = session.get(ScoreSheetRow, assignment_id)
+        if sheet is None:
+            sheet = ScoreSheetRow(
+                assignment_id=assignment_id,
+                feedback="",
+                private_note="",
+                override=None,
+                override_reason="",
+                revision=0,
+            )
+            session.add(sheet)
+        sheet.revision += 1
+        sheet.updated_at = now
+        session.flush()
+        return sheet
+
+    def _score(self, session: Session, assignment_id: str, criterion_id: str) -> CriterionScoreRow:
+        row = session.get(CriterionScoreRow, (assignment_id, criterion_id))
+        if row is None:
+            row = CriterionScoreRow(
+                assignment_id=assignment_id, criterion_id=criterion_id, level_id=None, rationale=""
+            )
+            session.add(row)
+        return row
+
+    def set_level(self, assignment_id: str, criterion_id: str, level_id: str | None) -> None:
+        with self._db.transaction() as session:
+            self._editable_sheet(session, assignment_id)
+            self._score(session, assignment_id, criterion_id).level_id = level_id
+
+    def set_rationale(self, assignment_id: str, criterion_id: str, rationale: str) -> None:
+        with self._db.transaction() as session:
+            self._editable_sheet(session, assignment_id)
+            self._score(session, assignment_id, criterion_id).rationale = rationale
+
+    def add_citation(self, assignment_id: str, criterion_id: str, citation: Citation) -> int:
+        """Append a citation to a criterion; returns its id."""
+        with self._db.transaction() as session:
+            self._editable_sheet(session, assignment_id)
+            self._score(session, assignment_id, criterion_id)
+            last = session.scalar(
+                select(func.max(CitationRow.position)).where(
+                    CitationRow.assignment_id == assignment_id,
+                    CitationRow.criterion_id == criterion_id,
+                )
+            )
+            row = _citation_row(assignment_id, criterion_id, citation)
+            row.position = 0 if last is None else last + 1
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def remove_citation(self, assignment_id: str, citation_id: int) -> None:
+        with self._db.transaction() as session:
+            self._editable_sheet(session, assignment_id)
+            row = session.get(CitationRow, citation_id)
+            if row is None or row.assignment_id != assignment_id:
+                raise NotFoundError(f"no citation {citation_id} on assignment {assignment_id!r}")
+            session.delete(row)
+
+    def citations(self, assignment_id: str) -> list[StoredCitation]:
+        with self._db.transaction() as session:
+            rows = session.scalars(
+                select(CitationRow)
+                .where(CitationRow.assignment_id == assignment_id)
+                .order_by(CitationRow.criterion_id, CitationRow.position)
+            )
+            return [StoredCitation(r.id, r.criterion_id, _citation_from_row(r)) for r in rows]
+
+    def set_feedback(self, assignment_id: str, feedback: str) -> None:
+        with self._db.transaction() as session:
+            self._editable_sheet(session, assignment_id).feedback = feedback
+
+    def set_private_note(self, assignment_id: str, note: str) -> None:
+        with self._db.transaction() as session:
+            self._editable_sheet(session, assignment_id).private_note = note
+
+    def set_override(self, assignment_id: str, decision: Decision | None, reason: str) -> None:
+        with self._db.transaction() as session:
+            sheet = self._editable_sheet(session, assignment_id)
+            sheet.override = None if decision is None else Decision(decision).value
+            sheet.override_reason = reason
+
+    def revision(self, assignment_id: str) -> int:
+        """How many edits the sheet has had: a cheap way to see if it changed."""
+        with self._db.transaction() as session:
+            sheet = session.get(ScoreSheetRow, assignment_id)
+            return 0 if sheet is None else sheet.revision
+
+    def load_sheet(self, assignment_id: str) -> ScoreSheet:
+        """The sheet as saved (an empty one before the first edit)."""
+        with self._db.transaction() as session:
+            get_assignment(session, assignment_id)
+            sheet = session.get(ScoreSheetRow, assignment_id)
+            if sheet is None:
+                return ScoreSheet()
+            cited: dict[str, list[Citation]] = {}
+            for row in session.scalars(
+                select(CitationRow)
+                .where(CitationRow.assignment_id == assignment_id)
+                .order_by(CitationRow.position, CitationRow.id)
+            ):
+                cited.setdefault(row.criterion_id, []).append(_citation_from_row(row))
+            scores = {
+                row.criterion_id: CriterionScore(
+                    row.criterion_id,
+                    row.level_id,
+                    row.rationale,
+                    tuple(cited.get(row.criterion_id, ())),
+                )
+                for row in session.scalars(
+                    select(CriterionScoreRow)
+                    .where(CriterionScoreRow.assignment_id == assignment_id)
+                    .order_by(CriterionScoreRow.criterion_id)
+                )
+            }
+            return ScoreSheet(
+                scores=scores,
+                feedback=sheet.feedback,
+                private_note=sheet.private_note,
+                override=None if sheet.override is None else Decision(sheet.override),
+                override_reason=sheet.override_reason,
+            )
