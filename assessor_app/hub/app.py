@@ -1,0 +1,465 @@
+"""The hub's FastAPI application: wire protocol v1 under ``/api/v1``.
+
+Every request reads what it needs from the database; the process keeps no session state,
+so any number of hub processes can serve one database behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from assessor_app.hub.config import HubSettings
+from assessor_app.hub.db import (
+    ArtifactRow,
+    AssignmentRow,
+    Database,
+    LoginFailure,
+    SubmissionRow,
+    Token,
+    User,
+    utcnow,
+)
+from assessor_app.hub.decisions import (
+    DECIDED,
+    REVOKED,
+    assignment_item,
+    credential_schema,
+    record_decision,
+)
+from assessor_app.hub.migrate import upgrade_database
+from assessor_app.hub.problems import Problem, install_problem_handlers, problem_response
+from assessor_app.hub.security import (
+    DUMMY_HASH,
+    new_token,
+    throttle_key,
+    token_digest,
+    verify_password,
+)
+from assessor_app.hub.storage import ArtifactStorage, BlobNotFound, LocalArtifactStorage
+from assessor_app.protocol.v1 import (
+    API_PREFIX,
+    ArtifactOut,
+    AssignmentDelta,
+    DecisionReceipt,
+    DecisionUpload,
+    Me,
+    PreviousAttemptOut,
+    SubmissionOut,
+    TokenRequest,
+    TokenResponse,
+)
+
+THROTTLE_WINDOW = timedelta(minutes=5)
+THROTTLE_MAX_FAILURES = 5
+DEFAULT_PAGE = 100
+MAX_PAGE = 500
+
+_bearer = HTTPBearer(auto_error=False, description="The access_token from /auth/token")
+_not_found = Problem(404, "Not Found", "Nothing here: check the id and that it is assigned to you.")
+
+
+class Hub:
+    """What every request needs: database, storage and settings."""
+
+    def __init__(self, settings: HubSettings, storage: ArtifactStorage | None = None) -> None:
+        self.settings = settings
+        self.db = Database(settings.db_url)
+        self.storage = storage or LocalArtifactStorage(settings.storage_dir)
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+HubDep = Annotated[Hub, Depends(_hub)]
+
+
+def current_user(
+    hub: HubDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    challenge = {"WWW-Authenticate": 'Bearer realm="assessor-hub"'}
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(
+            401, "Unauthorized", "Sign in: send Authorization: Bearer <token>.", headers=challenge
+        )
+    with hub.db.read() as session:
+        row = session.execute(
+            select(Token, User)
+            .join(User, User.id == Token.user_id)
+            .where(Token.token_hash == token_digest(credentials.credentials))
+        ).first()
+    if row is None or row[0].expires_at <= utcnow():
+        raise Problem(
+            401,
+            "Unauthorized",
+            "The access token is unknown or has expired: sign in again.",
+            headers={**challenge, "WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    return row[1]
+
+
+UserDep = Annotated[User, Depends(current_user)]
+router = APIRouter(prefix=API_PREFIX)
+
+
+@router.post(
+    "/auth/token",
+    response_model=TokenResponse,
+    tags=["auth"],
+    responses={
+        401: {"description": "Wrong user name or password"},
+        429: {"description": "Too many failures"},
+    },
+)
+def issue_token(body: TokenRequest, request: Request, hub: HubDep) -> TokenResponse:
+    client = request.client.host if request.client else "unknown"
+    key = throttle_key(client, body.username)
+    now = utcnow()
+    with hub.db.read() as session:
+        recent = session.execute(
+            select(func.count(), func.min(LoginFailure.failed_at)).where(
+                LoginFailure.throttle_key == key, LoginFailure.failed_at > now - THROTTLE_WINDOW
+            )
+        ).one()
+        user = session.scalar(select(User).where(User.username == body.username))
+    failures, oldest = int(recent[0]), recent[1]
+    if failures >= THROTTLE_MAX_FAILURES and oldest is not None:
+        wait = max(1, math.ceil((oldest + THROTTLE_WINDOW - now).total_seconds()))
+        raise Problem(
+            429,
+            "Too many failed sign-ins",
+            f"Sign-in is paused for this account from your address: try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
+    ok = verify_password(body.password, user.password_hash if user else DUMMY_HASH)
+    if not ok or user is None:
+        with hub.db.write() as session:
+            session.add(LoginFailure(throttle_key=key, failed_at=now))
+            session.execute(
+                delete(LoginFailure).where(LoginFailure.failed_at < now - THROTTLE_WINDOW)
+            )
+        raise Problem(401, "Unauthorized", "Wrong user name or password.")
+    token = new_token()
+    expires = now + hub.settings.token_ttl
+    with hub.db.write() as session:
+        session.execute(delete(LoginFailure).where(LoginFailure.throttle_key == key))
+        session.execute(delete(Token).where(Token.user_id == user.id, Token.expires_at < now))
+        session.add(
+            Token(
+                token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=expires
+            )
+        )
+    return TokenResponse(access_token=token, expires_at=expires)
+
+
+def _calibration_status(session: Session, user_id: int) -> str:
+    """``none`` (no calibration work), ``in_progress`` or ``completed``."""
+    statuses = session.scalars(
+        select(AssignmentRow.status).where(
+            AssignmentRow.user_id == user_id,
+            AssignmentRow.kind == "calibration",
+            AssignmentRow.status != REVOKED,
+        )
+    ).all()
+    if not statuses:
+        return "none"
+    return "completed" if all(s == DECIDED for s in statuses) else "in_progress"
+
+
+@router.get("/me", response_model=Me, tags=["account"])
+def me(user: UserDep, hub: HubDep) -> Me:
+    with hub.db.read() as session:
+        status = _calibration_status(session, user.id)
+    return Me(
+        username=user.username,
+        display_name=user.display_name,
+        roles=list(user.roles),
+        calibration_status=status,
+    )
+
+
+@router.get("/assignments", response_model=AssignmentDelta, tags=["assignments"])
+def assignments(
+    user: UserDep,
+    hub: HubDep,
+    since: Annotated[
+        str | None, Query(max_length=20, description="cursor from the previous page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> AssignmentDelta:
+    """What changed since ``since`` (oldest change first): new and updated assignments in
+    ``items``, withdrawn ones in ``revoked``. Pass ``cursor`` back as ``since``."""
+    start = 0
+    if since:
+        if not since.isdigit():
+            raise Problem(
+                422,
+                "Invalid request",
+                "query parameter since: use the cursor of an earlier reply, or leave it out "
+                "to start from the beginning.",
+                errors=[
+                    {"field": "query.since", "code": "invalid_cursor", "message": "not a cursor"}
+                ],
+            )
+        start = int(since)
+    with hub.db.read() as session:
+        rows = session.scalars(
+            select(AssignmentRow)
+            .where(AssignmentRow.user_id == user.id, AssignmentRow.change_seq > start)
+            .order_by(AssignmentRow.change_seq)
+            .limit(limit + 1)
+        ).all()
+    page = rows[:limit]
+    return AssignmentDelta(
+        items=[assignment_item(r) for r in page if r.status != REVOKED],
+        revoked=[r.id for r in page if r.status == REVOKED],
+        cursor=str(page[-1].change_seq if page else start),
+        has_more=len(rows) > limit,
+    )
+
+
+def _visible_submission(session: Session, user_id: int, submission_id: str) -> SubmissionRow:
+    row = session.execute(
+        select(SubmissionRow)
+        .join(AssignmentRow, AssignmentRow.submission_id == SubmissionRow.id)
+        .where(
+            SubmissionRow.id == submission_id,
+            AssignmentRow.user_id == user_id,
+            AssignmentRow.status != REVOKED,
+        )
+        .limit(1)
+    ).scalar_one_or_none()
+    if row is None:
+        raise _not_found
+    return row
+
+
+@router.get("/submissions/{submission_id}", response_model=SubmissionOut, tags=["submissions"])
+def submission(submission_id: str, user: UserDep, hub: HubDep) -> SubmissionOut:
+    with hub.db.read() as session:
+        row = _visible_submission(session, user.id, submission_id)
+        credential = credential_schema(session, row)
+        artifacts = session.scalars(
+            select(ArtifactRow)
+            .where(ArtifactRow.submission_id == row.id)
+            .order_by(ArtifactRow.position)
+        ).all()
+    return SubmissionOut(
+        id=row.id,
+        credential=credential,
+        attempt=row.attempt,
+        educator_pseudonym=row.educator_pseudonym,
+        change_note=row.change_note,
+        previous_attempts=[PreviousAttemptOut.model_validate(p) for p in row.previous_attempts],
+        artifacts=[
+            ArtifactOut(
+                id=a.id,
+                filename=a.filename,
+                media_type=a.media_type,
+                size=a.size,
+                sha256=a.sha256,
+                title=a.title,
+            )
+            for a in artifacts
+        ],
+    )
+
+
+_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+
+
+class Unsatisfiable(Exception):
+    pass
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The single byte range asked for, inclusive; None for the whole file (no header, a
+    header this server ignores, or several ranges). Raises ``Unsatisfiable``."""
+    if not header or "," in header:
+        return None
+    match = _RANGE.match(header)
+    if not match or (not match.group(1) and not match.group(2)):
+        return None
+    first, last = match.group(1), match.group(2)
+    if not first:
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise Unsatisfiable
+        return max(0, size - suffix), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        return None  # syntactically invalid: RFC 9110 says ignore the header
+    if start >= size:
+        raise Unsatisfiable
+    return start, min(end, size - 1)
+
+
+@router.api_route(
+    "/artifacts/{artifact_id}/content",
+    methods=["GET", "HEAD"],
+    tags=["artifacts"],
+    response_class=StreamingResponse,
+    responses={
+        206: {"description": "Partial content"},
+        416: {"description": "Range not satisfiable"},
+    },
+)
+def artifact_content(
+    artifact_id: str,
+    request: Request,
+    user: UserDep,
+    hub: HubDep,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+    if_range: Annotated[str | None, Header(alias="If-Range")] = None,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+) -> Response:
+    """The artifact's bytes, streamed. One ``Range`` is honoured (206); ``ETag`` is the
+    sha256, so ``If-Range`` resumes a download only if the content is unchanged."""
+    with hub.db.read() as session:
+        artifact = session.execute(
+            select(ArtifactRow)
+            .join(AssignmentRow, AssignmentRow.submission_id == ArtifactRow.submission_id)
+            .where(
+                ArtifactRow.id == artifact_id,
+                AssignmentRow.user_id == user.id,
+                AssignmentRow.status != REVOKED,
+            )
+            .limit(1)
+        ).scalar_one_or_none()
+    if artifact is None:
+        raise _not_found
+    etag = f'"{artifact.sha256}"'
+    size = artifact.size
+    headers = {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "private, max-age=0",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(artifact.filename, safe='')}",
+    }
+    if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    if if_range is not None and if_range.strip() != etag:
+        range_header = None  # the content changed (or a date was sent): send it whole
+    try:
+        wanted = parse_range(range_header, size)
+    except Unsatisfiable:
+        return problem_response(
+            416,
+            "Range Not Satisfiable",
+            f"The artifact has {size} bytes; ask for a range inside it.",
+            instance=request.url.path,
+            headers={**headers, "Content-Range": f"bytes */{size}"},
+        )
+    status = 200
+    start, end = 0, size - 1
+    if wanted is not None:
+        status = 206
+        start, end = wanted
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(end - start + 1 if size else 0)
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers, media_type=artifact.media_type)
+    try:
+        chunks: Iterator[bytes] = (
+            hub.storage.iter_range(artifact.sha256, start, end) if size else iter(())
+        )
+    except BlobNotFound:
+        raise Problem(
+            500, "Artifact content missing", "The hub's storage has lost this file: tell its admin."
+        ) from None
+    return StreamingResponse(
+        chunks, status_code=status, headers=headers, media_type=artifact.media_type
+    )
+
+
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+@router.put(
+    "/assignments/{assignment_id}/decision",
+    response_model=DecisionReceipt,
+    tags=["assignments"],
+    responses={
+        409: {"description": "Already decided under another key"},
+        410: {"description": "Assignment revoked"},
+        412: {"description": "If-Match does not name the current version"},
+        428: {"description": "Idempotency-Key or If-Match missing"},
+    },
+)
+def put_decision(
+    assignment_id: str,
+    upload: DecisionUpload,
+    response: Response,
+    user: UserDep,
+    hub: HubDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> DecisionReceipt:
+    missing = [
+        name
+        for name, value in (("Idempotency-Key", idempotency_key), ("If-Match", if_match))
+        if value is None
+    ]
+    if missing:
+        raise Problem(
+            428,
+            "Precondition Required",
+            f"Send {' and '.join(missing)}: Idempotency-Key is a unique id you keep for this "
+            'upload and reuse on retries; If-Match is the assignment version, e.g. "3".',
+        )
+    assert idempotency_key is not None and if_match is not None
+    if not _IDEMPOTENCY_KEY.match(idempotency_key):
+        raise Problem(
+            400, "Bad Request", "Idempotency-Key must be 1 to 200 visible ASCII characters."
+        )
+    version = _IF_MATCH.match(if_match)
+    if version is None:
+        raise Problem(
+            400, "Bad Request", 'If-Match must be the assignment version in quotes, e.g. "3".'
+        )
+    with hub.db.write() as session:
+        outcome = record_decision(
+            session, assignment_id, user.id, upload, idempotency_key, int(version.group(1))
+        )
+    response.headers["ETag"] = f'"{outcome.receipt.version}"'
+    return outcome.receipt
+
+
+def create_app(settings: HubSettings, *, migrate: bool = True) -> FastAPI:
+    """The hub app for ``settings``; ``migrate`` brings the database schema up to date."""
+    if migrate:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade_database(settings.db_url)
+    hub = Hub(settings)
+    app = FastAPI(
+        title="Assessor hub",
+        version="1",
+        summary="Assignments, submissions, artifacts and decisions for Assessor clients.",
+    )
+    app.state.hub = hub
+    install_problem_handlers(app)
+    app.include_router(router)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        with hub.db.read() as session:
+            session.execute(select(1))
+        return {"status": "ok"}
+
+    return app

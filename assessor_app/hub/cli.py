@@ -1,0 +1,246 @@
+"""``assessor-hub``: run the hub server and administer it.
+
+    assessor-hub [--data-dir DIR] serve [--host 127.0.0.1] [--port 8765] [--db URL] [--storage DIR]
+    assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...] [--password-stdin]
+    assessor-hub import-credential FILE
+    assessor-hub import-submission DIR
+    assessor-hub assign SUBMISSION USERNAME [--kind production|calibration] [--due YYYY-MM-DD]
+    assessor-hub revoke ASSIGNMENT
+    assessor-hub export-decisions --csv FILE
+    assessor-hub seed-demo
+
+Every command also takes ``--db URL`` and ``--storage DIR``. Errors print one message and
+exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import ipaddress
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from assessor_app.hub.admin import EXPORT_COLUMNS, ROLES, HubAdmin, HubAdminError
+from assessor_app.hub.config import DEFAULT_TOKEN_TTL, HubSettings
+
+DB_ENV = "ASSESSOR_HUB_DB"
+MIN_PASSWORD = 8
+
+
+class CliError(Exception):
+    """A message for the person at the terminal; exit status 1."""
+
+
+def _due(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-31") from None
+
+
+def _hours(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of hours")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assessor-hub", description="Run and administer an Assessor hub."
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="hub data folder (default: $ASSESSOR_HUB_HOME or the platform's data folder)",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        default=os.environ.get(DB_ENV),
+        help=f"database URL, e.g. postgresql+psycopg://user@host/db (default: ${DB_ENV} or "
+        "a SQLite file in the data folder)",
+    )
+    common.add_argument(
+        "--storage", type=Path, metavar="DIR", help="artifact folder (default: DATA_DIR/artifacts)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", parents=[common], help="run the hub server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--token-ttl-hours",
+        type=_hours,
+        default=DEFAULT_TOKEN_TTL.total_seconds() / 3600,
+        help="lifetime of access tokens (default: 12)",
+    )
+    serve.add_argument(
+        "--allow-demo-accounts-on-network",
+        action="store_true",
+        help="serve on a non-loopback address even though demo accounts (password 'demo') exist",
+    )
+
+    add = sub.add_parser("add-assessor", parents=[common], help="create an account")
+    add.add_argument("username")
+    add.add_argument("--display-name")
+    add.add_argument(
+        "--role",
+        dest="roles",
+        action="append",
+        choices=ROLES,
+        help="repeat for several roles (default: assessor)",
+    )
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+
+    cred = sub.add_parser("import-credential", parents=[common], help="import a credential file")
+    cred.add_argument("file", type=Path)
+
+    subm = sub.add_parser("import-submission", parents=[common], help="import a submission folder")
+    subm.add_argument("folder", type=Path)
+
+    assign = sub.add_parser("assign", parents=[common], help="assign a submission to an assessor")
+    assign.add_argument("submission")
+    assign.add_argument("username")
+    assign.add_argument("--kind", choices=("production", "calibration"), default="production")
+    assign.add_argument("--due", type=_due, metavar="YYYY-MM-DD")
+
+    revoke = sub.add_parser("revoke", parents=[common], help="withdraw an assignment")
+    revoke.add_argument("assignment")
+
+    export = sub.add_parser(
+        "export-decisions",
+        parents=[common],
+        help="write recorded decisions to CSV",
+        description="Columns: " + ", ".join(EXPORT_COLUMNS),
+    )
+    export.add_argument("--csv", type=Path, required=True, metavar="FILE")
+
+    sub.add_parser("seed-demo", parents=[common], help="load demo credentials and submissions")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> HubSettings:
+    ttl = getattr(args, "token_ttl_hours", None)
+    return HubSettings.from_data_dir(
+        args.data_dir,
+        db_url=args.db,
+        storage_dir=args.storage,
+        token_ttl=timedelta(hours=ttl) if ttl else DEFAULT_TOKEN_TTL,
+    )
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"Password for {args.username}: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            raise CliError("the passwords differ; nothing was changed")
+    if len(password) < MIN_PASSWORD:
+        raise CliError(f"the password needs at least {MIN_PASSWORD} characters")
+    return password
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str], None]) -> int:
+    import uvicorn
+
+    from assessor_app.hub.app import create_app
+
+    with HubAdmin(settings) as admin:
+        demo = admin.has_demo_accounts()
+    if demo and not _is_loopback(args.host) and not args.allow_demo_accounts_on_network:
+        raise CliError(
+            f"demo accounts (password 'demo') exist, so the hub will not listen on {args.host}; "
+            "use --host 127.0.0.1, a data folder without demo data, or pass "
+            "--allow-demo-accounts-on-network if you really mean it"
+        )
+    app = create_app(settings, migrate=False)
+    safe_url = make_url(settings.db_url).render_as_string(hide_password=True)
+    say(f"Assessor hub on http://{args.host}:{args.port}  (database {safe_url})")
+    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info")
+    return 0
+
+
+def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    settings = _settings(args)
+    if args.command == "serve":
+        return _serve(args, settings, say)
+    if args.command == "add-assessor":
+        password = _read_password(args)
+    with HubAdmin(settings, demo_accounts=args.command == "seed-demo") as admin:
+        match args.command:
+            case "add-assessor":
+                roles = args.roles or ["assessor"]
+                admin.add_assessor(args.username, password, args.display_name, roles)
+                say(f"Added {args.username} ({', '.join(roles)}).")
+            case "import-credential":
+                say(f"Imported credential {admin.import_credential(args.file)}.")
+            case "import-submission":
+                say(f"Imported submission {admin.import_submission(args.folder)}.")
+            case "assign":
+                assignment = admin.assign(args.submission, args.username, args.kind, args.due)
+                say(f"Assigned {args.submission} to {args.username}: {assignment}.")
+            case "revoke":
+                admin.revoke(args.assignment)
+                say(f"Revoked {args.assignment}.")
+            case "export-decisions":
+                count = admin.export_decisions_csv(args.csv)
+                say(f"Wrote {count} decision{'s' if count != 1 else ''} to {args.csv}.")
+            case "seed-demo":
+                try:
+                    from assessor_app.hub.demo.seed import seed_demo
+                except ImportError as exc:
+                    raise CliError(f"the demo generator is not available: {exc}") from None
+                admin.log = say
+                seed_demo(admin)
+                say(f"Demo data is ready in {settings.data_dir}.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    try:
+        return _run(args, say)
+    except (CliError, HubAdminError) as exc:
+        print(f"assessor-hub: error: {exc}", file=sys.stderr)
+        return 1
+    except ArgumentError as exc:
+        print(f"assessor-hub: error: --db: {exc}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        print(f"assessor-hub: error: cannot use the database: {exc.orig}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
