@@ -18,15 +18,22 @@ PASSING = {"A": "l3", "B": "l4", "C": "l3"}
 FAILING = {"A": "l1", "B": "l4", "C": "l3"}
 
 
-def scored(levels: dict[str, str], **fields: object) -> ScoreSheet:
-    sheet = ScoreSheet(**fields)  # type: ignore[arg-type]
+def scored(
+    levels: dict[str, str],
+    feedback: str = "",
+    override: Decision | None = None,
+    override_reason: str = "",
+) -> ScoreSheet:
+    sheet = ScoreSheet(feedback=feedback, override=override, override_reason=override_reason)
     for criterion_id, level_id in levels.items():
         sheet = sheet.with_level(criterion_id, level_id)
     return sheet
 
 
-def codes(sheet: ScoreSheet, **rubric_args: object) -> list[tuple[ProblemCode, str | None]]:
-    result = evaluate(sheet, ladder_rubric(**rubric_args))  # type: ignore[arg-type]
+def codes(
+    sheet: ScoreSheet, rationales: dict[str, RationaleRequirement] | None = None
+) -> list[tuple[ProblemCode, str | None]]:
+    result = evaluate(sheet, ladder_rubric(rationales=rationales))
     return [(p.code, p.criterion_id) for p in result.problems]
 
 
