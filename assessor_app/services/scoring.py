@@ -1,0 +1,228 @@
+"""Scoring one assignment: open it, record every edit at once, check and finalize it.
+
+Each edit is a single committed transaction in the store, so a crash loses at most the
+keystroke in flight; finalize validates with the domain rules before writing the decision
+and its upload entry together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from assessor_app.domain import (
+    Artifact,
+    ArtifactKind,
+    Assignment,
+    Citation,
+    Credential,
+    Decision,
+    Evaluation,
+    ScoreSheet,
+    Submission,
+    TimeRange,
+    evaluate,
+)
+from assessor_app.protocol.v1 import DecisionUpload
+from assessor_app.store import AuditAction, LocalState, NotFoundError, Store
+from assessor_app.store.repositories.notes import TimeNote
+from assessor_app.store.repositories.scoresheets import StoredCitation
+
+DEFAULT_MIN_WATCHED_SHARE = 0.8
+
+
+class NotReadyError(Exception):
+    """The assignment's submission has not been downloaded yet."""
+
+
+@dataclass(frozen=True)
+class OpenedAssignment:
+    """Everything the workspace needs to show one assignment as the assessor left it."""
+
+    assignment: Assignment
+    state: LocalState
+    revoked: bool
+    submission: Submission
+    credential: Credential
+    sheet: ScoreSheet
+    citations: list[StoredCitation]
+    notes: list[TimeNote]
+    open_artifact_id: str | None
+    video_positions: dict[str, int]
+
+    @property
+    def read_only(self) -> bool:
+        return self.revoked or self.state not in (
+            LocalState.READY,
+            LocalState.IN_PROGRESS,
+            LocalState.NOT_DOWNLOADED,
+            LocalState.DOWNLOADING,
+        )
+
+
+@dataclass(frozen=True)
+class CoverageWarning:
+    artifact: Artifact
+    message: str
+
+
+@dataclass(frozen=True)
+class FinalizeCheck:
+    """What finalize would record, what blocks it and what the assessor should confirm."""
+
+    evaluation: Evaluation
+    warnings: list[CoverageWarning] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return not self.evaluation.can_finalize
+
+
+class ScoringService:
+    def __init__(self, store: Store, *, min_watched_share: float = DEFAULT_MIN_WATCHED_SHARE):
+        self.store = store
+        self.min_watched_share = min_watched_share
+
+    # -- opening -------------------------------------------------------------------------
+
+    def open(self, assignment_id: str) -> OpenedAssignment:
+        store = self.store
+        assignment = store.assignments.get(assignment_id)
+        if assignment is None:
+            raise NotFoundError(f"no assignment {assignment_id!r} on this computer")
+        loaded = store.submissions.load_for_assignment(assignment_id)
+        if loaded is None:
+            raise NotReadyError(
+                "This submission has not been downloaded yet. Sync when you are online, "
+                "then open it again."
+            )
+        submission, credential = loaded
+        store.audit.append(AuditAction.OPENED, assignment_id, {})
+        return OpenedAssignment(
+            assignment=assignment,
+            state=store.assignments.local_state(assignment_id),
+            revoked=store.assignments.is_revoked(assignment_id),
+            submission=submission,
+            credential=credential,
+            sheet=store.sheets.load_sheet(assignment_id),
+            citations=store.sheets.citations(assignment_id),
+            notes=store.notes.list(assignment_id),
+            open_artifact_id=store.workspace.open_artifact(assignment_id),
+            video_positions=store.workspace.video_positions(assignment_id),
+        )
+
+    # -- edits: each one is saved before the call returns -----------------------------
+
+    def set_level(self, assignment_id: str, criterion_id: str, level_id: str | None) -> None:
+        self.store.sheets.set_level(assignment_id, criterion_id, level_id)
+        self.store.audit.append(
+            AuditAction.SCORED, assignment_id, {"criterion": criterion_id, "level": level_id}
+        )
+
+    def set_rationale(self, assignment_id: str, criterion_id: str, text: str) -> None:
+        self.store.sheets.set_rationale(assignment_id, criterion_id, text)
+
+    def add_citation(self, assignment_id: str, criterion_id: str, citation: Citation) -> int:
+        return self.store.sheets.add_citation(assignment_id, criterion_id, citation)
+
+    def remove_citation(self, assignment_id: str, citation_id: int) -> None:
+        self.store.sheets.remove_citation(assignment_id, citation_id)
+
+    def set_feedback(self, assignment_id: str, text: str) -> None:
+        self.store.sheets.set_feedback(assignment_id, text)
+
+    def set_private_note(self, assignment_id: str, text: str) -> None:
+        self.store.sheets.set_private_note(assignment_id, text)
+
+    def set_override(self, assignment_id: str, decision: Decision | None, reason: str) -> None:
+        self.store.sheets.set_override(assignment_id, decision, reason)
+
+    def add_note(
+        self,
+        assignment_id: str,
+        artifact_id: str,
+        time_ms: int,
+        text: str,
+        criterion_id: str | None = None,
+    ) -> TimeNote:
+        return self.store.notes.add(assignment_id, artifact_id, time_ms, text, criterion_id)
+
+    def artifact_opened(self, assignment_id: str, artifact_id: str) -> None:
+        self.store.coverage.mark_opened(assignment_id, artifact_id)
+        self.store.workspace.set_open_artifact(assignment_id, artifact_id)
+
+    def video_played(
+        self, assignment_id: str, artifact_id: str, start_ms: int, end_ms: int
+    ) -> None:
+        if end_ms > start_ms:
+            self.store.coverage.add_played(assignment_id, artifact_id, TimeRange(start_ms, end_ms))
+
+    def video_position(self, assignment_id: str, artifact_id: str, position_ms: int) -> None:
+        self.store.workspace.set_video_position(assignment_id, artifact_id, position_ms)
+
+    # -- finalize ------------------------------------------------------------------------
+
+    def check(
+        self, assignment_id: str, *, video_durations: dict[str, int] | None = None
+    ) -> FinalizeCheck:
+        """Evaluate the saved sheet and list evidence the assessor has not looked at.
+
+        ``video_durations`` (artifact id -> ms) come from the player; without one a
+        video's watched share cannot be judged and only "never opened" is reported.
+        """
+        loaded = self.store.submissions.load_for_assignment(assignment_id)
+        if loaded is None:
+            raise NotReadyError("This submission has not been downloaded yet.")
+        submission, credential = loaded
+        evaluation = evaluate(self.store.sheets.load_sheet(assignment_id), credential.rubric)
+        opened = self.store.coverage.opened(assignment_id)
+        durations = video_durations or {}
+        warnings: list[CoverageWarning] = []
+        for artifact in submission.artifacts:
+            if artifact.id not in opened:
+                warnings.append(
+                    CoverageWarning(artifact, f"You have not opened “{artifact.display_name}”.")
+                )
+                continue
+            duration = durations.get(artifact.id)
+            if artifact.kind in (ArtifactKind.VIDEO, ArtifactKind.AUDIO) and duration:
+                played = sum(
+                    r.end_ms - r.start_ms
+                    for r in self.store.coverage.played(assignment_id, artifact.id)
+                )
+                share = min(1.0, played / duration)
+                if share < self.min_watched_share:
+                    warnings.append(
+                        CoverageWarning(
+                            artifact,
+                            f"You have watched {share:.0%} of “{artifact.display_name}”.",
+                        )
+                    )
+        return FinalizeCheck(evaluation, warnings)
+
+    def finalize(self, assignment_id: str, *, now: datetime | None = None) -> int:
+        """Record the decision and queue its upload in one transaction.
+
+        Raises ``FinalizeRefused`` listing the problems when the sheet is not complete.
+        Returns the upload entry's id.
+        """
+        check = self.check(assignment_id)
+        if check.blocked:
+            raise FinalizeRefused(check)
+        assignment = self.store.assignments.get(assignment_id)
+        assert assignment is not None  # check() found its submission
+        decision = check.evaluation.decision
+        assert decision is not None
+        sheet = self.store.sheets.load_sheet(assignment_id)
+        upload = DecisionUpload.from_sheet(sheet, decision, now or datetime.now(UTC))
+        return self.store.decisions.finalize(assignment_id, upload, decision, assignment.version)
+
+    def reopen(self, assignment_id: str) -> None:
+        self.store.decisions.reopen(assignment_id)
+
+
+class FinalizeRefused(Exception):
+    def __init__(self, check: FinalizeCheck) -> None:
+        self.check = check
+        problems = "; ".join(p.message for p in check.evaluation.problems) or "no decision yet"
+        super().__init__(f"This sheet cannot be finalized yet: {problems}")
