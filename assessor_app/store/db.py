@@ -6,9 +6,11 @@ head one Alembic revision at a time, each preceded by an online backup into
 ``<profile>/backups/`` (the newest ``BACKUPS_KEPT`` are kept).
 
 Every connection runs in WAL mode with ``synchronous=FULL`` and foreign keys on. The
-pysqlite driver's implicit transaction handling is switched off and every transaction
-starts with ``BEGIN IMMEDIATE``: DDL is transactional (a migration applies wholly or not
-at all) and two threads never deadlock upgrading a read lock to a write lock.
+pysqlite driver's implicit transaction handling is switched off and every writing
+transaction starts with ``BEGIN IMMEDIATE``: DDL is transactional (a migration applies
+wholly or not at all) and two threads never fail upgrading a read lock to a write lock
+(they wait, up to the busy timeout). ``Database.reading`` runs reads in a plain
+``BEGIN``, which in WAL mode neither waits for nor blocks a writer.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BACKUPS_KEPT = 5
 BUSY_TIMEOUT_MS = 15_000
 
+_READ_ONLY = "assessor_read_only"
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
 
@@ -144,7 +147,8 @@ def create_store_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -200,6 +204,9 @@ class Database:
         self.engine = engine
         self.path = path
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads = sessionmaker(
+            engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -207,6 +214,16 @@ class Database:
         and rolled back if the block raises."""
         with self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only: a plain ``BEGIN`` sees one consistent snapshot and
+        never waits for, or holds up, a writer. Anything written in it is rolled back."""
+        with self._reads() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def close(self) -> None:
         self.engine.dispose()

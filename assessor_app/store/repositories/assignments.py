@@ -97,12 +97,12 @@ class Assignments(Repository):
         return created
 
     def get(self, assignment_id: str) -> Assignment | None:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             row = session.get(AssignmentRow, assignment_id)
             return None if row is None else _to_domain(row)
 
     def local_state(self, assignment_id: str) -> LocalState:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             return LocalState(get_assignment(session, assignment_id).local_state)
 
     def set_local_state(self, assignment_id: str, state: LocalState) -> None:
@@ -112,7 +112,7 @@ class Assignments(Repository):
             set_state(get_assignment(session, assignment_id), LocalState(state))
 
     def is_revoked(self, assignment_id: str) -> bool:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             return get_assignment(session, assignment_id).revoked
 
     def mark_revoked(self, assignment_ids: Iterable[str]) -> list[str]:
@@ -154,7 +154,7 @@ class Assignments(Repository):
         )
         if not include_revoked:
             query = query.where(AssignmentRow.revoked.is_(False))
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             return [
                 QueueItem(
                     assignment=_to_domain(row),

@@ -41,7 +41,7 @@ class AuditLog(Repository):
         query = select(AuditRow).order_by(AuditRow.id)
         if assignment_id is not None:
             query = query.where(AuditRow.assignment_id == assignment_id)
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             return [
                 AuditEntry(r.id, r.at, AuditAction(r.action), r.assignment_id, dict(r.detail))
                 for r in session.scalars(query)

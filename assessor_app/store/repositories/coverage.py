@@ -49,7 +49,7 @@ class Coverage(Repository):
 
     def opened(self, assignment_id: str) -> dict[str, datetime]:
         """Artifact id -> when it was first opened."""
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             rows = session.scalars(
                 select(ArtifactOpenedRow).where(ArtifactOpenedRow.assignment_id == assignment_id)
             )
@@ -78,7 +78,7 @@ class Coverage(Repository):
                 )
 
     def played(self, assignment_id: str, artifact_id: str) -> list[TimeRange]:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             rows = session.scalars(
                 select(PlayedRangeRow)
                 .where(
@@ -101,7 +101,7 @@ class Workspace(Repository):
             )
 
     def open_artifact(self, assignment_id: str) -> str | None:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             row = session.get(WorkspaceRow, assignment_id)
             return None if row is None else row.open_artifact_id
 
@@ -118,12 +118,12 @@ class Workspace(Repository):
             )
 
     def video_position(self, assignment_id: str, artifact_id: str) -> int | None:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             row = session.get(VideoPositionRow, (assignment_id, artifact_id))
             return None if row is None else row.position_ms
 
     def video_positions(self, assignment_id: str) -> dict[str, int]:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             rows = session.scalars(
                 select(VideoPositionRow).where(VideoPositionRow.assignment_id == assignment_id)
             )

@@ -172,7 +172,7 @@ class Decisions(Repository):
 
     def latest(self, assignment_id: str) -> RecordedDecision | None:
         """The decision in force: the newest whose upload was not withdrawn."""
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             entry = _active_entry(session, assignment_id)
             if entry is None:
                 return None
@@ -197,7 +197,7 @@ class Outbox(Repository):
         return row
 
     def get(self, entry_id: int) -> OutboxEntry:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             row = session.get(OutboxRow, entry_id)
             if row is None:
                 raise NotFoundError(f"no outbox entry {entry_id}")
@@ -208,13 +208,13 @@ class Outbox(Repository):
         query = select(OutboxRow).order_by(OutboxRow.id)
         if assignment_id is not None:
             query = query.where(OutboxRow.assignment_id == assignment_id)
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             return [_entry(row) for row in session.scalars(query)]
 
     def next_pending(self, now: datetime | None = None) -> OutboxEntry | None:
         """The oldest entry due for upload: queued, or waiting to retry with its time come."""
         now = now or utcnow()
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             row = session.scalar(
                 select(OutboxRow)
                 .where(
@@ -232,7 +232,7 @@ class Outbox(Repository):
     def pending_count(self) -> int:
         """Entries not yet uploaded and not withdrawn or in conflict."""
         waiting = (OutboxState.QUEUED, OutboxState.UPLOADING, OutboxState.RETRY_WAIT)
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             return len(
                 session.scalars(select(OutboxRow.id).where(OutboxRow.state.in_(waiting))).all()
             )

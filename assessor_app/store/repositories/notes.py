@@ -97,5 +97,5 @@ class Notes(Repository):
         )
         if artifact_id is not None:
             query = query.where(NoteRow.artifact_id == artifact_id)
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             return [_note(row) for row in session.scalars(query)]

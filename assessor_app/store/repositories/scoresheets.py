@@ -146,7 +146,7 @@ class ScoreSheets(Repository):
             session.delete(row)
 
     def citations(self, assignment_id: str) -> list[StoredCitation]:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             rows = session.scalars(
                 select(CitationRow)
                 .where(CitationRow.assignment_id == assignment_id)
@@ -170,13 +170,13 @@ class ScoreSheets(Repository):
 
     def revision(self, assignment_id: str) -> int:
         """How many edits the sheet has had: a cheap way to see if it changed."""
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             sheet = session.get(ScoreSheetRow, assignment_id)
             return 0 if sheet is None else sheet.revision
 
     def load_sheet(self, assignment_id: str) -> ScoreSheet:
         """The sheet as saved (an empty one before the first edit)."""
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             get_assignment(session, assignment_id)
             sheet = session.get(ScoreSheetRow, assignment_id)
             if sheet is None:

@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
 class Settings(Repository):
     def get(self, key: str) -> Any:
         """The stored value, else the default (a copy, so callers cannot change it)."""
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             row = session.get(Setting, key)
             return copy.deepcopy(row.value if row is not None else DEFAULTS.get(key))
 
@@ -32,7 +32,7 @@ class Settings(Repository):
     def all(self) -> dict[str, Any]:
         """Defaults overlaid with what is stored."""
         values = copy.deepcopy(DEFAULTS)
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             values.update({row.key: row.value for row in session.scalars(select(Setting))})
         return values
 

@@ -98,7 +98,7 @@ class Submissions(Repository):
 
     def load(self, submission_id: str) -> tuple[Submission, Credential] | None:
         """The submission with its artifacts in manifest order, and its credential."""
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             sub = session.get(SubmissionRow, submission_id)
             if sub is None:
                 return None
@@ -123,7 +123,7 @@ class Submissions(Repository):
             return submission, CredentialSchema.model_validate(cred.schema_json).to_domain()
 
     def load_for_assignment(self, assignment_id: str) -> tuple[Submission, Credential] | None:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             row = session.get(AssignmentRow, assignment_id)
             if row is None:
                 raise NotFoundError(f"no assignment {assignment_id!r} in this profile")
@@ -131,7 +131,7 @@ class Submissions(Repository):
         return self.load(submission_id)
 
     def credential(self, credential_id: str, version: int) -> Credential | None:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             row = session.get(CredentialRow, (credential_id, version))
             return (
                 None
@@ -140,7 +140,7 @@ class Submissions(Repository):
             )
 
     def download(self, artifact_id: str) -> ArtifactDownload | None:
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             row = session.get(ArtifactRow, artifact_id)
             return None if row is None else _download(row)
 
@@ -149,7 +149,7 @@ class Submissions(Repository):
         query = select(ArtifactRow).order_by(ArtifactRow.submission_id, ArtifactRow.position)
         if submission_id is not None:
             query = query.where(ArtifactRow.submission_id == submission_id)
-        with self._db.transaction() as session:
+        with self._db.reading() as session:
             return [_download(row) for row in session.scalars(query)]
 
     def set_download_state(
