@@ -36,6 +36,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import FrameBreak
+from reportlab.platypus.flowables import _listWrapOn
 
 from assessor_app.domain import (
     Credential,
@@ -57,6 +59,9 @@ _MARGIN = 20 * mm
 # Platypus frames pad their content by 6 pt on each side.
 _FRAME_PADDING = 6
 _CONTENT_WIDTH = _PAGE_SIZE[0] - 2 * _MARGIN - 2 * _FRAME_PADDING
+_FOOTER_ROOM = 6 * mm
+_FRAME_HEIGHT = _PAGE_SIZE[1] - 2 * _MARGIN - _FOOTER_ROOM - 2 * _FRAME_PADDING
+_CELL_PADDING = 6
 
 _INK = colors.HexColor("#1f2328")
 _MUTED = colors.HexColor("#57606a")
@@ -122,7 +127,7 @@ def build_feedback_report(
         leftMargin=_MARGIN,
         rightMargin=_MARGIN,
         topMargin=_MARGIN,
-        bottomMargin=_MARGIN + 6 * mm,
+        bottomMargin=_MARGIN + _FOOTER_ROOM,
         title=fonts.text(title),
         author=fonts.text(issuer),
         subject=fonts.text(f"{decision.label}: {credential.competency}"),
@@ -177,8 +182,10 @@ class _Styles:
             leading=15,
             spaceBefore=12,
             spaceAfter=4,
-            keepWithNext=1,
         )
+        # Headings inside a criterion block, which keeps them with their table itself;
+        # reportlab's keepWithNext there would regroup the block and defeat its split rule.
+        self.h2_block = ParagraphStyle("h2_block", parent=self.h2, keepWithNext=0)
         self.decision = ParagraphStyle(
             "decision", parent=base, fontName=fonts.bold, fontSize=14, leading=18, spaceAfter=2
         )
@@ -228,7 +235,7 @@ class _ReportWriter:
 
     def heading(self, text: str, style: ParagraphStyle) -> Paragraph:
         p = self.para(text, style)
-        p.outline_level = 0 if style is self.styles.h2 else 1  # type: ignore[attr-defined]
+        p.outline_level = 1 if style is self.styles.h3 else 0  # type: ignore[attr-defined]
         p.outline_text = self.fonts.text(text)  # type: ignore[attr-defined]
         return p
 
@@ -369,7 +376,7 @@ class _ReportWriter:
         s = self.styles
         # The section heading travels with the first criterion's table, so that it is never
         # left alone at the foot of a page.
-        lead: list[Flowable] = [self.heading("Results by criterion", s.h2)]
+        lead: list[Flowable] = [self.heading("Results by criterion", s.h2_block)]
         story: list[Flowable] = []
         total = len(self.credential.rubric.criteria)
         for number, criterion in enumerate(self.credential.rubric.criteria, start=1):
@@ -412,7 +419,12 @@ class _ReportWriter:
             )
         widths = [30 * mm, 17 * mm, 0.0, 27 * mm]
         widths[2] = _CONTENT_WIDTH - sum(widths)
-        table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
+        # Rows split across pages only when one is too tall for most of a page: otherwise
+        # reportlab would also split rows mid-page after a whole-row split, repeating the
+        # header row in the middle of the page.
+        tallest = max(_row_height(row, widths) for row in rows[1:])
+        split_in_row = int(tallest > 0.8 * _FRAME_HEIGHT)
+        table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=split_in_row, hAlign="LEFT")
         style = _grid_style()
         for row in awarded_rows:
             style.add("BACKGROUND", (0, row), (-1, row), _AWARDED_FILL)
@@ -425,8 +437,10 @@ class _ReportWriter:
             if awarded
             else "No level was awarded for this criterion."
         )
-        # The heading stays with the start of its table, never alone at a page foot.
-        story: list[Flowable] = [KeepTogether([*head, table]), Spacer(1, 4)]
+        story: list[Flowable] = [
+            _CriterionBlock([*head, table], [*head, Table(rows[:2], colWidths=widths)]),
+            Spacer(1, 4),
+        ]
         story.append(self.para(result, s.body, bold=True))
         story.append(self.para("Assessor's rationale", s.label))
         story += self.paragraphs(score.rationale, s.body) or [
@@ -447,6 +461,43 @@ class _ReportWriter:
             bulletFontName=self.fonts.regular,
             leftIndent=14,
         )
+
+
+class _CriterionBlock(KeepTogether):
+    """A criterion's heading and rubric table, placed so the heading is never left alone.
+
+    The block moves to a new page when even its heading and first level do not fit, or when
+    it would fit a page of its own and less than half of this page is left; otherwise the
+    table starts here and splits, repeating its header row. ``first`` is the heading with
+    the table's header and first level: the least that must fit where the block starts.
+    """
+
+    def __init__(self, content: list[Flowable], first: list[Flowable]) -> None:
+        super().__init__(content)
+        self._first = first
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        content = list(self._content)
+        height = _listWrapOn(content, aW, self.canv)[1]
+        if height <= aH:
+            return content
+        frame = getattr(self, "_frame", None)
+        if frame is None or getattr(frame, "_atTop", False):
+            return content
+        minimum = _listWrapOn(self._first, aW, self.canv)[1]
+        fits_a_page = height <= frame._height
+        if minimum > aH or (fits_a_page and aH < frame._height / 2):
+            return [FrameBreak(), *content]
+        return content
+
+
+def _row_height(row: Sequence[Flowable], widths: Sequence[float]) -> float:
+    """The height a table row of paragraphs will take, padding included."""
+    cells = (
+        cell.wrap(w - 2 * _CELL_PADDING, _FRAME_HEIGHT * 10)[1]
+        for cell, w in zip(row, widths, strict=True)
+    )
+    return max(cells) + 2 * _CELL_PADDING
 
 
 def _change(criterion: Criterion, before: Level | None, after: Level | None) -> str:
