@@ -59,6 +59,8 @@ UNPLAYABLE = (
 # A continuous stretch of playback is reported in pieces of at most this length, so a
 # crash during a long uninterrupted viewing loses little coverage.
 _COVERAGE_FLUSH_MS = 5000
+# Delay before repeating the first frame step after a seek (see step_frame).
+_STEP_AGAIN_MS = 80
 # A position jump larger than this (scaled by the rate) is a seek, not playback.
 _COVERAGE_MAX_STEP_MS = 1500
 
@@ -282,7 +284,9 @@ class _Session:
             return -1
         try:
             data = self.stream.read(length)
-        except (OSError, ValueError):
+        except Exception:
+            # Any failure (an I/O error, a vault chunk failing authentication) must
+            # become -1 here: an exception cannot cross back into libvlc.
             log.warning("reading the video stream failed", exc_info=True)
             return -1
         ctypes.memmove(buf, data, len(data))
@@ -373,6 +377,7 @@ class VideoPlayer(QObject):
         self._priming = False
         self._pending_seek: int | None = None
         self._frame_ms = DEFAULT_FRAME_MS
+        self._seeked = False
         self._last_frame: QImage | None = None
         self._played = PlayedRanges()
         self._segment_start: int | None = None
@@ -522,6 +527,7 @@ class VideoPlayer(QObject):
         mp = self._mp()
         if mp is None or self._state == ERROR:
             return
+        self._seeked = False
         if self._priming:
             self._priming = False
             mp.audio_set_mute(False)
@@ -563,6 +569,7 @@ class VideoPlayer(QObject):
         if self._duration:
             target = min(target, max(0, self._duration - self._frame_ms))
         self._close_segment()
+        self._seeked = True
         if self._state == ENDED:
             self._pending_seek = target
             self.play()
@@ -587,10 +594,22 @@ class VideoPlayer(QObject):
             if self._state == ENDED:
                 return
             mp.next_frame()
+            if self._seeked:
+                # Right after a seek VLC's first next_frame() shows again the frame the
+                # seek already showed, and a second request issued at once is merged
+                # with the first; ask again once the first has been handled.
+                self._seeked = False
+                QTimer.singleShot(_STEP_AGAIN_MS, self._step_again)
             self._position = min(self._position + self._frame_ms, self._duration or 1 << 62)
             self.positionChanged.emit(self._position)
         elif direction < 0:
             self.seek(self._position - self._frame_ms)
+
+    @Slot()
+    def _step_again(self) -> None:
+        mp = self._mp()
+        if mp is not None and self._state == PAUSED:
+            mp.next_frame()
 
     def set_rate(self, rate: float) -> float:
         """Clamp to 0.5-2.0 and apply; returns the rate in effect."""
@@ -664,6 +683,7 @@ class VideoPlayer(QObject):
                 # requested start so the poster frame is the one asked for.
                 session.vlc_player.set_pause(1)
                 session.vlc_player.set_time(self._position)
+                self._seeked = True
                 self._set_state(PAUSED)
             elif self._state == OPENING:
                 self._set_state(PLAYING)

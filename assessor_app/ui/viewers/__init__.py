@@ -1,0 +1,1 @@
+"""Artifact viewers for the workspace: video, PDF, image, text and table."""
