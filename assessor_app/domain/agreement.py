@@ -39,6 +39,8 @@ import numpy.typing as npt
 
 __all__ = [
     "AgreementMatrix",
+    "KappaWeights",
+    "MeasurementLevel",
     "agreement_matrix",
     "cohen_kappa",
     "fleiss_kappa",
