@@ -1,0 +1,521 @@
+"""The hub client: protocol v1 over HTTPS with httpx (synchronous; run it off the GUI
+thread).
+
+It owns the transport rules: explicit connect/read/write/pool timeouts; TLS always
+verified (against the public roots, the system store and, for district proxies, an extra
+CA bundle); bounded retries with exponential backoff and full jitter on connection
+errors, timeouts and 429/502/503/504, honouring ``Retry-After``; resumable artifact
+downloads with ``Range``/``If-Range``; and decision uploads that always carry their
+``Idempotency-Key``, so a retry after a lost response cannot record a second decision.
+Replies are validated against :mod:`assessor_app.protocol.v1`; HTTP errors become the
+typed errors of :mod:`assessor_app.sync.errors`. Tokens and passwords are never logged.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import logging
+import random
+import re
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from assessor_app.protocol.v1 import (
+    API_PREFIX,
+    AssignmentDelta,
+    DecisionReceipt,
+    DecisionUpload,
+    Me,
+    ProblemDetail,
+    SubmissionOut,
+    TokenRequest,
+    TokenResponse,
+)
+from assessor_app.sync.errors import (
+    AuthExpired,
+    Cancelled,
+    Conflict,
+    HubHttpError,
+    HubProblem,
+    HubUnreachable,
+    MalformedReply,
+    NotFound,
+)
+
+__all__ = ["DownloadResult", "DownloadSink", "HubClient", "Timeouts"]
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{8,255}$")
+_CONTENT_RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
+_UNSATISFIED_RANGE_RE = re.compile(r"^bytes \*/(\d+)$")
+_REDACTED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds allowed to connect, to wait for each read / write on the socket, and to
+    get a connection from the pool."""
+
+    connect: float = 10.0
+    read: float = 30.0
+    write: float = 30.0
+    pool: float = 10.0
+
+    def to_httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+class DownloadSink(Protocol):
+    """Where artifact bytes go (the vault's writer is one). ``restart`` means: forget all
+    bytes so far, the next write is byte 0 of the artifact."""
+
+    def write(self, data: bytes) -> object: ...
+
+    def restart(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    """``offset``: bytes of the artifact the sink holds now; ``received``: bytes written
+    by this call; ``size``: the artifact's full size when the hub said it;
+    ``restarted``: the sink was told to start again from byte 0."""
+
+    offset: int
+    received: int
+    size: int | None
+    etag: str | None
+    restarted: bool
+
+
+def _redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: ("[redacted]" if k.lower() in _REDACTED_HEADERS else v) for k, v in headers.items()}
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _tls_context(ca_bundle: Path | None) -> ssl.SSLContext:
+    # Public roots (certifi, via httpx) plus the operating system's store, where district
+    # IT usually installs its proxy CA, plus an explicitly configured bundle.
+    ctx = httpx.create_ssl_context()
+    ctx.load_default_certs()
+    if ca_bundle is not None:
+        try:
+            ctx.load_verify_locations(cafile=str(ca_bundle))
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(f"the CA bundle {ca_bundle} cannot be used: {exc}") from None
+    return ctx
+
+
+def _retry_after_seconds(value: str | None, now: Callable[[], datetime]) -> float | None:
+    """Retry-After as seconds (delta-seconds or an HTTP date); None if absent/invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now()).total_seconds())
+
+
+def _cert_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _describe_validation(error: ValidationError) -> str:
+    # Only locations and messages: the input values could contain a token.
+    problems = error.errors(include_input=False, include_url=False)
+    first = problems[0]
+    where = ".".join(str(p) for p in first["loc"]) or "body"
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+class HubClient:
+    """A client for one hub. Thread-compatible: use one instance per worker thread.
+
+    ``sleep`` and ``jitter`` exist so tests can observe the waits instead of waiting.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        ca_bundle: Path | None = None,
+        timeout: Timeouts | None = None,
+        max_retries: int = 4,
+        transport: httpx.BaseTransport | None = None,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+        retry_after_max: float = 120.0,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        allow_insecure_http: bool = False,
+    ) -> None:
+        url = httpx.URL(base_url)
+        if url.scheme not in ("https", "http"):
+            raise ValueError("the hub address must start with https://")
+        if url.scheme == "http" and not (_is_loopback(url.host) or allow_insecure_http):
+            # A bearer token sent in the clear can be replayed by anyone on the path.
+            raise ValueError("the hub address must use https:// (plain http only on this computer)")
+        if max_retries < 0:
+            raise ValueError("max_retries must not be negative")
+        self.base_url = str(url).rstrip("/")
+        self.token = token
+        self.max_retries = max_retries
+        self.timeouts = timeout or Timeouts()
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+        self._retry_after_max = retry_after_max
+        self._sleep = sleep
+        self._jitter = jitter
+        self._now = now
+        self._http = httpx.Client(
+            base_url=self.base_url + API_PREFIX,
+            timeout=self.timeouts.to_httpx(),
+            verify=_tls_context(ca_bundle),
+            transport=transport,
+            follow_redirects=False,
+            headers={"User-Agent": "assessor-app", "Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"HubClient({self.base_url!r}, signed_in={self.token is not None})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- protocol v1 --------------------------------------------------------------------
+
+    def login(self, username: str, password: str) -> TokenResponse:
+        """Exchange credentials for a token (kept on this client as ``token``). A 401 here
+        means the username or password was not accepted."""
+        body = TokenRequest(username=username, password=password).model_dump(mode="json")
+        # A throttled sign-in (429) is not retried: retrying would prolong the lockout.
+        response = self._request(
+            "POST",
+            "/auth/token",
+            json=body,
+            authenticated=False,
+            retry_statuses=RETRY_STATUSES - {429},
+        )
+        token = self._parse(response, TokenResponse)
+        self.token = token.access_token
+        return token
+
+    def me(self) -> Me:
+        return self._parse(self._request("GET", "/me"), Me)
+
+    def assignments(self, since: str | None = None, limit: int = 100) -> AssignmentDelta:
+        params: dict[str, str | int] = {"limit": limit}
+        if since:
+            params["since"] = since
+        return self._parse(self._request("GET", "/assignments", params=params), AssignmentDelta)
+
+    def submission(self, submission_id: str) -> SubmissionOut:
+        path = f"/submissions/{quote(submission_id, safe='')}"
+        return self._parse(self._request("GET", path), SubmissionOut)
+
+    def put_decision(
+        self,
+        assignment_id: str,
+        upload: DecisionUpload,
+        idempotency_key: str,
+        if_match_version: int,
+    ) -> DecisionReceipt:
+        """Upload a decision. ``idempotency_key`` must be stable for the outbox entry: the
+        same key is sent on every attempt, so the hub records at most one decision.
+        409/410/412 raise Conflict with the hub's state in ``problem``."""
+        if not isinstance(idempotency_key, str) or not _IDEMPOTENCY_KEY_RE.match(idempotency_key):
+            raise ValueError("an idempotency key must be 8-255 visible ASCII characters")
+        headers = {"Idempotency-Key": idempotency_key, "If-Match": f'"{int(if_match_version)}"'}
+        path = f"/assignments/{quote(assignment_id, safe='')}/decision"
+        response = self._request("PUT", path, json=upload.model_dump(mode="json"), headers=headers)
+        return self._parse(response, DecisionReceipt)
+
+    def download_artifact(
+        self,
+        artifact_id: str,
+        sink: DownloadSink,
+        *,
+        offset: int = 0,
+        if_range: str | None = None,
+        chunk_size: int = 256 * 1024,
+        progress: Callable[[int, int | None], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+    ) -> DownloadResult:
+        """Stream an artifact's bytes into ``sink`` in writes of at most ``chunk_size``
+        bytes, starting at ``offset`` (the bytes the
+        sink already holds). ``if_range`` is the expected sha256: if the hub's copy
+        differs it answers with the whole content and the sink is restarted. A connection
+        dropped mid-body is resumed from the bytes received, within the retry budget.
+        ``progress(offset, size)`` is called after each block; ``cancel()`` returning
+        True stops the download with Cancelled (the sink keeps what it has)."""
+        if offset < 0 or chunk_size < 1:
+            raise ValueError("offset must not be negative and chunk_size must be positive")
+        path = f"/artifacts/{quote(artifact_id, safe='')}/content"
+        received = 0
+        restarted = False
+        failures = 0
+        while True:
+            headers = {"Accept-Encoding": "identity"}
+            if offset > 0:
+                headers["Range"] = f"bytes={offset}-"
+                if if_range:
+                    headers["If-Range"] = f'"{if_range}"'
+            response = self._request("GET", path, headers=headers, stream=True, cancel=cancel)
+            try:
+                status = response.status_code
+                etag = response.headers.get("ETag")
+                if status == 416:
+                    response.read()
+                    size = self._unsatisfied_size(response, path)
+                    if offset == 0:
+                        raise MalformedReply(f"The hub refused to send {path} at all (HTTP 416).")
+                    if size == offset:
+                        return DownloadResult(offset, received, size, etag, restarted)
+                    sink.restart()
+                    offset, restarted = 0, True
+                    continue
+                if status == 206:
+                    size = self._check_content_range(response, path, offset)
+                elif status == 200:
+                    if offset > 0:
+                        # The hub ignored the range or its copy changed (If-Range failed).
+                        log.info("download of artifact restarted from byte 0 (HTTP 200)")
+                        sink.restart()
+                        offset, restarted = 0, True
+                    length = response.headers.get("Content-Length")
+                    size = int(length) if length and length.isdigit() else None
+                else:
+                    self._raise_for_status(response, "GET", path)
+                    raise MalformedReply(f"The hub answered GET {path} with HTTP {status}.")
+                try:
+                    # Not iter_bytes(chunk_size): its re-chunking buffer would lose the
+                    # bytes received before a dropped connection.
+                    for piece in response.iter_bytes():
+                        for start in range(0, len(piece), chunk_size):
+                            if cancel is not None and cancel():
+                                raise Cancelled("download cancelled")
+                            block = piece[start : start + chunk_size]
+                            sink.write(block)
+                            offset += len(block)
+                            received += len(block)
+                            if progress is not None:
+                                progress(offset, size)
+                except httpx.TransportError as exc:
+                    failures += 1
+                    if failures > self.max_retries:
+                        raise self._unreachable(exc, "GET", path) from None
+                    delay = self._backoff(failures - 1)
+                    log.info(
+                        "download of artifact interrupted at byte %d (%s); resuming in %.2fs",
+                        offset,
+                        type(exc).__name__,
+                        delay,
+                    )
+                    self._wait(delay, cancel)
+                    continue
+                if size is not None and offset != size:
+                    raise MalformedReply(
+                        f"The hub sent {offset} bytes of an artifact it said has {size} bytes."
+                    )
+                return DownloadResult(offset, received, size, etag, restarted)
+            finally:
+                response.close()
+
+    # -- transport ----------------------------------------------------------------------
+
+    def _headers(self, extra: Mapping[str, str] | None, authenticated: bool) -> dict[str, str]:
+        headers = dict(extra or {})
+        if authenticated:
+            if not self.token:
+                raise AuthExpired(
+                    401, ProblemDetail(title="Not signed in", status=401, detail="Sign in first.")
+                )
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter: uniformly random in [0, min(max, base * 2^attempt)].
+        return self._jitter() * min(self._backoff_max, self._backoff_base * 2**attempt)
+
+    def _wait(self, delay: float, cancel: Callable[[], bool] | None) -> None:
+        if cancel is not None and cancel():
+            raise Cancelled("cancelled")
+        self._sleep(delay)
+        if cancel is not None and cancel():
+            raise Cancelled("cancelled")
+
+    def _unreachable(self, exc: BaseException, method: str, path: str) -> HubUnreachable:
+        if isinstance(exc, httpx.TimeoutException):
+            why = "it did not answer in time"
+        else:
+            why = "the connection failed"
+        return HubUnreachable(
+            f"Could not reach the hub at {self.base_url} ({why}: {type(exc).__name__}) "
+            f"for {method} {path} after {self.max_retries + 1} attempts."
+        )
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        stream: bool = False,
+        retry_statuses: frozenset[int] = RETRY_STATUSES,
+        cancel: Callable[[], bool] | None = None,
+    ) -> httpx.Response:
+        """Send with retries; returns the final response (2xx, 206, 416 or an error that
+        ``_raise_for_status`` turns into an exception when not streaming)."""
+        all_headers = self._headers(headers, authenticated)
+        attempt = 0
+        while True:
+            if cancel is not None and cancel():
+                raise Cancelled("cancelled")
+            request = self._http.build_request(
+                method, path, json=json, params=params, headers=all_headers
+            )
+            log.debug(
+                "%s %s attempt %d headers=%s", method, path, attempt + 1, _redacted(all_headers)
+            )
+            try:
+                response = self._http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                cert = _cert_failure(exc)
+                if cert is not None:
+                    # Retrying cannot fix an untrusted certificate; say what to do instead.
+                    raise HubUnreachable(
+                        f"The hub's TLS certificate could not be verified "
+                        f"({cert.verify_message}). If your district uses an inspecting proxy, "
+                        f"configure its CA bundle."
+                    ) from None
+                if attempt >= self.max_retries:
+                    raise self._unreachable(exc, method, path) from None
+                delay = self._backoff(attempt)
+                log.info(
+                    "%s %s failed (%s); retry %d/%d in %.2fs",
+                    method,
+                    path,
+                    type(exc).__name__,
+                    attempt + 1,
+                    self.max_retries,
+                    delay,
+                )
+            else:
+                status = response.status_code
+                log.debug("%s %s -> %d", method, path, status)
+                if status not in retry_statuses or attempt >= self.max_retries:
+                    if not stream:
+                        self._raise_for_status(response, method, path)
+                    return response
+                retry_after = _retry_after_seconds(response.headers.get("Retry-After"), self._now)
+                response.close()
+                if retry_after is not None:
+                    delay = min(retry_after, self._retry_after_max)
+                else:
+                    delay = self._backoff(attempt)
+                log.info(
+                    "%s %s -> %d; retry %d/%d in %.2fs",
+                    method,
+                    path,
+                    status,
+                    attempt + 1,
+                    self.max_retries,
+                    delay,
+                )
+            self._wait(delay, cancel)
+            attempt += 1
+
+    def _raise_for_status(self, response: httpx.Response, method: str, path: str) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        response.read()
+        try:
+            problem = ProblemDetail.model_validate_json(response.content)
+        except ValidationError:
+            problem = ProblemDetail(
+                title=response.reason_phrase or "The hub reported an error", status=status
+            )
+        error_type: type[HubHttpError]
+        if status == 401:
+            error_type = AuthExpired
+        elif status == 404:
+            error_type = NotFound
+        elif status in (409, 410, 412):
+            error_type = Conflict
+        else:
+            error_type = HubProblem
+        error = error_type(status, problem)
+        error.retry_after = _retry_after_seconds(response.headers.get("Retry-After"), self._now)
+        log.info("%s %s -> %d %s", method, path, status, problem.title)
+        raise error
+
+    def _parse(self, response: httpx.Response, model: type[_M]) -> _M:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            method, path = response.request.method, response.request.url.path
+            raise MalformedReply(
+                f"The hub's reply to {method} {path} is not valid protocol v1 "
+                f"({_describe_validation(exc)}). The hub may be a different version; "
+                "nothing was changed."
+            ) from None
+
+    def _check_content_range(self, response: httpx.Response, path: str, offset: int) -> int | None:
+        match = _CONTENT_RANGE_RE.match(response.headers.get("Content-Range", ""))
+        if match is None or int(match.group(1)) != offset:
+            raise MalformedReply(
+                f"The hub answered a range request for {path} with a wrong Content-Range."
+            )
+        return None if match.group(3) == "*" else int(match.group(3))
+
+    def _unsatisfied_size(self, response: httpx.Response, path: str) -> int:
+        match = _UNSATISFIED_RANGE_RE.match(response.headers.get("Content-Range", ""))
+        if match is None:
+            raise MalformedReply(f"The hub refused a range of {path} without saying its size.")
+        return int(match.group(1))
