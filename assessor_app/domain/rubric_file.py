@@ -225,7 +225,11 @@ def parse_credential(data: Any, path: Path) -> Credential:
         return CredentialSchema.model_validate(data).to_domain()
     except ValidationError as exc:
         raise RubricFileError(
-            path, [(_location(err["loc"]), err["msg"]) for err in exc.errors()]
+            path,
+            [
+                (_location(err["loc"]), err["msg"].removeprefix("Value error, "))
+                for err in exc.errors()
+            ],
         ) from None
 
 
