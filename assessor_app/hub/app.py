@@ -308,15 +308,24 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, min(end, size - 1)
 
 
-@router.api_route(
+_ARTIFACT_RESPONSES: dict[int | str, dict[str, object]] = {
+    206: {"description": "Partial content"},
+    416: {"description": "Range not satisfiable"},
+}
+
+
+@router.get(
     "/artifacts/{artifact_id}/content",
-    methods=["GET", "HEAD"],
     tags=["artifacts"],
     response_class=StreamingResponse,
-    responses={
-        206: {"description": "Partial content"},
-        416: {"description": "Range not satisfiable"},
-    },
+    responses=_ARTIFACT_RESPONSES,
+    operation_id="artifact_content",
+)
+@router.head(
+    "/artifacts/{artifact_id}/content",
+    tags=["artifacts"],
+    responses=_ARTIFACT_RESPONSES,
+    operation_id="artifact_content_head",
 )
 def artifact_content(
     artifact_id: str,

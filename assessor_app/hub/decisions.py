@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessor_app.domain.decision import Decision
 from assessor_app.domain.evaluation import ProblemCode, evaluate
 from assessor_app.domain.rubric import Rubric
 from assessor_app.domain.rubric_file import CredentialSchema
@@ -124,7 +125,12 @@ def check_upload(
         return errors, 0.0
     computed = evaluate(upload.to_sheet(None), rubric).computed
     evaluation = evaluate(upload.to_sheet(computed), rubric)
-    for problem in evaluation.problems:
+    problems = list(evaluation.problems)
+    if computed is None and upload.decision is not Decision.RETURN_INCOMPLETE:
+        # With a level missing or unknown there is no rubric result to override: report
+        # the level problems, not a spurious demand for an override reason.
+        problems = [p for p in problems if p.code is not ProblemCode.OVERRIDE_REASON_REQUIRED]
+    for problem in problems:
         if problem.code is ProblemCode.FEEDBACK_REQUIRED:
             where = "feedback"
         elif problem.code is ProblemCode.OVERRIDE_REASON_REQUIRED:

@@ -1,0 +1,270 @@
+"""Hub test fixtures: a throwaway PostgreSQL cluster, a database per test on SQLite or
+PostgreSQL, real uvicorn servers on 127.0.0.1, and a small seeded world."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from assessor_app.hub.admin import HubAdmin
+from assessor_app.hub.app import create_app
+from assessor_app.hub.config import HubSettings
+from assessor_app.hub.db import ArtifactRow
+from assessor_app.hub.migrate import upgrade_database
+
+DATA = Path(__file__).with_name("data")
+CREDENTIAL_FILE = DATA / "wait-time.yaml"
+PASSWORD = "correct horse battery"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+@dataclass
+class PostgresCluster:
+    port: int
+    root: Path
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def admin_connection(self) -> psycopg.Connection:
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        )
+
+
+def _as_postgres(command: str) -> list[str]:
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        return ["su", "postgres", "-s", "/bin/sh", "-c", command]
+    return ["/bin/sh", "-c", command]
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    initdbs = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
+    )
+    if not initdbs:
+        pytest.fail(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): the hub tests "
+            "run on it. `make test` installs it; or run `apt-get install -y postgresql`."
+        )
+    bin_dir = initdbs[-1].parent
+    root = Path(tempfile.mkdtemp(prefix="hub-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    port = _free_port()
+    data, log = root / "data", root / "log"
+    subprocess.run(
+        _as_postgres(f"{bin_dir}/initdb -D {data} -A trust -U postgres --no-sync"),
+        check=True,
+        capture_output=True,
+    )
+    options = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off"
+    )
+    subprocess.run(
+        _as_postgres(f"{bin_dir}/pg_ctl -D {data} -l {log} -w -o '{options}' start"),
+        check=True,
+        capture_output=True,
+    )
+    cluster = PostgresCluster(port, root)
+    try:
+        upgrade_database(cluster.url("postgres"))  # proves the cluster answers
+        with cluster.admin_connection() as conn:
+            conn.execute("CREATE DATABASE hub_template")
+        upgrade_database(cluster.url("hub_template"))
+        yield cluster
+    finally:
+        subprocess.run(
+            _as_postgres(f"{bin_dir}/pg_ctl -D {data} -m immediate -w stop"),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_databases = count(1)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated hub database for one test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    name = f"hub_test_{next(_databases)}"
+    with cluster.admin_connection() as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE hub_template")
+    yield cluster.url(name)
+    with cluster.admin_connection() as conn:
+        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> HubSettings:
+    return HubSettings.from_data_dir(tmp_path / "hub-data", db_url=db_url)
+
+
+@pytest.fixture
+def admin(settings: HubSettings) -> Iterator[HubAdmin]:
+    with HubAdmin(settings) as hub_admin:
+        yield hub_admin
+
+
+class HubServer:
+    """uvicorn serving ``app`` on an ephemeral 127.0.0.1 port from a thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        port = self.sock.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        )
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def start(self) -> HubServer:
+        self.thread.start()
+        _wait_until(lambda: self.server.started, 15, "the hub server to start")
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+        self.sock.close()
+        self.app.state.hub.db.dispose()
+
+
+@pytest.fixture
+def start_hub() -> Iterator[Callable[[HubSettings], HubServer]]:
+    servers: list[HubServer] = []
+
+    def start(hub_settings: HubSettings) -> HubServer:
+        server = HubServer(create_app(hub_settings)).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def hub(start_hub: Callable[[HubSettings], HubServer], settings: HubSettings) -> HubServer:
+    return start_hub(settings)
+
+
+def sign_in(base_url: str, username: str, password: str = PASSWORD) -> httpx.Client:
+    response = httpx.post(
+        f"{base_url}/api/v1/auth/token", json={"username": username, "password": password}
+    )
+    assert response.status_code == 200, response.text
+    token = response.json()["access_token"]
+    return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+def make_submission_folder(root: Path, payload: bytes, **extra: str) -> Path:
+    """A submission folder with a binary clip, a text reflection and ``submission.yaml``."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "clip.mp4").write_bytes(payload)
+    (root / "reflection.txt").write_text("I waited longer and more students answered.\n")
+    lines = [
+        "credential: test-wait-time",
+        "attempt: 1",
+        "educator_pseudonym: E-0001",
+        "artifacts:",
+        "  - {file: clip.mp4, title: Lesson clip}",
+        "  - {file: reflection.txt, title: Reflection}",
+        *(f"{k}: {v}" for k, v in extra.items()),
+    ]
+    (root / "submission.yaml").write_text("\n".join(lines) + "\n")
+    return root
+
+
+@dataclass
+class World:
+    """ann and bob, each with one assignment of their own submission."""
+
+    admin: HubAdmin
+    payload: bytes
+    ann_submission: str
+    ann_assignment: str
+    ann_artifacts: list[str]
+    bob_submission: str
+    bob_assignment: str
+    bob_artifacts: list[str]
+
+
+def artifact_ids(hub_admin: HubAdmin, submission_id: str) -> list[str]:
+    with hub_admin.db.read() as session:
+        return list(
+            session.scalars(
+                select(ArtifactRow.id)
+                .where(ArtifactRow.submission_id == submission_id)
+                .order_by(ArtifactRow.position)
+            )
+        )
+
+
+@pytest.fixture
+def world(admin: HubAdmin, tmp_path: Path) -> World:
+    payload = bytes((i * 7 + i // 251) % 256 for i in range(100_000))
+    admin.add_assessor("ann", PASSWORD, "Ann Example")
+    admin.add_assessor("bob", PASSWORD, "Bob Example")
+    admin.import_credential(CREDENTIAL_FILE)
+    ann_sub = admin.import_submission(make_submission_folder(tmp_path / "ann-sub", payload))
+    bob_sub = admin.import_submission(
+        make_submission_folder(tmp_path / "bob-sub", payload[::-1], id="sub-bob-only")
+    )
+    return World(
+        admin=admin,
+        payload=payload,
+        ann_submission=ann_sub,
+        ann_assignment=admin.assign(ann_sub, "ann"),
+        ann_artifacts=artifact_ids(admin, ann_sub),
+        bob_submission=bob_sub,
+        bob_assignment=admin.assign(bob_sub, "bob"),
+        bob_artifacts=artifact_ids(admin, bob_sub),
+    )
+
+
+@pytest.fixture
+def ann(hub: HubServer, world: World) -> Iterator[httpx.Client]:
+    with sign_in(hub.base_url, "ann") as client:
+        yield client

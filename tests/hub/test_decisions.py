@@ -1,0 +1,230 @@
+"""``PUT /assignments/{id}/decision``: recording, idempotent replay, 428/412/410/409,
+re-validation against the rubric (422), and cross-assessor 404 on every endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from assessor_app.hub.db import DecisionRow
+from tests.hub.conftest import HubServer, World, sign_in
+
+PROBLEM = "application/problem+json"
+
+
+def passing(clip: str) -> dict[str, Any]:
+    return {
+        "decision": "pass",
+        "criteria": [
+            {
+                "criterion_id": "c1-wait",
+                "level_id": "proficient",
+                "rationale": "Waited four seconds after each open question.",
+                "citations": [{"kind": "time", "artifact_id": clip, "start_ms": 0, "end_ms": 9000}],
+            },
+            {"criterion_id": "c2-reflection", "level_id": "proficient"},
+        ],
+        "feedback": "Strong use of wait time.",
+        "scored_at": "2025-03-01T10:00:00Z",
+    }
+
+
+def put(
+    client: httpx.Client,
+    assignment: str,
+    body: Any,
+    key: str | None = "k-1",
+    match: str | None = '"1"',
+) -> httpx.Response:
+    headers = {}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    if match is not None:
+        headers["If-Match"] = match
+    return client.put(f"/api/v1/assignments/{assignment}/decision", json=body, headers=headers)
+
+
+def decisions(world: World) -> int:
+    with world.admin.db.read() as session:
+        return int(session.scalar(select(func.count()).select_from(DecisionRow)) or 0)
+
+
+def test_decision_is_recorded_and_replayed_without_a_second_one(
+    ann: httpx.Client, world: World
+) -> None:
+    body = passing(world.ann_artifacts[0])
+    first = put(ann, world.ann_assignment, body)
+    assert first.status_code == 200, first.text
+    receipt = first.json()
+    assert receipt["assignment_id"] == world.ann_assignment
+    assert receipt["decision"] == "pass"
+    assert receipt["version"] == 2
+    assert first.headers["ETag"] == '"2"'
+    # The retry after a lost response: same key, same body (keys reordered), stale If-Match.
+    replay = ann.put(
+        f"/api/v1/assignments/{world.ann_assignment}/decision",
+        json=dict(reversed(list(body.items()))),
+        headers={"Idempotency-Key": "k-1", "If-Match": '"1"'},
+    )
+    assert replay.status_code == 200
+    assert replay.json() == receipt
+    assert decisions(world) == 1
+    items = ann.get("/api/v1/assignments").json()["items"]
+    mine = next(i for i in items if i["id"] == world.ann_assignment)
+    assert (mine["status"], mine["version"]) == ("decided", 2)
+
+
+def test_same_key_with_a_different_body_is_refused(ann: httpx.Client, world: World) -> None:
+    body = passing(world.ann_artifacts[0])
+    assert put(ann, world.ann_assignment, body).status_code == 200
+    changed = {**body, "feedback": "Something else."}
+    response = put(ann, world.ann_assignment, changed)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    assert "Idempotency-Key was already used" in response.json()["detail"]
+    assert decisions(world) == 1
+
+
+def test_missing_headers_get_428(ann: httpx.Client, world: World) -> None:
+    body = passing(world.ann_artifacts[0])
+    no_key = put(ann, world.ann_assignment, body, key=None)
+    assert no_key.status_code == 428
+    assert no_key.headers["content-type"] == PROBLEM
+    assert "Send Idempotency-Key:" in no_key.json()["detail"]
+    no_match = put(ann, world.ann_assignment, body, match=None)
+    assert no_match.status_code == 428
+    assert "Send If-Match:" in no_match.json()["detail"]
+    neither = put(ann, world.ann_assignment, body, key=None, match=None)
+    assert "Idempotency-Key and If-Match" in neither.json()["detail"]
+    garbled = put(ann, world.ann_assignment, body, match="version one")
+    assert garbled.status_code == 400
+    assert decisions(world) == 0
+
+
+def test_stale_version_gets_412_with_the_current_state(ann: httpx.Client, world: World) -> None:
+    response = put(ann, world.ann_assignment, passing(world.ann_artifacts[0]), match='"7"')
+    assert response.status_code == 412
+    problem = response.json()
+    assert problem["assignment"]["id"] == world.ann_assignment
+    assert problem["assignment"]["version"] == 1
+    assert problem["assignment"]["status"] == "assigned"
+    assert decisions(world) == 0
+
+
+def test_revoked_assignment_gets_410(ann: httpx.Client, world: World) -> None:
+    world.admin.revoke(world.ann_assignment)
+    response = put(ann, world.ann_assignment, passing(world.ann_artifacts[0]), match='"2"')
+    assert response.status_code == 410
+    assert response.json()["assignment"]["status"] == "revoked"
+    assert decisions(world) == 0
+
+
+def test_decided_under_another_key_gets_409_with_the_decision(
+    ann: httpx.Client, world: World
+) -> None:
+    body = passing(world.ann_artifacts[0])
+    first = put(ann, world.ann_assignment, body, key="device-a").json()
+    other = put(ann, world.ann_assignment, body, key="device-b", match='"2"')
+    assert other.status_code == 409
+    assert other.json()["decision"] == first
+    assert decisions(world) == 1
+
+
+def test_sheet_is_revalidated_against_the_rubric(ann: httpx.Client, world: World) -> None:
+    clip = world.ann_artifacts[0]
+    body = passing(clip)
+    body["criteria"][0]["rationale"] = " "
+    body["criteria"][1]["level_id"] = "legendary"
+    response = put(ann, world.ann_assignment, body)
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert {(e["field"], e["code"]) for e in errors} == {
+        ("criteria[0]", "rationale_required"),
+        ("criteria[1]", "unknown_level"),
+    }
+    assert "legendary" in response.json()["detail"]
+
+    not_yet = {**passing(clip), "decision": "not_yet", "feedback": ""}
+    not_yet["criteria"][0]["level_id"] = "developing"
+    response = put(ann, world.ann_assignment, not_yet)
+    assert [e["field"] for e in response.json()["errors"]] == ["feedback"]
+
+    overridden = {**passing(clip), "decision": "not_yet"}
+    response = put(ann, world.ann_assignment, overridden)
+    assert [e["code"] for e in response.json()["errors"]] == ["override_reason_required"]
+
+    foreign = passing(world.bob_artifacts[0])
+    response = put(ann, world.ann_assignment, foreign)
+    assert response.json()["errors"][0]["field"] == "criteria[0].citations[0].artifact_id"
+
+    backwards = passing(clip)
+    backwards["criteria"][0]["citations"][0].update(start_ms=9000, end_ms=10)
+    response = put(ann, world.ann_assignment, backwards)
+    assert response.json()["errors"][0]["code"] == "invalid_citation"
+    assert decisions(world) == 0
+
+
+def test_malformed_bodies_get_422_naming_the_fields(ann: httpx.Client, world: World) -> None:
+    headers = {"Idempotency-Key": "k", "If-Match": '"1"', "content-type": "application/json"}
+    url = f"/api/v1/assignments/{world.ann_assignment}/decision"
+    broken = ann.put(url, content=b'{"decision": "pass",', headers=headers)
+    assert broken.status_code == 422
+    assert broken.headers["content-type"] == PROBLEM
+    assert "not valid JSON" in broken.json()["detail"]
+    wrong = ann.put(
+        url,
+        json={
+            "decision": "maybe",
+            "criteria": [{"criterion_id": "c1-wait", "citations": [{"kind": "time"}]}],
+            "scored_at": "yesterday",
+        },
+        headers=headers,
+    )
+    assert wrong.status_code == 422
+    fields = [e["field"] for e in wrong.json()["errors"]]
+    assert "decision" in fields
+    assert "scored_at" in fields
+    assert "criteria[0].citations[0].time.artifact_id" in fields
+    assert (
+        "decision: Input should be 'pass', 'not_yet' or 'return_incomplete'"
+        in (wrong.json()["detail"])
+    )
+    not_object = ann.put(url, json=[1, 2], headers=headers)
+    assert not_object.status_code == 422
+    assert decisions(world) == 0
+
+
+def test_another_assessors_things_are_404_exactly_like_missing_ones(
+    hub: HubServer, world: World, ann: httpx.Client
+) -> None:
+    body = passing(world.ann_artifacts[0])
+
+    def same_404(theirs: httpx.Response, missing: httpx.Response) -> None:
+        assert theirs.status_code == missing.status_code == 404
+        assert theirs.headers["content-type"] == PROBLEM
+        a, b = theirs.json(), missing.json()
+        a.pop("instance"), b.pop("instance")
+        assert a == b
+
+    same_404(
+        ann.get(f"/api/v1/submissions/{world.bob_submission}"),
+        ann.get("/api/v1/submissions/sub-nope"),
+    )
+    same_404(
+        ann.get(f"/api/v1/artifacts/{world.bob_artifacts[0]}/content"),
+        ann.get("/api/v1/artifacts/art-nope/content"),
+    )
+    head_theirs = ann.head(f"/api/v1/artifacts/{world.bob_artifacts[0]}/content")
+    assert head_theirs.status_code == 404
+    same_404(
+        put(ann, world.bob_assignment, body, key="x1"),
+        put(ann, "asg-nope", body, key="x2"),
+    )
+    ids = [i["id"] for i in ann.get("/api/v1/assignments").json()["items"]]
+    assert ids == [world.ann_assignment]
+    # And bob still sees and can decide his own.
+    with sign_in(hub.base_url, "bob") as bob:
+        assert bob.get(f"/api/v1/submissions/{world.bob_submission}").status_code == 200
+        assert put(bob, world.bob_assignment, passing(world.bob_artifacts[0])).status_code == 200
