@@ -32,6 +32,7 @@ import re
 import secrets
 import struct
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -221,6 +222,23 @@ class Vault:
         if not path.exists():
             return 0
         return sum(len(c) for c in self._recover_chunks(path, sha256))
+
+    def remove_stale_partials(self, max_age_seconds: float = 7 * 24 * 3600) -> int:
+        """Delete partial downloads and temporary files untouched for ``max_age_seconds``
+        (left by crashes or abandoned downloads), except those being written now.
+        Returns how many files were removed."""
+        cutoff = time.time() - max_age_seconds
+        with self._active_lock:
+            active = {f"{sha}.part" for sha in self._active}
+        removed = 0
+        for entry in self._partial_dir.iterdir():
+            try:
+                if entry.name not in active and entry.stat().st_mtime < cutoff:
+                    entry.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # finished or removed meanwhile
+        return removed
 
     def usage_bytes(self) -> int:
         """Bytes on disk used by the vault, partial downloads included."""
