@@ -121,6 +121,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 __all__ = [
     "QAbstractButton",
@@ -232,4 +233,5 @@ __all__ = [
     "Qt",
     "Signal",
     "Slot",
+    "isValid",
 ]
