@@ -22,12 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from assessor_app.store.paths import (
@@ -42,6 +37,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BACKUPS_KEPT = 5
 BUSY_TIMEOUT_MS = 15_000
 
+# The newest revision in migrations/versions (a test keeps the two equal). Knowing it
+# lets an up-to-date database open without importing Alembic, which halves start-up time.
+SCHEMA_HEAD = "0002"
 _READ_ONLY = "assessor_read_only"
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
@@ -153,21 +151,31 @@ def create_store_engine(path: Path) -> Engine:
     return engine
 
 
-def _alembic_config() -> Config:
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
 
 
 def head_revision() -> str:
+    """The head according to the migration scripts themselves."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None, "the migrations directory has no revisions"
-    return head
+    return str(head)
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        has_table = connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).first()
+        if has_table is None:
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def migrate(engine: Engine, path: Path, backups_dir: Path, target: str = "head") -> list[str]:
@@ -175,9 +183,15 @@ def migrate(engine: Engine, path: Path, backups_dir: Path, target: str = "head")
 
     A brand-new database has nothing worth a backup. Returns the revisions applied.
     """
+    current = current_revision(engine)
+    if current == SCHEMA_HEAD and target in ("head", SCHEMA_HEAD):
+        return []
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
     config = _alembic_config()
     script = ScriptDirectory.from_config(config)
-    current = current_revision(engine)
     try:
         if current is not None:
             script.get_revision(current)

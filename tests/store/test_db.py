@@ -21,6 +21,7 @@ from assessor_app.store import Profile, Store, StoreCorruptError, StoreTooNewErr
 from assessor_app.store.db import (
     BACKUPS_KEPT,
     MIGRATIONS_DIR,
+    SCHEMA_HEAD,
     backup_database,
     head_revision,
     list_backups,
@@ -160,6 +161,10 @@ def test_database_from_a_newer_version_is_refused(profile: Profile) -> None:
         con.execute("UPDATE alembic_version SET version_num='0099'")
     with pytest.raises(StoreTooNewError, match="newer version"):
         open_store(profile)
+
+
+def test_schema_head_constant_matches_the_scripts() -> None:
+    assert head_revision() == SCHEMA_HEAD
 
 
 def test_migrations_create_exactly_the_models(store: Store) -> None:
