@@ -1,0 +1,126 @@
+"""Signing in to a hub and opening a profile: its store, its secrets and its vault.
+
+One profile per hub account. The access token and the vault key live in the secret store
+the profile's ``secret_store`` setting names (the OS keyring unless the assessor chose a
+passphrase file); nothing secret is written anywhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assessor_app.store import Profile, Store, open_store, profile_for, remember_last_profile
+from assessor_app.store.secrets import SecretStore, SecretStoreKind, open_secret_store
+from assessor_app.store.vault import Vault
+from assessor_app.sync.client import HubClient
+
+log = logging.getLogger(__name__)
+
+SECRETS_FILE = "secrets.enc"
+VAULT_DIR = "evidence"
+SECRET_STORE_SETTING = "secret_store"
+CA_BUNDLE_SETTING = "ca_bundle"
+
+ClientFactory = Callable[..., HubClient]
+
+
+class SignInRequired(Exception):
+    """The profile has no usable token: the assessor must sign in (again)."""
+
+
+@dataclass
+class ProfileSession:
+    """An open profile. Close it when done; the store and vault stay on disk."""
+
+    profile: Profile
+    store: Store
+    secrets: SecretStore
+    vault: Vault
+    client_factory: ClientFactory = HubClient
+
+    @property
+    def profile_id(self) -> str:
+        return self.profile.directory.name
+
+    def client(self, **options: Any) -> HubClient:
+        """A new hub client with this profile's token (one per worker thread)."""
+        token = self.secrets.get_token()
+        if not token:
+            raise SignInRequired("Sign in to the hub to sync.")
+        ca = self.store.settings.get(CA_BUNDLE_SETTING)
+        return self.client_factory(
+            self.profile.hub_url, token, ca_bundle=Path(ca) if ca else None, **options
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _secret_store(
+    profile: Profile, store: Store, kind: SecretStoreKind | None, passphrase: str | None
+) -> SecretStore:
+    chosen: SecretStoreKind = kind or store.settings.get(SECRET_STORE_SETTING) or "keyring"
+    secrets = open_secret_store(
+        chosen,
+        profile.directory.name,
+        secrets_file=profile.directory / SECRETS_FILE,
+        passphrase=passphrase,
+    )
+    store.settings.set(SECRET_STORE_SETTING, chosen)
+    return secrets
+
+
+def open_profile(
+    profile: Profile,
+    *,
+    secret_kind: SecretStoreKind | None = None,
+    passphrase: str | None = None,
+    client_factory: ClientFactory = HubClient,
+) -> ProfileSession:
+    """Open a profile's store, secrets and vault. Works offline; raises the secret
+    store's errors (KeyringUnavailable, WrongPassphrase) for the caller to explain."""
+    store = open_store(profile)
+    try:
+        secrets = _secret_store(profile, store, secret_kind, passphrase)
+        vault = Vault(profile.directory / VAULT_DIR, secrets.get_or_create_vault_key())
+    except BaseException:
+        store.close()
+        raise
+    return ProfileSession(profile, store, secrets, vault, client_factory)
+
+
+def sign_in(
+    hub_url: str,
+    username: str,
+    password: str,
+    *,
+    secret_kind: SecretStoreKind | None = None,
+    passphrase: str | None = None,
+    ca_bundle: Path | None = None,
+    client_factory: ClientFactory = HubClient,
+) -> ProfileSession:
+    """Exchange the password for a token, keep the token in the secret store and open
+    the profile. The password is used once and never stored."""
+    with client_factory(hub_url, ca_bundle=ca_bundle) as client:
+        token = client.login(username, password)
+        canonical_url = client.base_url
+    profile = profile_for(canonical_url, username)
+    session = open_profile(
+        profile, secret_kind=secret_kind, passphrase=passphrase, client_factory=client_factory
+    )
+    session.secrets.set_token(token.access_token)
+    if ca_bundle is not None:
+        session.store.settings.set(CA_BUNDLE_SETTING, str(ca_bundle))
+    remember_last_profile(profile)
+    log.info("signed in to %s as %s", profile.hub_url, username)
+    return session
+
+
+def sign_out(session: ProfileSession) -> None:
+    """Forget the token; scores, decisions and queued uploads stay on this computer."""
+    session.secrets.delete_token()
+    log.info("signed out of %s", session.profile.hub_url)

@@ -1,0 +1,304 @@
+"""The main window: the queue beside the workspace, the sync button and the status bar.
+
++---------------------------------------------------------------+
+| [Sync ⟳] [Cancel]            Online · synced 2 min ago         |
+| Queue (filter, facets, table) | Workspace of the open assignment |
+| status bar: sync progress · messages                           |
++---------------------------------------------------------------+
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from assessor_app.services.account import ProfileSession
+from assessor_app.services.scoring import NotReadyError, OpenedAssignment, ScoringService
+from assessor_app.services.sync_runner import SyncRunner
+from assessor_app.sync.progress import SyncProgress, SyncReport
+from assessor_app.ui.background import Executors
+from assessor_app.ui.qt import (
+    QAction,
+    QCloseEvent,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSettings,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QToolBar,
+    QWidget,
+)
+from assessor_app.ui.queue.from_store import load_queue_rows
+from assessor_app.ui.queue.model import QueueModel
+from assessor_app.ui.queue.view import QueueView
+from assessor_app.ui.settings_dialog import SettingsDialog
+from assessor_app.ui.shortcuts import ShortcutSheet
+from assessor_app.ui.workspace.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+_PHASE_WORDS = {
+    "recover": "Preparing",
+    "assignments": "Checking for new assignments",
+    "manifests": "Fetching submissions",
+    "downloads": "Downloading evidence",
+    "uploads": "Uploading decisions",
+    "retention": "Tidying old evidence",
+    "done": "Finishing",
+}
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "not synced yet"
+    minutes = int((now - when).total_seconds() // 60)
+    if minutes < 1:
+        return "synced just now"
+    if minutes < 120:
+        return f"synced {minutes} min ago"
+    return f"synced {minutes // 60} h ago"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: ProfileSession, settings: QSettings) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        self.executors = Executors()
+        self.workspace: Workspace | None = None
+        self._last_sync: datetime | None = None
+        self._online: bool | None = None
+        profile = session.profile
+        self.setWindowTitle(f"Assessor - {profile.username} @ {profile.hub_url}")
+        self.setAccessibleName("Assessor")
+
+        self.queue_model = QueueModel(parent=self)
+        self.queue = QueueView(self.queue_model, settings, self)
+        self.queue.assignmentActivated.connect(self.open_assignment)
+        self.placeholder = QLabel(
+            "Choose a submission from the queue (Enter opens it). Sync to fetch new work.", self
+        )
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.right = QStackedWidget(self)
+        self.right.addWidget(self.placeholder)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.queue)
+        self.splitter.addWidget(self.right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([380, 1000])
+        self.setCentralWidget(self.splitter)
+
+        self.sync_runner = SyncRunner(session, self)
+        self.sync_runner.progress.connect(self._sync_progress)
+        self.sync_runner.finished.connect(self._sync_finished)
+        self.sync_runner.failed.connect(self._sync_failed)
+        self.sync_runner.signInRequired.connect(self._sign_in_required)
+        self._build_actions()
+        self._build_status_bar()
+        self._tick = QTimer(self)
+        self._tick.setInterval(60_000)
+        self._tick.timeout.connect(self._minute)
+        self._tick.start()
+        self.queue.restore_state()
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.refresh_queue()
+
+    # -- construction -------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.sync_action = QAction("Sync ⟳", self)
+        self.sync_action.setToolTip("Download new work and upload finished decisions (F5)")
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(self.sync_now)
+        toolbar.addAction(self.sync_action)
+        self.cancel_button = QPushButton("Cancel sync", self)
+        self.cancel_button.setAccessibleName("Cancel sync")
+        self.cancel_button.clicked.connect(self.sync_runner.cancel)
+        self.cancel_button.hide()
+        toolbar.addWidget(self.cancel_button)
+        self.online_label = QLabel(self)
+        self.online_label.setAccessibleName("Connection and last sync")
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(self.online_label)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.sync_action)
+        settings_action = file_menu.addAction("Settings…")
+        settings_action.triggered.connect(self.show_settings)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        view_menu = menu.addMenu("&View")
+        self.toggle_queue = view_menu.addAction("Show queue")
+        self.toggle_queue.setCheckable(True)
+        self.toggle_queue.setChecked(True)
+        self.toggle_queue.setShortcut(QKeySequence("Ctrl+B"))
+        self.toggle_queue.toggled.connect(self.queue.setVisible)
+        filter_action = view_menu.addAction("Filter the queue")
+        filter_action.setShortcut(QKeySequence("Ctrl+F"))
+        filter_action.triggered.connect(self._focus_filter)
+        help_menu = menu.addMenu("&Help")
+        sheet = help_menu.addAction("Keyboard shortcuts")
+        sheet.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
+        sheet.triggered.connect(self.show_shortcuts)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.sync_progress = QProgressBar(self)
+        self.sync_progress.setAccessibleName("Sync progress")
+        self.sync_progress.setMaximumWidth(220)
+        self.sync_progress.hide()
+        bar.addPermanentWidget(self.sync_progress)
+        self._update_online_label()
+
+    # -- queue and workspace --------------------------------------------------------------
+
+    def refresh_queue(self) -> None:
+        store = self.session.store
+        self.executors.db.submit(lambda: load_queue_rows(store), success=self._rows_loaded)
+
+    def _rows_loaded(self, rows: list) -> None:
+        current = self.queue.current_assignment_id()
+        self.queue_model.set_rows(rows)
+        if current:
+            self.queue.select_assignment(current)
+
+    def _focus_filter(self) -> None:
+        self.toggle_queue.setChecked(True)
+        self.queue.focus_filter()
+
+    def open_assignment(self, assignment_id: str) -> None:
+        service = ScoringService(self.session.store)
+        self.executors.db.submit(
+            lambda: service.open(assignment_id),
+            success=self._show_workspace,
+            failure=self._open_failed,
+        )
+
+    def _show_workspace(self, opened: OpenedAssignment) -> None:
+        self._close_workspace()
+        self.workspace = Workspace(opened, self.session, self.executors, self.settings, self)
+        self.workspace.stateChanged.connect(lambda _id: self.refresh_queue())
+        self.right.addWidget(self.workspace)
+        self.right.setCurrentWidget(self.workspace)
+        self.workspace.rubric.setFocus()
+        self.refresh_queue()
+
+    def _open_failed(self, error: BaseException) -> None:
+        if isinstance(error, NotReadyError):
+            self.statusBar().showMessage(str(error), 8000)
+            return
+        QMessageBox.warning(self, "Could not open", str(error))
+
+    def _close_workspace(self) -> None:
+        if self.workspace is not None:
+            self.workspace.close_workspace()
+            self.right.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+
+    # -- sync ---------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        if self.sync_runner.is_running():
+            return
+        self.sync_action.setEnabled(False)
+        self.cancel_button.show()
+        self.sync_progress.setRange(0, 0)
+        self.sync_progress.show()
+        self.statusBar().showMessage("Syncing…")
+        self.sync_runner.start()
+
+    def _sync_progress(self, progress: SyncProgress) -> None:
+        fraction = progress.fraction
+        if fraction is None:
+            self.sync_progress.setRange(0, 0)
+        else:
+            self.sync_progress.setRange(0, 1000)
+            self.sync_progress.setValue(int(fraction * 1000))
+        words = _PHASE_WORDS.get(progress.phase.value, progress.phase.value)
+        if progress.current:
+            words += f": {progress.current}"
+        self.statusBar().showMessage(words)
+        if progress.phase.value in ("downloads", "uploads", "manifests"):
+            self.refresh_queue()
+
+    def _sync_done(self) -> None:
+        self.sync_action.setEnabled(True)
+        self.cancel_button.hide()
+        self.sync_progress.hide()
+        self.refresh_queue()
+
+    def _sync_finished(self, report: SyncReport) -> None:
+        self._sync_done()
+        self._online = True
+        self._last_sync = datetime.now(UTC)
+        self._update_online_label()
+        self.statusBar().showMessage(report.summary(), 10_000)
+        if report.problems:
+            QMessageBox.information(self, "Sync finished with problems", "\n".join(report.problems))
+
+    def _sync_failed(self, message: str) -> None:
+        self._sync_done()
+        self._online = False
+        self._update_online_label()
+        self.statusBar().showMessage(message, 15_000)
+
+    def _sign_in_required(self) -> None:
+        self._sync_done()
+        QMessageBox.information(
+            self,
+            "Sign in again",
+            "Your sign-in has expired. Your scores and queued decisions are safe on this "
+            "computer. Sign in again (File ▸ Sign in) to sync.",
+        )
+
+    def _update_online_label(self) -> None:
+        now = datetime.now(UTC)
+        if self._online is False:
+            state = "Offline — your work is saved on this computer"
+        elif self._online:
+            state = "Online"
+        else:
+            state = "Not synced this session"
+        self.online_label.setText(f"{state} · {_ago(self._last_sync, now)}")
+
+    def _minute(self) -> None:
+        self.queue_model.tick()
+        self._update_online_label()
+
+    # -- dialogs ------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        ShortcutSheet(self).exec()
+
+    def show_settings(self) -> None:
+        SettingsDialog(self.session.store, self).exec()
+
+    # -- closing ------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.sync_runner.cancel()
+        self.sync_runner.wait(10_000)
+        self._close_workspace()
+        self.executors.wait()
+        super().closeEvent(event)

@@ -1,0 +1,42 @@
+"""Turn the store's queue items into the rows the queue model shows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from assessor_app.store import DownloadState, Store
+from assessor_app.store.repositories.assignments import QueueItem
+from assessor_app.ui.queue.model import QueueRow
+from assessor_app.ui.status_words import QueueState
+
+
+def _row(item: QueueItem, percent: int | None) -> QueueRow:
+    state = QueueState.REVOKED if item.revoked else QueueState(item.local_state.value)
+    return QueueRow(
+        assignment_id=item.assignment.id,
+        credential_title=item.credential_title or "Not downloaded yet",
+        educator_pseudonym=item.educator_pseudonym or "—",
+        attempt=item.attempt or 0,
+        kind=item.assignment.kind,
+        state=state,
+        download_percent=percent if state is QueueState.DOWNLOADING else None,
+        due_at=item.due_at,
+    )
+
+
+def load_queue_rows(store: Store) -> list[QueueRow]:
+    """Read on the database worker; the result is handed to the model on the GUI thread."""
+    done: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for download in store.submissions.downloads():
+        size = download.artifact.size
+        total[download.submission_id] += size
+        done[download.submission_id] += (
+            size if download.state is DownloadState.VERIFIED else min(download.bytes_done, size)
+        )
+    rows = []
+    for item in store.assignments.queue():
+        sub = item.assignment.submission_id
+        percent = int(100 * done[sub] / total[sub]) if total.get(sub) else 0
+        rows.append(_row(item, percent))
+    return rows

@@ -1,0 +1,75 @@
+"""Settings for this profile: parallel downloads, evidence retention, video defaults."""
+
+from __future__ import annotations
+
+from assessor_app.store import Store
+from assessor_app.ui.qt import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+_SPEEDS = [0.5, 0.75, 1.0, 1.25, 1.5, 2.0]
+
+
+class SettingsDialog(QDialog):
+    """Reads the profile's settings when opened and writes them on OK (small, local
+    writes: done directly, they take milliseconds)."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._store = store
+        self.parallel = QSpinBox(self)
+        self.parallel.setRange(1, 16)
+        self.parallel.setValue(store.settings.parallel_downloads())
+        self.parallel.setAccessibleName("Parallel downloads")
+        self.retention = QSpinBox(self)
+        self.retention.setRange(1, 365)
+        self.retention.setSuffix(" days")
+        self.retention.setValue(store.settings.retention_days())
+        self.retention.setAccessibleName("Keep evidence after upload")
+        video = store.settings.video_defaults()
+        self.speed = QComboBox(self)
+        self.speed.setAccessibleName("Default playback speed")
+        for speed in _SPEEDS:
+            self.speed.addItem(f"{speed:g}x", speed)
+        rate = video.get("rate", 1.0)
+        self.speed.setCurrentIndex(_SPEEDS.index(rate) if rate in _SPEEDS else _SPEEDS.index(1.0))
+        self.volume = QSpinBox(self)
+        self.volume.setRange(0, 100)
+        self.volume.setSuffix(" %")
+        self.volume.setValue(int(video.get("volume", 80)))
+        self.volume.setAccessibleName("Default volume")
+        form = QFormLayout()
+        form.addRow("Parallel downloads", self.parallel)
+        form.addRow("Keep evidence after upload", self.retention)
+        form.addRow("Default playback speed", self.speed)
+        form.addRow("Default volume", self.volume)
+        secret = store.settings.get("secret_store") or "keyring"
+        where = "the system keyring" if secret == "keyring" else "a passphrase-protected file"
+        note = QLabel(f"Your sign-in token and evidence key are kept in {where}.", self)
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def _save(self) -> None:
+        settings = self._store.settings
+        settings.set_parallel_downloads(self.parallel.value())
+        settings.set_retention_days(self.retention.value())
+        settings.set_video_defaults(
+            {"rate": self.speed.currentData(), "volume": self.volume.value()}
+        )
+        self.accept()

@@ -1,0 +1,117 @@
+"""The sign-in dialog: hub address, user name, password, and where secrets are kept.
+
+The password is sent once to the hub (off the GUI thread) and never stored.
+"""
+
+from __future__ import annotations
+
+from assessor_app.services.account import ProfileSession, sign_in
+from assessor_app.store.secrets import KeyringUnavailable, SecretStoreError
+from assessor_app.sync.errors import AuthExpired, HubError
+from assessor_app.ui.background import Executor
+from assessor_app.ui.qt import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+_STORES = [
+    ("keyring", "System keyring (recommended)"),
+    ("passphrase-file", "A file protected by a passphrase I type at each start"),
+]
+
+
+class SignInDialog(QDialog):
+    def __init__(
+        self,
+        executor: Executor,
+        *,
+        hub_url: str = "",
+        username: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in to your hub")
+        self._executor = executor
+        self.session: ProfileSession | None = None
+        self.url = QLineEdit(hub_url, self)
+        self.url.setPlaceholderText("https://hub.example.org")
+        self.url.setAccessibleName("Hub address")
+        self.user = QLineEdit(username, self)
+        self.user.setAccessibleName("User name")
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.store_choice = QComboBox(self)
+        self.store_choice.setAccessibleName("Where to keep the sign-in token")
+        for key, label in _STORES:
+            self.store_choice.addItem(label, key)
+        self.store_choice.currentIndexChanged.connect(self._store_changed)
+        self.passphrase = QLineEdit(self)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.setEnabled(False)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Sign-in message")
+        form = QFormLayout()
+        form.addRow("Hub address", self.url)
+        form.addRow("User name", self.user)
+        form.addRow("Password", self.password)
+        form.addRow("Keep the token in", self.store_choice)
+        form.addRow("Passphrase", self.passphrase)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        (self.password if hub_url and username else self.url).setFocus()
+
+    def _store_changed(self) -> None:
+        self.passphrase.setEnabled(self.store_choice.currentData() == "passphrase-file")
+
+    def _submit(self) -> None:
+        url, user = self.url.text().strip(), self.user.text().strip()
+        password = self.password.text()
+        kind = self.store_choice.currentData()
+        passphrase = self.passphrase.text() or None
+        if not url or not user or not password:
+            self.message.setText("Fill in the hub address, your user name and your password.")
+            return
+        if kind == "passphrase-file" and not passphrase:
+            self.message.setText("Choose a passphrase to protect the token file.")
+            return
+        self.buttons.setEnabled(False)
+        self.message.setText("Signing in…")
+        self._executor.submit(
+            lambda: sign_in(url, user, password, secret_kind=kind, passphrase=passphrase),
+            success=self._signed_in,
+            failure=self._failed,
+        )
+
+    def _signed_in(self, session: ProfileSession) -> None:
+        self.session = session
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(error, AuthExpired):
+            text = "The hub did not accept that user name and password. Check them and retry."
+        elif isinstance(error, KeyringUnavailable):
+            text = str(error)
+            self.store_choice.setCurrentIndex(1)
+        elif isinstance(error, (HubError, SecretStoreError, ValueError)):
+            text = str(error)
+        else:
+            raise error
+        self.message.setText(text)

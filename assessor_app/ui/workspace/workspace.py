@@ -1,0 +1,307 @@
+"""The workspace for one assignment: evidence on the left, the rubric on the right.
+
+Every edit in the rubric panel, every note and every look at the evidence is handed to
+the database worker at once (no Save button); the footer says whether it is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import BinaryIO
+
+from assessor_app.ui.workspace.media import make_media_viewer
+
+from assessor_app.domain import Artifact, Citation, TimeRange
+from assessor_app.services.account import ProfileSession
+from assessor_app.services.scoring import FinalizeCheck, OpenedAssignment, ScoringService
+from assessor_app.store import LocalState
+from assessor_app.ui.background import Executors
+from assessor_app.ui.qt import (
+    QByteArray,
+    QDialog,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QMessageBox,
+    QSettings,
+    QShortcut,
+    QSplitter,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from assessor_app.ui.rubric.panel import RubricPanel
+from assessor_app.ui.workspace.evidence_pane import EvidencePane
+from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
+from assessor_app.ui.workspace.save_queue import SaveQueue
+
+log = logging.getLogger(__name__)
+
+_SPLITTER_KEY = "workspace/splitter"
+_SAVE_WORDS = {"saving": "Saving…", "saved": "Saved ✓", "failed": "Not saved ✗"}
+
+
+class Workspace(QWidget):
+    """``stateChanged(assignment_id)`` fires after finalize or reopen."""
+
+    stateChanged = Signal(str)
+
+    def __init__(
+        self,
+        opened: OpenedAssignment,
+        session: ProfileSession,
+        executors: Executors,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.opened = opened
+        self.assignment_id = opened.assignment.id
+        self._session = session
+        self._executors = executors
+        self._settings = settings
+        self.scoring = ScoringService(session.store)
+        self.saves = SaveQueue(executors.db, self)
+        self._state = opened.state
+        self._durations: dict[str, int] = {}
+        credential, submission = opened.credential, opened.submission
+        self.setAccessibleName(f"Workspace: {credential.title}")
+
+        self.header = QLabel(
+            f"<b>{credential.title}</b> · Educator {submission.educator_pseudonym} · "
+            f"attempt {submission.attempt}",
+            self,
+        )
+        self.header.setAccessibleName("Assignment")
+
+        self.evidence = EvidencePane(
+            submission.artifacts, self._open_evidence, self._make_media_viewer, self
+        )
+        bank = session.store.settings.get(f"comment_bank:{credential.id}") or []
+        self.rubric = RubricPanel(credential, submission, opened.sheet, bank, self)
+        addressed = session.store.settings.get(f"addressed:{self.assignment_id}") or {}
+        self.rubric.set_addressed(addressed)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.evidence)
+        self.splitter.addWidget(self.rubric)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        saved = settings.value(_SPLITTER_KEY)
+        if isinstance(saved, QByteArray):
+            self.splitter.restoreState(saved)
+        self.splitter.splitterMoved.connect(self._remember_splitter)
+
+        self.save_label = QLabel(_SAVE_WORDS["saved"], self)
+        self.save_label.setAccessibleName("Save state")
+        self.progress_label = QLabel(self)
+        self.progress_label.setAccessibleName("Scoring progress")
+        self.state_label = QLabel(self)
+        self.state_label.setAccessibleName("Assignment state")
+        footer = QHBoxLayout()
+        for widget in (self.save_label, self.progress_label, self.state_label):
+            footer.addWidget(widget)
+        footer.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.header)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(footer)
+
+        self._wire()
+        self._install_shortcuts()
+        self.rubric.set_read_only(opened.read_only)
+        self._refresh_footer()
+        self.evidence.show_artifact(opened.open_artifact_id)
+
+    # -- wiring --------------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        aid, s, r = self.assignment_id, self.scoring, self.rubric
+        r.levelChosen.connect(lambda c, lv: self.saves.save(lambda: s.set_level(aid, c, lv)))
+        r.rationaleEdited.connect(
+            lambda c, t: self.saves.save_latest(
+                f"rationale:{c}", t, lambda v: s.set_rationale(aid, c, v)
+            )
+        )
+        r.feedbackEdited.connect(
+            lambda t: self.saves.save_latest("feedback", t, lambda v: s.set_feedback(aid, v))
+        )
+        r.privateNoteEdited.connect(
+            lambda t: self.saves.save_latest("private", t, lambda v: s.set_private_note(aid, v))
+        )
+        r.overrideChanged.connect(
+            lambda d, why: self.saves.save_latest(
+                "override", (d, why), lambda v: s.set_override(aid, v[0], v[1])
+            )
+        )
+        r.citationAdded.connect(
+            lambda c, citation: self.saves.save(lambda: s.add_citation(aid, c, citation))
+        )
+        r.citationRemoved.connect(self._remove_citation)
+        r.citationActivated.connect(self.go_to_citation)
+        r.commentBankChanged.connect(self._save_comment_bank)
+        r.addressedToggled.connect(lambda *_: self._save_addressed())
+        r.evaluationChanged.connect(lambda *_: self._refresh_footer())
+        self.saves.stateChanged.connect(lambda st: self.save_label.setText(_SAVE_WORDS[st]))
+        self.saves.failed.connect(lambda msg: QMessageBox.warning(self, "Not saved", msg))
+        self.evidence.artifactShown.connect(
+            lambda art: self.saves.save(lambda: s.artifact_opened(aid, art))
+        )
+
+    def _install_shortcuts(self) -> None:
+        def key(sequence: str | QKeySequence, slot: object) -> None:
+            shortcut = QShortcut(QKeySequence(sequence), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        for number in range(1, 10):
+            key(str(number), lambda n=number: self.rubric.choose_level_number(n))
+        key("C", self.cite)
+        key("Ctrl+Return", self.finalize)
+        key("Ctrl+Enter", self.finalize)
+        key("Ctrl+PgDown", lambda: self.evidence.next_artifact(1))
+        key("Ctrl+PgUp", lambda: self.evidence.next_artifact(-1))
+
+    # -- evidence ------------------------------------------------------------------------
+
+    def _open_evidence(self, artifact: Artifact) -> BinaryIO:
+        return self._session.vault.open(artifact.sha256)
+
+    def _make_media_viewer(self, artifact: Artifact, parent: QWidget) -> QWidget:
+        return make_media_viewer(
+            artifact,
+            parent,
+            open_evidence=self._open_evidence,
+            criteria=[(c.id, c.title) for c in self.opened.credential.rubric.criteria],
+            notes=[n for n in self.opened.notes if n.artifact_id == artifact.id],
+            citations=[
+                c.citation for c in self.opened.citations if c.citation.artifact_id == artifact.id
+            ],
+            position_ms=self.opened.video_positions.get(artifact.id, 0),
+            on_note=lambda ms, text, crit: self._add_note(artifact.id, ms, text, crit),
+            on_played=lambda a, b: self.saves.save(
+                lambda: self.scoring.video_played(self.assignment_id, artifact.id, a, b)
+            ),
+            on_position=lambda ms: self.saves.save_latest(
+                f"position:{artifact.id}",
+                ms,
+                lambda v: self.scoring.video_position(self.assignment_id, artifact.id, v),
+            ),
+            on_duration=lambda ms: self._durations.__setitem__(artifact.id, ms),
+        )
+
+    def _add_note(self, artifact_id: str, time_ms: int, text: str, criterion: str | None) -> None:
+        self.saves.save(
+            lambda: self.scoring.add_note(self.assignment_id, artifact_id, time_ms, text, criterion)
+        )
+
+    def cite(self) -> None:
+        """Cite the current video range, PDF page or selected text in the focused rationale."""
+        if self.rubric.is_read_only():
+            return
+        citation = self.evidence.current_citation()
+        if citation is None:
+            self.window().statusBar().showMessage(  # type: ignore[attr-defined]
+                "Nothing to cite here: play the video, go to a PDF page or select text first.",
+                5000,
+            )
+            return
+        self.rubric.add_citation(None, citation)
+
+    def go_to_citation(self, citation: Citation) -> None:
+        if not self.evidence.go_to(citation) and isinstance(citation.target, TimeRange):
+            log.info("citation target not reachable in its viewer")
+
+    def _remove_citation(self, criterion_id: str, index: int) -> None:
+        aid, store = self.assignment_id, self._session.store
+
+        def job() -> None:
+            # Resolved on the worker, where earlier saves have already landed.
+            mine = [c for c in store.sheets.citations(aid) if c.criterion_id == criterion_id]
+            if 0 <= index < len(mine):
+                self.scoring.remove_citation(aid, mine[index].id)
+
+        self.saves.save(job)
+
+    def _save_comment_bank(self, bank: list[str]) -> None:
+        key = f"comment_bank:{self.opened.credential.id}"
+        store = self._session.store
+        self.saves.save_latest(key, list(bank), lambda v: store.settings.set(key, v))
+
+    def _save_addressed(self) -> None:
+        key = f"addressed:{self.assignment_id}"
+        store = self._session.store
+        self.saves.save_latest(key, self.rubric.addressed(), lambda v: store.settings.set(key, v))
+
+    def _remember_splitter(self, *_: object) -> None:
+        self._settings.setValue(_SPLITTER_KEY, self.splitter.saveState())
+
+    # -- finalize ------------------------------------------------------------------------
+
+    def finalize(self) -> None:
+        if self.rubric.is_read_only():
+            if self._state is LocalState.FINALIZED:
+                self.reopen()
+            return
+        durations = dict(self._durations)
+        self._executors.db.submit(
+            lambda: self.scoring.check(self.assignment_id, video_durations=durations),
+            success=self._show_finalize,
+            failure=self._failed,
+        )
+
+    def _show_finalize(self, check: FinalizeCheck) -> None:
+        dialog = FinalizeDialog(check, self.opened.credential, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or check.blocked:
+            return
+        self.saves.save(lambda: self.scoring.finalize(self.assignment_id), self._finalized)
+
+    def _finalized(self, _entry: object) -> None:
+        self._set_state(LocalState.FINALIZED)
+
+    def reopen(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            "Reopen",
+            "Reopen this sheet? Its decision is taken off the upload queue until you "
+            "finalize again.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.saves.save(
+                lambda: self.scoring.reopen(self.assignment_id),
+                lambda _v: self._set_state(LocalState.IN_PROGRESS),
+            )
+
+    def _set_state(self, state: LocalState) -> None:
+        self._state = state
+        self.rubric.set_read_only(state not in (LocalState.READY, LocalState.IN_PROGRESS))
+        self._refresh_footer()
+        self.stateChanged.emit(self.assignment_id)
+
+    def _failed(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Something went wrong", str(error))
+
+    def _refresh_footer(self) -> None:
+        evaluation = self.rubric.evaluation()
+        rubric = self.opened.credential.rubric
+        scored = sum(1 for c in rubric.criteria if self.rubric.sheet().score(c.id).level_id)
+        words = f"{scored} of {len(rubric.criteria)} criteria scored"
+        if evaluation.decision is not None:
+            source = "override" if self.rubric.sheet().override else "computed"
+            words += f" · Decision: {evaluation.decision.label} ({source})"
+        self.progress_label.setText(words)
+        if self._state is LocalState.FINALIZED:
+            self.state_label.setText("⧗ Queued for upload · Reopen (Ctrl+Enter)")
+        elif self.rubric.is_read_only():
+            self.state_label.setText("Read only")
+        else:
+            self.state_label.setText("Finalize (Ctrl+Enter)")
+
+    def close_workspace(self) -> None:
+        """Flush pending saves and release viewers (players, streams)."""
+        self.saves.flush()
+        self.evidence.close_all()
