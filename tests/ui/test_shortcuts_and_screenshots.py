@@ -1,0 +1,61 @@
+"""The shortcut sheet lists every key of UI-GUIDE; the screenshot builders render."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from assessor_app.ui.qt import QImage, QSettings, Qt, QWidget
+from assessor_app.ui.shortcuts import SHORTCUTS, ShortcutSheet, install_shortcut_sheet
+from tests.ui.samples import ROOT
+from tests.ui.screenshots import build_queue, build_rubric_panel, render
+
+GUIDE = Path("/work/shared/UI-GUIDE.md")
+
+
+def _guide_keys() -> list[tuple[str, str]]:
+    text = GUIDE.read_text(encoding="utf-8") if GUIDE.exists() else ""
+    section = text.split("## Keys", 1)[-1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (.+?) \| (.+?) \|$", section, flags=re.MULTILINE)
+    return [(k, a) for k, a in rows if k not in ("key", "---")]
+
+
+def test_shortcut_sheet_lists_every_key_of_the_guide(qtbot: QtBot) -> None:
+    sheet = ShortcutSheet()
+    qtbot.addWidget(sheet)
+    listed = sheet.listed_keys()
+    expected = _guide_keys() or [(s.keys, s.action) for s in SHORTCUTS]
+    for keys, action in expected:
+        assert keys in listed, keys
+        row = listed.index(keys)
+        assert sheet.table.item(row, 1).text() == action
+    assert sheet.table.accessibleName() == "Shortcut table"
+    assert len(listed) == len(SHORTCUTS)
+
+
+def test_f1_opens_the_sheet(qtbot: QtBot) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    shortcuts = install_shortcut_sheet(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: window.findChild(ShortcutSheet) is not None, timeout=2000)
+    assert len(shortcuts) == 2
+
+
+def test_screenshot_builders_render_non_blank_images(qtbot: QtBot, tmp_path: Path) -> None:
+    queue = build_queue(QSettings(str(tmp_path / "q.ini"), QSettings.Format.IniFormat))
+    panel = build_rubric_panel()
+    qtbot.addWidget(queue)
+    qtbot.addWidget(panel)
+    for widget, name in ((queue, "queue.png"), (panel, "rubric.png")):
+        render(widget, tmp_path / name)
+        image = QImage(str(tmp_path / name))
+        assert image.width() == widget.width() and image.height() == widget.height()
+        colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, 200, 5)}
+        assert len(colours) > 5  # text and frames, not an empty fill
+    assert (ROOT / "docs" / "screenshots" / "rubric-panel.png").exists()
