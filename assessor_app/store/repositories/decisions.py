@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from assessor_app.domain import Decision
@@ -233,9 +233,10 @@ class Outbox(Repository):
         """Entries not yet uploaded and not withdrawn or in conflict."""
         waiting = (OutboxState.QUEUED, OutboxState.UPLOADING, OutboxState.RETRY_WAIT)
         with self._db.reading() as session:
-            return len(
-                session.scalars(select(OutboxRow.id).where(OutboxRow.state.in_(waiting))).all()
+            count = session.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.state.in_(waiting))
             )
+            return int(count or 0)
 
     def mark_uploading(self, entry_id: int) -> OutboxEntry:
         with self._db.transaction() as session:
