@@ -203,7 +203,7 @@ def test_view_facets_counts_filter_activation_and_accessibility(
 
 def test_ctrl_f_focuses_the_filter(qtbot: QtBot, tmp_path: Path) -> None:
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    view = QueueView(_model(queue_rows(5)), settings)
+    view = QueueView(_model(queue_rows(5)), settings, find_shortcut=True)
     qtbot.addWidget(view)
     view.show()
     view.activateWindow()

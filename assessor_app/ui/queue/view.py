@@ -71,8 +71,16 @@ class QueueView(QWidget):
     assignmentActivated = Signal(str)
 
     def __init__(
-        self, model: QueueModel, settings: QSettings, parent: QWidget | None = None
+        self,
+        model: QueueModel,
+        settings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        find_shortcut: bool = False,
     ) -> None:
+        """``find_shortcut`` binds Ctrl+F on the window to ``focus_filter``; leave it off
+        when the window already has a Ctrl+F action (two bindings make the key ambiguous
+        and then neither fires)."""
         super().__init__(parent)
         self._model = model
         self._settings = settings
@@ -138,9 +146,11 @@ class QueueView(QWidget):
         layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
 
-        self._find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
-        self._find.setContext(Qt.ShortcutContext.WindowShortcut)
-        self._find.activated.connect(self.focus_filter)
+        self._find: QShortcut | None = None
+        if find_shortcut:
+            self._find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+            self._find.setContext(Qt.ShortcutContext.WindowShortcut)
+            self._find.activated.connect(self.focus_filter)
 
         # Counts are recomputed once per event-loop turn however many rows changed.
         self._recount = QTimer(self)
