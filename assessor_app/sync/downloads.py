@@ -1,0 +1,375 @@
+"""Evidence downloads: parallel, resumable, verified, and careful with the disk.
+
+Each distinct sha256 is fetched once (two artifacts with the same content share one vault
+file) by a pool of worker threads, each with its own ``HubClient``. A download continues
+from the vault's ``.part`` state with ``Range`` + ``If-Range`` (the sha256), and the vault
+writer checks the sha256 before it publishes anything, so unverified bytes never become
+evidence. A mismatch starts again from byte 0, a bounded number of times, and is then
+reported. Before each download the free space under the vault is checked for what the
+download will need; a full disk stops further downloads with a clear message, and every
+partial download stays where it is for the next sync.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import shutil
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from assessor_app.store import AuditAction, DownloadState, Store
+from assessor_app.store.repositories import ArtifactDownload
+from assessor_app.store.vault import TAG_SIZE, EvidenceMismatch, Vault, VaultError
+from assessor_app.sync.client import HubClient
+from assessor_app.sync.errors import AuthExpired, Cancelled, HubError, MalformedReply, NotFound
+from assessor_app.sync.progress import CancelToken, ProgressReporter
+
+__all__ = [
+    "DEFAULT_DISK_MARGIN",
+    "DownloadJob",
+    "DownloadStatus",
+    "Downloader",
+    "JobOutcome",
+    "disk_free_bytes",
+    "plan_jobs",
+    "record_downloaded",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DISK_MARGIN = 64 * 1024 * 1024
+"""Free space left over after a download, for the database, logs and the rest of the
+system."""
+
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_MB = 1024 * 1024
+
+DiskFree = Callable[[Path], int]
+
+
+def disk_free_bytes(path: Path) -> int:
+    """Bytes free for this user on the file system holding ``path``."""
+    return shutil.disk_usage(path).free
+
+
+def _mb(n: int) -> str:
+    return f"{max(0, n) / _MB:,.0f} MB" if n >= _MB else f"{max(0, n) / _MB:.1f} MB"
+
+
+@dataclass(frozen=True)
+class DownloadJob:
+    """One content to fetch: the artifacts (of one or more submissions) that have it, and
+    the assignments that need them."""
+
+    sha256: str
+    size: int
+    artifacts: tuple[ArtifactDownload, ...]
+    needs: Mapping[str, Sequence[str]]
+    """Submission id -> the assignments that need its evidence."""
+
+    @property
+    def artifact_id(self) -> str:
+        return self.artifacts[0].artifact.id
+
+    @property
+    def display_name(self) -> str:
+        return self.artifacts[0].artifact.display_name
+
+
+class DownloadStatus(StrEnum):
+    VERIFIED = "verified"
+    FAILED = "failed"  # did not verify within the attempts, or the hub refused it
+    INTERRUPTED = "interrupted"  # the hub could not be reached; resumes next time
+    CANCELLED = "cancelled"
+    DISK_FULL = "disk_full"
+    SIGN_IN = "sign_in"
+    SKIPPED = "skipped"  # not started: the run was stopped first
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    job: DownloadJob
+    status: DownloadStatus
+    received: int = 0
+    message: str = ""
+
+
+def plan_jobs(
+    store: Store, vault: Vault, needs: dict[str, list[str]]
+) -> tuple[list[DownloadJob], list[ArtifactDownload]]:
+    """The downloads still to do for ``needs`` (submission id -> assignment ids that need
+    its evidence), grouped by sha256; and the artifacts whose content is already in the
+    vault but not yet recorded as verified (an earlier run stopped in between)."""
+    by_sha: dict[str, list[ArtifactDownload]] = {}
+    present: list[ArtifactDownload] = []
+    for submission_id in needs:
+        for row in store.submissions.downloads(submission_id):
+            sha = row.artifact.sha256
+            in_vault = vault.has(sha)
+            if row.state == DownloadState.VERIFIED and in_vault:
+                continue
+            if in_vault:
+                present.append(row)
+                continue
+            by_sha.setdefault(sha, []).append(row)
+    jobs = [
+        DownloadJob(
+            sha,
+            rows[0].artifact.size,
+            tuple(rows),
+            {r.submission_id: needs[r.submission_id] for r in rows},
+        )
+        for sha, rows in by_sha.items()
+    ]
+    return jobs, present
+
+
+class Downloader:
+    """Runs download jobs on ``workers`` threads. ``client_factory`` makes one client per
+    worker thread; the downloader closes them when done."""
+
+    def __init__(
+        self,
+        store: Store,
+        vault: Vault,
+        client_factory: Callable[[], HubClient],
+        *,
+        workers: int,
+        max_attempts: int,
+        cancel: CancelToken,
+        progress: ProgressReporter,
+        disk_free: DiskFree = disk_free_bytes,
+        disk_margin: int = DEFAULT_DISK_MARGIN,
+        close_clients: bool = True,
+    ) -> None:
+        if workers < 1:
+            raise ValueError("at least one download worker is needed")
+        if max_attempts < 1:
+            raise ValueError("at least one download attempt is needed")
+        self._store = store
+        self._vault = vault
+        self._factory = client_factory
+        self._workers = workers
+        self._max_attempts = max_attempts
+        self._cancel = cancel
+        self._progress = progress
+        self._disk_free = disk_free
+        self._margin = disk_margin
+        self._close_clients = close_clients
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._reserved = 0
+        self._local = threading.local()
+        self._clients: list[HubClient] = []
+
+    def run(self, jobs: Iterable[DownloadJob]) -> list[JobOutcome]:
+        jobs = list(jobs)
+        if not jobs:
+            return []
+        try:
+            with ThreadPoolExecutor(self._workers, thread_name_prefix="download") as pool:
+                return list(pool.map(self._run_job, jobs))
+        finally:
+            if self._close_clients:
+                for client in self._clients:
+                    client.close()
+
+    def _client(self) -> HubClient:
+        client: HubClient | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._factory()
+            self._local.client = client
+            with self._lock:
+                self._clients.append(client)
+        return client
+
+    # -- one job ---------------------------------------------------------------------------
+
+    def _run_job(self, job: DownloadJob) -> JobOutcome:
+        if self._stop.is_set() or self._cancel.cancelled:
+            return JobOutcome(job, DownloadStatus.SKIPPED)
+        try:
+            return self._download(job)
+        except Exception as exc:
+            # A bug or an unexpected reply must not leave rows stuck in "downloading".
+            log.exception("download of an artifact failed unexpectedly")
+            self._set_state(job, DownloadState.NOT_DOWNLOADED)
+            return JobOutcome(
+                job,
+                DownloadStatus.INTERRUPTED,
+                message=f"“{job.display_name}” could not be downloaded ({type(exc).__name__}); "
+                "it will be tried again on the next sync.",
+            )
+
+    def _download(self, job: DownloadJob) -> JobOutcome:
+        name = job.display_name
+        self._progress.item_started(name)
+        self._set_state(job, DownloadState.DOWNLOADING, self._vault.partial_offset(job.sha256))
+        received = 0
+        mismatches = 0
+        while True:
+            writer = self._vault.writer(job.sha256, resume=True)
+            start = writer.offset
+            try:
+                needed = self._reserve(job)
+            except _DiskFull as full:
+                writer.abort()
+                return self._stopped(job, DownloadStatus.DISK_FULL, received, str(full))
+            last = [start]
+
+            def on_progress(offset: int, _size: int | None, last: list[int] = last) -> None:
+                if offset > last[0]:
+                    self._progress.add_bytes(offset - last[0], name)
+                last[0] = offset
+
+            try:
+                result = self._client().download_artifact(
+                    job.artifact_id,
+                    writer,
+                    offset=start,
+                    if_range=job.sha256,
+                    progress=on_progress,
+                    cancel=self._cancel,
+                )
+                received += result.received
+                writer.commit()
+            except EvidenceMismatch:
+                # The writer dropped every byte (partial file included): start from zero.
+                mismatches += 1
+                log.warning("artifact failed verification (attempt %d)", mismatches)
+                if mismatches >= self._max_attempts:
+                    message = (
+                        f"“{name}” did not match its checksum after {mismatches} attempts, so "
+                        "it was not kept. Sync again later; if it keeps failing, tell the "
+                        "hub's administrator."
+                    )
+                    self._set_state(job, DownloadState.FAILED, 0, message)
+                    return JobOutcome(job, DownloadStatus.FAILED, received, message)
+                continue
+            except Cancelled:
+                self._abort(writer)
+                return self._stopped(job, DownloadStatus.CANCELLED, received, "")
+            except OSError as exc:
+                self._abort(writer)
+                if exc.errno not in _DISK_FULL_ERRNOS:
+                    raise
+                free = self._free()
+                message = (
+                    f"The disk filled up while downloading “{name}” ({_mb(free)} free). "
+                    "Free some space and sync again; nothing was lost."
+                )
+                return self._stopped(job, DownloadStatus.DISK_FULL, received, message)
+            except AuthExpired:
+                self._abort(writer)
+                return self._stopped(job, DownloadStatus.SIGN_IN, received, "")
+            except (NotFound, MalformedReply, HubError) as exc:
+                self._abort(writer)
+                return self._hub_error(job, exc, received)
+            finally:
+                self._release(needed)
+            self._verified(job)
+            self._progress.item_done(name)
+            return JobOutcome(job, DownloadStatus.VERIFIED, received)
+
+    def _hub_error(self, job: DownloadJob, exc: HubError, received: int) -> JobOutcome:
+        name = job.display_name
+        if isinstance(exc, NotFound):
+            message = f"The hub no longer offers “{name}” to you; it was not downloaded."
+            self._set_state(job, DownloadState.FAILED, 0, message)
+            return JobOutcome(job, DownloadStatus.FAILED, received, message)
+        message = (
+            f"“{name}” could not be downloaded ({exc}). What arrived is kept and the "
+            "download continues on the next sync."
+        )
+        self._set_state(job, DownloadState.NOT_DOWNLOADED, error=message)
+        return JobOutcome(job, DownloadStatus.INTERRUPTED, received, message)
+
+    def _stopped(
+        self, job: DownloadJob, status: DownloadStatus, received: int, message: str
+    ) -> JobOutcome:
+        if status in (DownloadStatus.DISK_FULL, DownloadStatus.SIGN_IN):
+            self._stop.set()
+        self._set_state(job, DownloadState.NOT_DOWNLOADED, error=message)
+        return JobOutcome(job, status, received, message)
+
+    # -- disk space --------------------------------------------------------------------------
+
+    def _free(self) -> int:
+        try:
+            return self._disk_free(self._vault.root)
+        except OSError:
+            return 0
+
+    def _reserve(self, job: DownloadJob) -> int:
+        """Claim the space this download needs, counting what running downloads have
+        claimed; raises _DiskFull with the message to show."""
+        chunks = job.size // self._vault.chunk_size + 1
+        # Resuming re-encrypts the recovered part into a new file before the old one goes,
+        # so the whole size is needed, not just the rest.
+        needed = job.size + chunks * TAG_SIZE + 64
+        with self._lock:
+            free = self._free() - self._reserved
+            if free < needed + self._margin:
+                raise _DiskFull(
+                    f"Not enough free disk space to download “{job.display_name}”: "
+                    f"{_mb(needed + self._margin)} needed, {_mb(free)} free. "
+                    "Free some space and sync again; nothing was lost."
+                )
+            self._reserved += needed
+        return needed
+
+    def _release(self, needed: int) -> None:
+        with self._lock:
+            self._reserved -= needed
+
+    # -- store updates ------------------------------------------------------------------------
+
+    def _abort(self, writer: object) -> None:
+        try:
+            writer.abort()  # type: ignore[attr-defined]
+        except (OSError, VaultError):
+            # Keeping the partial file failed (the disk may be full): it is simply lost.
+            log.warning("could not keep a partial download")
+
+    def _set_state(
+        self,
+        job: DownloadJob,
+        state: DownloadState,
+        bytes_done: int | None = None,
+        error: str = "",
+    ) -> None:
+        if bytes_done is None:
+            bytes_done = self._vault.partial_offset(job.sha256)
+        for row in job.artifacts:
+            self._store.submissions.set_download_state(
+                row.artifact.id, state, bytes_done=bytes_done, error=error
+            )
+
+    def _verified(self, job: DownloadJob) -> None:
+        for row in job.artifacts:
+            self._store.submissions.set_download_state(
+                row.artifact.id, DownloadState.VERIFIED, bytes_done=row.artifact.size
+            )
+        record_downloaded(self._store, job.artifacts, job.needs)
+
+
+def record_downloaded(
+    store: Store, artifacts: Iterable[ArtifactDownload], needs: Mapping[str, Sequence[str]]
+) -> None:
+    """Audit ``downloaded`` for each artifact, under each assignment that uses it."""
+    for row in artifacts:
+        for assignment_id in needs.get(row.submission_id, ()):
+            store.audit.append(
+                AuditAction.DOWNLOADED,
+                assignment_id,
+                {"artifact_id": row.artifact.id, "bytes": row.artifact.size},
+            )
+
+
+class _DiskFull(Exception):
+    pass

@@ -1,0 +1,308 @@
+"""The sync engine: one run brings the profile and the hub in step.
+
+Down: uploads a crash left half-sent go back in the queue; the assignment delta is read
+page by page from the saved cursor (each page applied, then its cursor saved, so a crash
+repeats at most one page, harmlessly); revoked assignments are flagged, and their evidence
+purged when the assessor had done no work on them; missing submission manifests are
+fetched; then evidence is downloaded in parallel, resumably and verified (see
+``downloads``). Up: the outbox is drained in order (see ``uploads``). Last, evidence past
+the retention period is purged (see ``retention``).
+
+Pure Python without Qt: the command line calls ``run`` directly and the GUI runs it on a
+worker thread (``services.sync_runner``). Messages in the report are for the assessor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from assessor_app.store import DownloadState, LocalState, Store
+from assessor_app.store.vault import Vault
+from assessor_app.sync.client import HubClient
+from assessor_app.sync.downloads import (
+    DEFAULT_DISK_MARGIN,
+    DiskFree,
+    Downloader,
+    DownloadStatus,
+    disk_free_bytes,
+    plan_jobs,
+    record_downloaded,
+)
+from assessor_app.sync.errors import AuthExpired, Cancelled, HubError, NotFound
+from assessor_app.sync.progress import (
+    CancelToken,
+    ProgressCallback,
+    ProgressReporter,
+    SyncPhase,
+    SyncReport,
+)
+from assessor_app.sync.retention import has_local_work, purge_assignments, purge_expired
+from assessor_app.sync.uploads import upload_outbox
+
+__all__ = ["SyncEngine"]
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+# Local states whose evidence is no longer fetched: the decision is with the hub, or the
+# hub withdrew the assignment.
+_NO_DOWNLOAD = frozenset({LocalState.UPLOADED, LocalState.REVOKED})
+_DOWNLOAD_PATH = frozenset({LocalState.NOT_DOWNLOADED, LocalState.DOWNLOADING})
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Stop(Exception):
+    """Ends the network part of a run early; the report already says why."""
+
+
+class SyncEngine:
+    """Syncs one profile's ``store`` and ``vault`` with the hub behind ``client``.
+
+    ``client_factory`` makes a new client per download worker (``ProfileSession.client``
+    is one); without it downloads run one at a time on ``client``. ``parallel_downloads``
+    defaults to the profile's setting. ``disk_free(path)`` reports free bytes (injectable
+    for tests); ``disk_margin`` is left free after every download. ``now`` is the clock
+    for retries and retention.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        vault: Vault,
+        client: HubClient,
+        *,
+        client_factory: Callable[[], HubClient] | None = None,
+        parallel_downloads: int | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+        max_verify_attempts: int = 3,
+        retention_days: int | None = None,
+        disk_free: DiskFree = disk_free_bytes,
+        disk_margin: int = DEFAULT_DISK_MARGIN,
+        now: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.store = store
+        self.vault = vault
+        self.client = client
+        self.client_factory = client_factory
+        self.parallel_downloads = parallel_downloads
+        self.cancel = cancel or CancelToken()
+        self.max_verify_attempts = max_verify_attempts
+        self.retention_days = retention_days
+        self.disk_free = disk_free
+        self.disk_margin = disk_margin
+        self.now = now
+        self._progress = ProgressReporter(progress)
+
+    def run(self, *, down: bool = True, up: bool = True) -> SyncReport:
+        """One sync. Never raises for hub or network trouble: the report says what
+        happened (``cancelled``, ``sign_in_required``, ``problems``)."""
+        report = SyncReport()
+        self._progress.phase(SyncPhase.RECOVER)
+        recovered = self.store.outbox.recover_interrupted()
+        if recovered:
+            log.info("%d interrupted upload(s) queued again", recovered)
+        try:
+            if down:
+                self._down(report)
+            if up:
+                self._check_cancel(report)
+                upload_outbox(
+                    self.store,
+                    self.client,
+                    report,
+                    now=self.now,
+                    cancel=self.cancel,
+                    progress=self._progress,
+                )
+        except _Stop:
+            pass
+        if not report.cancelled:
+            self._progress.phase(SyncPhase.RETENTION)
+            report.purged += purge_expired(self.store, self.vault, self.now(), self.retention_days)
+        self._progress.phase(SyncPhase.DONE)
+        log.info(
+            "sync: %d new, %d downloaded, %d uploaded, %d conflicts, %d problems%s",
+            report.new_assignments,
+            report.artifacts_downloaded,
+            report.uploaded,
+            report.conflicts,
+            len(report.problems),
+            " (cancelled)" if report.cancelled else "",
+        )
+        return report
+
+    # -- down ----------------------------------------------------------------------------
+
+    def _check_cancel(self, report: SyncReport) -> None:
+        if self.cancel.cancelled or report.cancelled:
+            report.cancelled = True
+            raise _Stop
+        if report.sign_in_required:
+            raise _Stop
+
+    def _hub_call(self, report: SyncReport, call: Callable[[], _T]) -> _T:
+        """Run a hub call; sign-in, cancellation and an unreachable hub end the run's
+        network part with the reason in the report."""
+        try:
+            return call()
+        except AuthExpired:
+            report.sign_in_required = True
+            raise _Stop from None
+        except Cancelled:
+            report.cancelled = True
+            raise _Stop from None
+        except NotFound:
+            raise
+        except HubError as exc:
+            report.problems.append(f"{exc} Your work is kept; sync again later.")
+            raise _Stop from None
+
+    def _down(self, report: SyncReport) -> None:
+        self._apply_delta(report)
+        self._fetch_manifests(report)
+        self._download_evidence(report)
+
+    def _apply_delta(self, report: SyncReport) -> None:
+        self._progress.phase(SyncPhase.ASSIGNMENTS)
+        cursor = self.store.settings.sync_cursor()
+        while True:
+            self._check_cancel(report)
+            delta = self._hub_call(report, lambda c=cursor: self.client.assignments(since=c))
+            created = self.store.assignments.upsert(delta.items)
+            report.new_assignments += len(created)
+            report.updated_assignments += len(delta.items) - len(created)
+            revoked = self.store.assignments.mark_revoked(delta.revoked)
+            report.revoked_assignments += len(revoked)
+            idle = [a for a in revoked if not has_local_work(self.store, a)]
+            report.purged += purge_assignments(self.store, self.vault, idle, self.now(), "revoked")
+            self.store.settings.set_sync_cursor(delta.cursor)
+            cursor = delta.cursor
+            for _ in delta.items:
+                self._progress.item_done()
+            if not delta.has_more:
+                return
+
+    def _fetch_manifests(self, report: SyncReport) -> None:
+        missing = [
+            item
+            for item in self.store.assignments.queue(include_revoked=False)
+            if item.attempt is None and item.local_state not in _NO_DOWNLOAD
+        ]
+        self._progress.phase(SyncPhase.MANIFESTS, items_total=len(missing))
+        fetched: set[str] = set()
+        for item in missing:
+            self._check_cancel(report)
+            submission_id = item.assignment.submission_id
+            if submission_id in fetched:
+                continue
+            try:
+                submission = self._hub_call(
+                    report, lambda s=submission_id: self.client.submission(s)
+                )
+            except NotFound:
+                report.problems.append(
+                    f"The hub no longer offers the submission of {item.assignment.id}; "
+                    "it will be checked again on the next sync."
+                )
+                continue
+            self.store.submissions.save(submission)
+            fetched.add(submission_id)
+            report.manifests_fetched += 1
+            self._progress.item_done(submission.educator_pseudonym)
+
+    def _needs(self) -> dict[str, list[str]]:
+        """Submission id -> the live assignments that need its evidence."""
+        needs: dict[str, list[str]] = {}
+        for item in self.store.assignments.queue(include_revoked=False):
+            if item.local_state in _NO_DOWNLOAD or item.attempt is None:
+                continue
+            needs.setdefault(item.assignment.submission_id, []).append(item.assignment.id)
+        return needs
+
+    def _download_evidence(self, report: SyncReport) -> None:
+        self._check_cancel(report)
+        needs = self._needs()
+        jobs, present = plan_jobs(self.store, self.vault, needs)
+        # Content already verified into the vault (shared, or an earlier run stopped
+        # before recording it) needs no download.
+        for row in present:
+            self.store.submissions.set_download_state(
+                row.artifact.id, DownloadState.VERIFIED, bytes_done=row.artifact.size
+            )
+        record_downloaded(self.store, present, needs)
+        waiting = {a for job in jobs for ids in job.needs.values() for a in ids}
+        for ids in needs.values():
+            for assignment_id in ids:
+                if assignment_id in waiting and self._state(assignment_id) in _DOWNLOAD_PATH:
+                    self.store.assignments.set_local_state(assignment_id, LocalState.DOWNLOADING)
+        total = sum(max(0, j.size - self.vault.partial_offset(j.sha256)) for j in jobs)
+        self._progress.phase(SyncPhase.DOWNLOADS, items_total=len(jobs), bytes_total=total)
+        factory = self.client_factory
+        workers = self.parallel_downloads or self.store.settings.parallel_downloads()
+        if factory is None:
+            workers = 1
+        downloader = Downloader(
+            self.store,
+            self.vault,
+            factory or (lambda: self.client),
+            workers=max(1, workers),
+            max_attempts=self.max_verify_attempts,
+            cancel=self.cancel,
+            progress=self._progress,
+            disk_free=self.disk_free,
+            disk_margin=self.disk_margin,
+            close_clients=factory is not None,
+        )
+        try:
+            outcomes = downloader.run(jobs)
+        finally:
+            self._settle_states(needs)
+        disk_message = ""
+        for outcome in outcomes:
+            report.bytes_downloaded += outcome.received
+            status = outcome.status
+            if status == DownloadStatus.VERIFIED:
+                report.artifacts_downloaded += 1
+            elif status == DownloadStatus.FAILED:
+                report.artifacts_failed += 1
+                report.problems.append(outcome.message)
+            elif status == DownloadStatus.INTERRUPTED:
+                report.problems.append(outcome.message)
+            elif status == DownloadStatus.DISK_FULL:
+                report.disk_full = True
+                disk_message = disk_message or outcome.message
+            elif status == DownloadStatus.SIGN_IN:
+                report.sign_in_required = True
+            elif status == DownloadStatus.CANCELLED:
+                report.cancelled = True
+        if disk_message:
+            report.problems.append(disk_message)
+        if self.cancel.cancelled:
+            report.cancelled = True
+        self._check_cancel(report)
+
+    def _state(self, assignment_id: str) -> LocalState:
+        return self.store.assignments.local_state(assignment_id)
+
+    def _settle_states(self, needs: dict[str, list[str]]) -> None:
+        """ready when every artifact is verified, else back to not_downloaded (partial
+        downloads are kept in the vault for the next run)."""
+        for submission_id, ids in needs.items():
+            rows = self.store.submissions.downloads(submission_id)
+            complete = all(
+                r.state == DownloadState.VERIFIED and self.vault.has(r.artifact.sha256)
+                for r in rows
+            )
+            for assignment_id in ids:
+                if self._state(assignment_id) not in _DOWNLOAD_PATH:
+                    continue
+                target = LocalState.READY if complete else LocalState.NOT_DOWNLOADED
+                self.store.assignments.set_local_state(assignment_id, target)

@@ -1,0 +1,174 @@
+"""What a sync run tells its caller: progress while it runs, a report when it ends, and
+the token that cancels it.
+
+Pure Python, shared by the command line and the GUI (which forwards ``SyncProgress`` as a
+Qt signal). Progress carries display names only, never a path, a token or content.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+__all__ = [
+    "CancelToken",
+    "ProgressCallback",
+    "ProgressReporter",
+    "SyncPhase",
+    "SyncProgress",
+    "SyncReport",
+]
+
+
+class SyncPhase(StrEnum):
+    RECOVER = "recover"
+    ASSIGNMENTS = "assignments"
+    MANIFESTS = "manifests"
+    DOWNLOADS = "downloads"
+    UPLOADS = "uploads"
+    RETENTION = "retention"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """A snapshot of a running sync. ``bytes_total`` is 0 outside the download phase;
+    ``current`` is the display name of the file or item being worked on."""
+
+    phase: SyncPhase
+    items_done: int = 0
+    items_total: int = 0
+    bytes_done: int = 0
+    bytes_total: int = 0
+    current: str = ""
+
+    @property
+    def fraction(self) -> float | None:
+        """Share done in this phase (bytes when known, else items); None if unknown."""
+        if self.bytes_total:
+            return min(1.0, self.bytes_done / self.bytes_total)
+        if self.items_total:
+            return min(1.0, self.items_done / self.items_total)
+        return None
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+class CancelToken:
+    """Thread-safe cancellation flag: ``cancel()`` from any thread, ``cancelled`` polled by
+    the workers between blocks."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def __call__(self) -> bool:
+        """So the token can be passed where a ``cancel() -> bool`` callable is expected."""
+        return self._event.is_set()
+
+
+@dataclass
+class SyncReport:
+    """What one run did. ``problems`` are sentences for the assessor; ``cancelled`` and
+    ``sign_in_required`` say why a run stopped early."""
+
+    new_assignments: int = 0
+    updated_assignments: int = 0
+    revoked_assignments: int = 0
+    manifests_fetched: int = 0
+    artifacts_downloaded: int = 0
+    bytes_downloaded: int = 0
+    artifacts_failed: int = 0
+    uploaded: int = 0
+    conflicts: int = 0
+    retries_scheduled: int = 0
+    purged: int = 0
+    problems: list[str] = field(default_factory=list)
+    cancelled: bool = False
+    sign_in_required: bool = False
+    disk_full: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the run finished everything it set out to do."""
+        return not (self.problems or self.cancelled or self.sign_in_required)
+
+    def summary(self) -> str:
+        """One line for a status bar or the CLI."""
+        if self.sign_in_required:
+            return "Sign in again to sync; your work is kept on this computer."
+        parts = [
+            f"{self.new_assignments} new",
+            f"{self.artifacts_downloaded} files downloaded",
+            f"{self.uploaded} decisions uploaded",
+        ]
+        if self.revoked_assignments:
+            parts.append(f"{self.revoked_assignments} withdrawn")
+        if self.conflicts:
+            parts.append(f"{self.conflicts} conflicts")
+        if self.retries_scheduled:
+            parts.append(f"{self.retries_scheduled} uploads to retry")
+        if self.purged:
+            parts.append(f"{self.purged} files removed")
+        text = ", ".join(parts)
+        if self.cancelled:
+            return f"Sync cancelled ({text})."
+        if self.problems:
+            return f"Sync finished with {len(self.problems)} problem(s) ({text})."
+        return f"Sync finished ({text})."
+
+
+class ProgressReporter:
+    """Collects progress from several worker threads and forwards it at most every
+    ``interval`` seconds (phase changes and item completions always go through), so a
+    fast download does not flood the GUI with signals."""
+
+    def __init__(self, callback: ProgressCallback | None, *, interval: float = 0.1) -> None:
+        self._callback = callback
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._state = SyncProgress(SyncPhase.RECOVER)
+        self._last_sent = 0.0
+
+    @property
+    def state(self) -> SyncProgress:
+        with self._lock:
+            return self._state
+
+    def phase(self, phase: SyncPhase, *, items_total: int = 0, bytes_total: int = 0) -> None:
+        fresh = SyncProgress(phase, items_total=items_total, bytes_total=bytes_total)
+        self._apply(lambda _old: fresh, force=True)
+
+    def item_started(self, current: str) -> None:
+        self._apply(lambda old: replace(old, current=current), force=True)
+
+    def item_done(self, current: str = "") -> None:
+        self._apply(
+            lambda old: replace(old, items_done=old.items_done + 1, current=current), force=True
+        )
+
+    def add_bytes(self, count: int, current: str) -> None:
+        self._apply(
+            lambda old: replace(old, bytes_done=old.bytes_done + count, current=current),
+            force=False,
+        )
+
+    def _apply(self, change: Callable[[SyncProgress], SyncProgress], *, force: bool) -> None:
+        with self._lock:
+            self._state = state = change(self._state)
+            now = time.monotonic()
+            if not force and now - self._last_sent < self._interval:
+                return
+            self._last_sent = now
+        if self._callback is not None:
+            self._callback(state)
