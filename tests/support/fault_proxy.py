@@ -9,6 +9,8 @@ a number of ``times`` (None: until removed):
 - ``fail(status, retry_after=...)``: answer with that status (problem+json) without
   forwarding;
 - ``delay(seconds)``: hold the request that long before forwarding (past a timeout);
+- ``delay_response(seconds)``: forward at once, then hold the upstream's answer that
+  long before relaying it (the server has acted; the client is still waiting);
 - ``drop_after(n)``: relay the response head and ``n`` body bytes, then cut;
 - ``corrupt(at=...)``: flip a body byte at each given body offset;
 - ``swallow()``: forward the request, let the upstream answer, then close the client
@@ -160,6 +162,16 @@ class FaultProxy:
     ) -> Fault:
         return self.add(Fault("delay", method, path, times, seconds=seconds))
 
+    def delay_response(
+        self,
+        seconds: float,
+        *,
+        times: int | None = 1,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> Fault:
+        return self.add(Fault("late", method, path, times, seconds=seconds))
+
     def drop_after(
         self, n: int, *, times: int | None = 1, method: str | None = None, path: str | None = None
     ) -> Fault:
@@ -293,6 +305,8 @@ class FaultProxy:
             if fault is not None and fault.kind == "swallow":
                 while up.recv(_BLOCK):
                     pass  # let the upstream finish; the client hears nothing
+                return
+            if fault is not None and fault.kind == "late" and self._stopping.wait(fault.seconds):
                 return
             status_line, response_headers = _parse_headers(response_head)
             relayed = [
