@@ -36,13 +36,7 @@ from assessor_app.hub.db import (
     next_change_seq,
     utcnow,
 )
-from assessor_app.hub.decisions import (
-    ASSIGNED,
-    DECIDED,
-    REVOKED,
-    DecisionRefused,
-    credential_schema,
-)
+from assessor_app.hub.decisions import ASSIGNED, DECIDED, REVOKED, DecisionRefused
 from assessor_app.hub.decisions import record_decision as _record_decision
 from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.security import hash_password
@@ -391,13 +385,6 @@ class HubAdmin:
                 f"credential {credential_id!r} is not imported: run import-credential first"
             )
         return row
-
-    def rubric_of_submission(self, submission_id: str) -> Rubric:
-        with self.db.read() as session:
-            row = session.get(SubmissionRow, submission_id)
-            if row is None:
-                raise HubAdminError(f"no submission with id {submission_id!r}")
-            return credential_schema(session, row).rubric.to_domain()
 
 
 def _check_against_rubric(spec: SubmissionFile, rubric: Rubric, folder: Path) -> None:

@@ -66,7 +66,11 @@ DEFAULT_PAGE = 100
 MAX_PAGE = 500
 
 _bearer = HTTPBearer(auto_error=False, description="The access_token from /auth/token")
-_not_found = Problem(404, "Not Found", "Nothing here: check the id and that it is assigned to you.")
+
+
+def _not_found() -> Problem:
+    """The one answer for both missing and not-yours, so neither can be told apart."""
+    return Problem(404, "Not Found", "Nothing here: check the id and that it is assigned to you.")
 
 
 class Hub:
@@ -106,7 +110,7 @@ def current_user(
             401,
             "Unauthorized",
             "The access token is unknown or has expired: sign in again.",
-            headers={**challenge, "WWW-Authenticate": 'Bearer error="invalid_token"'},
+            headers={"WWW-Authenticate": 'Bearer realm="assessor-hub", error="invalid_token"'},
         )
     return row[1]
 
@@ -243,7 +247,7 @@ def _visible_submission(session: Session, user_id: int, submission_id: str) -> S
         .limit(1)
     ).scalar_one_or_none()
     if row is None:
-        raise _not_found
+        raise _not_found()
     return row
 
 
@@ -350,7 +354,7 @@ def artifact_content(
             .limit(1)
         ).scalar_one_or_none()
     if artifact is None:
-        raise _not_found
+        raise _not_found()
     etag = f'"{artifact.sha256}"'
     size = artifact.size
     headers = {
