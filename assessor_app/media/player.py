@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -61,6 +62,10 @@ UNPLAYABLE = (
 _COVERAGE_FLUSH_MS = 5000
 # Delay before repeating the first frame step after a seek (see step_frame).
 _STEP_AGAIN_MS = 80
+# A paused seek that has shown nothing after this long gets a nudge (see _on_kick).
+_KICK_MS = 250
+# After a seek, time events further than this from the target are from before it.
+_STALE_TIME_MS = 1000
 # A position jump larger than this (scaled by the rate) is a seek, not playback.
 _COVERAGE_MAX_STEP_MS = 1500
 
@@ -376,6 +381,13 @@ class VideoPlayer(QObject):
         self._autoplay = False
         self._priming = False
         self._pending_seek: int | None = None
+        # Between our set_pause(1) and VLC's Paused event a seek or frame step can be
+        # lost (VLC may pause after showing the sought frame, or not show it at all);
+        # such requests wait for the event.
+        self._settling = False
+        self._pending_steps = 0
+        # Time events already on their way when we seek still carry the old position.
+        self._seek_target: int | None = None
         self._frame_ms = DEFAULT_FRAME_MS
         self._seeked = False
         self._last_frame: QImage | None = None
@@ -387,6 +399,11 @@ class VideoPlayer(QObject):
         self._watchdog.setSingleShot(True)
         self._watchdog.setInterval(error_timeout_ms)
         self._watchdog.timeout.connect(self._on_watchdog)
+        self._last_frame_at = 0.0
+        self._kick = QTimer(self)
+        self._kick.setSingleShot(True)
+        self._kick.setInterval(_KICK_MS)
+        self._kick.timeout.connect(self._on_kick)
         self._vlcEvent.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
         self._framePosted.connect(self._on_frame_posted, Qt.ConnectionType.QueuedConnection)
 
@@ -508,6 +525,9 @@ class VideoPlayer(QObject):
         self._autoplay = autoplay
         self._priming = not autoplay
         self._pending_seek = None
+        self._settling = False
+        self._seek_target = None
+        self._pending_steps = 0
         if self._priming:
             # Decode up to the first frame silently, then pause on it.
             mp.audio_set_mute(True)
@@ -532,8 +552,11 @@ class VideoPlayer(QObject):
             self._priming = False
             mp.audio_set_mute(False)
         if self._state == ENDED:
-            # After the end VLC needs a fresh start; play() restarts from 0.
+            # After the end VLC ignores play() until stopped. Its input thread has
+            # already finished, so this stop() only reaps it and returns at once.
+            mp.stop()
             self._position = 0
+            self._last_frame = None
             self._set_state(OPENING)
             self._watchdog.start()
             mp.play()
@@ -542,6 +565,9 @@ class VideoPlayer(QObject):
             self._autoplay = True
             return
         mp.set_pause(0)
+        # VLC may merge a pause and an unpause queued back to back and then report
+        # neither, so the state follows our request; VLC's events confirm it later.
+        self._set_state(PLAYING)
 
     def pause(self) -> None:
         mp = self._mp()
@@ -552,8 +578,10 @@ class VideoPlayer(QObject):
             self._priming = True
             return
         if self._state == PLAYING:
+            self._settling = True
             mp.set_pause(1)
             self._close_segment()
+            self._set_state(PAUSED)
 
     def toggle(self) -> None:
         if self._state == PLAYING or (self._state == OPENING and self._autoplay):
@@ -570,11 +598,15 @@ class VideoPlayer(QObject):
             target = min(target, max(0, self._duration - self._frame_ms))
         self._close_segment()
         self._seeked = True
+        self._seek_target = target
+        if self._state == PAUSED:
+            self._kick.start()
         if self._state == ENDED:
             self._pending_seek = target
             self.play()
-        elif self._state == OPENING:
+        elif self._state == OPENING or self._still_settling():
             self._pending_seek = target
+            self._pending_steps = 0
         else:
             mp.set_time(target)
         self._position = target
@@ -593,6 +625,32 @@ class VideoPlayer(QObject):
         if direction > 0:
             if self._state == ENDED:
                 return
+            if self._still_settling():
+                self._pending_steps += 1
+            else:
+                self._next_frame()
+            self._position = min(self._position + self._frame_ms, self._duration or 1 << 62)
+            self.positionChanged.emit(self._position)
+        elif direction < 0:
+            self.seek(self._position - self._frame_ms)
+
+    def _still_settling(self) -> bool:
+        """True while VLC has not yet carried out our last pause request."""
+        if self._settling and self._vlc_state() == "Paused":
+            # The Paused event is still on its way; VLC itself is ready.
+            self._settling = False
+        return self._settling
+
+    def _vlc_state(self) -> str:
+        mp = self._mp()
+        if mp is None:
+            return ""
+        state = mp.get_state()
+        return str(getattr(state, "name", state)).rsplit(".", 1)[-1]
+
+    def _next_frame(self) -> None:
+        mp = self._mp()
+        if mp is not None:
             mp.next_frame()
             if self._seeked:
                 # Right after a seek VLC's first next_frame() shows again the frame the
@@ -600,10 +658,6 @@ class VideoPlayer(QObject):
                 # with the first; ask again once the first has been handled.
                 self._seeked = False
                 QTimer.singleShot(_STEP_AGAIN_MS, self._step_again)
-            self._position = min(self._position + self._frame_ms, self._duration or 1 << 62)
-            self.positionChanged.emit(self._position)
-        elif direction < 0:
-            self.seek(self._position - self._frame_ms)
 
     @Slot()
     def _step_again(self) -> None:
@@ -629,6 +683,7 @@ class VideoPlayer(QObject):
     def close(self) -> None:
         """Stop playback and release VLC's resources without blocking the GUI thread."""
         self._watchdog.stop()
+        self._kick.stop()
         session, self._session = self._session, None
         if session is None:
             return
@@ -665,6 +720,17 @@ class VideoPlayer(QObject):
             self._fail(UNPLAYABLE)
 
     @Slot()
+    def _on_kick(self) -> None:
+        # When the pause lands while VLC is still starting up, a paused seek can leave
+        # the video output idle: no picture at all, not even the repeats of the still
+        # picture that a healthy paused output sends every ~60 ms. One frame step wakes
+        # it and shows the sought frame (which is why the next step needs no repeat).
+        idle_ms = (time.monotonic() - self._last_frame_at) * 1000
+        if self._state == PAUSED and idle_ms > _KICK_MS / 2 and not self._settling:
+            self._seeked = False
+            self._next_frame()
+
+    @Slot()
     def _on_frame_posted(self) -> None:
         session = self._session
         if session is None:
@@ -675,15 +741,13 @@ class VideoPlayer(QObject):
         first = self._last_frame is None
         self._last_frame = image
         self.frames_delivered += 1
+        self._last_frame_at = time.monotonic()
         if first:
             self._watchdog.stop()
             self._learn_frame_rate()
             if self._priming:
-                # A few frames slip through before the pause lands; go back to the
-                # requested start so the poster frame is the one asked for.
+                self._settling = True
                 session.vlc_player.set_pause(1)
-                session.vlc_player.set_time(self._position)
-                self._seeked = True
                 self._set_state(PAUSED)
             elif self._state == OPENING:
                 self._set_state(PLAYING)
@@ -707,27 +771,40 @@ class VideoPlayer(QObject):
         elif kind == "playing":
             self._on_playing()
         elif kind == "paused":
-            if self._state in (PLAYING, OPENING) and (self._last_frame is not None):
-                self._close_segment()
-                self._set_state(PAUSED)
+            self._on_paused()
         elif kind == "end":
             self._on_end()
         elif kind == "error":
             self._fail(UNPLAYABLE)
 
-    def _on_playing(self) -> None:
+    def _on_paused(self) -> None:
+        # The state already follows our own requests; the event only says VLC is ready.
+        if not self._settling:
+            return
+        self._settling = False
         mp = self._mp()
         if self._pending_seek is not None:
             mp.set_time(self._pending_seek)
             self._pending_seek = None
-        if self._last_frame is None:
-            return  # stay "opening" until there is a picture
-        if self._priming:
-            mp.set_pause(1)
-            return
-        self._set_state(PLAYING)
+        steps, self._pending_steps = self._pending_steps, 0
+        for _ in range(steps):
+            self._next_frame()
+
+    def _on_playing(self) -> None:
+        mp = self._mp()
+        if self._pending_seek is not None and not self._settling:
+            mp.set_time(self._pending_seek)
+            self._pending_seek = None
+        # Before the first picture the state stays "opening"; after it, the state follows
+        # our requests, so a Playing event that trails our pause is only history.
+        if self._last_frame is not None and self._state == OPENING and not self._priming:
+            self._set_state(PLAYING)
 
     def _on_time(self, ms: int) -> None:
+        if self._seek_target is not None:
+            if abs(ms - self._seek_target) > _STALE_TIME_MS:
+                return
+            self._seek_target = None
         if self._state == PLAYING:
             self._track_played(ms)
         if self._state in (PLAYING, PAUSED) and ms != self._position:
