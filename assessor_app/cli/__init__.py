@@ -1,0 +1,1 @@
+"""The ``assessor`` command line (entry point ``assessor_app.cli.main:main``)."""

@@ -1,0 +1,662 @@
+"""The ``assessor`` commands. Each takes the parsed arguments and a ``Console`` and
+returns an exit code, or raises ``CliError`` (or a store, secrets or hub error that
+``main`` turns into one clear message).
+
+Commands that only read or edit score sheets (queue, show, score, finalize, reopen,
+worksheet) open the profile's store and need neither the network nor the keyring; login,
+sync and logout also open the profile's secrets.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+import threading
+from argparse import Namespace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+from assessor_app.cli.errors import CliError, ExitCode
+from assessor_app.cli.output import (
+    ProgressDisplay,
+    due_text,
+    indent,
+    shorten,
+    status_word,
+    table,
+)
+from assessor_app.domain import (
+    Credential,
+    Criterion,
+    Decision,
+    Level,
+    RationaleRequirement,
+    ScoreSheet,
+    evaluate,
+)
+from assessor_app.services.account import (
+    SECRET_STORE_SETTING,
+    SECRETS_FILE,
+    ProfileSession,
+    open_profile,
+    sign_in,
+    sign_out,
+)
+from assessor_app.services.queue import queue_rows, resolve_criterion, resolve_level
+from assessor_app.services.scoring import FinalizeRefused, OpenedAssignment, ScoringService
+from assessor_app.services.worksheet import export_worksheet, import_worksheet
+from assessor_app.store import (
+    LocalState,
+    OutboxState,
+    Profile,
+    Store,
+    last_profile,
+    list_profiles,
+    open_store,
+    remember_last_profile,
+)
+from assessor_app.store.paths import normalise_hub_url
+from assessor_app.store.secrets import SecretStoreKind
+from assessor_app.sync.engine import SyncEngine
+from assessor_app.sync.errors import AuthExpired
+from assessor_app.sync.progress import CancelToken, SyncReport
+
+WORKSHEET_HELP = """\
+The offline grading worksheet: one CSV row per criterion of each sheet you can edit, plus
+one feedback row per assignment (criterion_id empty). Edit the level, rationale and
+feedback columns in any spreadsheet, save as CSV (UTF-8), and import it. Rows whose sheet
+was edited or finalized since the export are refused and listed, never overwritten."""
+
+OUTBOX_WORDS: dict[OutboxState, str] = {
+    OutboxState.QUEUED: "Queued for upload",
+    OutboxState.UPLOADING: "Uploading",
+    OutboxState.RETRY_WAIT: "Queued for upload (will retry)",
+    OutboxState.UPLOADED: "Uploaded",
+    OutboxState.CONFLICT: "Needs attention",
+    OutboxState.WITHDRAWN: "Withdrawn by reopening",
+}
+
+
+@dataclass
+class Console:
+    """Where a command reads and writes; ``main`` binds it to the process's streams."""
+
+    stdout: TextIO
+    stderr: TextIO
+    stdin: TextIO
+    _stdin_lines: list[str] = field(default_factory=list)
+
+    def out(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+
+    def err(self, text: str) -> None:
+        self.stderr.write(text + "\n")
+
+    def stdin_line(self, what: str) -> str:
+        """The next line of standard input, without its line end (secrets keep their
+        spaces)."""
+        line = self.stdin.readline()
+        if not line:
+            raise CliError(
+                ExitCode.USAGE,
+                f"Expected the {what} on standard input (one per line), but it ended.",
+            )
+        return line.rstrip("\r\n")
+
+    def secret(self, prompt: str) -> str:
+        # getpass reads from the terminal, not stdin, so piped input cannot be echoed.
+        return getpass.getpass(prompt, stream=self.stderr)
+
+
+# -- profiles ----------------------------------------------------------------------------
+
+
+def _parse_profile(text: str) -> tuple[str, str]:
+    url, sep, user = text.partition("@")
+    if not sep or not user.strip():
+        raise CliError(
+            ExitCode.USAGE,
+            f"--profile takes HUB_URL@USER (for example https://hub.example.org@ann), "
+            f"not {text!r}.",
+        )
+    try:
+        return normalise_hub_url(url), user.strip()
+    except ValueError as exc:
+        raise CliError(ExitCode.USAGE, f"--profile: {exc}.") from None
+
+
+def _find_profile(hub_url: str, username: str) -> Profile | None:
+    return next(
+        (p for p in list_profiles() if (p.hub_url, p.username) == (hub_url, username)), None
+    )
+
+
+def choose_profile(args: Namespace) -> Profile:
+    """The ``--profile`` one, else the last used, else the only one there is."""
+    if args.profile:
+        url, user = _parse_profile(args.profile)
+        found = _find_profile(url, user)
+        if found is None:
+            raise CliError(
+                ExitCode.SIGN_IN,
+                f"There is no profile for {user} at {url} on this computer. Sign in first: "
+                f"assessor login {url} --user {user}",
+            )
+        remember_last_profile(found)
+        return found
+    found = last_profile()
+    if found is not None:
+        return found
+    profiles = list_profiles()
+    if len(profiles) == 1:
+        return profiles[0]
+    if not profiles:
+        raise CliError(
+            ExitCode.SIGN_IN,
+            "You are not signed in on this computer. Sign in first: "
+            "assessor login HUB_URL --user NAME",
+        )
+    raise CliError(
+        ExitCode.USAGE,
+        "There are several profiles on this computer; choose one with --profile:",
+        [f"  --profile {p.hub_url}@{p.username}" for p in profiles],
+    )
+
+
+@contextmanager
+def profile_store(args: Namespace) -> Iterator[tuple[Profile, Store]]:
+    profile = choose_profile(args)
+    store = open_store(profile)
+    try:
+        yield profile, store
+    finally:
+        store.close()
+
+
+def _secret_kind(profile: Profile) -> SecretStoreKind | None:
+    with open_store(profile) as store:
+        return store.settings.get(SECRET_STORE_SETTING)
+
+
+def _passphrase(args: Namespace, console: Console, *, new: bool) -> str:
+    if args.passphrase_stdin:
+        passphrase = console.stdin_line("passphrase")
+    else:
+        passphrase = console.secret("Passphrase for this profile's secrets file: ")
+        if new and console.secret("Type the passphrase again: ") != passphrase:
+            raise CliError(ExitCode.USAGE, "The two passphrases differ; nothing was changed.")
+    if not passphrase:
+        raise CliError(ExitCode.USAGE, "The passphrase must not be empty.")
+    return passphrase
+
+
+@contextmanager
+def profile_session(args: Namespace, console: Console) -> Iterator[ProfileSession]:
+    """The chosen profile with its secrets open (asking for the passphrase if it uses a
+    passphrase file)."""
+    profile = choose_profile(args)
+    passphrase = None
+    if _secret_kind(profile) == "passphrase-file":
+        passphrase = _passphrase(args, console, new=False)
+    session = open_profile(profile, passphrase=passphrase)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+# -- login / logout ----------------------------------------------------------------------
+
+
+def cmd_login(args: Namespace, console: Console) -> int:
+    try:
+        url = normalise_hub_url(args.url)
+    except ValueError as exc:
+        raise CliError(ExitCode.USAGE, f"{exc}.") from None
+    user = args.user.strip()
+    existing = _find_profile(url, user)
+    current = _secret_kind(existing) if existing else None
+    kind: SecretStoreKind = args.secret_store or current or "keyring"
+    if current and kind != current:
+        raise CliError(
+            ExitCode.USAGE,
+            f"This profile keeps its secrets in {current!r}; switching to {kind!r} would "
+            "make the evidence already downloaded unreadable. Nothing was changed.",
+        )
+    if args.password_stdin:
+        password = console.stdin_line("password")
+    else:
+        password = console.secret(f"Password for {user} at {url}: ")
+    passphrase = None
+    if kind == "passphrase-file":
+        new = existing is None or not (existing.directory / SECRETS_FILE).exists()
+        passphrase = _passphrase(args, console, new=new)
+    try:
+        session = sign_in(args.url, user, password, secret_kind=kind, passphrase=passphrase)
+    except AuthExpired:
+        raise CliError(
+            ExitCode.SIGN_IN,
+            f"The hub did not accept the user name and password for {user}. Nothing was "
+            "changed; check them and try again.",
+        ) from None
+    except ValueError as exc:
+        raise CliError(ExitCode.USAGE, f"{exc}.") from None
+    try:
+        where = (
+            "the system keyring (service assessor-app)"
+            if kind == "keyring"
+            else "this profile's passphrase-protected secrets file"
+        )
+        console.out(f"Signed in to {session.profile.hub_url} as {user}.")
+        console.out(f"Your sign-in is kept in {where}. Next: assessor sync")
+    finally:
+        session.close()
+    return ExitCode.OK
+
+
+def cmd_logout(args: Namespace, console: Console) -> int:
+    with profile_session(args, console) as session:
+        sign_out(session)
+        pending = session.store.outbox.pending_count()
+        profile = session.profile
+    console.out(f"Signed out of {profile.hub_url} as {profile.username}.")
+    kept = "Your scores and decisions stay on this computer"
+    if pending:
+        kept += f", with {pending} decision(s) queued for upload: sign in again to send them"
+    console.out(kept + ".")
+    return ExitCode.OK
+
+
+# -- sync --------------------------------------------------------------------------------
+
+
+def _run_engine(engine: SyncEngine, down: bool, up: bool, console: Console) -> SyncReport:
+    """Run the sync on a worker thread so Ctrl+C reaches this one and cancels cleanly."""
+    result: list[SyncReport] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(engine.run(down=down, up=up))
+        except BaseException as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="sync", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        engine.cancel.cancel()
+        console.err("\nCancelling the sync… (press Ctrl+C again to stop at once)")
+        while worker.is_alive():
+            worker.join(0.2)
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
+def cmd_sync(args: Namespace, console: Console) -> int:
+    down, up = not args.up_only, not args.down_only
+    with profile_session(args, console) as session:
+        client = session.client()
+        tty = bool(getattr(console.stderr, "isatty", lambda: False)())
+        display = ProgressDisplay(console.stderr, tty=tty)
+        try:
+            engine = SyncEngine(
+                session.store,
+                session.vault,
+                client,
+                client_factory=session.client,
+                progress=display,
+                cancel=CancelToken(),
+            )
+            report = _run_engine(engine, down, up, console)
+        finally:
+            display.finish()
+            client.close()
+        conflicts = [
+            row.assignment_id
+            for row in queue_rows(session.store)
+            if row.state == LocalState.CONFLICT
+        ]
+        profile = session.profile
+    console.out(report.summary())
+    for problem in report.problems:
+        console.err(f"  - {problem}")
+    if report.sign_in_required:
+        raise CliError(
+            ExitCode.SIGN_IN,
+            f"The hub asks you to sign in again: assessor login {profile.hub_url} --user "
+            f"{profile.username}. Your work is kept on this computer.",
+        )
+    if report.cancelled:
+        console.err("Sync cancelled. Everything finished so far is kept; sync again to go on.")
+        return ExitCode.INTERRUPTED
+    if conflicts:
+        raise CliError(
+            ExitCode.CONFLICTS,
+            "The hub refused these decisions; they are kept here as “Needs attention”. "
+            "Look at them with `assessor show ID`, then reopen and finalize again, or "
+            "ask your hub administrator:",
+            [f"  {assignment_id}" for assignment_id in conflicts],
+        )
+    if report.problems:
+        raise CliError(
+            ExitCode.UNREACHABLE,
+            "The sync did not finish. Your work is kept on this computer; sync again when "
+            "the hub can be reached.",
+        )
+    return ExitCode.OK
+
+
+# -- queue / show ------------------------------------------------------------------------
+
+
+def cmd_queue(args: Namespace, console: Console) -> int:
+    now = datetime.now(UTC)
+    with profile_store(args) as (_profile, store):
+        rows = queue_rows(store)
+    if args.json:
+        items = [
+            {
+                "id": r.assignment_id,
+                "credential": r.credential,
+                "educator": r.educator,
+                "attempt": r.attempt,
+                "kind": r.kind.value,
+                "state": r.state.value,
+                "status": status_word(r.state, r.download_percent),
+                "revoked": r.revoked,
+                "due_at": r.due_at.isoformat() if r.due_at else None,
+                "due": due_text(r.due_at, now),
+            }
+            for r in rows
+        ]
+        console.out(json.dumps(items, ensure_ascii=False, indent=2))
+        return ExitCode.OK
+    if not rows:
+        console.out("Your queue is empty. Run `assessor sync` to fetch new assignments.")
+        return ExitCode.OK
+    console.out(
+        table(
+            ["ID", "CREDENTIAL", "EDUCATOR", "ATTEMPT", "KIND", "STATUS", "DUE"],
+            [
+                [
+                    r.assignment_id,
+                    shorten(r.credential or "(not downloaded)", 40),
+                    r.educator or "-",
+                    str(r.attempt) if r.attempt else "-",
+                    r.kind.value,
+                    status_word(r.state, r.download_percent),
+                    due_text(r.due_at, now),
+                ]
+                for r in rows
+            ],
+        )
+    )
+    return ExitCode.OK
+
+
+def _points(level: Level) -> str:
+    return f"{level.points:g} pt" + ("" if level.points == 1 else "s")
+
+
+def _show_rubric(console: Console, credential: Credential, sheet: ScoreSheet) -> None:
+    for number, criterion in enumerate(credential.rubric.criteria, start=1):
+        required = criterion.rationale is RationaleRequirement.REQUIRED
+        note = " (rationale required)" if required else ""
+        console.out(f"{number}. {criterion.title} [{criterion.id}]{note}")
+        score = sheet.score(criterion.id)
+        for index, level in enumerate(criterion.levels, start=1):
+            mark = ">" if level.id == score.level_id else " "
+            meets = ", meets" if level.meets else ""
+            head = f"  {mark} {index} {level.label} [{level.id}] ({_points(level)}{meets}): "
+            console.out(indent(shorten(level.descriptor, 200), head))
+        if score.rationale.strip():
+            console.out(indent(score.rationale, "    Rationale: "))
+        console.out()
+
+
+def cmd_show(args: Namespace, console: Console) -> int:
+    now = datetime.now(UTC)
+    with profile_store(args) as (_profile, store):
+        opened = ScoringService(store).open(args.id)
+        recorded = store.decisions.latest(args.id)
+        entries = store.outbox.entries(args.id)
+        downloads = store.submissions.downloads(opened.submission.id)
+    a, sub, cred, sheet = opened.assignment, opened.submission, opened.credential, opened.sheet
+    console.out(
+        f"{a.id} · {cred.title} · educator {sub.educator_pseudonym} · attempt {sub.attempt} "
+        f"({a.kind.value})"
+    )
+    console.out(f"Status: {status_word(opened.state)} · {due_text(a.due_at, now)}")
+    verified = sum(1 for d in downloads if d.state.value == "verified")
+    console.out(f"Evidence: {verified} of {len(downloads)} file(s) downloaded")
+    for d in downloads:
+        console.out(f"  - {shorten(d.artifact.display_name, 60)} ({d.artifact.media_type})")
+    if sub.change_note.strip():
+        console.out(indent(sub.change_note, "What changed in this attempt: "))
+    console.out()
+    _show_rubric(console, cred, sheet)
+    console.out(indent(sheet.feedback or "(none yet)", "Feedback to the educator: "))
+    if sheet.private_note.strip():
+        console.out(indent(sheet.private_note, "Private note to the hub: "))
+    if sheet.override is not None:
+        reason = sheet.override_reason or "(no reason given)"
+        console.out(indent(reason, f"Your decision: {sheet.override.label}. Reason: "))
+    evaluation = evaluate(sheet, cred.rubric)
+    if evaluation.decision is not None:
+        console.out(
+            f"Decision so far: {evaluation.decision.label} "
+            f"({evaluation.total_points:g} of {cred.rubric.max_points:g} points)"
+        )
+    if evaluation.problems:
+        console.out("To do before finalizing:")
+        for problem in evaluation.problems:
+            console.out(f"  - {problem.message}")
+    if recorded is not None:
+        state = entries[-1].state if entries else None
+        words = OUTBOX_WORDS.get(state, "") if state else ""
+        console.out(
+            f"Recorded decision: {recorded.decision.label}, finalized "
+            f"{recorded.finalized_at:%Y-%m-%d %H:%M} UTC · {words}"
+        )
+        if state == OutboxState.CONFLICT and entries[-1].last_error:
+            console.out(indent(entries[-1].last_error, "  The hub said: "))
+    for attempt in sub.previous_attempts:
+        console.out()
+        console.out(f"Earlier attempt {attempt.attempt}: {attempt.decision.label}")
+        for criterion_id, level_id in attempt.criteria.items():
+            console.out(f"  {criterion_id}: {level_id}")
+        console.out(indent(attempt.feedback or "(no feedback)", "  Feedback: "))
+    return ExitCode.OK
+
+
+# -- score / finalize / reopen -----------------------------------------------------------
+
+
+def _pairs(values: list[str] | None, option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip():
+            raise CliError(ExitCode.USAGE, f"{option} takes CRITERION=VALUE, not {value!r}.")
+        pairs.append((key.strip(), rest))
+    return pairs
+
+
+def _editable(opened: OpenedAssignment) -> None:
+    if opened.read_only:
+        word = status_word(opened.state)
+        hint = (
+            "The hub withdrew it."
+            if opened.revoked
+            else f"Reopen it to edit: assessor reopen {opened.assignment.id}"
+        )
+        raise CliError(
+            ExitCode.USAGE, f"{opened.assignment.id} is “{word}” and cannot be edited. {hint}"
+        )
+
+
+def _problems_text(sheet: ScoreSheet, credential: Credential) -> list[str]:
+    return [f"  - {p.message}" for p in evaluate(sheet, credential.rubric).problems]
+
+
+def cmd_score(args: Namespace, console: Console) -> int:
+    levels = _pairs(args.level, "--level")
+    rationales = _pairs(args.rationale, "--rationale")
+    if not (levels or rationales or args.feedback is not None or args.private_note is not None):
+        raise CliError(
+            ExitCode.USAGE,
+            "Nothing to save: give --level, --rationale, --feedback or --private-note.",
+        )
+    with profile_store(args) as (_profile, store):
+        scoring = ScoringService(store)
+        opened = scoring.open(args.id)
+        _editable(opened)
+        rubric = opened.credential.rubric
+        # Everything is checked before anything is saved, so a typo changes nothing.
+        chosen: list[tuple[Criterion, Level]] = []
+        for key, value in levels:
+            criterion = resolve_criterion(rubric, key)
+            chosen.append((criterion, resolve_level(criterion, value)))
+        texts = [(resolve_criterion(rubric, key), text) for key, text in rationales]
+        for criterion, level in chosen:
+            scoring.set_level(args.id, criterion.id, level.id)
+            console.out(f"Saved {criterion.id}: {level.label} [{level.id}]")
+        for criterion, text in texts:
+            scoring.set_rationale(args.id, criterion.id, text)
+            console.out(f"Saved the rationale of {criterion.id}")
+        if args.feedback is not None:
+            scoring.set_feedback(args.id, args.feedback)
+            console.out("Saved the feedback to the educator")
+        if args.private_note is not None:
+            scoring.set_private_note(args.id, args.private_note)
+            console.out("Saved the private note")
+        sheet = store.sheets.load_sheet(args.id)
+    evaluation = evaluate(sheet, opened.credential.rubric)
+    if evaluation.problems:
+        console.out("To do before finalizing:")
+        for line in _problems_text(sheet, opened.credential):
+            console.out(line)
+    elif evaluation.decision is not None:
+        console.out(
+            f"Ready to finalize: {evaluation.decision.label}. Run: assessor finalize {args.id}"
+        )
+    return ExitCode.OK
+
+
+def cmd_finalize(args: Namespace, console: Console) -> int:
+    with profile_store(args) as (_profile, store):
+        scoring = ScoringService(store)
+        opened = scoring.open(args.id)
+        _editable(opened)
+        rubric = opened.credential.rubric
+        sheet = opened.sheet
+        computed = evaluate(replace(sheet, override=None, override_reason=""), rubric).computed
+        candidate = sheet
+        if args.decision == "auto":
+            candidate = replace(sheet, override=None, override_reason="")
+        elif args.decision is not None:
+            wanted = Decision(args.decision)
+            if wanted == computed:
+                candidate = replace(sheet, override=None, override_reason="")
+            else:
+                candidate = replace(sheet, override=wanted, override_reason=args.reason or "")
+        if args.reason and candidate.override is None:
+            console.err(
+                "Note: --reason is kept only with a decision other than the rubric's result; "
+                "it was not used."
+            )
+        evaluation = evaluate(candidate, rubric)
+        if not evaluation.can_finalize:
+            raise CliError(
+                ExitCode.FINALIZE_REFUSED,
+                f"{args.id} cannot be finalized yet; nothing was recorded. To do:",
+                [f"  - {p.message}" for p in evaluation.problems]
+                or ["  - Every criterion needs a level."],
+            )
+        if (candidate.override, candidate.override_reason) != (
+            sheet.override,
+            sheet.override_reason,
+        ):
+            scoring.set_override(args.id, candidate.override, candidate.override_reason)
+        try:
+            scoring.finalize(args.id)
+        except FinalizeRefused as refused:
+            raise CliError(
+                ExitCode.FINALIZE_REFUSED,
+                f"{args.id} cannot be finalized yet; nothing was recorded. To do:",
+                [f"  - {p.message}" for p in refused.check.evaluation.problems],
+            ) from None
+        decision = evaluation.decision
+        assert decision is not None
+    if candidate.override is not None and computed is not None:
+        how = f"your decision; the rubric's result was {computed.label}"
+    elif candidate.override is not None:
+        how = "your decision"
+    else:
+        how = "the rubric's result"
+    console.out(f"Recorded {decision.label} ({how}) for {args.id}.")
+    console.out(f"Status: {status_word(LocalState.FINALIZED)}. Run `assessor sync` to send it.")
+    return ExitCode.OK
+
+
+def cmd_reopen(args: Namespace, console: Console) -> int:
+    with profile_store(args) as (_profile, store):
+        ScoringService(store).reopen(args.id)
+    console.out(
+        f"Reopened {args.id}: its queued upload was withdrawn and the sheet can be edited "
+        f"again ({status_word(LocalState.IN_PROGRESS)})."
+    )
+    return ExitCode.OK
+
+
+# -- worksheet ---------------------------------------------------------------------------
+
+
+def cmd_worksheet_export(args: Namespace, console: Console) -> int:
+    path = Path(args.file)
+    with profile_store(args) as (_profile, store):
+        report = export_worksheet(store, path)
+    if report.assignments == 0:
+        console.out(f"Wrote {path} with no rows: nothing in your queue can be scored right now.")
+        return ExitCode.OK
+    console.out(
+        f"Wrote {report.rows} rows for {report.assignments} assignment(s) to {path}. Fill in "
+        "the level, rationale and feedback columns, then: assessor worksheet import "
+        f"{path}"
+    )
+    return ExitCode.OK
+
+
+def cmd_worksheet_import(args: Namespace, console: Console) -> int:
+    with profile_store(args) as (_profile, store):
+        report = import_worksheet(store, Path(args.file))
+    for change in report.applied:
+        target = change.criterion_id or "feedback"
+        console.out(
+            f"row {change.row}: saved {', '.join(change.changed)} of {change.assignment_id} "
+            f"({target})"
+        )
+    console.out(
+        f"{len(report.applied)} row(s) applied, {report.unchanged} unchanged, "
+        f"{len(report.refused)} refused."
+    )
+    if report.refused:
+        raise CliError(
+            ExitCode.ROWS_REFUSED,
+            "These rows were refused and nothing in them was saved:",
+            [f"  {refusal.describe()}" for refusal in report.refused],
+        )
+    return ExitCode.OK
+
+
+def bind_console() -> Console:
+    return Console(sys.stdout, sys.stderr, sys.stdin)

@@ -1,0 +1,186 @@
+"""What the command line prints: the app's status words, due countdowns, plain tables and
+the sync progress display.
+
+The status words are the UI guide's ("Queued for upload", "Needs attention", ...). The
+GUI's table in ``assessor_app.ui.status_words`` imports Qt (for font checks), which the
+command line must not load, so the words are kept here too; ``tests/cli`` checks that
+the two tables agree.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TextIO
+
+from assessor_app.store import LocalState
+from assessor_app.sync.progress import SyncPhase, SyncProgress
+
+STATUS_WORDS: dict[LocalState, str] = {
+    LocalState.NOT_DOWNLOADED: "Not downloaded",
+    LocalState.DOWNLOADING: "Downloading",
+    LocalState.READY: "Ready",
+    LocalState.IN_PROGRESS: "In progress",
+    LocalState.FINALIZED: "Queued for upload",
+    LocalState.UPLOADED: "Uploaded",
+    LocalState.CONFLICT: "Needs attention",
+    LocalState.REVOKED: "Withdrawn",
+}
+
+
+def status_word(state: LocalState, percent: int | None = None) -> str:
+    """``Downloading 42%`` while a download's progress is known, else the plain word."""
+    word = STATUS_WORDS[LocalState(state)]
+    if state == LocalState.DOWNLOADING and percent is not None:
+        return f"{word} {max(0, min(100, percent))}%"
+    return word
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds >= 86_400:
+        return _plural(seconds // 86_400, "day")
+    if seconds >= 3_600:
+        return _plural(seconds // 3_600, "hour")
+    return _plural(max(1, seconds // 60), "minute")
+
+
+def due_text(due_at: datetime | None, now: datetime) -> str:
+    """``Due in 3 days`` / ``Overdue by 2 days`` / ``Due now`` / ``No due date``."""
+    if due_at is None:
+        return "No due date"
+    if due_at.tzinfo is None:
+        due_at = due_at.replace(tzinfo=UTC)
+    remaining = due_at - now
+    if remaining.total_seconds() < 0:
+        return f"Overdue by {_span(-remaining)}"
+    if remaining.total_seconds() < 60:
+        return "Due now"
+    return f"Due in {_span(remaining)}"
+
+
+def shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns two spaces apart, headers first."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = [headers, *rows]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def indent(text: str, prefix: str) -> str:
+    """Every line of ``text`` after ``prefix``'s width, the first after ``prefix``."""
+    pad = " " * len(prefix)
+    lines = text.splitlines() or [""]
+    return "\n".join([prefix + lines[0], *(pad + line for line in lines[1:])])
+
+
+PHASE_WORDS: dict[SyncPhase, str] = {
+    SyncPhase.RECOVER: "Preparing",
+    SyncPhase.ASSIGNMENTS: "Checking assignments",
+    SyncPhase.MANIFESTS: "Fetching submissions",
+    SyncPhase.DOWNLOADS: "Downloading evidence",
+    SyncPhase.UPLOADS: "Uploading decisions",
+    SyncPhase.RETENTION: "Tidying up",
+    SyncPhase.DONE: "Done",
+}
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def describe_progress(progress: SyncProgress) -> str:
+    """``Downloading evidence 42% (1/3 files, 2.1 of 5.0 MB) lesson.mp4``."""
+    parts = [PHASE_WORDS[progress.phase]]
+    fraction = progress.fraction
+    if fraction is not None:
+        parts.append(f"{fraction:.0%}")
+    if progress.items_total:
+        detail = f"{progress.items_done}/{progress.items_total}"
+        if progress.bytes_total:
+            detail += f", {_megabytes(progress.bytes_done)} of {_megabytes(progress.bytes_total)}"
+        parts.append(f"({detail})")
+    if progress.current:
+        parts.append(shorten(progress.current, 40))
+    return " ".join(parts)
+
+
+class ProgressDisplay:
+    """Sync progress on ``stream``. On a terminal: one bar redrawn in place. Otherwise
+    (a log file, a pipe): a line at each phase change and at most one every
+    ``interval`` seconds in between. Called from worker threads."""
+
+    BAR = 24
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        tty: bool,
+        interval: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.stream = stream
+        self.tty = tty
+        self.interval = interval
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._phase: SyncPhase | None = None
+        self._last_line = float("-inf")
+        self._drawn = 0
+
+    def __call__(self, progress: SyncProgress) -> None:
+        with self._lock:
+            if self.tty:
+                self._draw(progress)
+            else:
+                self._line(progress)
+            self._phase = progress.phase
+
+    def _draw(self, progress: SyncProgress) -> None:
+        if progress.phase is SyncPhase.DONE:
+            self._clear()
+            return
+        fraction = progress.fraction or 0.0
+        filled = int(self.BAR * fraction)
+        text = f"[{'#' * filled}{'-' * (self.BAR - filled)}] {describe_progress(progress)}"
+        text = shorten(text, 78)
+        self.stream.write("\r" + text.ljust(self._drawn))
+        self.stream.flush()
+        self._drawn = len(text)
+
+    def _line(self, progress: SyncProgress) -> None:
+        if progress.phase is SyncPhase.DONE:
+            return
+        now = self.clock()
+        if progress.phase is self._phase and now - self._last_line < self.interval:
+            return
+        self._last_line = now
+        self.stream.write(f"sync: {describe_progress(progress)}\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """Clear the bar so what follows starts on a fresh line."""
+        with self._lock:
+            self._clear()
+
+    def _clear(self) -> None:
+        if self.tty and self._drawn:
+            self.stream.write("\r" + " " * self._drawn + "\r")
+            self.stream.flush()
+            self._drawn = 0
