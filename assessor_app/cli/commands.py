@@ -279,23 +279,27 @@ def _run_engine(engine: SyncEngine, down: bool, up: bool, console: Console) -> S
     """Run the sync on a worker thread so Ctrl+C reaches this one and cancels cleanly."""
     result: list[SyncReport] = []
     failure: list[BaseException] = []
+    # An Event, not Thread.join: a Ctrl+C that interrupts join() can leave the thread
+    # looking finished while it still runs.
+    done = threading.Event()
 
     def work() -> None:
         try:
             result.append(engine.run(down=down, up=up))
         except BaseException as exc:
             failure.append(exc)
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=work, name="sync", daemon=True)
-    worker.start()
+    threading.Thread(target=work, name="sync", daemon=True).start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not done.wait(0.2):
+            pass
     except KeyboardInterrupt:
         engine.cancel.cancel()
         console.err("\nCancelling the sync… (press Ctrl+C again to stop at once)")
-        while worker.is_alive():
-            worker.join(0.2)
+        while not done.wait(0.2):
+            pass
     if failure:
         raise failure[0]
     return result[0]
