@@ -66,6 +66,8 @@ _STEP_AGAIN_MS = 80
 _KICK_MS = 250
 # After a seek, time events further than this from the target are from before it.
 _STALE_TIME_MS = 1000
+# VLC lands a seek within a few frames of the target; earlier times are pre-seek.
+_SEEK_SLACK_MS = 200
 # A position jump larger than this (scaled by the rate) is a seek, not playback.
 _COVERAGE_MAX_STEP_MS = 1500
 
@@ -802,7 +804,7 @@ class VideoPlayer(QObject):
 
     def _on_time(self, ms: int) -> None:
         if self._seek_target is not None:
-            if abs(ms - self._seek_target) > _STALE_TIME_MS:
+            if not -_SEEK_SLACK_MS <= ms - self._seek_target <= _STALE_TIME_MS:
                 return
             self._seek_target = None
         if self._state == PLAYING:

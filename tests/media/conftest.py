@@ -32,10 +32,8 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("media")
 
 
-@pytest.fixture(scope="session")
-def mp4_clip(media_dir: Path) -> Path:
+def make_counter_clip(out: Path) -> Path:
     """5 s, 320x180, 25 fps H.264 + AAC, a keyframe every second."""
-    out = media_dir / "counter.mp4"
     _ffmpeg(
         "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=5",
         "-f", "lavfi", "-i", "sine=frequency=440:duration=5",
@@ -49,6 +47,17 @@ def mp4_clip(media_dir: Path) -> Path:
         "-g", "25", "-c:a", "aac", "-shortest", str(out),
     )  # fmt: skip
     return out
+
+
+def make_corrupt_clip(out: Path) -> Path:
+    """Named like a video, but no demuxer can make sense of it."""
+    out.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 400)
+    return out
+
+
+@pytest.fixture(scope="session")
+def mp4_clip(media_dir: Path) -> Path:
+    return make_counter_clip(media_dir / "counter.mp4")
 
 
 @pytest.fixture(scope="session")
@@ -66,10 +75,7 @@ def webm_clip(media_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def corrupt_clip(media_dir: Path) -> Path:
-    """Named like a video, but no demuxer can make sense of it."""
-    out = media_dir / "broken.mp4"
-    out.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 400)
-    return out
+    return make_corrupt_clip(media_dir / "broken.mp4")
 
 
 def frame_index(image: object) -> float:
