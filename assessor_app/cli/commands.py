@@ -614,6 +614,18 @@ def cmd_finalize(args: Namespace, console: Console) -> int:
 
 def cmd_reopen(args: Namespace, console: Console) -> int:
     with profile_store(args) as (_profile, store):
+        state = store.assignments.local_state(args.id)
+        if state == LocalState.UPLOADED:
+            raise CliError(
+                ExitCode.USAGE,
+                f"{args.id} cannot be reopened: the hub already has its decision "
+                "(“Uploaded”). Ask your hub administrator if it must change.",
+            )
+        if state not in (LocalState.FINALIZED, LocalState.CONFLICT):
+            raise CliError(
+                ExitCode.USAGE,
+                f"{args.id} is “{status_word(state)}”, not finalized: there is nothing to reopen.",
+            )
         ScoringService(store).reopen(args.id)
     console.out(
         f"Reopened {args.id}: its queued upload was withdrawn and the sheet can be edited "

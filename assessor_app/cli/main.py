@@ -207,7 +207,12 @@ def _message(exc: BaseException) -> tuple[ExitCode, str] | None:
         return ExitCode.SIGN_IN, (
             "That passphrase does not unlock this profile's secrets file. Nothing was changed."
         )
-    if isinstance(exc, KeyringUnavailable | SecretStoreError):
+    if isinstance(exc, KeyringUnavailable):
+        return ExitCode.SIGN_IN, (
+            f"{exc} On the command line, choose the passphrase file when you sign in: "
+            "assessor login HUB_URL --user NAME --secret-store passphrase-file"
+        )
+    if isinstance(exc, SecretStoreError):
         return ExitCode.SIGN_IN, str(exc)
     if isinstance(exc, HubUnreachable):
         return ExitCode.UNREACHABLE, (

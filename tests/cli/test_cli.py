@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import keyring
+import keyring.backends.fail
 from cli_kit import Desk, Run
 from support.hub import PASSWORD, running_hub
 
@@ -250,7 +252,9 @@ def test_finalize_refused_lists_problems_then_records_and_queues(synced: Desk, r
     with profile_store() as store:
         assert store.assignments.local_state(synced.assignment) is LocalState.IN_PROGRESS
         assert store.outbox.entries()[0].state is OutboxState.WITHDRAWN
-    assert run("reopen", synced.assignment).code == ExitCode.USAGE
+    not_final = run("reopen", synced.assignment)
+    assert not_final.code == ExitCode.USAGE
+    assert "“In progress”, not finalized: there is nothing to reopen" in not_final.err
 
 
 def test_an_override_needs_a_reason_and_not_yet_needs_feedback(synced: Desk, run: Run) -> None:
@@ -349,6 +353,9 @@ def test_sync_up_sends_the_decision_to_the_hub(synced: Desk, run: Run) -> None:
     assert synced.hub.decision_keys() == {synced.assignment: entry.idempotency_key}
     assert "Uploaded" in run("queue").out
     assert "sync: Uploading decisions" in result.err  # progress lines when not a terminal
+    too_late = run("reopen", synced.assignment)
+    assert too_late.code == ExitCode.USAGE
+    assert "the hub already has its decision" in too_late.err
 
 
 def test_a_decision_the_hub_refuses_exits_4_and_needs_attention(synced: Desk, run: Run) -> None:
@@ -443,3 +450,13 @@ def test_passphrase_file_profile_reads_password_and_passphrase_from_stdin(
     )
     assert refused.code == ExitCode.USAGE
     assert "would make the evidence already downloaded unreadable" in refused.err
+
+
+def test_without_a_keyring_login_names_the_passphrase_file_choice(desk: Desk, run: Run) -> None:
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+
+    result = run("login", desk.hub.base_url, "--user", "ann", "--password-stdin", stdin=PASSWORD)
+
+    assert result.code == ExitCode.SIGN_IN
+    assert "No system keyring is available" in result.err
+    assert "--secret-store passphrase-file" in result.err
