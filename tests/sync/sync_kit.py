@@ -20,6 +20,9 @@ from assessor_app.store.vault import Vault
 from assessor_app.sync.client import HubClient
 from assessor_app.sync.engine import SyncEngine
 
+CHILD = Path(__file__).with_name("sync_child.py")
+"""The script that runs one sync in a child process."""
+
 
 @dataclass
 class ClientProfile:
@@ -149,3 +152,16 @@ def assert_one_decision_each(
 def later(days: float = 0, hours: float = 2) -> Callable[[], datetime]:
     """A clock that far ahead, so uploads waiting to retry are due."""
     return lambda: datetime.now(UTC) + timedelta(days=days, hours=hours)
+
+
+def child_config(
+    hub: RunningHub, username: str, profile: ClientProfile, url: str, **extra: object
+) -> dict[str, object]:
+    return {
+        "db": str(profile.db_path),
+        "vault": str(profile.vault_root),
+        "key": profile.key.hex(),
+        "url": url,
+        "token": hub.token(username),
+        **extra,
+    }

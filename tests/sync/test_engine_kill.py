@@ -23,12 +23,14 @@ import pytest
 from support.fault_proxy import FaultProxy
 from support.hub import RunningHub, SeededSubmission
 from sync_kit import (
+    CHILD,
     ClientProfile,
     EngineMaker,
     assert_downloads_consistent,
     assert_one_decision_each,
     assert_ready_with_evidence,
     assert_vault_verified,
+    child_config,
     finalize,
 )
 
@@ -36,7 +38,6 @@ from assessor_app.store import OutboxState
 
 pytest_plugins = ["sync_fixtures"]
 
-CHILD = Path(__file__).with_name("sync_child.py")
 KILLS_PER_SEED = 2
 
 
@@ -67,19 +68,6 @@ class Child:
         out, err = self.proc.communicate(timeout=120)
         assert self.proc.returncode == 0, err[-2000:]
         return json.loads(out.strip().splitlines()[-1])
-
-
-def child_config(
-    hub: RunningHub, username: str, profile: ClientProfile, url: str, **extra: object
-) -> dict[str, object]:
-    return {
-        "db": str(profile.db_path),
-        "vault": str(profile.vault_root),
-        "key": profile.key.hex(),
-        "url": url,
-        "token": hub.token(username),
-        **extra,
-    }
 
 
 def kill_at_random(
