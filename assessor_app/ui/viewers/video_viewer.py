@@ -1,0 +1,523 @@
+"""The video viewer: the picture, a transport bar, a timeline with note and citation
+markers, and time-pinned notes.
+
+Frames come from :class:`~assessor_app.media.player.VideoPlayer` as ``QImage`` and are
+painted scaled to fit (nothing is embedded by window id). Keys follow the UI guide:
+Space/K play-pause, J/L -/+5 s, ``,``/``.`` frame step, ``[``/``]`` slower/faster,
+G go to time, N new note. The Cite key (C) belongs to the workspace, which calls
+:meth:`VideoViewer.current_range` or :meth:`VideoViewer.request_cite`.
+
+Cite range: the stretch the assessor has just watched — from the start of the current
+uninterrupted viewing, at most :data:`CITE_WINDOW_MS` back, up to the playhead. If
+nothing has been watched here yet (just sought, paused), it is the
+:data:`CITE_WINDOW_MS` before the playhead.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from assessor_app.domain.citations import TimeRange
+from assessor_app.domain.coverage import PlayedRanges
+from assessor_app.media import backend
+from assessor_app.media.player import ENDED, ERROR, OPENING, PLAYING, VideoPlayer
+from assessor_app.media.timecode import TimecodeError, format_timecode, parse_timecode
+from assessor_app.ui.qt import (
+    QColor,
+    QComboBox,
+    QHBoxLayout,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPainter,
+    QPaintEvent,
+    QPushButton,
+    QRectF,
+    QShortcut,
+    QSize,
+    QSizePolicy,
+    QSlider,
+    QStackedWidget,
+    Qt,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    Slot,
+)
+from assessor_app.ui.viewers.base import ArtifactViewer, CiteTarget, PositionState
+from assessor_app.ui.viewers.notes_bar import NoteEditor
+from assessor_app.ui.viewers.timeline import Marker, TimelineWidget
+
+SKIP_MS = 5000
+CITE_WINDOW_MS = 10_000
+MIN_CITE_MS = 1000
+RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+
+
+class FrameView(QWidget):
+    """Paints the latest frame letterboxed to keep its aspect ratio."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self.setMinimumSize(160, 90)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName("Video picture")
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 360)
+
+    def set_image(self, image: QImage | None) -> None:
+        self._image = image
+        self.update()
+
+    def image(self) -> QImage | None:
+        return self._image
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(Qt.GlobalColor.black))
+        if self._image is not None and not self._image.isNull():
+            size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRectF(
+                (self.width() - size.width()) / 2,
+                (self.height() - size.height()) / 2,
+                size.width(),
+                size.height(),
+            )
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(target, self._image)
+        painter.end()
+
+
+class _GoToLine(QLineEdit):
+    escaped = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.escaped.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class _Borrowed(io.RawIOBase):
+    """A view of a stream the workspace owns: the player may close this, not that."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+
+class VideoViewer(ArtifactViewer):
+    """One video artifact with its transport, timeline and note editor.
+
+    As an :class:`ArtifactViewer` it loads from the vault's stream (``load``), cites a
+    :class:`TimeRange` and saves ``{"position_ms", "rate"}``; it can also be used on its
+    own through :meth:`open_file` / :meth:`open_stream`.
+    """
+
+    noteCreated = Signal(int, str, object)  # time_ms, text, criterion_id or None
+    positionChanged = Signal(int)
+    playedRange = Signal(int, int)
+    citeRangeRequested = Signal(int, int)
+    exportRequested = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        player: VideoPlayer | None = None,
+        criteria: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Video viewer")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.player = player if player is not None else VideoPlayer(self)
+        self._awaiting_first_frame = False
+        self._resume_after_note = False
+        self._notes: list[Marker] = []
+        self._citations: list[Marker] = []
+        self._earlier_played = PlayedRanges()
+
+        self.frame_view = FrameView(self)
+        self._message = QLabel(self)
+        self._message.setWordWrap(True)
+        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._message.setAccessibleName("Video message")
+        self.export_button = QPushButton("Export a copy…", self)
+        self.export_button.setAccessibleName("Export a copy of this video")
+        self.export_button.setToolTip("Save a decrypted copy to open in another player")
+        self.export_button.clicked.connect(self.exportRequested)
+        message_page = QWidget(self)
+        message_layout = QVBoxLayout(message_page)
+        message_layout.addStretch(1)
+        message_layout.addWidget(self._message)
+        message_layout.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        message_layout.addStretch(1)
+        self._pages = QStackedWidget(self)
+        self._pages.addWidget(self.frame_view)
+        self._pages.addWidget(message_page)
+
+        self.timeline = TimelineWidget(self)
+        self.note_editor = NoteEditor(self)
+        self.note_editor.set_criteria(criteria)
+
+        self.play_button = self._tool("▶", "Play", "Play / pause (Space or K)")
+        self.back_button = self._tool("◂◂ 5 s", "Back 5 seconds", "Back 5 seconds (J)")
+        self.forward_button = self._tool("5 s ▸▸", "Forward 5 seconds", "Forward 5 seconds (L)")
+        self.frame_back_button = self._tool("◂|", "Previous frame", "Previous frame (,)")
+        self.frame_forward_button = self._tool("|▸", "Next frame", "Next frame (.)")
+        self.speed_box = QComboBox(self)
+        for rate in RATES:
+            self.speed_box.addItem(f"{rate:g}×", rate)
+        self.speed_box.setCurrentIndex(RATES.index(1.0))
+        self.speed_box.setAccessibleName("Playback speed")
+        self.speed_box.setToolTip("Playback speed: slower ([) / faster (])")
+        self.volume_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.volume_slider.setRange(0, 100)
+        self.volume_slider.setValue(self.player.volume())
+        self.volume_slider.setMaximumWidth(100)
+        self.volume_slider.setAccessibleName("Volume")
+        self.volume_slider.setToolTip("Volume")
+        self.time_label = QLabel("00:00 / 00:00", self)
+        self.time_label.setAccessibleName("Time")
+        self.time_label.setToolTip("Position / length; G goes to a time")
+        self.goto_edit = _GoToLine(self)
+        self.goto_edit.setPlaceholderText("Go to (e.g. 3:12)")
+        self.goto_edit.setAccessibleName("Go to time")
+        self.goto_edit.setToolTip("Type a time such as 3:12 and press Enter; Esc closes (G)")
+        self.goto_edit.setMaximumWidth(140)
+        self.goto_edit.hide()
+        self.goto_error = QLabel(self)
+        self.goto_error.setAccessibleName("Go to time problem")
+        self.goto_error.hide()
+        self.note_button = self._tool("✎ Note", "New note", "New time-pinned note (N)")
+
+        transport = QHBoxLayout()
+        transport.setContentsMargins(0, 0, 0, 0)
+        for widget in (
+            self.play_button,
+            self.back_button,
+            self.forward_button,
+            self.frame_back_button,
+            self.frame_forward_button,
+            self.speed_box,
+            self.time_label,
+            self.goto_edit,
+            self.goto_error,
+        ):
+            transport.addWidget(widget)
+        transport.addStretch(1)
+        transport.addWidget(self.note_button)
+        transport.addWidget(QLabel("Volume", self))
+        transport.addWidget(self.volume_slider)
+
+        content = QWidget(self)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._pages, 1)
+        layout.addWidget(self.timeline)
+        layout.addLayout(transport)
+        layout.addWidget(self.note_editor)
+        self.set_content_widget(content)
+
+        self._connect()
+        self._shortcuts()
+        self._set_transport_enabled(False)
+
+    # --- construction helpers ------------------------------------------------------------
+
+    def _tool(self, text: str, name: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setAccessibleName(name)
+        button.setToolTip(tip)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        return button
+
+    def _connect(self) -> None:
+        p = self.player
+        p.frameReady.connect(self._on_frame)
+        p.positionChanged.connect(self._on_position)
+        p.durationChanged.connect(self._on_duration)
+        p.stateChanged.connect(self._on_state)
+        p.errorOccurred.connect(self._on_error)
+        p.playedRange.connect(self._on_played)
+        self.play_button.clicked.connect(p.toggle)
+        self.back_button.clicked.connect(lambda: p.skip(-SKIP_MS))
+        self.forward_button.clicked.connect(lambda: p.skip(SKIP_MS))
+        self.frame_back_button.clicked.connect(lambda: p.step_frame(-1))
+        self.frame_forward_button.clicked.connect(lambda: p.step_frame(+1))
+        self.speed_box.currentIndexChanged.connect(
+            lambda i: p.set_rate(float(self.speed_box.itemData(i)))
+        )
+        self.volume_slider.valueChanged.connect(p.set_volume)
+        self.note_button.clicked.connect(self.start_note)
+        self.timeline.seekRequested.connect(p.seek)
+        self.note_editor.submitted.connect(self._on_note_submitted)
+        self.note_editor.cancelled.connect(self._on_note_cancelled)
+        self.goto_edit.returnPressed.connect(self._on_goto)
+        self.goto_edit.escaped.connect(self._close_goto)
+
+    def _shortcuts(self) -> None:
+        bindings = (
+            ("Space", self.player.toggle),
+            ("K", self.player.toggle),
+            ("J", lambda: self.player.skip(-SKIP_MS)),
+            ("L", lambda: self.player.skip(SKIP_MS)),
+            (",", lambda: self.player.step_frame(-1)),
+            (".", lambda: self.player.step_frame(+1)),
+            ("[", lambda: self.change_speed(-1)),
+            ("]", lambda: self.change_speed(+1)),
+            ("G", self.show_goto),
+            ("N", self.start_note),
+        )
+        self._shortcut_objects: list[QShortcut] = []
+        for key, slot in bindings:
+            shortcut = QShortcut(QKeySequence(key), self)
+            # Only while focus is in the viewer; text fields keep their own keys.
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+            self._shortcut_objects.append(shortcut)
+
+    # --- public API ----------------------------------------------------------------------
+
+    def open_file(self, path: str | Path, *, start_ms: int = 0) -> bool:
+        if not self._check_vlc():
+            return False
+        self._show_picture()
+        self._awaiting_first_frame = True
+        return self.player.open_file(path, start_ms=start_ms)
+
+    def open_stream(self, fileobj: BinaryIO, size: int, *, start_ms: int = 0) -> bool:
+        """Play from a seekable file object (e.g. ``Vault.open(sha256)``); the player
+        closes it when done."""
+        if not self._check_vlc():
+            fileobj.close()
+            return False
+        self._show_picture()
+        self._awaiting_first_frame = True
+        return self.player.open_stream(fileobj, size, start_ms=start_ms)
+
+    def close_media(self) -> None:
+        self.note_editor.cancel()
+        self.player.close()
+
+    def set_criteria(self, criteria: Sequence[tuple[str, str]]) -> None:
+        """``(criterion_id, title)`` pairs offered when tagging a note."""
+        self.note_editor.set_criteria(criteria)
+
+    def set_markers(self, notes: Sequence[Marker], citations: Sequence[Marker]) -> None:
+        self._notes = [m for m in notes if m.kind == "note"]
+        self._citations = [m for m in citations if m.kind == "citation"]
+        self.timeline.set_markers(self._notes, self._citations)
+
+    def set_played(self, played: PlayedRanges) -> None:
+        """Show stretches watched in earlier sessions on the timeline."""
+        self._earlier_played = played.copy()
+        self.timeline.set_played(played.merge(self.player.played_ranges()))
+
+    def current_range(self) -> tuple[int, int]:
+        """The range the Cite action should use; see the module docstring."""
+        end = self.player.position()
+        start = max(0, end - CITE_WINDOW_MS)
+        for span_start, span_end in self.player.played_ranges():
+            if span_start <= end <= span_end + 500:
+                start = max(start, span_start)
+        if end - start < MIN_CITE_MS:
+            start = max(0, end - MIN_CITE_MS)
+        return start, end
+
+    def request_cite(self) -> None:
+        self.citeRangeRequested.emit(*self.current_range())
+
+    def change_speed(self, direction: int) -> None:
+        index = self.speed_box.currentIndex() + (1 if direction > 0 else -1)
+        self.speed_box.setCurrentIndex(min(len(RATES) - 1, max(0, index)))
+
+    def show_goto(self) -> None:
+        if self.player.state() in (ERROR, OPENING) and not self.player.duration():
+            return
+        self.goto_error.hide()
+        self.goto_edit.clear()
+        self.goto_edit.show()
+        self.goto_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def start_note(self) -> None:
+        """Pause and open the note editor pinned to the current moment."""
+        if self.player.state() == ERROR or not self.note_editor.isHidden():
+            return
+        self._resume_after_note = self.player.state() == PLAYING
+        self.player.pause()
+        self.note_editor.start(self.player.position())
+
+    # --- ArtifactViewer --------------------------------------------------------------------
+
+    def _show(self, stream: BinaryIO) -> None:
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
+        self.open_stream(_Borrowed(stream), size)
+
+    def _is_ready(self) -> bool:
+        return self.player.last_frame() is not None
+
+    def _apply_position_state(self, state: PositionState) -> None:
+        rate = state.get("rate")
+        if isinstance(rate, int | float) and rate in RATES:
+            self.speed_box.setCurrentIndex(RATES.index(float(rate)))
+        position = state.get("position_ms")
+        if isinstance(position, int) and position > 0:
+            self.player.seek(position)
+
+    def cite_target(self) -> CiteTarget | None:
+        if self.player.last_frame() is None:
+            return None
+        return TimeRange(*self.current_range())
+
+    def go_to(self, target: CiteTarget) -> bool:
+        if not isinstance(target, TimeRange) or self.player.state() == ERROR:
+            return False
+        self.player.seek(target.start_ms)
+        return True
+
+    def position_state(self) -> PositionState:
+        return {"position_ms": self.player.position(), "rate": self.player.rate()}
+
+    def message(self) -> str:
+        """The message shown instead of the picture ("" while the picture shows)."""
+        return self._message.text() if self._pages.currentIndex() == 1 else ""
+
+    # --- reactions -----------------------------------------------------------------------
+
+    def _check_vlc(self) -> bool:
+        available, message = backend.vlc_status()
+        if not available:
+            self._show_message(message)
+            self.failed.emit(message)
+        return available
+
+    def _show_picture(self) -> None:
+        self.frame_view.set_image(None)
+        self._pages.setCurrentIndex(0)
+
+    def _show_message(self, text: str) -> None:
+        self._message.setText(text)
+        self._pages.setCurrentIndex(1)
+        self._set_transport_enabled(False)
+
+    def _set_transport_enabled(self, enabled: bool) -> None:
+        for widget in (
+            self.play_button,
+            self.back_button,
+            self.forward_button,
+            self.frame_back_button,
+            self.frame_forward_button,
+            self.speed_box,
+            self.note_button,
+        ):
+            widget.setEnabled(enabled)
+
+    @Slot(int)
+    def _on_position(self, ms: int) -> None:
+        self.timeline.set_position(ms)
+        self._update_time_label()
+        self.positionChanged.emit(ms)
+
+    @Slot(int)
+    def _on_duration(self, ms: int) -> None:
+        self.timeline.set_duration(ms)
+        self._update_time_label()
+
+    def _update_time_label(self) -> None:
+        self.time_label.setText(
+            f"{format_timecode(self.player.position())} / {format_timecode(self.player.duration())}"
+        )
+
+    @Slot(str)
+    def _on_state(self, state: str) -> None:
+        playing = state == PLAYING
+        self.play_button.setText("❚❚" if playing else "▶")
+        self.play_button.setAccessibleName("Pause" if playing else "Play")
+        has_picture = self.player.last_frame() is not None
+        self._set_transport_enabled(state != ERROR and (state != OPENING or has_picture))
+        if state == ENDED:
+            self.timeline.set_position(self.player.duration())
+
+    @Slot(str)
+    def _on_error(self, message: str) -> None:
+        self._show_message(message)
+        if self._awaiting_first_frame:
+            self._awaiting_first_frame = False
+            self.failed.emit(message)
+
+    @Slot(QImage)
+    def _on_frame(self, image: QImage) -> None:
+        self.frame_view.set_image(image)
+        if self._awaiting_first_frame:
+            self._awaiting_first_frame = False
+            self._content_ready()
+
+    @Slot(int, int)
+    def _on_played(self, start: int, end: int) -> None:
+        self.timeline.set_played(self._earlier_played.merge(self.player.played_ranges()))
+        self.playedRange.emit(start, end)
+
+    @Slot(int, str, object)
+    def _on_note_submitted(self, time_ms: int, text: str, criterion_id: object) -> None:
+        marker = Marker(time_ms, "note", text)
+        self._notes.append(marker)
+        self.timeline.set_markers(self._notes, self._citations)
+        self.noteCreated.emit(time_ms, text, criterion_id)
+        self._after_note()
+
+    @Slot()
+    def _on_note_cancelled(self) -> None:
+        self._after_note()
+
+    def _after_note(self) -> None:
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self._resume_after_note:
+            self._resume_after_note = False
+            self.player.play()
+
+    @Slot()
+    def _on_goto(self) -> None:
+        try:
+            target = parse_timecode(
+                self.goto_edit.text(), duration_ms=self.player.duration() or None
+            )
+        except TimecodeError as error:
+            self.goto_error.setText(str(error))
+            self.goto_error.setToolTip(str(error))
+            self.goto_error.show()
+            return
+        self.player.seek(target)
+        self._close_goto()
+
+    @Slot()
+    def _close_goto(self) -> None:
+        self.goto_edit.hide()
+        self.goto_error.hide()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,250 @@
+"""The video viewer with real libvlc: keys, time-pinned notes, markers, messages, and the
+screenshot in docs/screenshots/video-viewer.png."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from assessor_app.domain import Artifact, TimeRange
+from assessor_app.media import backend
+from assessor_app.media import player as player_module
+from assessor_app.media.player import ENDED, ERROR, PAUSED, PLAYING
+from assessor_app.ui.qt import QPoint, Qt
+from assessor_app.ui.viewers.timeline import Marker
+from assessor_app.ui.viewers.video_viewer import VideoViewer
+from tests.media.conftest import make_corrupt_clip, make_counter_clip
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "video-viewer.png"
+CRITERIA = [("c-wait", "Wait time after questions"), ("c-probe", "Probing follow-ups")]
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_counter_clip(tmp_path_factory.mktemp("viewer") / "lesson.mp4")
+
+
+@pytest.fixture
+def viewer(qtbot: QtBot) -> Iterator[VideoViewer]:
+    widget = VideoViewer(criteria=CRITERIA)
+    qtbot.addWidget(widget)
+    widget.resize(720, 520)
+    widget.show()
+    widget.activateWindow()
+    qtbot.waitExposed(widget)
+    widget.setFocus()
+    yield widget
+    widget.close_media()
+    assert player_module.wait_for_released(10)
+
+
+def _open(qtbot: QtBot, viewer: VideoViewer, clip: Path) -> None:
+    with qtbot.waitSignal(viewer.loaded, timeout=5000):
+        assert viewer.open_file(clip)
+    qtbot.waitUntil(lambda: viewer.player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: viewer.player.duration() == 5000, timeout=5000)
+
+
+def _key(qtbot: QtBot, viewer: VideoViewer, key: Qt.Key, text: str = "") -> None:
+    qtbot.keyClick(viewer.focusWidget() or viewer, key)
+
+
+def test_opens_to_a_painted_first_frame(qtbot: QtBot, viewer: VideoViewer, clip: Path):
+    _open(qtbot, viewer, clip)
+    assert viewer.frame_view.image() is not None
+    assert viewer.frame_view.image().size().toTuple() == (320, 180)
+    assert viewer.time_label.text() == "00:00 / 00:05"
+    assert viewer.message() == ""
+    grabbed = viewer.frame_view.grab().toImage()
+    centre = grabbed.pixelColor(grabbed.width() // 2, grabbed.height() // 2)
+    assert centre.value() > 0  # the frame is painted, not just the black background
+    for control in (
+        viewer.play_button,
+        viewer.back_button,
+        viewer.forward_button,
+        viewer.frame_back_button,
+        viewer.frame_forward_button,
+        viewer.speed_box,
+        viewer.volume_slider,
+        viewer.note_button,
+        viewer.goto_edit,
+        viewer.timeline,
+    ):
+        assert control.accessibleName()
+        assert control.toolTip()
+    assert "(Space or K)" in viewer.play_button.toolTip()
+
+
+def test_transport_keys(qtbot: QtBot, viewer: VideoViewer, clip: Path):
+    _open(qtbot, viewer, clip)
+    _key(qtbot, viewer, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: viewer.player.state() == PLAYING, timeout=3000)
+    assert viewer.play_button.accessibleName() == "Pause"
+    _key(qtbot, viewer, Qt.Key.Key_K)
+    qtbot.waitUntil(lambda: viewer.player.state() == PAUSED, timeout=3000)
+    paused_at = viewer.player.position()
+    _key(qtbot, viewer, Qt.Key.Key_L)
+    assert viewer.player.position() == min(paused_at + 5000, 5000 - 40)
+    viewer.player.seek(3000)
+    _key(qtbot, viewer, Qt.Key.Key_J)
+    assert viewer.player.position() == 0
+    _key(qtbot, viewer, Qt.Key.Key_Period)
+    assert viewer.player.position() == 40
+    _key(qtbot, viewer, Qt.Key.Key_Comma)
+    assert viewer.player.position() == 0
+    _key(qtbot, viewer, Qt.Key.Key_BracketRight)
+    assert viewer.player.rate() == 1.25
+    assert viewer.speed_box.currentText() == "1.25×"
+    for _ in range(6):
+        _key(qtbot, viewer, Qt.Key.Key_BracketLeft)
+    assert viewer.player.rate() == 0.5
+
+
+def test_go_to_time(qtbot: QtBot, viewer: VideoViewer, clip: Path):
+    _open(qtbot, viewer, clip)
+    _key(qtbot, viewer, Qt.Key.Key_G)
+    assert viewer.goto_edit.isVisible() and viewer.goto_edit.hasFocus()
+    qtbot.keyClicks(viewer.goto_edit, "0:09")
+    qtbot.keyClick(viewer.goto_edit, Qt.Key.Key_Return)
+    assert viewer.goto_error.isVisible()
+    assert "after the end of this video (00:05)" in viewer.goto_error.text()
+    viewer.goto_edit.clear()
+    qtbot.keyClicks(viewer.goto_edit, "0:03.5")
+    qtbot.keyClick(viewer.goto_edit, Qt.Key.Key_Return)
+    assert viewer.player.position() == 3500
+    assert not viewer.goto_edit.isVisible()
+    qtbot.waitUntil(lambda: viewer.time_label.text() == "00:03 / 00:05", timeout=2000)
+
+
+def test_note_pauses_and_enter_saves_and_resumes(qtbot: QtBot, viewer: VideoViewer, clip: Path):
+    _open(qtbot, viewer, clip)
+    viewer.player.play()
+    qtbot.waitUntil(lambda: viewer.player.position() >= 1000, timeout=5000)
+    _key(qtbot, viewer, Qt.Key.Key_N)
+    assert viewer.player.state() == PAUSED
+    pinned = viewer.note_editor.time_ms()
+    assert pinned >= 1000
+    assert viewer.note_editor.isVisible() and viewer.note_editor.text_edit().hasFocus()
+    # Space and letters type into the note; they do not drive the player.
+    qtbot.keyClicks(viewer.note_editor.text_edit(), "Waits 4 s after the hinge question")
+    assert viewer.player.state() == PAUSED
+    viewer.note_editor.criterion_box().setCurrentIndex(1)
+    with qtbot.waitSignal(viewer.noteCreated, timeout=1000) as created:
+        qtbot.keyClick(viewer.note_editor.text_edit(), Qt.Key.Key_Return)
+    assert created.args == [pinned, "Waits 4 s after the hinge question", "c-wait"]
+    assert viewer.note_editor.isHidden()
+    qtbot.waitUntil(lambda: viewer.player.state() == PLAYING, timeout=3000)
+    assert [m.time_ms for m in viewer.timeline.markers()] == [pinned]
+
+
+def test_note_escape_cancels(qtbot: QtBot, viewer: VideoViewer, clip: Path):
+    _open(qtbot, viewer, clip)
+    _key(qtbot, viewer, Qt.Key.Key_N)
+    qtbot.keyClicks(viewer.note_editor.text_edit(), "never mind")
+    with qtbot.assertNotEmitted(viewer.noteCreated):
+        qtbot.keyClick(viewer.note_editor.text_edit(), Qt.Key.Key_Escape)
+    assert viewer.note_editor.isHidden()
+    assert viewer.player.state() == PAUSED  # it was paused before N, so it stays paused
+    assert viewer.timeline.markers() == []
+
+
+def test_clicking_a_marker_seeks(qtbot: QtBot, viewer: VideoViewer, clip: Path):
+    _open(qtbot, viewer, clip)
+    viewer.set_markers(
+        [Marker(1000, "note", "Waits 4 s")],
+        [Marker(3000, "citation", "C1 rationale", end_ms=4000)],
+    )
+    timeline = viewer.timeline
+    x = round(timeline.x_for(3000))
+    with qtbot.waitSignal(timeline.seekRequested, timeout=1000) as seek:
+        qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=QPoint(x + 3, 20))
+    assert seek.args == [3000]
+    assert viewer.player.position() == 3000
+    qtbot.mouseMove(timeline, QPoint(round(timeline.x_for(1000)), 30))
+    qtbot.waitUntil(lambda: timeline.toolTip() == "Note at 00:01: Waits 4 s", timeout=1000)
+    assert viewer.go_to(TimeRange(1000, 2000))
+    assert viewer.player.position() == 1000
+
+
+def test_cite_range_and_coverage(qtbot: QtBot, viewer: VideoViewer, clip: Path):
+    played: list[tuple[int, int]] = []
+    viewer.playedRange.connect(lambda start, end: played.append((start, end)))
+    _open(qtbot, viewer, clip)
+    viewer.player.play()
+    qtbot.waitUntil(lambda: viewer.player.position() >= 1500, timeout=5000)
+    viewer.player.pause()
+    start, end = viewer.current_range()
+    assert start == 0 and end == viewer.player.position()
+    assert played and played[0][0] == 0
+    assert viewer.cite_target() == TimeRange(start, end)
+    with qtbot.waitSignal(viewer.citeRangeRequested, timeout=1000) as cite:
+        viewer.request_cite()
+    assert cite.args == [start, end]
+    viewer.player.seek(4000)
+    # Nothing watched here yet: the window before the playhead.
+    assert viewer.current_range() == (0, 4000)
+    assert viewer.position_state() == {"position_ms": 4000, "rate": 1.0}
+
+
+def test_loads_from_a_stream_and_restores_position(qtbot: QtBot, viewer: VideoViewer, clip):
+    data = clip.read_bytes()
+    artifact = Artifact("a1", "lesson.mp4", "video/mp4", len(data), "0" * 64, "Lesson clip")
+    stream = io.BytesIO(data)
+    viewer.restore_position_state({"position_ms": 2000, "rate": 1.5})
+    with qtbot.waitSignal(viewer.loaded, timeout=5000):
+        viewer.load(stream, artifact)
+    assert viewer.player.position() == 2000
+    assert viewer.player.rate() == 1.5
+    viewer.close_media()
+    qtbot.waitUntil(lambda: player_module.wait_for_released(0.1), timeout=5000)
+    assert not stream.closed  # the workspace owns the vault stream
+
+
+def test_vlc_missing_shows_how_to_install(
+    qtbot: QtBot, viewer: VideoViewer, clip: Path, monkeypatch: pytest.MonkeyPatch
+):
+    def no_libvlc():
+        raise NotImplementedError("Cannot find libvlc lib")
+
+    monkeypatch.setattr(backend, "_import_vlc", no_libvlc)
+    with qtbot.waitSignal(viewer.failed, timeout=1000):
+        assert viewer.open_file(clip) is False
+    assert "sudo apt install vlc" in viewer.message()
+    assert "videolan.org" in viewer.message()
+    assert not viewer.play_button.isEnabled()
+    _key(qtbot, viewer, Qt.Key.Key_Space)  # keys do nothing harmful
+    assert viewer.player.state() in (ERROR, "stopped")
+
+
+def test_unplayable_file_offers_an_export(qtbot: QtBot, viewer: VideoViewer, tmp_path: Path):
+    broken = make_corrupt_clip(tmp_path / "broken.mp4")
+    with qtbot.waitSignal(viewer.failed, timeout=10_000):
+        viewer.open_file(broken)
+    assert viewer.message().startswith("This video could not be played")
+    assert viewer.export_button.isVisible()
+    with qtbot.waitSignal(viewer.exportRequested, timeout=1000):
+        qtbot.mouseClick(viewer.export_button, Qt.MouseButton.LeftButton)
+    assert viewer.player.state() == ERROR
+
+
+def test_screenshot_of_the_viewer_playing(qtbot: QtBot, viewer: VideoViewer, clip: Path):
+    _open(qtbot, viewer, clip)
+    viewer.set_markers(
+        [Marker(1200, "note", "Waits 4 s after the hinge question")],
+        [Marker(3000, "citation", "Wait time after questions", end_ms=3800)],
+    )
+    viewer.player.play()
+    qtbot.waitUntil(lambda: viewer.player.position() >= 2200, timeout=5000)
+    viewer.player.pause()
+    qtbot.waitUntil(lambda: viewer.player.state() == PAUSED, timeout=3000)
+    _key(qtbot, viewer, Qt.Key.Key_N)
+    qtbot.keyClicks(viewer.note_editor.text_edit(), "Three students answer at once")
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    image = viewer.grab().toImage()
+    assert image.save(str(SCREENSHOT))
+    assert image.width() == 720
+    assert viewer.player.state() != ENDED
