@@ -244,7 +244,9 @@ def _close_log(path: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns its exit code (the console script exits with it)."""
-    os.umask(0o077)
+    # Restored on return so calling main() in-process (tests, embedding) leaves the
+    # caller's umask as it was.
+    previous_umask = os.umask(0o077)
     console = commands.bind_console()
     log_path: Path | None = None
     try:
@@ -279,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if log_path is not None:
             _close_log(log_path)
+        os.umask(previous_umask)
 
 
 if __name__ == "__main__":
