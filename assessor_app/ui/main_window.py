@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import NotReadyError, OpenedAssignment, ScoringService
-from assessor_app.services.sync_runner import SyncRunner
+from assessor_app.services.sync_runner import SyncRunner, engine_for_session
 from assessor_app.sync.progress import SyncProgress, SyncReport
 from assessor_app.ui.background import Executors
 from assessor_app.ui.qt import (
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([380, 1000])
         self.setCentralWidget(self.splitter)
 
-        self.sync_runner = SyncRunner(session, self)
+        self.sync_runner = SyncRunner(engine_for_session(session), self)
         self.sync_runner.progress.connect(self._sync_progress)
         self.sync_runner.finished.connect(self._sync_finished)
         self.sync_runner.failed.connect(self._sync_failed)

@@ -30,7 +30,7 @@ from assessor_app.ui.viewers.text_viewer import TextViewer
 log = logging.getLogger(__name__)
 
 OpenEvidence = Callable[[Artifact], BinaryIO]
-ViewerMaker = Callable[[Artifact, QWidget], QWidget]
+ViewerMaker = Callable[[Artifact, QWidget], ArtifactViewer]
 
 _STATIC_VIEWERS: dict[ArtifactKind, type[ArtifactViewer]] = {
     ArtifactKind.PDF: PdfViewer,
@@ -112,9 +112,9 @@ class EvidencePane(QWidget):
 
     def close_all(self) -> None:
         for viewer in self._viewers.values():
-            close = getattr(viewer, "shutdown", None)
-            if callable(close):
-                close()
+            close_media = getattr(viewer, "close_media", None)
+            if callable(close_media):
+                close_media()
         for stream in self._streams:
             stream.close()
         self._streams.clear()
@@ -132,10 +132,9 @@ class EvidencePane(QWidget):
         self.artifactShown.emit(artifact.id)
 
     def _make_viewer(self, artifact: Artifact) -> QWidget:
-        if artifact.kind in (ArtifactKind.VIDEO, ArtifactKind.AUDIO):
-            return self._make_media_viewer(artifact, self.stack)
+        media = artifact.kind in (ArtifactKind.VIDEO, ArtifactKind.AUDIO)
         viewer_class = _STATIC_VIEWERS.get(artifact.kind)
-        if viewer_class is None:
+        if viewer_class is None and not media:
             return _message(
                 f"“{artifact.display_name}” ({artifact.media_type}) cannot be shown here. "
                 "Use Export a copy… from the Evidence menu to open it in another program.",
@@ -151,7 +150,11 @@ class EvidencePane(QWidget):
                 self.stack,
             )
         self._streams.append(stream)
-        viewer = viewer_class(self.stack)
+        viewer = (
+            self._make_media_viewer(artifact, self.stack)
+            if media or viewer_class is None
+            else viewer_class(self.stack)
+        )
         viewer.load(stream, artifact)
         return viewer
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from typing import BinaryIO
 
-from assessor_app.ui.workspace.media import make_media_viewer
-
 from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import FinalizeCheck, OpenedAssignment, ScoringService
@@ -32,8 +30,10 @@ from assessor_app.ui.qt import (
     Signal,
 )
 from assessor_app.ui.rubric.panel import RubricPanel
+from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
+from assessor_app.ui.workspace.media import make_media_viewer
 from assessor_app.ui.workspace.save_queue import SaveQueue
 
 log = logging.getLogger(__name__)
@@ -171,11 +171,12 @@ class Workspace(QWidget):
     def _open_evidence(self, artifact: Artifact) -> BinaryIO:
         return self._session.vault.open(artifact.sha256)
 
-    def _make_media_viewer(self, artifact: Artifact, parent: QWidget) -> QWidget:
+    def _make_media_viewer(self, artifact: Artifact, parent: QWidget) -> VideoViewer:
+        vault = self._session.vault
         return make_media_viewer(
             artifact,
             parent,
-            open_evidence=self._open_evidence,
+            export_copy=lambda target: vault.export_copy(artifact.sha256, target),
             criteria=[(c.id, c.title) for c in self.opened.credential.rubric.criteria],
             notes=[n for n in self.opened.notes if n.artifact_id == artifact.id],
             citations=[
