@@ -1,0 +1,221 @@
+"""Sync throughput against curl, over loopback, in the same run from the same hub.
+
+The hub (``assessor-hub serve``, its own process) holds 20 submissions, each a 50 MB
+binary (random bytes, served as application/octet-stream) and 4 small files. The sync
+engine runs in a child process with verification and encryption on: delta, manifests,
+then 4 parallel resumable downloads into the encrypted vault, each verified by sha256
+before it is published. curl then fetches the same artifact URLs with the same bearer
+token and the same parallelism (``--parallel --parallel-max 4``), writing to /dev/null.
+Figures: the sync's throughput, its ratio to curl's (goal >= 0.9), and the sync child's
+peak resident memory (ru_maxrss). Everything is made in a temporary folder and removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from benchmarks.result import Result
+
+SUBMISSIONS = 20
+VIDEO_BYTES = 50 * 1000 * 1000
+SMALL_FILES = 4
+PARALLEL = 4
+USER = "bench"
+PASSWORD = "bench-password"
+RUBRIC = (
+    Path(__file__).resolve().parents[1] / "resources" / "rubrics" / "wait-time-questioning.yaml"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _seed(hub_dir: Path, work: Path) -> tuple[list[str], int]:
+    """Create the account and the submissions; returns artifact ids and total bytes."""
+    from assessor_app.hub.admin import HubAdmin
+    from assessor_app.hub.config import HubSettings
+    from assessor_app.hub.db import ArtifactRow
+
+    with HubAdmin(HubSettings.from_data_dir(hub_dir)) as admin:
+        admin.add_assessor(USER, PASSWORD)
+        credential = admin.import_credential(RUBRIC)
+        for i in range(SUBMISSIONS):
+            folder = work / f"sub-{i}"
+            folder.mkdir()
+            with open(folder / "video.bin", "wb") as f:
+                for _ in range(VIDEO_BYTES // (10 * 1000 * 1000)):
+                    f.write(os.urandom(10 * 1000 * 1000))
+            lines = [
+                f"credential: {credential}",
+                "attempt: 1",
+                f"educator_pseudonym: E-{i:04d}",
+                "artifacts:",
+                "  - {file: video.bin, title: Lesson video, media_type: application/octet-stream}",
+            ]
+            for k in range(SMALL_FILES):
+                (folder / f"note-{k}.txt").write_text(f"submission {i} note {k}\n" * 200)
+                lines.append(f"  - {{file: note-{k}.txt, title: Note {k}}}")
+            (folder / "submission.yaml").write_text("\n".join(lines) + "\n")
+            admin.assign(admin.import_submission(folder), USER)
+            shutil.rmtree(folder)  # the hub has its own copy
+        with admin.db.read() as session:
+            rows = session.execute(select(ArtifactRow.id, ArtifactRow.size)).all()
+    return [r.id for r in rows], sum(r.size for r in rows)
+
+
+def _start_hub(hub_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    code = "from assessor_app.hub.cli import main; raise SystemExit(main())"
+    args = ["--data-dir", str(hub_dir), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the hub did not start")
+
+
+def _child(config_path: str) -> int:
+    """Run one sync (in this child process) and print seconds, bytes and peak memory."""
+    from assessor_app.store import open_store
+    from assessor_app.store.vault import Vault
+    from assessor_app.sync.client import HubClient
+    from assessor_app.sync.engine import SyncEngine
+
+    config = json.loads(Path(config_path).read_text())
+    store = open_store(Path(config["db"]))
+    vault = Vault(Path(config["vault"]), os.urandom(32))
+
+    def client() -> HubClient:
+        return HubClient(config["url"], config["token"])
+
+    main_client = client()
+    engine = SyncEngine(
+        store, vault, main_client, client_factory=client, parallel_downloads=PARALLEL
+    )
+    start = time.perf_counter()
+    report = engine.run(up=False)
+    seconds = time.perf_counter() - start
+    main_client.close()
+    store.close()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = {
+        "seconds": seconds,
+        "bytes": report.bytes_downloaded,
+        "ok": report.ok,
+        "problems": report.problems,
+        "peak_kib": peak_kib,
+    }
+    print(json.dumps(out))
+    return 0
+
+
+def _curl(base: str, token: str, artifact_ids: list[str], work: Path) -> float:
+    config = work / "curl.cfg"
+    header = work / "curl-headers"
+    header.write_text(f"Authorization: Bearer {token}\n")
+    config.write_text(
+        "".join(
+            f'url = "{base}/api/v1/artifacts/{a}/content"\noutput = "/dev/null"\n'
+            for a in artifact_ids
+        )
+    )
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            "curl",
+            "--silent",
+            "--no-progress-meter",
+            "--fail",
+            "--parallel",
+            "--parallel-max",
+            str(PARALLEL),
+            "--header",
+            f"@{header}",
+            "--config",
+            str(config),
+        ],
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def run() -> list[Result]:
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        work = Path(tmp)
+        hub_dir = work / "hub"
+        artifact_ids, total = _seed(hub_dir, work)
+        port = _free_port()
+        hub = _start_hub(hub_dir, port)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            token = httpx.post(
+                f"{base}/api/v1/auth/token",
+                json={"username": USER, "password": PASSWORD},
+                timeout=30,
+            ).json()["access_token"]
+            config = work / "child.json"
+            config.write_text(
+                json.dumps(
+                    {
+                        "db": str(work / "client" / "profile.sqlite3"),
+                        "vault": str(work / "client" / "evidence"),
+                        "url": base,
+                        "token": token,
+                    }
+                )
+            )
+            done = subprocess.run(
+                [sys.executable, "-m", "benchmarks.bench_sync", "--child", str(config)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=Path(__file__).resolve().parents[1],
+            )
+            sync = json.loads(done.stdout.strip().splitlines()[-1])
+            if not sync["ok"] or sync["bytes"] != total:
+                raise RuntimeError(f"the sync did not complete: {sync['problems']}")
+            curl_seconds = _curl(base, token, artifact_ids, work)
+        finally:
+            hub.terminate()
+            hub.wait(30)
+    mb = total / 1e6
+    sync_rate = mb / sync["seconds"]
+    curl_rate = mb / curl_seconds
+    label = f"{SUBMISSIONS} x ({VIDEO_BYTES // 1_000_000} MB + {SMALL_FILES} small), {PARALLEL}-way"
+    return [
+        Result(
+            f"sync throughput, {label}", sync_rate, "MB/s", "curl, same hub", sync_rate / curl_rate
+        ),
+        Result("curl throughput, same artifacts", curl_rate, "MB/s"),
+        Result("sync peak memory (child ru_maxrss)", sync["peak_kib"] / 1024, "MiB"),
+    ]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        sys.exit(_child(sys.argv[2]))
+    for result in run():
+        print(result)
