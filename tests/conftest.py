@@ -3,6 +3,7 @@ in-memory keyring."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -52,3 +53,17 @@ def assessor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "assessor-home"
     monkeypatch.setenv("ASSESSOR_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def restore_app_logger() -> Iterator[None]:
+    """The app and the CLI configure the ``assessor_app`` logger for the whole process;
+    put it back so one test's log setup never changes what the next test sees."""
+    logger = logging.getLogger("assessor_app")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    for handler in logger.handlers:
+        if handler not in handlers:
+            handler.close()
+    logger.handlers = handlers
+    logger.setLevel(level)
