@@ -60,8 +60,8 @@ UNPLAYABLE = (
 # A continuous stretch of playback is reported in pieces of at most this length, so a
 # crash during a long uninterrupted viewing loses little coverage.
 _COVERAGE_FLUSH_MS = 5000
-# Delay before repeating the first frame step after a seek (see step_frame).
-_STEP_AGAIN_MS = 80
+# How long after a frame step the picture must have changed (see step_frame).
+_STEP_CHECK_MS = 150
 # A paused seek that has shown nothing after this long gets a nudge (see _on_kick).
 _KICK_MS = 250
 # After a seek, time events further than this from the target are from before it.
@@ -391,7 +391,11 @@ class VideoPlayer(QObject):
         # Time events already on their way when we seek still carry the old position.
         self._seek_target: int | None = None
         self._frame_ms = DEFAULT_FRAME_MS
-        self._seeked = False
+        self._before_step: QImage | None = None
+        self._step_check = QTimer(self)
+        self._step_check.setSingleShot(True)
+        self._step_check.setInterval(_STEP_CHECK_MS)
+        self._step_check.timeout.connect(self._check_step)
         self._last_frame: QImage | None = None
         self._played = PlayedRanges()
         self._segment_start: int | None = None
@@ -549,7 +553,6 @@ class VideoPlayer(QObject):
         mp = self._mp()
         if mp is None or self._state == ERROR:
             return
-        self._seeked = False
         if self._priming:
             self._priming = False
             mp.audio_set_mute(False)
@@ -599,7 +602,6 @@ class VideoPlayer(QObject):
         if self._duration:
             target = min(target, max(0, self._duration - self._frame_ms))
         self._close_segment()
-        self._seeked = True
         self._seek_target = target
         if self._state == PAUSED:
             self._kick.start()
@@ -631,6 +633,11 @@ class VideoPlayer(QObject):
                 self._pending_steps += 1
             else:
                 self._next_frame()
+            # Around a seek VLC's next_frame() sometimes shows the same picture again
+            # (and a second request sent at once is merged with the first). If the
+            # picture has not changed a moment after the last step, step once more.
+            self._before_step = self._last_frame
+            self._step_check.start()
             self._position = min(self._position + self._frame_ms, self._duration or 1 << 62)
             self.positionChanged.emit(self._position)
         elif direction < 0:
@@ -654,18 +661,13 @@ class VideoPlayer(QObject):
         mp = self._mp()
         if mp is not None:
             mp.next_frame()
-            if self._seeked:
-                # Right after a seek VLC's first next_frame() shows again the frame the
-                # seek already showed, and a second request issued at once is merged
-                # with the first; ask again once the first has been handled.
-                self._seeked = False
-                QTimer.singleShot(_STEP_AGAIN_MS, self._step_again)
 
     @Slot()
-    def _step_again(self) -> None:
-        mp = self._mp()
-        if mp is not None and self._state == PAUSED:
-            mp.next_frame()
+    def _check_step(self) -> None:
+        before, self._before_step = self._before_step, None
+        unchanged = before is not None and before == self._last_frame
+        if unchanged and self._state == PAUSED and not self._settling:
+            self._next_frame()
 
     def set_rate(self, rate: float) -> float:
         """Clamp to 0.5-2.0 and apply; returns the rate in effect."""
@@ -686,6 +688,7 @@ class VideoPlayer(QObject):
         """Stop playback and release VLC's resources without blocking the GUI thread."""
         self._watchdog.stop()
         self._kick.stop()
+        self._step_check.stop()
         session, self._session = self._session, None
         if session is None:
             return
@@ -726,11 +729,12 @@ class VideoPlayer(QObject):
         # When the pause lands while VLC is still starting up, a paused seek can leave
         # the video output idle: no picture at all, not even the repeats of the still
         # picture that a healthy paused output sends every ~60 ms. One frame step wakes
-        # it and shows the sought frame (which is why the next step needs no repeat).
+        # it and shows the sought frame.
         idle_ms = (time.monotonic() - self._last_frame_at) * 1000
-        if self._state == PAUSED and idle_ms > _KICK_MS / 2 and not self._settling:
-            self._seeked = False
-            self._next_frame()
+        mp = self._mp()
+        idle = idle_ms > _KICK_MS / 2
+        if mp is not None and self._state == PAUSED and idle and not self._settling:
+            mp.next_frame()
 
     @Slot()
     def _on_frame_posted(self) -> None:
