@@ -511,10 +511,8 @@ class VideoPlayer(QObject):
         events = mp.event_manager()
         E = vlc.EventType
         for event_type, kind in (
-            (E.MediaPlayerOpening, "opening"),
             (E.MediaPlayerPlaying, "playing"),
             (E.MediaPlayerPaused, "paused"),
-            (E.MediaPlayerStopped, "stopped"),
             (E.MediaPlayerEndReached, "end"),
             (E.MediaPlayerEncounteredError, "error"),
             (E.MediaPlayerTimeChanged, "time"),
