@@ -144,8 +144,9 @@ def run_upload_kills(
     for assignment_id in ids:
         finalize(profile, assignment_id)
     with FaultProxy(hub.base_url) as proxy:
-        # Each decision is recorded by the hub well before the client hears of it.
-        proxy.delay_response(0.15, times=None, method="PUT")
+        # Each decision is recorded by the hub well before the client hears of it, and six
+        # of them take longer than the kill window, so the first kill always lands.
+        proxy.delay_response(0.4, times=None, method="PUT")
         config = child_config(hub, username, profile, proxy.url, down=False)
         landed = sum(kill_at_random(config, workdir, rng, 1.2) for _ in range(kills))
     assert landed >= 1, "no kill landed while the child was syncing"
