@@ -7,11 +7,11 @@ import io
 import time
 from pathlib import Path
 
-import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from assessor_app.media.player import ENDED, ERROR, PAUSED, PLAYING, VideoPlayer, scaled_size
+from assessor_app.store.vault import Vault
 from tests.media.conftest import frame_index
 
 FRAME_MS = 40
@@ -163,10 +163,9 @@ def test_open_stream_from_memory(qtbot: QtBot, player: VideoPlayer, mp4_clip: Pa
 
 
 def test_open_stream_from_the_vault(qtbot: QtBot, player: VideoPlayer, mp4_clip: Path, tmp_path):
-    vault_module = pytest.importorskip("assessor_app.store.vault")
     data = mp4_clip.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    vault = vault_module.Vault(tmp_path / "vault", bytes(range(32)), chunk_size=64 * 1024)
+    vault = Vault(tmp_path / "vault", bytes(range(32)), chunk_size=64 * 1024)
     vault.put_file(mp4_clip, digest)
     assert data[:4096] not in vault.path_for(digest).read_bytes()
     with qtbot.waitSignal(player.frameReady, timeout=5000):
