@@ -16,7 +16,7 @@ from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import NotReadyError, OpenedAssignment, ScoringService
 from assessor_app.services.sync_runner import SyncRunner, engine_for_session
 from assessor_app.sync.progress import SyncProgress, SyncReport
-from assessor_app.ui.background import Executors
+from assessor_app.ui.background import Executor, Executors
 from assessor_app.ui.qt import (
     QAction,
     QCloseEvent,
@@ -40,6 +40,7 @@ from assessor_app.ui.queue.model import QueueModel
 from assessor_app.ui.queue.view import QueueView
 from assessor_app.ui.settings_dialog import SettingsDialog
 from assessor_app.ui.shortcuts import ShortcutSheet
+from assessor_app.ui.sign_in_dialog import SignInDialog
 from assessor_app.ui.workspace.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings = settings
         self.executors = Executors()
+        self._sign_in_executor: Executor | None = None
         self.workspace: Workspace | None = None
         self._last_sync: datetime | None = None
         self._online: bool | None = None
@@ -140,6 +142,9 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.sync_action)
+        self.sign_in_action = file_menu.addAction("Sign in…")
+        self.sign_in_action.setToolTip("Sign in again when the hub asks; your work stays as it is")
+        self.sign_in_action.triggered.connect(self.sign_in_again)
         settings_action = file_menu.addAction("Settings…")
         settings_action.triggered.connect(self.show_settings)
         file_menu.addSeparator()
@@ -264,12 +269,24 @@ class MainWindow(QMainWindow):
 
     def _sign_in_required(self) -> None:
         self._sync_done()
-        QMessageBox.information(
+        answer = QMessageBox.question(
             self,
             "Sign in again",
             "Your sign-in has expired. Your scores and queued decisions are safe on this "
-            "computer. Sign in again (File ▸ Sign in) to sync.",
+            "computer. Sign in again now to sync? (Later: File ▸ Sign in…)",
         )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.sign_in_again()
+
+    def sign_in_again(self) -> None:
+        """Renew this profile's token in place; scores and queued uploads are untouched,
+        and a sync starts once the hub has accepted the password."""
+        if self._sign_in_executor is None:
+            self._sign_in_executor = Executor("sign-in", 1)
+        dialog = SignInDialog(self._sign_in_executor, renew=self.session, parent=self)
+        if dialog.exec() and dialog.session is not None:
+            self.statusBar().showMessage("Signed in again.", 5000)
+            self.sync_now()
 
     def _update_online_label(self) -> None:
         now = datetime.now(UTC)
@@ -301,4 +318,6 @@ class MainWindow(QMainWindow):
         self.sync_runner.wait(10_000)
         self._close_workspace()
         self.executors.wait()
+        if self._sign_in_executor is not None:
+            self._sign_in_executor.wait(10_000)
         super().closeEvent(event)

@@ -1,12 +1,17 @@
 """The sign-in dialog: hub address, user name, password, and where secrets are kept.
 
-The password is sent once to the hub (off the GUI thread) and never stored.
+The password is sent once to the hub (off the GUI thread) and never stored. Given an open
+``renew`` session (an expired token), the dialog signs that same profile in again in
+place: the hub and user are fixed, the new token goes to the profile's own secret store,
+and the store, the vault and queued decisions are not touched.
 """
 
 from __future__ import annotations
 
-from assessor_app.services.account import ProfileSession, sign_in
-from assessor_app.store.secrets import KeyringUnavailable, SecretStoreError
+from pathlib import Path
+
+from assessor_app.services.account import CA_BUNDLE_SETTING, ProfileSession, sign_in
+from assessor_app.store.secrets import KeyringUnavailable, SecretStoreError, SecretStoreKind
 from assessor_app.sync.errors import AuthExpired, HubError
 from assessor_app.ui.background import Executor
 from assessor_app.ui.qt import (
@@ -20,10 +25,21 @@ from assessor_app.ui.qt import (
     QWidget,
 )
 
-_STORES = [
+_STORES: list[tuple[SecretStoreKind, str]] = [
     ("keyring", "System keyring (recommended)"),
     ("passphrase-file", "A file protected by a passphrase I type at each start"),
 ]
+
+
+def renew_token(session: ProfileSession, password: str) -> ProfileSession:
+    """Sign ``session``'s own account in again and keep the new token in its secret store."""
+    ca = session.store.settings.get(CA_BUNDLE_SETTING)
+    with session.client_factory(
+        session.profile.hub_url, ca_bundle=Path(ca) if ca else None
+    ) as client:
+        token = client.login(session.profile.username, password)
+    session.secrets.set_token(token.access_token)
+    return session
 
 
 class SignInDialog(QDialog):
@@ -33,12 +49,18 @@ class SignInDialog(QDialog):
         *,
         hub_url: str = "",
         username: str = "",
+        store_kind: SecretStoreKind | None = None,
+        message: str = "",
+        renew: ProfileSession | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sign in to your hub")
+        self.setWindowTitle("Sign in again" if renew else "Sign in to your hub")
         self._executor = executor
+        self._renew = renew
         self.session: ProfileSession | None = None
+        if renew is not None:
+            hub_url, username = renew.profile.hub_url, renew.profile.username
         self.url = QLineEdit(hub_url, self)
         self.url.setPlaceholderText("https://hub.example.org")
         self.url.setAccessibleName("Hub address")
@@ -56,15 +78,24 @@ class SignInDialog(QDialog):
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setAccessibleName("Passphrase")
         self.passphrase.setEnabled(False)
-        self.message = QLabel(self)
+        self.message = QLabel(message, self)
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Sign-in message")
+        if store_kind is not None:
+            self.store_choice.setCurrentIndex([k for k, _ in _STORES].index(store_kind))
         form = QFormLayout()
         form.addRow("Hub address", self.url)
         form.addRow("User name", self.user)
         form.addRow("Password", self.password)
-        form.addRow("Keep the token in", self.store_choice)
-        form.addRow("Passphrase", self.passphrase)
+        if renew is None:
+            form.addRow("Keep the token in", self.store_choice)
+            form.addRow("Passphrase", self.passphrase)
+        else:
+            # Another account would be another profile: that needs a fresh start.
+            self.url.setReadOnly(True)
+            self.user.setReadOnly(True)
+            self.store_choice.hide()
+            self.passphrase.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -93,6 +124,12 @@ class SignInDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.message.setText("Signing in…")
+        renew = self._renew
+        if renew is not None:
+            self._executor.submit(
+                lambda: renew_token(renew, password), success=self._signed_in, failure=self._failed
+            )
+            return
         self._executor.submit(
             lambda: sign_in(url, user, password, secret_kind=kind, passphrase=passphrase),
             success=self._signed_in,
@@ -107,7 +144,7 @@ class SignInDialog(QDialog):
         self.buttons.setEnabled(True)
         if isinstance(error, AuthExpired):
             text = "The hub did not accept that user name and password. Check them and retry."
-        elif isinstance(error, KeyringUnavailable):
+        elif isinstance(error, KeyringUnavailable) and self._renew is None:
             text = str(error)
             self.store_choice.setCurrentIndex(1)
         elif isinstance(error, (HubError, SecretStoreError, ValueError)):
