@@ -143,6 +143,12 @@ def _arm_smoke(window: MainWindow, mode: str, outcome: list[int]) -> None:
     outcome[0] = EXIT_SMOKE_SYNC_FAILED
 
 
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("assessor-app")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="assessor-app", description="Assessor desktop app")
     parser.add_argument("--verbose", action="store_true", help="more detail in the log file")
@@ -153,9 +159,21 @@ def main(argv: list[str] | None = None) -> int:
         choices=(SMOKE_SHOWN, SMOKE_SYNCED),
         help=argparse.SUPPRESS,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--smoke-test",
+        metavar="HUB_URL",
+        help="sign in to HUB_URL, sync, play the first video to its first frame and exit "
+        "(0 when it all worked; see assessor_app/smoke.py)",
+    )
+    parser.add_argument("--smoke-user", default="demo1", help="account for --smoke-test")
     args = parser.parse_args(argv)
     os.umask(0o077)
     configure_logging(data_root() / "logs", verbose=args.verbose)
+    if args.smoke_test:
+        from assessor_app.smoke import run_smoke_test
+
+        return run_smoke_test(args.smoke_test, args.smoke_user)
 
     from assessor_app.ui.qt import QApplication, QGuiApplication, QSettings, Qt
 
