@@ -345,3 +345,29 @@ class AuditRow(Base):
     # Not a foreign key: the log outlives what it describes and cascades must not touch it.
     assignment_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# Revision 0003 and later.
+
+
+class CalibrationKeyRow(Base):
+    """The hub's answer key of an uploaded calibration assignment, as received."""
+
+    __tablename__ = "calibration_keys"
+
+    assignment_id: Mapped[str] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CalibrationSessionRow(Base):
+    """The last state (and, once shown, results) of a calibration session seen here."""
+
+    __tablename__ = "calibration_sessions"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    results: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)

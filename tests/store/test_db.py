@@ -14,6 +14,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from store_factories import assignment_item
 
@@ -120,20 +121,25 @@ def _alembic(connection: object) -> Config:
 
 
 def test_backup_before_each_upgrade_and_only_five_kept(profile: Profile) -> None:
+    # Start one revision below head, so that each round's upgrade is a single step.
+    before_head = (
+        ScriptDirectory.from_config(_alembic(None)).get_revision(SCHEMA_HEAD).down_revision
+    )
     open_database(profile, target="0001").close()
     assert list_backups(profile.backups_dir) == []  # a new, empty database needs none
+    open_database(profile, target=before_head).close()
     made: list[Path] = []
     for round_ in range(BACKUPS_KEPT + 2):
         with open_store(profile) as store:
             store.settings.set("round", round_)
             made.append(list_backups(profile.backups_dir)[-1])
             with store.database.engine.begin() as connection:
-                command.downgrade(_alembic(connection), "0001")
+                command.downgrade(_alembic(connection), before_head)
     kept = list_backups(profile.backups_dir)
     assert kept == made[-BACKUPS_KEPT:]
     for backup in kept:
         assert stat.S_IMODE(backup.stat().st_mode) == 0o600
-        assert revision_of(backup) == "0001"
+        assert revision_of(backup) == before_head
         with closing(sqlite3.connect(backup)) as con:
             assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     # Round r's backup is taken before its upgrade, so it holds what round r-1 saved.
