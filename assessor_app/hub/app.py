@@ -19,6 +19,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from assessor_app.hub.calibration.qualification import overall_status
+from assessor_app.hub.calibration.router import calibration_router
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import (
     ArtifactRow,
@@ -31,7 +33,6 @@ from assessor_app.hub.db import (
     utcnow,
 )
 from assessor_app.hub.decisions import (
-    DECIDED,
     REVOKED,
     assignment_item,
     credential_schema,
@@ -170,17 +171,8 @@ def issue_token(body: TokenRequest, request: Request, hub: HubDep) -> TokenRespo
 
 
 def _calibration_status(session: Session, user_id: int) -> str:
-    """``none`` (no calibration work), ``in_progress`` or ``completed``."""
-    statuses = session.scalars(
-        select(AssignmentRow.status).where(
-            AssignmentRow.user_id == user_id,
-            AssignmentRow.kind == "calibration",
-            AssignmentRow.status != REVOKED,
-        )
-    ).all()
-    if not statuses:
-        return "none"
-    return "completed" if all(s == DECIDED for s in statuses) else "in_progress"
+    """The words are documented in ``assessor_app.protocol.calibration``."""
+    return overall_status(session, user_id)
 
 
 @router.get("/me", response_model=Me, tags=["account"])
@@ -468,6 +460,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True) -> FastAPI:
     app.state.hub = hub
     install_problem_handlers(app)
     app.include_router(router)
+    app.include_router(calibration_router(current_user, _hub))
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
