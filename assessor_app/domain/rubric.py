@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from assessor_app.domain.feedback_quality import FeedbackQualityRules
+
 
 class RationaleRequirement(StrEnum):
     """Whether a criterion asks the assessor to justify the chosen level."""
@@ -102,6 +104,7 @@ class Credential:
 
     ``overview``, ``artifact_requirements`` and ``reflection_prompts`` are what the
     educator was asked for: the Overview / Artifacts / Reflection structure.
+    ``feedback_quality`` configures the check of the feedback before finalize.
     """
 
     id: str
@@ -112,3 +115,4 @@ class Credential:
     artifact_requirements: tuple[str, ...] = ()
     reflection_prompts: tuple[str, ...] = ()
     version: int = 1
+    feedback_quality: FeedbackQualityRules = field(default_factory=FeedbackQualityRules)

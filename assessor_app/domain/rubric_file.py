@@ -21,6 +21,11 @@ from pydantic import (
     model_validator,
 )
 
+from assessor_app.domain.feedback_quality import (
+    DEFAULT_DESCRIPTOR_SIMILARITY,
+    DEFAULT_MIN_LENGTH_NOT_YET,
+    FeedbackQualityRules,
+)
 from assessor_app.domain.rubric import (
     AllCriteriaMeet,
     Credential,
@@ -160,6 +165,33 @@ class RubricSchema(_Strict):
         )
 
 
+class FeedbackQualitySchema(_Strict):
+    """The optional ``feedback_quality`` block of a credential: how its feedback is checked
+    before finalize (see ``domain.feedback_quality``)."""
+
+    require_criterion_named: bool = True
+    min_length_not_yet: Annotated[int, Field(ge=0, le=20_000)] = DEFAULT_MIN_LENGTH_NOT_YET
+    flag_descriptor_repeat: bool = True
+    descriptor_similarity: Annotated[float, Field(gt=0, le=1)] = DEFAULT_DESCRIPTOR_SIMILARITY
+
+    def to_domain(self) -> FeedbackQualityRules:
+        return FeedbackQualityRules(
+            require_criterion_named=self.require_criterion_named,
+            min_length_not_yet=self.min_length_not_yet,
+            flag_descriptor_repeat=self.flag_descriptor_repeat,
+            descriptor_similarity=self.descriptor_similarity,
+        )
+
+    @classmethod
+    def from_domain(cls, rules: FeedbackQualityRules) -> FeedbackQualitySchema:
+        return cls(
+            require_criterion_named=rules.require_criterion_named,
+            min_length_not_yet=rules.min_length_not_yet,
+            flag_descriptor_repeat=rules.flag_descriptor_repeat,
+            descriptor_similarity=rules.descriptor_similarity,
+        )
+
+
 class CredentialSchema(_Strict):
     id: Identifier
     title: Annotated[str, Field(min_length=1, max_length=200)]
@@ -171,6 +203,8 @@ class CredentialSchema(_Strict):
     )
     reflection_prompts: list[Annotated[str, Field(max_length=2_000)]] = Field(default_factory=list)
     rubric: RubricSchema
+    # Optional and last, so credentials written before it existed load unchanged.
+    feedback_quality: FeedbackQualitySchema | None = None
 
     def to_domain(self) -> Credential:
         return Credential(
@@ -182,6 +216,11 @@ class CredentialSchema(_Strict):
             artifact_requirements=tuple(self.artifact_requirements),
             reflection_prompts=tuple(self.reflection_prompts),
             version=self.version,
+            feedback_quality=(
+                self.feedback_quality.to_domain()
+                if self.feedback_quality is not None
+                else FeedbackQualityRules()
+            ),
         )
 
     @classmethod
@@ -195,6 +234,11 @@ class CredentialSchema(_Strict):
             artifact_requirements=list(credential.artifact_requirements),
             reflection_prompts=list(credential.reflection_prompts),
             rubric=RubricSchema.from_domain(credential.rubric),
+            feedback_quality=(
+                None
+                if credential.feedback_quality == FeedbackQualityRules()
+                else FeedbackQualitySchema.from_domain(credential.feedback_quality)
+            ),
         )
 
 

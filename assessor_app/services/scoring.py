@@ -3,6 +3,11 @@
 Each edit is a single committed transaction in the store, so a crash loses at most the
 keystroke in flight; finalize validates with the domain rules before writing the decision
 and its upload entry together.
+
+The feedback quality check (``domain.feedback_quality``) is part of ``check()``; its
+findings do not block finalize on their own, but finalizing over them needs the assessor's
+reason, which is kept with the local decision record (``quality_override_reason``) and is
+not sent to the hub.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from assessor_app.domain import (
     TimeRange,
     evaluate,
 )
+from assessor_app.domain.feedback_quality import FeedbackFinding, check_feedback
 from assessor_app.protocol.v1 import DecisionUpload
 from assessor_app.store import AuditAction, LocalState, NotFoundError, Store
 from assessor_app.store.repositories.notes import TimeNote
@@ -68,10 +74,14 @@ class CoverageWarning:
 
 @dataclass(frozen=True)
 class FinalizeCheck:
-    """What finalize would record, what blocks it and what the assessor should confirm."""
+    """What finalize would record, what blocks it and what the assessor should confirm.
+
+    ``feedback_findings`` need a reason from the assessor to finalize over them.
+    """
 
     evaluation: Evaluation
     warnings: list[CoverageWarning] = field(default_factory=list)
+    feedback_findings: tuple[FeedbackFinding, ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -174,7 +184,9 @@ class ScoringService:
         if loaded is None:
             raise NotReadyError("This submission has not been downloaded yet.")
         submission, credential = loaded
-        evaluation = evaluate(self.store.sheets.load_sheet(assignment_id), credential.rubric)
+        sheet = self.store.sheets.load_sheet(assignment_id)
+        evaluation = evaluate(sheet, credential.rubric)
+        findings = check_feedback(sheet, credential, evaluation.decision)
         opened = self.store.coverage.opened(assignment_id)
         durations = video_durations or {}
         warnings: list[CoverageWarning] = []
@@ -198,24 +210,41 @@ class ScoringService:
                             f"You have watched {share:.0%} of “{artifact.display_name}”.",
                         )
                     )
-        return FinalizeCheck(evaluation, warnings)
+        return FinalizeCheck(evaluation, warnings, findings)
 
-    def finalize(self, assignment_id: str, *, now: datetime | None = None) -> int:
+    def finalize(
+        self,
+        assignment_id: str,
+        *,
+        now: datetime | None = None,
+        quality_override_reason: str | None = None,
+    ) -> int:
         """Record the decision and queue its upload in one transaction.
 
-        Raises ``FinalizeRefused`` listing the problems when the sheet is not complete.
-        Returns the upload entry's id.
+        Raises ``FinalizeRefused`` listing the problems when the sheet is not complete, and
+        ``FeedbackQualityRefused`` when the feedback check has findings and no
+        ``quality_override_reason`` was given. Returns the upload entry's id.
         """
         check = self.check(assignment_id)
         if check.blocked:
             raise FinalizeRefused(check)
+        reason = (quality_override_reason or "").strip()
+        if check.feedback_findings and not reason:
+            raise FeedbackQualityRefused(check)
         assignment = self.store.assignments.get(assignment_id)
         assert assignment is not None  # check() found its submission
         decision = check.evaluation.decision
         assert decision is not None
         sheet = self.store.sheets.load_sheet(assignment_id)
         upload = DecisionUpload.from_sheet(sheet, decision, now or datetime.now(UTC))
-        return self.store.decisions.finalize(assignment_id, upload, decision, assignment.version)
+        return self.store.decisions.finalize(
+            assignment_id,
+            upload,
+            decision,
+            assignment.version,
+            # A reason given when nothing was flagged explains nothing; it is not kept.
+            quality_override_reason=reason if check.feedback_findings else "",
+        )
 
     def reopen(self, assignment_id: str) -> None:
         self.store.decisions.reopen(assignment_id)
@@ -226,3 +255,16 @@ class FinalizeRefused(Exception):
         self.check = check
         problems = "; ".join(p.message for p in check.evaluation.problems) or "no decision yet"
         super().__init__(f"This sheet cannot be finalized yet: {problems}")
+
+
+class FeedbackQualityRefused(FinalizeRefused):
+    """The feedback check has findings and the assessor gave no reason to go ahead."""
+
+    def __init__(self, check: FinalizeCheck) -> None:
+        self.check = check
+        findings = "; ".join(f.message for f in check.feedback_findings)
+        # Not FinalizeRefused's message: that one lists blocking problems, and there are none.
+        Exception.__init__(
+            self,
+            f"Look at the feedback again, or finalize with a reason: {findings}",
+        )

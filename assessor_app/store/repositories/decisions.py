@@ -8,6 +8,10 @@ side: the next entry due, and the state changes an upload goes through:
                         -> retry_wait -> uploading ...
                         -> conflict
     queued | retry_wait | conflict -> withdrawn      (reopen)
+
+A decision record may also keep, beside its payload, the assessor's reason for finalizing
+over the feedback quality check (``quality_override_reason``); it stays on this computer:
+the outbox entry's payload, which is what the hub receives, never holds it.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from assessor_app.store.repositories._common import (
     set_state,
 )
 
+QUALITY_OVERRIDE_KEY = "quality_override_reason"
 REOPENABLE = frozenset({OutboxState.QUEUED, OutboxState.RETRY_WAIT, OutboxState.CONFLICT})
 
 
@@ -51,6 +56,7 @@ class RecordedDecision:
     decision: Decision
     upload: DecisionUpload
     finalized_at: datetime
+    quality_override_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,10 +115,13 @@ class Decisions(Repository):
         upload: DecisionUpload,
         decision: Decision,
         if_match_version: int,
+        *,
+        quality_override_reason: str = "",
     ) -> int:
         """Record the decision and queue its upload, atomically; returns the outbox id.
 
         The caller has already validated the sheet with ``domain.evaluate``.
+        ``quality_override_reason`` is kept with the local record only.
         """
         decision = Decision(decision)
         if upload.decision != decision:
@@ -126,8 +135,16 @@ class Decisions(Repository):
                 raise SheetLockedError(
                     f"assignment {assignment_id!r} is {state.value}: it cannot be finalized"
                 )
+            local_payload = (
+                {**payload, QUALITY_OVERRIDE_KEY: quality_override_reason}
+                if quality_override_reason
+                else payload
+            )
             recorded = DecisionRow(
-                assignment_id=assignment_id, decision=decision, payload=payload, finalized_at=now
+                assignment_id=assignment_id,
+                decision=decision,
+                payload=local_payload,
+                finalized_at=now,
             )
             session.add(recorded)
             session.flush()
@@ -178,12 +195,15 @@ class Decisions(Repository):
                 return None
             row = session.get(DecisionRow, entry.decision_id)
             assert row is not None
+            payload = dict(row.payload)
+            reason = str(payload.pop(QUALITY_OVERRIDE_KEY, ""))
             return RecordedDecision(
                 row.id,
                 row.assignment_id,
                 Decision(row.decision),
-                DecisionUpload.model_validate(row.payload),
+                DecisionUpload.model_validate(payload),
                 row.finalized_at,
+                reason,
             )
 
 
