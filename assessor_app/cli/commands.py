@@ -39,6 +39,7 @@ from assessor_app.domain import (
     ScoreSheet,
     evaluate,
 )
+from assessor_app.domain.feedback_quality import check_feedback
 from assessor_app.services.account import (
     SECRET_STORE_SETTING,
     SECRETS_FILE,
@@ -586,13 +587,26 @@ def cmd_finalize(args: Namespace, console: Console) -> int:
                 [f"  - {p.message}" for p in evaluation.problems]
                 or ["  - Every criterion needs a level."],
             )
+        findings = check_feedback(candidate, opened.credential, evaluation.decision)
+        quality_reason = (args.accept_feedback_warnings or "").strip()
+        if findings and not quality_reason:
+            raise CliError(
+                ExitCode.FINALIZE_REFUSED,
+                f"{args.id} was not finalized: the feedback check found problems; nothing was "
+                "recorded.",
+                [f"  - {f.message}" for f in findings]
+                + [
+                    f"Improve the feedback (assessor score {args.id} --feedback TEXT), or "
+                    "finalize anyway with --accept-feedback-warnings REASON."
+                ],
+            )
         if (candidate.override, candidate.override_reason) != (
             sheet.override,
             sheet.override_reason,
         ):
             scoring.set_override(args.id, candidate.override, candidate.override_reason)
         try:
-            scoring.finalize(args.id)
+            scoring.finalize(args.id, quality_override_reason=quality_reason)
         except FinalizeRefused as refused:
             raise CliError(
                 ExitCode.FINALIZE_REFUSED,
@@ -608,6 +622,11 @@ def cmd_finalize(args: Namespace, console: Console) -> int:
     else:
         how = "the rubric's result"
     console.out(f"Recorded {decision.label} ({how}) for {args.id}.")
+    if findings:
+        console.out(
+            f"Finalized over {len(findings)} feedback finding(s); your reason is kept with the "
+            "decision on this computer."
+        )
     console.out(f"Status: {status_word(LocalState.FINALIZED)}. Run `assessor sync` to send it.")
     return ExitCode.OK
 

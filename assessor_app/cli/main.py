@@ -2,7 +2,8 @@
 who prefer a terminal. It works on the same profiles as the desktop app.
 
 Commands: ``login``, ``sync``, ``queue``, ``show``, ``score``, ``finalize``, ``reopen``,
-``worksheet export|import`` and ``logout``; ``assessor COMMAND --help`` explains each.
+``worksheet export|import``, ``report``, ``history export`` and ``logout``;
+``assessor COMMAND --help`` explains each.
 ``--profile HUB_URL@USER`` picks a profile (default: the last one used).
 
 Exit codes (stable; scripts may rely on them):
@@ -12,7 +13,8 @@ Exit codes (stable; scripts may rely on them):
     2   not signed in, or sign in again (work is kept)
     3   the hub could not be reached or the sync did not finish (work is kept)
     4   the hub refused uploaded decisions: they need attention
-    5   finalize refused: the sheet's problems are listed, nothing was recorded
+    5   finalize refused: the sheet's problems (or the feedback check's findings) are
+        listed, nothing was recorded
     6   worksheet rows refused: they are listed, the other rows were applied
     70  unexpected error: saved work is safe, details are in the log file
     130 cancelled with Ctrl+C (work is kept)
@@ -36,7 +38,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from assessor_app.cli import commands
+from assessor_app.cli import commands, report_commands
 from assessor_app.cli.commands import Console
 from assessor_app.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
 from assessor_app.logs import configure_logging
@@ -167,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
         "than the rubric's needs --reason. Default: the sheet as it is.",
     )
     finalize.add_argument("--reason", metavar="TEXT", help="why you override the rubric")
+    finalize.add_argument(
+        "--accept-feedback-warnings",
+        metavar="REASON",
+        help="finalize although the feedback check found problems (they are listed); the "
+        "reason is kept on this computer with the decision",
+    )
 
     reopen = command("reopen", commands.cmd_reopen, "make a finalized sheet editable again")
     reopen.add_argument("id", metavar="ID")
@@ -187,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ws_import.add_argument("file", metavar="FILE.csv")
     ws_import.set_defaults(func=commands.cmd_worksheet_import)
+
+    report_commands.register(command, sub)
 
     logout = command(
         "logout", commands.cmd_logout, "forget the sign-in; your work stays on this computer"
