@@ -1,10 +1,29 @@
-"""The finalize dialog: the problems that block it, or a summary to confirm."""
+"""The finalize dialog: the problems that block it, or a summary to confirm.
+
+When the feedback check has findings, they are listed and Finalize stays disabled until
+the assessor writes a reason to go ahead (``quality_reason()``); the reason is kept with
+the local decision record only.
+"""
 
 from __future__ import annotations
 
+from html import escape
+
 from assessor_app.domain import Credential
 from assessor_app.services.scoring import FinalizeCheck
-from assessor_app.ui.qt import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from assessor_app.ui.qt import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _items(messages: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(m)}</li>" for m in messages) + "</ul>"
 
 
 class FinalizeDialog(QDialog):
@@ -13,17 +32,28 @@ class FinalizeDialog(QDialog):
         self.setWindowTitle("Finalize")
         self.setAccessibleName("Finalize")
         evaluation = check.evaluation
+        findings = [f.message for f in check.feedback_findings]
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Finalize summary")
+        self.findings = QLabel(self)
+        self.findings.setWordWrap(True)
+        self.findings.setAccessibleName("Feedback check")
+        self.findings.setVisible(bool(findings))
+        self.reason = QLineEdit(self)
+        self.reason.setAccessibleName("Reason to finalize anyway")
+        self.reason.setPlaceholderText("Why the feedback is right as it is (kept on this computer)")
+        self.reason.setVisible(False)
+        self.finalize_button: QPushButton | None = None
         buttons = QDialogButtonBox(self)
         if check.blocked:
-            items = "".join(f"<li>{p.message}</li>" for p in evaluation.problems)
             self.summary.setText(
                 "<b>This sheet cannot be finalized yet.</b> Nothing was lost; fix these and "
-                f"try again:<ul>{items}</ul>"
+                f"try again:{_items([p.message for p in evaluation.problems])}"
             )
+            if findings:
+                self.findings.setText(f"Also look at the feedback:{_items(findings)}")
             buttons.addButton(QDialogButtonBox.StandardButton.Close)
             buttons.rejected.connect(self.reject)
         else:
@@ -34,16 +64,32 @@ class FinalizeDialog(QDialog):
                 f"Points: {evaluation.total_points:g} of {maximum:g}",
             ]
             if check.warnings:
-                items = "".join(f"<li>{w.message}</li>" for w in check.warnings)
-                lines.append(f"⚠ Before you finalize, consider:<ul>{items}</ul>")
+                lines.append(
+                    "⚠ Before you finalize, consider:" + _items([w.message for w in check.warnings])
+                )
             lines.append(
                 "Finalizing queues the decision for upload. You can reopen it until it is uploaded."
             )
             self.summary.setText("<br>".join(lines))
             ok = buttons.addButton("Finalize", QDialogButtonBox.ButtonRole.AcceptRole)
             ok.setAccessibleName("Confirm finalize")
+            self.finalize_button = ok
+            if findings:
+                self.findings.setText(
+                    "⚠ <b>The feedback check found problems.</b> Improve the feedback, or "
+                    f"say why it is right as it is to finalize anyway:{_items(findings)}"
+                )
+                self.reason.setVisible(True)
+                ok.setEnabled(False)
+                self.reason.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
             buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
             buttons.accepted.connect(self.accept)
             buttons.rejected.connect(self.reject)
         layout.addWidget(self.summary)
+        layout.addWidget(self.findings)
+        layout.addWidget(self.reason)
         layout.addWidget(buttons)
+
+    def quality_reason(self) -> str:
+        """The assessor's reason to finalize over the feedback check; empty when none."""
+        return self.reason.text().strip() if self.reason.isVisibleTo(self) else ""

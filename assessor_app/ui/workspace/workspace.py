@@ -7,16 +7,20 @@ the database worker at once (no Save button); the footer says whether it is safe
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import BinaryIO
 
 from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.services.account import ProfileSession
+from assessor_app.services.reports import ReportInfo, feedback_report
 from assessor_app.services.scoring import FinalizeCheck, OpenedAssignment, ScoringService
 from assessor_app.store import LocalState
 from assessor_app.ui.background import Executors
 from assessor_app.ui.qt import (
+    QAction,
     QByteArray,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -25,6 +29,7 @@ from assessor_app.ui.qt import (
     QShortcut,
     QSplitter,
     Qt,
+    QToolButton,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -40,12 +45,16 @@ log = logging.getLogger(__name__)
 
 _SPLITTER_KEY = "workspace/splitter"
 _SAVE_WORDS = {"saving": "Saving…", "saved": "Saved ✓", "failed": "Not saved ✗"}
+# States in which the assignment has a decision in force, so a feedback report exists.
+_DECIDED = (LocalState.FINALIZED, LocalState.UPLOADED, LocalState.CONFLICT)
 
 
 class Workspace(QWidget):
-    """``stateChanged(assignment_id)`` fires after finalize or reopen."""
+    """``stateChanged(assignment_id)`` fires after finalize or reopen;
+    ``reportExported(path)`` after a feedback report was written."""
 
     stateChanged = Signal(str)
+    reportExported = Signal(str)
 
     def __init__(
         self,
@@ -100,10 +109,16 @@ class Workspace(QWidget):
         self.progress_label.setAccessibleName("Scoring progress")
         self.state_label = QLabel(self)
         self.state_label.setAccessibleName("Assignment state")
+        self.export_report_action = QAction("Export feedback report…", self)
+        self.export_report_action.triggered.connect(self.export_report)
+        self.addAction(self.export_report_action)
+        export_button = QToolButton(self)
+        export_button.setDefaultAction(self.export_report_action)
         footer = QHBoxLayout()
         for widget in (self.save_label, self.progress_label, self.state_label):
             footer.addWidget(widget)
         footer.addStretch(1)
+        footer.addWidget(export_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -259,10 +274,40 @@ class Workspace(QWidget):
         dialog = FinalizeDialog(check, self.opened.credential, self)
         if dialog.exec() != QDialog.DialogCode.Accepted or check.blocked:
             return
-        self.saves.save(lambda: self.scoring.finalize(self.assignment_id), self._finalized)
+        reason = dialog.quality_reason()
+        self.saves.save(
+            lambda: self.scoring.finalize(self.assignment_id, quality_override_reason=reason),
+            self._finalized,
+        )
 
     def _finalized(self, _entry: object) -> None:
         self._set_state(LocalState.FINALIZED)
+
+    def export_report(self) -> None:
+        """Ask where to save the educator feedback report, then write it off the GUI thread."""
+        credential, submission = self.opened.credential, self.opened.submission
+        suggested = f"feedback-{credential.id}-attempt-{submission.attempt}.pdf"
+        target, _ = QFileDialog.getSaveFileName(
+            self, "Export feedback report", suggested, "PDF documents (*.pdf)"
+        )
+        if target:
+            self.export_report_to(Path(target))
+
+    def export_report_to(self, target: Path) -> None:
+        # A finalize still being saved lands first: saves and this job share the db worker.
+        store, aid = self._session.store, self.assignment_id
+        self._executors.db.submit(
+            lambda: feedback_report(store, aid, target),
+            success=self._report_exported,
+            failure=self._failed,
+        )
+
+    def _report_exported(self, info: ReportInfo) -> None:
+        path = str(info.path)
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(f"Feedback report saved to {path}", 8000)
+        self.reportExported.emit(path)
 
     def reopen(self) -> None:
         answer = QMessageBox.question(
@@ -287,6 +332,7 @@ class Workspace(QWidget):
         QMessageBox.warning(self, "Something went wrong", str(error))
 
     def _refresh_footer(self) -> None:
+        self.export_report_action.setEnabled(self._state in _DECIDED)
         evaluation = self.rubric.evaluation()
         rubric = self.opened.credential.rubric
         scored = sum(1 for c in rubric.criteria if self.rubric.sheet().score(c.id).level_id)
