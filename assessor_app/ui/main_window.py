@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 from assessor_app.services.account import ProfileSession
+from assessor_app.services.reports import history_csv
 from assessor_app.services.scoring import NotReadyError, OpenedAssignment, ScoringService
 from assessor_app.services.sync_runner import SyncRunner, engine_for_session
 from assessor_app.sync.progress import SyncProgress, SyncReport
@@ -20,6 +22,7 @@ from assessor_app.ui.background import Executor, Executors
 from assessor_app.ui.qt import (
     QAction,
     QCloseEvent,
+    QFileDialog,
     QKeySequence,
     QLabel,
     QMainWindow,
@@ -145,6 +148,8 @@ class MainWindow(QMainWindow):
         self.sign_in_action = file_menu.addAction("Sign in…")
         self.sign_in_action.setToolTip("Sign in again when the hub asks; your work stays as it is")
         self.sign_in_action.triggered.connect(self.sign_in_again)
+        self.export_history_action = file_menu.addAction("Export my decisions (CSV)…")
+        self.export_history_action.triggered.connect(self.export_history)
         settings_action = file_menu.addAction("Settings…")
         settings_action.triggered.connect(self.show_settings)
         file_menu.addSeparator()
@@ -306,6 +311,24 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         ShortcutSheet(self).exec()
+
+    def export_history(self) -> None:
+        target, _ = QFileDialog.getSaveFileName(
+            self, "Export my decisions", "my-decisions.csv", "CSV files (*.csv)"
+        )
+        if target:
+            self.export_history_to(Path(target))
+
+    def export_history_to(self, target: Path) -> None:
+        """Write the decision history CSV on the database worker, then say so."""
+        store = self.session.store
+        self.executors.db.submit(
+            lambda: history_csv(store, target),
+            success=lambda count: self.statusBar().showMessage(
+                f"Exported {count} decision(s) to {target}", 8000
+            ),
+            failure=lambda error: QMessageBox.warning(self, "Export failed", str(error)),
+        )
 
     def show_settings(self) -> None:
         SettingsDialog(self.session.store, self).exec()
