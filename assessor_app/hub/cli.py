@@ -8,6 +8,10 @@
     assessor-hub revoke ASSIGNMENT
     assessor-hub export-decisions --csv FILE
     assessor-hub seed-demo
+    assessor-hub set-qualification CREDENTIAL [--exact SHARE] [--adjacent SHARE]
+                 [--max-distance N] [--same-decision | --any-decision]
+    assessor-hub calibration-session --title T --credential C --submission S [...]
+                 --participant U [...] --facilitator F
 
 Every command also takes ``--db URL`` and ``--storage DIR``. Errors print one message and
 exit non-zero.
@@ -28,7 +32,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from assessor_app.hub.admin import EXPORT_COLUMNS, ROLES, HubAdmin, HubAdminError
+from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.config import DEFAULT_TOKEN_TTL, HubSettings
+from assessor_app.protocol.calibration import QualificationRules
 
 DB_ENV = "ASSESSOR_HUB_DB"
 MIN_PASSWORD = 8
@@ -43,6 +49,16 @@ def _due(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-31") from None
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1, like 0.8")
+    return value
 
 
 def _hours(text: str) -> float:
@@ -130,6 +146,63 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--csv", type=Path, required=True, metavar="FILE")
 
     sub.add_parser("seed-demo", parents=[common], help="load demo credentials and submissions")
+
+    defaults = QualificationRules()
+    qualify = sub.add_parser(
+        "set-qualification",
+        parents=[common],
+        help="set the calibration qualification rules of a credential",
+    )
+    qualify.add_argument("credential")
+    qualify.add_argument(
+        "--exact",
+        type=_share,
+        default=defaults.exact_share,
+        metavar="SHARE",
+        help=f"least share of keyed criteria scored exactly (default {defaults.exact_share})",
+    )
+    qualify.add_argument(
+        "--adjacent",
+        type=_share,
+        default=defaults.adjacent_share,
+        metavar="SHARE",
+        help=f"least share scored exactly or one level off (default {defaults.adjacent_share})",
+    )
+    qualify.add_argument(
+        "--max-distance",
+        type=int,
+        choices=range(0, 21),
+        default=defaults.max_distance,
+        metavar="N",
+        help=f"no criterion more than N levels off (default {defaults.max_distance})",
+    )
+    decision = qualify.add_mutually_exclusive_group()
+    decision.add_argument(
+        "--same-decision",
+        dest="same_decision",
+        action="store_true",
+        default=defaults.same_decision,
+        help="every Pass / Not Yet must match the key (default)",
+    )
+    decision.add_argument(
+        "--any-decision",
+        dest="same_decision",
+        action="store_false",
+        help="do not require the key's Pass / Not Yet",
+    )
+
+    session = sub.add_parser(
+        "calibration-session", parents=[common], help="open a calibration session"
+    )
+    session.add_argument("--title", required=True)
+    session.add_argument("--credential", required=True)
+    session.add_argument(
+        "--submission", dest="submissions", action="append", required=True, metavar="ID"
+    )
+    session.add_argument(
+        "--participant", dest="participants", action="append", required=True, metavar="USER"
+    )
+    session.add_argument("--facilitator", required=True, metavar="USER")
     return parser
 
 
@@ -217,6 +290,30 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
                 admin.log = say
                 seed_demo(admin)
                 say(f"Demo data is ready in {settings.data_dir}.")
+            case "set-qualification":
+                rules = QualificationRules(
+                    exact_share=args.exact,
+                    adjacent_share=args.adjacent,
+                    max_distance=args.max_distance,
+                    same_decision=args.same_decision,
+                )
+                calibration_admin.set_qualification(admin, args.credential, rules)
+                say(
+                    f"Qualification for {args.credential}: exact >= {rules.exact_share:g}, "
+                    f"exact-or-adjacent >= {rules.adjacent_share:g}, at most "
+                    f"{rules.max_distance} level(s) off, "
+                    f"{'same decision as the key' if rules.same_decision else 'any decision'}."
+                )
+            case "calibration-session":
+                session_id = calibration_admin.create_session(
+                    admin,
+                    title=args.title,
+                    credential_id=args.credential,
+                    submission_ids=args.submissions,
+                    participants=args.participants,
+                    facilitator=args.facilitator,
+                )
+                say(f"Opened calibration session {session_id}.")
     return 0
 
 
