@@ -61,7 +61,7 @@ class CalibrationCache(Repository):
                 None if row is None else CachedKey(row.assignment_id, row.payload, row.fetched_at)
             )
 
-    def keys(self) -> list[CachedKey]:
+    def all_keys(self) -> list[CachedKey]:
         """Every cached key, oldest fetch first."""
         query = select(CalibrationKeyRow).order_by(
             CalibrationKeyRow.fetched_at, CalibrationKeyRow.assignment_id

@@ -1,0 +1,670 @@
+"""The calibration report: one calibration session as a PDF for its facilitator and
+participants, and the words every calibration view shares.
+
+Built with reportlab Platypus from the session's wire objects
+(:mod:`assessor_app.protocol.calibration`) and the domain credential. In reading order:
+the session (credential, state, facilitator, participants and who has submitted), its
+items, the criteria x assessors matrix of levels per item with disagreements marked by a
+symbol and in words as well as by colour, the agreement statistics with their meaning in
+words (kappa bands), a bar chart of exact agreement per criterion, the consensus and the
+discussion notes, and, when given, the reader's own agreement with answer keys over time
+as a line chart. Charts are reportlab graphics, so their labels stay real text.
+
+While a session is still blind the report says so and shows no levels.
+
+The helpers ``describe_distance``, ``format_share``, ``format_statistic``,
+``STATISTIC_MEANINGS`` and ``STATE_WORDS`` are the shared vocabulary: the desktop views
+and the command line use them too, so a number reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.lineplots import LinePlot
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from assessor_app.domain import Credential
+from assessor_app.domain.agreement import kappa_band
+from assessor_app.protocol.calibration import (
+    AgreementStatistics,
+    ItemResult,
+    SessionDetail,
+    SessionResults,
+)
+from assessor_app.reports.fonts import ReportFonts, load_fonts
+
+__all__ = [
+    "DISAGREEMENT_MARK",
+    "STATE_WORDS",
+    "STATISTIC_MEANINGS",
+    "DriftPoint",
+    "build_calibration_report",
+    "criterion_order",
+    "criterion_title",
+    "describe_distance",
+    "format_share",
+    "format_statistic",
+    "level_label",
+]
+
+DISAGREEMENT_MARK = "≠"
+AGREEMENT_MARK = "="
+KEY_COLUMN = "Key"
+CONSENSUS_COLUMN = "Consensus"
+
+STATE_WORDS = {
+    "open": "Open: scoring is blind",
+    "revealed": "Revealed: results are visible",
+    "closed": "Closed: results and consensus are final",
+}
+
+# Each statistic: its label in tables, and what it means, for people who are not
+# statisticians. The order is the order of the columns.
+STATISTIC_MEANINGS: tuple[tuple[str, str, str], ...] = (
+    (
+        "exact_agreement",
+        "Exact agreement",
+        "The share of pairs of assessors who chose the same level. Many scoring "
+        "programmes ask for 80% or more.",
+    ),
+    (
+        "adjacent_agreement",
+        "Exact or adjacent",
+        "The share of pairs whose levels are the same or next to each other.",
+    ),
+    (
+        "cohen_kappa",
+        "Cohen's kappa",
+        "Agreement between two assessors beyond what chance alone would give, averaged over "
+        "every pair: 1 is perfect, 0 is what chance gives, below 0 is worse than chance.",
+    ),
+    (
+        "cohen_kappa_quadratic",
+        "Weighted kappa (quadratic)",
+        "Like Cohen's kappa, but a near miss (one level apart) counts much less against "
+        "agreement than a distant one.",
+    ),
+    (
+        "fleiss_kappa",
+        "Fleiss' kappa",
+        "Chance-corrected agreement of all assessors at once, over the items everyone scored.",
+    ),
+    (
+        "krippendorff_alpha",
+        "Krippendorff's alpha (ordinal)",
+        "Chance-corrected agreement that respects the order of the levels and tolerates "
+        "missing scores.",
+    ),
+)
+BANDS_EXPLAINED = (
+    "Kappa and alpha values are described in the words of Landis and Koch: below 0 poor, "
+    "0 to 0.20 slight, 0.21 to 0.40 fair, 0.41 to 0.60 moderate, 0.61 to 0.80 substantial, "
+    "above 0.80 almost perfect. With few items these numbers move a lot: read them with "
+    "the matrix, not instead of it."
+)
+_SHARES = frozenset({"exact_agreement", "adjacent_agreement"})
+
+_PAGE_SIZE = landscape(A4)
+_MARGIN = 15 * mm
+_CONTENT_WIDTH = _PAGE_SIZE[0] - 2 * _MARGIN - 12
+_INK = colors.HexColor("#1f2328")
+_MUTED = colors.HexColor("#57606a")
+_RULE = colors.HexColor("#b8c0c8")
+_HEADER_FILL = colors.HexColor("#eef1f4")
+_DISAGREE_FILL = colors.HexColor("#fbe3d6")
+_BAR = colors.HexColor("#2f6f9f")
+_LINE = colors.HexColor("#7a4fa0")
+
+
+@dataclass(frozen=True)
+class DriftPoint:
+    """One keyed calibration item of an assessor: when it was decided and how much of it
+    agreed with the key (shares over the keyed criteria, 0..1)."""
+
+    assignment_id: str
+    decided_at: datetime
+    exact_share: float
+    adjacent_share: float
+    label: str = ""
+
+
+# -- shared vocabulary -------------------------------------------------------------------
+
+
+def describe_distance(distance: int | None) -> tuple[str, str]:
+    """(symbol, words) for how far a level is from the key's: ``distance`` is signed,
+    yours minus the key's in level ranks; None means no level was chosen."""
+    if distance is None:
+        return "–", "Not scored"
+    if distance == 0:
+        return "✓", "Exact: same level as the key"
+    direction = "above" if distance > 0 else "below"
+    steps = abs(distance)
+    if steps == 1:
+        return "≈", f"Adjacent: one level {direction} the key"
+    return "✗", f"Off by {steps} levels: {direction} the key"
+
+
+def format_share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def format_statistic(name: str, value: float | None) -> str:
+    """A statistic as shown to people: shares as percentages, kappas and alpha as a
+    number with its band in words."""
+    if value is None:
+        return "not enough data"
+    if name in _SHARES:
+        return format_share(value)
+    return f"{value:.2f} ({kappa_band(value)})"
+
+
+def criterion_title(credential: Credential | None, criterion_id: str) -> str:
+    criterion = credential.rubric.criterion(criterion_id) if credential else None
+    return criterion.title if criterion else criterion_id
+
+
+def level_label(credential: Credential | None, criterion_id: str, level_id: str | None) -> str:
+    """A level's label ("Proficient"), its id when the rubric is not known here, or a
+    dash for no level."""
+    if level_id is None:
+        return "–"
+    criterion = credential.rubric.criterion(criterion_id) if credential else None
+    level = criterion.level(level_id) if criterion else None
+    return level.label if level else level_id
+
+
+def criterion_order(credential: Credential | None, results: SessionResults) -> list[str]:
+    """Criterion ids in rubric order (the results' order when the rubric is unknown)."""
+    if credential is not None:
+        return [c.id for c in credential.rubric.criteria]
+    seen: dict[str, None] = {}
+    for item in results.items:
+        for row in item.criteria:
+            seen.setdefault(row.criterion_id, None)
+    return list(seen)
+
+
+# -- the report --------------------------------------------------------------------------
+
+
+def build_calibration_report(
+    out: Path | BinaryIO,
+    *,
+    detail: SessionDetail,
+    results: SessionResults | None,
+    credential: Credential | None,
+    generated_at: datetime,
+    drift: Sequence[DriftPoint] = (),
+    fonts: ReportFonts | None = None,
+) -> None:
+    """Write the report of one session to ``out``. ``results`` is None while the session
+    is blind; ``credential`` (the session's rubric) turns ids into titles and labels;
+    ``drift`` adds the reader's agreement with answer keys over time."""
+    fonts = fonts or load_fonts()
+    writer = _Writer(detail, results, credential, fonts)
+    story: list[Flowable] = []
+    story += writer.header(generated_at)
+    story += writer.items()
+    if results is None:
+        story += writer.still_blind()
+    else:
+        story += writer.matrices(results)
+        story += writer.statistics(results)
+        story += writer.consensus(results)
+    if drift:
+        story += writer.drift(drift)
+
+    doc = SimpleDocTemplate(
+        str(out) if isinstance(out, Path) else out,
+        pagesize=_PAGE_SIZE,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=_MARGIN,
+        bottomMargin=_MARGIN + 4 * mm,
+        title=fonts.text(f"Calibration report: {detail.title}"),
+        author="Assessor",
+        subject=fonts.text(f"Calibration session {detail.id}"),
+        creator="Assessor",
+        lang="en",
+        displayDocTitle=True,
+        initialFontName=fonts.regular,
+    )
+    footer = fonts.text(f"Calibration: {detail.title} · session {detail.id}")
+
+    def page(canvas: Canvas, _doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(fonts.regular, 8.5)
+        canvas.setFillColor(_MUTED)
+        canvas.drawString(_MARGIN + 6, _MARGIN - 2 * mm, footer[:150])
+        canvas.drawRightString(
+            _PAGE_SIZE[0] - _MARGIN - 6, _MARGIN - 2 * mm, f"Page {canvas.getPageNumber()}"
+        )
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=page, onLaterPages=page)
+
+
+class _Writer:
+    def __init__(
+        self,
+        detail: SessionDetail,
+        results: SessionResults | None,
+        credential: Credential | None,
+        fonts: ReportFonts,
+    ) -> None:
+        self.detail = detail
+        self.results = results
+        self.credential = credential
+        self.fonts = fonts
+        base = ParagraphStyle(
+            "body", fontName=fonts.regular, fontSize=10, leading=14, textColor=_INK, spaceAfter=4
+        )
+        self.body = base
+        self.small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11, spaceAfter=0)
+        self.small_bold = ParagraphStyle("small_bold", parent=self.small, fontName=fonts.bold)
+        self.muted = ParagraphStyle("muted", parent=base, textColor=_MUTED, fontName=fonts.italic)
+        self.label = ParagraphStyle("label", parent=base, fontName=fonts.bold, spaceAfter=0)
+        self.title = ParagraphStyle(
+            "title", parent=base, fontName=fonts.bold, fontSize=20, leading=25, spaceAfter=2
+        )
+        self.subtitle = ParagraphStyle(
+            "subtitle", parent=base, fontSize=13, leading=17, textColor=_MUTED, spaceAfter=8
+        )
+        self.h2 = ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=fonts.bold,
+            fontSize=14,
+            leading=18,
+            spaceBefore=12,
+            spaceAfter=6,
+            keepWithNext=1,
+        )
+        self.h3 = ParagraphStyle(
+            "h3", parent=self.h2, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4
+        )
+
+    def para(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph:
+        """Literal text: markup in anyone's notes is shown, never interpreted."""
+        markup = escape(self.fonts.text(text)).replace("\n", "<br/>")
+        return Paragraph(f"<b>{markup}</b>" if bold else markup, style)
+
+    def paragraphs(self, text: str, style: ParagraphStyle) -> list[Flowable]:
+        blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
+        return [self.para(b, style) for b in blocks if b]
+
+    def _name(self, username: str) -> str:
+        for p in self.detail.participants:
+            if p.username == username:
+                return p.display_name or username
+        return username
+
+    # -- sections ------------------------------------------------------------------------
+
+    def header(self, generated_at: datetime) -> list[Flowable]:
+        d = self.detail
+        credential = self.credential.title if self.credential else d.credential_id
+        submitted = sum(1 for p in d.participants if p.submitted)
+        rows = [
+            ("Credential", f"{credential} (version {d.credential_version})"),
+            ("State", STATE_WORDS.get(d.state, d.state)),
+            ("Facilitator", self._name(d.facilitator)),
+            ("Opened", f"{d.created_at:%d %B %Y %H:%M} UTC"),
+        ]
+        if d.revealed_at:
+            rows.append(("Revealed", f"{d.revealed_at:%d %B %Y %H:%M} UTC"))
+        rows.append(("Participants", f"{len(d.participants)}, of whom {submitted} have submitted"))
+        rows.append(("Report made", f"{generated_at:%d %B %Y %H:%M} UTC"))
+        summary = Table(
+            [[self.para(k, self.label), self.para(v, self.body)] for k, v in rows],
+            colWidths=[35 * mm, _CONTENT_WIDTH - 35 * mm],
+            hAlign="LEFT",
+        )
+        summary.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        people = [[self.para(h, self.small_bold) for h in ("Participant", "Submitted")]]
+        item_count = len(d.items)
+        for p in d.participants:
+            done = "✓ all items" if p.submitted else f"{p.submitted_items} of {item_count} items"
+            people.append(
+                [self.para(self._name(p.username), self.small), self.para(done, self.small)]
+            )
+        table = Table(people, colWidths=[70 * mm, 50 * mm], hAlign="LEFT", repeatRows=1)
+        table.setStyle(_grid())
+        return [
+            self.para("Calibration report", self.title),
+            self.para(d.title, self.subtitle),
+            summary,
+            Spacer(1, 6),
+            table,
+        ]
+
+    def items(self) -> list[Flowable]:
+        rows = [[self.para(h, self.small_bold) for h in ("Item", "Submission", "Answer key")]]
+        for number, item in enumerate(self.detail.items, start=1):
+            rows.append(
+                [
+                    self.para(str(number), self.small),
+                    self.para(item.submission_id, self.small),
+                    self.para("Keyed: master scores exist" if item.keyed else "No key", self.small),
+                ]
+            )
+        table = Table(rows, colWidths=[15 * mm, 80 * mm, 70 * mm], hAlign="LEFT", repeatRows=1)
+        table.setStyle(_grid())
+        return [self.para("Items", self.h2), table]
+
+    def still_blind(self) -> list[Flowable]:
+        waiting = sum(1 for p in self.detail.participants if not p.submitted)
+        return [
+            self.para("Results", self.h2),
+            self.para(
+                "Results are hidden: scoring is blind until the facilitator reveals the "
+                f"session or every participant has submitted ({waiting} still scoring). "
+                "Make this report again afterwards to see the levels and statistics.",
+                self.body,
+            ),
+        ]
+
+    def matrices(self, results: SessionResults) -> list[Flowable]:
+        story: list[Flowable] = [
+            self.para("Levels by criterion and assessor", self.h2),
+            self.para(
+                f"{DISAGREEMENT_MARK} marks a criterion on which the assessors chose different "
+                f"levels (also shaded); {AGREEMENT_MARK} marks one where everyone who scored "
+                "agreed. A dash means no level was recorded.",
+                self.muted,
+            ),
+        ]
+        consensus = {(c.submission_id, c.criterion_id): c for c in results.consensus}
+        for number, item in enumerate(results.items, start=1):
+            story.append(self._matrix(number, item, results, consensus))
+        return story
+
+    def _matrix(
+        self,
+        number: int,
+        item: ItemResult,
+        results: SessionResults,
+        consensus: dict[tuple[str, str], Any],
+    ) -> Flowable:
+        users = [p.username for p in results.participants]
+        keyed = any(row.master_level for row in item.criteria)
+        header = ["Criterion", "", *[self._name(u) for u in users]]
+        if keyed:
+            header.append(KEY_COLUMN)
+        header.append(CONSENSUS_COLUMN)
+        rows: list[list[Flowable]] = [[self.para(h, self.small_bold) for h in header]]
+        shaded: list[int] = []
+        by_id = {row.criterion_id: row for row in item.criteria}
+        for criterion_id in criterion_order(self.credential, results):
+            row = by_id.get(criterion_id)
+            if row is None:
+                continue
+            mark = DISAGREEMENT_MARK if row.disagreement else AGREEMENT_MARK
+            cells = [
+                self.para(criterion_title(self.credential, criterion_id), self.small),
+                self.para(mark, self.small_bold),
+            ]
+            cells += [
+                self.para(level_label(self.credential, criterion_id, row.levels.get(u)), self.small)
+                for u in users
+            ]
+            if keyed:
+                cells.append(
+                    self.para(
+                        level_label(self.credential, criterion_id, row.master_level), self.small
+                    )
+                )
+            agreed = consensus.get((item.submission_id, criterion_id))
+            cells.append(
+                self.para(
+                    level_label(self.credential, criterion_id, agreed.level_id) if agreed else "–",
+                    self.small,
+                )
+            )
+            if row.disagreement:
+                shaded.append(len(rows))
+            rows.append(cells)
+        decisions = [self.para("Decision", self.small_bold), self.para("", self.small)]
+        decisions += [self.para(_decision_words(item.decisions.get(u)), self.small) for u in users]
+        if keyed:
+            decisions.append(self.para(_decision_words(item.master_decision), self.small))
+        decisions.append(self.para("", self.small))
+        rows.append(decisions)
+        fixed = 55 * mm + 8 * mm
+        rest = max(len(header) - 2, 1)
+        width = min(35 * mm, (_CONTENT_WIDTH - fixed) / rest)
+        table = Table(
+            rows,
+            colWidths=[55 * mm, 8 * mm, *([width] * rest)],
+            hAlign="LEFT",
+            repeatRows=1,
+        )
+        style = _grid()
+        for r in shaded:
+            style.add("BACKGROUND", (0, r), (-1, r), _DISAGREE_FILL)
+        table.setStyle(style)
+        heading = self.para(f"Item {number}: {item.submission_id}", self.h3)
+        return KeepTogether([heading, table])
+
+    def statistics(self, results: SessionResults) -> list[Flowable]:
+        stats = results.statistics
+        header = ["Criterion", *[label for _, label, _ in STATISTIC_MEANINGS]]
+        rows = [[self.para(h, self.small_bold) for h in header]]
+
+        def line(title: str, values: AgreementStatistics, bold: bool = False) -> list[Flowable]:
+            cells = [self.para(title, self.small, bold=bold)]
+            for name, _, _ in STATISTIC_MEANINGS:
+                cells.append(self.para(format_statistic(name, getattr(values, name)), self.small))
+            return cells
+
+        for row in stats.per_criterion:
+            rows.append(line(criterion_title(self.credential, row.criterion_id), row))
+        rows.append(line("All criteria", stats.overall, bold=True))
+        first = 50 * mm
+        other = (_CONTENT_WIDTH - first) / len(STATISTIC_MEANINGS)
+        table = Table(
+            rows,
+            colWidths=[first, *([other] * len(STATISTIC_MEANINGS))],
+            hAlign="LEFT",
+            repeatRows=1,
+        )
+        style = _grid()
+        style.add("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), _HEADER_FILL)
+        table.setStyle(style)
+        story: list[Flowable] = [
+            self.para("Agreement statistics", self.h2),
+            self.para(
+                f"Computed by the hub from {stats.overall.n_ratings} levels chosen, on level "
+                "ranks (a criterion's lowest level is rank 0).",
+                self.muted,
+            ),
+            table,
+            Spacer(1, 6),
+            self.para("What these numbers mean", self.h3),
+        ]
+        for _, label, meaning in STATISTIC_MEANINGS:
+            story.append(self.para(f"{label}: {meaning}", self.body))
+        story.append(self.para(BANDS_EXPLAINED, self.body))
+        story.append(self._agreement_chart(results))
+        return story
+
+    def _agreement_chart(self, results: SessionResults) -> Flowable:
+        per = results.statistics.per_criterion
+        titles = [_short(criterion_title(self.credential, s.criterion_id), 28) for s in per]
+        values = [round((s.exact_agreement or 0.0) * 100, 1) for s in per]
+        width, height = _CONTENT_WIDTH, 75 * mm
+        drawing = Drawing(width, height)
+        drawing.add(
+            String(
+                0,
+                height - 12,
+                self.fonts.text("Exact agreement per criterion (%)"),
+                fontName=self.fonts.bold,
+                fontSize=10,
+            )
+        )
+        chart = VerticalBarChart()
+        chart.x, chart.y = 40, 35
+        chart.width, chart.height = min(width - 60, 60 * mm * max(len(per), 1)), height - 60
+        chart.data = [values or [0.0]]
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.valueMax = 100
+        chart.valueAxis.valueStep = 20
+        chart.valueAxis.labels.fontName = self.fonts.regular
+        chart.categoryAxis.categoryNames = [self.fonts.text(t) for t in titles] or ["-"]
+        chart.categoryAxis.labels.fontName = self.fonts.regular
+        chart.categoryAxis.labels.fontSize = 8
+        chart.bars[0].fillColor = _BAR
+        chart.barLabelFormat = "%.0f%%"
+        chart.barLabels.fontName = self.fonts.regular
+        chart.barLabels.fontSize = 8
+        chart.barLabels.nudge = 7
+        drawing.add(chart)
+        return KeepTogether([Spacer(1, 6), drawing])
+
+    def consensus(self, results: SessionResults) -> list[Flowable]:
+        story: list[Flowable] = [self.para("Consensus", self.h2)]
+        if results.consensus:
+            rows = [
+                [
+                    self.para(h, self.small_bold)
+                    for h in ("Item", "Criterion", "Agreed level", "Why")
+                ]
+            ]
+            for entry in results.consensus:
+                rows.append(
+                    [
+                        self.para(entry.submission_id, self.small),
+                        self.para(criterion_title(self.credential, entry.criterion_id), self.small),
+                        self.para(
+                            level_label(self.credential, entry.criterion_id, entry.level_id),
+                            self.small,
+                        ),
+                        self.para(entry.note or "–", self.small),
+                    ]
+                )
+            widths = [45 * mm, 60 * mm, 35 * mm]
+            table = Table(
+                rows,
+                colWidths=[*widths, _CONTENT_WIDTH - sum(widths)],
+                hAlign="LEFT",
+                repeatRows=1,
+            )
+            table.setStyle(_grid())
+            story.append(table)
+        else:
+            story.append(self.para("No consensus has been recorded yet.", self.muted))
+        story.append(self.para("Discussion notes", self.h3))
+        story += self.paragraphs(results.notes, self.body) or [
+            self.para("No discussion notes were written.", self.muted)
+        ]
+        return story
+
+    def drift(self, points: Sequence[DriftPoint]) -> list[Flowable]:
+        ordered = sorted(points, key=lambda p: p.decided_at)
+        story: list[Flowable] = [
+            self.para("Your agreement with answer keys over time", self.h2),
+            self.para(
+                "Each point is one keyed calibration item you scored, in the order you decided "
+                "them: the share of its criteria where your level was exactly the key's.",
+                self.muted,
+            ),
+        ]
+        width, height = _CONTENT_WIDTH, 65 * mm
+        drawing = Drawing(width, height)
+        plot = LinePlot()
+        plot.x, plot.y = 40, 25
+        plot.width, plot.height = width - 60, height - 40
+        plot.data = [[(i + 1, p.exact_share * 100) for i, p in enumerate(ordered)]]
+        plot.lines[0].strokeColor = _LINE
+        plot.lines[0].symbol = makeMarker("FilledCircle")
+        plot.xValueAxis.valueMin = 0.5
+        plot.xValueAxis.valueMax = len(ordered) + 0.5
+        plot.xValueAxis.valueStep = 1
+        plot.xValueAxis.labels.fontName = self.fonts.regular
+        plot.yValueAxis.valueMin = 0
+        plot.yValueAxis.valueMax = 100
+        plot.yValueAxis.valueStep = 20
+        plot.yValueAxis.labels.fontName = self.fonts.regular
+        drawing.add(plot)
+        story.append(drawing)
+        rows = [
+            [
+                self.para(h, self.small_bold)
+                for h in ("#", "Decided", "Item", "Exact", "Exact or adjacent")
+            ]
+        ]
+        for number, p in enumerate(ordered, start=1):
+            rows.append(
+                [
+                    self.para(str(number), self.small),
+                    self.para(f"{p.decided_at:%d %b %Y}", self.small),
+                    self.para(p.label or p.assignment_id, self.small),
+                    self.para(format_share(p.exact_share), self.small),
+                    self.para(format_share(p.adjacent_share), self.small),
+                ]
+            )
+        table = Table(
+            rows,
+            colWidths=[10 * mm, 30 * mm, 100 * mm, 25 * mm, 35 * mm],
+            hAlign="LEFT",
+            repeatRows=1,
+        )
+        table.setStyle(_grid())
+        story.append(table)
+        return story
+
+
+def _decision_words(decision: object) -> str:
+    label = getattr(decision, "label", None)
+    if label:
+        return str(label)
+    return "–" if decision is None else str(decision)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _grid() -> TableStyle:
+    return TableStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("GRID", (0, 0), (-1, -1), 0.5, _RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), _HEADER_FILL),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]
+    )
