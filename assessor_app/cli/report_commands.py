@@ -48,10 +48,7 @@ def cmd_report(args: Namespace, console: Console) -> int:
         try:
             info = feedback_report(store, args.id, out)
         except (NoDecisionError, SubmissionMissingError) as exc:
-            text = str(exc)
-            raise CliError(
-                ExitCode.USAGE, f"{text[:1].upper()}{text[1:]}. Nothing was written."
-            ) from None
+            raise CliError(ExitCode.USAGE, f"{exc}. Nothing was written.") from None
     console.out(
         f"Wrote the feedback report for {args.id} ({info.credential_title}, attempt "
         f"{info.attempt}: {info.decision.label}) to {out}."

@@ -63,12 +63,13 @@ def feedback_report(
     recorded = store.decisions.latest(assignment_id)
     if recorded is None:
         raise NoDecisionError(
-            f"{assignment_id} has no decision yet: finalize it first, then export its report"
+            f"There is no decision for {assignment_id} yet: finalize it first, then export "
+            "its report"
         )
     loaded = store.submissions.load_for_assignment(assignment_id)
     if loaded is None:
         raise SubmissionMissingError(
-            f"the submission of {assignment_id} is no longer on this computer"
+            f"The submission of {assignment_id} is no longer on this computer"
         )
     submission, credential = loaded
     # The report is the educator's: the private note and the override reason are for the
