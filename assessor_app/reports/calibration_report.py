@@ -594,7 +594,7 @@ class _Writer:
 
     def drift(self, points: Sequence[DriftPoint]) -> list[Flowable]:
         ordered = sorted(points, key=lambda p: p.decided_at)
-        story: list[Flowable] = [
+        lead: list[Flowable] = [
             self.para("Your agreement with answer keys over time", self.h2),
             self.para(
                 "Each point is one keyed calibration item you scored, in the order you decided "
@@ -619,7 +619,7 @@ class _Writer:
         plot.yValueAxis.valueStep = 20
         plot.yValueAxis.labels.fontName = self.fonts.regular
         drawing.add(plot)
-        story.append(drawing)
+        story: list[Flowable] = [KeepTogether([*lead, drawing])]
         rows = [
             [
                 self.para(h, self.small_bold)
