@@ -13,6 +13,7 @@ import json
 import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import TracebackType
@@ -46,7 +47,24 @@ from assessor_app.hub.submission_file import (
     SubmissionFolderError,
     load_submission_folder,
 )
+from assessor_app.hub.workflow import review as _review
+from assessor_app.hub.workflow.hooks import WorkflowOptions, save_workflow
+from assessor_app.hub.workflow.models import (
+    DEFAULT_COACHING_AFTER,
+    PENDING_REVIEW,
+    RETURNED,
+    CoachingFlag,
+    CredentialWorkflow,
+    DecisionReview,
+    IssuedCredential,
+)
+from assessor_app.hub.workflow.resubmission import (
+    ResubmissionError,
+    load_artifact_folder,
+    plan_resubmission,
+)
 from assessor_app.protocol.v1 import DecisionReceipt, DecisionUpload, PreviousAttemptOut
+from assessor_app.protocol.workflow import CoachingFlagOut, ReviewItem, ReviewOutcome
 
 ROLES = ("assessor", "facilitator", "reviewer", "admin")
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
@@ -69,11 +87,27 @@ EXPORT_COLUMNS = (
     "private_note",
     "scored_at",
     "recorded_at",
+    # Workflow columns: appended, so the ones above keep their positions.
+    "workflow_status",
+    "review_state",
+    "reviewer",
+    "review_comment",
+    "badge_id",
+    "not_yet_attempts",
+    "coaching_flag",
 )
 
 
 class HubAdminError(ValueError):
     """Bad input to an admin operation; ``str()`` says what to do about it."""
+
+
+@dataclass(frozen=True)
+class Resubmission:
+    submission_id: str
+    attempt: int
+    assignment_id: str | None
+    message: str
 
 
 class HubAdmin:
@@ -325,7 +359,7 @@ class HubAdmin:
                 raise HubAdminError(f"no assignment with id {assignment_id!r}")
             if row.status == REVOKED:
                 raise HubAdminError(f"assignment {assignment_id} is already revoked")
-            if row.status == DECIDED:
+            if row.status in (DECIDED, RETURNED, PENDING_REVIEW):
                 raise HubAdminError(
                     f"assignment {assignment_id} is already decided; its decision stands"
                 )
@@ -350,6 +384,120 @@ class HubAdmin:
                 raise HubAdminError(f"{exc.title}: {exc.detail}") from None
         return outcome.receipt
 
+    def set_workflow(
+        self,
+        credential_id: str,
+        *,
+        review_required: bool | None = None,
+        coaching_after: int | None = None,
+        show_assessor_name: bool | None = None,
+    ) -> WorkflowOptions:
+        """Change a credential's workflow options (None keeps a value); returns them all."""
+        if coaching_after is not None and coaching_after < 1:
+            raise HubAdminError("--coaching-after must be at least 1")
+        with self.db.write() as session:
+            self._latest_credential(session, credential_id)
+            options = save_workflow(
+                session,
+                credential_id,
+                utcnow(),
+                review_required=review_required,
+                coaching_after=coaching_after,
+                show_assessor_name=show_assessor_name,
+            )
+        self.log(f"workflow of {credential_id}: {options}")
+        return options
+
+    def resubmit(self, submission_id: str, folder: Path, note: str) -> Resubmission:
+        """Make attempt N+1 of ``submission_id`` from the artifacts in ``folder``."""
+        folder = Path(folder)
+        try:
+            entries = load_artifact_folder(folder)
+            with self.db.read() as session:
+                plan_resubmission(session, submission_id)
+        except ResubmissionError as exc:
+            raise HubAdminError(str(exc)) from None
+        blobs = [self.storage.put_file(folder / e.file) for e in entries]
+        new_id = f"sub-{secrets.token_hex(6)}"
+        now = utcnow()
+        assignment_id: str | None = None
+        with self.db.write() as session:
+            seq = next_change_seq(session)
+            try:
+                plan = plan_resubmission(session, submission_id)
+            except ResubmissionError as exc:
+                raise HubAdminError(str(exc)) from None
+            session.add(
+                SubmissionRow(
+                    id=new_id,
+                    credential_id=plan.prior.credential_id,
+                    credential_version=plan.prior.credential_version,
+                    attempt=plan.attempt,
+                    educator_pseudonym=plan.prior.educator_pseudonym,
+                    change_note=note,
+                    previous_attempts=plan.previous_attempts,
+                    created_at=now,
+                )
+            )
+            session.flush()
+            for position, (entry, blob) in enumerate(zip(entries, blobs, strict=True)):
+                session.add(
+                    ArtifactRow(
+                        id=f"art-{secrets.token_hex(8)}",
+                        submission_id=new_id,
+                        position=position,
+                        filename=entry.file,
+                        title=entry.title,
+                        media_type=entry.resolved_media_type(),
+                        size=blob.size,
+                        sha256=blob.sha256,
+                    )
+                )
+            if plan.assessor is not None:
+                assignment_id = f"asg-{secrets.token_hex(8)}"
+                session.add(
+                    AssignmentRow(
+                        id=assignment_id,
+                        submission_id=new_id,
+                        user_id=plan.assessor.id,
+                        kind=AssignmentKind.PRODUCTION.value,
+                        status=ASSIGNED,
+                        version=1,
+                        assigned_at=now,
+                        due_at=None,
+                        change_seq=seq,
+                    )
+                )
+        self.log(f"resubmitted {submission_id} as {new_id} (attempt {plan.attempt})")
+        return Resubmission(new_id, plan.attempt, assignment_id, plan.message)
+
+    def pending_reviews(self) -> list[ReviewItem]:
+        with self.db.read() as session:
+            return _review.pending_reviews(session)
+
+    def review(
+        self, assignment_id: str, reviewer: str, *, approve: bool, comment: str = ""
+    ) -> ReviewOutcome:
+        """Approve or return a pending decision as the reviewer account ``reviewer``."""
+        with self.db.write() as session:
+            user = session.scalar(select(User).where(User.username == reviewer))
+            if user is None or "reviewer" not in user.roles:
+                raise HubAdminError(
+                    f"{reviewer!r} is not a reviewer account: add one with "
+                    "add-assessor --role reviewer"
+                )
+            act = _review.approve if approve else _review.return_to_assessor
+            try:
+                outcome = act(session, assignment_id, user, comment, utcnow())
+            except _review.ReviewRefused as exc:
+                raise HubAdminError(f"{exc.title}: {exc.detail}") from None
+        self.log(f"review of {assignment_id}: {outcome.state}")
+        return outcome
+
+    def coaching_flags(self, *, flagged_only: bool = True) -> list[CoachingFlagOut]:
+        with self.db.read() as session:
+            return _review.coaching_flags(session, flagged_only=flagged_only)
+
     def export_decisions_csv(self, path: Path) -> int:
         """Write every recorded decision to ``path`` (columns ``EXPORT_COLUMNS``, ordered by
         time of recording); returns the number of rows."""
@@ -364,7 +512,8 @@ class HubAdmin:
                 .join(User, User.id == DecisionRow.user_id)
                 .order_by(DecisionRow.recorded_at, DecisionRow.assignment_id)
             ).all()
-            records = [_export_record(*r) for r in rows]
+            workflow = _WorkflowFacts.load(session)
+            records = [{**_export_record(*r), **workflow.columns(*r)} for r in rows]
         with open(path, "w", encoding="utf-8", newline="") as out:
             writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
             writer.writeheader()
@@ -417,6 +566,60 @@ def _check_against_rubric(spec: SubmissionFile, rubric: Rubric, folder: Path) ->
             problems.append(f"calibration_key.criteria: no master level for {', '.join(missing)}")
     if problems:
         raise HubAdminError("\n".join(f"{where}: {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class _WorkflowFacts:
+    """What the export's workflow columns need, read once for the whole export."""
+
+    reviews: dict[str, tuple[DecisionReview, str]]
+    badges: dict[str, str]
+    flags: dict[tuple[str, str], int]
+    thresholds: dict[str, int]
+
+    @classmethod
+    def load(cls, session: Session) -> _WorkflowFacts:
+        reviews = {
+            review.assignment_id: (review, username or "")
+            for review, username in session.execute(
+                select(DecisionReview, User.username).outerjoin(
+                    User, User.id == DecisionReview.reviewer_id
+                )
+            )
+        }
+        badges = {
+            assignment_id: badge_id
+            for assignment_id, badge_id in session.execute(
+                select(IssuedCredential.assignment_id, IssuedCredential.id)
+            )
+        }
+        flags = {
+            (f.credential_id, f.educator_pseudonym): f.not_yet_attempts
+            for f in session.scalars(select(CoachingFlag))
+        }
+        thresholds = {
+            credential_id: after
+            for credential_id, after in session.execute(
+                select(CredentialWorkflow.credential_id, CredentialWorkflow.coaching_after)
+            )
+        }
+        return cls(reviews, badges, flags, thresholds)
+
+    def columns(
+        self, _decision: DecisionRow, assignment: AssignmentRow, submission: SubmissionRow, _u: User
+    ) -> dict[str, object]:
+        review, reviewer = self.reviews.get(assignment.id, (None, ""))
+        attempts = self.flags.get((submission.credential_id, submission.educator_pseudonym), 0)
+        threshold = self.thresholds.get(submission.credential_id, DEFAULT_COACHING_AFTER)
+        return {
+            "workflow_status": assignment.status,
+            "review_state": review.state if review else "",
+            "reviewer": reviewer,
+            "review_comment": review.comment if review else "",
+            "badge_id": self.badges.get(assignment.id, ""),
+            "not_yet_attempts": attempts,
+            "coaching_flag": "yes" if attempts >= threshold else "",
+        }
 
 
 def _due(value: datetime | date | None) -> datetime | None:

@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from assessor_app.hub.badges.api import badges_router
 from assessor_app.hub.calibration.qualification import overall_status
 from assessor_app.hub.calibration.router import calibration_router
 from assessor_app.hub.config import HubSettings
@@ -48,6 +49,7 @@ from assessor_app.hub.security import (
     verify_password,
 )
 from assessor_app.hub.storage import ArtifactStorage, BlobNotFound, LocalArtifactStorage
+from assessor_app.hub.workflow.api import workflow_router
 from assessor_app.protocol.v1 import (
     API_PREFIX,
     ArtifactOut,
@@ -461,6 +463,8 @@ def create_app(settings: HubSettings, *, migrate: bool = True) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(router)
     app.include_router(calibration_router(current_user, _hub))
+    app.include_router(workflow_router(current_user, _hub))
+    app.include_router(badges_router(current_user, _hub))
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

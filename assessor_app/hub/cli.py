@@ -12,6 +12,13 @@
                  [--max-distance N] [--same-decision | --any-decision]
     assessor-hub calibration-session --title T --credential C --submission S [...]
                  --participant U [...] --facilitator F
+    assessor-hub set-workflow CREDENTIAL [--review | --no-review] [--coaching-after N]
+                 [--show-assessor-name | --hide-assessor-name]
+    assessor-hub review list | approve ASSIGNMENT --reviewer USER [--comment TEXT]
+                 | return ASSIGNMENT --reviewer USER --comment TEXT
+    assessor-hub resubmit SUBMISSION DIR --note TEXT
+    assessor-hub coaching [--all]
+    assessor-hub verify FILE [--jwks FILE]
 
 Every command also takes ``--db URL`` and ``--storage DIR``. Errors print one message and
 exit non-zero.
@@ -34,6 +41,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from assessor_app.hub.admin import EXPORT_COLUMNS, ROLES, HubAdmin, HubAdminError
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.config import DEFAULT_TOKEN_TTL, HubSettings
+from assessor_app.hub.workflow import commands as workflow_commands
 from assessor_app.protocol.calibration import QualificationRules
 
 DB_ENV = "ASSESSOR_HUB_DB"
@@ -203,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--participant", dest="participants", action="append", required=True, metavar="USER"
     )
     session.add_argument("--facilitator", required=True, metavar="USER")
+    workflow_commands.add_commands(sub, common)
     return parser
 
 
@@ -261,6 +270,8 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     settings = _settings(args)
     if args.command == "serve":
         return _serve(args, settings, say)
+    if args.command == "verify":
+        return workflow_commands.verify(args, settings, say)
     if args.command == "add-assessor":
         password = _read_password(args)
     with HubAdmin(settings, demo_accounts=args.command == "seed-demo") as admin:
@@ -314,6 +325,8 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
                     facilitator=args.facilitator,
                 )
                 say(f"Opened calibration session {session_id}.")
+            case command if command in workflow_commands.COMMANDS:
+                workflow_commands.run(args, admin, say)
     return 0
 
 

@@ -1,5 +1,8 @@
 """Recording a decision: re-validation against the rubric, idempotent replay, and the
-conflict rules of ``PUT /assignments/{id}/decision``. Shared by the API and ``HubAdmin``."""
+conflict rules of ``PUT /assignments/{id}/decision``. Shared by the API and ``HubAdmin``.
+
+The workflow (``hub.workflow.hooks``) chooses the status a recorded decision leaves the
+assignment in and acts on final decisions (badge on Pass, coaching count on Not Yet)."""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from assessor_app.hub.db import (
     next_change_seq,
     utcnow,
 )
+from assessor_app.hub.workflow.hooks import after_recorded, archived_upload, status_after_upload
+from assessor_app.hub.workflow.models import ReturnedDecision
 from assessor_app.protocol.v1 import (
     AssignmentItem,
     DecisionReceipt,
@@ -79,10 +84,11 @@ def assignment_item(row: AssignmentRow) -> AssignmentItem:
         version=row.version,
         assigned_at=row.assigned_at,
         due_at=row.due_at,
+        review_comment=row.review_comment,  # type: ignore[attr-defined]
     )
 
 
-def receipt_of(row: DecisionRow) -> DecisionReceipt:
+def receipt_of(row: DecisionRow | ReturnedDecision) -> DecisionReceipt:
     return DecisionReceipt(
         assignment_id=row.assignment_id,
         decision=row.decision,
@@ -157,11 +163,13 @@ def record_decision(
     transaction: the change counter is taken first, which serializes concurrent uploads."""
     seq = next_change_seq(session)
     digest = body_digest(upload)
-    earlier = session.scalar(
+    earlier: DecisionRow | ReturnedDecision | None = session.scalar(
         select(DecisionRow).where(
             DecisionRow.user_id == user_id, DecisionRow.idempotency_key == idempotency_key
         )
     )
+    # A retry of an upload a reviewer has since returned replays its old receipt.
+    earlier = earlier or archived_upload(session, user_id, idempotency_key)
     if earlier is not None:
         if earlier.assignment_id == assignment_id and earlier.body_sha256 == digest:
             return DecisionOutcome(receipt_of(earlier), replayed=True)
@@ -214,7 +222,9 @@ def record_decision(
             errors=errors,
         )
     assignment.version += 1
-    assignment.status = DECIDED
+    assignment.status = (
+        status_after_upload(session, assignment, submission, upload.decision) or DECIDED
+    )
     assignment.change_seq = seq
     row = DecisionRow(
         assignment_id=assignment.id,
@@ -229,4 +239,5 @@ def record_decision(
     )
     session.add(row)
     session.flush()
+    after_recorded(session, assignment, submission, row, row.recorded_at)
     return DecisionOutcome(receipt_of(row), replayed=False)

@@ -4,9 +4,15 @@ them only with a new API version."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.citations import Citation, PdfPage, Quote, Rect, TimeRange
@@ -77,6 +83,17 @@ class AssignmentItem(_Wire):
     version: int
     assigned_at: datetime
     due_at: datetime | None = None
+    # Set while a reviewer has returned the decision (status ``returned_for_revision``).
+    review_comment: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_absent_comment(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Sent only when there is one, so clients that predate the field still accept the
+        # item: the wire stays exactly as it was for everything but a returned decision.
+        data: dict[str, Any] = handler(self)
+        if data.get("review_comment") is None:
+            data.pop("review_comment", None)
+        return data
 
 
 class AssignmentDelta(_Wire):

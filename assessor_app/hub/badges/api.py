@@ -1,0 +1,139 @@
+"""HTTP routes of issued credentials: ``GET /api/v1/credentials`` (the caller's),
+``GET /api/v1/credentials/{id}`` (the assessor who decided it; 404 for anyone else),
+``GET /api/v1/issuer/jwks.json`` and ``GET /api/v1/achievements/{credential}/v{version}``
+(public).
+
+``GET /credentials/{id}`` answers JSON with the VC-JWT and the readable credential, or the
+bare compact JWT when asked with ``Accept: application/vc+jwt``.
+"""
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from sqlalchemy import select
+
+from assessor_app.domain.rubric_file import CredentialSchema
+from assessor_app.hub.badges.credential import achievement
+from assessor_app.hub.badges.issue import BadgeIssuer, credential_document
+from assessor_app.hub.config import HubSettings
+from assessor_app.hub.db import CredentialRow, Database, User
+from assessor_app.hub.problems import Problem
+from assessor_app.hub.workflow.models import IssuedCredential
+from assessor_app.protocol.v1 import API_PREFIX
+from assessor_app.protocol.workflow import (
+    IssuedCredentialList,
+    IssuedCredentialOut,
+    IssuedCredentialSummary,
+)
+
+VC_JWT_MEDIA_TYPE = "application/vc+jwt"
+
+
+class HubLike(Protocol):
+    db: Database
+    settings: HubSettings
+
+
+_issuers: dict[Path, BadgeIssuer] = {}
+_issuers_lock = threading.Lock()
+
+
+def _issuer(hub: HubLike) -> BadgeIssuer:
+    """One issuer per data folder, loaded (and the key made) on first use."""
+    with _issuers_lock:
+        issuer = _issuers.get(hub.settings.data_dir)
+        if issuer is None:
+            issuer = BadgeIssuer.from_environment(hub.settings.data_dir)
+            _issuers[hub.settings.data_dir] = issuer
+        return issuer
+
+
+def _not_found() -> Problem:
+    return Problem(404, "Not Found", "No credential with this id was issued on your decision.")
+
+
+def badges_router(
+    user_dependency: Callable[..., User], hub_dependency: Callable[..., Any]
+) -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX, tags=["credentials"])
+    UserDep = Annotated[User, Depends(user_dependency)]
+    HubDep = Annotated[HubLike, Depends(hub_dependency)]
+
+    @router.get("/credentials", response_model=IssuedCredentialList)
+    def my_credentials(user: UserDep, hub: HubDep) -> IssuedCredentialList:
+        """Credentials issued on the caller's decisions, newest first."""
+        with hub.db.read() as session:
+            rows = session.scalars(
+                select(IssuedCredential)
+                .where(IssuedCredential.user_id == user.id)
+                .order_by(IssuedCredential.issued_at.desc(), IssuedCredential.id)
+            ).all()
+        return IssuedCredentialList(
+            items=[
+                IssuedCredentialSummary(
+                    id=r.id,
+                    submission_id=r.submission_id,
+                    assignment_id=r.assignment_id,
+                    issued_at=r.issued_at,
+                )
+                for r in rows
+            ]
+        )
+
+    @router.get(
+        "/credentials/{credential_id}",
+        response_model=IssuedCredentialOut,
+        responses={
+            200: {"content": {VC_JWT_MEDIA_TYPE: {}}},
+            404: {"description": "Not issued on the caller's decision, or missing"},
+        },
+    )
+    def get_credential(
+        credential_id: str,
+        request: Request,
+        user: UserDep,
+        hub: HubDep,
+        accept: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        """The signed OpenBadgeCredential (VC-JWT, EdDSA)."""
+        issuer = _issuer(hub)
+        profile = issuer.profile(str(request.base_url))
+        with hub.db.read() as session:
+            issued = session.get(IssuedCredential, credential_id)
+            if issued is None or issued.user_id != user.id:
+                raise _not_found()
+            document = credential_document(session, issued, profile)
+        jwt = issuer.sign(document, profile, issued.issued_at)
+        if accept and VC_JWT_MEDIA_TYPE in accept:
+            return Response(jwt, media_type=VC_JWT_MEDIA_TYPE)
+        return IssuedCredentialOut(
+            id=issued.id, issued_at=issued.issued_at, jwt=jwt, credential=document
+        )
+
+    @router.get("/issuer/jwks.json")
+    def jwks(hub: HubDep) -> dict[str, list[dict[str, str]]]:
+        """The issuer's public keys; a credential's ``kid`` names one of them."""
+        return _issuer(hub).jwks()
+
+    @router.get("/issuer")
+    def issuer_profile(request: Request, hub: HubDep) -> dict[str, Any]:
+        """The issuer's Open Badges profile."""
+        return _issuer(hub).profile(str(request.base_url)).document()
+
+    @router.get(
+        "/achievements/{credential}/v{version}",
+        responses={404: {"description": "No such credential version"}},
+    )
+    def get_achievement(credential: str, version: int, request: Request, hub: HubDep) -> Any:
+        """What a badge of this credential version certifies: criteria, alignment, levels."""
+        with hub.db.read() as session:
+            row = session.get(CredentialRow, (credential, version))
+        if row is None:
+            raise Problem(404, "Not Found", "No credential version with this id.")
+        domain = CredentialSchema.model_validate(row.document).to_domain()
+        return achievement(_issuer(hub).profile(str(request.base_url)), domain)
+
+    return router

@@ -1,0 +1,188 @@
+"""The workflow's ``assessor-hub`` commands: ``set-workflow``, ``review``, ``resubmit``,
+``coaching`` and ``verify``. ``cli`` adds them to its parser and hands them over here."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assessor_app.hub.admin import HubAdmin, HubAdminError
+from assessor_app.hub.badges.signing import IssuerKeyError, default_key_path, load_key
+from assessor_app.hub.badges.verify import load_jwks, verify_file
+from assessor_app.hub.config import HubSettings
+
+COMMANDS = ("set-workflow", "review", "resubmit", "coaching")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Add the workflow commands to the ``assessor-hub`` subparsers ``sub``."""
+    flow = sub.add_parser(
+        "set-workflow",
+        parents=[common],
+        help="set a credential's review, coaching and report options",
+        description="Options not given keep their value; prints the resulting settings.",
+    )
+    flow.add_argument("credential")
+    review_choice = flow.add_mutually_exclusive_group()
+    review_choice.add_argument(
+        "--review",
+        dest="review",
+        action="store_const",
+        const=True,
+        help="decisions wait for a reviewer's approval before they are final",
+    )
+    review_choice.add_argument("--no-review", dest="review", action="store_const", const=False)
+    flow.add_argument(
+        "--coaching-after",
+        type=_positive,
+        metavar="N",
+        help="flag an educator for coaching after N final Not Yet attempts (default 2)",
+    )
+    name_choice = flow.add_mutually_exclusive_group()
+    name_choice.add_argument(
+        "--show-assessor-name",
+        dest="show_name",
+        action="store_const",
+        const=True,
+        help="print the assessor's name on the educator's feedback report",
+    )
+    name_choice.add_argument(
+        "--hide-assessor-name", dest="show_name", action="store_const", const=False
+    )
+
+    review = sub.add_parser("review", parents=[common], help="second-level review of decisions")
+    review.add_argument("action", choices=("list", "approve", "return"))
+    review.add_argument("assignment", nargs="?")
+    review.add_argument("--reviewer", metavar="USER", help="the reviewer account acting")
+    review.add_argument("--comment", default="", help="required to return a decision")
+
+    resubmit = sub.add_parser(
+        "resubmit",
+        parents=[common],
+        help="make the next attempt of a Not Yet or incomplete submission",
+        description="DIR holds the new artifact files; an optional submission.yaml lists "
+        "them with titles (artifacts: [{file: ..., title: ...}]).",
+    )
+    resubmit.add_argument("submission")
+    resubmit.add_argument("folder", type=Path)
+    resubmit.add_argument("--note", required=True, help="what changed since the last attempt")
+
+    coaching = sub.add_parser(
+        "coaching", parents=[common], help="list educators flagged for coaching"
+    )
+    coaching.add_argument("--all", action="store_true", help="every Not Yet count, flagged or not")
+
+    verify = sub.add_parser(
+        "verify",
+        parents=[common],
+        help="check an Open Badges credential's signature and structure",
+        description="FILE is the JSON of GET /api/v1/credentials/{id} or the bare VC-JWT. "
+        "Exit status 0: valid; 1: invalid or unreadable.",
+    )
+    verify.add_argument("file", type=Path)
+    verify.add_argument(
+        "--jwks",
+        type=Path,
+        metavar="FILE",
+        help="trust the keys in this JWKS file (default: this hub's issuer key)",
+    )
+
+
+def verify(args: argparse.Namespace, settings: HubSettings, say: Callable[[str], None]) -> int:
+    """``verify FILE``: prints VALID or INVALID with reasons; 0 when valid, else 1."""
+    if args.jwks is not None:
+        try:
+            keys = load_jwks(args.jwks)
+        except ValueError as exc:
+            raise HubAdminError(str(exc)) from None
+    else:
+        path = default_key_path(settings.data_dir)
+        if not path.exists():
+            raise HubAdminError(
+                f"this hub has no issuer key ({path}): pass --jwks with the issuer's key set"
+            )
+        try:
+            key = load_key(path)
+        except IssuerKeyError as exc:
+            raise HubAdminError(str(exc)) from None
+        keys = [key.public_jwk(key.thumbprint)]
+    verdict = verify_file(args.file, keys)
+    if not verdict.valid:
+        say(f"INVALID: {args.file}")
+        for problem in verdict.problems:
+            say(f"  - {problem}")
+        return 1
+    doc = verdict.credential or {}
+    subject = doc.get("credentialSubject", {})
+    educator = ", ".join(i.get("identityHash", "") for i in subject.get("identifier", []))
+    say(f"VALID: {args.file}: {doc.get('id')}")
+    say(f"  {doc.get('name')}, issued by {doc.get('issuer', {}).get('name')} to {educator}")
+    say(f"  valid from {doc.get('validFrom')}; signed with key {verdict.kid}")
+    return 0
+
+
+def run(args: argparse.Namespace, admin: HubAdmin, say: Callable[[str], None]) -> None:
+    """Carry out one of ``COMMANDS``."""
+    match args.command:
+        case "set-workflow":
+            options = admin.set_workflow(
+                args.credential,
+                review_required=args.review,
+                coaching_after=args.coaching_after,
+                show_assessor_name=args.show_name,
+            )
+            plural = "s" if options.coaching_after != 1 else ""
+            say(
+                f"{args.credential}: review {'on' if options.review_required else 'off'}, "
+                f"coaching after {options.coaching_after} Not Yet attempt{plural}, assessor "
+                f"name {'shown' if options.show_assessor_name else 'hidden'} on reports."
+            )
+        case "review" if args.action == "list":
+            items = admin.pending_reviews()
+            for item in items:
+                say(
+                    f"{item.assignment_id}  {item.submission_id}  {item.credential_id}  "
+                    f"attempt {item.attempt}  {item.decision.label}  by {item.assessor}"
+                )
+            say(f"{len(items)} decision{'s' if len(items) != 1 else ''} waiting for review.")
+        case "review":
+            if not args.assignment or not args.reviewer:
+                raise HubAdminError(f"review {args.action} needs ASSIGNMENT and --reviewer USER")
+            outcome = admin.review(
+                args.assignment,
+                args.reviewer,
+                approve=args.action == "approve",
+                comment=args.comment,
+            )
+            if outcome.state == "approved":
+                badge = (
+                    f"; credential {outcome.credential_id} issued" if outcome.credential_id else ""
+                )
+                say(f"Approved {outcome.assignment_id}{badge}.")
+            else:
+                say(f"Returned {outcome.assignment_id} to its assessor.")
+        case "resubmit":
+            made = admin.resubmit(args.submission, args.folder, args.note)
+            where = f" as {made.assignment_id}" if made.assignment_id else ""
+            say(f"Created {made.submission_id}, attempt {made.attempt}{where}: {made.message}.")
+        case "coaching":
+            flags = admin.coaching_flags(flagged_only=not args.all)
+            for flag in flags:
+                mark = "FLAGGED" if flag.flagged else "-"
+                say(
+                    f"{mark}  {flag.credential_id}  {flag.educator_pseudonym}  "
+                    f"{flag.not_yet_attempts} Not Yet (threshold {flag.threshold})"
+                )
+            say(f"{sum(f.flagged for f in flags)} flagged for coaching.")

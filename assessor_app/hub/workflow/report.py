@@ -1,0 +1,102 @@
+"""The educator feedback report served by the hub: the final decision of a submission as
+the PDF ``reports.build_feedback_report`` makes, built from the stored sheet.
+
+The private note is removed from the sheet before the report sees it, and the assessor's
+name is printed only when the credential's workflow allows it (``show_assessor_name``).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessor_app.domain.artifacts import Artifact
+from assessor_app.domain.decision import Decision
+from assessor_app.domain.evaluation import evaluate
+from assessor_app.domain.submission import Submission
+from assessor_app.hub.db import ArtifactRow, AssignmentRow, DecisionRow, SubmissionRow, User
+from assessor_app.hub.decisions import credential_schema
+from assessor_app.hub.workflow.hooks import PRODUCTION, workflow_of
+from assessor_app.hub.workflow.models import PENDING_REVIEW
+from assessor_app.protocol.v1 import DecisionUpload, PreviousAttemptOut
+from assessor_app.reports.feedback_report import build_feedback_report
+
+
+class ReportUnavailable(LookupError):
+    """No report for this caller: ``status`` 404 (not theirs or missing) or 409 (not final)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def _final_decision(
+    session: Session, submission_id: str, user: User
+) -> tuple[DecisionRow, User] | None:
+    """The caller's own decision on the submission; for an admin, the latest production one."""
+    query = (
+        select(DecisionRow, User)
+        .join(AssignmentRow, AssignmentRow.id == DecisionRow.assignment_id)
+        .join(User, User.id == DecisionRow.user_id)
+        .where(AssignmentRow.submission_id == submission_id)
+        .order_by(DecisionRow.recorded_at.desc())
+        .limit(1)
+    )
+    own = session.execute(query.where(DecisionRow.user_id == user.id)).first()
+    if own is None and "admin" in user.roles:
+        own = session.execute(query.where(AssignmentRow.kind == PRODUCTION)).first()
+    return (own[0], own[1]) if own is not None else None
+
+
+def feedback_report_pdf(session: Session, submission_id: str, user: User) -> bytes:
+    """The report's bytes, or ``ReportUnavailable``."""
+    found = _final_decision(session, submission_id, user)
+    submission = session.get(SubmissionRow, submission_id)
+    if found is None or submission is None:
+        raise ReportUnavailable(404, "Nothing here: check the id and that you decided it.")
+    decision_row, assessor = found
+    assignment = session.get(AssignmentRow, decision_row.assignment_id)
+    if assignment is None or assignment.status == PENDING_REVIEW:
+        raise ReportUnavailable(
+            409, "The decision is waiting for review: the report exists once it is final."
+        )
+    credential = credential_schema(session, submission).to_domain()
+    upload = DecisionUpload.model_validate(decision_row.body)
+    computed = evaluate(upload.to_sheet(None), credential.rubric).computed
+    # The report never prints the private note; dropping it here means it cannot.
+    sheet = replace(upload.to_sheet(computed), private_note="")
+    artifacts = tuple(
+        Artifact(a.id, a.filename, a.media_type, a.size, a.sha256, a.title)
+        for a in session.scalars(
+            select(ArtifactRow)
+            .where(ArtifactRow.submission_id == submission.id)
+            .order_by(ArtifactRow.position)
+        )
+    )
+    domain_submission = Submission(
+        id=submission.id,
+        credential_id=submission.credential_id,
+        attempt=submission.attempt,
+        educator_pseudonym=submission.educator_pseudonym,
+        artifacts=artifacts,
+        change_note=submission.change_note,
+        previous_attempts=tuple(
+            PreviousAttemptOut.model_validate(p).to_domain() for p in submission.previous_attempts
+        ),
+    )
+    out = io.BytesIO()
+    build_feedback_report(
+        out,
+        credential=credential,
+        submission=domain_submission,
+        sheet=sheet,
+        decision=Decision(decision_row.decision),
+        decided_at=decision_row.recorded_at,
+        assessor_name=assessor.display_name,
+        show_assessor_name=workflow_of(session, submission.credential_id).show_assessor_name,
+    )
+    return out.getvalue()
