@@ -112,13 +112,16 @@ def run(app: Path, timeout_s: float) -> None:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+        hub_log = (temp / "hub.log").open("wb")
         hub = subprocess.Popen(
-            [_hub_cli(), "--data-dir", str(hub_dir), *serve],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [_hub_cli(), "--data-dir", str(hub_dir), *serve], stdout=hub_log, stderr=hub_log
         )
         try:
-            _wait_for_hub(hub, url, 60)
+            try:
+                _wait_for_hub(hub, url, 120)
+            except SystemExit:
+                sys.stderr.write((temp / "hub.log").read_text(errors="replace")[-4000:])
+                raise
             output = _run_bundle(
                 app,
                 f"--smoke-test {url} (dbus-run-session, gnome-keyring)",
@@ -133,6 +136,7 @@ def run(app: Path, timeout_s: float) -> None:
             except subprocess.TimeoutExpired:
                 hub.kill()
                 hub.wait()
+            hub_log.close()
     if "smoke: ok" not in output.splitlines():
         raise SystemExit("package-test: the smoke test did not report ok")
     vlc_line = next((line for line in output.splitlines() if " from " in line), "")
