@@ -56,7 +56,10 @@ from assessor_app.protocol.calibration import (
 from assessor_app.reports.fonts import ReportFonts, load_fonts
 
 __all__ = [
+    "AGREEMENT_MARK",
+    "CONSENSUS_COLUMN",
     "DISAGREEMENT_MARK",
+    "KEY_COLUMN",
     "STATE_WORDS",
     "STATISTIC_MEANINGS",
     "DriftPoint",

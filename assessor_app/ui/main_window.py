@@ -19,6 +19,7 @@ from assessor_app.services.scoring import NotReadyError, OpenedAssignment, Scori
 from assessor_app.services.sync_runner import SyncRunner, engine_for_session
 from assessor_app.sync.progress import SyncProgress, SyncReport
 from assessor_app.ui.background import Executor, Executors
+from assessor_app.ui.calibration.menu import install_calibration_menu
 from assessor_app.ui.qt import (
     QAction,
     QCloseEvent,
@@ -108,6 +109,9 @@ class MainWindow(QMainWindow):
         self.sync_runner.signInRequired.connect(self._sign_in_required)
         self._build_actions()
         self._build_status_bar()
+        self.calibration = install_calibration_menu(
+            self, session, self.executors, self.sync_runner.finished
+        )
         self._tick = QTimer(self)
         self._tick.setInterval(60_000)
         self._tick.timeout.connect(self._minute)

@@ -1,0 +1,93 @@
+"""The main window's Calibration menu, and answer keys fetched after every sync.
+
+``install_calibration_menu`` is all the main window calls: it adds the menu (Sessions…,
+My answer keys and drift…) and, whenever a sync finishes, asks the hub for the keys of
+newly uploaded calibration items on the net executor, telling the assessor in the status
+bar when one arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from assessor_app.services.account import ProfileSession
+from assessor_app.services.calibration import CalibrationService, KeyFetchReport
+from assessor_app.ui.background import Executors
+from assessor_app.ui.calibration.window import CalibrationWindow
+from assessor_app.ui.qt import QMainWindow, QMenu, QObject, Signal
+
+log = logging.getLogger(__name__)
+
+
+class Connectable(Protocol):
+    """A bound Qt signal (e.g. ``SyncRunner.finished``)."""
+
+    def connect(self, slot: Callable[..., object]) -> object: ...
+
+
+class CalibrationMenu(QObject):
+    """``keysFetched(report)`` fires after the post-sync key check."""
+
+    keysFetched = Signal(object)
+
+    def __init__(self, window: QMainWindow, session: ProfileSession, executors: Executors) -> None:
+        super().__init__(window)
+        self._main = window
+        self._executors = executors
+        self.service = CalibrationService.for_session(session)
+        self.window: CalibrationWindow | None = None
+        bar = window.menuBar()
+        menu = QMenu("&Calibration", window)
+        # Before Help, which conventionally stays last.
+        help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+        if help_menu is None:
+            bar.addMenu(menu)
+        else:
+            bar.insertMenu(help_menu, menu)
+        self.menu = menu
+        self.sessions_action = menu.addAction("Sessions…")
+        self.sessions_action.setToolTip("Calibration sessions: the levels matrix and consensus")
+        self.sessions_action.triggered.connect(lambda: self.calibration_window().show_sessions())
+        self.keys_action = menu.addAction("My answer keys and drift…")
+        self.keys_action.setToolTip("Your keyed calibration items compared with their keys")
+        self.keys_action.triggered.connect(lambda: self.calibration_window().show_keys())
+
+    def calibration_window(self) -> CalibrationWindow:
+        if self.window is None:
+            self.window = CalibrationWindow(self.service, self._executors, self._main)
+        return self.window
+
+    def fetch_keys(self) -> None:
+        self._executors.net.submit(
+            self.service.fetch_keys, success=self._fetched, failure=self._not_fetched
+        )
+
+    def _fetched(self, report: KeyFetchReport) -> None:
+        if report.fetched:
+            count = len(report.fetched)
+            self._main.statusBar().showMessage(
+                f"{count} answer key(s) received: see Calibration ▸ My answer keys and drift.",
+                15_000,
+            )
+            if self.window is not None and self.window.isVisible():
+                self.window.keys.reload()
+        self.keysFetched.emit(report)
+
+    def _not_fetched(self, error: BaseException) -> None:
+        # The sync itself already told the assessor about the connection; keys are
+        # asked for again after the next sync.
+        log.info("answer keys not fetched after sync: %s", type(error).__name__)
+
+
+def install_calibration_menu(
+    window: QMainWindow,
+    session: ProfileSession,
+    executors: Executors,
+    sync_finished: Connectable,
+) -> CalibrationMenu:
+    """Add the Calibration menu to ``window`` and fetch answer keys after each sync."""
+    menu = CalibrationMenu(window, session, executors)
+    sync_finished.connect(lambda *_: menu.fetch_keys())
+    return menu

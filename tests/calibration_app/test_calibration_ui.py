@@ -1,0 +1,229 @@
+"""The calibration views with pytest-qt against a real hub: the session list and matrix
+(levels, disagreement symbols and tint, statistics in words), the facilitator's reveal
+and consensus saved to the hub, the report saved from the view, the drift chart, and the
+answer key shown after an upload from the main window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import (
+    ANN_LEVELS,
+    CONSENSUS_NOTE,
+    DISCUSSION_NOTES,
+    MASTER_RATIONALE_REFLECTION,
+    MASTER_RATIONALE_WAIT,
+    SESSION_TITLE,
+    Scene,
+    pdf_text,
+    score_and_finalize,
+    sync,
+)
+from pytestqt.qtbot import QtBot
+
+from assessor_app.reports.calibration_report import DriftPoint
+from assessor_app.ui.background import Executors
+from assessor_app.ui.calibration.drift_chart import LINE_COLOUR, DriftChart
+from assessor_app.ui.calibration.models import DISAGREEMENT_TINT, DisagreementRole
+from assessor_app.ui.calibration.session_view import SessionsView
+from assessor_app.ui.main_window import MainWindow
+from assessor_app.ui.qt import QSettings, Qt
+
+WAIT = 30_000
+
+
+@pytest.fixture
+def executors() -> Iterator[Executors]:
+    pool = Executors()
+    yield pool
+    pool.wait()
+
+
+def sessions_view(qtbot: QtBot, scene: Scene, username: str, executors: Executors) -> SessionsView:
+    view = SessionsView(scene.service(username), executors)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    with qtbot.waitSignal(view.sessionsLoaded, timeout=WAIT):
+        view.refresh()
+    index = view.list_model.index(0, 0)
+    assert view.list_model.data(index) == SESSION_TITLE
+    with qtbot.waitSignal(view.sessionLoaded, timeout=WAIT):
+        qtbot.mouseClick(
+            view.list.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=view.list.visualRect(index).center(),
+        )
+    return view
+
+
+def cells(view: SessionsView) -> list[list[str]]:
+    model = view.matrix_model
+    return [
+        [model.data(model.index(r, c)) for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+
+
+def test_participant_sees_the_matrix_and_statistics(
+    qtbot: QtBot, scored: Scene, executors: Executors
+) -> None:
+    view = sessions_view(qtbot, scored, "ann", executors)
+    assert "You take part." in view.heading.text()
+    assert "ann ✓ submitted (2 of 2)" in view.people.text()
+    view.choose_item(scored.keyed_submission)
+    model = view.matrix_model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Criterion", "", "ann", "bob", "Key", "Consensus"]
+    assert cells(view) == [
+        ["Wait after the question", "≠", "Proficient", "Beginning", "Proficient", "–"],
+        ["Reflection on student thinking", "=", "Proficient", "Proficient", "Beginning", "–"],
+        ["Decision", "", "Pass", "Not Yet", "Not Yet", ""],
+    ]
+    # disagreement: symbol, tint and words together; agreement has neither tint nor ≠
+    first, second = model.index(0, 2), model.index(1, 2)
+    assert model.data(first, DisagreementRole) is True
+    assert model.data(first, Qt.ItemDataRole.BackgroundRole) == DISAGREEMENT_TINT
+    assert model.data(first, Qt.ItemDataRole.ToolTipRole) == "The assessors chose different levels"
+    assert model.data(second, Qt.ItemDataRole.BackgroundRole) is None
+    # the unkeyed item has no key column
+    view.choose_item(scored.plain_submission)
+    assert "Key" not in [
+        model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())
+    ]
+    # statistics, with the kappa band in words
+    stats = view.stats
+    rows = {stats.item(r, 0).text(): r for r in range(stats.rowCount())}
+    overall = rows["All criteria"]
+    assert stats.item(overall, 1).text() == "75%"
+    assert stats.item(overall, 2).text() == "100%"
+    assert stats.item(rows["Reflection on student thinking"], 3).text() == "1.00 (almost perfect)"
+    assert "Landis and Koch" in view.meanings.text()
+    # a participant records no consensus
+    assert view.consensus.isHidden() and view.notes.isReadOnly()
+    assert not view.reveal_button.isEnabled()
+
+
+def test_facilitator_saves_consensus_to_the_hub_and_a_report(
+    qtbot: QtBot, scored: Scene, executors: Executors, tmp_path: Path
+) -> None:
+    view = sessions_view(qtbot, scored, "fay", executors)
+    assert "You facilitate this session." in view.heading.text()
+    assert view.consensus.isVisibleTo(view) and not view.notes.isReadOnly()
+    view.choose_item(scored.keyed_submission)
+    view.consensus.choose("c1-wait", "proficient", CONSENSUS_NOTE)
+    view.notes.setPlainText(DISCUSSION_NOTES)
+    with qtbot.waitSignal(view.consensusSaved, timeout=WAIT):
+        qtbot.mouseClick(view.consensus.save_button, Qt.MouseButton.LeftButton)
+    assert view.status.text() == "Consensus saved on the hub ✓"
+    assert cells(view)[0][-1] == "proficient"  # fay has no rubric here: the level's id
+
+    # on the hub, as a participant sees it
+    seen = scored.service("ann").session(scored.session_id)
+    assert seen.results is not None
+    assert [(c.criterion_id, c.level_id, c.note) for c in seen.results.consensus] == [
+        ("c1-wait", "proficient", CONSENSUS_NOTE)
+    ]
+    assert seen.results.notes == DISCUSSION_NOTES
+
+    out = tmp_path / "from-the-view.pdf"
+    with qtbot.waitSignal(view.reportSaved, timeout=WAIT):
+        view.save_report(out)
+    text = " ".join(pdf_text(out).split())
+    assert SESSION_TITLE in text and CONSENSUS_NOTE in text and DISCUSSION_NOTES in text
+
+
+def test_facilitator_reveals_before_everyone_submitted(
+    qtbot: QtBot, scene: Scene, executors: Executors
+) -> None:
+    scene.open_session()
+    scene.score("ann", ANN_LEVELS)
+    view = sessions_view(qtbot, scene, "fay", executors)
+    assert view.matrix_model.rowCount() == 0
+    assert "Scoring is blind" in view.status.text() and "(1 still scoring)" in view.status.text()
+    assert view.reveal_button.isEnabled()
+    with qtbot.waitSignal(view.sessionLoaded, timeout=WAIT):
+        qtbot.mouseClick(view.reveal_button, Qt.MouseButton.LeftButton)
+    assert "Revealed: results are visible" in view.heading.text()
+    assert not view.reveal_button.isEnabled()
+    view.choose_item(scene.keyed_submission)
+    assert [row[3] for row in cells(view)] == ["–", "–", "–"]  # bob never submitted
+
+
+def test_drift_chart_draws_each_item_in_date_order(qtbot: QtBot) -> None:
+    chart = DriftChart()
+    qtbot.addWidget(chart)
+    chart.resize(480, 220)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    chart.set_points(
+        [
+            DriftPoint("late", start + timedelta(days=20), 1.0, 1.0),
+            DriftPoint("early", start, 0.25, 0.75),
+            DriftPoint("middle", start + timedelta(days=10), 0.5, 1.0),
+        ]
+    )
+    assert [p.assignment_id for p in chart.points()] == ["early", "middle", "late"]
+    assert chart.accessibleDescription() == (
+        "Exact agreement with the key per item, oldest first: 01 Sep 2026: 25% exact; "
+        "11 Sep 2026: 50% exact; 21 Sep 2026: 100% exact"
+    )
+    image = chart.grab().toImage()
+    positions = [chart.point_position(i) for i in range(3)]
+    rect = chart.plot_rect()
+    assert positions[0].y() > positions[1].y() > positions[2].y()  # rising agreement
+    assert positions[2].y() == pytest.approx(rect.top())
+    ratio = image.width() / chart.width()
+    # the 100% point is drawn filled (at or above the 80% bar) in the line colour
+    top = positions[2]
+    pixel = image.pixelColor(int(top.x() * ratio), int(top.y() * ratio))
+    assert pixel.name() == LINE_COLOUR.name()
+
+
+def test_key_shown_after_an_upload_from_the_main_window(
+    qtbot: QtBot, scene: Scene, tmp_path: Path
+) -> None:
+    scene.open_session()
+    ann = scene.person("ann")
+    sync(ann)
+    keyed = scene.assignment("ann", scene.keyed_submission)
+    score_and_finalize(ann, keyed, ANN_LEVELS["keyed"])  # queued, not uploaded yet
+
+    window = MainWindow(ann, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles.index("&Calibration") == titles.index("&Help") - 1
+    with qtbot.waitSignal(window.calibration.keysFetched, timeout=60_000) as fetched:
+        window.sync_now()
+    assert fetched.args[0].fetched == [keyed]
+
+    window.calibration.keys_action.trigger()
+    panel = window.calibration.calibration_window().keys
+    qtbot.waitUntil(lambda: panel.items.count() == 1, timeout=WAIT)
+    model = panel.view.model
+    rows = [
+        [model.data(model.index(r, c)) for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+    assert rows == [
+        [
+            "Wait after the question",
+            "Proficient",
+            "Proficient",
+            "✓ Exact: same level as the key",
+            MASTER_RATIONALE_WAIT,
+        ],
+        [
+            "Reflection on student thinking",
+            "Proficient",
+            "Beginning",
+            "≈ Adjacent: one level above the key",
+            MASTER_RATIONALE_REFLECTION,
+        ],
+    ]
+    assert "Exact: 50% of criteria" in panel.view.summary.text()
+    assert "Your decision: Pass; the key's: Not Yet" in panel.view.summary.text()
+    assert [p.assignment_id for p in panel.chart.points()] == [keyed]
