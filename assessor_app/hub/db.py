@@ -169,7 +169,8 @@ class AssignmentRow(Base):
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), nullable=False)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
-    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    # 32: room for the workflow's statuses, e.g. ``returned_for_revision`` (migration 0003).
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

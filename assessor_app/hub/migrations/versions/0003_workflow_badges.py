@@ -1,5 +1,6 @@
 """Review workflow, coaching flags and Open Badges: per-credential workflow options,
-decision reviews, decisions returned by a reviewer, coaching flags and issued credentials.
+decision reviews, decisions returned by a reviewer, coaching flags and issued credentials;
+assignment statuses up to 32 characters.
 
 Revision ID: 0003
 Revises: 0002
@@ -23,6 +24,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # ``returned_for_revision`` is longer than the first schema allowed.
+    with op.batch_alter_table("assignments") as batch:
+        batch.alter_column(
+            "status", existing_type=sa.String(20), type_=sa.String(32), existing_nullable=False
+        )
     op.create_table(
         "credential_workflows",
         sa.Column("credential_id", sa.String(64), primary_key=True),
@@ -99,3 +105,7 @@ def downgrade() -> None:
         "credential_workflows",
     ):
         op.drop_table(table)
+    with op.batch_alter_table("assignments") as batch:
+        batch.alter_column(
+            "status", existing_type=sa.String(32), type_=sa.String(20), existing_nullable=False
+        )
