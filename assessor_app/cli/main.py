@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from assessor_app.cli import commands, report_commands
+from assessor_app.cli import calibration_commands, commands, report_commands
 from assessor_app.cli.commands import Console
 from assessor_app.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
 from assessor_app.logs import configure_logging
@@ -202,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         "logout", commands.cmd_logout, "forget the sign-in; your work stays on this computer"
     )
     passphrase_option(logout)
+    calibration_commands.register(sub)
     return parser
 
 

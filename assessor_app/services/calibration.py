@@ -43,7 +43,7 @@ from assessor_app.reports.calibration_report import (
     describe_distance,
     level_label,
 )
-from assessor_app.services.account import ProfileSession
+from assessor_app.services.account import ProfileSession, SignInRequired
 from assessor_app.store import LocalState, Store
 from assessor_app.store.repositories.calibration import CachedKey, CachedSession, CalibrationCache
 from assessor_app.sync.calibration_client import CalibrationClient
@@ -281,12 +281,14 @@ def _now() -> datetime:
 
 class CalibrationService:
     """Calibration for one open profile. ``client_factory`` makes a signed-in hub
-    client (``ProfileSession.client``); the service closes each client it makes."""
+    client (``ProfileSession.client``); the service closes each client it makes. Without
+    one the service works on what is kept here only, and hub calls raise
+    ``SignInRequired``."""
 
     def __init__(
         self,
         store: Store,
-        client_factory: Callable[[], HubClient],
+        client_factory: Callable[[], HubClient] | None,
         username: str,
         *,
         now: Callable[[], datetime] = _now,
@@ -303,6 +305,8 @@ class CalibrationService:
 
     @contextmanager
     def _hub(self) -> Iterator[CalibrationClient]:
+        if self._client_factory is None:
+            raise SignInRequired("Sign in to the hub to fetch calibration results.")
         client = self._client_factory()
         try:
             yield CalibrationClient(client)
