@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, select
 
 from assessor_app.hub.db import Base, Counter
-from assessor_app.hub.migrate import upgrade_database
+from assessor_app.hub.migrate import alembic_config, upgrade_database
 
 
 def test_migrated_schema_matches_the_models(db_url: str) -> None:
@@ -19,6 +20,7 @@ def test_migrated_schema_matches_the_models(db_url: str) -> None:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
             assert conn.execute(select(Counter.name, Counter.value)).all() == [("change_seq", 0)]
-            assert context.get_current_revision() == "0001"
+            head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+            assert context.get_current_revision() == head
     finally:
         engine.dispose()
