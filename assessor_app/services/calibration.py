@@ -68,6 +68,8 @@ log = logging.getLogger(__name__)
 
 # A key can exist on the hub only once the decision went up.
 _UPLOADED = frozenset({LocalState.UPLOADED.value})
+# Calibration assignments the hub said have no key (a setting: a list of ids).
+UNKEYED_SETTING = "calibration_unkeyed"
 
 
 class KeyNotReady(Exception):
@@ -334,7 +336,10 @@ class CalibrationService:
         """Fetch the keys of every uploaded calibration assignment that has none here.
         One failing item does not stop the others; an unreachable hub does."""
         report = KeyFetchReport()
-        todo = self.cache.calibration_assignments_without_key(_UPLOADED)
+        unkeyed = set(self.store.settings.get(UNKEYED_SETTING) or [])
+        todo = [
+            a for a in self.cache.calibration_assignments_without_key(_UPLOADED) if a not in unkeyed
+        ]
         if not todo:
             return report
         with self._hub() as hub:
@@ -345,7 +350,10 @@ class CalibrationService:
                     report.waiting.append(assignment_id)
                     continue
                 except NotFound:
+                    # Peer-session items have no key, now or later: do not ask again.
                     report.unkeyed.append(assignment_id)
+                    unkeyed.add(assignment_id)
+                    self.store.settings.set(UNKEYED_SETTING, sorted(unkeyed))
                     continue
                 except HubUnreachable:
                     raise

@@ -18,7 +18,7 @@ from conftest import (
     sync,
 )
 
-from assessor_app.services.calibration import KeyNotReady, SessionUnavailable
+from assessor_app.services.calibration import KeyFetchReport, KeyNotReady, SessionUnavailable
 from assessor_app.sync.errors import HubProblem
 
 
@@ -126,9 +126,9 @@ def test_key_after_upload_kept_for_offline_and_drift(scored: Scene, unreachable_
         comparison.decision_words()
     ) == "Your decision: Pass; the key's: Not Yet (✗ different decision)"
 
-    # nothing left to fetch; offline, the kept key, the drift and the session seen before
-    # are still there
-    assert ann.fetch_keys().fetched == []
+    # nothing left to ask for (the unkeyed item is not asked about again); offline, the
+    # kept key, the drift and the session seen before are still there
+    assert ann.fetch_keys() == KeyFetchReport()
     ann.session(scored.session_id)
     offline = offline_service(scored.person("ann"), unreachable_port)
     kept = offline.comparison(keyed_id)
