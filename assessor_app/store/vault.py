@@ -279,9 +279,18 @@ class Vault:
 
     # -- chunk primitives shared by the writer and the reader --------------------------
 
-    def _encrypt(self, header: bytes, digest: bytes, index: int, last: bool, data: bytes) -> bytes:
+    def _encrypt_into(
+        self,
+        header: bytes,
+        digest: bytes,
+        index: int,
+        last: bool,
+        data: memoryview,
+        out: memoryview,
+    ) -> None:
+        """Seal ``data`` into ``out`` (exactly ``len(data) + TAG_SIZE`` bytes long)."""
         prefix = header[-8:]
-        return self._aead.encrypt(_nonce(prefix, index), data, _aad(header, digest, index, last))
+        self._aead.encrypt_into(_nonce(prefix, index), data, _aad(header, digest, index, last), out)
 
     def _decrypt(self, header: bytes, digest: bytes, index: int, last: bool, data: bytes) -> bytes:
         prefix = header[-8:]
@@ -343,7 +352,13 @@ class VaultWriter:
         self._digest = bytes.fromhex(sha256)
         self._resume = resume
         self._closed = False
-        self._buffer = bytearray()
+        # One chunk of plaintext waiting to be sealed and one sealed chunk, both reused for
+        # the writer's lifetime: fresh megabyte buffers per chunk cost more in page faults
+        # than the encryption itself.
+        size = vault.chunk_size
+        self._plain = memoryview(bytearray(size))
+        self._fill = 0
+        self._sealed = memoryview(bytearray(size + TAG_SIZE))
         self._hash = hashlib.sha256()
         self._index = 0
         self.offset = 0
@@ -381,9 +396,11 @@ class VaultWriter:
             if len(plain) != self._vault.chunk_size:
                 break  # written with another chunk size: re-chunk from here on
             self.write(plain)
-        self._flush_complete()
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        if self.offset:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        # With nothing recovered there is nothing to keep durable: a crash before the
+        # first chunk loses only a header.
         os.replace(self._tmp_path, self._path)
         self._tmp_path = self._path
 
@@ -392,30 +409,35 @@ class VaultWriter:
         return self._vault.chunk_size
 
     def write(self, data: bytes | bytearray | memoryview) -> int:
+        """Take the next plaintext bytes. ``data`` is copied before this returns, so the
+        caller may reuse its buffer."""
         if self._closed:
             raise ValueError("write to a closed vault writer")
-        n = len(data)
-        self._hash.update(data)
-        self._buffer += data
+        view = memoryview(data).cast("B")
+        n = len(view)
+        # hashlib releases the GIL for large buffers, so parallel downloads hash in parallel.
+        self._hash.update(view)
+        size = self._vault.chunk_size
+        pos = 0
+        while pos < n:
+            # A chunk is only known not to be the last when more bytes follow it, so a full
+            # chunk is sealed as non-last only once the next byte is here.
+            if self._fill == size:
+                self._seal(self._plain, last=False)
+                self._fill = 0
+            take = min(size - self._fill, n - pos)
+            self._plain[self._fill : self._fill + take] = view[pos : pos + take]
+            self._fill += take
+            pos += take
         self.offset += n
-        self._flush_complete()
         return n
 
-    def _flush_complete(self) -> None:
-        # A chunk is only known not to be the last when more bytes follow it, so keep
-        # at least one byte beyond each full chunk before sealing it as non-last.
-        size = self._vault.chunk_size
-        start = 0
-        while len(self._buffer) - start > size:
-            self._seal(bytes(self._buffer[start : start + size]), last=False)
-            start += size
-        if start:
-            del self._buffer[:start]
-
-    def _seal(self, plain: bytes, *, last: bool) -> None:
+    def _seal(self, plain: memoryview, *, last: bool) -> None:
         if self._index >= _MAX_CHUNKS:
             raise VaultError("evidence too large for the vault format")
-        self._file.write(self._vault._encrypt(self._header, self._digest, self._index, last, plain))
+        sealed = self._sealed[: len(plain) + TAG_SIZE]
+        self._vault._encrypt_into(self._header, self._digest, self._index, last, plain, sealed)
+        self._file.write(sealed)
         self._index += 1
 
     def restart(self) -> None:
@@ -425,7 +447,7 @@ class VaultWriter:
             raise ValueError("restart of a closed vault writer")
         self._file.close()
         os.unlink(self._tmp_path)
-        self._buffer.clear()
+        self._fill = 0
         self._hash = hashlib.sha256()
         self._index = 0
         self.offset = 0
@@ -444,8 +466,8 @@ class VaultWriter:
             self._abandon(keep_partial=False)
             raise EvidenceMismatch(self.sha256, actual)
         try:
-            self._seal(bytes(self._buffer), last=True)
-            self._buffer.clear()
+            self._seal(self._plain[: self._fill], last=True)
+            self._fill = 0
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
