@@ -7,6 +7,11 @@ CA bundle); bounded retries with exponential backoff and full jitter on connecti
 errors, timeouts and 429/502/503/504, honouring ``Retry-After``; resumable artifact
 downloads with ``Range``/``If-Range``; and decision uploads that always carry their
 ``Idempotency-Key``, so a retry after a lost response cannot record a second decision.
+
+Artifact bodies are the bulk of a sync, so their GET bypasses httpx's per-64 KiB parsing:
+it goes over a kept-alive ``http.client`` connection (same URL, headers, TLS context and
+timeouts) and is read with ``readinto`` into one reusable buffer. When an environment
+proxy applies or a custom transport is given, the body streams through httpx instead.
 Replies are validated against :mod:`assessor_app.protocol.v1`; HTTP errors become the
 typed errors of :mod:`assessor_app.sync.errors`. Tokens and passwords are never logged.
 """
@@ -14,13 +19,19 @@ typed errors of :mod:`assessor_app.sync.errors`. Tokens and passwords are never 
 from __future__ import annotations
 
 import email.utils
+import http.client
 import ipaddress
 import logging
+import os
 import random
 import re
+import select
+import socket
 import ssl
+import threading
 import time
-from collections.abc import Callable, Mapping
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +73,10 @@ _CONTENT_RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 _UNSATISFIED_RANGE_RE = re.compile(r"^bytes \*/(\d+)$")
 _REDACTED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 _M = TypeVar("_M", bound=BaseModel)
+_DEFAULT_HEADERS = {"User-Agent": "assessor-app", "Accept": "application/json"}
+DEFAULT_DOWNLOAD_CHUNK = 1024 * 1024
+"""Bytes read per block of an artifact body: the vault's chunk size, and large enough that
+hashing and socket reads run without the GIL most of the time."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +94,12 @@ class Timeouts:
 
 
 class DownloadSink(Protocol):
-    """Where artifact bytes go (the vault's writer is one). ``restart`` means: forget all
-    bytes so far, the next write is byte 0 of the artifact."""
+    """Where artifact bytes go (the vault's writer is one). ``write`` gets a view of the
+    download's read buffer, valid only during the call: a sink that keeps bytes copies
+    them. ``restart`` means: forget all bytes so far, the next write is byte 0 of the
+    artifact."""
 
-    def write(self, data: bytes) -> object: ...
+    def write(self, data: memoryview) -> object: ...
 
     def restart(self) -> None: ...
 
@@ -126,6 +143,39 @@ def _tls_context(ca_bundle: Path | None) -> ssl.SSLContext:
     return ctx
 
 
+_shared_tls_lock = threading.Lock()
+_shared_tls: dict[tuple[object, ...], ssl.SSLContext] = {}
+
+
+def _file_stamp(path: str | None) -> tuple[str, int, int] | None:
+    if not path:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (path, st.st_mtime_ns, st.st_size)
+
+
+def _shared_tls_context(ca_bundle: Path | None) -> ssl.SSLContext:
+    """The context of ``_tls_context(ca_bundle)``, built again only when the bundle or the
+    system's CA file changes (certifi's changes only with an upgrade). Loading the roots
+    costs about 0.1 s of CPU, and every download worker has its own client. Only
+    ``http.client`` connections get this context; they never change a context they are
+    given, so threads may share it. (httpcore sets ALPN on its context at every connect,
+    so each httpx client keeps a private one.)"""
+    key = (
+        str(ca_bundle) if ca_bundle is not None else None,
+        _file_stamp(str(ca_bundle)) if ca_bundle is not None else None,
+        _file_stamp(ssl.get_default_verify_paths().cafile),
+    )
+    with _shared_tls_lock:
+        ctx = _shared_tls.get(key)
+        if ctx is None:
+            ctx = _shared_tls[key] = _tls_context(ca_bundle)
+        return ctx
+
+
 def _retry_after_seconds(value: str | None, now: Callable[[], datetime]) -> float | None:
     """Retry-After as seconds (delta-seconds or an HTTP date); None if absent/invalid."""
     if not value:
@@ -160,6 +210,190 @@ def _describe_validation(error: ValidationError) -> str:
     where = ".".join(str(p) for p in first["loc"]) or "body"
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return f"{where}: {first['msg']}{more}"
+
+
+def _uses_env_proxy(url: httpx.URL) -> bool:
+    """Whether httpx would send requests for ``url`` through a proxy from the environment
+    (``HTTPS_PROXY``, ``ALL_PROXY``, ... minus ``NO_PROXY``)."""
+    proxies = urllib.request.getproxies()
+    if not (proxies.get(url.scheme) or proxies.get("all")):
+        return False
+    return not urllib.request.proxy_bypass(url.host)
+
+
+def _transport_error(exc: BaseException, phase: str) -> httpx.TransportError:
+    """The httpx error that stands for a socket-level failure while ``phase`` ("connect",
+    "write" or "read"), so both download paths share one retry policy."""
+    message = str(exc) or type(exc).__name__
+    error: type[httpx.TransportError]
+    if isinstance(exc, TimeoutError):
+        error = {"connect": httpx.ConnectTimeout, "write": httpx.WriteTimeout}.get(
+            phase, httpx.ReadTimeout
+        )
+    elif isinstance(exc, http.client.HTTPException):
+        error = httpx.RemoteProtocolError
+    else:
+        error = {"connect": httpx.ConnectError, "write": httpx.WriteError}.get(
+            phase, httpx.ReadError
+        )
+    return error(message)
+
+
+def _socket_readable(sock: socket.socket) -> bool:
+    # An idle kept-alive connection is readable only when the server closed it (or sent
+    # something unasked): either way it must not carry the next request.
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])
+
+
+class _Reply(Protocol):
+    """What the retry loop needs of any response."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> httpx.Headers: ...
+
+    def close(self) -> None: ...
+
+
+_R = TypeVar("_R", bound=_Reply)
+
+
+class _ArtifactReply(_Reply, Protocol):
+    """An artifact response whose body is read block by block."""
+
+    def readinto(self, buffer: memoryview) -> int:
+        """Fill ``buffer`` from the body; 0 at its end. Failures are httpx
+        TransportErrors, a body cut short included."""
+        ...
+
+    def error_response(self) -> httpx.Response:
+        """The whole (error) reply as an httpx response, for ``_raise_for_status``."""
+        ...
+
+
+class _StreamedReply:
+    """An artifact body streamed by httpx (used behind proxies and custom transports)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self._pieces: Iterator[bytes] = response.iter_raw()
+        self._rest = memoryview(b"")
+
+    @property
+    def status_code(self) -> int:
+        return self._response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self._response.headers
+
+    def readinto(self, buffer: memoryview) -> int:
+        if not self._rest:
+            self._rest = memoryview(next(self._pieces, b""))
+        n = min(len(buffer), len(self._rest))
+        buffer[:n] = self._rest[:n]
+        self._rest = self._rest[n:]
+        return n
+
+    def error_response(self) -> httpx.Response:
+        self._response.read()
+        return self._response
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class _DirectConnection:
+    """One kept-alive ``http.client`` connection to the hub, for artifact bodies. Its TLS
+    context trusts the same roots and bundle as the client's httpx one, so certificates
+    are verified exactly as for every other call."""
+
+    def __init__(self, url: httpx.URL, tls: ssl.SSLContext | None, timeouts: Timeouts) -> None:
+        self._timeouts = timeouts
+        self._conn: http.client.HTTPConnection
+        if url.scheme == "https":
+            assert tls is not None
+            self._conn = http.client.HTTPSConnection(
+                url.host, url.port, timeout=timeouts.connect, context=tls
+            )
+        else:
+            self._conn = http.client.HTTPConnection(url.host, url.port, timeout=timeouts.connect)
+
+    def get(self, url: httpx.URL, headers: dict[str, str]) -> _DirectReply:
+        conn = self._conn
+        if conn.sock is not None and _socket_readable(conn.sock):
+            conn.close()
+        if conn.sock is None:
+            try:
+                conn.connect()
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                raise _transport_error(exc, "connect") from exc
+        sock = conn.sock
+        phase = "write"
+        try:
+            sock.settimeout(self._timeouts.write)
+            conn.request("GET", url.raw_path.decode("ascii"), headers=headers)
+            phase = "read"
+            sock.settimeout(self._timeouts.read)
+            response = conn.getresponse()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise _transport_error(exc, phase) from exc
+        return _DirectReply(conn, response, httpx.Request("GET", url))
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class _DirectReply:
+    """An artifact response read straight from the socket into the caller's buffer."""
+
+    def __init__(
+        self,
+        conn: http.client.HTTPConnection,
+        response: http.client.HTTPResponse,
+        request: httpx.Request,
+    ) -> None:
+        self._conn = conn
+        self._response = response
+        self._request = request
+        self.status_code = response.status
+        self.headers = httpx.Headers(response.getheaders())
+
+    def readinto(self, buffer: memoryview) -> int:
+        try:
+            n = self._response.readinto(buffer)
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise _transport_error(exc, "read") from exc
+        if not n and self._response.length:
+            # http.client returns 0 when the peer closes early; the body is incomplete.
+            self.close()
+            raise httpx.RemoteProtocolError("the hub closed the connection mid-body")
+        return n
+
+    def error_response(self) -> httpx.Response:
+        try:
+            body = self._response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise _transport_error(exc, "read") from exc
+        return httpx.Response(
+            self.status_code, headers=self.headers, content=body, request=self._request
+        )
+
+    def close(self) -> None:
+        if not self._response.isclosed():
+            # Unread body bytes would be taken for the next reply: drop the connection.
+            self._response.close()
+            self._conn.close()
 
 
 class HubClient:
@@ -203,20 +437,39 @@ class HubClient:
         self._sleep = sleep
         self._jitter = jitter
         self._now = now
-        self._http = httpx.Client(
-            base_url=self.base_url + API_PREFIX,
-            timeout=self.timeouts.to_httpx(),
-            verify=_tls_context(ca_bundle),
-            transport=transport,
-            follow_redirects=False,
-            headers={"User-Agent": "assessor-app", "Accept": "application/json"},
-        )
+        self._ca_bundle = ca_bundle
+        self._transport = transport
+        shared_tls: ssl.SSLContext | None = None
+        if url.scheme == "https" or ca_bundle is not None:
+            # Also checks the CA bundle now, so a bad one is reported before any request.
+            shared_tls = _shared_tls_context(ca_bundle)
+        # Built on first use: a download worker's client may never make an API call.
+        self._http_client: httpx.Client | None = None
+        self._direct: _DirectConnection | None = None
+        if transport is None and not _uses_env_proxy(url):
+            self._direct = _DirectConnection(url, shared_tls, self.timeouts)
 
     def __repr__(self) -> str:
         return f"HubClient({self.base_url!r}, signed_in={self.token is not None})"
 
+    @property
+    def _http(self) -> httpx.Client:
+        if self._http_client is None:
+            self._http_client = httpx.Client(
+                base_url=self.base_url + API_PREFIX,
+                timeout=self.timeouts.to_httpx(),
+                verify=_tls_context(self._ca_bundle),
+                transport=self._transport,
+                follow_redirects=False,
+                headers=_DEFAULT_HEADERS,
+            )
+        return self._http_client
+
     def close(self) -> None:
-        self._http.close()
+        if self._http_client is not None:
+            self._http_client.close()
+        if self._direct is not None:
+            self._direct.close()
 
     def __enter__(self) -> HubClient:
         return self
@@ -279,7 +532,7 @@ class HubClient:
         *,
         offset: int = 0,
         if_range: str | None = None,
-        chunk_size: int = 256 * 1024,
+        chunk_size: int = DEFAULT_DOWNLOAD_CHUNK,
         progress: Callable[[int, int | None], None] | None = None,
         cancel: Callable[[], bool] | None = None,
     ) -> DownloadResult:
@@ -293,6 +546,9 @@ class HubClient:
         if offset < 0 or chunk_size < 1:
             raise ValueError("offset must not be negative and chunk_size must be positive")
         path = f"/artifacts/{quote(artifact_id, safe='')}/content"
+        # One buffer for the whole download: every block is read into it and handed to
+        # the sink as a view, so no block is allocated or copied on the way.
+        buffer = memoryview(bytearray(chunk_size))
         received = 0
         restarted = False
         failures = 0
@@ -302,13 +558,12 @@ class HubClient:
                 headers["Range"] = f"bytes={offset}-"
                 if if_range:
                     headers["If-Range"] = f'"{if_range}"'
-            response = self._request("GET", path, headers=headers, stream=True, cancel=cancel)
+            reply = self._open_artifact(path, headers, cancel)
             try:
-                status = response.status_code
-                etag = response.headers.get("ETag")
+                status = reply.status_code
+                etag = reply.headers.get("ETag")
                 if status == 416:
-                    response.read()
-                    size = self._unsatisfied_size(response, path)
+                    size = self._unsatisfied_size(reply.headers, path)
                     if offset == 0:
                         raise MalformedReply(f"The hub refused to send {path} at all (HTTP 416).")
                     if size == offset:
@@ -317,31 +572,30 @@ class HubClient:
                     offset, restarted = 0, True
                     continue
                 if status == 206:
-                    size = self._check_content_range(response, path, offset)
+                    size = self._check_content_range(reply.headers, path, offset)
                 elif status == 200:
                     if offset > 0:
                         # The hub ignored the range or its copy changed (If-Range failed).
                         log.info("download of artifact restarted from byte 0 (HTTP 200)")
                         sink.restart()
                         offset, restarted = 0, True
-                    length = response.headers.get("Content-Length")
+                    length = reply.headers.get("Content-Length")
                     size = int(length) if length and length.isdigit() else None
                 else:
-                    self._raise_for_status(response, "GET", path)
+                    self._raise_for_status(reply.error_response(), "GET", path)
                     raise MalformedReply(f"The hub answered GET {path} with HTTP {status}.")
                 try:
-                    # Not iter_bytes(chunk_size): its re-chunking buffer would lose the
-                    # bytes received before a dropped connection.
-                    for piece in response.iter_bytes():
-                        for start in range(0, len(piece), chunk_size):
-                            if cancel is not None and cancel():
-                                raise Cancelled("download cancelled")
-                            block = piece[start : start + chunk_size]
-                            sink.write(block)
-                            offset += len(block)
-                            received += len(block)
-                            if progress is not None:
-                                progress(offset, size)
+                    while True:
+                        if cancel is not None and cancel():
+                            raise Cancelled("download cancelled")
+                        n = reply.readinto(buffer)
+                        if not n:
+                            break
+                        sink.write(buffer[:n])
+                        offset += n
+                        received += n
+                        if progress is not None:
+                            progress(offset, size)
                 except httpx.TransportError as exc:
                     failures += 1
                     if failures > self.max_retries:
@@ -361,7 +615,7 @@ class HubClient:
                     )
                 return DownloadResult(offset, received, size, etag, restarted)
             finally:
-                response.close()
+                reply.close()
 
     # -- transport ----------------------------------------------------------------------
 
@@ -409,21 +663,55 @@ class HubClient:
         retry_statuses: frozenset[int] = RETRY_STATUSES,
         cancel: Callable[[], bool] | None = None,
     ) -> httpx.Response:
-        """Send with retries; returns the final response (2xx, 206, 416 or an error that
-        ``_raise_for_status`` turns into an exception when not streaming)."""
+        """Send with retries; returns the final response (2xx, or when streaming any
+        status, else the typed error of its status is raised)."""
         all_headers = self._headers(headers, authenticated)
+
+        def send() -> httpx.Response:
+            request = self._http.build_request(
+                method, path, json=json, params=params, headers=all_headers
+            )
+            return self._http.send(request, stream=stream)
+
+        response = self._with_retries(method, path, all_headers, send, retry_statuses, cancel)
+        if not stream:
+            self._raise_for_status(response, method, path)
+        return response
+
+    def _open_artifact(
+        self, path: str, headers: Mapping[str, str], cancel: Callable[[], bool] | None
+    ) -> _ArtifactReply:
+        """GET an artifact with retries, its body not yet read; the reply may be 206, 416
+        or an error status (read it with ``error_response``)."""
+        all_headers = self._headers(headers, True)
+
+        def send() -> _ArtifactReply:
+            if self._direct is not None:
+                url = httpx.URL(self.base_url + API_PREFIX + path)
+                return self._direct.get(url, {**_DEFAULT_HEADERS, **all_headers})
+            request = self._http.build_request("GET", path, headers=all_headers)
+            return _StreamedReply(self._http.send(request, stream=True))
+
+        return self._with_retries("GET", path, all_headers, send, RETRY_STATUSES, cancel)
+
+    def _with_retries(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        send: Callable[[], _R],
+        retry_statuses: frozenset[int],
+        cancel: Callable[[], bool] | None,
+    ) -> _R:
+        """Call ``send`` until it yields a reply that is not worth retrying (or the retry
+        budget is spent), waiting with backoff or ``Retry-After`` in between."""
         attempt = 0
         while True:
             if cancel is not None and cancel():
                 raise Cancelled("cancelled")
-            request = self._http.build_request(
-                method, path, json=json, params=params, headers=all_headers
-            )
-            log.debug(
-                "%s %s attempt %d headers=%s", method, path, attempt + 1, _redacted(all_headers)
-            )
+            log.debug("%s %s attempt %d headers=%s", method, path, attempt + 1, _redacted(headers))
             try:
-                response = self._http.send(request, stream=stream)
+                response = send()
             except httpx.TransportError as exc:
                 cert = _cert_failure(exc)
                 if cert is not None:
@@ -449,8 +737,6 @@ class HubClient:
                 status = response.status_code
                 log.debug("%s %s -> %d", method, path, status)
                 if status not in retry_statuses or attempt >= self.max_retries:
-                    if not stream:
-                        self._raise_for_status(response, method, path)
                     return response
                 retry_after = _retry_after_seconds(response.headers.get("Retry-After"), self._now)
                 response.close()
@@ -506,16 +792,16 @@ class HubClient:
                 "nothing was changed."
             ) from None
 
-    def _check_content_range(self, response: httpx.Response, path: str, offset: int) -> int | None:
-        match = _CONTENT_RANGE_RE.match(response.headers.get("Content-Range", ""))
+    def _check_content_range(self, headers: httpx.Headers, path: str, offset: int) -> int | None:
+        match = _CONTENT_RANGE_RE.match(headers.get("Content-Range", ""))
         if match is None or int(match.group(1)) != offset:
             raise MalformedReply(
                 f"The hub answered a range request for {path} with a wrong Content-Range."
             )
         return None if match.group(3) == "*" else int(match.group(3))
 
-    def _unsatisfied_size(self, response: httpx.Response, path: str) -> int:
-        match = _UNSATISFIED_RANGE_RE.match(response.headers.get("Content-Range", ""))
+    def _unsatisfied_size(self, headers: httpx.Headers, path: str) -> int:
+        match = _UNSATISFIED_RANGE_RE.match(headers.get("Content-Range", ""))
         if match is None:
             raise MalformedReply(f"The hub refused a range of {path} without saying its size.")
         return int(match.group(1))
