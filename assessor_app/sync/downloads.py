@@ -8,12 +8,20 @@ evidence. A mismatch starts again from byte 0, a bounded number of times, and is
 reported. Before each download the free space under the vault is checked for what the
 download will need; a full disk stops further downloads with a clear message, and every
 partial download stays where it is for the next sync.
+
+Download states and audit entries are written by one recorder thread, in the order the
+workers report them: each is a durable (fsynced) commit, and SQLite admits one writer at
+a time and makes the others poll with growing sleeps, so workers that wrote themselves
+spent most of a fast sync waiting for the database instead of the network. When commits
+fall behind, a state that a later write of the same download replaces (``downloading``,
+once the file is verified) is skipped: the final rows are the same, with fewer commits.
 """
 
 from __future__ import annotations
 
 import errno
 import logging
+import queue
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -166,18 +174,26 @@ class Downloader:
         self._reserved = 0
         self._local = threading.local()
         self._clients: list[HubClient] = []
+        self._recorder: _Recorder | None = None
 
     def run(self, jobs: Iterable[DownloadJob]) -> list[JobOutcome]:
+        """Download ``jobs``; when this returns, every state change is in the store."""
         jobs = list(jobs)
         if not jobs:
             return []
+        self._recorder = recorder = _Recorder(self._store)
         try:
             with ThreadPoolExecutor(self._workers, thread_name_prefix="download") as pool:
-                return list(pool.map(self._run_job, jobs))
+                outcomes = list(pool.map(self._run_job, jobs))
         finally:
-            if self._close_clients:
-                for client in self._clients:
-                    client.close()
+            try:
+                recorder.close()
+            finally:
+                self._recorder = None
+                if self._close_clients:
+                    for client in self._clients:
+                        client.close()
+        return outcomes
 
     def _client(self) -> HubClient:
         client: HubClient | None = getattr(self._local, "client", None)
@@ -345,17 +361,33 @@ class Downloader:
     ) -> None:
         if bytes_done is None:
             bytes_done = self._vault.partial_offset(job.sha256)
-        for row in job.artifacts:
-            self._store.submissions.set_download_state(
-                row.artifact.id, state, bytes_done=bytes_done, error=error
-            )
+        done = bytes_done
+
+        def write(store: Store) -> None:
+            for row in job.artifacts:
+                store.submissions.set_download_state(
+                    row.artifact.id, state, bytes_done=done, error=error
+                )
+
+        self._record(job, write, state_only=True)
 
     def _verified(self, job: DownloadJob) -> None:
-        for row in job.artifacts:
-            self._store.submissions.set_download_state(
-                row.artifact.id, DownloadState.VERIFIED, bytes_done=row.artifact.size
-            )
-        record_downloaded(self._store, job.artifacts, job.needs)
+        def write(store: Store) -> None:
+            for row in job.artifacts:
+                store.submissions.set_download_state(
+                    row.artifact.id, DownloadState.VERIFIED, bytes_done=row.artifact.size
+                )
+            record_downloaded(store, job.artifacts, job.needs)
+
+        self._record(job, write, state_only=False)
+
+    def _record(
+        self, job: DownloadJob, write: Callable[[Store], None], *, state_only: bool
+    ) -> None:
+        if self._recorder is None:
+            write(self._store)  # not inside run(): nobody else is writing
+        else:
+            self._recorder.submit(_Write(job.sha256, write, state_only))
 
 
 def record_downloaded(
@@ -373,3 +405,67 @@ def record_downloaded(
 
 class _DiskFull(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class _Write:
+    """One store write for the download of ``key`` (its sha256). Every write sets the
+    state of all the download's rows; a ``state_only`` one does nothing else, so a later
+    write for the same key makes it redundant."""
+
+    key: str
+    apply: Callable[[Store], None]
+    state_only: bool
+
+
+class _Recorder:
+    """Applies store writes on its own thread, in the order submitted. Workers never wait
+    for a commit; ``close`` waits for all of them and re-raises the first failure (the
+    writes after it are still attempted, as each stands alone)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._queue: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="download-states", daemon=True)
+        self._thread.start()
+
+    def submit(self, write: _Write) -> None:
+        self._queue.put(write)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        done = False
+        while not done:
+            batch = [self._queue.get()]
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            done = batch[-1] is None  # close() puts the end marker after every write
+            for write in _without_superseded([w for w in batch if w is not None]):
+                try:
+                    write.apply(self._store)
+                except BaseException as exc:
+                    log.exception("could not record a download's state")
+                    if self._error is None:
+                        self._error = exc
+
+
+def _without_superseded(batch: list[_Write]) -> list[_Write]:
+    """``batch`` in order, minus each state-only write followed by another write for the
+    same download."""
+    later: set[str] = set()
+    kept: list[_Write] = []
+    for write in reversed(batch):
+        if not (write.state_only and write.key in later):
+            kept.append(write)
+        later.add(write.key)
+    kept.reverse()
+    return kept
