@@ -84,7 +84,9 @@ def register(command: CommandFactory, sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = history.add_subparsers(dest="history_command", metavar="ACTION", required=True)
-    export = actions.add_parser("export", help="write your decisions as CSV")
+    export = actions.add_parser(
+        "export", help="write your decisions as CSV", description=HISTORY_HELP
+    )
     export.add_argument("file", metavar="FILE.csv")
     export.add_argument(
         "--excel",
