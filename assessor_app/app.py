@@ -206,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
             _arm_smoke(window, args.smoke, outcome)
         window.sync_now()
         code = app.exec()
+        # Work handed to the executors after the window closed must end before the
+        # store it writes to is closed.
+        window.executors.wait()
         return outcome[0] if args.smoke else int(code)
     finally:
         session.close()

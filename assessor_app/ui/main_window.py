@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.executors = Executors()
         self._sign_in_executor: Executor | None = None
+        self._closed = False
         self.workspace: Workspace | None = None
         self._last_sync: datetime | None = None
         self._online: bool | None = None
@@ -186,6 +187,10 @@ class MainWindow(QMainWindow):
     # -- queue and workspace --------------------------------------------------------------
 
     def refresh_queue(self) -> None:
+        if self._closed:
+            # Signals still queued when the window closed (a sync's last "finished")
+            # must not start database work after the executors were drained.
+            return
         store = self.session.store
         self.executors.db.submit(lambda: load_queue_rows(store), success=self._rows_loaded)
 
@@ -340,6 +345,7 @@ class MainWindow(QMainWindow):
     # -- closing ------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.sync_runner.cancel()
         self.sync_runner.wait(10_000)

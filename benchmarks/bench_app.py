@@ -1,0 +1,376 @@
+"""Desktop app figures, each against a baseline measured in the same run:
+
+* **Cold start** (goal <= 1.5x): a fresh child process runs ``assessor-app --smoke shown``
+  (offscreen, a signed-in profile with a synced queue, a real hub) and prints the moment
+  the main window is shown and the event loop has processed its first events; the
+  baseline is a bare PySide6 ``QMainWindow`` started the same way. Wall time from
+  ``Popen`` to that moment, median of several launches each, interleaved.
+* **Open an assignment to its first video frame** (goal < 300 ms): from
+  ``MainWindow.open_assignment`` (database read, workspace, decrypting vault stream, libvlc)
+  to the first decoded frame; the baseline is the bare ``VideoPlayer`` opening the same
+  clip as a plain file. The first open of a process also loads libvlc's plugins and is
+  reported on its own.
+* **Longest event-loop stall during a full sync** (goal < 50 ms): a 5 ms precise
+  ``QTimer`` on the GUI thread records how late each tick is while the main window syncs
+  several submissions with 720p videos (download, verify, encrypt, queue refreshes);
+  the baseline is the same timer over an idle window.
+
+The queue of 10,000 rows is measured by ``bench_queue``. The hub runs as its own process
+(a hub thread in this process would compete for the GIL and distort the stall figure).
+Secrets go to the file-backed test keyring of ``tests/cli/json_keyring.py`` in a
+temporary folder, so no real keyring is touched; everything is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import httpx
+
+from benchmarks.result import Result
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYRING_DIR = ROOT / "tests" / "cli"
+KEYRING_BACKEND = "json_keyring.JsonFileKeyring"
+RUBRIC = ROOT / "resources" / "rubrics" / "wait-time-questioning.yaml"
+USER = "bench"
+PASSWORD = "bench-password"
+SUBMISSIONS = 8
+VIDEO_SECONDS = 30
+LAUNCHES = 5
+STALL_INTERVAL_MS = 5
+
+_BARE_WINDOW = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setWindowTitle("bare")
+window.show()
+def ready():
+    print(f"ready {time.monotonic():.6f}", flush=True)
+    window.close()
+QTimer.singleShot(0, ready)
+app.exec()
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _make_clips(work: Path, count: int) -> list[Path]:
+    """One 720p H.264 clip, then ``count`` distinct copies (re-muxed with a different
+    title, so each has its own sha256 and is downloaded and stored on its own)."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise RuntimeError("ffmpeg is required for the app benchmark")
+    source = work / "source.mp4"
+    subprocess.run(
+        [
+            ffmpeg, "-v", "error", "-y",
+            "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=25:duration={VIDEO_SECONDS}",
+            "-f", "lavfi", "-i", f"sine=frequency=440:duration={VIDEO_SECONDS}",
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-g", "50",
+            "-c:a", "aac", "-shortest", str(source),
+        ],
+        check=True,
+        timeout=600,
+    )  # fmt: skip
+    clips = []
+    for i in range(count):
+        clip = work / f"lesson-{i}.mp4"
+        subprocess.run(
+            [ffmpeg, "-v", "error", "-y", "-i", str(source), "-c", "copy",
+             "-metadata", f"title=Lesson {i}", str(clip)],
+            check=True,
+            timeout=120,
+        )  # fmt: skip
+        clips.append(clip)
+    return clips
+
+
+def _seed(hub_dir: Path, work: Path) -> int:
+    """The account and the submissions (video first, so it is what a workspace opens);
+    returns the total bytes of evidence."""
+    from assessor_app.hub.admin import HubAdmin
+    from assessor_app.hub.config import HubSettings
+
+    total = 0
+    with HubAdmin(HubSettings.from_data_dir(hub_dir)) as admin:
+        admin.add_assessor(USER, PASSWORD)
+        credential = admin.import_credential(RUBRIC)
+        for i, clip in enumerate(_make_clips(work, SUBMISSIONS)):
+            folder = work / f"sub-{i}"
+            folder.mkdir()
+            shutil.move(clip, folder / "lesson.mp4")
+            (folder / "reflection.md").write_text(f"# Reflection {i}\n\nI waited.\n" * 40)
+            (folder / "plan.txt").write_text(f"Lesson plan {i}: ask, wait, listen.\n" * 100)
+            (folder / "submission.yaml").write_text(
+                f"credential: {credential}\nattempt: 1\neducator_pseudonym: E-{i:04d}\n"
+                "artifacts:\n"
+                "  - {file: lesson.mp4, title: Classroom video}\n"
+                "  - {file: reflection.md, title: Reflection}\n"
+                "  - {file: plan.txt, title: Lesson plan}\n"
+            )
+            total += sum(p.stat().st_size for p in folder.iterdir() if p.suffix != ".yaml")
+            admin.assign(admin.import_submission(folder), USER)
+            shutil.rmtree(folder)
+    return total
+
+
+def _start_hub(hub_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    code = "from assessor_app.hub.cli import main; raise SystemExit(main())"
+    args = ["--data-dir", str(hub_dir), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the hub did not start")
+
+
+def _child_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ASSESSOR_HOME=str(home),
+        ASSESSOR_TEST_KEYRING=str(home.parent / "keyring.json"),
+        PYTHON_KEYRING_BACKEND=KEYRING_BACKEND,
+        PYTHONPATH=os.pathsep.join([str(KEYRING_DIR), str(ROOT)]),
+        QT_QPA_PLATFORM="offscreen",
+    )
+    return env
+
+
+def _launch(command: list[str], env: dict[str, str]) -> float:
+    """Milliseconds from starting ``command`` to the ``ready <monotonic>`` it prints."""
+    start = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("ready ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"launch failed ({done.returncode}): {done.stderr[-2000:]}")
+    return (float(lines[0].split()[1]) - start) * 1000
+
+
+def _cold_start(env: dict[str, str]) -> tuple[float, float]:
+    app = [sys.executable, "-m", "assessor_app.app", "--smoke", "shown"]
+    bare = [sys.executable, "-c", _BARE_WINDOW]
+    _launch(app, env)  # the first launch warms the OS file cache for both
+    _launch(bare, env)
+    app_ms, bare_ms = [], []
+    for _ in range(LAUNCHES):
+        app_ms.append(_launch(app, env))
+        bare_ms.append(_launch(bare, env))
+    return statistics.median(app_ms), statistics.median(bare_ms)
+
+
+class _StallMeter:
+    """Records how late a precise 5 ms timer fires on the GUI thread."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.worst_ms = 0.0
+        self._last: float | None = None
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(STALL_INTERVAL_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            late = (now - self._last) * 1000 - STALL_INTERVAL_MS
+            self.worst_ms = max(self.worst_ms, late)
+        self._last = now
+
+    def start(self) -> None:
+        self.worst_ms, self._last = 0.0, None
+        self._timer.start()
+
+    def stop(self) -> float:
+        self._timer.stop()
+        return self.worst_ms
+
+
+def _spin_until(condition: Callable[[], bool], timeout_s: float) -> None:
+    """Run the real event loop until ``condition`` holds (checked every millisecond)."""
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setTimerType(Qt.TimerType.PreciseTimer)
+    poll.setInterval(1)
+    poll.timeout.connect(lambda: loop.quit() if condition() else None)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    poll.start()
+    if not condition():
+        loop.exec()
+    poll.stop()
+    if not condition():
+        raise RuntimeError(f"timed out after {timeout_s} s")
+
+
+def _in_process(base_url: str, home: Path) -> tuple[float, float, float, float, float, float]:
+    """Full-sync stall and its idle baseline, then open-to-first-frame (first, median)
+    and the bare player's figure; returns them with the sync's duration."""
+    import keyring
+
+    sys.path.insert(0, str(KEYRING_DIR))
+    os.environ.update(
+        ASSESSOR_HOME=str(home), ASSESSOR_TEST_KEYRING=str(home.parent / "keyring.json")
+    )
+    from json_keyring import JsonFileKeyring
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from assessor_app.media.player import VideoPlayer, wait_for_released
+    from assessor_app.services.account import sign_in
+    from assessor_app.store import LocalState
+    from assessor_app.ui.main_window import MainWindow
+
+    keyring.set_keyring(JsonFileKeyring())
+    app = QApplication.instance() or QApplication([])
+    session = sign_in(base_url, USER, PASSWORD)
+    settings = QSettings(str(home / "ui-settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(session, settings)
+    window.resize(1366, 768)
+    window.show()
+    meter = _StallMeter()
+    try:
+        _spin_until(lambda: window.queue_model.rowCount() == 0, 5)
+        finished: list[object] = []
+        window.sync_runner.finished.connect(finished.append)
+        window.sync_runner.failed.connect(finished.append)
+        meter.start()
+        started = time.perf_counter()
+        window.sync_now()
+        _spin_until(lambda: bool(finished), 600)
+        sync_s = time.perf_counter() - started
+        sync_stall = meter.stop()
+        queue = session.store.assignments.queue()
+        ids = [item.assignment.id for item in queue]
+        if len(ids) != SUBMISSIONS or any(i.local_state is not LocalState.READY for i in queue):
+            raise RuntimeError(f"the sync did not complete: {finished}")
+        meter.start()
+        idle_until = time.perf_counter() + min(sync_s, 10.0)
+        _spin_until(lambda: time.perf_counter() >= idle_until, 30)
+        idle_stall = meter.stop()
+
+        opens = []
+        clip: Path | None = None
+        for aid in ids:
+            start = time.perf_counter()
+            window.open_assignment(aid)
+
+            def first_frame(aid: str = aid) -> bool:
+                workspace = window.workspace
+                if workspace is None or workspace.assignment_id != aid:
+                    return False
+                viewer = workspace.evidence.current_viewer()
+                player = getattr(viewer, "player", None)
+                return player is not None and player.last_frame() is not None
+
+            _spin_until(first_frame, 30)
+            opens.append((time.perf_counter() - start) * 1000)
+            if clip is None:
+                workspace = window.workspace
+                assert workspace is not None
+                artifact = workspace.opened.submission.artifacts[0]
+                clip = home.parent / "plain.mp4"
+                session.vault.export_copy(artifact.sha256, clip)
+    finally:
+        window.close()
+        session.close()
+    assert clip is not None
+
+    bare_opens = []
+    for _ in range(5):
+        player = VideoPlayer()
+        frames: list[float] = []
+        player.frameReady.connect(lambda _image, got=frames: got.append(time.perf_counter()))
+        start = time.perf_counter()
+        player.open_file(clip)
+        _spin_until(lambda got=frames: bool(got), 30)
+        bare_opens.append((frames[0] - start) * 1000)
+        player.close()
+        wait_for_released(10)
+    del app
+    return (
+        sync_stall,
+        idle_stall,
+        opens[0],
+        statistics.median(opens[1:]),
+        statistics.median(bare_opens),
+        sync_s,
+    )
+
+
+def run() -> list[Result]:
+    with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
+        work = Path(tmp)
+        hub_dir, home = work / "hub", work / "client"
+        total = _seed(hub_dir, work)
+        port = _free_port()
+        hub = _start_hub(hub_dir, port)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            sync_stall, idle_stall, first_open, open_ms, bare_open, sync_s = _in_process(base, home)
+            app_ms, bare_ms = _cold_start(_child_env(home))
+        finally:
+            hub.terminate()
+            hub.wait(30)
+    label = f"{SUBMISSIONS} submissions, {total / 1e6:.0f} MB with 720p videos"
+    return [
+        Result(
+            "app: cold start to interactive main window (median)",
+            app_ms,
+            "ms",
+            "bare PySide6 QMainWindow",
+            app_ms / bare_ms,
+        ),
+        Result("app: bare PySide6 QMainWindow start (median)", bare_ms, "ms"),
+        Result(
+            "app: open assignment to first video frame (median)",
+            open_ms,
+            "ms",
+            "bare VideoPlayer, plain file",
+            open_ms / bare_open,
+        ),
+        Result("app: open assignment to first video frame, first in process", first_open, "ms"),
+        Result(
+            f"app: longest event-loop stall during full sync ({label})",
+            sync_stall,
+            "ms",
+            "idle window, same timer",
+            sync_stall / idle_stall if idle_stall > 0 else None,
+        ),
+        Result("app: longest event-loop stall, idle window", idle_stall, "ms"),
+        Result(f"app: full sync duration ({label})", sync_s, "s"),
+    ]
+
+
+if __name__ == "__main__":
+    from benchmarks.result import format_table
+
+    print(format_table(run()))
