@@ -5,7 +5,13 @@ on 127.0.0.1, signs ``demo1`` in with a client data root of its own (``.demo/cli
 the demo never mixes with real profiles) and opens the app. Closing the app stops the hub.
 The hub runs as a separate process: the client never imports the hub's code.
 
-    python -m assessor_app.demo [--root DIR] [--port N] [--user demo1] [--no-app]
+    python -m assessor_app.demo [--root DIR] [--port N] [--user demo1] [--no-app] [--smoke]
+
+``--smoke`` (for checks under a real or virtual X display, e.g. ``xvfb-run -a``): the app
+quits by itself once its window is shown and the first sync has ended, and the demo exits
+with the app's code (0 only if that sync completed). Seeding is idempotent, so a test can
+seed ``ROOT/hub`` first with short clips (``seed_demo(..., video_seconds=2)``) and the
+demo then finds everything in place.
 """
 
 from __future__ import annotations
@@ -90,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="hub port (default: a free one)")
     parser.add_argument("--user", default="demo1", help="demo assessor to sign in")
     parser.add_argument("--no-app", action="store_true", help="run the hub only")
+    parser.add_argument(
+        "--smoke", action="store_true", help="quit after the window showed and the first sync"
+    )
     args = parser.parse_args(argv)
 
     root = args.root.resolve()
@@ -102,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sign_in_demo(url, args.user)
         print(f"Demo hub: {url}  (users demo1, demo2, demo3, lead; password '{DEMO_PASSWORD}')")
+        if args.smoke and not _has_display():
+            print("--smoke needs a display: run it under xvfb-run -a.", file=sys.stderr)
+            return 2
         if args.no_app or not _has_display():
             if not args.no_app:
                 print(
@@ -113,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
             hub.wait()
             return 0
-        return subprocess.call([sys.executable, "-m", "assessor_app.app"])
+        app = [sys.executable, "-m", "assessor_app.app", *(["--smoke"] if args.smoke else [])]
+        return subprocess.call(app)
     except KeyboardInterrupt:
         return 0
     finally:
