@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assessor_app.services.account import ProfileSession
-from assessor_app.services.reports import history_csv
 from assessor_app.services.scoring import NotReadyError, OpenedAssignment, ScoringService
 from assessor_app.services.sync_runner import SyncRunner, engine_for_session
 from assessor_app.sync.progress import SyncProgress, SyncReport
@@ -331,8 +330,15 @@ class MainWindow(QMainWindow):
     def export_history_to(self, target: Path) -> None:
         """Write the decision history CSV on the database worker, then say so."""
         store = self.session.store
+
+        def export() -> int:
+            # Imported on the worker: reportlab and friends stay out of the app's start.
+            from assessor_app.services.reports import history_csv
+
+            return history_csv(store, target)
+
         self.executors.db.submit(
-            lambda: history_csv(store, target),
+            export,
             success=lambda count: self.statusBar().showMessage(
                 f"Exported {count} decision(s) to {target}", 8000
             ),

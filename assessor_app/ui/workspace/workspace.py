@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.services.account import ProfileSession
-from assessor_app.services.reports import ReportInfo, feedback_report
 from assessor_app.services.scoring import FinalizeCheck, OpenedAssignment, ScoringService
 from assessor_app.store import LocalState
 from assessor_app.ui.background import Executors
@@ -40,6 +39,9 @@ from assessor_app.ui.workspace.evidence_pane import EvidencePane
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 from assessor_app.ui.workspace.media import make_media_viewer
 from assessor_app.ui.workspace.save_queue import SaveQueue
+
+if TYPE_CHECKING:
+    from assessor_app.services.reports import ReportInfo
 
 log = logging.getLogger(__name__)
 
@@ -296,8 +298,15 @@ class Workspace(QWidget):
     def export_report_to(self, target: Path) -> None:
         # A finalize still being saved lands first: saves and this job share the db worker.
         store, aid = self._session.store, self.assignment_id
+
+        def export() -> ReportInfo:
+            # Imported on the worker: reportlab stays out of opening a workspace.
+            from assessor_app.services.reports import feedback_report
+
+            return feedback_report(store, aid, target)
+
         self._executors.db.submit(
-            lambda: feedback_report(store, aid, target),
+            export,
             success=self._report_exported,
             failure=self._failed,
         )
