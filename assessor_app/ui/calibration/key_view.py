@@ -8,7 +8,7 @@ the keys of uploaded items that have none yet, on the net executor.
 
 from __future__ import annotations
 
-import logging
+from html import escape
 
 from assessor_app.reports.calibration_report import format_share
 from assessor_app.services.calibration import CalibrationService, KeyComparison, KeyFetchReport
@@ -30,8 +30,6 @@ from assessor_app.ui.qt import (
     QWidget,
     Signal,
 )
-
-log = logging.getLogger(__name__)
 
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -73,7 +71,7 @@ class KeyComparisonView(QWidget):
             return
         title = comparison.credential_title or "Calibration item"
         self.heading.setText(
-            f"<b>{title}</b> · submission {comparison.key.submission_id} · decided "
+            f"<b>{escape(title)}</b> · submission {escape(comparison.key.submission_id)} · decided "
             f"{comparison.decided_at:%d %b %Y}"
         )
         self.summary.setText(

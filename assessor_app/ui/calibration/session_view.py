@@ -9,7 +9,7 @@ the hub cannot be reached the last seen state of a session is shown, marked as s
 
 from __future__ import annotations
 
-import logging
+from html import escape
 from pathlib import Path
 
 from assessor_app.protocol.calibration import ConsensusEntry, ItemResult
@@ -45,8 +45,6 @@ from assessor_app.ui.qt import (
     QWidget,
     Signal,
 )
-
-log = logging.getLogger(__name__)
 
 NO_CONSENSUS = "No consensus yet"
 LEGEND = (
@@ -175,8 +173,7 @@ class SessionsView(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.verticalHeader().setVisible(False)
         self.list.horizontalHeader().setStretchLastSection(True)
-        self.list.activated.connect(self._activated)
-        self.list.clicked.connect(self._activated)
+        self.list.selectionModel().currentRowChanged.connect(self._chosen)
 
         self.heading = QLabel("Choose a session.", self)
         self.heading.setWordWrap(True)
@@ -267,8 +264,11 @@ class SessionsView(QWidget):
                 self.list.selectRow(row)
         self.sessionsLoaded.emit(len(listing.entries))
 
-    def _activated(self, index: QModelIndex) -> None:
-        self.open_session(str(self.list_model.data(index, SessionIdRole)))
+    def _chosen(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        session_id = self.list_model.data(index, SessionIdRole)
+        # Reselecting the shown session after a refresh must not fetch it a second time.
+        if session_id and (self.current is None or self.current.detail.id != session_id):
+            self.open_session(str(session_id))
 
     def open_session(self, session_id: str) -> None:
         self.status.setText("Fetching the session…")
@@ -305,13 +305,13 @@ class SessionsView(QWidget):
             return
         d = view.detail
         role = "You facilitate this session." if view.is_facilitator else "You take part."
-        self.heading.setText(f"<b>{d.title}</b> · {view.state_words} · {role}")
+        self.heading.setText(f"<b>{escape(d.title)}</b> · {view.state_words} · {role}")
         done = ", ".join(
             f"{p.display_name or p.username} {'✓ submitted' if p.submitted else '… scoring'}"
             f" ({p.submitted_items} of {len(d.items)})"
             for p in d.participants
         )
-        self.people.setText(f"Participants: {done}")
+        self.people.setText(f"Participants: {escape(done)}")
         if view.from_cache:
             self.status.setText(
                 "The hub could not be reached: shown as last seen on "
