@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint stress bench system-app system-test clean
+.PHONY: demo test lint stress bench system-app system-test clean package package-test
 
 demo: system-app $(APP_STAMP)
 	$(BIN)/python -m assessor_app.demo
@@ -45,3 +45,20 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+# Self-contained Linux bundle (dist/assessor/ and dist/Assessor-x86_64.run); see
+# packaging/README.md. package-test runs the built bundle in a clean environment.
+PACKAGE_STAMP := $(VENV)/.installed-package
+
+$(PACKAGE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[package]"
+	touch $(APP_STAMP) $@
+
+package: system-app $(PACKAGE_STAMP)
+	@command -v makeself >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq makeself; } || \
+	  echo "makeself is missing (apt install makeself): only the folder bundle will be built"
+	$(BIN)/python packaging/build.py
+
+package-test: system-test $(APP_STAMP)
+	$(BIN)/python packaging/package_test.py

@@ -1,9 +1,10 @@
 """``assessor-app --smoke-test HUB_URL``: prove that an installed or bundled app works.
 
 Signs in to the hub (the demo account ``demo1`` unless told otherwise), opens the main
-window, syncs, opens the first downloaded assignment that has a video, plays it until the
-first decoded frame arrives, and exits. Every step prints one ``smoke:`` line to stdout;
-the exit code is 0 when all passed and 1 otherwise, with the failed step on stderr.
+window, syncs, opens the first downloaded assignment that has a video, waits for its first
+decoded frame, plays it until its clock advances, and exits. Every step prints one
+``smoke:`` line to stdout; the exit code is 0 when all passed and 1 otherwise, with the
+failed step on stderr.
 
 ``make package-test`` runs it on the built bundle against the demo hub; an administrator
 can run it after installing the app on a new machine. The password is read from the
@@ -78,7 +79,7 @@ def _first_video_assignment(session: ProfileSession) -> tuple[str, Artifact]:
 
 def _run(hub_url: str, username: str, password: str, timeout_s: float) -> None:
     from assessor_app.media.backend import VlcUnavailable, vlc_status
-    from assessor_app.media.player import ERROR
+    from assessor_app.media.player import ERROR, PLAYING
     from assessor_app.services.account import sign_in
     from assessor_app.store import data_root
     from assessor_app.store.secrets import KeyringUnavailable
@@ -113,6 +114,7 @@ def _run(hub_url: str, username: str, password: str, timeout_s: float) -> None:
         _say(f"synced: {outcome[0]}")
 
         assignment_id, video = _first_video_assignment(session)
+        started = time.monotonic()
         window.open_assignment(assignment_id)
         _wait(lambda: window.workspace is not None, timeout_s, "the workspace to open")
         workspace = window.workspace
@@ -121,8 +123,7 @@ def _run(hub_url: str, username: str, password: str, timeout_s: float) -> None:
         player = getattr(workspace.evidence.viewer(video.id), "player", None)
         if player is None:
             raise SmokeFailed(f"the video {video.filename} opened without a player")
-        started = time.monotonic()
-        player.play()
+        # The viewer decodes the first frame and pauses on it; then playback must move on.
         _wait(
             lambda: player.last_frame() is not None or player.state() == ERROR,
             timeout_s,
@@ -135,9 +136,22 @@ def _run(hub_url: str, username: str, password: str, timeout_s: float) -> None:
             raise SmokeFailed("the first video frame is empty")
         elapsed_ms = (time.monotonic() - started) * 1000
         _say(
-            f"first frame {frame.width()}x{frame.height()} of "
-            f"{video.filename} after {elapsed_ms:.0f} ms"
+            f"first frame {frame.width()}x{frame.height()} of {video.filename} "
+            f"{elapsed_ms:.0f} ms after opening the assignment"
         )
+        start_ms = player.position()
+        player.play()
+        _wait(
+            lambda: (
+                (player.state() == PLAYING and player.position() >= start_ms + 500)
+                or player.state() == ERROR
+            ),
+            timeout_s,
+            "playback to advance",
+        )
+        if player.state() == ERROR:
+            raise SmokeFailed(f"the player failed while playing {video.filename}")
+        _say(f"playing: at {player.position()} ms, {player.frames_delivered} frames delivered")
     except VlcUnavailable as error:
         raise SmokeFailed(str(error)) from None
     finally:

@@ -4,7 +4,7 @@ The app drives libvlc in one way only: evidence is streamed through
 ``media_new_callbacks`` (or opened from a file), decoded, converted to RV32 and handed to
 Python through ``video_set_callbacks``; VLC never opens a window. So the bundle needs
 access modules for callbacks and files, demuxers and decoders for the evidence formats
-(MP4/MOV, WebM/MKV, AVI, Ogg, WAV, MP3, AAC, FLAC), the packetizers those demuxers lean
+(MP4/MOV, WebM/MKV, AVI, Ogg, WAV, MP3, AAC/M4A, Opus, FLAC), the packetizers those demuxers lean
 on, chroma converters to RV32, the ``vmem``/``dummy`` video outputs, audio outputs and the
 audio filters VLC inserts for format conversion, resampling and rate changes (scaletempo
 keeps the pitch when the assessor plays at 1.5x). Everything else VLC ships (GUIs, Lua,
@@ -32,6 +32,7 @@ PLUGINS: tuple[tuple[str, str], ...] = (
     ("demux", "avi"),
     ("demux", "ogg"),
     ("demux", "wav"),
+    ("demux", "flacsys"),
     ("demux", "es"),
     ("demux", "h26x"),
     ("codec", "avcodec"),
