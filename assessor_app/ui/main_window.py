@@ -78,6 +78,16 @@ class MainWindow(QMainWindow):
         self.executors = Executors()
         self._sign_in_executor: Executor | None = None
         self._closed = False
+        # During a sync the GUI thread shares the GIL with the download workers, so every
+        # Qt call may wait for it: progress is applied at most every 100 ms and queue
+        # reloads never overlap (one more runs after the current one if asked for).
+        self._pending_progress: SyncProgress | None = None
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(100)
+        self._progress_timer.timeout.connect(self._apply_progress)
+        self._queue_loading = False
+        self._queue_stale = False
         self.workspace: Workspace | None = None
         self._last_sync: datetime | None = None
         self._online: bool | None = None
@@ -190,10 +200,27 @@ class MainWindow(QMainWindow):
             # Signals still queued when the window closed (a sync's last "finished")
             # must not start database work after the executors were drained.
             return
+        if self._queue_loading:
+            self._queue_stale = True
+            return
+        self._queue_loading = True
         store = self.session.store
-        self.executors.db.submit(lambda: load_queue_rows(store), success=self._rows_loaded)
+        self.executors.db.submit(
+            lambda: load_queue_rows(store), success=self._rows_loaded, failure=self._rows_failed
+        )
+
+    def _queue_load_ended(self) -> None:
+        self._queue_loading = False
+        if self._queue_stale:
+            self._queue_stale = False
+            self.refresh_queue()
+
+    def _rows_failed(self, error: BaseException) -> None:
+        log.error("the queue could not be read", exc_info=error)
+        self._queue_load_ended()
 
     def _rows_loaded(self, rows: list) -> None:
+        self._queue_load_ended()
         current = self.queue.current_assignment_id()
         self.queue_model.set_rows(rows)
         if current:
@@ -246,6 +273,14 @@ class MainWindow(QMainWindow):
         self.sync_runner.start()
 
     def _sync_progress(self, progress: SyncProgress) -> None:
+        self._pending_progress = progress
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _apply_progress(self) -> None:
+        progress, self._pending_progress = self._pending_progress, None
+        if progress is None or not self.sync_runner.is_running():
+            return
         fraction = progress.fraction
         if fraction is None:
             self.sync_progress.setRange(0, 0)
@@ -260,6 +295,8 @@ class MainWindow(QMainWindow):
             self.refresh_queue()
 
     def _sync_done(self) -> None:
+        self._progress_timer.stop()
+        self._pending_progress = None
         self.sync_action.setEnabled(True)
         self.cancel_button.hide()
         self.sync_progress.hide()
