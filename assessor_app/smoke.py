@@ -152,6 +152,12 @@ def _run(hub_url: str, username: str, password: str, timeout_s: float) -> None:
         if player.state() == ERROR:
             raise SmokeFailed(f"the player failed while playing {video.filename}")
         _say(f"playing: at {player.position()} ms, {player.frames_delivered} frames delivered")
+        # Pause and let the workspace save what was watched before the window closes.
+        player.pause()
+        _wait(lambda: player.state() != PLAYING, timeout_s, "the player to pause")
+        _wait(lambda: workspace.saves.state != "saving", timeout_s, "the workspace to save")
+        if workspace.saves.state == "failed":
+            raise SmokeFailed("the workspace could not save to the local database")
     except VlcUnavailable as error:
         raise SmokeFailed(str(error)) from None
     finally:
