@@ -79,15 +79,13 @@ class MainWindow(QMainWindow):
         self._sign_in_executor: Executor | None = None
         self._closed = False
         # During a sync the GUI thread shares the GIL with the download workers, so every
-        # Qt call may wait for it: progress is applied at most every 100 ms and queue
-        # reloads never overlap (one more runs after the current one if asked for).
+        # Qt call may wait for it: progress (and the queue reload it asks for) is applied
+        # at most every 100 ms.
         self._pending_progress: SyncProgress | None = None
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.setInterval(100)
         self._progress_timer.timeout.connect(self._apply_progress)
-        self._queue_loading = False
-        self._queue_stale = False
         self.workspace: Workspace | None = None
         self._last_sync: datetime | None = None
         self._online: bool | None = None
@@ -200,27 +198,10 @@ class MainWindow(QMainWindow):
             # Signals still queued when the window closed (a sync's last "finished")
             # must not start database work after the executors were drained.
             return
-        if self._queue_loading:
-            self._queue_stale = True
-            return
-        self._queue_loading = True
         store = self.session.store
-        self.executors.db.submit(
-            lambda: load_queue_rows(store), success=self._rows_loaded, failure=self._rows_failed
-        )
-
-    def _queue_load_ended(self) -> None:
-        self._queue_loading = False
-        if self._queue_stale:
-            self._queue_stale = False
-            self.refresh_queue()
-
-    def _rows_failed(self, error: BaseException) -> None:
-        log.error("the queue could not be read", exc_info=error)
-        self._queue_load_ended()
+        self.executors.db.submit(lambda: load_queue_rows(store), success=self._rows_loaded)
 
     def _rows_loaded(self, rows: list) -> None:
-        self._queue_load_ended()
         current = self.queue.current_assignment_id()
         self.queue_model.set_rows(rows)
         if current:
