@@ -1,0 +1,164 @@
+"""Render the main window and the workspace at 1366x768 from the demo data, on request:
+
+    .venv/bin/python -m tests.app.screenshots            # writes docs/screenshots/
+    .venv/bin/python -m tests.app.screenshots OUT --dark # a dark-palette set into OUT
+
+A demo hub is seeded in a temporary folder (20-second clips; generated media are cached
+in the user's cache folder, so later runs are quick) and served on 127.0.0.1; ``demo1``
+signs in with an in-memory keyring, syncs, and the windows are grabbed. Tests use
+``dark_palette`` and never write into docs/.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from assessor_app.ui.qt import QApplication, QColor, QPalette, QSettings
+
+if TYPE_CHECKING:
+    from assessor_app.services.account import ProfileSession
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SIZE = (1366, 768)
+
+
+def dark_palette() -> QPalette:
+    """A dark system palette of the kind desktop themes provide."""
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#2b2b2b"),
+        (roles.WindowText, "#e6e6e6"),
+        (roles.Base, "#1e1e1e"),
+        (roles.AlternateBase, "#262626"),
+        (roles.Text, "#e6e6e6"),
+        (roles.Button, "#353535"),
+        (roles.ButtonText, "#e6e6e6"),
+        (roles.ToolTipBase, "#353535"),
+        (roles.ToolTipText, "#e6e6e6"),
+        (roles.PlaceholderText, "#9a9a9a"),
+        (roles.Highlight, "#3d7bd9"),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.Link, "#7fb0ff"),
+        (roles.Light, "#4a4a4a"),
+        (roles.Midlight, "#3e3e3e"),
+        (roles.Mid, "#303030"),
+        (roles.Dark, "#1a1a1a"),
+        (roles.Shadow, "#000000"),
+    ):
+        palette.setColor(role, QColor(colour))
+    palette.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor("#7a7a7a"))
+    palette.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor("#7a7a7a"))
+    palette.setColor(QPalette.ColorGroup.Disabled, roles.WindowText, QColor("#7a7a7a"))
+    return palette
+
+
+def _spin(condition: Callable[[], bool], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout_s} s")
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def render(out: Path, *, dark: bool = False) -> list[Path]:
+    """Seed, serve, sync and grab; returns the files written."""
+    import keyring
+
+    from assessor_app.demo import DEMO_PASSWORD, _free_port, start_hub
+    from assessor_app.hub.admin import HubAdmin
+    from assessor_app.hub.config import HubSettings
+    from assessor_app.hub.demo.seed import seed_demo
+    from tests.conftest import MemoryKeyring
+
+    app = QApplication.instance() or QApplication([])
+    if dark:
+        app.setPalette(dark_palette())
+    keyring.set_keyring(MemoryKeyring())
+    suffix = "-dark" if dark else ""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="screenshots-") as tmp:
+        root = Path(tmp)
+        os.environ["ASSESSOR_HOME"] = str(root / "client")
+        with HubAdmin(HubSettings.from_data_dir(root / "hub"), demo_accounts=True) as admin:
+            seed_demo(admin, video_seconds=20)
+        hub, url = start_hub(root / "hub", _free_port())
+        try:
+            return _grab(url, out, suffix, DEMO_PASSWORD)
+        finally:
+            hub.terminate()
+            hub.wait(30)
+
+
+def _assignments(session: ProfileSession) -> list[str]:
+    return [item.assignment.id for item in session.store.assignments.queue()]
+
+
+def _has_video(session: ProfileSession, assignment_id: str) -> bool:
+    from assessor_app.domain import ArtifactKind
+
+    loaded = session.store.submissions.load_for_assignment(assignment_id)
+    return loaded is not None and any(a.kind is ArtifactKind.VIDEO for a in loaded[0].artifacts)
+
+
+def _grab(url: str, out: Path, suffix: str, password: str) -> list[Path]:
+    from assessor_app.services.account import sign_in
+    from assessor_app.ui.main_window import MainWindow
+
+    session = sign_in(url, "demo1", password)
+    home = Path(os.environ["ASSESSOR_HOME"])
+    settings = QSettings(str(home / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(session, settings)
+    window.resize(*SIZE)
+    window.show()
+    done: list[object] = []
+    window.sync_runner.finished.connect(done.append)
+    window.sync_now()
+    _spin(lambda: bool(done), 300)
+    window.refresh_queue()
+    _spin(lambda: window.executors.db.wait(0) and window.queue_model.rowCount() > 0, 30)
+    written = []
+    with_video = next(a for a in _assignments(session) if _has_video(session, a))
+    window.queue.select_assignment(with_video)
+    QApplication.processEvents()
+    path = out / f"main-window-queue{suffix}.png"
+    window.grab().save(str(path))
+    written.append(path)
+
+    window.open_assignment(with_video)
+    _spin(lambda: window.workspace is not None, 30)
+    workspace = window.workspace
+    assert workspace is not None
+    viewer = workspace.evidence.current_viewer()
+    player = getattr(viewer, "player", None)
+    if player is not None:
+        player.play()
+        _spin(lambda: player.position() >= 3000, 30)
+        player.pause()
+    criteria = workspace.opened.credential.rubric.criteria
+    workspace.rubric.setFocus()
+    workspace.rubric.choose_level_number(len(criteria[0].levels) - 1)
+    _spin(lambda: workspace.saves.state == "saved", 30)
+    QApplication.processEvents()
+    path = out / f"workspace{suffix}.png"
+    window.grab().save(str(path))
+    written.append(path)
+    window.close()
+    session.close()
+    return written
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    target = Path(args[0]) if args else DOCS
+    for written_path in render(target, dark="--dark" in sys.argv):
+        print(written_path)
