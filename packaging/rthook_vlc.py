@@ -22,18 +22,27 @@ import sys
 from collections.abc import MutableMapping
 from pathlib import Path
 
-_LIBRARIES = {
+# (core, libvlc) file names and the plugin folder, per platform, inside the bundle. The
+# macOS names are the real files behind VLC.app's unversioned symlinks: they are what the
+# plugins link to, so bundling them avoids a second copy of the core.
+LIBRARIES = {
+    "linux": ("libvlccore.so.9", "libvlc.so.5"),
     "win32": ("libvlccore.dll", "libvlc.dll"),
-    "darwin": ("libvlccore.dylib", "libvlc.dylib"),
+    "darwin": ("libvlccore.9.dylib", "libvlc.5.dylib"),
 }
-_LINUX_LIBRARIES = ("libvlccore.so.9", "libvlc.so.5")
-PLUGIN_DIR = ("vlc", "plugins")
+# Windows' libvlc looks for plugins/ beside itself, so the bundle keeps that layout there.
+PLUGIN_DIRS = {"linux": ("vlc", "plugins"), "win32": ("plugins",), "darwin": ("vlc", "plugins")}
+
+
+def platform_key(platform: str = sys.platform) -> str:
+    return platform if platform in ("win32", "darwin") else "linux"
 
 
 def configure(base: Path, environ: MutableMapping[str, str] = os.environ) -> bool:
     """Point python-vlc at the libvlc under ``base``; False when ``base`` has none."""
-    core_name, lib_name = _LIBRARIES.get(sys.platform, _LINUX_LIBRARIES)
-    core, lib, plugins = base / core_name, base / lib_name, base.joinpath(*PLUGIN_DIR)
+    key = platform_key()
+    core_name, lib_name = LIBRARIES[key]
+    core, lib, plugins = base / core_name, base / lib_name, base.joinpath(*PLUGIN_DIRS[key])
     if not (lib.is_file() and plugins.is_dir()):
         return False
     environ.setdefault("PYTHON_VLC_LIB_PATH", str(lib))

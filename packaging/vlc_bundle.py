@@ -126,10 +126,12 @@ def layout(vlc_root: Path | None, platform: str = sys.platform) -> VlcLayout:
             (vlc_root / "libvlccore.dll", vlc_root / "libvlc.dll"),
             vlc_root / "plugins",
             ".dll",
-            "vlc/plugins",
+            "plugins",
         )
+    # VLC.app: lib/libvlc.dylib and lib/libvlccore.dylib are symlinks to these files.
+    lib = vlc_root / "lib"
     return VlcLayout(
-        (vlc_root / "lib" / "libvlccore.dylib", vlc_root / "lib" / "libvlc.dylib"),
+        (lib / "libvlccore.9.dylib", lib / "libvlc.5.dylib"),
         vlc_root / "plugins",
         ".dylib",
         "vlc/plugins",

@@ -152,13 +152,21 @@ def test_an_empty_vlc_folder_stops_the_build(tmp_path: Path) -> None:
         vlc_bundle.collect(vlc_bundle.layout(tmp_path, "darwin"), "darwin")
 
     message = str(stopped.value)
-    assert str(tmp_path / "lib" / "libvlc.dylib") in message
+    assert str(tmp_path / "lib" / "libvlc.5.dylib") in message
     # macOS keeps all plugins in one folder; Windows keeps the category folders.
     assert str(tmp_path / "plugins" / "libavcodec_plugin.dylib") in message
     assert str(tmp_path / "plugins" / "libauhal_plugin.dylib") in message
     windows = vlc_bundle.layout(tmp_path, "win32")
     with pytest.raises(SystemExit, match=r"plugins[/\\]codec[/\\]libavcodec_plugin\.dll"):
         vlc_bundle.collect(windows, "win32")
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_the_build_puts_libvlc_where_the_runtime_hook_looks(platform: str, tmp_path: Path) -> None:
+    layout = vlc_bundle.layout(None if platform == "linux" else tmp_path, platform)
+
+    assert tuple(path.name for path in layout.libraries) == rthook.LIBRARIES[platform]
+    assert tuple(layout.bundle_plugin_dir.split("/")) == rthook.PLUGIN_DIRS[platform]
 
 
 def test_windows_and_macos_builds_need_vlc_root() -> None:
