@@ -127,13 +127,19 @@ def _grab(url: str, out: Path, suffix: str, password: str) -> list[Path]:
     window.refresh_queue()
     _spin(lambda: window.executors.db.wait(0) and window.queue_model.rowCount() > 0, 30)
     written = []
-    with_video = next(a for a in _assignments(session) if _has_video(session, a))
-    window.queue.select_assignment(with_video)
+    assignments = _assignments(session)
+    with_video = next(a for a in assignments if _has_video(session, a))
+    # The last row is selected, so an overdue row shows its red countdown unselected.
+    window.queue.select_assignment(assignments[-1])
+    # The queue dragged wide, as an assessor does to see every column; then back.
+    default_sizes = window.splitter.sizes()
+    window.splitter.setSizes([980, SIZE[0] - 980])
     QApplication.processEvents()
     path = out / f"main-window-queue{suffix}.png"
     window.grab().save(str(path))
     written.append(path)
 
+    window.splitter.setSizes(default_sizes)
     window.open_assignment(with_video)
     _spin(lambda: window.workspace is not None, 30)
     workspace = window.workspace
