@@ -126,11 +126,20 @@ class MainWindow(QMainWindow):
         self._tick.start()
         self.queue.restore_state()
         geometry = settings.value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self._default_geometry()
         self.refresh_queue()
 
     # -- construction -------------------------------------------------------------------
+
+    def _default_geometry(self) -> None:
+        """First start: most of the screen, since window managers (and none at all, under
+        a bare X server) would otherwise give the window its small size hint."""
+        area = self.screen().availableGeometry()
+        width = min(int(area.width() * 0.9), 1600)
+        height = min(int(area.height() * 0.9), 1000)
+        self.resize(width, height)
+        self.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
 
     def _build_actions(self) -> None:
         toolbar = QToolBar("Main", self)

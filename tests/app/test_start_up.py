@@ -184,3 +184,25 @@ def test_expired_token_is_renewed_in_place_and_the_queued_decision_uploads(
     finally:
         window.close()
         session.close()
+
+
+def test_first_start_opens_the_window_on_most_of_the_screen(
+    qtbot: QtBot, hub: RunningHub, tmp_path: Path
+) -> None:
+    session = sign_in(hub.base_url, "ann", PASSWORD)
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    try:
+        window = MainWindow(session, settings)
+        qtbot.addWidget(window)
+        area = window.screen().availableGeometry()
+        assert window.width() == min(int(area.width() * 0.9), 1600)
+        assert window.height() == min(int(area.height() * 0.9), 1000)
+        window.resize(700, 500)
+        window.close()
+        # The next start restores what the assessor left.
+        again = MainWindow(session, settings)
+        qtbot.addWidget(again)
+        assert (again.width(), again.height()) == (700, 500)
+        again.close()
+    finally:
+        session.close()
