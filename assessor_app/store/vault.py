@@ -19,8 +19,10 @@ reordered or swapped chunk, a truncation, and a file moved to another digest's n
 all detected: reading raises :class:`VaultIntegrityError` and never returns wrong bytes.
 
 Downloads write through :meth:`Vault.writer`, which verifies the sha256 of the plaintext
-before it atomically publishes the file. A resumable writer keeps its completed chunks
-(encrypted) in ``<root>/partial/`` so a download can continue after a crash.
+before it atomically publishes the file (``commit``, or ``verify`` then ``publish`` so the
+fsyncs can run on another thread while the next download starts). A resumable writer
+keeps its completed chunks (encrypted) in ``<root>/partial/`` so a download can continue
+after a crash.
 """
 
 from __future__ import annotations
@@ -352,6 +354,7 @@ class VaultWriter:
         self._digest = bytes.fromhex(sha256)
         self._resume = resume
         self._closed = False
+        self._verified = False
         # One chunk of plaintext waiting to be sealed and one sealed chunk, both reused for
         # the writer's lifetime: fresh megabyte buffers per chunk cost more in page faults
         # than the encryption itself.
@@ -411,8 +414,8 @@ class VaultWriter:
     def write(self, data: bytes | bytearray | memoryview) -> int:
         """Take the next plaintext bytes. ``data`` is copied before this returns, so the
         caller may reuse its buffer."""
-        if self._closed:
-            raise ValueError("write to a closed vault writer")
+        if self._closed or self._verified:
+            raise ValueError("write to a closed or verified vault writer")
         view = memoryview(data).cast("B")
         n = len(view)
         # hashlib releases the GIL for large buffers, so parallel downloads hash in parallel.
@@ -443,8 +446,8 @@ class VaultWriter:
     def restart(self) -> None:
         """Drop everything written so far; the next write is byte 0 again (used when the
         hub answers a resumed download with the full content)."""
-        if self._closed:
-            raise ValueError("restart of a closed vault writer")
+        if self._closed or self._verified:
+            raise ValueError("restart of a closed or verified vault writer")
         self._file.close()
         os.unlink(self._tmp_path)
         self._fill = 0
@@ -459,15 +462,35 @@ class VaultWriter:
     def commit(self) -> None:
         """Verify the digest and atomically publish the file. On a mismatch nothing is
         kept (not even a partial file) and EvidenceMismatch is raised."""
-        if self._closed:
-            raise ValueError("commit of a closed vault writer")
+        self.verify()
+        self.publish()
+
+    def verify(self) -> None:
+        """The first half of ``commit``: check the digest and seal the last chunk. On a
+        mismatch nothing is kept (not even a partial file) and EvidenceMismatch is raised.
+        Then only ``publish`` (from any one thread) or ``abort`` may follow."""
+        if self._closed or self._verified:
+            raise ValueError("verify of a closed or verified vault writer")
         actual = self._hash.hexdigest()
         if actual != self.sha256:
             self._abandon(keep_partial=False)
             raise EvidenceMismatch(self.sha256, actual)
         try:
             self._seal(self._plain[: self._fill], last=True)
-            self._fill = 0
+        except BaseException:
+            self._abandon(keep_partial=False)
+            raise
+        self._verified = True
+        # A verified writer may wait a while to be published: let its buffers go now.
+        self._plain = self._sealed = memoryview(b"")
+        self._fill = 0
+
+    def publish(self) -> None:
+        """The second half of ``commit``: make the verified file durable and atomically
+        give it its name. On a failure nothing is kept."""
+        if self._closed or not self._verified:
+            raise ValueError("publish needs a verified, open vault writer")
+        try:
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
