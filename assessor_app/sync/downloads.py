@@ -15,6 +15,9 @@ a time and makes the others poll with growing sleeps, so workers that wrote them
 spent most of a fast sync waiting for the database instead of the network. When commits
 fall behind, a state that a later write of the same download replaces (``downloading``,
 once the file is verified) is skipped: the final rows are the same, with fewer commits.
+Likewise a worker verifies a download and moves on; publishing the verified file (fsync,
+rename, fsync of its folder) runs on a publisher thread, so the network is not idle while
+the disk catches up.
 """
 
 from __future__ import annotations
@@ -25,14 +28,14 @@ import queue
 import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from assessor_app.store import AuditAction, DownloadState, Store
 from assessor_app.store.repositories import ArtifactDownload
-from assessor_app.store.vault import TAG_SIZE, EvidenceMismatch, Vault, VaultError
+from assessor_app.store.vault import TAG_SIZE, EvidenceMismatch, Vault, VaultError, VaultWriter
 from assessor_app.sync.client import HubClient
 from assessor_app.sync.errors import AuthExpired, Cancelled, HubError, MalformedReply, NotFound
 from assessor_app.sync.progress import CancelToken, ProgressReporter
@@ -175,17 +178,25 @@ class Downloader:
         self._local = threading.local()
         self._clients: list[HubClient] = []
         self._recorder: _Recorder | None = None
+        self._publisher: ThreadPoolExecutor | None = None
+        # Verified files waiting to be published each hold an open file: bound them.
+        self._publish_slots = threading.BoundedSemaphore(2 * workers)
 
     def run(self, jobs: Iterable[DownloadJob]) -> list[JobOutcome]:
-        """Download ``jobs``; when this returns, every state change is in the store."""
+        """Download ``jobs``; when this returns, every file is published or dropped and
+        every state change is in the store."""
         jobs = list(jobs)
         if not jobs:
             return []
         self._recorder = recorder = _Recorder(self._store)
         try:
-            with ThreadPoolExecutor(self._workers, thread_name_prefix="download") as pool:
-                outcomes = list(pool.map(self._run_job, jobs))
+            with ThreadPoolExecutor(self._workers, thread_name_prefix="publish") as publisher:
+                self._publisher = publisher
+                with ThreadPoolExecutor(self._workers, thread_name_prefix="download") as pool:
+                    results = list(pool.map(self._run_job, jobs))
+                outcomes = [r.result() if isinstance(r, Future) else r for r in results]
         finally:
+            self._publisher = None
             try:
                 recorder.close()
             finally:
@@ -206,23 +217,26 @@ class Downloader:
 
     # -- one job ---------------------------------------------------------------------------
 
-    def _run_job(self, job: DownloadJob) -> JobOutcome:
+    def _run_job(self, job: DownloadJob) -> JobOutcome | Future[JobOutcome]:
         if self._stop.is_set() or self._cancel.cancelled:
             return JobOutcome(job, DownloadStatus.SKIPPED)
         try:
             return self._download(job)
         except Exception as exc:
-            # A bug or an unexpected reply must not leave rows stuck in "downloading".
-            log.exception("download of an artifact failed unexpectedly")
-            self._set_state(job, DownloadState.NOT_DOWNLOADED)
-            return JobOutcome(
-                job,
-                DownloadStatus.INTERRUPTED,
-                message=f"“{job.display_name}” could not be downloaded ({type(exc).__name__}); "
-                "it will be tried again on the next sync.",
-            )
+            return self._unexpected(job, exc)
 
-    def _download(self, job: DownloadJob) -> JobOutcome:
+    def _unexpected(self, job: DownloadJob, exc: Exception) -> JobOutcome:
+        # A bug or an unexpected reply must not leave rows stuck in "downloading".
+        log.exception("download of an artifact failed unexpectedly")
+        self._set_state(job, DownloadState.NOT_DOWNLOADED)
+        return JobOutcome(
+            job,
+            DownloadStatus.INTERRUPTED,
+            message=f"“{job.display_name}” could not be downloaded ({type(exc).__name__}); "
+            "it will be tried again on the next sync.",
+        )
+
+    def _download(self, job: DownloadJob) -> JobOutcome | Future[JobOutcome]:
         name = job.display_name
         self._progress.item_started(name)
         self._set_state(job, DownloadState.DOWNLOADING, self._vault.partial_offset(job.sha256))
@@ -253,7 +267,7 @@ class Downloader:
                     cancel=self._cancel,
                 )
                 received += result.received
-                writer.commit()
+                writer.verify()
             except EvidenceMismatch:
                 # The writer dropped every byte (partial file included): start from zero.
                 mismatches += 1
@@ -274,12 +288,7 @@ class Downloader:
                 self._abort(writer)
                 if exc.errno not in _DISK_FULL_ERRNOS:
                     raise
-                free = self._free()
-                message = (
-                    f"The disk filled up while downloading “{name}” ({_mb(free)} free). "
-                    "Free some space and sync again; nothing was lost."
-                )
-                return self._stopped(job, DownloadStatus.DISK_FULL, received, message)
+                return self._disk_filled(job, received)
             except AuthExpired:
                 self._abort(writer)
                 return self._stopped(job, DownloadStatus.SIGN_IN, received, "")
@@ -288,9 +297,48 @@ class Downloader:
                 return self._hub_error(job, exc, received)
             finally:
                 self._release(needed)
-            self._verified(job)
-            self._progress.item_done(name)
-            return JobOutcome(job, DownloadStatus.VERIFIED, received)
+            return self._hand_over(job, writer, received)
+
+    def _hand_over(
+        self, job: DownloadJob, writer: VaultWriter, received: int
+    ) -> JobOutcome | Future[JobOutcome]:
+        """Publish a verified download: on the publisher thread inside ``run``."""
+        if self._publisher is None:
+            return self._publish(job, writer, received)
+        self._publish_slots.acquire()
+        try:
+            return self._publisher.submit(self._publish_in_turn, job, writer, received)
+        except BaseException:
+            self._publish_slots.release()
+            writer.abort()
+            raise
+
+    def _publish_in_turn(self, job: DownloadJob, writer: VaultWriter, received: int) -> JobOutcome:
+        try:
+            return self._publish(job, writer, received)
+        except Exception as exc:
+            return self._unexpected(job, exc)
+        finally:
+            self._publish_slots.release()
+
+    def _publish(self, job: DownloadJob, writer: VaultWriter, received: int) -> JobOutcome:
+        try:
+            writer.publish()
+        except OSError as exc:
+            # The writer has dropped the file: the download starts again next time.
+            if exc.errno not in _DISK_FULL_ERRNOS:
+                raise
+            return self._disk_filled(job, received)
+        self._verified(job)
+        self._progress.item_done(job.display_name)
+        return JobOutcome(job, DownloadStatus.VERIFIED, received)
+
+    def _disk_filled(self, job: DownloadJob, received: int) -> JobOutcome:
+        message = (
+            f"The disk filled up while downloading “{job.display_name}” "
+            f"({_mb(self._free())} free). Free some space and sync again; nothing was lost."
+        )
+        return self._stopped(job, DownloadStatus.DISK_FULL, received, message)
 
     def _hub_error(self, job: DownloadJob, exc: HubError, received: int) -> JobOutcome:
         name = job.display_name
