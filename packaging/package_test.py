@@ -177,6 +177,10 @@ def run(app: Path, timeout_s: float) -> None:
     bundle = app.resolve().parent
     internal = bundle / "_internal"
     hide = _isolation()
+    # Code that finds resources/ beside the assessor_app package finds them in the bundle.
+    resources = internal / "resources"
+    if not list((resources / "rubrics").glob("*.yaml")) or not (resources / "demo").is_dir():
+        raise SystemExit(f"package-test: {resources} lacks the rubrics or the demo recipes")
     with tempfile.TemporaryDirectory(prefix="assessor-package-test-") as tmp:
         temp = Path(tmp)
         (temp / "home").mkdir()
