@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -101,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    # A plain "kill" (SIGTERM) must stop the hub too: turn it into an exit that runs the
+    # clean-up below instead of ending this process and leaving the hub serving.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
     root = args.root.resolve()
     hub_dir, client_dir = root / "hub", root / "client"
     os.umask(0o077)
