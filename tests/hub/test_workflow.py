@@ -411,3 +411,16 @@ def test_coaching_flag_after_the_configured_number_of_not_yet_attempts(
         ("3", "3", "yes"),
         ("1", "1", ""),
     ]
+
+
+def test_calibration_work_skips_the_workflow(hub: HubServer, world: World) -> None:
+    admin = world.admin
+    admin.set_workflow("test-wait-time", review_required=True)
+    practice = admin.assign(world.ann_submission, "bob", kind="calibration")
+    with sign_in(hub.base_url, "bob") as bob:
+        body = sheet(world.ann_artifacts[0])
+        assert upload(bob, practice, body, "cal-1", 1).status_code == 200
+        assert item(bob, practice)["status"] == "decided"
+        assert bob.get("/api/v1/credentials").json() == {"items": []}
+    assert admin.pending_reviews() == []
+    assert issued(admin) == 0

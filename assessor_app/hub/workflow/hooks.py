@@ -47,13 +47,13 @@ def workflow_of(session: Session, credential_id: str) -> WorkflowOptions:
 def status_after_upload(
     session: Session, assignment: AssignmentRow, submission: SubmissionRow, decision: Decision
 ) -> str | None:
-    """The workflow status an upload puts the assignment in; None means final (decided)."""
+    """The workflow status an upload puts the assignment in; None means final (decided).
+    Calibration work is practice: it always ends ``decided``."""
+    if assignment.kind != PRODUCTION:
+        return None
     if decision is Decision.RETURN_INCOMPLETE:
         return RETURNED
-    if (
-        assignment.kind == PRODUCTION
-        and workflow_of(session, submission.credential_id).review_required
-    ):
+    if workflow_of(session, submission.credential_id).review_required:
         return PENDING_REVIEW
     return None
 
