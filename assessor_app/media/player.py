@@ -397,6 +397,7 @@ class VideoPlayer(QObject):
         self._step_check.setInterval(_STEP_CHECK_MS)
         self._step_check.timeout.connect(self._check_step)
         self._last_frame: QImage | None = None
+        self._audio_only = False
         self._played = PlayedRanges()
         self._segment_start: int | None = None
         self._segment_end = 0
@@ -432,6 +433,13 @@ class VideoPlayer(QObject):
 
     def frame_duration_ms(self) -> int:
         return self._frame_ms
+
+    def ready(self) -> bool:
+        """True once the media plays: a first frame arrived, or it is audio only."""
+        return self._last_frame is not None or self._audio_only
+
+    def is_audio_only(self) -> bool:
+        return self._audio_only
 
     def last_frame(self) -> QImage | None:
         return self._last_frame
@@ -526,6 +534,7 @@ class VideoPlayer(QObject):
         self._segment_start = None
         self._frame_ms = DEFAULT_FRAME_MS
         self._last_frame = None
+        self._audio_only = False
         self._autoplay = autoplay
         self._priming = not autoplay
         self._pending_seek = None
@@ -805,6 +814,8 @@ class VideoPlayer(QObject):
             self._set_state(PLAYING)
 
     def _on_time(self, ms: int) -> None:
+        if self._state == OPENING and self._last_frame is None and ms > 0 and self._no_video():
+            self._start_audio_only()
         if self._seek_target is not None:
             if not -_SEEK_SLACK_MS <= ms - self._seek_target <= _STALE_TIME_MS:
                 return
@@ -815,9 +826,25 @@ class VideoPlayer(QObject):
             self._position = ms
             self.positionChanged.emit(ms)
 
+    def _no_video(self) -> bool:
+        # Once the clock runs the demuxer knows its tracks: none of them video means an
+        # audio artifact, which plays without ever delivering a frame.
+        mp = self._mp()
+        return mp is not None and mp.video_get_track_count() <= 0
+
+    def _start_audio_only(self) -> None:
+        self._audio_only = True
+        self._watchdog.stop()
+        if self._priming:
+            self._settling = True
+            self._mp().set_pause(1)
+            self._set_state(PAUSED)
+        else:
+            self._set_state(PLAYING)
+
     def _on_end(self) -> None:
         self._watchdog.stop()
-        if self._last_frame is None:
+        if self._last_frame is None and not self._audio_only:
             self._fail(UNPLAYABLE)
             return
         if self._duration:

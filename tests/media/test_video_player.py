@@ -230,3 +230,41 @@ def test_scaled_size_keeps_aspect_and_caps_width():
     assert scaled_size(1920, 1080, 1280) == (1280, 720)
     assert scaled_size(3840, 1600, 1280) == (1280, 532)
     assert scaled_size(0, 0, 1280) == (0, 0)
+
+
+def test_audio_only_artifacts_play_without_a_picture(
+    qtbot: QtBot, player: VideoPlayer, media_dir: Path
+) -> None:
+    import shutil
+    import subprocess
+
+    clip = media_dir / "tone.mp3"
+    if not clip.exists():
+        ffmpeg = shutil.which("ffmpeg")
+        assert ffmpeg, "ffmpeg is required (make test installs it)"
+        subprocess.run(
+            [
+                ffmpeg,
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=3",
+                str(clip),
+            ],
+            check=True,
+            timeout=60,
+        )
+    states: list[str] = []
+    player.stateChanged.connect(states.append)
+    assert player.open_file(clip)
+    qtbot.waitUntil(player.ready, timeout=8000)
+    assert player.is_audio_only()
+    assert player.last_frame() is None
+    assert player.state() == "paused"
+    with qtbot.waitSignal(player.endReached, timeout=10_000):
+        player.play()
+    assert "error" not in states
+    assert player.played_ranges().total_ms > 2000

@@ -255,3 +255,29 @@ def test_screenshot_of_the_viewer_playing(
     # The picture area shows the frame, not the black letterbox.
     assert image.pixelColor(image.width() // 2, 150).value() > 0
     assert viewer.player.state() != ENDED
+
+
+def test_an_audio_artifact_shows_a_caption_and_can_be_cited(qtbot: QtBot, tmp_path: Path) -> None:
+    import io
+    import shutil
+    import subprocess
+
+    from assessor_app.domain import Artifact, TimeRange
+
+    clip = tmp_path / "tone.wav"
+    ffmpeg = shutil.which("ffmpeg")
+    assert ffmpeg, "ffmpeg is required (make test installs it)"
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", "sine=duration=3", str(clip)],
+        check=True,
+        timeout=60,
+    )
+    viewer = VideoViewer()
+    qtbot.addWidget(viewer)
+    artifact = Artifact("a1", "tone.wav", "audio/wav", clip.stat().st_size, "0" * 64, "Interview")
+    with qtbot.waitSignal(viewer.loaded, timeout=10_000):
+        viewer.load(io.BytesIO(clip.read_bytes()), artifact)
+    assert viewer.frame_view.caption() == "♪ Audio only"
+    assert viewer.message() == ""
+    assert isinstance(viewer.cite_target(), TimeRange)
+    viewer.close_media()

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from assessor_app.domain.citations import TimeRange
 from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media import backend
-from assessor_app.media.player import ENDED, ERROR, OPENING, PLAYING, VideoPlayer
+from assessor_app.media.player import ENDED, ERROR, OPENING, PAUSED, PLAYING, VideoPlayer
 from assessor_app.media.timecode import TimecodeError, format_timecode, parse_timecode
 from assessor_app.ui.qt import (
     QColor,
@@ -66,6 +66,7 @@ class FrameView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._image: QImage | None = None
+        self._caption = ""
         self.setMinimumSize(160, 90)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Video picture")
@@ -80,6 +81,15 @@ class FrameView(QWidget):
     def image(self) -> QImage | None:
         return self._image
 
+    def set_caption(self, caption: str) -> None:
+        """Text shown where there is no picture (an audio artifact)."""
+        self._caption = caption
+        self.setAccessibleDescription(caption)
+        self.update()
+
+    def caption(self) -> str:
+        return self._caption
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(Qt.GlobalColor.black))
@@ -93,6 +103,9 @@ class FrameView(QWidget):
             )
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(target, self._image)
+        elif self._caption:
+            painter.setPen(QColor(Qt.GlobalColor.white))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._caption)
         painter.end()
 
 
@@ -381,7 +394,7 @@ class VideoViewer(ArtifactViewer):
         self.open_stream(_Borrowed(stream), size)
 
     def _is_ready(self) -> bool:
-        return self.player.last_frame() is not None
+        return self.player.ready()
 
     def _apply_position_state(self, state: PositionState) -> None:
         rate = state.get("rate")
@@ -392,7 +405,7 @@ class VideoViewer(ArtifactViewer):
             self.player.seek(position)
 
     def cite_target(self) -> CiteTarget | None:
-        if self.player.last_frame() is None:
+        if not self.player.ready():
             return None
         return TimeRange(*self.current_range())
 
@@ -460,8 +473,16 @@ class VideoViewer(ArtifactViewer):
         playing = state == PLAYING
         self.play_button.setText("❚❚" if playing else "▶")
         self.play_button.setAccessibleName("Pause" if playing else "Play")
-        has_picture = self.player.last_frame() is not None
-        self._set_transport_enabled(state != ERROR and (state != OPENING or has_picture))
+        self._set_transport_enabled(state != ERROR and (state != OPENING or self.player.ready()))
+        if (
+            self.player.is_audio_only()
+            and state in (PLAYING, PAUSED)
+            and self._awaiting_first_frame
+        ):
+            # No picture will come: say what is playing instead of a black rectangle.
+            self._awaiting_first_frame = False
+            self.frame_view.set_caption("♪ Audio only")
+            self._content_ready()
         if state == ENDED:
             self.timeline.set_position(self.player.duration())
 
