@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assessor_app.ui.background import Executor
-from assessor_app.ui.qt import QObject, Signal
+from assessor_app.ui.qt import QObject, Signal, isValid
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ class SaveQueue(QObject):
         self._set_state("saving")
 
     def _done(self, value: Any, on_done: Callable[[Any], None] | None) -> None:
+        if not isValid(self):
+            return  # the workspace closed; the edit itself was saved
         self._pending -= 1
         if on_done is not None:
             on_done(value)
@@ -70,8 +72,10 @@ class SaveQueue(QObject):
             self._set_state("saved")
 
     def _fail(self, error: BaseException) -> None:
-        self._pending -= 1
         log.error("an edit could not be saved", exc_info=error)
+        if not isValid(self):
+            return
+        self._pending -= 1
         self._set_state("failed")
         self.failed.emit(
             f"Your last change could not be saved: {error}. Earlier changes are safe. "
