@@ -21,3 +21,5 @@ class Assignment:
     version: int
     assigned_at: datetime
     due_at: datetime | None = None
+    # The hub reviewer's comment while a decision is returned for revision.
+    review_comment: str | None = None

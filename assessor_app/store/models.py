@@ -87,6 +87,8 @@ class AuditAction(StrEnum):
     PURGED = "purged"
     REVOKED = "revoked"
     CONFLICT = "conflict"
+    # Revision 0004: a reviewer on the hub sent an uploaded decision back for revision.
+    RETURNED_FOR_REVISION = "returned_for_revision"
 
 
 def _one_of(column: str, enum: type[StrEnum]) -> str:
@@ -341,7 +343,7 @@ class AuditRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(30))
     # Not a foreign key: the log outlives what it describes and cascades must not touch it.
     assignment_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -371,3 +373,19 @@ class CalibrationSessionRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     results: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Revision 0004 and later.
+
+
+class AssignmentReviewRow(Base):
+    """The hub reviewer's comment on an assignment whose decision was returned for
+    revision; there is a row only while the hub lists the assignment as returned."""
+
+    __tablename__ = "assignment_reviews"
+
+    assignment_id: Mapped[str] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    comment: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
