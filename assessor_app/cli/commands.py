@@ -62,6 +62,7 @@ from assessor_app.store import (
     remember_last_profile,
 )
 from assessor_app.store.paths import normalise_hub_url
+from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.store.secrets import SecretStoreKind
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.errors import AuthExpired
@@ -367,6 +368,7 @@ def cmd_queue(args: Namespace, console: Console) -> int:
     now = datetime.now(UTC)
     with profile_store(args) as (_profile, store):
         rows = queue_rows(store)
+        reviews = {i.assignment.id: (i.review, i.review_comment) for i in store.assignments.queue()}
     if args.json:
         items = [
             {
@@ -376,7 +378,9 @@ def cmd_queue(args: Namespace, console: Console) -> int:
                 "attempt": r.attempt,
                 "kind": r.kind.value,
                 "state": r.state.value,
-                "status": status_word(r.state, r.download_percent),
+                "status": status_word(r.state, r.download_percent, reviews[r.assignment_id][0]),
+                "review": _value(reviews[r.assignment_id][0]),
+                "review_comment": reviews[r.assignment_id][1],
                 "revoked": r.revoked,
                 "due_at": r.due_at.isoformat() if r.due_at else None,
                 "due": due_text(r.due_at, now),
@@ -398,14 +402,22 @@ def cmd_queue(args: Namespace, console: Console) -> int:
                     r.educator or "-",
                     str(r.attempt) if r.attempt else "-",
                     r.kind.value,
-                    status_word(r.state, r.download_percent),
+                    status_word(r.state, r.download_percent, reviews[r.assignment_id][0]),
                     due_text(r.due_at, now),
                 ]
                 for r in rows
             ],
         )
     )
+    for r in rows:
+        comment = reviews[r.assignment_id][1]
+        if comment:
+            console.out(indent(comment, f"Reviewer’s comment on {r.assignment_id}: "))
     return ExitCode.OK
+
+
+def _value(review: ReviewState | None) -> str | None:
+    return None if review is None else review.value
 
 
 def _points(level: Level) -> str:
@@ -440,7 +452,11 @@ def cmd_show(args: Namespace, console: Console) -> int:
         f"{a.id} · {cred.title} · educator {sub.educator_pseudonym} · attempt {sub.attempt} "
         f"({a.kind.value})"
     )
-    console.out(f"Status: {status_word(opened.state)} · {due_text(a.due_at, now)}")
+    console.out(
+        f"Status: {status_word(opened.state, review=opened.review)} · {due_text(a.due_at, now)}"
+    )
+    if opened.review_comment:
+        console.out(indent(opened.review_comment, "Reviewer’s comment: "))
     verified = sum(1 for d in downloads if d.state.value == "verified")
     console.out(f"Evidence: {verified} of {len(downloads)} file(s) downloaded")
     for d in downloads:
@@ -468,9 +484,12 @@ def cmd_show(args: Namespace, console: Console) -> int:
     if recorded is not None:
         state = entries[-1].state if entries else None
         words = OUTBOX_WORDS.get(state, "") if state else ""
+        returned = opened.review is ReviewState.RETURNED_FOR_REVISION
+        if returned:
+            words = f"{words}, then returned by the reviewer"
         console.out(
-            f"Recorded decision: {recorded.decision.label}, finalized "
-            f"{recorded.finalized_at:%Y-%m-%d %H:%M} UTC · {words}"
+            f"{'Earlier' if returned else 'Recorded'} decision: {recorded.decision.label}, "
+            f"finalized {recorded.finalized_at:%Y-%m-%d %H:%M} UTC · {words}"
         )
         if state == OutboxState.CONFLICT and entries[-1].last_error:
             console.out(indent(entries[-1].last_error, "  The hub said: "))

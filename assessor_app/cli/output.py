@@ -1,10 +1,11 @@
 """What the command line prints: the app's status words, due countdowns, plain tables and
 the sync progress display.
 
-The status words are the UI guide's ("Queued for upload", "Needs attention", ...). The
-GUI's table in ``assessor_app.ui.status_words`` imports Qt (for font checks), which the
-command line must not load, so the words are kept here too; ``tests/cli`` checks that
-the two tables agree.
+The status words are the UI guide's ("Queued for upload", "Needs attention", ...), with
+the hub review's words ("Returned by reviewer", ...) where the review decides what the
+assessor sees. The GUI's table in ``assessor_app.ui.status_words`` imports Qt (for font
+checks), which the command line must not load, so the words are kept here too; tests
+check that the two tables agree.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from assessor_app.store import LocalState
+from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.sync.progress import SyncPhase, SyncProgress
 
 STATUS_WORDS: dict[LocalState, str] = {
@@ -30,8 +32,20 @@ STATUS_WORDS: dict[LocalState, str] = {
 }
 
 
-def status_word(state: LocalState, percent: int | None = None) -> str:
-    """``Downloading 42%`` while a download's progress is known, else the plain word."""
+REVIEW_WORDS: dict[ReviewState, str] = {
+    ReviewState.AWAITING_REVIEW: "Uploaded · awaiting review",
+    ReviewState.RETURNED_FOR_REVISION: "Returned by reviewer",
+    ReviewState.RETURNED_INCOMPLETE: "Returned as incomplete",
+}
+
+
+def status_word(
+    state: LocalState, percent: int | None = None, review: ReviewState | None = None
+) -> str:
+    """``Downloading 42%`` while a download's progress is known, the review's word when
+    the hub's review says more than the local state, else the plain word."""
+    if review is not None:
+        return REVIEW_WORDS[review]
     word = STATUS_WORDS[LocalState(state)]
     if state == LocalState.DOWNLOADING and percent is not None:
         return f"{word} {max(0, min(100, percent))}%"

@@ -31,6 +31,7 @@ from assessor_app.domain import (
 from assessor_app.domain.feedback_quality import FeedbackFinding, check_feedback
 from assessor_app.protocol.v1 import DecisionUpload
 from assessor_app.store import AuditAction, LocalState, NotFoundError, Store
+from assessor_app.store.repositories.assignments import ReviewState, review_state
 from assessor_app.store.repositories.notes import TimeNote
 from assessor_app.store.repositories.scoresheets import StoredCitation
 
@@ -64,6 +65,16 @@ class OpenedAssignment:
             LocalState.NOT_DOWNLOADED,
             LocalState.DOWNLOADING,
         )
+
+    @property
+    def review(self) -> ReviewState | None:
+        """Where the hub's second-level review has this decision, if it matters here."""
+        return None if self.revoked else review_state(self.assignment.status, self.state)
+
+    @property
+    def review_comment(self) -> str | None:
+        """The reviewer's comment while the decision is returned for revision."""
+        return self.assignment.review_comment
 
 
 @dataclass(frozen=True)
@@ -231,6 +242,8 @@ class ScoringService:
         reason = (quality_override_reason or "").strip()
         if check.feedback_findings and not reason:
             raise FeedbackQualityRefused(check)
+        # Read now, not when the sheet was opened: a decision returned for revision is
+        # uploaded against the version the return gave the assignment (If-Match).
         assignment = self.store.assignments.get(assignment_id)
         assert assignment is not None  # check() found its submission
         decision = check.evaluation.decision

@@ -5,8 +5,11 @@ page by page from the saved cursor (each page applied, then its cursor saved, so
 repeats at most one page, harmlessly); revoked assignments are flagged, and their evidence
 purged when the assessor had done no work on them; missing submission manifests are
 fetched; then evidence is downloaded in parallel, resumably and verified (see
-``downloads``). Up: the outbox is drained in order (see ``uploads``). Last, evidence past
-the retention period is purged (see ``retention``).
+``downloads``). Up: the outbox is drained in order (see ``uploads``); when something was
+uploaded the delta is read once more, so the hub's answer (decided, or waiting for a
+reviewer) shows at once rather than after the next sync. An assignment the delta lists as
+returned for revision becomes editable again (see ``Assignments.apply_delta``). Last,
+evidence past the retention period is purged (see ``retention``).
 
 Pure Python without Qt: the command line calls ``run`` directly and the GUI runs it on a
 worker thread (``services.sync_runner``). Messages in the report are for the assessor.
@@ -122,6 +125,8 @@ class SyncEngine:
                     cancel=self.cancel,
                     progress=self._progress,
                 )
+                if down and report.uploaded:
+                    self._refresh_after_upload(report)
         except _Stop:
             pass
         if not report.cancelled:
@@ -170,13 +175,32 @@ class SyncEngine:
         self._fetch_manifests(report)
         self._download_evidence(report)
 
-    def _apply_delta(self, report: SyncReport) -> None:
-        self._progress.phase(SyncPhase.ASSIGNMENTS)
+    def _refresh_after_upload(self, report: SyncReport) -> None:
+        """Read the delta again after uploads. Only a status update: if the hub cannot
+        answer now, the next sync brings the same changes, so that is no problem."""
+        self._check_cancel(report)
+        problems = len(report.problems)
+        try:
+            self._apply_delta(report, announce=False)
+        except _Stop:
+            if report.cancelled or report.sign_in_required:
+                raise
+            del report.problems[problems:]
+            log.info("status refresh after upload skipped; the next sync brings it")
+
+    def _apply_delta(self, report: SyncReport, *, announce: bool = True) -> None:
+        if announce:
+            self._progress.phase(SyncPhase.ASSIGNMENTS)
         cursor = self.store.settings.sync_cursor()
         while True:
             self._check_cancel(report)
             delta = self._hub_call(report, lambda c=cursor: self.client.assignments(since=c))
-            created = self.store.assignments.upsert(delta.items)
+            applied = self.store.assignments.apply_delta(delta.items)
+            created = applied.created
+            if applied.returned:
+                log.info(
+                    "%d decision(s) returned for revision by a reviewer", len(applied.returned)
+                )
             report.new_assignments += len(created)
             report.updated_assignments += len(delta.items) - len(created)
             revoked = self.store.assignments.mark_revoked(delta.revoked)
@@ -185,8 +209,9 @@ class SyncEngine:
             report.purged += purge_assignments(self.store, self.vault, idle, self.now(), "revoked")
             self.store.settings.set_sync_cursor(delta.cursor)
             cursor = delta.cursor
-            for _ in delta.items:
-                self._progress.item_done()
+            if announce:
+                for _ in delta.items:
+                    self._progress.item_done()
             if not delta.has_more:
                 return
 

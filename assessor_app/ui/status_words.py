@@ -28,6 +28,10 @@ class QueueState(StrEnum):
     UPLOADED = "uploaded"
     CONFLICT = "conflict"
     REVOKED = "revoked"
+    # The hub's second-level review (``store.repositories.assignments.ReviewState``).
+    AWAITING_REVIEW = "awaiting_review"
+    RETURNED_FOR_REVISION = "returned_for_revision"
+    RETURNED_INCOMPLETE = "returned_incomplete"
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ STATUS: dict[QueueState, StatusStyle] = {
     QueueState.UPLOADED: StatusStyle("Uploaded", "✓"),
     QueueState.CONFLICT: StatusStyle("Needs attention", "!"),
     QueueState.REVOKED: StatusStyle("Withdrawn", "⊘"),
+    QueueState.AWAITING_REVIEW: StatusStyle("Uploaded · awaiting review", "◷"),
+    QueueState.RETURNED_FOR_REVISION: StatusStyle("Returned by reviewer", "↺"),
+    QueueState.RETURNED_INCOMPLETE: StatusStyle("Returned as incomplete", "↩"),
 }
 
 OVERDUE_SYMBOL = "⚠"
@@ -58,19 +65,23 @@ OVERDUE_SYMBOL = "⚠"
 # they can do now, then work on its way, then what is done.
 STATE_ORDER: dict[QueueState, int] = {
     QueueState.CONFLICT: 0,
-    QueueState.IN_PROGRESS: 1,
-    QueueState.READY: 2,
-    QueueState.DOWNLOADING: 3,
-    QueueState.NOT_DOWNLOADED: 4,
-    QueueState.FINALIZED: 5,
-    QueueState.UPLOADED: 6,
-    QueueState.REVOKED: 7,
+    QueueState.RETURNED_FOR_REVISION: 1,
+    QueueState.IN_PROGRESS: 2,
+    QueueState.READY: 3,
+    QueueState.DOWNLOADING: 4,
+    QueueState.NOT_DOWNLOADED: 5,
+    QueueState.FINALIZED: 6,
+    QueueState.AWAITING_REVIEW: 7,
+    QueueState.UPLOADED: 8,
+    QueueState.RETURNED_INCOMPLETE: 9,
+    QueueState.REVOKED: 10,
 }
 
 # The queue sidebar's facets, in display order.
 FACETS: tuple[QueueState, ...] = (
     QueueState.READY,
     QueueState.IN_PROGRESS,
+    QueueState.RETURNED_FOR_REVISION,
     QueueState.FINALIZED,
     QueueState.UPLOADED,
     QueueState.CONFLICT,

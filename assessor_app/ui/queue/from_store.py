@@ -1,17 +1,40 @@
-"""Turn the store's queue items into the rows the queue model shows."""
+"""Turn the store's queue items into the rows the queue model shows: the local state, or
+where the hub's review has the decision when that is what the assessor needs to know, with
+the reviewer's comment in the status tooltip."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from assessor_app.store import DownloadState, Store
-from assessor_app.store.repositories.assignments import QueueItem
+from assessor_app.store.repositories.assignments import QueueItem, ReviewState
 from assessor_app.ui.queue.model import QueueRow
 from assessor_app.ui.status_words import QueueState
 
+_REVIEW_STATES = {
+    ReviewState.AWAITING_REVIEW: QueueState.AWAITING_REVIEW,
+    ReviewState.RETURNED_FOR_REVISION: QueueState.RETURNED_FOR_REVISION,
+    ReviewState.RETURNED_INCOMPLETE: QueueState.RETURNED_INCOMPLETE,
+}
+
+
+def queue_state(item: QueueItem) -> QueueState:
+    """The state one queue item shows (also the workspace's status line)."""
+    if item.revoked:
+        return QueueState.REVOKED
+    review = item.review
+    if review is not None:
+        return _REVIEW_STATES[review]
+    return QueueState(item.local_state.value)
+
+
+def review_note(comment: str | None) -> str:
+    """The reviewer's comment as the status tooltip shows it; empty without one."""
+    return f"Reviewer’s comment: {comment}" if comment and comment.strip() else ""
+
 
 def _row(item: QueueItem, percent: int | None) -> QueueRow:
-    state = QueueState.REVOKED if item.revoked else QueueState(item.local_state.value)
+    state = queue_state(item)
     return QueueRow(
         assignment_id=item.assignment.id,
         credential_title=item.credential_title or "Not downloaded yet",
@@ -21,6 +44,7 @@ def _row(item: QueueItem, percent: int | None) -> QueueRow:
         state=state,
         download_percent=percent if state is QueueState.DOWNLOADING else None,
         due_at=item.due_at,
+        status_note=review_note(item.review_comment),
     )
 
 

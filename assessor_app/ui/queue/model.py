@@ -41,7 +41,8 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 @dataclass(frozen=True)
 class QueueRow:
     """One assignment as the queue shows it. ``download_percent`` matters only while
-    downloading; ``due_at`` is UTC (naive values are taken as UTC)."""
+    downloading; ``due_at`` is UTC (naive values are taken as UTC); ``status_note`` is
+    added to the status tooltip (a reviewer's comment, say)."""
 
     assignment_id: str
     credential_title: str
@@ -51,6 +52,7 @@ class QueueRow:
     state: QueueState
     download_percent: int | None = None
     due_at: datetime | None = None
+    status_note: str = ""
 
 
 class Column(IntEnum):
@@ -312,7 +314,8 @@ class QueueModel(QAbstractTableModel):
             due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
             return f"Due {due.astimezone():%a %d %b %Y, %H:%M}"
         if column is Column.STATUS:
-            return status_word(row.state, row.download_percent)
+            word = status_word(row.state, row.download_percent)
+            return f"{word}\n{row.status_note}" if row.status_note else word
         return None
 
 

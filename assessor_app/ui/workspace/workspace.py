@@ -1,11 +1,14 @@
 """The workspace for one assignment: evidence on the left, the rubric on the right.
 
 Every edit in the rubric panel, every note and every look at the evidence is handed to
-the database worker at once (no Save button); the footer says whether it is safe.
+the database worker at once (no Save button); the footer says whether it is safe. A
+decision the hub's reviewer returned shows the reviewer's comment in a banner above the
+rubric, and the footer's status line says where the review stands.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -14,6 +17,7 @@ from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import FinalizeCheck, OpenedAssignment, ScoringService
 from assessor_app.store import LocalState
+from assessor_app.store.repositories.assignments import ReviewState, review_state
 from assessor_app.ui.background import Executors
 from assessor_app.ui.qt import (
     QAction,
@@ -34,6 +38,7 @@ from assessor_app.ui.qt import (
     Signal,
 )
 from assessor_app.ui.rubric.panel import RubricPanel
+from assessor_app.ui.status_words import QueueState, status_text
 from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
@@ -49,6 +54,11 @@ _SPLITTER_KEY = "workspace/splitter"
 _SAVE_WORDS = {"saving": "Saving…", "saved": "Saved ✓", "failed": "Not saved ✗"}
 # States in which the assignment has a decision in force, so a feedback report exists.
 _DECIDED = (LocalState.FINALIZED, LocalState.UPLOADED, LocalState.CONFLICT)
+_REVIEW_WORDS = {
+    ReviewState.AWAITING_REVIEW: QueueState.AWAITING_REVIEW,
+    ReviewState.RETURNED_FOR_REVISION: QueueState.RETURNED_FOR_REVISION,
+    ReviewState.RETURNED_INCOMPLETE: QueueState.RETURNED_INCOMPLETE,
+}
 
 
 class Workspace(QWidget):
@@ -89,6 +99,7 @@ class Workspace(QWidget):
         self.evidence = EvidencePane(
             submission.artifacts, self._open_evidence, self._make_media_viewer, self
         )
+        self.review_banner = self._review_banner(opened.review_comment)
         bank = session.store.settings.get(f"comment_bank:{credential.id}") or []
         self.rubric = RubricPanel(credential, submission, opened.sheet, bank, self)
         addressed = session.store.settings.get(f"addressed:{self.assignment_id}") or {}
@@ -97,7 +108,7 @@ class Workspace(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.evidence)
-        self.splitter.addWidget(self.rubric)
+        self.splitter.addWidget(self._rubric_side())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         saved = settings.value(_SPLITTER_KEY)
@@ -133,6 +144,34 @@ class Workspace(QWidget):
         self.rubric.set_read_only(opened.read_only)
         self._refresh_footer()
         self.evidence.show_artifact(opened.open_artifact_id)
+
+    def _review_banner(self, comment: str | None) -> QLabel:
+        """The reviewer's comment, kept in view while the sheet is revised; hidden when
+        the hub has not returned this decision."""
+        banner = QLabel(self)
+        banner.setAccessibleName("Reviewer’s comment")
+        banner.setWordWrap(True)
+        banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        banner.setFrameShape(QLabel.Shape.StyledPanel)
+        banner.setContentsMargins(6, 4, 6, 4)
+        if comment and comment.strip():
+            # The comment is hub text: escaped, so it shows exactly as the reviewer wrote it.
+            banner.setText(
+                f"<b>{status_text(QueueState.RETURNED_FOR_REVISION)}.</b> "
+                f"{html.escape(comment).replace(chr(10), '<br>')}<br>"
+                "Revise the sheet and finalize it again: it is uploaded as a new decision."
+            )
+        else:
+            banner.hide()
+        return banner
+
+    def _rubric_side(self) -> QWidget:
+        side = QWidget(self)
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.review_banner)
+        column.addWidget(self.rubric, 1)
+        return side
 
     # -- wiring --------------------------------------------------------------------------
 
@@ -350,10 +389,18 @@ class Workspace(QWidget):
             source = "override" if self.rubric.sheet().override else "computed"
             words += f" · Decision: {evaluation.decision.label} ({source})"
         self.progress_label.setText(words)
+        review = (
+            None
+            if self.opened.revoked
+            else review_state(self.opened.assignment.status, self._state)
+        )
+        review_words = "" if review is None else status_text(_REVIEW_WORDS[review])
         if self._state is LocalState.FINALIZED:
             self.state_label.setText("⧗ Queued for upload · Reopen (Ctrl+Enter)")
         elif self.rubric.is_read_only():
-            self.state_label.setText("Read only")
+            self.state_label.setText(f"{review_words} · Read only" if review else "Read only")
+        elif review is not None:
+            self.state_label.setText(f"{review_words} · Finalize (Ctrl+Enter)")
         else:
             self.state_label.setText("Finalize (Ctrl+Enter)")
 
