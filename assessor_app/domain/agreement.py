@@ -24,6 +24,10 @@ Conventions shared by every function:
   "perfect agreement" is what the data say.)
 - Krippendorff's alpha returns NaN when no item has two ratings to compare (everything
   missing, or every item rated by one rater only): there is no evidence either way.
+
+numpy and krippendorff are imported inside the functions that compute with them, so that
+importing this module (the calibration service and reports do) costs nothing
+until a statistic is actually asked for.
 """
 
 from __future__ import annotations
@@ -31,11 +35,11 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 from numbers import Real
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import krippendorff
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "AgreementMatrix",
@@ -121,6 +125,8 @@ def agreement_matrix(
     nobody used get a row and column of zeros, and a rating outside ``labels`` is a
     ``ValueError``.
     """
+    import numpy as np
+
     _check_pair(a, b)
     resolved = _resolve_labels(a, b, labels)
     index = {label: i for i, label in enumerate(resolved)}
@@ -169,6 +175,8 @@ def cohen_kappa(
     is ``1.0`` (perfect agreement) instead of NaN. Raters who each used one category, but
     different ones, get ``0.0``.
     """
+    import numpy as np
+
     if weights not in _WEIGHTS:
         raise ValueError(f"weights must be None, 'linear' or 'quadratic', got {weights!r}")
     _check_pair(a, b)
@@ -201,6 +209,8 @@ def fleiss_kappa(counts: npt.ArrayLike) -> float:
     non-negative whole numbers. Matches statsmodels' ``fleiss_kappa(table)``, except that
     when every rating is in one single category the result is ``1.0`` instead of NaN.
     """
+    import numpy as np
+
     try:
         table = np.asarray(counts, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -241,6 +251,9 @@ def krippendorff_alpha(
     would raise: NaN when no item has two ratings to compare (including all-missing
     data), and ``1.0`` when every comparable rating is the same value.
     """
+    import krippendorff
+    import numpy as np
+
     if level not in _LEVELS:
         raise ValueError(f"level must be 'nominal', 'ordinal' or 'interval', got {level!r}")
     try:

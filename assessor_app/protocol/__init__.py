@@ -1,8 +1,40 @@
-"""Wire protocol v1: pydantic schemas shared by the desktop client and the hub."""
+"""Wire protocol v1: pydantic schemas shared by the desktop client and the hub.
 
-from assessor_app.protocol.calibration import *  # noqa: F403
-from assessor_app.protocol.calibration import __all__ as _calibration_all
-from assessor_app.protocol.v1 import *  # noqa: F403
-from assessor_app.protocol.v1 import __all__ as _v1_all
+Names are loaded on first use, so code that needs only ``protocol.v1`` (the client's
+store and sync) does not also build the calibration schemas. The wire models defer
+building their validators to their first use for the same reason.
+"""
 
-__all__ = [*_v1_all, *_calibration_all]
+from __future__ import annotations
+
+from importlib import import_module
+from types import ModuleType
+
+# Searched in this order; a name in both would come from v1, as it always has.
+_PARTS = ("v1", "calibration")
+
+
+def _part(name: str) -> ModuleType:
+    return import_module(f"{__name__}.{name}")
+
+
+def _all() -> list[str]:
+    return [n for part in _PARTS for n in _part(part).__all__]
+
+
+def __getattr__(name: str) -> object:
+    if name == "__all__":
+        value: object = _all()
+    elif name.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    else:
+        module = next((m for m in map(_part, _PARTS) if name in m.__all__), None)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_all()})

@@ -3,20 +3,51 @@ migrations, and repositories that speak domain types.
 
     store = open_store(profile_for(hub_url, username))
     store.sheets.set_level(assignment_id, criterion_id, level_id)
+
+The names below are loaded on first use: ``from assessor_app.store import data_root``
+reads only the small paths module, so the app can find the last profile before
+SQLAlchemy and the models are imported (on a worker thread, off the start-up path).
 """
 
-from assessor_app.store.db import StoreCorruptError, StoreError, StoreTooNewError
-from assessor_app.store.models import AuditAction, DownloadState, LocalState, OutboxState
-from assessor_app.store.paths import (
-    Profile,
-    data_root,
-    last_profile,
-    list_profiles,
-    profile_for,
-    remember_last_profile,
-)
-from assessor_app.store.profile_store import Store, open_store
-from assessor_app.store.repositories import NotFoundError, SheetLockedError, StateError
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assessor_app.store.db import StoreCorruptError, StoreError, StoreTooNewError
+    from assessor_app.store.models import AuditAction, DownloadState, LocalState, OutboxState
+    from assessor_app.store.paths import (
+        Profile,
+        data_root,
+        last_profile,
+        list_profiles,
+        profile_for,
+        remember_last_profile,
+    )
+    from assessor_app.store.profile_store import Store, open_store
+    from assessor_app.store.repositories import NotFoundError, SheetLockedError, StateError
+
+_HOMES = {
+    "StoreCorruptError": "db",
+    "StoreError": "db",
+    "StoreTooNewError": "db",
+    "AuditAction": "models",
+    "DownloadState": "models",
+    "LocalState": "models",
+    "OutboxState": "models",
+    "Profile": "paths",
+    "data_root": "paths",
+    "last_profile": "paths",
+    "list_profiles": "paths",
+    "profile_for": "paths",
+    "remember_last_profile": "paths",
+    "Store": "profile_store",
+    "open_store": "profile_store",
+    "NotFoundError": "repositories",
+    "SheetLockedError": "repositories",
+    "StateError": "repositories",
+}
 
 __all__ = [
     "AuditAction",
@@ -38,3 +69,17 @@ __all__ = [
     "profile_for",
     "remember_last_profile",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    # Cached so the next lookup is a plain module attribute.
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
