@@ -1,8 +1,9 @@
 """Wire protocol v1: pydantic schemas shared by the desktop client and the hub.
 
 Names are loaded on first use, so code that needs only ``protocol.v1`` (the client's
-store and sync) does not also build the calibration schemas. The wire models defer
-building their validators to their first use for the same reason.
+store and sync) does not also build the calibration schemas. The models themselves are
+built eagerly: with pydantic's ``defer_build`` FastAPI's body parameters lose their
+aliases.
 """
 
 from __future__ import annotations

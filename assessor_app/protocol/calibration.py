@@ -90,7 +90,7 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class SessionCreate(_Wire):

@@ -54,7 +54,7 @@ LongText = Annotated[str, Field(max_length=20_000)]
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class TokenRequest(_Wire):
