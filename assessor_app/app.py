@@ -1,13 +1,17 @@
 """``assessor-app``: start the desktop app.
 
-Opens the last profile (or asks to sign in), then shows the main window at once and starts
-the first sync on its worker thread, so the window is usable while evidence downloads.
-User data is created private to the user (umask 077); logs go to a rotating file in the
-data root.
+The main window is shown first, with an empty queue and "Opening your profile…"; the last
+profile (store, secrets, vault) is opened on a worker thread, and once it is open the
+queue fills and the first sync starts on its own worker thread. The GUI thread never
+waits for the keyring, SQLite or the imports behind them: it only shows the dialogs the
+opening may need (a passphrase, or signing in when there is no profile, no token or no
+keyring). User data is created private to the user (umask 077); logs go to a rotating
+file in the data root.
 
-Heavy modules (the UI, the store, the sync engine) are imported inside ``main`` after the
-logging is set up, which keeps ``assessor-app --help`` instant and lets the start-up
-benchmark see exactly what a launch costs.
+Only what the first paint needs is imported before the window shows: Qt, the window and
+its queue widgets. The store, the services and the sync engine are imported by the
+worker that opens the profile (``MainWindow``'s ``SESSION_MODULES``); calibration,
+reports, numpy and libVLC when first used. ``assessor-app --help`` imports none of it.
 
 ``--smoke`` (hidden; for the demo test and the start-up benchmark) quits on its own:
 ``--smoke shown`` once the window is shown and the event loop has run, printing
@@ -18,9 +22,11 @@ exiting 0 only if it completed.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assessor_app.logs import configure_logging
@@ -32,10 +38,14 @@ if TYPE_CHECKING:
     from assessor_app.store.secrets import SecretStoreKind
     from assessor_app.ui.background import Executor
     from assessor_app.ui.main_window import MainWindow
+    from assessor_app.ui.qt import QWidget
+
+log = logging.getLogger(__name__)
 
 SMOKE_SHOWN = "shown"
 SMOKE_SYNCED = "synced"
 EXIT_SMOKE_SYNC_FAILED = 3
+EXIT_OPEN_FAILED = 1
 
 
 class _Unlock:
@@ -56,10 +66,17 @@ class _Unlock:
         self.cancelled = cancelled
 
 
-def _ask_passphrase(profile: Profile, problem: str) -> str | None:
+class _AskPassphrase:
+    """The profile's token file needs a passphrase; ``problem`` says why it is asked again."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def _ask_passphrase(profile: Profile, problem: str, parent: QWidget | None = None) -> str | None:
     from assessor_app.ui.qt import QInputDialog, QLineEdit
 
-    dialog = QInputDialog()
+    dialog = QInputDialog(parent)
     dialog.setWindowTitle("Passphrase")
     dialog.setInputMode(QInputDialog.InputMode.TextInput)
     dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
@@ -70,83 +87,202 @@ def _ask_passphrase(profile: Profile, problem: str) -> str | None:
     return dialog.textValue()
 
 
-def _unlock_last_profile(profile: Profile) -> _Unlock:
-    """Open ``profile``; asks for the passphrase as often as it is wrong."""
-    from assessor_app.services.account import open_profile
-    from assessor_app.store.secrets import KeyringUnavailable, SecretStoreError, WrongPassphrase
+def _import_session_modules() -> None:
+    from importlib import import_module
 
-    passphrase: str | None = None
-    problem = ""
-    while True:
+    from assessor_app.ui.main_window import SESSION_MODULES
+
+    for name in SESSION_MODULES:
+        import_module(name)
+
+
+def _try_profile(profile: Profile, passphrase: str | None) -> _Unlock | _AskPassphrase:
+    """One attempt at opening ``profile``; runs on a worker thread (store, keyring)."""
+    try:
+        from assessor_app.services.account import open_profile
+        from assessor_app.store.secrets import (
+            KeyringUnavailable,
+            SecretStoreError,
+            WrongPassphrase,
+        )
+
         try:
             session = open_profile(profile, passphrase=passphrase)
         except KeyringUnavailable as exc:
             return _Unlock(message=str(exc), store_kind="passphrase-file")
         except WrongPassphrase:
-            problem = "That passphrase did not unlock the token file. Check it and try again."
+            return _AskPassphrase(
+                "That passphrase did not unlock the token file. Check it and try again."
+            )
         except ValueError:
             # A passphrase-file profile opened without a passphrase: ask for it.
-            problem = ""
+            return _AskPassphrase("")
         except SecretStoreError as exc:
             return _Unlock(message=f"{exc}. Sign in again to continue.")
+        if session.secrets.get_token():
+            return _Unlock(session)
+        session.close()
+        return _Unlock(message="Your sign-in has expired or was signed out. Sign in again.")
+    finally:
+        # Whatever comes next (the window, a passphrase, the sign-in dialog) needs these;
+        # importing them here keeps that work off the GUI thread.
+        _import_session_modules()
+
+
+class ProfileOpening:
+    """Opens the profile to work in without blocking the GUI thread.
+
+    The last profile is opened on ``executor`` (asking for its passphrase as often as it
+    is wrong); when it has no usable token, or there is no profile, the sign-in dialog
+    is shown. ``opened(session)`` is called on the GUI thread with the open session, or
+    with None when the user cancelled; ``failed(error)`` when opening raised something
+    unexpected. Must be started on the GUI thread.
+    """
+
+    def __init__(
+        self,
+        executor: Executor,
+        opened: Callable[[ProfileSession | None], None],
+        failed: Callable[[BaseException], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        self._executor = executor
+        self._opened = opened
+        self._failed = failed
+        self._parent = parent
+        self._profile: Profile | None = None
+        self._abandoned = False
+
+    def start(self) -> None:
+        self._profile = last_profile()
+        if self._profile is None:
+            self._executor.submit(
+                _import_session_modules,
+                success=lambda _none: self._sign_in(_Unlock()),
+                failure=self._fail,
+            )
         else:
-            if session.secrets.get_token():
-                return _Unlock(session)
-            session.close()
-            return _Unlock(message="Your sign-in has expired or was signed out. Sign in again.")
-        passphrase = _ask_passphrase(profile, problem)
-        if passphrase is None:
-            return _Unlock(cancelled=True)
+            self._attempt(None)
+
+    def abandon(self) -> None:
+        """The window is gone: a session that still arrives is closed, nothing is asked."""
+        self._abandoned = True
+
+    def _attempt(self, passphrase: str | None) -> None:
+        profile = self._profile
+        assert profile is not None
+        self._executor.submit(
+            lambda: _try_profile(profile, passphrase), success=self._tried, failure=self._fail
+        )
+
+    def _tried(self, outcome: _Unlock | _AskPassphrase) -> None:
+        if self._abandoned:
+            if isinstance(outcome, _Unlock) and outcome.session is not None:
+                outcome.session.close()
+            return
+        if isinstance(outcome, _AskPassphrase):
+            assert self._profile is not None
+            passphrase = _ask_passphrase(self._profile, outcome.problem, self._parent)
+            if passphrase is None:
+                self._opened(None)
+            else:
+                self._attempt(passphrase)
+        elif outcome.session is not None:
+            self._opened(outcome.session)
+        else:
+            self._sign_in(outcome)
+
+    def _sign_in(self, unlock: _Unlock) -> None:
+        if self._abandoned:
+            return
+        from assessor_app.ui.sign_in_dialog import SignInDialog
+
+        profile = self._profile
+        dialog = SignInDialog(
+            self._executor,
+            hub_url=profile.hub_url if profile else "",
+            username=profile.username if profile else "",
+            store_kind=unlock.store_kind,
+            message=unlock.message,
+            parent=self._parent,
+        )
+        accepted = dialog.exec()
+        if self._abandoned:
+            if dialog.session is not None:
+                dialog.session.close()
+            return
+        self._opened(dialog.session if accepted else None)
+
+    def _fail(self, error: BaseException) -> None:
+        if self._abandoned:
+            log.error("opening the profile failed after the window closed", exc_info=error)
+        else:
+            self._failed(error)
 
 
 def _open_session(executor: Executor) -> ProfileSession | None:
     """The profile to work in: the last one if it opens with a token, otherwise whatever
-    the sign-in dialog produces; None if the user cancelled."""
-    from assessor_app.ui.sign_in_dialog import SignInDialog
+    the sign-in dialog produces; None if the user cancelled. Blocks (in a local event
+    loop) until ``ProfileOpening`` has finished; the app itself does not wait."""
+    from PySide6.QtCore import QEventLoop
 
-    profile = last_profile()
-    unlock = _Unlock() if profile is None else _unlock_last_profile(profile)
-    if unlock.session is not None or unlock.cancelled:
-        return unlock.session
-    dialog = SignInDialog(
-        executor,
-        hub_url=profile.hub_url if profile else "",
-        username=profile.username if profile else "",
-        store_kind=unlock.store_kind,
-        message=unlock.message,
-    )
-    if dialog.exec() and dialog.session is not None:
-        return dialog.session
-    return None
+    loop = QEventLoop()
+    result: list[ProfileSession | None] = []
+    errors: list[BaseException] = []
+
+    def opened(session: ProfileSession | None) -> None:
+        result.append(session)
+        loop.quit()
+
+    def failed(error: BaseException) -> None:
+        errors.append(error)
+        loop.quit()
+
+    ProfileOpening(executor, opened, failed).start()
+    if not (result or errors):
+        loop.exec()
+    if errors:
+        raise errors[0]
+    return result[0]
 
 
-def _arm_smoke(window: MainWindow, mode: str, outcome: list[int]) -> None:
+def _arm_smoke_shown(window: MainWindow) -> None:
     from assessor_app.ui.qt import QTimer
 
-    if mode == SMOKE_SHOWN:
+    def ready() -> None:
+        print(f"ready {time.monotonic():.6f}", flush=True)
+        window.close()
 
-        def ready() -> None:
-            print(f"ready {time.monotonic():.6f}", flush=True)
-            window.close()
+    # A zero timer fires once the events queued by show() have been processed.
+    QTimer.singleShot(0, ready)
 
-        # A zero timer fires once the events queued by show() have been processed.
-        QTimer.singleShot(0, ready)
-        return
+
+def _arm_smoke_synced(window: MainWindow, outcome: list[int]) -> None:
+    runner = window.sync_runner
+    assert runner is not None
 
     def ended(ok: bool) -> None:
         outcome[0] = 0 if ok else EXIT_SMOKE_SYNC_FAILED
         print(f"smoke: first sync {'completed' if ok else 'failed'}", flush=True)
         window.close()
 
-    window.sync_runner.finished.connect(lambda report: ended(not report.sign_in_required))
-    window.sync_runner.failed.connect(lambda _message: ended(False))
+    runner.finished.connect(lambda report: ended(not report.sign_in_required))
+    runner.failed.connect(lambda _message: ended(False))
     outcome[0] = EXIT_SMOKE_SYNC_FAILED
 
 
-def _version() -> str:
-    from importlib.metadata import version
+class _VersionAction(argparse.Action):
+    """``--version``, reading the installed version only when asked (the metadata lookup
+    would otherwise be paid by every start)."""
 
-    return version("assessor-app")
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kw: object) -> None:
+        from importlib.metadata import version
+
+        print(f"{parser.prog} {version('assessor-app')}")
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=(SMOKE_SHOWN, SMOKE_SYNCED),
         help=argparse.SUPPRESS,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--smoke-test",
         metavar="HUB_URL",
@@ -192,26 +328,48 @@ def main(argv: list[str] | None = None) -> int:
     from assessor_app.ui.main_window import MainWindow
 
     install_excepthook()
-    sign_in_executor = Executor("sign-in", 1)
-    session = _open_session(sign_in_executor)
-    sign_in_executor.wait()
-    if session is None:
-        return 0
-    try:
-        settings = QSettings(str(data_root() / "ui-settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(session, settings)
-        window.show()
-        outcome = [0]
-        if args.smoke:
-            _arm_smoke(window, args.smoke, outcome)
+    settings = QSettings(str(data_root() / "ui-settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(None, settings)
+    outcome = [0]
+
+    def opened(session: ProfileSession | None) -> None:
+        if session is None:
+            # The user cancelled the passphrase or the sign-in: nothing to work in.
+            outcome[0] = 0
+            window.close()
+            return
+        window.attach_session(session)
+        if args.smoke == SMOKE_SYNCED:
+            _arm_smoke_synced(window, outcome)
         window.sync_now()
+
+    def failed(error: BaseException) -> None:
+        outcome[0] = EXIT_OPEN_FAILED
+        sys.excepthook(type(error), error, error.__traceback__)
+        window.close()
+
+    opening_executor = Executor("open-profile", 1)
+    opening = ProfileOpening(opening_executor, opened, failed, parent=window)
+    window.show()
+    opening.start()
+    if args.smoke == SMOKE_SHOWN:
+        _arm_smoke_shown(window)
+    try:
         code = app.exec()
+    finally:
+        # A profile still opening when the window closed is closed as soon as it is open;
+        # delivering the worker's last result here lets ``ProfileOpening`` do that.
+        opening.abandon()
+        opening_executor.wait()
+        app.sendPostedEvents()
         # Work handed to the executors after the window closed must end before the
         # store it writes to is closed.
         window.executors.wait()
-        return outcome[0] if args.smoke else int(code)
-    finally:
-        session.close()
+        if window.session is not None:
+            window.session.close()
+    if outcome[0] or args.smoke:
+        return outcome[0]
+    return int(code)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,13 @@
 | Queue (filter, facets, table) | Workspace of the open assignment |
 | status bar: sync progress · messages                           |
 +---------------------------------------------------------------+
+
+The window can be built before any profile is open (``MainWindow(None, settings)``): it
+then shows an empty queue and "Opening your profile…", with the actions that need a
+profile disabled, until ``attach_session`` hands it the opened profile. Only Qt and the
+queue widgets are imported at module level; the services, the sync engine, the workspace
+and the calibration menu are imported when a session is attached (the app imports them
+beforehand on the worker thread that opens the profile; see ``SESSION_MODULES``).
 """
 
 from __future__ import annotations
@@ -12,13 +19,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from assessor_app.services.account import ProfileSession
-from assessor_app.services.scoring import NotReadyError, OpenedAssignment, ScoringService
-from assessor_app.services.sync_runner import SyncRunner, engine_for_session
-from assessor_app.sync.progress import SyncProgress, SyncReport
 from assessor_app.ui.background import Executor, Executors
-from assessor_app.ui.calibration.menu import install_calibration_menu
 from assessor_app.ui.qt import (
     QAction,
     QCloseEvent,
@@ -38,15 +41,34 @@ from assessor_app.ui.qt import (
     QToolBar,
     QWidget,
 )
-from assessor_app.ui.queue.from_store import load_queue_rows
 from assessor_app.ui.queue.model import QueueModel
 from assessor_app.ui.queue.view import QueueView
-from assessor_app.ui.settings_dialog import SettingsDialog
-from assessor_app.ui.shortcuts import ShortcutSheet
-from assessor_app.ui.sign_in_dialog import SignInDialog
-from assessor_app.ui.workspace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from assessor_app.services.account import ProfileSession
+    from assessor_app.services.scoring import OpenedAssignment
+    from assessor_app.services.sync_runner import SyncRunner
+    from assessor_app.sync.progress import SyncProgress, SyncReport
+    from assessor_app.ui.calibration.menu import CalibrationMenu
+    from assessor_app.ui.workspace.workspace import Workspace
 
 log = logging.getLogger(__name__)
+
+SESSION_MODULES = (
+    "assessor_app.services.scoring",
+    "assessor_app.services.sync_runner",
+    "assessor_app.ui.calibration.menu",
+    "assessor_app.ui.queue.from_store",
+    "assessor_app.ui.settings_dialog",
+    "assessor_app.ui.shortcuts",
+    "assessor_app.ui.sign_in_dialog",
+    "assessor_app.ui.workspace.workspace",
+)
+"""What a window with an open profile imports; importing them on a worker thread first
+keeps those imports off the GUI thread."""
+
+OPENING_TEXT = "Opening your profile…"
+PLACEHOLDER_TEXT = "Choose a submission from the queue (Enter opens it). Sync to fetch new work."
 
 _PHASE_WORDS = {
     "recover": "Preparing",
@@ -71,9 +93,11 @@ def _ago(when: datetime | None, now: datetime) -> str:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: ProfileSession, settings: QSettings) -> None:
+    def __init__(self, session: ProfileSession | None, settings: QSettings) -> None:
         super().__init__()
-        self.session = session
+        self.session: ProfileSession | None = None
+        self.sync_runner: SyncRunner | None = None
+        self.calibration: CalibrationMenu | None = None
         self.settings = settings
         self.executors = Executors()
         self._sign_in_executor: Executor | None = None
@@ -89,16 +113,13 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self._last_sync: datetime | None = None
         self._online: bool | None = None
-        profile = session.profile
-        self.setWindowTitle(f"Assessor - {profile.username} @ {profile.hub_url}")
+        self.setWindowTitle("Assessor")
         self.setAccessibleName("Assessor")
 
         self.queue_model = QueueModel(parent=self)
         self.queue = QueueView(self.queue_model, settings, self)
         self.queue.assignmentActivated.connect(self.open_assignment)
-        self.placeholder = QLabel(
-            "Choose a submission from the queue (Enter opens it). Sync to fetch new work.", self
-        )
+        self.placeholder = QLabel(OPENING_TEXT, self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.right = QStackedWidget(self)
@@ -110,16 +131,8 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([380, 1000])
         self.setCentralWidget(self.splitter)
 
-        self.sync_runner = SyncRunner(engine_for_session(session), self)
-        self.sync_runner.progress.connect(self._sync_progress)
-        self.sync_runner.finished.connect(self._sync_finished)
-        self.sync_runner.failed.connect(self._sync_failed)
-        self.sync_runner.signInRequired.connect(self._sign_in_required)
         self._build_actions()
         self._build_status_bar()
-        self.calibration = install_calibration_menu(
-            self, session, self.executors, self.sync_runner.finished
-        )
         self._tick = QTimer(self)
         self._tick.setInterval(60_000)
         self._tick.timeout.connect(self._minute)
@@ -128,6 +141,33 @@ class MainWindow(QMainWindow):
         geometry = settings.value("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self._default_geometry()
+        if session is None:
+            self.statusBar().showMessage(OPENING_TEXT)
+        else:
+            self.attach_session(session)
+
+    def attach_session(self, session: ProfileSession) -> None:
+        """Work in ``session``: the sync runner, the Calibration menu and the profile's
+        actions become available and the queue is loaded (on the database worker)."""
+        from assessor_app.services.sync_runner import SyncRunner, engine_for_session
+        from assessor_app.ui.calibration.menu import install_calibration_menu
+
+        self.session = session
+        profile = session.profile
+        self.setWindowTitle(f"Assessor - {profile.username} @ {profile.hub_url}")
+        self.sync_runner = SyncRunner(engine_for_session(session), self)
+        self.sync_runner.progress.connect(self._sync_progress)
+        self.sync_runner.finished.connect(self._sync_finished)
+        self.sync_runner.failed.connect(self._sync_failed)
+        self.sync_runner.signInRequired.connect(self._sign_in_required)
+        self.cancel_button.clicked.connect(self.sync_runner.cancel)
+        self.calibration = install_calibration_menu(
+            self, session, self.executors, self.sync_runner.finished
+        )
+        for action in self._profile_actions:
+            action.setEnabled(True)
+        self.placeholder.setText(PLACEHOLDER_TEXT)
+        self.statusBar().clearMessage()
         self.refresh_queue()
 
     # -- construction -------------------------------------------------------------------
@@ -153,7 +193,6 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.sync_action)
         self.cancel_button = QPushButton("Cancel sync", self)
         self.cancel_button.setAccessibleName("Cancel sync")
-        self.cancel_button.clicked.connect(self.sync_runner.cancel)
         self.cancel_button.hide()
         toolbar.addWidget(self.cancel_button)
         self.online_label = QLabel(self)
@@ -174,6 +213,14 @@ class MainWindow(QMainWindow):
         settings_action = file_menu.addAction("Settings…")
         settings_action.triggered.connect(self.show_settings)
         file_menu.addSeparator()
+        self._profile_actions = [
+            self.sync_action,
+            self.sign_in_action,
+            self.export_history_action,
+            settings_action,
+        ]
+        for action in self._profile_actions:
+            action.setEnabled(False)
         quit_action = file_menu.addAction("Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -203,10 +250,12 @@ class MainWindow(QMainWindow):
     # -- queue and workspace --------------------------------------------------------------
 
     def refresh_queue(self) -> None:
-        if self._closed:
+        if self._closed or self.session is None:
             # Signals still queued when the window closed (a sync's last "finished")
             # must not start database work after the executors were drained.
             return
+        from assessor_app.ui.queue.from_store import load_queue_rows
+
         store = self.session.store
         self.executors.db.submit(lambda: load_queue_rows(store), success=self._rows_loaded)
 
@@ -221,6 +270,10 @@ class MainWindow(QMainWindow):
         self.queue.focus_filter()
 
     def open_assignment(self, assignment_id: str) -> None:
+        if self.session is None:
+            return
+        from assessor_app.services.scoring import ScoringService
+
         service = ScoringService(self.session.store)
         self.executors.db.submit(
             lambda: service.open(assignment_id),
@@ -229,6 +282,10 @@ class MainWindow(QMainWindow):
         )
 
     def _show_workspace(self, opened: OpenedAssignment) -> None:
+        from assessor_app.ui.workspace.workspace import Workspace
+
+        if self.session is None:
+            return
         self._close_workspace()
         self.workspace = Workspace(opened, self.session, self.executors, self.settings, self)
         self.workspace.stateChanged.connect(lambda _id: self.refresh_queue())
@@ -238,6 +295,8 @@ class MainWindow(QMainWindow):
         self.refresh_queue()
 
     def _open_failed(self, error: BaseException) -> None:
+        from assessor_app.services.scoring import NotReadyError
+
         if isinstance(error, NotReadyError):
             self.statusBar().showMessage(str(error), 8000)
             return
@@ -253,7 +312,8 @@ class MainWindow(QMainWindow):
     # -- sync ---------------------------------------------------------------------------
 
     def sync_now(self) -> None:
-        if self.sync_runner.is_running():
+        """Start a sync; nothing happens while one runs or before a profile is open."""
+        if self.sync_runner is None or self.sync_runner.is_running():
             return
         self.sync_action.setEnabled(False)
         self.cancel_button.show()
@@ -269,7 +329,7 @@ class MainWindow(QMainWindow):
 
     def _apply_progress(self) -> None:
         progress, self._pending_progress = self._pending_progress, None
-        if progress is None or not self.sync_runner.is_running():
+        if progress is None or self.sync_runner is None or not self.sync_runner.is_running():
             return
         fraction = progress.fraction
         if fraction is None:
@@ -321,6 +381,10 @@ class MainWindow(QMainWindow):
     def sign_in_again(self) -> None:
         """Renew this profile's token in place; scores and queued uploads are untouched,
         and a sync starts once the hub has accepted the password."""
+        from assessor_app.ui.sign_in_dialog import SignInDialog
+
+        if self.session is None:
+            return
         if self._sign_in_executor is None:
             self._sign_in_executor = Executor("sign-in", 1)
         dialog = SignInDialog(self._sign_in_executor, renew=self.session, parent=self)
@@ -345,6 +409,8 @@ class MainWindow(QMainWindow):
     # -- dialogs ------------------------------------------------------------------------
 
     def show_shortcuts(self) -> None:
+        from assessor_app.ui.shortcuts import ShortcutSheet
+
         ShortcutSheet(self).exec()
 
     def export_history(self) -> None:
@@ -356,6 +422,8 @@ class MainWindow(QMainWindow):
 
     def export_history_to(self, target: Path) -> None:
         """Write the decision history CSV on the database worker, then say so."""
+        if self.session is None:
+            return
         store = self.session.store
 
         def export() -> int:
@@ -373,15 +441,19 @@ class MainWindow(QMainWindow):
         )
 
     def show_settings(self) -> None:
-        SettingsDialog(self.session.store, self).exec()
+        from assessor_app.ui.settings_dialog import SettingsDialog
+
+        if self.session is not None:
+            SettingsDialog(self.session.store, self).exec()
 
     # -- closing ------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = True
         self.settings.setValue("main/geometry", self.saveGeometry())
-        self.sync_runner.cancel()
-        self.sync_runner.wait(10_000)
+        if self.sync_runner is not None:
+            self.sync_runner.cancel()
+            self.sync_runner.wait(10_000)
         self._close_workspace()
         self.executors.wait()
         if self._sign_in_executor is not None:

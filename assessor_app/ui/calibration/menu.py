@@ -4,19 +4,26 @@
 My answer keys and drift…) and, whenever a sync finishes, asks the hub for the keys of
 newly uploaded calibration items on the net executor, telling the assessor in the status
 bar when one arrives.
+
+The calibration service (and with it reportlab and the agreement statistics) is imported
+when first needed — the first key check runs on the net executor, so the main window's
+start never pays for it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from assessor_app.services.account import ProfileSession
-from assessor_app.services.calibration import CalibrationService, KeyFetchReport
 from assessor_app.ui.background import Executors
-from assessor_app.ui.calibration.window import CalibrationWindow
 from assessor_app.ui.qt import QMainWindow, QMenu, QObject, Signal
+
+if TYPE_CHECKING:
+    from assessor_app.services.account import ProfileSession
+    from assessor_app.services.calibration import CalibrationService, KeyFetchReport
+    from assessor_app.ui.calibration.window import CalibrationWindow
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +43,10 @@ class CalibrationMenu(QObject):
         super().__init__(window)
         self._main = window
         self._executors = executors
-        self.service = CalibrationService.for_session(session)
+        self._session = session
+        self._service: CalibrationService | None = None
+        # The service may first be asked for on the net executor or on the GUI thread.
+        self._service_lock = threading.Lock()
         self.window: CalibrationWindow | None = None
         bar = window.menuBar()
         menu = QMenu("&Calibration", window)
@@ -54,14 +64,25 @@ class CalibrationMenu(QObject):
         self.keys_action.setToolTip("Your keyed calibration items compared with their keys")
         self.keys_action.triggered.connect(lambda: self.calibration_window().show_keys())
 
+    @property
+    def service(self) -> CalibrationService:
+        with self._service_lock:
+            if self._service is None:
+                from assessor_app.services.calibration import CalibrationService
+
+                self._service = CalibrationService.for_session(self._session)
+            return self._service
+
     def calibration_window(self) -> CalibrationWindow:
         if self.window is None:
+            from assessor_app.ui.calibration.window import CalibrationWindow
+
             self.window = CalibrationWindow(self.service, self._executors, self._main)
         return self.window
 
     def fetch_keys(self) -> None:
         self._executors.net.submit(
-            self.service.fetch_keys, success=self._fetched, failure=self._not_fetched
+            lambda: self.service.fetch_keys(), success=self._fetched, failure=self._not_fetched
         )
 
     def _fetched(self, report: KeyFetchReport) -> None:
