@@ -379,11 +379,10 @@ def cmd_queue(args: Namespace, console: Console) -> int:
                 "kind": r.kind.value,
                 "state": r.state.value,
                 "status": status_word(r.state, r.download_percent, reviews[r.assignment_id][0]),
-                "review": _value(reviews[r.assignment_id][0]),
-                "review_comment": reviews[r.assignment_id][1],
                 "revoked": r.revoked,
                 "due_at": r.due_at.isoformat() if r.due_at else None,
                 "due": due_text(r.due_at, now),
+                **_review_fields(*reviews[r.assignment_id]),
             }
             for r in rows
         ]
@@ -416,8 +415,13 @@ def cmd_queue(args: Namespace, console: Console) -> int:
     return ExitCode.OK
 
 
-def _value(review: ReviewState | None) -> str | None:
-    return None if review is None else review.value
+def _review_fields(review: ReviewState | None, comment: str | None) -> dict[str, str]:
+    # Present only when the hub's review has something to say, so the JSON of every other
+    # assignment stays as scripts already read it.
+    fields = {} if review is None else {"review": review.value}
+    if comment:
+        fields["review_comment"] = comment
+    return fields
 
 
 def _points(level: Level) -> str:

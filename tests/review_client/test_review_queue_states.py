@@ -108,7 +108,8 @@ def test_pending_review_returned_incomplete_and_returned_for_revision(
     assert listed[revise]["status"] == "Returned by reviewer"
     assert listed[revise]["review"] == "returned_for_revision"
     assert listed[revise]["review_comment"] == COMMENT
-    assert listed[incomplete]["review_comment"] is None
+    assert listed[incomplete]["review"] == "returned_incomplete"
+    assert "review_comment" not in listed[incomplete]
 
     table = _cli(capsys, monkeypatch, "queue")
     assert f"Reviewer’s comment on {revise}: {COMMENT}" in table
