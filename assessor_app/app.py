@@ -15,8 +15,9 @@ reports, numpy and libVLC when first used. ``assessor-app --help`` imports none 
 
 ``--smoke`` (hidden; for the demo test and the start-up benchmark) quits on its own:
 ``--smoke shown`` once the window is shown and the event loop has run, printing
-``ready <time.monotonic()>``; ``--smoke`` (``synced``) once the first sync has ended,
-exiting 0 only if it completed.
+``ready <time.monotonic()>``; ``--smoke queued`` once the profile is open and its queue
+has been loaded into the window, printing ``queued <time.monotonic()> <rows>``;
+``--smoke`` (``synced``) once the first sync has ended, exiting 0 only if it completed.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SMOKE_SHOWN = "shown"
+SMOKE_QUEUED = "queued"
 SMOKE_SYNCED = "synced"
 EXIT_SMOKE_SYNC_FAILED = 3
 EXIT_OPEN_FAILED = 1
@@ -257,6 +259,20 @@ def _arm_smoke_shown(window: MainWindow) -> None:
     QTimer.singleShot(0, ready)
 
 
+def _arm_smoke_queued(window: MainWindow) -> None:
+    model = window.queue_model
+    printed: list[bool] = []
+
+    def loaded() -> None:
+        # Only the session's first queue load resets the model before this closes it.
+        if not printed:
+            printed.append(True)
+            print(f"queued {time.monotonic():.6f} {model.rowCount()}", flush=True)
+            window.close()
+
+    model.modelReset.connect(loaded)
+
+
 def _arm_smoke_synced(window: MainWindow, outcome: list[int]) -> None:
     runner = window.sync_runner
     assert runner is not None
@@ -292,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         "--smoke",
         nargs="?",
         const=SMOKE_SYNCED,
-        choices=(SMOKE_SHOWN, SMOKE_SYNCED),
+        choices=(SMOKE_SHOWN, SMOKE_QUEUED, SMOKE_SYNCED),
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--version", action=_VersionAction)
@@ -354,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     opening.start()
     if args.smoke == SMOKE_SHOWN:
         _arm_smoke_shown(window)
+    elif args.smoke == SMOKE_QUEUED:
+        _arm_smoke_queued(window)
     try:
         code = app.exec()
     finally:
