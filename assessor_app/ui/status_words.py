@@ -13,8 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from assessor_app.ui.qt import QFontMetrics, QGuiApplication
+
+if TYPE_CHECKING:
+    # Only for the annotation: the first paint of the main window loads no store code.
+    from assessor_app.store.repositories.assignments import ReviewState
 
 
 class QueueState(StrEnum):
@@ -60,6 +65,12 @@ STATUS: dict[QueueState, StatusStyle] = {
 }
 
 OVERDUE_SYMBOL = "⚠"
+
+
+def for_review(review: ReviewState) -> QueueState:
+    """The state shown for where the hub's review has a decision (the values match)."""
+    return QueueState(review.value)
+
 
 # Sorting the status column puts what needs the assessor first: conflicts, then work
 # they can do now, then work on its way, then what is done.

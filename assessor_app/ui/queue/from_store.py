@@ -7,24 +7,18 @@ from __future__ import annotations
 from collections import defaultdict
 
 from assessor_app.store import DownloadState, Store
-from assessor_app.store.repositories.assignments import QueueItem, ReviewState
+from assessor_app.store.repositories.assignments import QueueItem
 from assessor_app.ui.queue.model import QueueRow
-from assessor_app.ui.status_words import QueueState
-
-_REVIEW_STATES = {
-    ReviewState.AWAITING_REVIEW: QueueState.AWAITING_REVIEW,
-    ReviewState.RETURNED_FOR_REVISION: QueueState.RETURNED_FOR_REVISION,
-    ReviewState.RETURNED_INCOMPLETE: QueueState.RETURNED_INCOMPLETE,
-}
+from assessor_app.ui.status_words import QueueState, for_review
 
 
 def queue_state(item: QueueItem) -> QueueState:
-    """The state one queue item shows (also the workspace's status line)."""
+    """The state one queue item shows: withdrawn, where the review stands, or local."""
     if item.revoked:
         return QueueState.REVOKED
     review = item.review
     if review is not None:
-        return _REVIEW_STATES[review]
+        return for_review(review)
     return QueueState(item.local_state.value)
 
 

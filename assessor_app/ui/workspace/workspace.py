@@ -17,7 +17,7 @@ from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import FinalizeCheck, OpenedAssignment, ScoringService
 from assessor_app.store import LocalState
-from assessor_app.store.repositories.assignments import ReviewState, review_state
+from assessor_app.store.repositories.assignments import review_state
 from assessor_app.ui.background import Executors
 from assessor_app.ui.qt import (
     QAction,
@@ -38,7 +38,7 @@ from assessor_app.ui.qt import (
     Signal,
 )
 from assessor_app.ui.rubric.panel import RubricPanel
-from assessor_app.ui.status_words import QueueState, status_text
+from assessor_app.ui.status_words import QueueState, for_review, status_text
 from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
@@ -54,11 +54,6 @@ _SPLITTER_KEY = "workspace/splitter"
 _SAVE_WORDS = {"saving": "Saving…", "saved": "Saved ✓", "failed": "Not saved ✗"}
 # States in which the assignment has a decision in force, so a feedback report exists.
 _DECIDED = (LocalState.FINALIZED, LocalState.UPLOADED, LocalState.CONFLICT)
-_REVIEW_WORDS = {
-    ReviewState.AWAITING_REVIEW: QueueState.AWAITING_REVIEW,
-    ReviewState.RETURNED_FOR_REVISION: QueueState.RETURNED_FOR_REVISION,
-    ReviewState.RETURNED_INCOMPLETE: QueueState.RETURNED_INCOMPLETE,
-}
 
 
 class Workspace(QWidget):
@@ -394,7 +389,7 @@ class Workspace(QWidget):
             if self.opened.revoked
             else review_state(self.opened.assignment.status, self._state)
         )
-        review_words = "" if review is None else status_text(_REVIEW_WORDS[review])
+        review_words = "" if review is None else status_text(for_review(review))
         if self._state is LocalState.FINALIZED:
             self.state_label.setText("⧗ Queued for upload · Reopen (Ctrl+Enter)")
         elif self.rubric.is_read_only():
