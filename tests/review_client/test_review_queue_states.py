@@ -8,7 +8,7 @@ import io
 import json
 
 import pytest
-from conftest import REFLECTION, Desk
+from review_kit import REFLECTION, Desk
 
 from assessor_app.cli.main import main
 from assessor_app.domain import Decision

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REVIEWER, Desk
 from pytestqt.qtbot import QtBot
+from review_kit import REVIEWER, Desk
 from sqlalchemy import select
 
 from assessor_app.domain import Decision
