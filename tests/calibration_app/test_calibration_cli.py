@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import MASTER_RATIONALE_WAIT, SESSION_TITLE, Scene, pdf_text
+from calibration_kit import MASTER_RATIONALE_WAIT, SESSION_TITLE, Scene, pdf_text
 
 from assessor_app.cli.main import main
 from assessor_app.services.account import sign_out

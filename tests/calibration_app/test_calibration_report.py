@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import (
+from calibration_kit import (
     ANN_LEVELS,
     CONSENSUS_NOTE,
     DISCUSSION_NOTES,

@@ -5,7 +5,7 @@ offline use, and the drift of agreement with keys."""
 from __future__ import annotations
 
 import pytest
-from conftest import (
+from calibration_kit import (
     ANN_LEVELS,
     CONSENSUS_NOTE,
     DISCUSSION_NOTES,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import (
+from calibration_kit import (
     ANN_LEVELS,
     CONSENSUS_NOTE,
     DISCUSSION_NOTES,
