@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from assessor_app.hub.badges.api import badges_router
 from assessor_app.hub.calibration.qualification import overall_status
 from assessor_app.hub.calibration.router import calibration_router
+from assessor_app.hub.calibration.service import facilitates_submission
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import (
     ArtifactRow,
@@ -245,10 +246,20 @@ def _visible_submission(session: Session, user_id: int, submission_id: str) -> S
     return row
 
 
+def _readable_submission(session: Session, user_id: int, submission_id: str) -> SubmissionRow:
+    """A submission the user is assigned to, or one in a calibration session the user
+    facilitates (read-only: its artifacts stay with the assigned assessors)."""
+    if facilitates_submission(session, user_id, submission_id):
+        row = session.get(SubmissionRow, submission_id)
+        if row is not None:
+            return row
+    return _visible_submission(session, user_id, submission_id)
+
+
 @router.get("/submissions/{submission_id}", response_model=SubmissionOut, tags=["submissions"])
 def submission(submission_id: str, user: UserDep, hub: HubDep) -> SubmissionOut:
     with hub.db.read() as session:
-        row = _visible_submission(session, user.id, submission_id)
+        row = _readable_submission(session, user.id, submission_id)
         credential = credential_schema(session, row)
         artifacts = session.scalars(
             select(ArtifactRow)

@@ -503,3 +503,36 @@ def test_unkeyed_calibration_work_keeps_the_older_status_words(cal: Calibration)
     assert _standing(dan) == ("in_progress", {})
     assert upload(dan, assignment, "developing", "beginning").status_code == 200
     assert _standing(dan) == ("completed", {})
+
+
+def test_facilitator_reads_the_sessions_submissions_and_no_one_elses(cal: Calibration) -> None:
+    cal.world.admin.add_assessor("gil", PASSWORD, "Gil Other", roles=["assessor", "facilitator"])
+    fran, gil, eve = cal.login("fran"), cal.login("gil"), cal.login("eve")
+    # fran facilitates without scoring; gil facilitates another session.
+    assert create(fran, [cal.keyed, cal.plain], ["ann", "bob"]).status_code == 201
+    assert create(gil, [cal.keyed2], ["cat"]).status_code == 201
+
+    for submission_id in (cal.keyed, cal.plain):
+        response = fran.get(f"/api/v1/submissions/{submission_id}")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["id"] == submission_id
+        assert body["credential"]["id"] == "test-wait-time"
+        criteria = body["credential"]["rubric"]["criteria"]
+        assert [c["id"] for c in criteria] == ["c1-wait", "c2-reflection"]
+        assert all(c["title"] for c in criteria)
+
+    nothing = fran.get("/api/v1/submissions/sub-missing")
+    assert nothing.status_code == 404
+    for client, submission_id in (
+        (fran, cal.keyed2),  # in gil's session, not fran's
+        (gil, cal.keyed),  # in fran's session, not gil's
+        (eve, cal.keyed),  # in no session of hers
+        (eve, cal.world.ann_submission),
+    ):
+        refused = client.get(f"/api/v1/submissions/{submission_id}")
+        assert refused.status_code == 404
+        assert refused.headers["content-type"] == PROBLEM
+        assert refused.json() == nothing.json() | {"instance": refused.json().get("instance")}
+    # gil still reads the one in his own session.
+    assert gil.get(f"/api/v1/submissions/{cal.keyed2}").json()["id"] == cal.keyed2

@@ -259,6 +259,22 @@ def load_session(session: Session, session_id: str, user: User) -> CalibrationSe
     raise not_found()
 
 
+def facilitates_submission(session: Session, user_id: int, submission_id: str) -> bool:
+    """Whether ``user_id`` facilitates a calibration session that includes the submission:
+    such a facilitator may read it (its rubric titles the session's matrix) without
+    scoring it."""
+    found = session.execute(
+        select(CalibrationSessionItem.session_id)
+        .join(CalibrationSession, CalibrationSession.id == CalibrationSessionItem.session_id)
+        .where(
+            CalibrationSessionItem.submission_id == submission_id,
+            CalibrationSession.facilitator_id == user_id,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def require_facilitator(row: CalibrationSession, user: User) -> None:
     if row.facilitator_id != user.id:
         raise Problem(
