@@ -218,8 +218,9 @@ class SessionListing:
 @dataclass(frozen=True)
 class SessionView:
     """A session as the assessor may see it now. ``results`` is None while blind;
-    ``credential`` is None when its rubric is not on this computer (a facilitator who
-    scores nothing): ids then stand in for titles and labels."""
+    ``credential`` is None when its rubric is neither on this computer nor could be read
+    from the hub (a facilitator who scores nothing, offline): ids then stand in for titles
+    and labels."""
 
     detail: SessionDetail
     results: SessionResults | None
@@ -300,6 +301,10 @@ class CalibrationService:
         self._client_factory = client_factory
         self.username = username
         self._now = now
+        # Rubrics read from the hub for sessions whose submissions this profile does not
+        # hold (a facilitator who scores nothing), by (credential id, version). Kept in
+        # memory only: storing the submission would queue its evidence for download.
+        self._rubrics: dict[tuple[str, int], Credential] = {}
 
     @classmethod
     def for_session(cls, session: ProfileSession) -> CalibrationService:
@@ -448,6 +453,7 @@ class CalibrationService:
             with self._hub() as hub:
                 detail = hub.session(session_id)
                 results = self._results(hub, detail)
+                self._fetch_rubric(hub, detail)
         except HubUnreachable:
             view = self.cached_session(session_id)
             if view is None:
@@ -489,6 +495,7 @@ class CalibrationService:
         )
         with self._hub() as hub:
             detail = hub.create_session(body)
+            self._fetch_rubric(hub, detail)
         return self._keep(detail, None)
 
     def reveal(self, session_id: str) -> SessionView:
@@ -496,6 +503,7 @@ class CalibrationService:
         with self._hub() as hub:
             detail = hub.reveal(session_id)
             results = self._results(hub, detail)
+            self._fetch_rubric(hub, detail)
         return self._keep(detail, results)
 
     def save_consensus(
@@ -506,6 +514,7 @@ class CalibrationService:
         with self._hub() as hub:
             results = hub.put_consensus(session_id, update)
             detail = hub.session(session_id)
+            self._fetch_rubric(hub, detail)
         return self._keep(detail, results)
 
     def _results(self, hub: CalibrationClient, detail: SessionDetail) -> SessionResults | None:
@@ -532,7 +541,23 @@ class CalibrationService:
         return SessionView(detail, results, self._credential(detail), self.username, now)
 
     def _credential(self, detail: SessionDetail) -> Credential | None:
-        return self.store.submissions.credential(detail.credential_id, detail.credential_version)
+        key = (detail.credential_id, detail.credential_version)
+        return self.store.submissions.credential(*key) or self._rubrics.get(key)
+
+    def _fetch_rubric(self, hub: CalibrationClient, detail: SessionDetail) -> None:
+        """Read the session's rubric from one of its submissions when this profile holds
+        it nowhere: the hub serves a session's submissions to its facilitator."""
+        key = (detail.credential_id, detail.credential_version)
+        if key in self._rubrics or self.store.submissions.credential(*key) is not None:
+            return
+        for item in detail.items:
+            try:
+                credential = hub.client.submission(item.submission_id).credential
+            except NotFound:
+                continue  # neither assigned nor facilitating this one; try the next
+            if (credential.id, credential.version) == key:
+                self._rubrics[key] = credential.to_domain()
+                return
 
     # -- report --------------------------------------------------------------------------
 

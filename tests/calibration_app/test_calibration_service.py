@@ -39,7 +39,7 @@ def test_session_stays_blind_until_everyone_submitted(scene: Scene) -> None:
     assert cached is not None and cached.results is None
 
 
-def test_results_matrix_statistics_and_consensus(scored: Scene) -> None:
+def test_results_matrix_statistics_and_consensus(scored: Scene, unreachable_port: int) -> None:
     ann = scored.service("ann").session(scored.session_id)
     assert ann.results is not None
     assert ann.credential is not None  # ann scored, so the rubric is on her computer
@@ -69,9 +69,20 @@ def test_results_matrix_statistics_and_consensus(scored: Scene) -> None:
         ("c1-wait", "proficient", CONSENSUS_NOTE)
     ]
     assert agreed.results.notes == DISCUSSION_NOTES
-    # the facilitator scored nothing: no rubric here, so choices come from what was seen
-    assert agreed.credential is None
-    assert [c for c, _ in agreed.level_choices("c1-wait")] == ["proficient", "beginning"]
+    # the facilitator scored nothing, yet the hub lets her read the session's rubric
+    assert agreed.credential is not None
+    assert agreed.criterion_title("c1-wait") == "Wait after the question"
+    assert agreed.level_choices("c1-wait") == [
+        ("beginning", "Beginning"),
+        ("proficient", "Proficient"),
+    ]
+    # offline and never read here, the rubric is unknown: the levels seen stand in for it
+    offline = offline_service(scored.person("fay"), unreachable_port).session(scored.session_id)
+    assert offline.from_cache and offline.credential is None
+    assert offline.level_choices("c1-wait") == [
+        ("proficient", "proficient"),
+        ("beginning", "beginning"),
+    ]
     again = scored.service("ann").session(scored.session_id)
     assert again.results is not None and again.results.notes == DISCUSSION_NOTES
 

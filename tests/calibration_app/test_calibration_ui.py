@@ -1,6 +1,7 @@
 """The calibration views with pytest-qt against a real hub: the session list and matrix
 (levels, disagreement symbols and tint, statistics in words), the facilitator's reveal
-and consensus saved to the hub, the report saved from the view, the drift chart, and the
+and consensus saved to the hub (in the rubric's words, though the facilitator scores
+nothing), the report saved from the view, the drift chart, and the
 answer key shown after an upload from the main window."""
 
 from __future__ import annotations
@@ -114,12 +115,29 @@ def test_facilitator_saves_consensus_to_the_hub_and_a_report(
     assert "You facilitate this session." in view.heading.text()
     assert view.consensus.isVisibleTo(view) and not view.notes.isReadOnly()
     view.choose_item(scored.keyed_submission)
+    # fay scores nothing, so the rubric came from the hub: titles and labels, not ids
+    assert [row[0] for row in cells(view)] == [
+        "Wait after the question",
+        "Reflection on student thinking",
+        "Decision",
+    ]
+    assert cells(view)[0][2:5] == ["Proficient", "Beginning", "Proficient"]
+    wait_levels = view.consensus.levels["c1-wait"]
+    assert [wait_levels.itemText(i) for i in range(wait_levels.count())][1:] == [
+        "Beginning",
+        "Proficient",
+    ]
+    assert [wait_levels.itemData(i) for i in range(1, wait_levels.count())] == [
+        "beginning",
+        "proficient",
+    ]
+    assert wait_levels.accessibleName() == "Consensus level: Wait after the question"
     view.consensus.choose("c1-wait", "proficient", CONSENSUS_NOTE)
     view.notes.setPlainText(DISCUSSION_NOTES)
     with qtbot.waitSignal(view.consensusSaved, timeout=WAIT):
         qtbot.mouseClick(view.consensus.save_button, Qt.MouseButton.LeftButton)
     assert view.status.text() == "Consensus saved on the hub ✓"
-    assert cells(view)[0][-1] == "proficient"  # fay has no rubric here: the level's id
+    assert cells(view)[0][-1] == "Proficient"
 
     # on the hub, as a participant sees it
     seen = scored.service("ann").session(scored.session_id)
