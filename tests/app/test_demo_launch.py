@@ -10,7 +10,6 @@ to the file-backed test keyring of ``tests/cli/json_keyring.py``.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +19,6 @@ from sqlalchemy import select
 
 REPO = Path(__file__).resolve().parents[2]
 KEYRING_DIR = REPO / "tests" / "cli"
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("xvfb-run") is None, reason="xvfb-run (Debian package xvfb) is not installed"
-)
 
 
 def _seed_short_demo(hub_dir: Path, cache: Path) -> set[str]:

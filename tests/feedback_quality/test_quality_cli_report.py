@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,8 +24,6 @@ from assessor_app.hub.db import DecisionRow as HubDecisionRow
 from assessor_app.reports import COLUMNS
 from assessor_app.services.scoring import ScoringService
 from assessor_app.store import LocalState, last_profile, open_store
-
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 
 QUALITY_REASON = "Agreed with the programme lead: short notes for this cohort"
 CLIP = bytes(range(256)) * 400

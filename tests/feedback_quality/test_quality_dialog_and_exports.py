@@ -4,7 +4,6 @@ exports the decision history, both on the database worker."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,7 +127,6 @@ def _answer_finalize_dialog(reason: str) -> None:
     QTimer.singleShot(20, lambda: _answer_finalize_dialog(reason))
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_workspace_finalizes_with_the_reason_then_exports_the_report(
     qtbot: QtBot,
     seeded: Seeded,

@@ -5,19 +5,13 @@ the credential allows it."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
 from tests.hub.test_workflow import sheet, upload
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)"
-)
 
 
 def pdf_text(content: bytes, tmp_path: Path) -> str:
