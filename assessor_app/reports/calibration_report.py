@@ -54,6 +54,7 @@ from assessor_app.protocol.calibration import (
     SessionResults,
 )
 from assessor_app.reports.fonts import ReportFonts, load_fonts
+from assessor_app.reports.styles import HEADER_FILL, MUTED, RULE, ReportStyles
 
 __all__ = [
     "AGREEMENT_MARK",
@@ -132,10 +133,6 @@ _SHARES = frozenset({"exact_agreement", "adjacent_agreement"})
 _PAGE_SIZE = landscape(A4)
 _MARGIN = 15 * mm
 _CONTENT_WIDTH = _PAGE_SIZE[0] - 2 * _MARGIN - 12
-_INK = colors.HexColor("#1f2328")
-_MUTED = colors.HexColor("#57606a")
-_RULE = colors.HexColor("#b8c0c8")
-_HEADER_FILL = colors.HexColor("#eef1f4")
 _DISAGREE_FILL = colors.HexColor("#fbe3d6")
 _BAR = colors.HexColor("#2f6f9f")
 _LINE = colors.HexColor("#7a4fa0")
@@ -260,7 +257,7 @@ def build_calibration_report(
     def page(canvas: Canvas, _doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(fonts.regular, 8.5)
-        canvas.setFillColor(_MUTED)
+        canvas.setFillColor(MUTED)
         canvas.drawString(_MARGIN + 6, _MARGIN - 2 * mm, footer[:150])
         canvas.drawRightString(
             _PAGE_SIZE[0] - _MARGIN - 6, _MARGIN - 2 * mm, f"Page {canvas.getPageNumber()}"
@@ -282,33 +279,7 @@ class _Writer:
         self.results = results
         self.credential = credential
         self.fonts = fonts
-        base = ParagraphStyle(
-            "body", fontName=fonts.regular, fontSize=10, leading=14, textColor=_INK, spaceAfter=4
-        )
-        self.body = base
-        self.small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=11, spaceAfter=0)
-        self.small_bold = ParagraphStyle("small_bold", parent=self.small, fontName=fonts.bold)
-        self.muted = ParagraphStyle("muted", parent=base, textColor=_MUTED, fontName=fonts.italic)
-        self.label = ParagraphStyle("label", parent=base, fontName=fonts.bold, spaceAfter=0)
-        self.title = ParagraphStyle(
-            "title", parent=base, fontName=fonts.bold, fontSize=20, leading=25, spaceAfter=2
-        )
-        self.subtitle = ParagraphStyle(
-            "subtitle", parent=base, fontSize=13, leading=17, textColor=_MUTED, spaceAfter=8
-        )
-        self.h2 = ParagraphStyle(
-            "h2",
-            parent=base,
-            fontName=fonts.bold,
-            fontSize=14,
-            leading=18,
-            spaceBefore=12,
-            spaceAfter=6,
-            keepWithNext=1,
-        )
-        self.h3 = ParagraphStyle(
-            "h3", parent=self.h2, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4
-        )
+        self.s = ReportStyles(fonts)
 
     def para(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph:
         """Literal text: markup in anyone's notes is shown, never interpreted."""
@@ -342,7 +313,7 @@ class _Writer:
         rows.append(("Participants", f"{len(d.participants)}, of whom {submitted} have submitted"))
         rows.append(("Report made", f"{generated_at:%d %B %Y %H:%M} UTC"))
         summary = Table(
-            [[self.para(k, self.label), self.para(v, self.body)] for k, v in rows],
+            [[self.para(k, self.s.label), self.para(v, self.s.body)] for k, v in rows],
             colWidths=[35 * mm, _CONTENT_WIDTH - 35 * mm],
             hAlign="LEFT",
         )
@@ -356,57 +327,59 @@ class _Writer:
                 ]
             )
         )
-        people = [[self.para(h, self.small_bold) for h in ("Participant", "Submitted")]]
+        people = [[self.para(h, self.s.small_bold) for h in ("Participant", "Submitted")]]
         item_count = len(d.items)
         for p in d.participants:
             done = "✓ all items" if p.submitted else f"{p.submitted_items} of {item_count} items"
             people.append(
-                [self.para(self._name(p.username), self.small), self.para(done, self.small)]
+                [self.para(self._name(p.username), self.s.small), self.para(done, self.s.small)]
             )
         table = Table(people, colWidths=[70 * mm, 50 * mm], hAlign="LEFT", repeatRows=1)
         table.setStyle(_grid())
         return [
-            self.para("Calibration report", self.title),
-            self.para(d.title, self.subtitle),
+            self.para("Calibration report", self.s.title),
+            self.para(d.title, self.s.subtitle),
             summary,
             Spacer(1, 6),
             table,
         ]
 
     def items(self) -> list[Flowable]:
-        rows = [[self.para(h, self.small_bold) for h in ("Item", "Submission", "Answer key")]]
+        rows = [[self.para(h, self.s.small_bold) for h in ("Item", "Submission", "Answer key")]]
         for number, item in enumerate(self.detail.items, start=1):
             rows.append(
                 [
-                    self.para(str(number), self.small),
-                    self.para(item.submission_id, self.small),
-                    self.para("Keyed: master scores exist" if item.keyed else "No key", self.small),
+                    self.para(str(number), self.s.small),
+                    self.para(item.submission_id, self.s.small),
+                    self.para(
+                        "Keyed: master scores exist" if item.keyed else "No key", self.s.small
+                    ),
                 ]
             )
         table = Table(rows, colWidths=[15 * mm, 80 * mm, 70 * mm], hAlign="LEFT", repeatRows=1)
         table.setStyle(_grid())
-        return [self.para("Items", self.h2), table]
+        return [self.para("Items", self.s.h2), table]
 
     def still_blind(self) -> list[Flowable]:
         waiting = sum(1 for p in self.detail.participants if not p.submitted)
         return [
-            self.para("Results", self.h2),
+            self.para("Results", self.s.h2),
             self.para(
                 "Results are hidden: scoring is blind until the facilitator reveals the "
                 f"session or every participant has submitted ({waiting} still scoring). "
                 "Make this report again afterwards to see the levels and statistics.",
-                self.body,
+                self.s.body,
             ),
         ]
 
     def matrices(self, results: SessionResults) -> list[Flowable]:
         story: list[Flowable] = [
-            self.para("Levels by criterion and assessor", self.h2),
+            self.para("Levels by criterion and assessor", self.s.h2),
             self.para(
                 f"{DISAGREEMENT_MARK} marks a criterion on which the assessors chose different "
                 f"levels (also shaded); {AGREEMENT_MARK} marks one where everyone who scored "
                 "agreed. A dash means no level was recorded.",
-                self.muted,
+                self.s.muted,
             ),
         ]
         consensus = {(c.submission_id, c.criterion_id): c for c in results.consensus}
@@ -427,7 +400,7 @@ class _Writer:
         if keyed:
             header.append(KEY_COLUMN)
         header.append(CONSENSUS_COLUMN)
-        rows: list[list[Flowable]] = [[self.para(h, self.small_bold) for h in header]]
+        rows: list[list[Flowable]] = [[self.para(h, self.s.small_bold) for h in header]]
         shaded: list[int] = []
         by_id = {row.criterion_id: row for row in item.criteria}
         for criterion_id in criterion_order(self.credential, results):
@@ -436,34 +409,38 @@ class _Writer:
                 continue
             mark = DISAGREEMENT_MARK if row.disagreement else AGREEMENT_MARK
             cells = [
-                self.para(criterion_title(self.credential, criterion_id), self.small),
-                self.para(mark, self.small_bold),
+                self.para(criterion_title(self.credential, criterion_id), self.s.small),
+                self.para(mark, self.s.small_bold),
             ]
             cells += [
-                self.para(level_label(self.credential, criterion_id, row.levels.get(u)), self.small)
+                self.para(
+                    level_label(self.credential, criterion_id, row.levels.get(u)), self.s.small
+                )
                 for u in users
             ]
             if keyed:
                 cells.append(
                     self.para(
-                        level_label(self.credential, criterion_id, row.master_level), self.small
+                        level_label(self.credential, criterion_id, row.master_level), self.s.small
                     )
                 )
             agreed = consensus.get((item.submission_id, criterion_id))
             cells.append(
                 self.para(
                     level_label(self.credential, criterion_id, agreed.level_id) if agreed else "–",
-                    self.small,
+                    self.s.small,
                 )
             )
             if row.disagreement:
                 shaded.append(len(rows))
             rows.append(cells)
-        decisions = [self.para("Decision", self.small_bold), self.para("", self.small)]
-        decisions += [self.para(_decision_words(item.decisions.get(u)), self.small) for u in users]
+        decisions = [self.para("Decision", self.s.small_bold), self.para("", self.s.small)]
+        decisions += [
+            self.para(_decision_words(item.decisions.get(u)), self.s.small) for u in users
+        ]
         if keyed:
-            decisions.append(self.para(_decision_words(item.master_decision), self.small))
-        decisions.append(self.para("", self.small))
+            decisions.append(self.para(_decision_words(item.master_decision), self.s.small))
+        decisions.append(self.para("", self.s.small))
         rows.append(decisions)
         fixed = 55 * mm + 8 * mm
         rest = max(len(header) - 2, 1)
@@ -478,18 +455,18 @@ class _Writer:
         for r in shaded:
             style.add("BACKGROUND", (0, r), (-1, r), _DISAGREE_FILL)
         table.setStyle(style)
-        heading = self.para(f"Item {number}: {item.submission_id}", self.h3)
+        heading = self.para(f"Item {number}: {item.submission_id}", self.s.h3)
         return KeepTogether([heading, table])
 
     def statistics(self, results: SessionResults) -> list[Flowable]:
         stats = results.statistics
         header = ["Criterion", *[label for _, label, _ in STATISTIC_MEANINGS]]
-        rows = [[self.para(h, self.small_bold) for h in header]]
+        rows = [[self.para(h, self.s.small_bold) for h in header]]
 
         def line(title: str, values: AgreementStatistics, bold: bool = False) -> list[Flowable]:
-            cells = [self.para(title, self.small, bold=bold)]
+            cells = [self.para(title, self.s.small, bold=bold)]
             for name, _, _ in STATISTIC_MEANINGS:
-                cells.append(self.para(format_statistic(name, getattr(values, name)), self.small))
+                cells.append(self.para(format_statistic(name, getattr(values, name)), self.s.small))
             return cells
 
         for row in stats.per_criterion:
@@ -504,22 +481,22 @@ class _Writer:
             repeatRows=1,
         )
         style = _grid()
-        style.add("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), _HEADER_FILL)
+        style.add("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), HEADER_FILL)
         table.setStyle(style)
         story: list[Flowable] = [
-            self.para("Agreement statistics", self.h2),
+            self.para("Agreement statistics", self.s.h2),
             self.para(
                 f"Computed by the hub from {stats.overall.n_ratings} levels chosen, on level "
                 "ranks (a criterion's lowest level is rank 0).",
-                self.muted,
+                self.s.muted,
             ),
             table,
             Spacer(1, 6),
-            self.para("What these numbers mean", self.h3),
+            self.para("What these numbers mean", self.s.h3),
         ]
         for _, label, meaning in STATISTIC_MEANINGS:
-            story.append(self.para(f"{label}: {meaning}", self.body))
-        story.append(self.para(BANDS_EXPLAINED, self.body))
+            story.append(self.para(f"{label}: {meaning}", self.s.body))
+        story.append(self.para(BANDS_EXPLAINED, self.s.body))
         story.append(self._agreement_chart(results))
         return story
 
@@ -558,24 +535,26 @@ class _Writer:
         return KeepTogether([Spacer(1, 6), drawing])
 
     def consensus(self, results: SessionResults) -> list[Flowable]:
-        story: list[Flowable] = [self.para("Consensus", self.h2)]
+        story: list[Flowable] = [self.para("Consensus", self.s.h2)]
         if results.consensus:
             rows = [
                 [
-                    self.para(h, self.small_bold)
+                    self.para(h, self.s.small_bold)
                     for h in ("Item", "Criterion", "Agreed level", "Why")
                 ]
             ]
             for entry in results.consensus:
                 rows.append(
                     [
-                        self.para(entry.submission_id, self.small),
-                        self.para(criterion_title(self.credential, entry.criterion_id), self.small),
+                        self.para(entry.submission_id, self.s.small),
+                        self.para(
+                            criterion_title(self.credential, entry.criterion_id), self.s.small
+                        ),
                         self.para(
                             level_label(self.credential, entry.criterion_id, entry.level_id),
-                            self.small,
+                            self.s.small,
                         ),
-                        self.para(entry.note or "–", self.small),
+                        self.para(entry.note or "–", self.s.small),
                     ]
                 )
             widths = [45 * mm, 60 * mm, 35 * mm]
@@ -588,21 +567,21 @@ class _Writer:
             table.setStyle(_grid())
             story.append(table)
         else:
-            story.append(self.para("No consensus has been recorded yet.", self.muted))
-        story.append(self.para("Discussion notes", self.h3))
-        story += self.paragraphs(results.notes, self.body) or [
-            self.para("No discussion notes were written.", self.muted)
+            story.append(self.para("No consensus has been recorded yet.", self.s.muted))
+        story.append(self.para("Discussion notes", self.s.h3))
+        story += self.paragraphs(results.notes, self.s.body) or [
+            self.para("No discussion notes were written.", self.s.muted)
         ]
         return story
 
     def drift(self, points: Sequence[DriftPoint]) -> list[Flowable]:
         ordered = sorted(points, key=lambda p: p.decided_at)
         lead: list[Flowable] = [
-            self.para("Your agreement with answer keys over time", self.h2),
+            self.para("Your agreement with answer keys over time", self.s.h2),
             self.para(
                 "Each point is one keyed calibration item you scored, in the order you decided "
                 "them: the share of its criteria where your level was exactly the key's.",
-                self.muted,
+                self.s.muted,
             ),
         ]
         width, height = _CONTENT_WIDTH, 65 * mm
@@ -625,18 +604,18 @@ class _Writer:
         story: list[Flowable] = [KeepTogether([*lead, drawing])]
         rows = [
             [
-                self.para(h, self.small_bold)
+                self.para(h, self.s.small_bold)
                 for h in ("#", "Decided", "Item", "Exact", "Exact or adjacent")
             ]
         ]
         for number, p in enumerate(ordered, start=1):
             rows.append(
                 [
-                    self.para(str(number), self.small),
-                    self.para(f"{p.decided_at:%d %b %Y}", self.small),
-                    self.para(p.label or p.assignment_id, self.small),
-                    self.para(format_share(p.exact_share), self.small),
-                    self.para(format_share(p.adjacent_share), self.small),
+                    self.para(str(number), self.s.small),
+                    self.para(f"{p.decided_at:%d %b %Y}", self.s.small),
+                    self.para(p.label or p.assignment_id, self.s.small),
+                    self.para(format_share(p.exact_share), self.s.small),
+                    self.para(format_share(p.adjacent_share), self.s.small),
                 ]
             )
         table = Table(
@@ -665,8 +644,8 @@ def _grid() -> TableStyle:
     return TableStyle(
         [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("GRID", (0, 0), (-1, -1), 0.5, _RULE),
-            ("BACKGROUND", (0, 0), (-1, 0), _HEADER_FILL),
+            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]

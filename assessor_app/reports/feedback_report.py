@@ -50,6 +50,7 @@ from assessor_app.domain import (
 )
 from assessor_app.reports.citations import describe_citations
 from assessor_app.reports.fonts import ReportFonts, load_fonts
+from assessor_app.reports.styles import HEADER_FILL, INK, MUTED, RULE, ReportStyles
 
 DEFAULT_ISSUER = "Assessor micro-credentials"
 AWARDED_MARK = "✓ Awarded"
@@ -63,11 +64,7 @@ _FOOTER_ROOM = 6 * mm
 _FRAME_HEIGHT = _PAGE_SIZE[1] - 2 * _MARGIN - _FOOTER_ROOM - 2 * _FRAME_PADDING
 _CELL_PADDING = 6
 
-_INK = colors.HexColor("#1f2328")
-_MUTED = colors.HexColor("#57606a")
-_RULE = colors.HexColor("#b8c0c8")
 _AWARDED_FILL = colors.HexColor("#e4efe0")
-_HEADER_FILL = colors.HexColor("#eef1f4")
 _DECISION_FILL = {
     Decision.PASS: colors.HexColor("#e4efe0"),
     Decision.NOT_YET: colors.HexColor("#fbf0d9"),
@@ -142,52 +139,14 @@ def build_feedback_report(
     doc.build(story, canvasmaker=_numbered_canvas(footer, fonts))
 
 
-class _Styles:
+class _Styles(ReportStyles):
     def __init__(self, fonts: ReportFonts) -> None:
-        base = ParagraphStyle(
-            "body",
-            fontName=fonts.regular,
-            fontSize=10,
-            leading=14,
-            textColor=_INK,
-            spaceAfter=4,
-        )
-        self.body = base
-        self.small = ParagraphStyle("small", parent=base, fontSize=9, leading=12, spaceAfter=0)
-        self.small_bold = ParagraphStyle("small_bold", parent=self.small, fontName=fonts.bold)
-        self.muted = ParagraphStyle("muted", parent=base, textColor=_MUTED, fontName=fonts.italic)
-        self.label = ParagraphStyle("label", parent=base, fontName=fonts.bold, spaceAfter=0)
-        self.value = ParagraphStyle("value", parent=base, spaceAfter=0)
-        self.title = ParagraphStyle(
-            "title", parent=base, fontName=fonts.bold, fontSize=20, leading=25, spaceAfter=2
-        )
-        self.subtitle = ParagraphStyle(
-            "subtitle", parent=base, fontSize=13, leading=17, textColor=_MUTED, spaceAfter=10
-        )
-        self.h2 = ParagraphStyle(
-            "h2",
-            parent=base,
-            fontName=fonts.bold,
-            fontSize=14,
-            leading=18,
-            spaceBefore=14,
-            spaceAfter=6,
-            keepWithNext=1,
-        )
-        self.h3 = ParagraphStyle(
-            "h3",
-            parent=base,
-            fontName=fonts.bold,
-            fontSize=11.5,
-            leading=15,
-            spaceBefore=12,
-            spaceAfter=4,
-        )
+        super().__init__(fonts)
         # Headings inside a criterion block, which keeps them with their table itself;
         # reportlab's keepWithNext there would regroup the block and defeat its split rule.
         self.h2_block = ParagraphStyle("h2_block", parent=self.h2, keepWithNext=0)
         self.decision = ParagraphStyle(
-            "decision", parent=base, fontName=fonts.bold, fontSize=14, leading=18, spaceAfter=2
+            "decision", parent=self.body, fontName=fonts.bold, fontSize=14, leading=18, spaceAfter=2
         )
 
 
@@ -286,7 +245,7 @@ class _ReportWriter:
             TableStyle(
                 [
                     ("BACKGROUND", (0, 0), (-1, -1), _DECISION_FILL[decision]),
-                    ("BOX", (0, 0), (-1, -1), 0.75, _RULE),
+                    ("BOX", (0, 0), (-1, -1), 0.75, RULE),
                     ("LEFTPADDING", (0, 0), (-1, -1), 10),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 10),
                     ("TOPPADDING", (0, 0), (0, 0), 8),
@@ -428,7 +387,7 @@ class _ReportWriter:
         style = _grid_style()
         for row in awarded_rows:
             style.add("BACKGROUND", (0, row), (-1, row), _AWARDED_FILL)
-            style.add("BOX", (0, row), (-1, row), 1.5, _INK)
+            style.add("BOX", (0, row), (-1, row), 1.5, INK)
         table.setStyle(style)
 
         result = (
@@ -516,8 +475,8 @@ def _grid_style() -> TableStyle:
     return TableStyle(
         [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("GRID", (0, 0), (-1, -1), 0.5, _RULE),
-            ("BACKGROUND", (0, 0), (-1, 0), _HEADER_FILL),
+            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
         ]
@@ -575,11 +534,11 @@ def _numbered_canvas(footer: str, fonts: ReportFonts) -> type[Canvas]:
             left = _MARGIN + _FRAME_PADDING
             right = width - _MARGIN - _FRAME_PADDING
             self.saveState()
-            self.setStrokeColor(_RULE)
+            self.setStrokeColor(RULE)
             self.setLineWidth(0.5)
             self.line(left, y + 4 * mm, right, y + 4 * mm)
             self.setFont(fonts.regular, 8.5)
-            self.setFillColor(_MUTED)
+            self.setFillColor(MUTED)
             number = f"Page {self._pageNumber} of {count}"
             self.drawRightString(right, y, number)
             room = right - left - stringWidth(number, fonts.regular, 8.5) - 8 * mm
