@@ -47,7 +47,9 @@ def test_open_shows_the_first_frame_paused(qtbot: QtBot, player: VideoPlayer, mp
     qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=5000)
     assert states[:2] == ["opening", "paused"]
     qtbot.waitUntil(lambda: player.duration() == 5000, timeout=5000)
-    _wait_frame_near(qtbot, player, 0, 1)
+    # On a loaded machine VLC may decode a few frames before the pause lands, as with
+    # seeks (within about ±3 frames): the picture is the start of the clip, near frame 0.
+    _wait_frame_near(qtbot, player, 0, 3)
 
 
 def test_play_pause_and_position(qtbot: QtBot, player: VideoPlayer, mp4_clip: Path):
