@@ -238,8 +238,21 @@ def cmd_login(args: Namespace, console: Console) -> int:
     if kind == "passphrase-file":
         new = existing is None or not (existing.directory / SECRETS_FILE).exists()
         passphrase = _passphrase(args, console, new=new)
+    ca_bundle: Path | None = args.ca_bundle
+    if ca_bundle is not None and not ca_bundle.is_file():
+        raise CliError(
+            ExitCode.USAGE,
+            f"The CA bundle {ca_bundle} does not exist or is not a file. Nothing was changed.",
+        )
     try:
-        session = sign_in(args.url, user, password, secret_kind=kind, passphrase=passphrase)
+        session = sign_in(
+            args.url,
+            user,
+            password,
+            secret_kind=kind,
+            passphrase=passphrase,
+            ca_bundle=ca_bundle.resolve() if ca_bundle else None,
+        )
     except AuthExpired:
         raise CliError(
             ExitCode.SIGN_IN,

@@ -122,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to keep the sign-in token and evidence key: the system keyring "
         "(default) or a file encrypted with a passphrase you type each time",
     )
+    login.add_argument(
+        "--ca-bundle",
+        type=Path,
+        metavar="FILE",
+        help="a PEM file of certificate authorities to trust for this hub, e.g. a district "
+        "proxy's (kept with the profile)",
+    )
     passphrase_option(login)
 
     sync = command("sync", commands.cmd_sync, "fetch new work and upload finalized decisions")

@@ -67,6 +67,42 @@ def test_login_reads_the_password_from_stdin_and_keeps_the_token_in_the_keyring(
     assert PASSWORD not in (profile.directory / "profile.json").read_text()
 
 
+def test_login_keeps_a_ca_bundle_with_the_profile(desk: Desk, run: Run, tmp_path: Path) -> None:
+    import certifi
+
+    from assessor_app.services.account import CA_BUNDLE_SETTING
+
+    missing = run(
+        "login",
+        desk.hub.base_url,
+        "--user",
+        "ann",
+        "--password-stdin",
+        "--ca-bundle",
+        str(tmp_path / "none.pem"),
+        stdin=PASSWORD,
+    )
+    assert missing.code == ExitCode.USAGE
+    assert "none.pem does not exist" in missing.err
+    assert last_profile() is None
+
+    bundle = tmp_path / "district-ca.pem"
+    bundle.write_bytes(Path(certifi.where()).read_bytes())
+    result = run(
+        "login",
+        desk.hub.base_url,
+        "--user",
+        "ann",
+        "--password-stdin",
+        "--ca-bundle",
+        str(bundle),
+        stdin=PASSWORD,
+    )
+    assert result.code == 0, result.err
+    with profile_store() as store:
+        assert store.settings.get(CA_BUNDLE_SETTING) == str(bundle)
+
+
 def test_commands_without_a_profile_ask_to_sign_in(run: Run) -> None:
     result = run("queue")
     assert result.code == ExitCode.SIGN_IN
