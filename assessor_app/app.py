@@ -327,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_smoke_test(args.smoke_test, args.smoke_user)
 
-    from assessor_app.ui.qt import QApplication, QGuiApplication, QSettings, Qt
+    from assessor_app.ui.qt import QApplication, QGuiApplication, QSettings, Qt, QTimer
 
     # Fractional scale factors (125 %, 150 %) are used as they are instead of being
     # rounded; this must be set before the application object exists.
@@ -367,7 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     opening_executor = Executor("open-profile", 1)
     opening = ProfileOpening(opening_executor, opened, failed, parent=window)
     window.show()
-    opening.start()
+    # The profile opens once the window has painted: the worker's imports (SQLAlchemy,
+    # httpx, keyring) hold the GIL in turns with the GUI thread and would slow the
+    # first paint they are not needed for.
+    QTimer.singleShot(0, opening.start)
     if args.smoke == SMOKE_SHOWN:
         _arm_smoke_shown(window)
     elif args.smoke == SMOKE_QUEUED:

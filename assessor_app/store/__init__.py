@@ -11,8 +11,9 @@ SQLAlchemy and the models are imported (on a worker thread, off the start-up pat
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from assessor_app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from assessor_app.store.db import StoreCorruptError, StoreError, StoreTooNewError
@@ -71,15 +72,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    # Cached so the next lookup is a plain module attribute.
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOMES])
+__getattr__, __dir__ = lazy_exports(globals(), _HOMES)

@@ -2,127 +2,139 @@
 
 Keeping every PySide6 import here means a Qt upgrade or a binding quirk is handled in
 one place, and ``grep "ui.qt"`` shows every Qt dependant.
+
+Names are looked up on first use (PEP 562 ``__getattr__``), not when this module is
+imported: PySide6 builds a class and its enums the first time the class is taken from
+its module, and building all of the classes below (the ``Qt`` namespace, the dialogs,
+QtPdf) costs more than starting a bare window does. The window's first paint therefore
+builds only the classes it shows; the rest are built when a view that uses them opens.
 """
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QAbstractTableModel,
-    QBuffer,
-    QByteArray,
-    QEvent,
-    QIODevice,
-    QItemSelectionModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QPoint,
-    QPointF,
-    QRect,
-    QRectF,
-    QRegularExpression,
-    QRunnable,
-    QSettings,
-    QSize,
-    QSizeF,
-    QSortFilterProxyModel,
-    Qt,
-    QThread,
-    QThreadPool,
-    QTimer,
-    QUrl,
-    Signal,
-    Slot,
-)
-from PySide6.QtGui import (
-    QAction,
-    QBrush,
-    QCloseEvent,
-    QColor,
-    QDesktopServices,
-    QFont,
-    QFontMetrics,
-    QGuiApplication,
-    QIcon,
-    QImage,
-    QKeyEvent,
-    QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QPen,
-    QPixmap,
-    QPolygonF,
-    QResizeEvent,
-    QShortcut,
-    QStandardItem,
-    QStandardItemModel,
-    QTextCursor,
-    QTextDocument,
-    QWheelEvent,
-)
-from PySide6.QtPdf import (
-    QPdfDocument,
-    QPdfDocumentRenderOptions,
-    QPdfPageRenderer,
-    QPdfSelection,
-)
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QApplication,
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QFrame,
-    QGraphicsPixmapItem,
-    QGraphicsScene,
-    QGraphicsView,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
-    QLabel,
-    QLayout,
-    QLayoutItem,
-    QLineEdit,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMenu,
-    QMessageBox,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QSlider,
-    QSpinBox,
-    QSplitter,
-    QStackedWidget,
-    QStatusBar,
-    QStyle,
-    QStyleOptionButton,
-    QStylePainter,
-    QTabBar,
-    QTableView,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QTextBrowser,
-    QTextEdit,
-    QToolBar,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
-from shiboken6 import isValid
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import (
+        QAbstractListModel,
+        QAbstractTableModel,
+        QBuffer,
+        QByteArray,
+        QEvent,
+        QIODevice,
+        QItemSelectionModel,
+        QModelIndex,
+        QObject,
+        QPersistentModelIndex,
+        QPoint,
+        QPointF,
+        QRect,
+        QRectF,
+        QRegularExpression,
+        QRunnable,
+        QSettings,
+        QSize,
+        QSizeF,
+        QSortFilterProxyModel,
+        Qt,
+        QThread,
+        QThreadPool,
+        QTimer,
+        QUrl,
+        Signal,
+        Slot,
+    )
+    from PySide6.QtGui import (
+        QAction,
+        QBrush,
+        QCloseEvent,
+        QColor,
+        QDesktopServices,
+        QFont,
+        QFontMetrics,
+        QGuiApplication,
+        QIcon,
+        QImage,
+        QKeyEvent,
+        QKeySequence,
+        QMouseEvent,
+        QPainter,
+        QPaintEvent,
+        QPalette,
+        QPen,
+        QPixmap,
+        QPolygonF,
+        QResizeEvent,
+        QShortcut,
+        QStandardItem,
+        QStandardItemModel,
+        QTextCursor,
+        QTextDocument,
+        QWheelEvent,
+    )
+    from PySide6.QtPdf import (
+        QPdfDocument,
+        QPdfDocumentRenderOptions,
+        QPdfPageRenderer,
+        QPdfSelection,
+    )
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QApplication,
+        QButtonGroup,
+        QCheckBox,
+        QComboBox,
+        QDialog,
+        QDialogButtonBox,
+        QFileDialog,
+        QFormLayout,
+        QFrame,
+        QGraphicsPixmapItem,
+        QGraphicsScene,
+        QGraphicsView,
+        QGridLayout,
+        QGroupBox,
+        QHBoxLayout,
+        QHeaderView,
+        QInputDialog,
+        QLabel,
+        QLayout,
+        QLayoutItem,
+        QLineEdit,
+        QListView,
+        QListWidget,
+        QListWidgetItem,
+        QMainWindow,
+        QMenu,
+        QMessageBox,
+        QPlainTextEdit,
+        QProgressBar,
+        QPushButton,
+        QScrollArea,
+        QSizePolicy,
+        QSlider,
+        QSpinBox,
+        QSplitter,
+        QStackedWidget,
+        QStatusBar,
+        QStyle,
+        QStyleOptionButton,
+        QStylePainter,
+        QTabBar,
+        QTableView,
+        QTableWidget,
+        QTableWidgetItem,
+        QTabWidget,
+        QTextBrowser,
+        QTextEdit,
+        QToolBar,
+        QToolButton,
+        QVBoxLayout,
+        QWidget,
+    )
+    from shiboken6 import isValid
 
 __all__ = [
     "QAbstractButton",
@@ -237,3 +249,21 @@ __all__ = [
     "Slot",
     "isValid",
 ]
+
+# Where a name in ``__all__`` is looked for, in this order.
+_MODULES = ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtPdf", "shiboken6")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    for module_name in _MODULES:
+        value = getattr(import_module(module_name), name, None)
+        if value is not None:
+            globals()[name] = value
+            return value
+    raise AttributeError(f"{name!r} is in none of {_MODULES}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
