@@ -10,12 +10,19 @@ Figures: the sync's throughput, its ratio to curl's (goal >= 0.9), the same for 
 download phase alone (the run also fetches the delta and 20 manifests and records states),
 and the sync child's peak resident memory (ru_maxrss). The CPU seconds per GB of the sync
 child, of curl, and of the hub while serving each of them show what bounds the ratio: all
-three processes share the machine's cores. Everything is made in a temporary folder and
-removed.
+three processes share the machine's cores.
+
+Two more rows put the ratio in context. **curl writing files** fetches the same artifacts
+into files on the same disk as the vault (a sync must store what it fetches; /dev/null
+does not). **Hash-only client** runs the sync's own HTTP download code, 4-way, into a
+sink that only computes the sha256 (no encryption, no disk, no database): the most a
+verifying client can reach on this machine, so a ratio near it means the rest of the
+sync costs little. Everything is made in a temporary folder and removed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import resource
@@ -25,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -156,20 +164,59 @@ def _child(config_path: str) -> int:
         "ok": report.ok,
         "problems": report.problems,
         "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "kernel_seconds": after.ru_stime - before.ru_stime,
         "peak_kib": after.ru_maxrss,
     }
     print(json.dumps(out))
     return 0
 
 
-def _curl(base: str, token: str, artifact_ids: list[str], work: Path) -> tuple[float, float]:
-    """Seconds and CPU seconds of curl fetching every artifact."""
+class _HashSink:
+    """Computes the sha256 of what it is given, and keeps nothing."""
+
+    def __init__(self) -> None:
+        self.hash = hashlib.sha256()
+
+    def write(self, data: memoryview) -> int:
+        self.hash.update(data)
+        return len(data)
+
+    def restart(self) -> None:
+        self.hash = hashlib.sha256()
+
+
+def _hash_only(config_path: str) -> int:
+    """Fetch every artifact with the sync's HTTP client, ``PARALLEL`` at a time, into a
+    hashing sink (in this child process); print seconds and bytes."""
+    from assessor_app.sync.client import HubClient
+
+    config = json.loads(Path(config_path).read_text())
+
+    def fetch(artifact_id: str) -> int:
+        with HubClient(config["url"], config["token"]) as client:
+            return client.download_artifact(artifact_id, _HashSink()).received
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        received = sum(pool.map(fetch, config["artifacts"]))
+    print(json.dumps({"seconds": time.perf_counter() - start, "bytes": received}))
+    return 0
+
+
+def _curl(
+    base: str, token: str, artifact_ids: list[str], work: Path, *, to_files: bool = False
+) -> tuple[float, float]:
+    """Seconds and CPU seconds of curl fetching every artifact, to /dev/null or (with
+    ``to_files``) into files beside the vault, removed afterwards."""
     config = work / "curl.cfg"
     header = work / "curl-headers"
     header.write_text(f"Authorization: Bearer {token}\n")
+    folder = work / "curl-files"
+    folder.mkdir(exist_ok=True)
     config.write_text(
         "".join(
-            f'url = "{base}/api/v1/artifacts/{a}/content"\noutput = "/dev/null"\n'
+            f'url = "{base}/api/v1/artifacts/{a}/content"\n'
+            f'output = "{folder / a if to_files else "/dev/null"}"\n'
             for a in artifact_ids
         )
     )
@@ -194,6 +241,7 @@ def _curl(base: str, token: str, artifact_ids: list[str], work: Path) -> tuple[f
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    shutil.rmtree(folder)
     return seconds, cpu
 
 
@@ -219,6 +267,7 @@ def run() -> list[Result]:
                         "vault": str(work / "client" / "evidence"),
                         "url": base,
                         "token": token,
+                        "artifacts": artifact_ids,
                     }
                 )
             )
@@ -236,6 +285,17 @@ def run() -> list[Result]:
                 raise RuntimeError(f"the sync did not complete: {sync['problems']}")
             curl_seconds, curl_cpu = _curl(base, token, artifact_ids, work)
             hub_curl = _process_cpu_seconds(hub.pid)
+            files_seconds, _cpu = _curl(base, token, artifact_ids, work, to_files=True)
+            done = subprocess.run(
+                [sys.executable, "-m", "benchmarks.bench_sync", "--hash-only", str(config)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=Path(__file__).resolve().parents[1],
+            )
+            hashed = json.loads(done.stdout.strip().splitlines()[-1])
+            if hashed["bytes"] != total:
+                raise RuntimeError("the hash-only client did not fetch every byte")
         finally:
             hub.terminate()
             hub.wait(30)
@@ -250,6 +310,13 @@ def run() -> list[Result]:
             f"sync throughput, {label}", sync_rate, "MB/s", "curl, same hub", sync_rate / curl_rate
         ),
         Result(
+            "sync throughput (same run)",
+            sync_rate,
+            "MB/s",
+            "curl writing files",
+            sync_rate * files_seconds / mb,
+        ),
+        Result(
             "sync download phase alone",
             phase_rate,
             "MB/s",
@@ -257,8 +324,27 @@ def run() -> list[Result]:
             phase_rate / curl_rate,
         ),
         Result("curl throughput, same artifacts", curl_rate, "MB/s"),
+        Result(
+            "curl writing files beside the vault",
+            mb / files_seconds,
+            "MB/s",
+            "curl, /dev/null",
+            curl_seconds / files_seconds,
+        ),
+        Result(
+            "hash-only client (the sync's HTTP code + sha256, no vault, no database)",
+            mb / hashed["seconds"],
+            "MB/s",
+            "curl, same hub",
+            curl_seconds / hashed["seconds"],
+        ),
         Result("sync peak memory (child ru_maxrss)", sync["peak_kib"] / 1024, "MiB"),
         Result("sync child CPU (sha256 + AES-GCM + disk)", sync["cpu_seconds"] / gb, "s/GB"),
+        Result(
+            "  of which in the kernel (socket, page cache, fsync)",
+            sync["kernel_seconds"] / gb,
+            "s/GB",
+        ),
         Result("curl CPU (to /dev/null)", curl_cpu / gb, "s/GB"),
     ]
     if hub_before is not None and hub_sync is not None and hub_curl is not None:
@@ -272,5 +358,7 @@ def run() -> list[Result]:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         sys.exit(_child(sys.argv[2]))
+    if len(sys.argv) == 3 and sys.argv[1] == "--hash-only":
+        sys.exit(_hash_only(sys.argv[2]))
     for result in run():
         print(result)

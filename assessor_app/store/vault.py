@@ -27,6 +27,7 @@ after a crash.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -114,6 +115,20 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _drop_from_cache(fd: int) -> None:
+    """Drop a file's pages from the page cache once it is on disk (after its fsync).
+
+    A sync writes up to gigabytes of evidence that nobody reads for a while; kept in the
+    cache it pushes the user's own files out of memory, and every new file takes fresh
+    pages instead of reusing the ones the last file has finished with. Only an
+    optimisation: where the call is missing (macOS, Windows) or refused, nothing happens.
+    """
+    fadvise = getattr(os, "posix_fadvise", None)
+    if fadvise is not None:
+        with contextlib.suppress(OSError):
+            fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 def _make_dir(path: Path) -> None:
@@ -493,6 +508,7 @@ class VaultWriter:
         try:
             self._file.flush()
             os.fsync(self._file.fileno())
+            _drop_from_cache(self._file.fileno())
             self._file.close()
             final = self._vault.path_for(self.sha256)
             _make_dir(final.parent)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 import threading
 from pathlib import Path
 
@@ -121,3 +122,22 @@ def test_resume_with_nothing_recovered_starts_clean(vault: Vault) -> None:
         w.write(data)
     assert read_back(vault, digest) == data
     assert os.listdir(vault.root / "partial") == []
+
+
+def test_published_evidence_leaves_the_page_cache(tmp_path: Path) -> None:
+    """A sync's gigabytes of evidence do not stay in memory once they are on disk: the
+    published file has no pages left in the page cache (``fincore``, from util-linux)."""
+    vault = Vault(tmp_path / "vault", KEY)
+    data = os.urandom(8 * 1024 * 1024)
+    writer = vault.writer(sha(data))
+    writer.write(data)
+    writer.commit()
+    path = vault.path_for(sha(data))
+    cached = subprocess.run(
+        ["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert int(cached) == 0
+    assert read_back(vault, sha(data)) == data
