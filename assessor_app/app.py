@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from assessor_app.logs import configure_logging
+from assessor_app.logs import configure_logging, enable_rotation
 from assessor_app.store import data_root, last_profile
 
 if TYPE_CHECKING:
@@ -321,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke-user", default="demo1", help="account for --smoke-test")
     args = parser.parse_args(argv)
     os.umask(0o077)
-    configure_logging(data_root() / "logs", verbose=args.verbose)
+    # Rotation is switched on after the first paint (see logs.py); the CLI path rotates.
+    configure_logging(data_root() / "logs", verbose=args.verbose, rotating=bool(args.smoke_test))
     if args.smoke_test:
         from assessor_app.smoke import run_smoke_test
 
@@ -367,10 +368,15 @@ def main(argv: list[str] | None = None) -> int:
     opening_executor = Executor("open-profile", 1)
     opening = ProfileOpening(opening_executor, opened, failed, parent=window)
     window.show()
+
+    def after_first_paint() -> None:
+        enable_rotation()
+        opening.start()
+
     # The profile opens once the window has painted: the worker's imports (SQLAlchemy,
     # httpx, keyring) hold the GIL in turns with the GUI thread and would slow the
     # first paint they are not needed for.
-    QTimer.singleShot(0, opening.start)
+    QTimer.singleShot(0, after_first_paint)
     if args.smoke == SMOKE_SHOWN:
         _arm_smoke_shown(window)
     elif args.smoke == SMOKE_QUEUED:

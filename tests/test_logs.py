@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 from pathlib import Path
 
-from assessor_app.logs import configure_logging, redact
+from assessor_app.logs import MAX_BYTES, configure_logging, enable_rotation, redact
 
 
 def test_redact_hides_bearer_tokens_and_passwords() -> None:
@@ -30,3 +31,27 @@ def test_log_file_is_private_and_redacted(tmp_path: Path) -> None:
     assert "s3cret-pass" not in content
     assert "tok_0123456789abcdef" not in content
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_rotation_switched_on_later_keeps_every_record_in_one_file(tmp_path: Path) -> None:
+    """The app logs to a plain file until its window has painted, then rotates: records
+    from both sides land in the same file, redacted, and the file rotates at its size."""
+    path = configure_logging(tmp_path / "logs", rotating=False)
+    root = logging.getLogger("assessor_app")
+    assert not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers)
+    log = logging.getLogger("assessor_app.test")
+    log.info("before the first paint, token=%s", "tok-before-1234")
+    enable_rotation()
+    rotating = [h for h in root.handlers if isinstance(h, logging.FileHandler)]
+    assert len(rotating) == 1
+    assert isinstance(rotating[0], logging.handlers.RotatingFileHandler)
+    assert rotating[0].baseFilename == str(path)
+    log.info("after the first paint, token=%s", "tok-after-5678")
+    rotating[0].flush()
+    content = path.read_text()
+    assert "before the first paint, token=[redacted]" in content
+    assert "after the first paint, token=[redacted]" in content
+    assert "tok-before" not in content and "tok-after" not in content
+    for _ in range(MAX_BYTES // 50 + 10):
+        log.info("x" * 50)
+    assert (tmp_path / "logs" / "assessor.log.1").exists()

@@ -9,7 +9,6 @@ directories 0700, files 0600.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -92,6 +91,8 @@ def _identity(hub_url: str, username: str) -> tuple[str, str]:
 def profile_slug(hub_url: str, username: str) -> str:
     """``<host>-<user>-<hash>``: readable, filesystem-safe, unique per hub account."""
     url, user = _identity(hub_url, username)
+    import hashlib  # only here: loading OpenSSL is not needed to find the last profile
+
     digest = hashlib.sha256(f"{url}\n{user}".encode()).hexdigest()[:12]
     host = urlsplit(url).hostname or "hub"
     readable = _SLUG_UNSAFE.sub("-", f"{host}-{user}".lower()).strip(".-")[:40].strip(".-")

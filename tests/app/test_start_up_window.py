@@ -214,7 +214,13 @@ print("\\n".join(sorted(sys.modules)))
         "sqlalchemy",
         "vlc",
     }
+    # Modules only some views or only some calls need: the PDF viewer's Qt module, the
+    # rubric parser behind the domain package, the rotating log handler (switched on
+    # after the first paint) and OpenSSL's hashing (for new profiles only).
+    heavy_roots |= {"PySide6.QtPdf", "logging.handlers", "hashlib"}
     heavy_layers = (
+        "assessor_app.domain.rubric",
+        "assessor_app.domain.evaluation",
         "assessor_app.media",
         "assessor_app.protocol",
         "assessor_app.reports",
@@ -231,7 +237,7 @@ print("\\n".join(sorted(sys.modules)))
     unexpected = sorted(
         name
         for name in loaded
-        if name.split(".")[0] in heavy_roots or name.startswith(heavy_layers)
+        if name.split(".")[0] in heavy_roots or name in heavy_roots or name.startswith(heavy_layers)
     )
     assert unexpected == []
 
