@@ -34,6 +34,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -203,6 +204,19 @@ def _hash_only(config_path: str) -> int:
     return 0
 
 
+def _run_child(mode: str, config: Path) -> dict[str, Any]:
+    """Run this module in a child process (``--child`` or ``--hash-only``); its JSON line."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_sync", mode, str(config)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def _curl(
     base: str, token: str, artifact_ids: list[str], work: Path, *, to_files: bool = False
 ) -> tuple[float, float]:
@@ -272,28 +286,14 @@ def run() -> list[Result]:
                 )
             )
             hub_before = _process_cpu_seconds(hub.pid)
-            done = subprocess.run(
-                [sys.executable, "-m", "benchmarks.bench_sync", "--child", str(config)],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=Path(__file__).resolve().parents[1],
-            )
+            sync = _run_child("--child", config)
             hub_sync = _process_cpu_seconds(hub.pid)
-            sync = json.loads(done.stdout.strip().splitlines()[-1])
             if not sync["ok"] or sync["bytes"] != total:
                 raise RuntimeError(f"the sync did not complete: {sync['problems']}")
             curl_seconds, curl_cpu = _curl(base, token, artifact_ids, work)
             hub_curl = _process_cpu_seconds(hub.pid)
             files_seconds, _cpu = _curl(base, token, artifact_ids, work, to_files=True)
-            done = subprocess.run(
-                [sys.executable, "-m", "benchmarks.bench_sync", "--hash-only", str(config)],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=Path(__file__).resolve().parents[1],
-            )
-            hashed = json.loads(done.stdout.strip().splitlines()[-1])
+            hashed = _run_child("--hash-only", config)
             if hashed["bytes"] != total:
                 raise RuntimeError("the hash-only client did not fetch every byte")
         finally:
