@@ -28,6 +28,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from assessor_app.logs import configure_logging, enable_rotation
@@ -90,8 +91,6 @@ def _ask_passphrase(profile: Profile, problem: str, parent: QWidget | None = Non
 
 
 def _import_session_modules() -> None:
-    from importlib import import_module
-
     from assessor_app.ui.main_window import SESSION_MODULES
 
     for name in SESSION_MODULES:
@@ -370,7 +369,12 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
 
     def after_first_paint() -> None:
-        enable_rotation()
+        # logging.handlers is imported on the worker; switching handlers is then instant.
+        opening_executor.submit(
+            lambda: import_module("logging.handlers"),
+            success=lambda _module: enable_rotation(),
+            failure=lambda error: log.warning("the log file will not rotate: %s", error),
+        )
         opening.start()
 
     # The profile opens once the window has painted: the worker's imports (SQLAlchemy,
