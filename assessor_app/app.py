@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke-user", default="demo1", help="account for --smoke-test")
     args = parser.parse_args(argv)
     os.umask(0o077)
-    # Rotation is switched on after the first paint (see logs.py); the CLI path rotates.
+    # The window's log rotates once it has painted (see logs.py); --smoke-test has no window.
     configure_logging(data_root() / "logs", verbose=args.verbose, rotating=bool(args.smoke_test))
     if args.smoke_test:
         from assessor_app.smoke import run_smoke_test

@@ -85,7 +85,10 @@ def _rotating_handler(path: Path) -> logging.Handler:
 def _replace_file_handler(root: logging.Logger, handler: logging.Handler) -> None:
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(RedactingFilter())
-    for old in [h for h in root.handlers if isinstance(h, logging.FileHandler)]:
+    old_handlers = [h for h in root.handlers if isinstance(h, logging.FileHandler)]
+    # The new handler goes in before the old ones go out: a record another thread logs
+    # during the switch may be written twice, but never lost.
+    root.addHandler(handler)
+    for old in old_handlers:
         root.removeHandler(old)
         old.close()
-    root.addHandler(handler)
