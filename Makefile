@@ -8,7 +8,10 @@ TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: demo test lint stress bench system-app system-test clean package package-test
 
+# Bytecode is compiled up front (only what changed), so the app does not compile itself
+# at every start where PYTHONDONTWRITEBYTECODE is set.
 demo: system-app $(APP_STAMP)
+	$(BIN)/python -m compileall -q assessor_app
 	$(BIN)/python -m assessor_app.demo
 
 test: system-test $(TEST_STAMP)

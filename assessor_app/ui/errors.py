@@ -13,7 +13,7 @@ import sys
 import threading
 from types import TracebackType
 
-from assessor_app.ui.qt import QApplication, QMessageBox, QObject, Signal
+from assessor_app.ui.qt import QApplication, QObject, Signal
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ _bridge: _ToGuiThread | None = None
 
 
 def _dialog(info: _Info) -> None:
+    from assessor_app.ui.qt import QMessageBox
+
     exc_type, exc, _tb = info
     if QApplication.instance() is None:
         return

@@ -24,12 +24,9 @@ from typing import TYPE_CHECKING
 from assessor_app.ui.background import Executor, Executors
 from assessor_app.ui.qt import (
     QAction,
-    QCloseEvent,
-    QFileDialog,
     QKeySequence,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSettings,
@@ -43,6 +40,7 @@ from assessor_app.ui.qt import (
 )
 from assessor_app.ui.queue.model import QueueModel
 from assessor_app.ui.queue.view import QueueView
+from assessor_app.ui.shortcuts import binding
 
 if TYPE_CHECKING:
     from assessor_app.services.account import ProfileSession
@@ -50,6 +48,7 @@ if TYPE_CHECKING:
     from assessor_app.services.sync_runner import SyncRunner
     from assessor_app.sync.progress import SyncProgress, SyncReport
     from assessor_app.ui.calibration.menu import CalibrationMenu
+    from assessor_app.ui.qt import QCloseEvent
     from assessor_app.ui.workspace.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -60,7 +59,7 @@ SESSION_MODULES = (
     "assessor_app.ui.calibration.menu",
     "assessor_app.ui.queue.from_store",
     "assessor_app.ui.settings_dialog",
-    "assessor_app.ui.shortcuts",
+    "assessor_app.ui.shortcut_sheet",
     "assessor_app.ui.sign_in_dialog",
     "assessor_app.ui.workspace.workspace",
 )
@@ -235,7 +234,7 @@ class MainWindow(QMainWindow):
         filter_action.triggered.connect(self._focus_filter)
         help_menu = menu.addMenu("&Help")
         sheet = help_menu.addAction("Keyboard shortcuts")
-        sheet.setShortcuts([QKeySequence("F1"), QKeySequence("?")])
+        sheet.setShortcuts([QKeySequence(keys) for keys in binding("help").sequences])
         sheet.triggered.connect(self.show_shortcuts)
 
     def _build_status_bar(self) -> None:
@@ -296,6 +295,7 @@ class MainWindow(QMainWindow):
 
     def _open_failed(self, error: BaseException) -> None:
         from assessor_app.services.scoring import NotReadyError
+        from assessor_app.ui.qt import QMessageBox
 
         if isinstance(error, NotReadyError):
             self.statusBar().showMessage(str(error), 8000)
@@ -359,6 +359,8 @@ class MainWindow(QMainWindow):
         self._update_online_label()
         self.statusBar().showMessage(report.summary(), 10_000)
         if report.problems:
+            from assessor_app.ui.qt import QMessageBox
+
             QMessageBox.information(self, "Sync finished with problems", "\n".join(report.problems))
 
     def _sync_failed(self, message: str) -> None:
@@ -368,6 +370,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15_000)
 
     def _sign_in_required(self) -> None:
+        from assessor_app.ui.qt import QMessageBox
+
         self._sync_done()
         answer = QMessageBox.question(
             self,
@@ -409,11 +413,16 @@ class MainWindow(QMainWindow):
     # -- dialogs ------------------------------------------------------------------------
 
     def show_shortcuts(self) -> None:
-        from assessor_app.ui.shortcuts import ShortcutSheet
+        """Open the shortcut sheet beside the window (Esc closes it) without blocking."""
+        from assessor_app.ui.shortcut_sheet import ShortcutSheet
 
-        ShortcutSheet(self).exec()
+        sheet = ShortcutSheet(self)
+        sheet.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        sheet.open()
 
     def export_history(self) -> None:
+        from assessor_app.ui.qt import QFileDialog
+
         target, _ = QFileDialog.getSaveFileName(
             self, "Export my decisions", "my-decisions.csv", "CSV files (*.csv)"
         )
@@ -426,6 +435,11 @@ class MainWindow(QMainWindow):
             return
         store = self.session.store
 
+        def failed(error: BaseException) -> None:
+            from assessor_app.ui.qt import QMessageBox
+
+            QMessageBox.warning(self, "Export failed", str(error))
+
         def export() -> int:
             # Imported on the worker: reportlab and friends stay out of the app's start.
             from assessor_app.services.reports import history_csv
@@ -437,7 +451,7 @@ class MainWindow(QMainWindow):
             success=lambda count: self.statusBar().showMessage(
                 f"Exported {count} decision(s) to {target}", 8000
             ),
-            failure=lambda error: QMessageBox.warning(self, "Export failed", str(error)),
+            failure=failed,
         )
 
     def show_settings(self) -> None:

@@ -186,7 +186,7 @@ def test_main_window_exports_my_decisions(
 
     target = tmp_path / "mine.csv"
     monkeypatch.setattr(
-        "assessor_app.ui.main_window.QFileDialog.getSaveFileName",
+        "assessor_app.ui.qt.QFileDialog.getSaveFileName",
         lambda *args, **kwargs: (str(target), "CSV files (*.csv)"),
     )
     window.export_history_action.trigger()
