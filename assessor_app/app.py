@@ -130,11 +130,21 @@ def _try_profile(profile: Profile, passphrase: str | None) -> _Unlock | _AskPass
         _import_session_modules()
 
 
+def _open_last_profile() -> tuple[Profile | None, _Unlock | _AskPassphrase]:
+    """Find the last profile and make a first attempt at opening it; runs on a worker
+    thread (finding it reads files and hashes the profile's name, which loads OpenSSL)."""
+    profile = last_profile()
+    if profile is None:
+        _import_session_modules()
+        return None, _Unlock()
+    return profile, _try_profile(profile, None)
+
+
 class ProfileOpening:
     """Opens the profile to work in without blocking the GUI thread.
 
-    The last profile is opened on ``executor`` (asking for its passphrase as often as it
-    is wrong); when it has no usable token, or there is no profile, the sign-in dialog
+    The last profile is found and opened on ``executor`` (asking for its passphrase as
+    often as it is wrong); when it has no usable token, or there is no profile, the sign-in dialog
     is shown. ``opened(session)`` is called on the GUI thread with the open session, or
     with None when the user cancelled; ``failed(error)`` when opening raised something
     unexpected. Must be started on the GUI thread.
@@ -155,15 +165,7 @@ class ProfileOpening:
         self._abandoned = False
 
     def start(self) -> None:
-        self._profile = last_profile()
-        if self._profile is None:
-            self._executor.submit(
-                _import_session_modules,
-                success=lambda _none: self._sign_in(_Unlock()),
-                failure=self._fail,
-            )
-        else:
-            self._attempt(None)
+        self._executor.submit(_open_last_profile, success=self._found, failure=self._fail)
 
     def abandon(self) -> None:
         """The window is gone: a session that still arrives is closed, nothing is asked."""
@@ -175,6 +177,10 @@ class ProfileOpening:
         self._executor.submit(
             lambda: _try_profile(profile, passphrase), success=self._tried, failure=self._fail
         )
+
+    def _found(self, found: tuple[Profile | None, _Unlock | _AskPassphrase]) -> None:
+        self._profile, outcome = found
+        self._tried(outcome)
 
     def _tried(self, outcome: _Unlock | _AskPassphrase) -> None:
         if self._abandoned:

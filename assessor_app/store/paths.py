@@ -91,7 +91,7 @@ def _identity(hub_url: str, username: str) -> tuple[str, str]:
 def profile_slug(hub_url: str, username: str) -> str:
     """``<host>-<user>-<hash>``: readable, filesystem-safe, unique per hub account."""
     url, user = _identity(hub_url, username)
-    import hashlib  # only here: loading OpenSSL is not needed to find the last profile
+    import hashlib  # only here: the window paints before OpenSSL is loaded (app.py)
 
     digest = hashlib.sha256(f"{url}\n{user}".encode()).hexdigest()[:12]
     host = urlsplit(url).hostname or "hub"

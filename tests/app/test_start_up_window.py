@@ -19,9 +19,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 from support.hub import PASSWORD, RunningHub, running_hub
 
+import assessor_app.app as app_module
 from assessor_app.app import ProfileOpening
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.sync_runner import engine_for_session
+from assessor_app.store import Profile
 from assessor_app.sync.progress import CancelToken
 from assessor_app.ui.background import Executor
 from assessor_app.ui.main_window import OPENING_TEXT, PLACEHOLDER_TEXT, MainWindow
@@ -109,8 +111,18 @@ def test_the_window_shows_first_and_the_queue_fills_once_the_profile_is_open(
     gate: GatedKeyring,
     executor: Executor,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _hub, aid = synced_hub
+    # Finding the last profile reads files and hashes its name (loading OpenSSL).
+    finders: list[int] = []
+    find = app_module.last_profile
+
+    def recording_find() -> Profile | None:
+        finders.append(threading.get_ident())
+        return find()
+
+    monkeypatch.setattr(app_module, "last_profile", recording_find)
     window = _window(qtbot, tmp_path)
     failures: list[BaseException] = []
     opening = ProfileOpening(executor, window.attach_session, failures.append, parent=window)
@@ -122,6 +134,7 @@ def test_the_window_shows_first_and_the_queue_fills_once_the_profile_is_open(
         QTimer.singleShot(0, lambda: ticks.append(True))
         qtbot.waitUntil(lambda: bool(ticks), timeout=5_000)
         assert threading.get_ident() not in gate.threads
+        assert len(finders) == 1 and threading.get_ident() not in finders
         assert window.isVisible()
         assert window.session is None and window.sync_runner is None
         assert window.placeholder.text() == OPENING_TEXT
@@ -222,7 +235,8 @@ print("\\n".join(sorted(name for name in vars(qt) if name in qt.__all__)))
     }
     # Modules only some views or only some calls need: the PDF viewer's Qt module, the
     # rubric parser behind the domain package, the rotating log handler (switched on
-    # after the first paint) and OpenSSL's hashing (for new profiles only).
+    # after the first paint) and OpenSSL's hashing (profile names; the worker that opens
+    # the profile finds it).
     heavy_roots |= {"PySide6.QtPdf", "logging.handlers", "hashlib"}
     heavy_layers = (
         "assessor_app.domain.rubric",
