@@ -136,7 +136,6 @@ class MainWindow(QMainWindow):
         self._tick.setInterval(60_000)
         self._tick.timeout.connect(self._minute)
         self._tick.start()
-        self.queue.restore_state()
         geometry = settings.value("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self._default_geometry()
