@@ -8,8 +8,10 @@
   shows its window before the profile is open ("Opening your profile…", empty queue) and
   opens the store, the keyring and the vault on a worker thread, so this moment does not
   include them. The baseline is a bare PySide6 ``QMainWindow`` started the same way.
-  Wall time from ``Popen`` to that moment, median of several launches each, interleaved.
-  The app's bytecode is compiled first, as an installed app's is.
+  Wall time from ``Popen`` to that moment, median of 21 launches each, interleaved (a
+  single launch here varies by up to half its time). The app's bytecode is compiled
+  first, as an installed app's is. A third row starts the bare window with a table view
+  on a Python model: what any Python model costs before the app's own code runs.
 * **Cold start to a filled queue** (no goal; what the worker-thread opening costs):
   ``assessor-app --smoke queued`` prints when the open profile's queue has been loaded
   into the window.
@@ -57,7 +59,7 @@ USER = "bench"
 PASSWORD = "bench-password"
 SUBMISSIONS = 8
 VIDEO_SECONDS = 30
-LAUNCHES = 11
+LAUNCHES = 21
 STALL_INTERVAL_MS = 5
 
 _BARE_WINDOW = """
@@ -67,6 +69,37 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication(sys.argv[:1])
 window = QMainWindow()
 window.setWindowTitle("bare")
+window.show()
+def ready():
+    print(f"ready {time.monotonic():.6f}", flush=True)
+    window.close()
+QTimer.singleShot(0, ready)
+app.exec()
+"""
+
+# The bare window plus the one thing every queue needs: a table view on a Python model.
+# Showing it makes PySide6 build the whole Qt namespace (93 enums) for headerData's
+# orientation, so this row shows what part of the app's start any Python model costs.
+_TABLE_WINDOW = """
+import sys, time
+from PySide6.QtCore import QAbstractTableModel, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+class Model(QAbstractTableModel):
+    def rowCount(self, parent=None):
+        return 0
+    def columnCount(self, parent=None):
+        return 6
+    def data(self, index, role=0):
+        return None
+    def headerData(self, section, orientation, role=0):
+        return f"Column {section}" if role == 0 else None
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setWindowTitle("table")
+view = QTableView(window)
+model = Model()
+view.setModel(model)
+window.setCentralWidget(view)
 window.show()
 def ready():
     print(f"ready {time.monotonic():.6f}", flush=True)
@@ -184,22 +217,31 @@ def _launch(command: list[str], env: dict[str, str], marker: str = "ready") -> f
     return (float(lines[0][1]) - start) * 1000
 
 
-def _cold_start(env: dict[str, str]) -> tuple[float, float, float]:
-    """Medians of: the app to interactive, the bare window, the app to a filled queue."""
+def _cold_start(env: dict[str, str]) -> tuple[float, float, float, float]:
+    """Medians of: the app to interactive, the bare window, the bare window with a table
+    on a Python model, the app to a filled queue."""
     # An installed app starts from bytecode (pip compiles it when it installs a wheel),
     # as PySide6 itself does here; a checkout whose .pyc files are missing or stale (an
     # edit, or PYTHONDONTWRITEBYTECODE) would otherwise be timed compiling itself.
     compileall.compile_dir(ROOT / "assessor_app", quiet=1)
     app = [sys.executable, "-m", "assessor_app.app", "--smoke"]
     bare = [sys.executable, "-c", _BARE_WINDOW]
-    _launch([*app, "shown"], env)  # the first launch warms the OS file cache for both
+    table = [sys.executable, "-c", _TABLE_WINDOW]
+    _launch([*app, "shown"], env)  # the first launch warms the OS file cache for all
     _launch(bare, env)
-    app_ms, bare_ms, queued_ms = [], [], []
+    _launch(table, env)
+    app_ms, bare_ms, table_ms, queued_ms = [], [], [], []
     for _ in range(LAUNCHES):
         app_ms.append(_launch([*app, "shown"], env))
         bare_ms.append(_launch(bare, env))
+        table_ms.append(_launch(table, env))
         queued_ms.append(_launch([*app, "queued"], env, "queued"))
-    return statistics.median(app_ms), statistics.median(bare_ms), statistics.median(queued_ms)
+    return (
+        statistics.median(app_ms),
+        statistics.median(bare_ms),
+        statistics.median(table_ms),
+        statistics.median(queued_ms),
+    )
 
 
 class _StallMeter:
@@ -354,7 +396,7 @@ def run() -> list[Result]:
         try:
             base = f"http://127.0.0.1:{port}"
             sync_stall, idle_stall, first_open, open_ms, bare_open, sync_s = _in_process(base, home)
-            app_ms, bare_ms, queued_ms = _cold_start(_child_env(home))
+            app_ms, bare_ms, table_ms, queued_ms = _cold_start(_child_env(home))
         finally:
             hub.terminate()
             hub.wait(30)
@@ -368,6 +410,13 @@ def run() -> list[Result]:
             app_ms / bare_ms,
         ),
         Result("app: bare PySide6 QMainWindow start (median)", bare_ms, "ms"),
+        Result(
+            "app: bare window with a table on a Python model (median)",
+            table_ms,
+            "ms",
+            "bare PySide6 QMainWindow",
+            table_ms / bare_ms,
+        ),
         Result("app: cold start to the profile's queue in the window (median)", queued_ms, "ms"),
         Result(
             "app: open assignment to first video frame (median)",
