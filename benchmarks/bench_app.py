@@ -62,13 +62,8 @@ VIDEO_SECONDS = 30
 LAUNCHES = 21
 STALL_INTERVAL_MS = 5
 
-_BARE_WINDOW = """
-import sys, time
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-window.setWindowTitle("bare")
+# Shows ``window`` and prints when the event loop has handled what showing it queued.
+_SHOW_AND_REPORT = """
 window.show()
 def ready():
     print(f"ready {time.monotonic():.6f}", flush=True)
@@ -77,10 +72,20 @@ QTimer.singleShot(0, ready)
 app.exec()
 """
 
+_BARE_SETUP = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setWindowTitle("bare")
+"""
+_BARE_WINDOW = _BARE_SETUP + _SHOW_AND_REPORT
+
 # The bare window plus the one thing every queue needs: a table view on a Python model.
 # Showing it makes PySide6 build the whole Qt namespace (93 enums) for headerData's
 # orientation, so this row shows what part of the app's start any Python model costs.
-_TABLE_WINDOW = """
+_TABLE_SETUP = """
 import sys, time
 from PySide6.QtCore import QAbstractTableModel, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
@@ -100,13 +105,8 @@ view = QTableView(window)
 model = Model()
 view.setModel(model)
 window.setCentralWidget(view)
-window.show()
-def ready():
-    print(f"ready {time.monotonic():.6f}", flush=True)
-    window.close()
-QTimer.singleShot(0, ready)
-app.exec()
 """
+_TABLE_WINDOW = _TABLE_SETUP + _SHOW_AND_REPORT
 
 
 def _free_port() -> int:
