@@ -36,7 +36,6 @@ from __future__ import annotations
 import compileall
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,8 +46,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import httpx
 
+from benchmarks.hub_process import free_port, start_hub
 from benchmarks.result import Result
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,12 +108,6 @@ window.setCentralWidget(view)
 _TABLE_WINDOW = _TABLE_SETUP + _SHOW_AND_REPORT
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _make_clips(work: Path, count: int) -> list[Path]:
     """One 720p H.264 clip, then ``count`` distinct copies (re-muxed with a different
     title, so each has its own sha256 and is downloaded and stored on its own)."""
@@ -173,23 +166,6 @@ def _seed(hub_dir: Path, work: Path) -> int:
             admin.assign(admin.import_submission(folder), USER)
             shutil.rmtree(folder)
     return total
-
-
-def _start_hub(hub_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    code = "from assessor_app.hub.cli import main; raise SystemExit(main())"
-    args = ["--data-dir", str(hub_dir), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the hub did not start")
 
 
 def _child_env(home: Path) -> dict[str, str]:
@@ -391,8 +367,8 @@ def run() -> list[Result]:
         work = Path(tmp)
         hub_dir, home = work / "hub", work / "client"
         total = _seed(hub_dir, work)
-        port = _free_port()
-        hub = _start_hub(hub_dir, port)
+        port = free_port()
+        hub = start_hub(hub_dir, port)
         try:
             base = f"http://127.0.0.1:{port}"
             sync_stall, idle_stall, first_open, open_ms, bare_open, sync_s = _in_process(base, home)

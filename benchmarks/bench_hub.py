@@ -10,10 +10,8 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -31,6 +29,7 @@ from assessor_app.hub.db import (
     User,
     next_change_seq,
 )
+from benchmarks.hub_process import free_port, start_hub
 from benchmarks.result import Result
 
 FILE_MB = int(os.environ.get("BENCH_HUB_MB", "200"))
@@ -114,32 +113,6 @@ def _seed(admin: HubAdmin, root: Path) -> tuple[str | None, str]:
     return artifact_id, str(folder / "lesson.mp4")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_hub(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "assessor_app.hub.cli", "--data-dir", str(data_dir)]
-    process = subprocess.Popen(
-        [*command, "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("assessor-hub serve exited during start-up")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.terminate()
-    raise RuntimeError("assessor-hub serve did not answer within 30 s")
-
-
 def _disk_read_mbps(path: str) -> float:
     started = time.perf_counter()
     total = 0
@@ -190,8 +163,8 @@ def run() -> list[Result]:
         data_dir = root / "hub"
         with HubAdmin(HubSettings.from_data_dir(data_dir)) as admin:
             artifact_id, big_file = _seed(admin, root)
-        port = _free_port()
-        process = _start_hub(data_dir, port)
+        port = free_port()
+        process = start_hub(data_dir, port)
         base = f"http://127.0.0.1:{port}"
         token = httpx.post(
             f"{base}/api/v1/auth/token", json={"username": "bench", "password": PASSWORD}

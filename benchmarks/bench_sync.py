@@ -27,7 +27,6 @@ import json
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from benchmarks.hub_process import free_port, start_hub
 from benchmarks.result import Result
 
 SUBMISSIONS = 20
@@ -50,12 +50,6 @@ PASSWORD = "bench-password"
 RUBRIC = (
     Path(__file__).resolve().parents[1] / "resources" / "rubrics" / "wait-time-questioning.yaml"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seed(hub_dir: Path, work: Path) -> tuple[list[str], int]:
@@ -89,25 +83,6 @@ def _seed(hub_dir: Path, work: Path) -> tuple[list[str], int]:
         with admin.db.read() as session:
             rows = session.execute(select(ArtifactRow.id, ArtifactRow.size)).all()
     return [r.id for r in rows], sum(r.size for r in rows)
-
-
-def _start_hub(hub_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    code = "from assessor_app.hub.cli import main; raise SystemExit(main())"
-    args = ["--data-dir", str(hub_dir), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the hub did not start")
 
 
 def _process_cpu_seconds(pid: int) -> float | None:
@@ -264,8 +239,8 @@ def run() -> list[Result]:
         work = Path(tmp)
         hub_dir = work / "hub"
         artifact_ids, total = _seed(hub_dir, work)
-        port = _free_port()
-        hub = _start_hub(hub_dir, port)
+        port = free_port()
+        hub = start_hub(hub_dir, port)
         try:
             base = f"http://127.0.0.1:{port}"
             token = httpx.post(
