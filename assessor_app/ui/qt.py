@@ -8,10 +8,18 @@ imported: PySide6 builds a class and its enums the first time the class is taken
 its module, and building all of the classes below (the ``Qt`` namespace, the dialogs,
 QtPdf) costs more than starting a bare window does. The window's first paint therefore
 builds only the classes it shows; the rest are built when a view that uses them opens.
+
+PySide6 also replaces ``import``: after every import statement it reads the source of
+each module it has not seen, to learn whether the module uses PySide6 and so may opt in
+to its ``from __feature__ import snake_case`` switches. Nothing here opts in, and those
+reads cost about 8 ms before the first paint and over 100 ms while the worker imports the
+store and the sync engine; ``_skip_feature_scan`` answers "uses PySide6, no feature" for
+every module instead, which is the behaviour the scan would have given them.
 """
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -254,9 +262,37 @@ __all__ = [
 _MODULES = ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtPdf", "shiboken6")
 
 
+# Where PySide6 keeps its import hook's scan (an internal module; checked by a test).
+_FEATURE_MODULE = "shibokensupport.feature"
+
+
+def _uses_pyside_without_features(_module: object) -> bool:
+    return True
+
+
+_feature_scan_skipped = False
+
+
+def _skip_feature_scan() -> None:
+    """Load PySide6 and stop it reading the source of every module imported after it
+    (see above).
+
+    "Uses PySide6" makes PySide6 select its default feature set (none) whenever such a
+    module calls into Qt, which is right for every module that does not itself import
+    ``__feature__``; a module that does import it still gets the features it asks for."""
+    global _feature_scan_skipped
+    import_module(_MODULES[0])
+    feature = sys.modules.get(_FEATURE_MODULE)
+    if feature is not None and hasattr(feature, "_mod_uses_pyside"):
+        feature._mod_uses_pyside = _uses_pyside_without_features
+    _feature_scan_skipped = True
+
+
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not _feature_scan_skipped:
+        _skip_feature_scan()
     for module_name in _MODULES:
         value = getattr(import_module(module_name), name, None)
         if value is not None:
