@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class AssignmentKind(StrEnum):
@@ -12,8 +12,7 @@ class AssignmentKind(StrEnum):
     CALIBRATION = "calibration"
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     id: str
     submission_id: str
     kind: AssignmentKind

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -99,8 +99,7 @@ def profile_slug(hub_url: str, username: str) -> str:
     return f"{readable or 'profile'}-{digest}"
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """One hub account on this computer and the directory holding its data."""
 
     hub_url: str

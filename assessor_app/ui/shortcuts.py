@@ -8,11 +8,10 @@ queue asks for its hints while the window is first built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class KeyBinding:
+class KeyBinding(NamedTuple):
     """``keys`` is how the key is written for people; ``sequences`` are what Qt binds
     (empty where the owner handles the key itself, e.g. digits in the rubric panel)."""
 

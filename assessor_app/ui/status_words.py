@@ -10,10 +10,9 @@ testable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from assessor_app.ui.qt import QFontMetrics, QGuiApplication
 
@@ -39,8 +38,7 @@ class QueueState(StrEnum):
     RETURNED_INCOMPLETE = "returned_incomplete"
 
 
-@dataclass(frozen=True)
-class StatusStyle:
+class StatusStyle(NamedTuple):
     """``fallback`` replaces ``symbol`` where no installed font can draw it (⧗ is missing
     from the DejaVu fonts many Linux desktops ship): a box instead of a symbol would be
     no signal at all."""
@@ -147,8 +145,7 @@ def overdue_word(overdue_by: timedelta) -> str:
     return f"Overdue by {_span(overdue_by)}"
 
 
-@dataclass(frozen=True)
-class DueText:
+class DueText(NamedTuple):
     """The due column's text and whether it is overdue (shown in red *and* with ⚠)."""
 
     text: str

@@ -3,7 +3,6 @@ single-row updates and remembered sort order and column widths."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,7 +41,7 @@ def _row(i: str, **changes: object) -> QueueRow:
         download_percent=None,
         due_at=NOW + timedelta(days=3),
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return base._replace(**changes)
 
 
 def _model(rows: list[QueueRow]) -> QueueModel:
@@ -145,7 +144,7 @@ def test_update_row_emits_data_changed_for_that_row_only(qtbot: QtBot) -> None:
     model.modelReset.connect(lambda: resets.append(True))
     target = model.row_at(17)
     with qtbot.waitSignal(model.dataChanged) as blocker:
-        model.update_row(replace(target, state=QueueState.DOWNLOADING, download_percent=64))
+        model.update_row(target._replace(state=QueueState.DOWNLOADING, download_percent=64))
     top, bottom = blocker.args[0], blocker.args[1]
     assert (top.row(), bottom.row()) == (17, 17)
     assert (top.column(), bottom.column()) == (0, 5)
@@ -178,7 +177,7 @@ def test_view_facets_counts_filter_activation_and_accessibility(
     assert view.table.accessibleName() == "Assignments"
     assert view.facets.accessibleName() == "Queue states"
 
-    model.update_row(replace(rows[0], state=QueueState.UPLOADED))
+    model.update_row(rows[0]._replace(state=QueueState.UPLOADED))
     qtbot.waitUntil(lambda: view.facet_text(QueueState.READY) == "● Ready  1", timeout=2000)
     assert view.facet_text(QueueState.UPLOADED) == "✓ Uploaded  1"
 

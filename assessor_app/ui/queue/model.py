@@ -12,10 +12,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from assessor_app.domain import AssignmentKind
 from assessor_app.ui.qt import (
@@ -38,8 +37,7 @@ from assessor_app.ui.status_words import (
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(NamedTuple):
     """One assignment as the queue shows it. ``download_percent`` matters only while
     downloading; ``due_at`` is UTC (naive values are taken as UTC); ``status_note`` is
     added to the status tooltip (a reviewer's comment, say)."""
