@@ -7,10 +7,11 @@ column widths persist through the ``QSettings`` it is given.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from assessor_app.ui.qt import (
     QAbstractItemView,
     QHeaderView,
-    QKeyEvent,
     QKeySequence,
     QLabel,
     QLineEdit,
@@ -34,6 +35,11 @@ from assessor_app.ui.queue.model import (
 )
 from assessor_app.ui.shortcuts import shortcut_hint
 from assessor_app.ui.status_words import FACETS, STATUS, QueueState, symbol
+
+if TYPE_CHECKING:
+    # Only for the annotation: building QKeyEvent builds QEvent and its ~180 event types,
+    # which the first paint does not otherwise need.
+    from assessor_app.ui.qt import QKeyEvent
 
 _HEADER_KEY = "queue/header"
 _SORT_COLUMN_KEY = "queue/sort_column"
