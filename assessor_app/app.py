@@ -32,9 +32,6 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from assessor_app.logs import configure_logging, enable_rotation
-from assessor_app.store import data_root, last_profile
-
 if TYPE_CHECKING:
     from assessor_app.services.account import ProfileSession
     from assessor_app.store import Profile
@@ -134,6 +131,8 @@ def _try_profile(profile: Profile, passphrase: str | None) -> _Unlock | _AskPass
 def _open_last_profile() -> tuple[Profile | None, _Unlock | _AskPassphrase]:
     """Find the last profile and make a first attempt at opening it; runs on a worker
     thread (finding it reads files and hashes the profile's name, which loads OpenSSL)."""
+    from assessor_app.store import last_profile
+
     profile = last_profile()
     if profile is None:
         _import_session_modules()
@@ -308,6 +307,12 @@ class _VersionAction(argparse.Action):
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Start-up builds some 25,000 objects that live as long as the app (classes, Qt enums,
+    # functions) and almost no garbage: the collector would walk them ~45 times before the
+    # first paint (~9 ms) and free next to nothing. It is paused until the window has
+    # painted; the objects start-up made are then frozen out of later collections too
+    # (the few hundred of them that are garbage, tens of KB, are never freed).
+    gc.disable()
     parser = argparse.ArgumentParser(prog="assessor-app", description="Assessor desktop app")
     parser.add_argument("--verbose", action="store_true", help="more detail in the log file")
     parser.add_argument(
@@ -327,19 +332,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke-user", default="demo1", help="account for --smoke-test")
     args = parser.parse_args(argv)
     os.umask(0o077)
+    # Imported here, not with the module, so that their imports too run without the
+    # collector (and ``import assessor_app.app`` stays cheap).
+    from assessor_app.logs import configure_logging, enable_rotation
+    from assessor_app.store import data_root
+
     # The window's log rotates once it has painted (see logs.py); --smoke-test has no window.
     configure_logging(data_root() / "logs", verbose=args.verbose, rotating=bool(args.smoke_test))
     if args.smoke_test:
         from assessor_app.smoke import run_smoke_test
 
+        gc.enable()  # no window: a long run of its own
         return run_smoke_test(args.smoke_test, args.smoke_user)
 
-    # Start-up builds some 25,000 objects that live as long as the app (classes, Qt enums,
-    # functions) and almost no garbage: the collector would walk them ~45 times before the
-    # first paint (~9 ms) and free next to nothing. It is paused until the window has
-    # painted; the objects start-up made are then frozen out of later collections too
-    # (the few hundred of them that are garbage, tens of KB, are never freed).
-    gc.disable()
     from assessor_app.ui.qt import QApplication, QGuiApplication, QSettings, Qt, QTimer
 
     # Fractional scale factors (125 %, 150 %) are used as they are instead of being

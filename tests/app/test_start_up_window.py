@@ -20,7 +20,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from support.hub import PASSWORD, RunningHub, running_hub
 
-import assessor_app.app as app_module
+import assessor_app.store as store_package
 from assessor_app.app import ProfileOpening
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.sync_runner import engine_for_session
@@ -117,13 +117,13 @@ def test_the_window_shows_first_and_the_queue_fills_once_the_profile_is_open(
     _hub, aid = synced_hub
     # Finding the last profile reads files and hashes its name (loading OpenSSL).
     finders: list[int] = []
-    find = app_module.last_profile
+    find = store_package.last_profile
 
     def recording_find() -> Profile | None:
         finders.append(threading.get_ident())
         return find()
 
-    monkeypatch.setattr(app_module, "last_profile", recording_find)
+    monkeypatch.setattr(store_package, "last_profile", recording_find)
     window = _window(qtbot, tmp_path)
     failures: list[BaseException] = []
     opening = ProfileOpening(executor, window.attach_session, failures.append, parent=window)
@@ -338,12 +338,12 @@ seen = []
 
 def record(phase, info):
     if phase == "start":
-        seen.append((gc.get_freeze_count(), "PySide6.QtWidgets" in sys.modules))
+        seen.append(gc.get_freeze_count())
 
 gc.callbacks.append(record)
 code = app.main(["--smoke", "shown"])
 gc.callbacks.remove(record)
-before_paint = sum(1 for frozen, qt in seen if qt and not frozen)
+before_paint = sum(1 for frozen in seen if not frozen)
 print(code, before_paint, gc.isenabled(), gc.get_freeze_count())
 """
 
@@ -363,7 +363,8 @@ def test_the_collector_waits_for_the_first_paint_then_skips_what_start_up_built(
     assert done.returncode == 0, done.stderr[-3000:]
     code, before_paint, enabled, frozen = done.stdout.split()[-4:]
     assert code == "0"
-    # No collection from loading Qt to the first paint (over a dozen without the pause)...
+    # No collection from the start of main to the first paint (over a dozen without the
+    # pause)...
     assert before_paint == "0"
     # ...and the collector is back on, with start-up's objects left out of its walks.
     assert enabled == "True"
