@@ -206,12 +206,14 @@ def _cold_start(env: dict[str, str]) -> tuple[float, float, float, float]:
     _launch([*app, "shown"], env)  # the first launch warms the OS file cache for all
     _launch(bare, env)
     _launch(table, env)
-    app_ms, bare_ms, table_ms, queued_ms = [], [], [], []
+    app_ms, bare_ms, table_ms = [], [], []
     for _ in range(LAUNCHES):
         app_ms.append(_launch([*app, "shown"], env))
         bare_ms.append(_launch(bare, env))
         table_ms.append(_launch(table, env))
-        queued_ms.append(_launch([*app, "queued"], env, "queued"))
+    # Apart from the comparison: a filled queue starts the first sync, and the hub may
+    # still be answering it when the next launch starts.
+    queued_ms = [_launch([*app, "queued"], env, "queued") for _ in range(LAUNCHES)]
     return (
         statistics.median(app_ms),
         statistics.median(bare_ms),
