@@ -12,7 +12,7 @@ builds only the classes it shows; the rest are built when a view that uses them 
 PySide6 also replaces ``import``: after every import statement it reads the source of
 each module it has not seen, to learn whether the module uses PySide6 and so may opt in
 to its ``from __feature__ import snake_case`` switches. Nothing here opts in, and those
-reads cost about 8 ms before the first paint and over 100 ms while the worker imports the
+reads cost 5-10 ms before the first paint and about 100 ms while the worker imports the
 store and the sync engine; ``_skip_feature_scan`` answers "uses PySide6, no feature" for
 every module instead, which is the behaviour the scan would have given them.
 """
