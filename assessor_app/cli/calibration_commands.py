@@ -13,13 +13,12 @@ so. Exit codes are those of ``assessor`` (see ``assessor --help``).
 from __future__ import annotations
 
 import argparse
-import json
 from argparse import Namespace
 from pathlib import Path
 
 from assessor_app.cli.commands import Console, profile_session, profile_store
 from assessor_app.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
-from assessor_app.cli.output import indent, shorten, table
+from assessor_app.cli.output import indent, json_text, shorten, table
 from assessor_app.reports.calibration_report import format_share
 from assessor_app.services.calibration import (
     CalibrationService,
@@ -81,7 +80,7 @@ def cmd_sessions(args: Namespace, console: Console) -> int:
         listing = CalibrationService.for_session(session).sessions()
     if args.json:
         console.out(
-            json.dumps(
+            json_text(
                 {
                     "from_cache": listing.from_cache,
                     "sessions": [
@@ -98,9 +97,7 @@ def cmd_sessions(args: Namespace, console: Console) -> int:
                         }
                         for e in listing.entries
                     ],
-                },
-                ensure_ascii=False,
-                indent=2,
+                }
             )
         )
         return ExitCode.OK
@@ -129,7 +126,7 @@ def cmd_sessions(args: Namespace, console: Console) -> int:
 
 def _key_json(comparison: KeyComparison) -> str:
     key = comparison.key
-    return json.dumps(
+    return json_text(
         {
             "assignment": comparison.assignment_id,
             "submission": key.submission_id,
@@ -150,9 +147,7 @@ def _key_json(comparison: KeyComparison) -> str:
                 }
                 for row in comparison.rows
             ],
-        },
-        ensure_ascii=False,
-        indent=2,
+        }
     )
 
 

@@ -10,7 +10,6 @@ sync and logout also open the profile's secrets.
 from __future__ import annotations
 
 import getpass
-import json
 import sys
 import threading
 from argparse import Namespace
@@ -26,9 +25,11 @@ from assessor_app.cli.output import (
     ProgressDisplay,
     due_text,
     indent,
+    json_text,
     shorten,
     status_word,
     table,
+    terminal_text,
 )
 from assessor_app.domain import (
     Credential,
@@ -94,10 +95,10 @@ class Console:
     _stdin_lines: list[str] = field(default_factory=list)
 
     def out(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        self.stdout.write(terminal_text(text) + "\n")
 
     def err(self, text: str) -> None:
-        self.stderr.write(text + "\n")
+        self.stderr.write(terminal_text(text) + "\n")
 
     def stdin_line(self, what: str) -> str:
         """The next line of standard input, without its line end (secrets keep their
@@ -399,7 +400,7 @@ def cmd_queue(args: Namespace, console: Console) -> int:
             }
             for r in rows
         ]
-        console.out(json.dumps(items, ensure_ascii=False, indent=2))
+        console.out(json_text(items))
         return ExitCode.OK
     if not rows:
         console.out("Your queue is empty. Run `assessor sync` to fetch new assignments.")

@@ -1,5 +1,6 @@
-"""What the command line prints: the app's status words, due countdowns, plain tables and
-the sync progress display.
+"""What the command line prints: the app's status words, due countdowns, plain tables,
+the sync progress display, and the filters every printed line goes through so text from
+the hub never reaches the terminal as escape sequences (``terminal_text``, ``json_text``).
 
 The status words are the UI guide's ("Queued for upload", "Needs attention", ...), with
 the hub review's words ("Returned by reviewer", ...) where the review decides what the
@@ -10,12 +11,15 @@ check that the two tables agree.
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
+from typing import Any, TextIO
 
+from assessor_app.domain.text import printable
 from assessor_app.store import LocalState
 from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.sync.progress import SyncPhase, SyncProgress
@@ -79,13 +83,32 @@ def due_text(due_at: datetime | None, now: datetime) -> str:
     return f"Due in {_span(remaining)}"
 
 
+def terminal_text(text: str) -> str:
+    """``text`` as it may be printed: lines kept, escape sequences and controls removed.
+    ``Console`` sends everything through it, so hub text quoted anywhere is safe."""
+    return printable(text, multiline=True)
+
+
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: C1 controls
+# (U+009B is a CSI), bidi overrides and isolates, line separators, lone surrogates.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON for scripts: hub text is kept whole (a script gets what
+    the hub sent), with every character a terminal could act on written as ``\\uXXXX``."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Left-aligned columns two spaces apart, headers first."""
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
