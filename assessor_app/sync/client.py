@@ -61,6 +61,7 @@ from assessor_app.sync.errors import (
     HubUnreachable,
     MalformedReply,
     NotFound,
+    WrongSize,
 )
 
 __all__ = ["DownloadResult", "DownloadSink", "HubClient", "Timeouts"]
@@ -531,6 +532,7 @@ class HubClient:
         sink: DownloadSink,
         *,
         offset: int = 0,
+        size: int | None = None,
         if_range: str | None = None,
         chunk_size: int = DEFAULT_DOWNLOAD_CHUNK,
         progress: Callable[[int, int | None], None] | None = None,
@@ -538,13 +540,18 @@ class HubClient:
     ) -> DownloadResult:
         """Stream an artifact's bytes into ``sink`` in writes of at most ``chunk_size``
         bytes, starting at ``offset`` (the bytes the
-        sink already holds). ``if_range`` is the expected sha256: if the hub's copy
-        differs it answers with the whole content and the sink is restarted. A connection
-        dropped mid-body is resumed from the bytes received, within the retry budget.
-        ``progress(offset, size)`` is called after each block; ``cancel()`` returning
-        True stops the download with Cancelled (the sink keeps what it has)."""
+        sink already holds). ``size`` is the artifact's size from its manifest: no byte
+        past it is ever given to the sink, a ``Content-Length`` or ``Content-Range`` that
+        disagrees with it is refused before anything is written, and a body that goes on
+        past it is cut off; both raise WrongSize. ``if_range`` is the expected sha256: if
+        the hub's copy differs it answers with the whole content and the sink is
+        restarted. A connection dropped mid-body is resumed from the bytes received,
+        within the retry budget. ``progress(offset, size)`` is called after each block;
+        ``cancel()`` returning True stops the download with Cancelled (the sink keeps
+        what it has)."""
         if offset < 0 or chunk_size < 1:
             raise ValueError("offset must not be negative and chunk_size must be positive")
+        expected = size
         path = f"/artifacts/{quote(artifact_id, safe='')}/content"
         # One buffer for the whole download: every block is read into it and handed to
         # the sink as a view, so no block is allocated or copied on the way.
@@ -564,6 +571,7 @@ class HubClient:
                 etag = reply.headers.get("ETag")
                 if status == 416:
                     size = self._unsatisfied_size(reply.headers, path)
+                    self._check_size(size, expected, path)
                     if offset == 0:
                         raise MalformedReply(f"The hub refused to send {path} at all (HTTP 416).")
                     if size == offset:
@@ -572,7 +580,7 @@ class HubClient:
                     offset, restarted = 0, True
                     continue
                 if status == 206:
-                    size = self._check_content_range(reply.headers, path, offset)
+                    size = self._check_content_range(reply.headers, path, offset, expected)
                 elif status == 200:
                     if offset > 0:
                         # The hub ignored the range or its copy changed (If-Range failed).
@@ -581,14 +589,26 @@ class HubClient:
                         offset, restarted = 0, True
                     length = reply.headers.get("Content-Length")
                     size = int(length) if length and length.isdigit() else None
+                    if size is not None:
+                        self._check_size(size, expected, path)
                 else:
                     self._raise_for_status(reply.error_response(), "GET", path)
                     raise MalformedReply(f"The hub answered GET {path} with HTTP {status}.")
+                size = expected if expected is not None else size
                 try:
                     while True:
                         if cancel is not None and cancel():
                             raise Cancelled("download cancelled")
-                        n = reply.readinto(buffer)
+                        if size is not None and offset >= size:
+                            # All the bytes the manifest promises are here: the body must
+                            # end now. Reading one byte more tells an endless body apart.
+                            if reply.readinto(buffer[:1]):
+                                raise WrongSize(
+                                    f"The hub sent more than the {size} bytes of {path}."
+                                )
+                            break
+                        room = chunk_size if size is None else min(chunk_size, size - offset)
+                        n = reply.readinto(buffer[:room])
                         if not n:
                             break
                         sink.write(buffer[:n])
@@ -792,13 +812,31 @@ class HubClient:
                 "nothing was changed."
             ) from None
 
-    def _check_content_range(self, headers: httpx.Headers, path: str, offset: int) -> int | None:
+    def _check_content_range(
+        self, headers: httpx.Headers, path: str, offset: int, expected: int | None
+    ) -> int | None:
         match = _CONTENT_RANGE_RE.match(headers.get("Content-Range", ""))
         if match is None or int(match.group(1)) != offset:
             raise MalformedReply(
                 f"The hub answered a range request for {path} with a wrong Content-Range."
             )
-        return None if match.group(3) == "*" else int(match.group(3))
+        size = None if match.group(3) == "*" else int(match.group(3))
+        if size is not None:
+            self._check_size(size, expected, path)
+        if expected is not None and int(match.group(2)) >= expected:
+            raise WrongSize(f"The hub offered bytes of {path} past its size ({expected}).")
+        length = headers.get("Content-Length")
+        if length and length.isdigit() and int(length) != int(match.group(2)) - offset + 1:
+            raise WrongSize(f"The hub's Content-Length for {path} disagrees with its range.")
+        return size
+
+    @staticmethod
+    def _check_size(size: int, expected: int | None, path: str) -> None:
+        """Refuse a size the hub announces that differs from the manifest's."""
+        if expected is not None and size != expected:
+            raise WrongSize(
+                f"The hub announced {size} bytes for {path}; its manifest says {expected}."
+            )
 
     def _unsatisfied_size(self, headers: httpx.Headers, path: str) -> int:
         match = _UNSATISFIED_RANGE_RE.match(headers.get("Content-Range", ""))

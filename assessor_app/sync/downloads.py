@@ -5,7 +5,8 @@ file) by a pool of worker threads, each with its own ``HubClient``. A download c
 from the vault's ``.part`` state with ``Range`` + ``If-Range`` (the sha256), and the vault
 writer checks the sha256 before it publishes anything, so unverified bytes never become
 evidence. A mismatch starts again from byte 0, a bounded number of times, and is then
-reported. Before each download the free space under the vault is checked for what the
+reported; so does a body of another size than the manifest's (the client never writes
+past that size). Before each download the free space under the vault is checked for what the
 download will need; a full disk stops further downloads with a clear message, and every
 partial download stays where it is for the next sync.
 
@@ -37,7 +38,14 @@ from assessor_app.store import AuditAction, DownloadState, Store
 from assessor_app.store.repositories import ArtifactDownload
 from assessor_app.store.vault import TAG_SIZE, EvidenceMismatch, Vault, VaultError, VaultWriter
 from assessor_app.sync.client import HubClient
-from assessor_app.sync.errors import AuthExpired, Cancelled, HubError, MalformedReply, NotFound
+from assessor_app.sync.errors import (
+    AuthExpired,
+    Cancelled,
+    HubError,
+    MalformedReply,
+    NotFound,
+    WrongSize,
+)
 from assessor_app.sync.progress import CancelToken, ProgressReporter
 
 __all__ = [
@@ -265,16 +273,23 @@ class Downloader:
                     job.artifact_id,
                     writer,
                     offset=start,
+                    size=job.size,
                     if_range=job.sha256,
                     progress=on_progress,
                     cancel=self._cancel,
                 )
                 received += result.received
                 writer.verify()
-            except EvidenceMismatch:
+            except (EvidenceMismatch, WrongSize) as exc:
+                if isinstance(exc, WrongSize):
+                    # Bytes from a reply of the wrong size are not trusted to resume from.
+                    self._abort(writer)
+                    self._vault.discard_partial(job.sha256)
                 # The writer dropped every byte (partial file included): start from zero.
                 mismatches += 1
-                log.warning("artifact failed verification (attempt %d)", mismatches)
+                log.warning(
+                    "artifact failed verification (attempt %d): %s", mismatches, type(exc).__name__
+                )
                 if mismatches >= self._max_attempts:
                     message = (
                         f"“{name}” did not match its checksum after {mismatches} attempts, so "

@@ -12,12 +12,16 @@ __all__ = [
     "AuthExpired",
     "Cancelled",
     "Conflict",
+    "HubBusy",
     "HubError",
     "HubHttpError",
+    "HubNotAnswering",
     "HubProblem",
     "HubUnreachable",
     "MalformedReply",
     "NotFound",
+    "Stalled",
+    "WrongSize",
 ]
 
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
@@ -41,8 +45,38 @@ class HubUnreachable(HubError):
         return True
 
 
+class HubNotAnswering(HubUnreachable):
+    """The hub accepted the connection but did not answer before the deadline: it is
+    there, but frozen or overloaded (unlike a network that is down)."""
+
+
+class Stalled(HubUnreachable):
+    """A download's throughput stayed under the floor for a whole window; what arrived
+    is kept and the download resumes from there."""
+
+
+class HubBusy(HubError):
+    """The hub asked to be left alone (``Retry-After``) for longer than a sync waits."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        minutes = max(1, round(seconds / 60))
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"The hub asked to wait {minutes} {unit}; sync again later.")
+
+    @property
+    def transient(self) -> bool:
+        return True
+
+
 class MalformedReply(HubError):
     """The hub answered something that does not follow protocol v1."""
+
+
+class WrongSize(MalformedReply):
+    """An artifact's body, ``Content-Length`` or ``Content-Range`` disagrees with the size
+    its manifest gives. Nothing past that size is written; the download is treated like
+    one whose checksum did not match."""
 
 
 class Cancelled(HubError):

@@ -15,7 +15,15 @@ a number of ``times`` (None: until removed):
 - ``corrupt(at=...)``: flip a body byte at each given body offset;
 - ``swallow()``: forward the request, let the upstream answer, then close the client
   connection without a byte (the server committed; the client never hears);
-- ``throttle(bytes_per_second)``: relay bodies slowly.
+- ``throttle(bytes_per_second)``: relay bodies slowly;
+- ``endless(content_length=..., chunked=...)``: relay the real body, then keep sending
+  filler until the client hangs up, announced with no length, a false ``Content-Length``
+  (e.g. 10**12) or as chunked;
+- ``trickle(bytes_per_second, after=n)``: relay ``n`` body bytes, then the rest one byte
+  at a time at that rate (a mobile link or captive portal that barely moves).
+
+Headers that arrive late are ``delay_response``; a ``Retry-After`` of a day is
+``fail(503, retry_after="86400")``.
 
     with FaultProxy(hub.base_url) as proxy:
         proxy.drop_after(100_000, path="/content", times=1)
@@ -58,6 +66,8 @@ class Fault:
     after_bytes: int = 0
     at: tuple[int, ...] = ()
     rate: float = 0.0
+    content_length: int | None = None
+    chunked: bool = False
     used: int = field(default=0)
 
     def matches(self, method: str, path: str) -> bool:
@@ -202,6 +212,34 @@ class FaultProxy:
     ) -> Fault:
         return self.add(Fault("throttle", method, path, times, rate=bytes_per_second))
 
+    def endless(
+        self,
+        *,
+        content_length: int | None = None,
+        chunked: bool = False,
+        times: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> Fault:
+        """The real body followed by filler without end; ``content_length`` replaces the
+        upstream's (None: no length at all, the body ends only when the connection does)."""
+        return self.add(
+            Fault("endless", method, path, times, content_length=content_length, chunked=chunked)
+        )
+
+    def trickle(
+        self,
+        bytes_per_second: float,
+        *,
+        after: int = 0,
+        times: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> Fault:
+        return self.add(
+            Fault("trickle", method, path, times, rate=bytes_per_second, after_bytes=after)
+        )
+
     def requests(self, method: str | None = None, path: str | None = None) -> list[SeenRequest]:
         with self._lock:
             return [
@@ -309,14 +347,56 @@ class FaultProxy:
             if fault is not None and fault.kind == "late" and self._stopping.wait(fault.seconds):
                 return
             status_line, response_headers = _parse_headers(response_head)
-            relayed = [
-                (k, v) for k, v in response_headers if k.lower() not in ("connection", "keep-alive")
-            ]
+            dropped = {"connection", "keep-alive"}
+            if fault is not None and fault.kind == "endless":
+                dropped |= {"content-length", "transfer-encoding"}
+            relayed = [(k, v) for k, v in response_headers if k.lower() not in dropped]
+            if fault is not None and fault.kind == "endless":
+                if fault.content_length is not None:
+                    relayed.append(("Content-Length", str(fault.content_length)))
+                if fault.chunked:
+                    relayed.append(("Transfer-Encoding", "chunked"))
             out_head = "\r\n".join(
                 [status_line, *(f"{k}: {v}" for k, v in relayed), "Connection: close"]
             )
             conn.sendall(out_head.encode("latin-1") + _HEAD_END)
-            self._relay_body(conn, up, buffer, fault)
+            if fault is not None and fault.kind == "endless":
+                self._endless_body(conn, up, buffer, fault)
+            elif fault is not None and fault.kind == "trickle":
+                self._trickle_body(conn, up, buffer, fault)
+            else:
+                self._relay_body(conn, up, buffer, fault)
+
+    def _endless_body(
+        self, conn: socket.socket, up: socket.socket, first: bytearray, fault: Fault
+    ) -> None:
+        def send(data: bytes) -> None:
+            if fault.chunked:
+                data = f"{len(data):x}\r\n".encode() + data + b"\r\n"
+            conn.sendall(data)
+
+        data = bytes(first)
+        while True:
+            if data:
+                send(data)
+            data = up.recv(_BLOCK)
+            if not data:
+                break
+        filler = b"\xa5" * _BLOCK
+        while not self._stopping.is_set():
+            send(filler)  # ends with an OSError once the client hangs up
+
+    def _trickle_body(
+        self, conn: socket.socket, up: socket.socket, first: bytearray, fault: Fault
+    ) -> None:
+        body = bytearray(first)
+        while data := up.recv(_BLOCK):
+            body += data
+        conn.sendall(body[: fault.after_bytes])
+        for position in range(fault.after_bytes, len(body)):
+            if self._stopping.wait(1 / fault.rate):
+                return
+            conn.sendall(body[position : position + 1])
 
     def _relay_body(
         self, conn: socket.socket, up: socket.socket, first: bytearray, fault: Fault | None

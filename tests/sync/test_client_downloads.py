@@ -27,6 +27,7 @@ from assessor_app.sync.errors import (
     HubUnreachable,
     MalformedReply,
     NotFound,
+    WrongSize,
 )
 
 if TYPE_CHECKING:
@@ -310,3 +311,20 @@ def test_tls_download_verifies_the_hub_against_the_configured_ca(
         sink = Sink()
         client.download_artifact("a1", sink)
         assert bytes(sink.data) == DATA
+
+
+def test_a_size_other_than_the_manifest_is_refused_before_anything_is_written(
+    hub: ScriptedHub, client_for: MakeClient
+) -> None:
+    hub.route("GET", CONTENT, serve_bytes(DATA, SHA))
+    client = client_for()
+    sink = Sink()
+    with pytest.raises(WrongSize):
+        client.download_artifact("a1", sink, size=len(DATA) - 1)
+    assert sink.data == b""
+    resumed = Sink(DATA[:5000])
+    with pytest.raises(WrongSize):  # Content-Range: bytes 5000-.../len(DATA)
+        client.download_artifact("a1", resumed, offset=5000, size=len(DATA) + 1, if_range=SHA)
+    assert bytes(resumed.data) == DATA[:5000]
+    result = client.download_artifact("a1", Sink(), size=len(DATA))
+    assert result.offset == len(DATA)
