@@ -17,6 +17,8 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from assessor_app.domain.text import printable
+
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 _DEJAVU_FILES = {
@@ -57,7 +59,8 @@ class ReportFonts:
     unicode: bool
 
     def text(self, value: str) -> str:
-        """``value`` as this font family can show it."""
+        """``value`` as this font family can show it, without control characters."""
+        value = printable(value, multiline=True)
         if self.unicode:
             return value
         return ascii_fallback(value)

@@ -30,20 +30,21 @@ _bridge: _ToGuiThread | None = None
 
 
 def _dialog(info: _Info) -> None:
+    from assessor_app.ui.plain_text import message_box
     from assessor_app.ui.qt import QMessageBox
 
     exc_type, exc, _tb = info
     if QApplication.instance() is None:
         return
-    box = QMessageBox()
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Something went wrong")
-    box.setText(
+    # Plain text: the error's message may quote the hub.
+    message_box(
+        None,
+        QMessageBox.Icon.Warning,
+        "Something went wrong",
         "Assessor hit an unexpected problem. Everything you saved is safe: each edit is "
-        "written to disk as you make it."
+        f"written to disk as you make it.\n\n{exc_type.__name__}: {exc}\n\n"
+        "Details are in the log file.",
     )
-    box.setInformativeText(f"{exc_type.__name__}: {exc}\n\nDetails are in the log file.")
-    box.exec()
 
 
 def _show(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:

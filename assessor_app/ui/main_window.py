@@ -294,12 +294,13 @@ class MainWindow(QMainWindow):
 
     def _open_failed(self, error: BaseException) -> None:
         from assessor_app.services.scoring import NotReadyError
+        from assessor_app.ui.plain_text import message_box
         from assessor_app.ui.qt import QMessageBox
 
         if isinstance(error, NotReadyError):
             self.statusBar().showMessage(str(error), 8000)
             return
-        QMessageBox.warning(self, "Could not open", str(error))
+        message_box(self, QMessageBox.Icon.Warning, "Could not open", str(error))
 
     def _close_workspace(self) -> None:
         if self.workspace is not None:
@@ -358,9 +359,11 @@ class MainWindow(QMainWindow):
         self._update_online_label()
         self.statusBar().showMessage(report.summary(), 10_000)
         if report.problems:
+            from assessor_app.ui.plain_text import message_box
             from assessor_app.ui.qt import QMessageBox
 
-            QMessageBox.information(self, "Sync finished with problems", "\n".join(report.problems))
+            problems = "\n".join(report.problems)
+            message_box(self, QMessageBox.Icon.Information, "Sync finished with problems", problems)
 
     def _sync_failed(self, message: str) -> None:
         self._sync_done()
@@ -435,9 +438,10 @@ class MainWindow(QMainWindow):
         store = self.session.store
 
         def failed(error: BaseException) -> None:
+            from assessor_app.ui.plain_text import message_box
             from assessor_app.ui.qt import QMessageBox
 
-            QMessageBox.warning(self, "Export failed", str(error))
+            message_box(self, QMessageBox.Icon.Warning, "Export failed", str(error))
 
         def export() -> int:
             # Imported on the worker: reportlab and friends stay out of the app's start.

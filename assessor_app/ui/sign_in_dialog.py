@@ -14,6 +14,7 @@ from assessor_app.services.account import CA_BUNDLE_SETTING, ProfileSession, sig
 from assessor_app.store.secrets import KeyringUnavailable, SecretStoreError, SecretStoreKind
 from assessor_app.sync.errors import AuthExpired, HubError
 from assessor_app.ui.background import Executor
+from assessor_app.ui.plain_text import set_plain
 from assessor_app.ui.qt import (
     QComboBox,
     QDialog,
@@ -151,4 +152,4 @@ class SignInDialog(QDialog):
             text = str(error)
         else:
             raise error
-        self.message.setText(text)
+        set_plain(self.message, text)  # HubError quotes the hub's problem title

@@ -8,13 +8,13 @@ the keys of uploaded items that have none yet, on the net executor.
 
 from __future__ import annotations
 
-from html import escape
-
+from assessor_app.domain.text import printable
 from assessor_app.reports.calibration_report import format_share
 from assessor_app.services.calibration import CalibrationService, KeyComparison, KeyFetchReport
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.drift_chart import DriftChart
 from assessor_app.ui.calibration.models import KeyModel
+from assessor_app.ui.plain_text import as_html, set_plain
 from assessor_app.ui.qt import (
     QAbstractItemView,
     QHBoxLayout,
@@ -42,6 +42,7 @@ class KeyComparisonView(QWidget):
         self.comparison: KeyComparison | None = None
         self.heading = QLabel("Choose a keyed item to compare your scores with its key.", self)
         self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.heading.setAccessibleName("Keyed item")
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -71,8 +72,8 @@ class KeyComparisonView(QWidget):
             return
         title = comparison.credential_title or "Calibration item"
         self.heading.setText(
-            f"<b>{escape(title)}</b> · submission {escape(comparison.key.submission_id)} · decided "
-            f"{comparison.decided_at:%d %b %Y}"
+            f"<b>{as_html(title)}</b> · submission {as_html(comparison.key.submission_id)} · "
+            f"decided {comparison.decided_at:%d %b %Y}"
         )
         self.summary.setText(
             f"Exact: {format_share(comparison.exact_share)} of criteria · exact or adjacent: "
@@ -131,7 +132,7 @@ class KeysPanel(QWidget):
         for comparison in reversed(comparisons):  # newest first
             title = comparison.credential_title or comparison.key.submission_id
             item = QListWidgetItem(
-                f"{comparison.decided_at:%d %b %Y} · {title} · "
+                f"{comparison.decided_at:%d %b %Y} · {printable(title)} · "
                 f"{format_share(comparison.exact_share)} exact"
             )
             item.setData(_ID_ROLE, comparison.assignment_id)
@@ -187,5 +188,5 @@ class KeysPanel(QWidget):
             f"Could not check for keys: {error} Keys already received are shown; try again "
             "when you are online."
         )
-        self.status.setText(message)
+        set_plain(self.status, message)
         self.failed.emit(message)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assessor_app.protocol.calibration import ConsensusEntry, ItemResult
+from assessor_app.domain.text import printable
+from assessor_app.protocol.calibration import ConsensusEntry, CriterionResult, ItemResult
 from assessor_app.reports.calibration_report import (
     AGREEMENT_MARK,
     CONSENSUS_COLUMN,
@@ -19,6 +20,7 @@ from assessor_app.reports.calibration_report import (
     KEY_COLUMN,
 )
 from assessor_app.services.calibration import KeyComparison, KeyRow, SessionEntry, SessionView
+from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (
     QAbstractTableModel,
     QColor,
@@ -76,16 +78,14 @@ class SessionListModel(QAbstractTableModel):
             return entry.id
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        column = index.column()
-        if column == 0:
-            return entry.title
-        if column == 1:
-            return entry.state_words
-        if column == 2:
-            return f"{entry.submitted_count} of {entry.participant_count}"
-        if column == 3:
-            return entry.facilitator
-        return f"{entry.created_at:%d %b %Y}"
+        values = (
+            entry.title,
+            entry.state_words,
+            f"{entry.submitted_count} of {entry.participant_count}",
+            entry.facilitator,
+            f"{entry.created_at:%d %b %Y}",
+        )
+        return _cell(values[index.column()], role)
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ class MatrixModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._columns[section].title
+            return printable(self._columns[section].title)
         if role == Qt.ItemDataRole.ToolTipRole and self._columns[section].kind == "mark":
             return f"{DISAGREEMENT_MARK}: {DISAGREE_WORDS}; {AGREEMENT_MARK}: {AGREE_WORDS}"
         return None
@@ -172,7 +172,11 @@ class MatrixModel(QAbstractTableModel):
             return Qt.AlignmentFlag.AlignCenter
         if role != Qt.ItemDataRole.DisplayRole:
             return None
+        return printable(self._label(column, criterion_id, row))
+
+    def _label(self, column: _Column, criterion_id: str, row: CriterionResult) -> str:
         view = self._view
+        assert view is not None
         if column.kind == "criterion":
             return view.criterion_title(criterion_id)
         if column.kind == "mark":
@@ -241,4 +245,9 @@ class KeyModel(QAbstractTableModel):
             f"{row.symbol} {row.words}",
             row.master_rationale or "–",
         )
-        return values[index.column()]
+        return _cell(values[index.column()], role)
+
+
+def _cell(text: str, role: int) -> str:
+    """A cell of hub text: one plain line to display, the whole text as its tooltip."""
+    return tooltip(text) if role == Qt.ItemDataRole.ToolTipRole else printable(text)

@@ -9,9 +9,9 @@ the hub cannot be reached the last seen state of a session is shown, marked as s
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 
+from assessor_app.domain.text import printable
 from assessor_app.protocol.calibration import ConsensusEntry, ItemResult
 from assessor_app.reports.calibration_report import (
     BANDS_EXPLAINED,
@@ -22,6 +22,7 @@ from assessor_app.reports.calibration_report import (
 from assessor_app.services.calibration import CalibrationService, SessionListing, SessionView
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.models import MatrixModel, SessionIdRole, SessionListModel
+from assessor_app.ui.plain_text import as_html, plain_label, set_plain
 from assessor_app.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -106,7 +107,7 @@ class ConsensusEditor(QGroupBox):
             row = QHBoxLayout()
             row.addWidget(combo)
             row.addWidget(note_edit, 1)
-            self._form.addRow(title, row)
+            self._form.addRow(plain_label(title, self), row)
             self.levels[criterion_id], self.notes[criterion_id] = combo, note_edit
 
     def _remember(self, criterion_id: str) -> None:
@@ -156,7 +157,7 @@ class SessionsView(QWidget):
         self.reveal_button.clicked.connect(self.reveal)
         self.report_button = QPushButton("Save report…", self)
         self.report_button.clicked.connect(self.ask_report_path)
-        self.status = QLabel(self)
+        self.status = plain_label("", self)
         self.status.setAccessibleName("Calibration status")
         self.status.setWordWrap(True)
         bar = QHBoxLayout()
@@ -177,8 +178,9 @@ class SessionsView(QWidget):
 
         self.heading = QLabel("Choose a session.", self)
         self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.heading.setAccessibleName("Session")
-        self.people = QLabel(self)
+        self.people = plain_label("", self)
         self.people.setWordWrap(True)
         self.people.setAccessibleName("Participants")
         self.item_choice = QComboBox(self)
@@ -282,7 +284,7 @@ class SessionsView(QWidget):
 
     def _fail(self, error: BaseException) -> None:
         message = f"{error}"
-        self.status.setText(message)
+        set_plain(self.status, message)
         self.failed.emit(message)
 
     # -- showing -------------------------------------------------------------------------
@@ -305,13 +307,13 @@ class SessionsView(QWidget):
             return
         d = view.detail
         role = "You facilitate this session." if view.is_facilitator else "You take part."
-        self.heading.setText(f"<b>{escape(d.title)}</b> · {view.state_words} · {role}")
+        self.heading.setText(f"<b>{as_html(d.title)}</b> · {view.state_words} · {role}")
         done = ", ".join(
             f"{p.display_name or p.username} {'✓ submitted' if p.submitted else '… scoring'}"
             f" ({p.submitted_items} of {len(d.items)})"
             for p in d.participants
         )
-        self.people.setText(f"Participants: {escape(done)}")
+        set_plain(self.people, f"Participants: {done}")
         if view.from_cache:
             self.status.setText(
                 "The hub could not be reached: shown as last seen on "
@@ -379,7 +381,7 @@ class SessionsView(QWidget):
         self.stats.setHorizontalHeaderLabels(headers)
         self.stats.setRowCount(len(lines))
         for r, (title, values) in enumerate(lines):
-            self.stats.setItem(r, 0, QTableWidgetItem(title))
+            self.stats.setItem(r, 0, QTableWidgetItem(printable(title)))
             for c, (name, _, meaning) in enumerate(STATISTIC_MEANINGS, start=1):
                 cell = QTableWidgetItem(format_statistic(name, getattr(values, name)))
                 cell.setToolTip(meaning)
@@ -445,7 +447,7 @@ class SessionsView(QWidget):
         self.status.setText("Writing the report…")
 
         def written(_view: object) -> None:
-            self.status.setText(f"Report saved to {path}")
+            set_plain(self.status, f"Report saved to {path}")
             self.reportSaved.emit(str(path))
 
         self.executors.net.submit(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from assessor_app.domain.text import printable
 from assessor_app.store import DownloadState, Store
 from assessor_app.store.repositories.assignments import QueueItem
 from assessor_app.ui.queue.model import QueueRow
@@ -31,8 +32,9 @@ def _row(item: QueueItem, percent: int | None) -> QueueRow:
     state = queue_state(item)
     return QueueRow(
         assignment_id=item.assignment.id,
-        credential_title=item.credential_title or "Not downloaded yet",
-        educator_pseudonym=item.educator_pseudonym or "—",
+        # Hub text, one line each: a table cell draws a line break as a new line.
+        credential_title=printable(item.credential_title or "") or "Not downloaded yet",
+        educator_pseudonym=printable(item.educator_pseudonym or "") or "—",
         attempt=item.attempt or 0,
         kind=item.assignment.kind,
         state=state,

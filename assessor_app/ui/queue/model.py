@@ -17,6 +17,7 @@ from enum import IntEnum
 from typing import Any, NamedTuple
 
 from assessor_app.domain import AssignmentKind
+from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (
     QAbstractTableModel,
     QColor,
@@ -313,7 +314,7 @@ class QueueModel(QAbstractTableModel):
             return f"Due {due.astimezone():%a %d %b %Y, %H:%M}"
         if column is Column.STATUS:
             word = status_word(row.state, row.download_percent)
-            return f"{word}\n{row.status_note}" if row.status_note else word
+            return tooltip(f"{word}\n{row.status_note}") if row.status_note else word
         return None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from assessor_app.domain import Artifact, Citation, PdfPage, Quote, TimeRange
 from assessor_app.domain.citations import format_timecode
+from assessor_app.ui.plain_text import button_text, tooltip
 from assessor_app.ui.qt import (
     QFrame,
     QHBoxLayout,
@@ -81,9 +82,10 @@ class CitationChip(QFrame):
         description = chip_description(citation, artifacts)
 
         self.button = QToolButton(self)
-        self.button.setText(chip_text(citation, artifacts))
+        text = chip_text(citation, artifacts)
+        self.button.setText(button_text(text))
         self.button.setAutoRaise(True)
-        self.button.setToolTip(description)
+        self.button.setToolTip(tooltip(description))
         self.button.setAccessibleName(f"Citation: {description}")
         self.button.clicked.connect(lambda: self.activated.emit(self.citation))
 
@@ -91,7 +93,7 @@ class CitationChip(QFrame):
         self.remove_button.setText("×")
         self.remove_button.setAutoRaise(True)
         self.remove_button.setToolTip("Remove this citation")
-        self.remove_button.setAccessibleName(f"Remove citation {self.button.text()}")
+        self.remove_button.setAccessibleName(f"Remove citation {text}")
         self.remove_button.clicked.connect(self.removeRequested)
 
         layout = QHBoxLayout(self)

@@ -9,6 +9,7 @@ not only with the checked bevel.
 from __future__ import annotations
 
 from assessor_app.domain import Level
+from assessor_app.ui.plain_text import plain, tooltip
 from assessor_app.ui.qt import (
     QAbstractButton,
     QFont,
@@ -55,7 +56,10 @@ class LevelButton(QAbstractButton):
         meets = "meets the standard" if level.meets else "does not meet the standard"
         self.setAccessibleName(f"Level {number}: {level.label}, {_points(level.points)}")
         self.setAccessibleDescription(f"{level.descriptor} ({meets})")
-        self.setToolTip(f"Press {number} to choose “{level.label}” ({meets}).")
+        self.setToolTip(tooltip(f"Press {number} to choose “{level.label}” ({meets})."))
+        # Painted as it is, without the control characters a hub may have put in.
+        self._label = plain(level.label)
+        self._descriptor = plain(level.descriptor)
         self.toggled.connect(self._update_name)
 
     # -- text ---------------------------------------------------------------------------
@@ -63,7 +67,7 @@ class LevelButton(QAbstractButton):
     def heading(self) -> str:
         chosen = "✓ Chosen · " if self.isChecked() else ""
         meets = " · meets" if self.level.meets else ""
-        return f"{chosen}({self.number}) {self.level.label} · {_points(self.level.points)}{meets}"
+        return f"{chosen}({self.number}) {self._label} · {_points(self.level.points)}{meets}"
 
     def _heading_font(self) -> QFont:
         font = QFont(self.font())
@@ -76,9 +80,7 @@ class LevelButton(QAbstractButton):
         head = QFontMetrics(self._heading_font()).boundingRect(
             QRect(0, 0, inner, 10_000), flags, self.heading()
         )
-        body = self.fontMetrics().boundingRect(
-            QRect(0, 0, inner, 10_000), flags, self.level.descriptor
-        )
+        body = self.fontMetrics().boundingRect(QRect(0, 0, inner, 10_000), flags, self._descriptor)
         return head.height(), body.height()
 
     # -- size ---------------------------------------------------------------------------
@@ -151,4 +153,4 @@ class LevelButton(QAbstractButton):
             inner.width(),
             inner.height() - head_height - _GAP,
         )
-        painter.drawText(body, flags, self.level.descriptor)
+        painter.drawText(body, flags, self._descriptor)

@@ -10,7 +10,6 @@ live with ``domain.evaluate``. Every edit is emitted as a signal the moment it h
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -27,6 +26,7 @@ from assessor_app.domain import (
     Submission,
     evaluate,
 )
+from assessor_app.ui.plain_text import as_html, plain_label, set_plain, tooltip
 from assessor_app.ui.qt import (
     QButtonGroup,
     QCheckBox,
@@ -117,7 +117,7 @@ class CriterionPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
 
-        self.title = QLabel(criterion.title, self)
+        self.title = plain_label(criterion.title, self)
         font = QFont(self.title.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -127,7 +127,7 @@ class CriterionPage(QWidget):
         layout.addWidget(self.title)
 
         if criterion.description:
-            description = QLabel(criterion.description, self)
+            description = plain_label(criterion.description, self)
             description.setWordWrap(True)
             description.setAccessibleName("Criterion description")
             layout.addWidget(description)
@@ -150,7 +150,7 @@ class CriterionPage(QWidget):
             self.addressed.setAccessibleName(
                 f"Addressed since attempt {previous.attempt}: {criterion.title}"
             )
-            was = QLabel(f"(was “{self.earlier_level.label}”: not yet)", self)
+            was = plain_label(f"(was “{self.earlier_level.label}”: not yet)", self)
             was.setWordWrap(True)
             row.addWidget(self.addressed)
             row.addWidget(was, 1)
@@ -314,7 +314,7 @@ class RubricPanel(QWidget):
             button = QToolButton(parent)
             button.setCheckable(True)
             button.setAutoRaise(True)
-            button.setToolTip(criterion.title)
+            button.setToolTip(tooltip(criterion.title))
             button.clicked.connect(lambda _=False, i=index: self.focus_criterion(i))
             self.strip.append(button)
             row.addWidget(button)
@@ -411,7 +411,7 @@ class RubricPanel(QWidget):
         self.override_reason.setPlaceholderText("Why you chose this instead (required)")
         self.override_reason.textChanged.connect(self._override_changed)
         form.addRow("Reason:", self.override_reason)
-        self.problems_label = QLabel(tab)
+        self.problems_label = plain_label("", tab)
         self.problems_label.setWordWrap(True)
         self.problems_label.setAccessibleName("Problems")
         self.problems_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -436,12 +436,12 @@ class RubricPanel(QWidget):
         if self.submission.change_note:
             parts.append(
                 f"<h4>What the educator changed (attempt {self.submission.attempt})</h4>"
-                f"<p>{html.escape(self.submission.change_note)}</p>"
+                f"<p>{as_html(self.submission.change_note)}</p>"
             )
         for attempt in sorted(self.submission.previous_attempts, key=lambda a: -a.attempt):
             parts.append(
-                f"<h4>Attempt {attempt.attempt}: {html.escape(attempt.decision.label)}</h4>"
-                f"<p>{html.escape(attempt.feedback).replace(chr(10), '<br>')}</p>"
+                f"<h4>Attempt {attempt.attempt}: {as_html(attempt.decision.label)}</h4>"
+                f"<p>{as_html(attempt.feedback)}</p>"
             )
             rows = []
             for criterion in self._rubric.criteria:
@@ -450,9 +450,7 @@ class RubricPanel(QWidget):
                 if level is None:
                     continue
                 mark = "✓ met" if level.meets else "✗ not yet"
-                rows.append(
-                    f"<li>{html.escape(criterion.title)}: {html.escape(level.label)} ({mark})</li>"
-                )
+                rows.append(f"<li>{as_html(criterion.title)}: {as_html(level.label)} ({mark})</li>")
             if rows:
                 parts.append("<ul>" + "".join(rows) + "</ul>")
         self.earlier.setHtml("".join(parts) or "<p>No earlier feedback was sent.</p>")
@@ -694,7 +692,7 @@ class RubricPanel(QWidget):
         self.bank_list.clear()
         for text in self._bank:
             item = QListWidgetItem(text, self.bank_list)
-            item.setToolTip(text)
+            item.setToolTip(tooltip(text))
 
     def insert_comment(self, text: str) -> None:
         """Insert a comment at the feedback's cursor, on its own line."""
@@ -796,9 +794,9 @@ class RubricPanel(QWidget):
             text += " · ✓ ready to finalize"
         self.decision_label.setText(text)
         if evaluation.problems:
-            self.problems_label.setText("\n".join(f"• {p.message}" for p in evaluation.problems))
+            set_plain(self.problems_label, "\n".join(f"• {p.message}" for p in evaluation.problems))
         else:
-            self.problems_label.setText("✓ None: the sheet can be finalized.")
+            set_plain(self.problems_label, "✓ None: the sheet can be finalized.")
         self.evaluationChanged.emit(evaluation)
 
     def _refresh_override_reason(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, BinaryIO
 
 from assessor_app.domain import Artifact, Citation, PdfPage, Quote, TimeRange
+from assessor_app.ui.plain_text import set_plain
 from assessor_app.ui.qt import QLabel, QStackedWidget, Qt, QVBoxLayout, QWidget, Signal
 
 CiteTarget = TimeRange | PdfPage | Quote
@@ -59,7 +60,7 @@ class ArtifactViewer(QWidget):
 
     def show_error(self, message: str) -> None:
         """Replace the content with a message; the rest of the workspace keeps working."""
-        self._message.setText(message)
+        set_plain(self._message, message)
         self._stack.setCurrentWidget(self._message)
         self.failed.emit(message)
 

@@ -14,10 +14,10 @@ from typing import Any, BinaryIO
 
 from assessor_app.domain import Quote
 from assessor_app.ui.background import Executor
+from assessor_app.ui.plain_text import plain_label, tooltip
 from assessor_app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
-    QLabel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -116,12 +116,12 @@ class CsvTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.table.header)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if index.isValid() and role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.table.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(self.table.rows[index.row()][index.column()])
         return None
 
     def headerData(
@@ -138,7 +138,7 @@ class CsvViewer(ArtifactViewer):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.content = QWidget(self)
-        self.notice = QLabel(self.content)
+        self.notice = plain_label("", self.content)
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Table notice")
         self.notice.hide()

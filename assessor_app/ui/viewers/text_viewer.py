@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from assessor_app.domain import PdfPage, Quote, TimeRange
-from assessor_app.ui.qt import QTextBrowser, QTextCursor, QWidget
+from assessor_app.ui.qt import QTextBrowser, QTextCursor, QTextDocument, QWidget
 from assessor_app.ui.viewers.base import ArtifactViewer, CiteTarget, PositionState, decode_text
 
 _MARKDOWN_TYPES = {"text/markdown", "text/x-markdown"}
@@ -43,7 +43,11 @@ class TextViewer(ArtifactViewer):
             return
         text, replaced = decode_text(data)
         if is_markdown(self.artifact.media_type, self.artifact.filename):
-            self.browser.setMarkdown(text)
+            # Raw HTML in the file is shown as the text it is, never rendered.
+            features = QTextDocument.MarkdownFeature
+            self.browser.document().setMarkdown(
+                text, features.MarkdownDialectGitHub | features.MarkdownNoHTML
+            )
         else:
             self.browser.setPlainText(text)
         self.set_content_widget(self.browser)

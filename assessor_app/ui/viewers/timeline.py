@@ -12,6 +12,7 @@ from typing import Literal
 
 from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media.timecode import format_timecode
+from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (
     QColor,
     QFont,
@@ -151,7 +152,7 @@ class TimelineWidget(QWidget):
         if marker.end_ms is not None:
             span += f"–{format_timecode(marker.end_ms)}"
         kind = "Note" if marker.kind == "note" else "Citation"
-        self.setToolTip(f"{kind} at {span}: {marker.text}")
+        self.setToolTip(tooltip(f"{kind} at {span}: {marker.text}"))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._dragging = False

@@ -25,6 +25,7 @@ from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media import backend
 from assessor_app.media.player import ENDED, ERROR, OPENING, PAUSED, PLAYING, VideoPlayer
 from assessor_app.media.timecode import TimecodeError, format_timecode, parse_timecode
+from assessor_app.ui.plain_text import set_plain
 from assessor_app.ui.qt import (
     QColor,
     QComboBox,
@@ -436,7 +437,7 @@ class VideoViewer(ArtifactViewer):
         self._pages.setCurrentIndex(0)
 
     def _show_message(self, text: str) -> None:
-        self._message.setText(text)
+        set_plain(self._message, text)
         self._pages.setCurrentIndex(1)
         self._set_transport_enabled(False)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from assessor_app.domain import Artifact, ArtifactKind, Citation
+from assessor_app.ui.plain_text import button_text, plain_label, tooltip
 from assessor_app.ui.qt import (
     QLabel,
     QStackedWidget,
@@ -63,8 +64,8 @@ class EvidencePane(QWidget):
         self.tabs.setExpanding(False)
         self.tabs.setDocumentMode(True)
         for artifact in artifacts:
-            index = self.tabs.addTab(artifact.display_name)
-            self.tabs.setTabToolTip(index, f"{artifact.filename} ({artifact.media_type})")
+            index = self.tabs.addTab(button_text(artifact.display_name))
+            self.tabs.setTabToolTip(index, tooltip(f"{artifact.filename} ({artifact.media_type})"))
         self.stack = QStackedWidget(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -160,7 +161,7 @@ class EvidencePane(QWidget):
 
 
 def _message(text: str, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
+    label = plain_label(text, parent)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setAccessibleName("Viewer message")

@@ -7,23 +7,24 @@ the local decision record only.
 
 from __future__ import annotations
 
-from html import escape
-
 from assessor_app.domain import Credential
 from assessor_app.services.scoring import FinalizeCheck
+from assessor_app.ui.plain_text import as_html
 from assessor_app.ui.qt import (
     QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
     QPushButton,
+    Qt,
     QVBoxLayout,
     QWidget,
 )
 
 
 def _items(messages: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{escape(m)}</li>" for m in messages) + "</ul>"
+    # Problems and findings quote criterion titles from the hub.
+    return "<ul>" + "".join(f"<li>{as_html(m)}</li>" for m in messages) + "</ul>"
 
 
 class FinalizeDialog(QDialog):
@@ -36,9 +37,11 @@ class FinalizeDialog(QDialog):
         layout = QVBoxLayout(self)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setAccessibleName("Finalize summary")
         self.findings = QLabel(self)
         self.findings.setWordWrap(True)
+        self.findings.setTextFormat(Qt.TextFormat.RichText)
         self.findings.setAccessibleName("Feedback check")
         self.findings.setVisible(bool(findings))
         self.reason = QLineEdit(self)

@@ -10,6 +10,7 @@ from pathlib import Path
 from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.domain.citations import format_timecode
 from assessor_app.store.repositories.notes import TimeNote
+from assessor_app.ui.plain_text import message_box
 from assessor_app.ui.qt import QFileDialog, QMessageBox, QWidget
 from assessor_app.ui.viewers.timeline import Marker
 from assessor_app.ui.viewers.video_viewer import VideoViewer
@@ -83,4 +84,9 @@ def _export(parent: QWidget, artifact: Artifact, export_copy: Callable[[Path], N
         try:
             export_copy(Path(target))
         except OSError as exc:
-            QMessageBox.warning(parent, "Not exported", f"The copy could not be written: {exc}")
+            message_box(
+                parent,
+                QMessageBox.Icon.Warning,
+                "Not exported",
+                f"The copy could not be written: {exc}",
+            )

@@ -8,7 +8,6 @@ rubric, and the footer's status line says where the review stands.
 
 from __future__ import annotations
 
-import html
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -19,6 +18,7 @@ from assessor_app.services.scoring import FinalizeCheck, OpenedAssignment, Scori
 from assessor_app.store import LocalState
 from assessor_app.store.repositories.assignments import review_state
 from assessor_app.ui.background import Executors
+from assessor_app.ui.plain_text import as_html, message_box
 from assessor_app.ui.qt import (
     QAction,
     QByteArray,
@@ -85,10 +85,11 @@ class Workspace(QWidget):
         self.setAccessibleName(f"Workspace: {credential.title}")
 
         self.header = QLabel(
-            f"<b>{credential.title}</b> · Educator {submission.educator_pseudonym} · "
-            f"attempt {submission.attempt}",
+            f"<b>{as_html(credential.title)}</b> · Educator "
+            f"{as_html(submission.educator_pseudonym)} · attempt {submission.attempt}",
             self,
         )
+        self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setAccessibleName("Assignment")
 
         self.evidence = EvidencePane(
@@ -149,11 +150,12 @@ class Workspace(QWidget):
         banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         banner.setFrameShape(QLabel.Shape.StyledPanel)
         banner.setContentsMargins(6, 4, 6, 4)
+        banner.setTextFormat(Qt.TextFormat.RichText)
         if comment and comment.strip():
             # The comment is hub text: escaped, so it shows exactly as the reviewer wrote it.
             banner.setText(
                 f"<b>{status_text(QueueState.RETURNED_FOR_REVISION)}.</b> "
-                f"{html.escape(comment).replace(chr(10), '<br>')}<br>"
+                f"{as_html(comment)}<br>"
                 "Revise the sheet and finalize it again: it is uploaded as a new decision."
             )
         else:
@@ -198,7 +200,9 @@ class Workspace(QWidget):
         r.addressedToggled.connect(lambda *_: self._save_addressed())
         r.evaluationChanged.connect(lambda *_: self._refresh_footer())
         self.saves.stateChanged.connect(lambda st: self.save_label.setText(_SAVE_WORDS[st]))
-        self.saves.failed.connect(lambda msg: QMessageBox.warning(self, "Not saved", msg))
+        self.saves.failed.connect(
+            lambda msg: message_box(self, QMessageBox.Icon.Warning, "Not saved", msg)
+        )
         self.evidence.artifactShown.connect(
             lambda art: self.saves.save(lambda: s.artifact_opened(aid, art))
         )
@@ -372,7 +376,7 @@ class Workspace(QWidget):
         self.stateChanged.emit(self.assignment_id)
 
     def _failed(self, error: BaseException) -> None:
-        QMessageBox.warning(self, "Something went wrong", str(error))
+        message_box(self, QMessageBox.Icon.Warning, "Something went wrong", str(error))
 
     def _refresh_footer(self) -> None:
         self.export_report_action.setEnabled(self._state in _DECIDED)
