@@ -69,6 +69,10 @@ class LevelButton(QAbstractButton):
         meets = " · meets" if self.level.meets else ""
         return f"{chosen}({self.number}) {self._label} · {_points(self.level.points)}{meets}"
 
+    def descriptor(self) -> str:
+        """The descriptor as painted below the heading."""
+        return self._descriptor
+
     def _heading_font(self) -> QFont:
         font = QFont(self.font())
         font.setBold(True)
@@ -80,7 +84,7 @@ class LevelButton(QAbstractButton):
         head = QFontMetrics(self._heading_font()).boundingRect(
             QRect(0, 0, inner, 10_000), flags, self.heading()
         )
-        body = self.fontMetrics().boundingRect(QRect(0, 0, inner, 10_000), flags, self._descriptor)
+        body = self.fontMetrics().boundingRect(QRect(0, 0, inner, 10_000), flags, self.descriptor())
         return head.height(), body.height()
 
     # -- size ---------------------------------------------------------------------------
@@ -153,4 +157,4 @@ class LevelButton(QAbstractButton):
             inner.width(),
             inner.height() - head_height - _GAP,
         )
-        painter.drawText(body, flags, self._descriptor)
+        painter.drawText(body, flags, self.descriptor())

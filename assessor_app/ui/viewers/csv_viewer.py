@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 from assessor_app.domain import Quote
 from assessor_app.ui.background import Executor
-from assessor_app.ui.plain_text import plain_label, tooltip
+from assessor_app.ui.plain_text import plain, plain_label, tooltip
 from assessor_app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -119,7 +119,7 @@ class CsvTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.table.rows[index.row()][index.column()]
+            return plain(self.table.rows[index.row()][index.column()])
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(self.table.rows[index.row()][index.column()])
         return None
