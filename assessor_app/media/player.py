@@ -70,6 +70,13 @@ _STALE_TIME_MS = 1000
 _SEEK_SLACK_MS = 200
 # A position jump larger than this (scaled by the rate) is a seek, not playback.
 _COVERAGE_MAX_STEP_MS = 1500
+# VLC reports the time every 250-300 ms of playback; an end arriving after the last
+# report is credited with at most this much more (scaled by the rate).
+_TIME_REPORT_GAP_MS = 400
+# An end further than this (scaled by the rate) before the length in the file's index
+# means the data stops early, as in a truncated upload. A complete file ends within a
+# few hundred ms of its length.
+_EARLY_END_MS = 2000
 
 # python-vlc declares the chroma argument of the format callback as c_char_p, which
 # ctypes hands to Python as an immutable bytes copy; declaring it as a pointer lets us
@@ -357,6 +364,9 @@ class VideoPlayer(QObject):
     stateChanged = Signal(str)
     errorOccurred = Signal(str)
     endReached = Signal()
+    #: The media ended at ``present_ms`` although its index says ``duration_ms``: the
+    #: rest is missing (a truncated file). Emitted just before ``endReached``.
+    endedEarly = Signal(int, int)
     #: A stretch ``[start_ms, end_ms)`` that was actually played (seeks excluded).
     playedRange = Signal(int, int)
 
@@ -401,6 +411,9 @@ class VideoPlayer(QObject):
         self._played = PlayedRanges()
         self._segment_start: int | None = None
         self._segment_end = 0
+        self._segment_end_at = 0.0
+        # Known after an early end: how much of the media exists (see endedEarly).
+        self._present: int | None = None
         self.frames_delivered = 0
         self._watchdog = QTimer(self)
         self._watchdog.setSingleShot(True)
@@ -443,6 +456,10 @@ class VideoPlayer(QObject):
 
     def last_frame(self) -> QImage | None:
         return self._last_frame
+
+    def present_ms(self) -> int | None:
+        """How much of the media exists when it ended early, else None."""
+        return self._present
 
     def played_ranges(self) -> PlayedRanges:
         """Everything played of the current media so far (including the open stretch)."""
@@ -502,6 +519,12 @@ class VideoPlayer(QObject):
             session.release()
             self._fail(UNPLAYABLE)
             return False
+        # VLC's own demuxers lose the clock of media read through callbacks when no
+        # audio track paces it (a silent video, and an .m4a too): the time stays at its
+        # first value while the picture moves. They also refuse a truncated MP4 opened
+        # as a file, and their backward seeks can land after the target. FFmpeg's
+        # demuxer keeps the clock, plays what exists and seeks to at or before it.
+        media.add_option(":demux=avformat")
         if start_ms > 0:
             media.add_option(f":start-time={start_ms / 1000:.3f}")
         mp = inst.media_player_new()
@@ -532,6 +555,7 @@ class VideoPlayer(QObject):
         self._duration = 0
         self._played = PlayedRanges()
         self._segment_start = None
+        self._present = None
         self._frame_ms = DEFAULT_FRAME_MS
         self._last_frame = None
         self._audio_only = False
@@ -606,8 +630,9 @@ class VideoPlayer(QObject):
         if mp is None or self._state == ERROR:
             return
         target = max(0, int(ms))
-        if self._duration:
-            target = min(target, max(0, self._duration - self._frame_ms))
+        end = self._present if self._present is not None else self._duration
+        if end:
+            target = min(target, max(0, end - self._frame_ms))
         self._close_segment()
         self._seek_target = target
         if self._state == PAUSED:
@@ -816,6 +841,8 @@ class VideoPlayer(QObject):
     def _on_time(self, ms: int) -> None:
         if self._state == OPENING and self._last_frame is None and ms > 0 and self._no_video():
             self._start_audio_only()
+            if self._state == PAUSED:
+                return
         if self._seek_target is not None:
             if not -_SEEK_SLACK_MS <= ms - self._seek_target <= _STALE_TIME_MS:
                 return
@@ -839,6 +866,9 @@ class VideoPlayer(QObject):
             self._settling = True
             self._mp().set_pause(1)
             self._set_state(PAUSED)
+            # Priming ran the clock up to its first report muted: go back to where the
+            # assessor asked to start, or that stretch would never count as heard.
+            self.seek(self._position)
         else:
             self._set_state(PLAYING)
 
@@ -847,13 +877,34 @@ class VideoPlayer(QObject):
         if self._last_frame is None and not self._audio_only:
             self._fail(UNPLAYABLE)
             return
-        if self._duration:
-            self._track_played(self._duration)
-            self._position = self._duration
-            self.positionChanged.emit(self._duration)
+        end = self._duration
+        reached = self._reached()
+        gap = _EARLY_END_MS * max(1.0, self._rate)
+        # An end just after a seek into the last seconds is an ordinary end.
+        if end and end - reached > gap and end - self._position > gap:
+            # VLC jumps to the length in the index when the data runs out; what was
+            # really reached is where the media ends, and the rest was never played.
+            end = self._present = max(reached, self._present or 0)
+        if end:
+            self._track_played(end)
+            self._position = end
+            self.positionChanged.emit(end)
         self._close_segment()
         self._set_state(ENDED)
+        if self._present is not None:
+            self.endedEarly.emit(self._present, self._duration)
         self.endReached.emit()
+
+    def _reached(self) -> int:
+        """The furthest moment really played, counting the short stretch after VLC's
+        last time report."""
+        reached = max((end for _start, end in self.played_ranges()), default=0)
+        if self._segment_start is not None:
+            since_ms = (time.monotonic() - self._segment_end_at) * 1000 * self._rate
+            reached = max(
+                reached, self._segment_end + round(min(since_ms, _TIME_REPORT_GAP_MS * self._rate))
+            )
+        return min(reached, self._duration or reached)
 
     # --- coverage ------------------------------------------------------------------------
 
@@ -865,8 +916,10 @@ class VideoPlayer(QObject):
             # A jump VLC made on its own (or a seek we did not see): restart there.
             self._close_segment()
             self._segment_start = self._segment_end = ms
+            self._segment_end_at = time.monotonic()
             return
         self._segment_end = ms
+        self._segment_end_at = time.monotonic()
         if self._segment_end - self._segment_start >= _COVERAGE_FLUSH_MS:
             self._close_segment()
             self._segment_start = self._segment_end = ms

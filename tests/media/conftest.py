@@ -49,6 +49,40 @@ def make_counter_clip(out: Path) -> Path:
     return out
 
 
+def make_silent_clip(out: Path) -> Path:
+    """3 s, 320x180, 25 fps H.264 and no audio track at all."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=3",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25", str(out),
+    )  # fmt: skip
+    return out
+
+
+def make_tone_m4a(out: Path) -> Path:
+    """3 s of AAC in an MP4 container (.m4a): sound, no picture."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "aac", str(out),
+    )  # fmt: skip
+    return out
+
+
+def make_truncated_clip(out: Path) -> Path:
+    """A 20 s H.264 + AAC MP4 cut off after about its first 1.3 seconds: the index (moved to
+    the front, as uploads usually have it) still promises 20 s."""
+    whole = out.with_name(out.stem + "-whole.mp4")
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=20",
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=20",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "25", "-c:a", "aac",
+        "-shortest", "-movflags", "+faststart", str(whole),
+    )  # fmt: skip
+    data = whole.read_bytes()
+    # The index takes a few KiB at the front; the interleaved samples follow evenly.
+    out.write_bytes(data[: len(data) // 12])
+    whole.unlink()
+    return out
+
+
 def make_corrupt_clip(out: Path) -> Path:
     """Named like a video, but no demuxer can make sense of it."""
     out.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 400)

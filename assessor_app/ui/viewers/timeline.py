@@ -14,6 +14,7 @@ from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media.timecode import format_timecode
 from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (
+    QBrush,
     QColor,
     QFont,
     QMouseEvent,
@@ -36,6 +37,7 @@ _MARGIN = 10
 _HIT_PX = 7
 _BAR_TOP = 16  # room above for citation brackets, below for note triangles
 _LETTER = {"note": "N", "citation": "C"}
+_MISSING_TIP = "Missing from the file: the video ends early"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class TimelineWidget(QWidget):
         self._position = 0
         self._markers: list[Marker] = []
         self._played = PlayedRanges()
+        self._present: int | None = None
         self._dragging = False
         self.setMouseTracking(True)
         self.setMinimumHeight(46)
@@ -95,6 +98,14 @@ class TimelineWidget(QWidget):
 
     def markers(self) -> list[Marker]:
         return list(self._markers)
+
+    def set_present(self, ms: int | None) -> None:
+        """Mark everything after ``ms`` as missing from the file (None: nothing is)."""
+        self._present = ms
+        self.update()
+
+    def present(self) -> int | None:
+        return self._present
 
     def set_played(self, played: PlayedRanges) -> None:
         self._played = played.copy()
@@ -146,7 +157,8 @@ class TimelineWidget(QWidget):
             return
         marker = self.marker_at(x)
         if marker is None:
-            self.setToolTip(self._default_tip)
+            missing = self._present is not None and self.time_at(x) > self._present
+            self.setToolTip(_MISSING_TIP if missing else self._default_tip)
             return
         span = format_timecode(marker.time_ms)
         if marker.end_ms is not None:
@@ -173,6 +185,17 @@ class TimelineWidget(QWidget):
             for start, end in self._played:
                 left, right = self.x_for(start), self.x_for(end)
                 painter.drawRect(QRectF(left, bar.top() + 1, max(1.0, right - left), 4))
+            if self._present is not None and self._present < self._duration:
+                # The missing part: hatched over the window colour, so it reads as
+                # "nothing here" by pattern as well as by colour.
+                left = self.x_for(self._present)
+                missing = QRectF(left, bar.top() - 1, bar.right() - left, bar.height() + 2)
+                painter.setBrush(palette.color(QPalette.ColorRole.Window))
+                painter.drawRect(missing)
+                painter.setBrush(
+                    QBrush(palette.color(QPalette.ColorRole.Mid), Qt.BrushStyle.BDiagPattern)
+                )
+                painter.drawRect(missing)
         self._paint_markers(painter, bar)
         x = self.x_for(self._position)
         painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))

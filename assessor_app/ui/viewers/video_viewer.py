@@ -61,6 +61,17 @@ MIN_CITE_MS = 1000
 RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
 
+def ends_early_text(present_ms: int, duration_ms: int, *, audio_only: bool = False) -> str:
+    """The notice for media whose data stops before its stated length."""
+    what = "recording" if audio_only else "video"
+    # Whole seconds, rounded: 0.9 s of a 20 s file is "00:01 of 00:20", never "00:00".
+    present = format_timecode(round(present_ms / 1000) * 1000)
+    return (
+        f"This {what} ends early: only {present} of {format_timecode(duration_ms)} is "
+        "present. The file is incomplete; what exists can be watched and cited."
+    )
+
+
 class FrameView(QWidget):
     """Paints the latest frame letterboxed to keep its aspect ratio."""
 
@@ -195,6 +206,15 @@ class VideoViewer(ArtifactViewer):
         self._pages.addWidget(message_page)
 
         self.timeline = TimelineWidget(self)
+        # Says that the media ends early; hidden otherwise.
+        self.notice = QLabel(self)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Video notice")
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.setStyleSheet("QLabel { padding: 4px; }")
+        self.notice.setFrameShape(QLabel.Shape.StyledPanel)
+        self.notice.hide()
         self.note_editor = NoteEditor(self)
         self.note_editor.set_criteria(criteria)
 
@@ -252,6 +272,7 @@ class VideoViewer(ArtifactViewer):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._pages, 1)
+        layout.addWidget(self.notice)
         layout.addWidget(self.timeline)
         layout.addLayout(transport)
         layout.addWidget(self.note_editor)
@@ -279,6 +300,7 @@ class VideoViewer(ArtifactViewer):
         p.stateChanged.connect(self._on_state)
         p.errorOccurred.connect(self._on_error)
         p.playedRange.connect(self._on_played)
+        p.endedEarly.connect(self._on_ended_early)
         self.play_button.clicked.connect(p.toggle)
         self.back_button.clicked.connect(lambda: p.skip(-SKIP_MS))
         self.forward_button.clicked.connect(lambda: p.skip(SKIP_MS))
@@ -337,6 +359,7 @@ class VideoViewer(ArtifactViewer):
 
     def close_media(self) -> None:
         self.note_editor.cancel()
+        self._clear_notice()
         self.player.close()
 
     def set_criteria(self, criteria: Sequence[tuple[str, str]]) -> None:
@@ -433,6 +456,7 @@ class VideoViewer(ArtifactViewer):
         return available
 
     def _show_picture(self) -> None:
+        self._clear_notice()
         self.frame_view.set_image(None)
         self._pages.setCurrentIndex(0)
 
@@ -485,7 +509,20 @@ class VideoViewer(ArtifactViewer):
             self.frame_view.set_caption("♪ Audio only")
             self._content_ready()
         if state == ENDED:
-            self.timeline.set_position(self.player.duration())
+            self.timeline.set_position(self.player.position())
+
+    @Slot(int, int)
+    def _on_ended_early(self, present_ms: int, duration_ms: int) -> None:
+        self.notice.setText(
+            ends_early_text(present_ms, duration_ms, audio_only=self.player.is_audio_only())
+        )
+        self.notice.show()
+        self.timeline.set_present(present_ms)
+
+    def _clear_notice(self) -> None:
+        self.notice.clear()
+        self.notice.hide()
+        self.timeline.set_present(None)
 
     @Slot(str)
     def _on_error(self, message: str) -> None:

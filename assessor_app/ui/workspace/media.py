@@ -63,6 +63,9 @@ def make_media_viewer(
     viewer.playedRange.connect(on_played)
     viewer.positionChanged.connect(on_position)
     viewer.player.durationChanged.connect(on_duration)
+    # Coverage of a file that ends early is measured against what exists: the missing
+    # part cannot be watched, so it must not keep finalize waiting.
+    viewer.player.endedEarly.connect(lambda present, _duration: on_duration(present))
     viewer.exportRequested.connect(lambda: _export(viewer, artifact, export_copy))
     if position_ms > 0:
         viewer.restore_position_state({"position_ms": position_ms})
