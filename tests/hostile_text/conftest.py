@@ -26,9 +26,9 @@ def scene(real_hub: RunningHub) -> Iterator[Scene]:  # noqa: F811
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> object:
     """``cli("show", ID)``: (exit code, standard output, standard error)."""
 
-    def call(*argv: str) -> tuple[int, str, str]:
+    def call(*argv: str, stdin: str = "") -> tuple[int, str, str]:
         capsys.readouterr()
-        monkeypatch.setattr("sys.stdin", io.StringIO(""))
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         code = main(list(argv))
         captured = capsys.readouterr()
         return code, captured.out, captured.err

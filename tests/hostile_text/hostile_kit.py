@@ -21,6 +21,7 @@ from pathlib import Path
 from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub
 
 from assessor_app.services.account import ProfileSession, sign_in
+from assessor_app.services.calibration import CalibrationService
 from assessor_app.services.scoring import ScoringService
 from assessor_app.sync.engine import SyncEngine
 
@@ -55,6 +56,9 @@ WORDS = {
     "file": "PlanFile",
     "cell": "CellText",
     "comment": "ReviewerNote",
+    "ann": "AnnName",
+    "session": "SessionTitle",
+    "key_rationale": "KeyWhy",
 }
 
 
@@ -92,7 +96,7 @@ def _credential(path: Path) -> Path:
     return path
 
 
-def _submission(hub: RunningHub) -> str:
+def _submission(hub: RunningHub, *, keyed: bool = False) -> str:
     folder = hub.data_dir / "imports" / f"hostile-{secrets.token_hex(3)}"
     folder.mkdir(parents=True)
     plan = hostile(WORDS["file"]) + ".txt"
@@ -119,6 +123,14 @@ def _submission(hub: RunningHub) -> str:
             {"file": "notes.md", "title": "Notes"},
         ],
     }
+    if keyed:
+        spec["calibration_key"] = {
+            "decision": "not_yet",
+            "criteria": {
+                "c1": {"level": "low", "rationale": hostile(WORDS["key_rationale"])},
+                "c2": {"level": "high"},
+            },
+        }
     (folder / "submission.yaml").write_text(json.dumps(spec), encoding="utf-8")
     return hub.admin.import_submission(folder)
 
@@ -146,7 +158,7 @@ def build_scene(hub: RunningHub) -> Scene:
     """Seed the hub, sign ann in, and bring her profile to where every string shows:
     the hostile submission downloaded, the returned decision back with its comment."""
     hub.admin.import_credential(_credential(hub.data_dir / "hostile.json"))
-    hub.add_assessor("ann")
+    hub.admin.add_assessor("ann", PASSWORD, display_name=hostile(WORDS["ann"]))
     hub.admin.add_assessor("rev", PASSWORD, roles=("reviewer",))
     hub.admin.set_workflow(CREDENTIAL_ID, review_required=True)
     hostile_assignment = hub.admin.assign(_submission(hub), "ann")
@@ -162,3 +174,32 @@ def build_scene(hub: RunningHub) -> Scene:
     hub.admin.review(returned, "rev", approve=False, comment=hostile(WORDS["comment"]))
     sync(ann)
     return Scene(hub, ann, hostile_assignment, returned)
+
+
+def add_calibration(scene: Scene) -> tuple[str, str]:
+    """A keyed calibration session with a hostile title over a hostile submission: ann
+    scores it blind and uploads, which reveals the results, and fetches its key.
+    Returns the session id and ann's calibration assignment."""
+    hub = scene.hub
+    hub.admin.add_assessor("fay", PASSWORD, roles=("facilitator",))
+    keyed = _submission(hub, keyed=True)
+    fay = sign_in(hub.base_url, "fay", PASSWORD)
+    try:
+        view = CalibrationService.for_session(fay).create_session(
+            hostile(WORDS["session"]), CREDENTIAL, [keyed], ["ann"]
+        )
+    finally:
+        fay.close()
+    ann = scene.ann
+    sync(ann)
+    queue = ann.store.assignments.queue()
+    [assignment] = [i.assignment.id for i in queue if i.assignment.submission_id == keyed]
+    scoring = ScoringService(ann.store)
+    scoring.set_level(assignment, "c1", "low")
+    scoring.set_level(assignment, "c2", "high")
+    scoring.set_feedback(assignment, "Second criterion met; the first needs a longer pause.")
+    scoring.finalize(assignment, quality_override_reason="Short on purpose")
+    sync(ann)
+    fetched = CalibrationService.for_session(ann).fetch_keys()
+    assert assignment in fetched.fetched, fetched
+    return view.detail.id, assignment

@@ -5,9 +5,15 @@ hub's strings whole with the dangerous characters escaped."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 from hostile_kit import ESCAPES, WORDS, Scene, hostile, shown
+from support.fault_proxy import FaultProxy
+from support.hub import PASSWORD
+
+from assessor_app.services.scoring import ScoringService
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -51,3 +57,39 @@ def test_queue_table_and_json(scene: Scene, cli: Cli) -> None:
     assert rows[scene.hostile_assignment]["educator"] == hostile(WORDS["pseudonym"])
     assert rows[scene.returned_assignment]["review_comment"] == hostile(WORDS["comment"])
     assert all(sequence not in out for sequence in ESCAPES)
+
+
+def test_hub_problem_titles_are_printed_as_text(scene: Scene, cli: Cli) -> None:
+    with FaultProxy(scene.hub.base_url) as proxy:
+        code, _out, err = cli(
+            "login", proxy.url, "--user", "ann", "--password-stdin", stdin=PASSWORD
+        )
+        assert code == 0, err
+        proxy.fail(400, path="/assignments", times=None, title=hostile("Problem"))
+        code, out, err = cli("sync")
+    assert code == 3
+    _no_controls(out + err)
+    assert shown("Problem") in err
+
+
+def test_feedback_report_prints_markup_as_text(scene: Scene, cli: Cli, tmp_path: Path) -> None:
+    aid = scene.hostile_assignment
+    scoring = ScoringService(scene.ann.store)
+    scoring.set_level(aid, "c1", "high")
+    scoring.set_level(aid, "c2", "high")
+    scoring.set_rationale(aid, "c1", hostile("MyRationale"))
+    scoring.set_feedback(aid, "Both criteria met: the pauses after each question were long.")
+    scoring.finalize(aid, quality_override_reason="Short on purpose")
+    out_pdf = tmp_path / "feedback.pdf"
+    code, out, err = cli("report", aid, "--out", str(out_pdf))
+    assert code == 0, err
+    _no_controls(out + err)
+    assert shown(WORDS["title"]) in out
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", str(out_pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert "\x1b" not in text and "pwned" not in text
+    for word in (WORDS["title"], WORDS["pseudonym"], WORDS["criterion"], "MyRationale"):
+        assert shown(word) in text, word

@@ -6,8 +6,8 @@ and the client connection closed (``Connection: close``), which keeps the relay 
 and makes each request independent. Rules match on method and a path substring and apply
 a number of ``times`` (None: until removed):
 
-- ``fail(status, retry_after=...)``: answer with that status (problem+json) without
-  forwarding;
+- ``fail(status, retry_after=..., title=...)``: answer with that status (problem+json,
+  with that title: hostile text, say) without forwarding;
 - ``delay(seconds)``: hold the request that long before forwarding (past a timeout);
 - ``delay_response(seconds)``: forward at once, then hold the upstream's answer that
   long before relaying it (the server has acted; the client is still waiting);
@@ -68,6 +68,7 @@ class Fault:
     rate: float = 0.0
     content_length: int | None = None
     chunked: bool = False
+    title: str = "Injected fault"
     used: int = field(default=0)
 
     def matches(self, method: str, path: str) -> bool:
@@ -159,8 +160,11 @@ class FaultProxy:
         method: str | None = None,
         path: str | None = None,
         retry_after: str | None = None,
+        title: str = "Injected fault",
     ) -> Fault:
-        return self.add(Fault("status", method, path, times, status, retry_after=retry_after))
+        return self.add(
+            Fault("status", method, path, times, status, retry_after=retry_after, title=title)
+        )
 
     def delay(
         self,
@@ -312,7 +316,7 @@ class FaultProxy:
 
     def _answer(self, conn: socket.socket, fault: Fault) -> None:
         body = json.dumps(
-            {"type": "about:blank", "title": "Injected fault", "status": fault.status}
+            {"type": "about:blank", "title": fault.title, "status": fault.status}
         ).encode()
         lines = [
             f"HTTP/1.1 {fault.status} Injected",
