@@ -6,9 +6,12 @@ from the vault's ``.part`` state with ``Range`` + ``If-Range`` (the sha256), and
 writer checks the sha256 before it publishes anything, so unverified bytes never become
 evidence. A mismatch starts again from byte 0, a bounded number of times, and is then
 reported; so does a body of another size than the manifest's (the client never writes
-past that size). Before each download the free space under the vault is checked for what the
-download will need; a full disk stops further downloads with a clear message, and every
-partial download stays where it is for the next sync.
+past that size). When the hub cannot serve an artifact's id (404, a server error, a
+malformed answer), another artifact id with the same sha256 is tried before the
+download is given up: the bytes are the same, whichever id carries them. Before each
+download the free space under the vault is checked for what the download will need; a
+full disk stops further downloads with a clear message, and every partial download
+stays where it is for the next sync.
 
 Download states and audit entries are written by one recorder thread, in the order the
 workers report them: each is a durable (fsynced) commit, and SQLite admits one writer at
@@ -42,6 +45,7 @@ from assessor_app.sync.errors import (
     AuthExpired,
     Cancelled,
     HubError,
+    HubHttpError,
     MalformedReply,
     NotFound,
     WrongSize,
@@ -92,8 +96,9 @@ class DownloadJob:
     """Submission id -> the assignments that need its evidence."""
 
     @property
-    def artifact_id(self) -> str:
-        return self.artifacts[0].artifact.id
+    def artifact_ids(self) -> list[str]:
+        """The distinct ids that serve this content, in manifest order."""
+        return list(dict.fromkeys(row.artifact.id for row in self.artifacts))
 
     @property
     def display_name(self) -> str:
@@ -253,6 +258,7 @@ class Downloader:
             self._set_state(job, DownloadState.DOWNLOADING, self._vault.partial_offset(job.sha256))
         received = 0
         mismatches = 0
+        sources = job.artifact_ids
         while True:
             writer = self._vault.writer(job.sha256, resume=True)
             start = writer.offset
@@ -270,7 +276,7 @@ class Downloader:
 
             try:
                 result = self._client().download_artifact(
-                    job.artifact_id,
+                    sources[0],
                     writer,
                     offset=start,
                     size=job.size,
@@ -312,6 +318,10 @@ class Downloader:
                 return self._stopped(job, DownloadStatus.SIGN_IN, received, "")
             except (NotFound, MalformedReply, HubError) as exc:
                 self._abort(writer)
+                if len(sources) > 1 and isinstance(exc, HubHttpError | MalformedReply):
+                    log.info("an artifact id was not served (%s); trying another", exc)
+                    sources.pop(0)
+                    continue
                 return self._hub_error(job, exc, received)
             finally:
                 self._release(needed)

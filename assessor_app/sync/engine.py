@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from assessor_app.store import DownloadState, LocalState, Store
+from assessor_app.store.repositories import QueueItem
 from assessor_app.store.vault import Vault
 from assessor_app.sync.client import HubClient
 from assessor_app.sync.downloads import (
@@ -34,7 +35,8 @@ from assessor_app.sync.downloads import (
     plan_jobs,
     record_downloaded,
 )
-from assessor_app.sync.errors import AuthExpired, Cancelled, HubError, NotFound
+from assessor_app.sync.errors import AuthExpired, Cancelled, HubError, MalformedReply, NotFound
+from assessor_app.sync.manifests import ManifestRefused, check_manifest, refusal_message
 from assessor_app.sync.progress import (
     CancelToken,
     ProgressCallback,
@@ -63,6 +65,15 @@ def _utcnow() -> datetime:
 
 class _Stop(Exception):
     """Ends the network part of a run early; the report already says why."""
+
+
+def _who(item: QueueItem, pseudonym: str | None = None, title: str | None = None) -> str:
+    """How a report line names a submission: its credential and educator when known."""
+    pseudonym = pseudonym or item.educator_pseudonym
+    title = title or item.credential_title
+    if pseudonym and title:
+        return f"“{title}” by {pseudonym}"
+    return f"for assignment {item.assignment.id}"
 
 
 class SyncEngine:
@@ -153,9 +164,16 @@ class SyncEngine:
         if report.sign_in_required:
             raise _Stop
 
-    def _hub_call(self, report: SyncReport, call: Callable[[], _T]) -> _T:
+    def _hub_call(
+        self,
+        report: SyncReport,
+        call: Callable[[], _T],
+        *,
+        let_through: tuple[type[HubError], ...] = (),
+    ) -> _T:
         """Run a hub call; sign-in, cancellation and an unreachable hub end the run's
-        network part with the reason in the report."""
+        network part with the reason in the report. Errors in ``let_through`` concern
+        only what the call was for: they are raised to the caller."""
         try:
             return call()
         except AuthExpired:
@@ -164,7 +182,7 @@ class SyncEngine:
         except Cancelled:
             report.cancelled = True
             raise _Stop from None
-        except NotFound:
+        except let_through:
             raise
         except HubError as exc:
             report.problems.append(f"{exc} Your work is kept; sync again later.")
@@ -216,21 +234,29 @@ class SyncEngine:
                 return
 
     def _fetch_manifests(self, report: SyncReport) -> None:
-        missing = [
+        """Fetch the manifests not yet in the profile, and again those of submissions whose
+        downloads failed (the hub may have corrected them). A manifest that cannot be used
+        refuses its submission only; nothing of it is kept, so the next sync asks again."""
+        failed = self.store.submissions.with_failed_downloads()
+        wanted = [
             item
             for item in self.store.assignments.queue(include_revoked=False)
-            if item.attempt is None and item.local_state not in _NO_DOWNLOAD
+            if item.local_state not in _NO_DOWNLOAD
+            and (item.attempt is None or item.assignment.submission_id in failed)
         ]
-        self._progress.phase(SyncPhase.MANIFESTS, items_total=len(missing))
+        self._progress.phase(SyncPhase.MANIFESTS, items_total=len(wanted))
         fetched: set[str] = set()
-        for item in missing:
+        for item in wanted:
             self._check_cancel(report)
             submission_id = item.assignment.submission_id
             if submission_id in fetched:
                 continue
+            fetched.add(submission_id)
             try:
                 submission = self._hub_call(
-                    report, lambda s=submission_id: self.client.submission(s)
+                    report,
+                    lambda s=submission_id: self.client.submission(s),
+                    let_through=(NotFound, MalformedReply),
                 )
             except NotFound:
                 report.problems.append(
@@ -238,8 +264,25 @@ class SyncEngine:
                     "it will be checked again on the next sync."
                 )
                 continue
+            except MalformedReply as exc:
+                # A reply that does not parse is this submission's trouble, not the
+                # connection's: the rest of the sync goes on.
+                log.warning("manifest of a submission refused: %s", exc)
+                report.manifests_refused += 1
+                report.problems.append(
+                    refusal_message(_who(item), "it does not follow the hub protocol")
+                )
+                continue
+            try:
+                owners = self.store.submissions.artifact_owners(a.id for a in submission.artifacts)
+                check_manifest(submission, owners)
+            except ManifestRefused as refused:
+                log.warning("manifest of a submission refused: %s", refused.reason)
+                report.manifests_refused += 1
+                who = _who(item, submission.educator_pseudonym, submission.credential.title)
+                report.problems.append(refusal_message(who, refused.reason))
+                continue
             self.store.submissions.save(submission)
-            fetched.add(submission_id)
             report.manifests_fetched += 1
             self._progress.item_done(submission.educator_pseudonym)
 

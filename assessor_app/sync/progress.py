@@ -86,6 +86,7 @@ class SyncReport:
     updated_assignments: int = 0
     revoked_assignments: int = 0
     manifests_fetched: int = 0
+    manifests_refused: int = 0
     artifacts_downloaded: int = 0
     bytes_downloaded: int = 0
     artifacts_failed: int = 0

@@ -20,7 +20,10 @@ a number of ``times`` (None: until removed):
   filler until the client hangs up, announced with no length, a false ``Content-Length``
   (e.g. 10**12) or as chunked;
 - ``trickle(bytes_per_second, after=n)``: relay ``n`` body bytes, then the rest one byte
-  at a time at that rate (a mobile link or captive portal that barely moves).
+  at a time at that rate (a mobile link or captive portal that barely moves);
+- ``rewrite_json(fn)``: forward, then relay the upstream's JSON answer as ``fn`` returns
+  it (``fn`` takes the decoded body and returns the new one), with a fresh
+  ``Content-Length`` — a hub that sends well-formed but hostile data.
 
 Headers that arrive late are ``delay_response``; a ``Retry-After`` of a day is
 ``fail(503, retry_after="86400")``.
@@ -36,6 +39,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -69,6 +73,7 @@ class Fault:
     content_length: int | None = None
     chunked: bool = False
     title: str = "Injected fault"
+    rewrite: Callable[[object], object] | None = None
     used: int = field(default=0)
 
     def matches(self, method: str, path: str) -> bool:
@@ -99,6 +104,18 @@ def _parse_headers(head: bytes) -> tuple[str, list[tuple[str, str]]]:
             name, value = line.split(":", 1)
             headers.append((name.strip(), value.strip()))
     return lines[0], headers
+
+
+def _dechunk(data: bytes) -> bytearray:
+    body = bytearray()
+    while True:
+        line_end = data.index(b"\r\n")
+        size = int(data[:line_end].split(b";")[0], 16)
+        if size == 0:
+            return body
+        start = line_end + 2
+        body += data[start : start + size]
+        data = data[start + size + 2 :]
 
 
 class FaultProxy:
@@ -244,6 +261,16 @@ class FaultProxy:
             Fault("trickle", method, path, times, rate=bytes_per_second, after_bytes=after)
         )
 
+    def rewrite_json(
+        self,
+        fn: Callable[[object], object],
+        *,
+        times: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> Fault:
+        return self.add(Fault("rewrite", method, path, times, rewrite=fn))
+
     def requests(self, method: str | None = None, path: str | None = None) -> list[SeenRequest]:
         with self._lock:
             return [
@@ -351,6 +378,9 @@ class FaultProxy:
             if fault is not None and fault.kind == "late" and self._stopping.wait(fault.seconds):
                 return
             status_line, response_headers = _parse_headers(response_head)
+            if fault is not None and fault.kind == "rewrite":
+                self._relay_rewritten(conn, up, buffer, status_line, response_headers, fault)
+                return
             dropped = {"connection", "keep-alive"}
             if fault is not None and fault.kind == "endless":
                 dropped |= {"content-length", "transfer-encoding"}
@@ -401,6 +431,38 @@ class FaultProxy:
             if self._stopping.wait(1 / fault.rate):
                 return
             conn.sendall(body[position : position + 1])
+
+    def _relay_rewritten(
+        self,
+        conn: socket.socket,
+        up: socket.socket,
+        first: bytearray,
+        status_line: str,
+        headers: list[tuple[str, str]],
+        fault: Fault,
+    ) -> None:
+        body = bytearray(first)
+        while data := up.recv(_BLOCK):
+            body += data  # the upstream closes after its answer (Connection: close)
+        names = {k.lower(): v for k, v in headers}
+        if names.get("transfer-encoding", "").lower() == "chunked":
+            body = _dechunk(bytes(body))
+        assert fault.rewrite is not None
+        new_body = json.dumps(fault.rewrite(json.loads(body))).encode()
+        kept = [
+            (k, v)
+            for k, v in headers
+            if k.lower() not in ("connection", "keep-alive", "content-length", "transfer-encoding")
+        ]
+        out_head = "\r\n".join(
+            [
+                status_line,
+                *(f"{k}: {v}" for k, v in kept),
+                f"Content-Length: {len(new_body)}",
+                "Connection: close",
+            ]
+        )
+        conn.sendall(out_head.encode("latin-1") + _HEAD_END + new_body)
 
     def _relay_body(
         self, conn: socket.socket, up: socket.socket, first: bytearray, fault: Fault | None

@@ -3,6 +3,7 @@ artifact's download state."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -47,8 +48,9 @@ def _download(row: ArtifactRow) -> ArtifactDownload:
 
 class Submissions(Repository):
     def save(self, submission: SubmissionOut) -> None:
-        """Store a submission as the hub sent it. An artifact whose sha256 changed starts
-        its download again; one no longer in the manifest is forgotten."""
+        """Store a submission as the hub sent it. An artifact whose content or size changed,
+        or whose download failed, starts its download again; one no longer in the manifest
+        is forgotten."""
         credential = submission.credential
         with self._db.transaction() as session:
             session.merge(
@@ -83,7 +85,11 @@ class Submissions(Repository):
                 if row is None:
                     row = ArtifactRow(id=art.id, submission_id=submission.id, bytes_done=0)
                     session.add(row)
-                if row.sha256 != art.sha256:
+                if (
+                    row.sha256 != art.sha256
+                    or row.size != art.size
+                    or row.download_state == DownloadState.FAILED
+                ):
                     row.download_state = DownloadState.NOT_DOWNLOADED
                     row.bytes_done = 0
                     row.error = ""
@@ -138,6 +144,25 @@ class Submissions(Repository):
                 if row is None
                 else CredentialSchema.model_validate(row.schema_json).to_domain()
             )
+
+    def artifact_owners(self, artifact_ids: Iterable[str]) -> dict[str, str]:
+        """Artifact id -> the submission that has it, for those of ``artifact_ids`` in
+        the profile."""
+        ids = list(artifact_ids)
+        with self._db.reading() as session:
+            rows = session.execute(
+                select(ArtifactRow.id, ArtifactRow.submission_id).where(ArtifactRow.id.in_(ids))
+            )
+            return {artifact_id: submission_id for artifact_id, submission_id in rows}
+
+    def with_failed_downloads(self) -> set[str]:
+        """The submissions with an artifact whose download failed (its manifest may be
+        wrong: it is fetched again before the next attempt)."""
+        query = select(ArtifactRow.submission_id).where(
+            ArtifactRow.download_state == DownloadState.FAILED
+        )
+        with self._db.reading() as session:
+            return set(session.scalars(query))
 
     def download(self, artifact_id: str) -> ArtifactDownload | None:
         with self._db.reading() as session:
