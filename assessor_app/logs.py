@@ -16,6 +16,8 @@ import logging
 import re
 from pathlib import Path
 
+from assessor_app.domain.text import printable
+
 LOG_FILE = "assessor.log"
 MAX_BYTES = 1_048_576
 BACKUPS = 5
@@ -37,11 +39,12 @@ def redact(text: str) -> str:
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites each record's message with secrets replaced by ``[redacted]``."""
+    """Rewrites each record's message with secrets replaced by ``[redacted]``, and
+    without the escape sequences hub text may carry (someone will ``tail`` the log)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
+        cleaned = printable(redact(message), multiline=True)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

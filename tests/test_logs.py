@@ -33,6 +33,17 @@ def test_log_file_is_private_and_redacted(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
 
 
+def test_hub_text_reaches_the_log_without_escape_sequences(tmp_path: Path) -> None:
+    path = configure_logging(tmp_path / "logs")
+    log = logging.getLogger("assessor_app.test")
+    log.info("GET /assignments -> 400 %s", "\x1b]0;pwned\x07<b>Bad\x1b[31m request")
+    for handler in logging.getLogger("assessor_app").handlers:
+        handler.flush()
+    content = path.read_text()
+    assert "GET /assignments -> 400 <b>Bad request" in content
+    assert "\x1b" not in content and "pwned" not in content
+
+
 def test_rotation_switched_on_later_keeps_every_record_in_one_file(tmp_path: Path) -> None:
     """The app logs to a plain file until its window has painted, then rotates: records
     from both sides land in the same file, redacted, and the file rotates at its size."""
