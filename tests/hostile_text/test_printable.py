@@ -1,13 +1,22 @@
-"""``printable``: what may reach a terminal from text the hub sent."""
+"""``printable``: what may reach a terminal from text the hub sent, and the command
+line's filters built on it (every printed line, tables, the progress line, JSON)."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 
-from assessor_app.cli.output import json_text, shorten, table, terminal_text
+from assessor_app.cli.output import (
+    ProgressDisplay,
+    json_text,
+    shorten,
+    table,
+    terminal_text,
+)
 from assessor_app.domain.text import printable
+from assessor_app.sync.progress import SyncPhase, SyncProgress
 
 
 @pytest.mark.parametrize(
@@ -51,3 +60,12 @@ def test_json_keeps_the_hub_text_but_escapes_what_a_terminal_acts_on() -> None:
     assert not any(0x7F <= ord(ch) <= 0x9F or 0x202A <= ord(ch) <= 0x202E for ch in text)
     assert "\\u009b" in text and "\\u202e" in text and "é" in text
     assert json.loads(text) == data
+
+
+def test_the_progress_line_shows_a_hostile_file_name_as_text() -> None:
+    stream = io.StringIO()
+    display = ProgressDisplay(stream, tty=False)
+    display(SyncProgress(SyncPhase.DOWNLOADS, 0, 1, 10, 100, "\x1b[2J<b>clip\x1b]0;t\x07.mp4"))
+    drawn = stream.getvalue()
+    assert "<b>clip.mp4" in drawn
+    assert "\x1b" not in drawn and "\x07" not in drawn
