@@ -6,8 +6,8 @@ sends them.
 
 What is in the hub: a credential (title, competency, criterion titles and descriptions,
 level labels and descriptors), a resubmission (pseudonym, change note, earlier feedback,
-artifact titles and file names, a CSV cell, a Markdown file with raw HTML) and a decision
-of the support credential that a reviewer returned with a hostile comment.
+artifact titles, file names and a media type, a CSV cell, a Markdown file with raw HTML)
+and a decision of the support credential that a reviewer returned with a hostile comment.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ WORDS = {
     "ann": "AnnName",
     "session": "SessionTitle",
     "key_rationale": "KeyWhy",
+    "media_type": "MediaKind",
 }
 
 
@@ -104,6 +105,7 @@ def _submission(hub: RunningHub, *, keyed: bool = False) -> str:
     with (folder / "table.csv").open("w", encoding="utf-8", newline="") as table:
         csv.writer(table).writerows([["question", "answer"], ["Why?", hostile(WORDS["cell"])]])
     (folder / "notes.md").write_text("# Notes\n\n<b>raw</b> <img src=x>\n", encoding="utf-8")
+    (folder / "extra.bin").write_bytes(b"\x00\x01")
     spec = {
         "credential": CREDENTIAL,
         "attempt": 2,
@@ -121,6 +123,7 @@ def _submission(hub: RunningHub, *, keyed: bool = False) -> str:
             {"file": plan, "title": hostile(WORDS["artifact_title"])},
             {"file": "table.csv", "title": "Exit tickets"},
             {"file": "notes.md", "title": "Notes"},
+            {"file": "extra.bin", "title": "Extra", "media_type": hostile(WORDS["media_type"])},
         ],
     }
     if keyed:

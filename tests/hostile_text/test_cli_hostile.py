@@ -29,7 +29,7 @@ def test_show_prints_every_hub_string_without_escapes(scene: Scene, cli: Cli) ->
     _no_controls(out + err)
     for key in ("title", "pseudonym", "criterion", "label", "descriptor", "earlier"):
         assert shown(WORDS[key]) in out, key
-    for key in ("artifact_title", "change_note"):
+    for key in ("artifact_title", "change_note", "media_type"):
         assert shown(WORDS[key]) in out, key
     assert shown(WORDS["change_note"]) + "\n" in out  # the note's own line break is kept
     assert "pwned" not in out  # the retitle's text goes with its sequence

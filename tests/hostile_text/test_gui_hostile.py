@@ -21,7 +21,7 @@ from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 
 HEADER_KEYS = ("title", "pseudonym")
 RUBRIC_KEYS = ("criterion", "description", "label", "descriptor", "earlier", "change_note")
-EVIDENCE_KEYS = ("artifact_title", "file", "cell")
+EVIDENCE_KEYS = ("artifact_title", "file", "cell", "media_type")
 
 
 def _window(qtbot: QtBot, scene: Scene, tmp_path: Path) -> MainWindow:
