@@ -8,6 +8,11 @@ The desktop app starts with a plain file handler and switches to the rotating on
 its window has painted (``enable_rotation``): ``logging.handlers`` imports sockets,
 pickle and queues for handlers the app never uses, which the first paint should not
 wait for. Both write the same file, so nothing logged in between is lost.
+
+A log line that cannot be written (a full disk, above all) is dropped and counted, never
+reported on the terminal: Python's default prints "--- Logging error ---" with a
+traceback for each one, which is noise at best and hides the message that matters. The
+next line that can be written is preceded by a note of how many were dropped.
 """
 
 from __future__ import annotations
@@ -50,6 +55,40 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _Dropping:
+    """Mixed into a file handler: records it fails to write are counted, not printed."""
+
+    dropped = 0
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.dropped += 1
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.dropped:
+            count, self.dropped = self.dropped, 0
+            note = logging.makeLogRecord(
+                {
+                    "name": __name__,
+                    "levelno": logging.WARNING,
+                    "levelname": "WARNING",
+                    "msg": "%d log record(s) could not be written (disk full?) and were dropped",
+                    "args": (count,),
+                }
+            )
+            super().emit(note)  # type: ignore[misc]
+        super().emit(record)  # type: ignore[misc]
+
+    def flush(self) -> None:
+        try:
+            super().flush()  # type: ignore[misc]
+        except OSError:
+            self.dropped += 1
+
+
+class _FileHandler(_Dropping, logging.FileHandler):
+    pass
+
+
 def configure_logging(log_dir: Path, *, verbose: bool = False, rotating: bool = True) -> Path:
     """Send the ``assessor_app`` loggers to ``log_dir/assessor.log`` (5 x 1 MiB, 0600).
 
@@ -59,7 +98,7 @@ def configure_logging(log_dir: Path, *, verbose: bool = False, rotating: bool = 
     path = log_dir / LOG_FILE
     root = logging.getLogger("assessor_app")
     _replace_file_handler(
-        root, _rotating_handler(path) if rotating else logging.FileHandler(path, encoding="utf-8")
+        root, _rotating_handler(path) if rotating else _FileHandler(path, encoding="utf-8")
     )
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     if path.exists():
@@ -72,7 +111,7 @@ def enable_rotation() -> None:
     with a rotating one on the same file."""
     root = logging.getLogger("assessor_app")
     for handler in root.handlers:
-        if type(handler) is logging.FileHandler:
+        if type(handler) is _FileHandler:
             _replace_file_handler(root, _rotating_handler(Path(handler.baseFilename)))
             return
 
@@ -80,9 +119,10 @@ def enable_rotation() -> None:
 def _rotating_handler(path: Path) -> logging.Handler:
     import logging.handlers
 
-    return logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+    class _RotatingFileHandler(_Dropping, logging.handlers.RotatingFileHandler):
+        pass
+
+    return _RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
 
 
 def _replace_file_handler(root: logging.Logger, handler: logging.Handler) -> None:

@@ -62,6 +62,7 @@ from assessor_app.store import (
     open_store,
     remember_last_profile,
 )
+from assessor_app.store.disk import DISK_FULL_MESSAGE
 from assessor_app.store.paths import normalise_hub_url
 from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.store.secrets import SecretStoreKind
@@ -348,13 +349,16 @@ def cmd_sync(args: Namespace, console: Console) -> int:
         profile = session.profile
     console.out(report.summary())
     for problem in report.problems:
-        console.err(f"  - {problem}")
+        if problem != DISK_FULL_MESSAGE:  # it ends the output below
+            console.err(f"  - {problem}")
     if report.sign_in_required:
         raise CliError(
             ExitCode.SIGN_IN,
             f"The hub asks you to sign in again: assessor login {profile.hub_url} --user "
             f"{profile.username}. Your work is kept on this computer.",
         )
+    if report.disk_full:
+        raise CliError(ExitCode.UNREACHABLE, DISK_FULL_MESSAGE)
     if report.cancelled:
         console.err("Sync cancelled. Everything finished so far is kept; sync again to go on.")
         return ExitCode.INTERRUPTED

@@ -12,7 +12,8 @@ class ExitCode(IntEnum):
     OK = 0
     USAGE = 1  # usage or bad input; nothing was changed
     SIGN_IN = 2  # not signed in, or the hub wants a new sign-in
-    UNREACHABLE = 3  # the hub could not be reached or the sync did not finish; work kept
+    UNREACHABLE = 3  # the hub could not be reached, the disk is full, or the sync did not
+    # finish; work kept
     CONFLICTS = 4  # decisions the hub refused need the assessor's attention
     FINALIZE_REFUSED = 5  # the sheet has problems (listed); nothing was recorded
     ROWS_REFUSED = 6  # worksheet rows refused (listed); the other rows were applied
@@ -25,7 +26,8 @@ exit codes:
   0   done
   1   usage or bad input (nothing was changed)
   2   not signed in, or sign in again (your work is kept)
-  3   the hub could not be reached or the sync did not finish (your work is kept)
+  3   the hub could not be reached, the disk is full, or the sync did not finish
+      (your work is kept)
   4   the hub refused uploaded decisions: they need your attention ("Needs attention")
   5   finalize refused: the sheet's problems are listed, nothing was recorded
   6   worksheet rows refused: they are listed, the other rows were applied

@@ -11,7 +11,8 @@ Exit codes (stable; scripts may rely on them):
     0   done
     1   usage or bad input (nothing was changed)
     2   not signed in, or sign in again (work is kept)
-    3   the hub could not be reached or the sync did not finish (work is kept)
+    3   the hub could not be reached, the disk is full, or the sync did not finish
+        (work is kept)
     4   the hub refused uploaded decisions: they need attention
     5   finalize refused: the sheet's problems (or the feedback check's findings) are
         listed, nothing was recorded
@@ -53,6 +54,7 @@ from assessor_app.store import (
     StoreError,
     data_root,
 )
+from assessor_app.store.disk import DISK_FULL_MESSAGE, is_disk_full
 from assessor_app.store.secrets import (
     KeyringUnavailable,
     SecretStoreError,
@@ -216,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _message(exc: BaseException) -> tuple[ExitCode, str] | None:
     """The exit code and the one message for an error a command let through; None for
     an error nobody expected."""
+    if is_disk_full(exc):
+        return ExitCode.UNREACHABLE, DISK_FULL_MESSAGE
     if isinstance(exc, SignInRequired | AuthExpired):
         return ExitCode.SIGN_IN, (
             "You need to sign in (again): assessor login HUB_URL --user NAME. Your work is "

@@ -131,6 +131,14 @@ def _drop_from_cache(fd: int) -> None:
             fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
 
 
+def _close_quietly(f: io.BufferedWriter) -> None:
+    """Close ``f`` even when flushing its buffer fails (a full disk): the file is being
+    given up, and a file left open would try again, and complain, when collected."""
+    # A buffered file closes its descriptor even when the flush before it fails.
+    with contextlib.suppress(OSError):
+        f.close()
+
+
 def _make_dir(path: Path) -> None:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     # mkdir's mode is filtered by the umask; evidence directories must be private anyway.
@@ -390,8 +398,9 @@ class VaultWriter:
             try:
                 self._recover()
             except BaseException:
-                self._file.close()
-                os.unlink(self._tmp_path)
+                _close_quietly(self._file)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self._tmp_path)
                 raise
 
     def _start_file(self) -> io.BufferedWriter:
@@ -404,7 +413,12 @@ class VaultWriter:
         self._header = _HEADER.pack(
             MAGIC, FORMAT_VERSION, self._vault.chunk_size, secrets.token_bytes(8)
         )
-        f.write(self._header)
+        try:
+            f.write(self._header)
+        except BaseException:
+            _close_quietly(f)
+            tmp.unlink(missing_ok=True)
+            raise
         return f
 
     def _recover(self) -> None:
@@ -526,13 +540,17 @@ class VaultWriter:
             self._abandon(keep_partial=self._resume)
 
     def _abandon(self, *, keep_partial: bool) -> None:
+        """Close the file and keep it as the partial download, or remove it. Neither may
+        fail for a full disk: a kept file that could not be flushed keeps its authentic
+        chunks (a torn last one is ignored when it is resumed)."""
         try:
             if keep_partial:
-                self._file.flush()
-                os.fsync(self._file.fileno())
-                self._file.close()
+                with contextlib.suppress(OSError):
+                    self._file.flush()
+                    os.fsync(self._file.fileno())
+                _close_quietly(self._file)
             else:
-                self._file.close()
+                _close_quietly(self._file)
                 os.unlink(self._tmp_path)
         except FileNotFoundError:
             pass

@@ -26,10 +26,8 @@ the disk catches up.
 
 from __future__ import annotations
 
-import errno
 import logging
 import queue
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -38,6 +36,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from assessor_app.store import AuditAction, DownloadState, Store
+from assessor_app.store.disk import free_bytes, is_disk_full, mb, safety_margin
 from assessor_app.store.repositories import ArtifactDownload
 from assessor_app.store.vault import TAG_SIZE, EvidenceMismatch, Vault, VaultError, VaultWriter
 from assessor_app.sync.client import HubClient
@@ -53,35 +52,17 @@ from assessor_app.sync.errors import (
 from assessor_app.sync.progress import CancelToken, ProgressReporter
 
 __all__ = [
-    "DEFAULT_DISK_MARGIN",
     "DownloadJob",
     "DownloadStatus",
     "Downloader",
     "JobOutcome",
-    "disk_free_bytes",
     "plan_jobs",
     "record_downloaded",
 ]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DISK_MARGIN = 64 * 1024 * 1024
-"""Free space left over after a download, for the database, logs and the rest of the
-system."""
-
-_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-_MB = 1024 * 1024
-
 DiskFree = Callable[[Path], int]
-
-
-def disk_free_bytes(path: Path) -> int:
-    """Bytes free for this user on the file system holding ``path``."""
-    return shutil.disk_usage(path).free
-
-
-def _mb(n: int) -> str:
-    return f"{max(0, n) / _MB:,.0f} MB" if n >= _MB else f"{max(0, n) / _MB:.1f} MB"
 
 
 @dataclass(frozen=True)
@@ -167,8 +148,8 @@ class Downloader:
         max_attempts: int,
         cancel: CancelToken,
         progress: ProgressReporter,
-        disk_free: DiskFree = disk_free_bytes,
-        disk_margin: int = DEFAULT_DISK_MARGIN,
+        disk_free: DiskFree = free_bytes,
+        disk_margin: int | None = None,
         close_clients: bool = True,
     ) -> None:
         if workers < 1:
@@ -183,7 +164,7 @@ class Downloader:
         self._cancel = cancel
         self._progress = progress
         self._disk_free = disk_free
-        self._margin = disk_margin
+        self._margin = safety_margin(vault.root) if disk_margin is None else disk_margin
         self._close_clients = close_clients
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -260,10 +241,17 @@ class Downloader:
         mismatches = 0
         sources = job.artifact_ids
         while True:
-            writer = self._vault.writer(job.sha256, resume=True)
+            try:
+                writer = self._vault.writer(job.sha256, resume=True)
+            except OSError as exc:
+                # Taking up a partial download rewrites what it recovered: that can fill
+                # the disk too (the partial file stays as it was).
+                if not is_disk_full(exc):
+                    raise
+                return self._disk_filled(job, received)
             start = writer.offset
             try:
-                needed = self._reserve(job)
+                needed = self._reserve(job, start)
             except _DiskFull as full:
                 writer.abort()
                 return self._stopped(job, DownloadStatus.DISK_FULL, received, str(full))
@@ -310,7 +298,7 @@ class Downloader:
                 return self._stopped(job, DownloadStatus.CANCELLED, received, "")
             except OSError as exc:
                 self._abort(writer)
-                if exc.errno not in _DISK_FULL_ERRNOS:
+                if not is_disk_full(exc):
                     raise
                 return self._disk_filled(job, received)
             except AuthExpired:
@@ -354,7 +342,7 @@ class Downloader:
             writer.publish()
         except OSError as exc:
             # The writer has dropped the file: the download starts again next time.
-            if exc.errno not in _DISK_FULL_ERRNOS:
+            if not is_disk_full(exc):
                 raise
             return self._disk_filled(job, received)
         self._verified(job)
@@ -364,7 +352,7 @@ class Downloader:
     def _disk_filled(self, job: DownloadJob, received: int) -> JobOutcome:
         message = (
             f"The disk filled up while downloading “{job.display_name}” "
-            f"({_mb(self._free())} free). Free some space and sync again; nothing was lost."
+            f"({mb(self._free())} free). Free some space and sync again; nothing was lost."
         )
         return self._stopped(job, DownloadStatus.DISK_FULL, received, message)
 
@@ -397,19 +385,18 @@ class Downloader:
         except OSError:
             return 0
 
-    def _reserve(self, job: DownloadJob) -> int:
-        """Claim the space this download needs, counting what running downloads have
-        claimed; raises _DiskFull with the message to show."""
-        chunks = job.size // self._vault.chunk_size + 1
-        # Resuming re-encrypts the recovered part into a new file before the old one goes,
-        # so the whole size is needed, not just the rest.
-        needed = job.size + chunks * TAG_SIZE + 64
+    def _reserve(self, job: DownloadJob, start: int) -> int:
+        """Claim the space the rest of this download needs (from ``start``, what the
+        writer already holds), counting what running downloads have claimed; raises
+        _DiskFull with the message to show."""
+        rest = job.size - start
+        needed = rest + (rest // self._vault.chunk_size + 1) * TAG_SIZE + 64
         with self._lock:
             free = self._free() - self._reserved
             if free < needed + self._margin:
                 raise _DiskFull(
                     f"Not enough free disk space to download “{job.display_name}”: "
-                    f"{_mb(needed + self._margin)} needed, {_mb(free)} free. "
+                    f"{mb(needed + self._margin)} needed, {mb(free)} free. "
                     "Free some space and sync again; nothing was lost."
                 )
             self._reserved += needed

@@ -23,15 +23,14 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from assessor_app.store import DownloadState, LocalState, Store
+from assessor_app.store.disk import DISK_FULL_MESSAGE, free_bytes, is_disk_full
 from assessor_app.store.repositories import QueueItem
 from assessor_app.store.vault import Vault
 from assessor_app.sync.client import HubClient
 from assessor_app.sync.downloads import (
-    DEFAULT_DISK_MARGIN,
     DiskFree,
     Downloader,
     DownloadStatus,
-    disk_free_bytes,
     plan_jobs,
     record_downloaded,
 )
@@ -82,8 +81,8 @@ class SyncEngine:
     ``client_factory`` makes a new client per download worker (``ProfileSession.client``
     is one); without it downloads run one at a time on ``client``. ``parallel_downloads``
     defaults to the profile's setting. ``disk_free(path)`` reports free bytes (injectable
-    for tests); ``disk_margin`` is left free after every download. ``now`` is the clock
-    for retries and retention.
+    for tests); ``disk_margin`` is left free after every download (None: 2% of the
+    disk, at most 64 MiB). ``now`` is the clock for retries and retention.
     """
 
     def __init__(
@@ -98,8 +97,8 @@ class SyncEngine:
         cancel: CancelToken | None = None,
         max_verify_attempts: int = 3,
         retention_days: int | None = None,
-        disk_free: DiskFree = disk_free_bytes,
-        disk_margin: int = DEFAULT_DISK_MARGIN,
+        disk_free: DiskFree = free_bytes,
+        disk_margin: int | None = None,
         now: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.store = store
@@ -116,9 +115,25 @@ class SyncEngine:
         self._progress = ProgressReporter(progress)
 
     def run(self, *, down: bool = True, up: bool = True) -> SyncReport:
-        """One sync. Never raises for hub or network trouble: the report says what
-        happened (``cancelled``, ``sign_in_required``, ``problems``)."""
+        """One sync. Never raises for hub or network trouble, nor for a disk that fills
+        up: the report says what happened (``cancelled``, ``sign_in_required``,
+        ``disk_full``, ``problems``)."""
         report = SyncReport()
+        try:
+            self._run(report, down=down, up=up)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            # SQLite rolled back the commit that failed and the vault publishes only
+            # verified files, so what is stored is consistent; the next sync goes on.
+            log.warning("sync stopped: the disk is full")
+            if not report.disk_full:
+                report.disk_full = True
+                report.problems.append(DISK_FULL_MESSAGE)
+            self._progress.phase(SyncPhase.DONE)
+        return report
+
+    def _run(self, report: SyncReport, *, down: bool, up: bool) -> None:
         self._progress.phase(SyncPhase.RECOVER)
         recovered = self.store.outbox.recover_interrupted()
         if recovered:
@@ -141,6 +156,7 @@ class SyncEngine:
         except _Stop:
             pass
         if not report.cancelled:
+            # Also after a download found the disk full: purging expired evidence frees space.
             self._progress.phase(SyncPhase.RETENTION)
             report.purged += purge_expired(self.store, self.vault, self.now(), self.retention_days)
         self._progress.phase(SyncPhase.DONE)
@@ -153,7 +169,6 @@ class SyncEngine:
             len(report.problems),
             " (cancelled)" if report.cancelled else "",
         )
-        return report
 
     # -- down ----------------------------------------------------------------------------
 

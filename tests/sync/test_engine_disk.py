@@ -1,4 +1,5 @@
-"""A disk that really fills up during a download (not just a low free-space reading).
+"""A disk that really fills up during a download (not just a low free-space reading), and
+the free-space margin on a small disk.
 
 Mounting a tiny file system needs privileges a test cannot count on, so the sync runs in a
 child process whose file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes the vault's
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 from support.hub import RunningHub
+from support.small_disk import small_disk  # noqa: F401
 from sync_kit import (
     CHILD,
     ClientProfile,
@@ -24,6 +27,7 @@ from sync_kit import (
     assert_ready_with_evidence,
     assert_vault_verified,
     child_config,
+    open_profile,
 )
 
 from assessor_app.store import DownloadState, LocalState
@@ -77,3 +81,51 @@ def test_a_write_failing_for_space_stops_downloads_and_loses_nothing(
     healed = make_engine().run()
     assert healed.ok, healed.problems
     assert_ready_with_evidence(profile, seeded.assignment_id)
+
+
+def _on_small_disk(hub: RunningHub, assessor: str, disk: Path) -> tuple[ClientProfile, EngineMaker]:
+    profile = open_profile(disk / "client")
+    return profile, EngineMaker(hub, assessor, profile)
+
+
+def test_the_margin_left_free_is_in_proportion_to_a_small_disk(
+    shared_hub: RunningHub,
+    assessor: str,
+    small_disk: Path,  # noqa: F811
+) -> None:
+    seeded = shared_hub.seed_submission(assessor, {"clip.bin": os.urandom(6 * 1024 * 1024)})
+    profile, make = _on_small_disk(shared_hub, assessor, small_disk)
+    try:
+        # The default margin: a fixed 64 MB would refuse this download on an 8 MB disk.
+        report = make(disk_margin=None).run()
+        assert report.ok, report.problems
+        assert_ready_with_evidence(profile, seeded.assignment_id)
+    finally:
+        make.close()
+        profile.store.close()
+
+
+def test_a_download_larger_than_the_free_space_says_how_much_is_needed(
+    shared_hub: RunningHub,
+    assessor: str,
+    small_disk: Path,  # noqa: F811
+) -> None:
+    seeded = shared_hub.seed_submission(assessor, {"long.bin": os.urandom(12 * 1024 * 1024)})
+    profile, make = _on_small_disk(shared_hub, assessor, small_disk)
+    try:
+        report = make(disk_margin=None).run()
+        assert report.disk_full
+        [problem] = report.problems
+        assert re.search(
+            r"Not enough free disk space to download “long\.bin”: 12 MB needed, "
+            r"[0-8] MB free\. Free some space and sync again",
+            problem,
+        ), problem
+        assert list(profile.vault.digests()) == []
+        assert profile.store.assignments.local_state(seeded.assignment_id) == (
+            LocalState.NOT_DOWNLOADED
+        )
+        assert_downloads_consistent(profile)
+    finally:
+        make.close()
+        profile.store.close()
