@@ -373,8 +373,8 @@ def cmd_sync(args: Namespace, console: Console) -> int:
     if report.problems:
         raise CliError(
             ExitCode.UNREACHABLE,
-            "The sync did not finish. Your work is kept on this computer; sync again when "
-            "the hub can be reached.",
+            "The sync did not finish everything (the problems are listed above). Your work "
+            "is kept on this computer; sync again later.",
         )
     return ExitCode.OK
 

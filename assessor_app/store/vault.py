@@ -477,7 +477,7 @@ class VaultWriter:
         hub answers a resumed download with the full content)."""
         if self._closed or self._verified:
             raise ValueError("restart of a closed or verified vault writer")
-        self._file.close()
+        _close_quietly(self._file)
         os.unlink(self._tmp_path)
         self._fill = 0
         self._hash = hashlib.sha256()
