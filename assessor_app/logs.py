@@ -84,6 +84,14 @@ class _Dropping:
         except OSError:
             self.dropped += 1
 
+    def close(self) -> None:
+        # Closing flushes what is buffered: on a full disk that fails, and the caller
+        # (often a ``finally`` on the way out) must not get a traceback for it.
+        try:
+            super().close()  # type: ignore[misc]
+        except OSError:
+            self.dropped += 1
+
 
 class _FileHandler(_Dropping, logging.FileHandler):
     pass

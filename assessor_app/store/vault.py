@@ -507,7 +507,9 @@ class VaultWriter:
         try:
             self._seal(self._plain[: self._fill], last=True)
         except BaseException:
-            self._abandon(keep_partial=False)
+            # The bytes were right (a full disk, say): a resumable writer keeps what it
+            # has, so the next attempt fetches only the last chunk again.
+            self._abandon(keep_partial=self._resume)
             raise
         self._verified = True
         # A verified writer may wait a while to be published: let its buffers go now.
