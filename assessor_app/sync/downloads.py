@@ -171,6 +171,9 @@ class Downloader:
         self._reserved = 0
         self._local = threading.local()
         self._clients: list[HubClient] = []
+        self.outcomes: list[JobOutcome] = []
+        """How each job ended, once all have: there even when ``run`` then fails to
+        record the last states (a full disk)."""
         self._recorder: _Recorder | None = None
         self._publisher: ThreadPoolExecutor | None = None
         # Verified files waiting to be published each hold an open file: bound them.
@@ -189,6 +192,7 @@ class Downloader:
                 with ThreadPoolExecutor(self._workers, thread_name_prefix="download") as pool:
                     results = list(pool.map(self._run_job, jobs))
                 outcomes = [r.result() if isinstance(r, Future) else r for r in results]
+                self.outcomes = outcomes
         finally:
             self._publisher = None
             try:

@@ -31,6 +31,7 @@ from assessor_app.sync.downloads import (
     DiskFree,
     Downloader,
     DownloadStatus,
+    JobOutcome,
     plan_jobs,
     record_downloaded,
 )
@@ -346,8 +347,20 @@ class SyncEngine:
         )
         try:
             outcomes = downloader.run(jobs)
+        except Exception as exc:
+            if is_disk_full(exc):
+                # The store could not record how the downloads ended (the disk is full);
+                # the report still says which file the disk filled up on.
+                self._count_outcomes(report, downloader.outcomes)
+            raise
         finally:
             self._settle_states(needs)
+        self._count_outcomes(report, outcomes)
+        if self.cancel.cancelled:
+            report.cancelled = True
+        self._check_cancel(report)
+
+    def _count_outcomes(self, report: SyncReport, outcomes: list[JobOutcome]) -> None:
         disk_message = ""
         for outcome in outcomes:
             report.bytes_downloaded += outcome.received
@@ -368,9 +381,6 @@ class SyncEngine:
                 report.cancelled = True
         if disk_message:
             report.problems.append(disk_message)
-        if self.cancel.cancelled:
-            report.cancelled = True
-        self._check_cancel(report)
 
     def _state(self, assignment_id: str) -> LocalState:
         return self.store.assignments.local_state(assignment_id)

@@ -93,6 +93,7 @@ def test_a_disk_that_fills_mid_download_gives_the_message_exit_3_and_the_next_sy
         assert DISK_FULL_MESSAGE in err
         assert "Traceback" not in err and "Logging error" not in err, err
         assert err.count(DISK_FULL_MESSAGE) == 1
+        assert "The disk filled up while downloading “lesson.bin”" in err
         profile_dir = next(home.glob("profiles/*"))
         db = sqlite3.connect(profile_dir / "store.sqlite3")
         try:
