@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from assessor_app.domain import (
     Artifact,
@@ -30,7 +31,7 @@ from assessor_app.domain import (
 )
 from assessor_app.domain.feedback_quality import FeedbackFinding, check_feedback
 from assessor_app.protocol.v1 import DecisionUpload
-from assessor_app.store import AuditAction, LocalState, NotFoundError, Store
+from assessor_app.store import AuditAction, LocalState, NotFoundError, StateError, Store
 from assessor_app.store.repositories.assignments import ReviewState, review_state
 from assessor_app.store.repositories.notes import TimeNote
 from assessor_app.store.repositories.scoresheets import StoredCitation
@@ -40,6 +41,18 @@ DEFAULT_MIN_WATCHED_SHARE = 0.8
 
 class NotReadyError(Exception):
     """The assignment's submission has not been downloaded yet."""
+
+
+class ReopenRefused(StateError):
+    """The sheet cannot be reopened; the message says why, in the assessor's words."""
+
+
+class Standing(NamedTuple):
+    """Where an assignment stands in the store now, for a view that is already open."""
+
+    assignment: Assignment
+    state: LocalState
+    revoked: bool
 
 
 @dataclass(frozen=True)
@@ -259,8 +272,37 @@ class ScoringService:
             quality_override_reason=reason if check.feedback_findings else "",
         )
 
+    def standing(self, assignment_id: str) -> Standing:
+        store = self.store
+        assignment = store.assignments.get(assignment_id)
+        if assignment is None:
+            raise NotFoundError(f"no assignment {assignment_id!r} on this computer")
+        return Standing(
+            assignment,
+            store.assignments.local_state(assignment_id),
+            store.assignments.is_revoked(assignment_id),
+        )
+
     def reopen(self, assignment_id: str) -> None:
-        self.store.decisions.reopen(assignment_id)
+        """Take a finalized decision off the upload queue; ReopenRefused says why not
+        when the hub already has it, withdrew the assignment, or the upload is under way."""
+        standing = self.standing(assignment_id)
+        if standing.revoked:
+            raise ReopenRefused("The hub has withdrawn this assignment, so it cannot be reopened.")
+        if standing.state is LocalState.UPLOADED:
+            raise ReopenRefused(
+                "This decision is already uploaded: the hub has it, so it can no longer be "
+                "reopened here. Ask your hub administrator if it must change."
+            )
+        if standing.state not in (LocalState.FINALIZED, LocalState.CONFLICT):
+            raise ReopenRefused("This sheet is not finalized: there is nothing to reopen.")
+        try:
+            self.store.decisions.reopen(assignment_id)
+        except StateError:
+            raise ReopenRefused(
+                "This decision is being uploaded right now, so it cannot be reopened. "
+                "Look again when the sync has ended."
+            ) from None
 
 
 class FinalizeRefused(Exception):

@@ -57,10 +57,12 @@ from assessor_app.sync.errors import (
     Cancelled,
     Conflict,
     HubHttpError,
+    HubNotAnswering,
     HubProblem,
     HubUnreachable,
     MalformedReply,
     NotFound,
+    UntrustedCertificate,
     WrongSize,
 )
 
@@ -665,7 +667,10 @@ class HubClient:
             why = "it did not answer in time"
         else:
             why = "the connection failed"
-        return HubUnreachable(
+        # A read or write deadline passed on a connection the hub had accepted: the hub
+        # is there but frozen, which the assessor is told apart from being offline.
+        frozen = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)
+        return (HubNotAnswering if frozen else HubUnreachable)(
             f"Could not reach the hub at {self.base_url} ({why}: {type(exc).__name__}) "
             f"for {method} {path} after {self.max_retries + 1} attempts."
         )
@@ -736,7 +741,7 @@ class HubClient:
                 cert = _cert_failure(exc)
                 if cert is not None:
                     # Retrying cannot fix an untrusted certificate; say what to do instead.
-                    raise HubUnreachable(
+                    raise UntrustedCertificate(
                         f"The hub's TLS certificate could not be verified "
                         f"({cert.verify_message}). If your district uses an inspecting proxy, "
                         f"configure its CA bundle."

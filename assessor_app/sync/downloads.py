@@ -50,6 +50,7 @@ from assessor_app.sync.errors import (
     WrongSize,
 )
 from assessor_app.sync.progress import CancelToken, ProgressReporter
+from assessor_app.sync.trouble import trouble_words
 
 __all__ = [
     "DownloadJob",
@@ -102,6 +103,8 @@ class JobOutcome:
     status: DownloadStatus
     received: int = 0
     message: str = ""
+    error: HubError | None = None
+    """The hub error that interrupted the download, if one did."""
 
 
 def plan_jobs(
@@ -366,12 +369,13 @@ class Downloader:
             message = f"The hub no longer offers “{name}” to you; it was not downloaded."
             self._set_state(job, DownloadState.FAILED, 0, message)
             return JobOutcome(job, DownloadStatus.FAILED, received, message)
+        log.warning("download of an artifact stopped: %s", exc)
         message = (
-            f"“{name}” could not be downloaded ({exc}). What arrived is kept and the "
-            "download continues on the next sync."
+            f"“{name}” could not be downloaded: {trouble_words(exc)} What arrived is kept "
+            "and the download continues on the next sync."
         )
         self._set_state(job, DownloadState.NOT_DOWNLOADED, error=message)
-        return JobOutcome(job, DownloadStatus.INTERRUPTED, received, message)
+        return JobOutcome(job, DownloadStatus.INTERRUPTED, received, message, exc)
 
     def _stopped(
         self, job: DownloadJob, status: DownloadStatus, received: int, message: str

@@ -35,7 +35,14 @@ from assessor_app.sync.downloads import (
     plan_jobs,
     record_downloaded,
 )
-from assessor_app.sync.errors import AuthExpired, Cancelled, HubError, MalformedReply, NotFound
+from assessor_app.sync.errors import (
+    AuthExpired,
+    Cancelled,
+    HubError,
+    HubHttpError,
+    MalformedReply,
+    NotFound,
+)
 from assessor_app.sync.manifests import ManifestRefused, check_manifest, refusal_message
 from assessor_app.sync.progress import (
     CancelToken,
@@ -45,6 +52,7 @@ from assessor_app.sync.progress import (
     SyncReport,
 )
 from assessor_app.sync.retention import has_local_work, purge_assignments, purge_expired
+from assessor_app.sync.trouble import trouble_of, trouble_words
 from assessor_app.sync.uploads import upload_outbox
 
 __all__ = ["SyncEngine"]
@@ -191,18 +199,27 @@ class SyncEngine:
         network part with the reason in the report. Errors in ``let_through`` concern
         only what the call was for: they are raised to the caller."""
         try:
-            return call()
+            result = call()
         except AuthExpired:
+            report.reached_hub_at = self.now()
             report.sign_in_required = True
             raise _Stop from None
         except Cancelled:
             report.cancelled = True
             raise _Stop from None
-        except let_through:
+        except let_through as exc:
+            if trouble_of(exc) is None:
+                report.reached_hub_at = self.now()
             raise
         except HubError as exc:
-            report.problems.append(f"{exc} Your work is kept; sync again later.")
+            log.warning("sync stopped: %s", exc)
+            if isinstance(exc, HubHttpError):
+                report.reached_hub_at = self.now()
+            report.hub_trouble = trouble_of(exc)
+            report.problems.append(trouble_words(exc))
             raise _Stop from None
+        report.reached_hub_at = self.now()
+        return result
 
     def _down(self, report: SyncReport) -> None:
         self._apply_delta(report)
@@ -372,6 +389,8 @@ class SyncEngine:
                 report.problems.append(outcome.message)
             elif status == DownloadStatus.INTERRUPTED:
                 report.problems.append(outcome.message)
+                if outcome.error is not None:
+                    report.hub_trouble = report.hub_trouble or trouble_of(outcome.error)
             elif status == DownloadStatus.DISK_FULL:
                 report.disk_full = True
                 disk_message = disk_message or outcome.message

@@ -6,6 +6,7 @@ Every message is fit to show to the assessor; none contains a token or a passwor
 
 from __future__ import annotations
 
+from assessor_app.domain.wording import plural
 from assessor_app.protocol.v1 import ProblemDetail
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "MalformedReply",
     "NotFound",
     "Stalled",
+    "UntrustedCertificate",
     "WrongSize",
 ]
 
@@ -61,12 +63,16 @@ class HubBusy(HubError):
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         minutes = max(1, round(seconds / 60))
-        unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(f"The hub asked to wait {minutes} {unit}; sync again later.")
+        super().__init__(f"The hub asked to wait {plural(minutes, 'minute')}; sync again later.")
 
     @property
     def transient(self) -> bool:
         return True
+
+
+class UntrustedCertificate(HubUnreachable):
+    """The hub's TLS certificate could not be verified; retrying cannot help, trusting
+    the district's CA bundle can. The message says so."""
 
 
 class MalformedReply(HubError):

@@ -11,7 +11,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
+
+from assessor_app.domain.wording import plural
+from assessor_app.sync.trouble import HubTrouble
 
 __all__ = [
     "CancelToken",
@@ -36,7 +40,9 @@ class SyncPhase(StrEnum):
 @dataclass(frozen=True)
 class SyncProgress:
     """A snapshot of a running sync. ``bytes_total`` is 0 outside the download phase;
-    ``current`` is the display name of the file or item being worked on."""
+    ``current`` is the display name of the file or item being worked on;
+    ``bytes_per_second`` the recent download rate and ``stalled`` the display names of
+    downloads that are making (almost) no progress."""
 
     phase: SyncPhase
     items_done: int = 0
@@ -44,6 +50,8 @@ class SyncProgress:
     bytes_done: int = 0
     bytes_total: int = 0
     current: str = ""
+    bytes_per_second: float = 0.0
+    stalled: tuple[str, ...] = ()
 
     @property
     def fraction(self) -> float | None:
@@ -80,7 +88,9 @@ class CancelToken:
 @dataclass
 class SyncReport:
     """What one run did. ``problems`` are sentences for the assessor; ``cancelled`` and
-    ``sign_in_required`` say why a run stopped early."""
+    ``sign_in_required`` say why a run stopped early. ``reached_hub_at`` is when the hub
+    last answered during the run (any answer, even a refusal); ``hub_trouble`` says why
+    contact failed, if it did (the connection indicator is built from both)."""
 
     new_assignments: int = 0
     updated_assignments: int = 0
@@ -98,6 +108,8 @@ class SyncReport:
     cancelled: bool = False
     sign_in_required: bool = False
     disk_full: bool = False
+    reached_hub_at: datetime | None = None
+    hub_trouble: HubTrouble | None = None
 
     @property
     def ok(self) -> bool:
@@ -110,22 +122,22 @@ class SyncReport:
             return "Sign in again to sync; your work is kept on this computer."
         parts = [
             f"{self.new_assignments} new",
-            f"{self.artifacts_downloaded} files downloaded",
-            f"{self.uploaded} decisions uploaded",
+            f"{plural(self.artifacts_downloaded, 'file')} downloaded",
+            f"{plural(self.uploaded, 'decision')} uploaded",
         ]
         if self.revoked_assignments:
             parts.append(f"{self.revoked_assignments} withdrawn")
         if self.conflicts:
-            parts.append(f"{self.conflicts} conflicts")
+            parts.append(plural(self.conflicts, "conflict"))
         if self.retries_scheduled:
-            parts.append(f"{self.retries_scheduled} uploads to retry")
+            parts.append(f"{plural(self.retries_scheduled, 'upload')} to retry")
         if self.purged:
-            parts.append(f"{self.purged} files removed")
+            parts.append(f"{plural(self.purged, 'file')} removed")
         text = ", ".join(parts)
         if self.cancelled:
             return f"Sync cancelled ({text})."
         if self.problems:
-            return f"Sync finished with {len(self.problems)} problem(s) ({text})."
+            return f"Sync finished with {plural(len(self.problems), 'problem')} ({text})."
         return f"Sync finished ({text})."
 
 

@@ -19,6 +19,7 @@ from assessor_app.store import Store
 from assessor_app.sync.client import HubClient
 from assessor_app.sync.errors import AuthExpired, Cancelled, Conflict, HubError, HubHttpError
 from assessor_app.sync.progress import CancelToken, ProgressReporter, SyncPhase, SyncReport
+from assessor_app.sync.trouble import trouble_of, trouble_words
 
 __all__ = ["RETRY_BASE", "RETRY_MAX", "retry_delay", "upload_outbox"]
 
@@ -65,13 +66,15 @@ def upload_outbox(
                 entry.assignment_id, entry.upload, entry.idempotency_key, entry.if_match_version
             )
         except Conflict as exc:
+            report.reached_hub_at = now()
             store.outbox.mark_conflict(entry.id, hub_state=_problem_state(exc), error=str(exc))
             report.conflicts += 1
             report.problems.append(
-                f"The hub did not accept the decision for {entry.assignment_id}: {exc}. "
-                "Your decision is kept; review it in the queue."
+                f"The hub did not accept the decision for {entry.assignment_id}: "
+                f"{trouble_words(exc)}"
             )
         except AuthExpired:
+            report.reached_hub_at = now()
             store.outbox.recover_interrupted()
             report.sign_in_required = True
             return
@@ -80,14 +83,18 @@ def upload_outbox(
             report.cancelled = True
             return
         except HubError as exc:
+            log.warning("upload of a decision stopped: %s", exc)
+            if isinstance(exc, HubHttpError):
+                report.reached_hub_at = now()
+            report.hub_trouble = report.hub_trouble or trouble_of(exc)
             if exc.transient:
                 hub_asked = exc.retry_after if isinstance(exc, HubHttpError) else None
                 next_at = now() + retry_delay(entry.attempts, hub_asked)
                 store.outbox.mark_retry(entry.id, str(exc), next_at)
                 report.retries_scheduled += 1
                 report.problems.append(
-                    f"The decision for {entry.assignment_id} could not be uploaded yet ({exc}); "
-                    "it will be sent again on a later sync."
+                    f"The decision for {entry.assignment_id} could not be uploaded yet: "
+                    f"{trouble_words(exc)} It will be sent again on a later sync."
                 )
                 # The hub is struggling: leave the rest of the queue for the next pass.
                 return
@@ -95,17 +102,18 @@ def upload_outbox(
                 store.outbox.mark_conflict(entry.id, hub_state=_problem_state(exc), error=str(exc))
                 report.conflicts += 1
                 report.problems.append(
-                    f"The hub refused the decision for {entry.assignment_id}: {exc}. "
-                    "Your decision is kept; review it in the queue."
+                    f"The hub refused the decision for {entry.assignment_id}: "
+                    f"{trouble_words(exc)} Your decision is kept; review it in the queue."
                 )
             else:
                 # A reply that is not protocol v1: the hub may have recorded it, so the
                 # same key is sent again later rather than giving up on it.
                 store.outbox.mark_retry(entry.id, str(exc), now() + retry_delay(entry.attempts))
                 report.retries_scheduled += 1
-                report.problems.append(str(exc))
+                report.problems.append(trouble_words(exc))
                 return
         else:
+            report.reached_hub_at = now()
             store.outbox.mark_uploaded(entry.id, now())
             report.uploaded += 1
         progress.item_done(entry.assignment_id)

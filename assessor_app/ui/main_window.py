@@ -27,7 +27,6 @@ from assessor_app.ui.qt import (
     QKeySequence,
     QLabel,
     QMainWindow,
-    QProgressBar,
     QPushButton,
     QSettings,
     QSizePolicy,
@@ -41,9 +40,11 @@ from assessor_app.ui.qt import (
 from assessor_app.ui.queue.model import QueueModel
 from assessor_app.ui.queue.view import QueueView
 from assessor_app.ui.shortcuts import binding
+from assessor_app.ui.sync_bar import SyncBar, progress_words
 
 if TYPE_CHECKING:
     from assessor_app.services.account import ProfileSession
+    from assessor_app.services.connection import Connection
     from assessor_app.services.scoring import OpenedAssignment
     from assessor_app.services.sync_runner import SyncRunner
     from assessor_app.sync.progress import SyncProgress, SyncReport
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SESSION_MODULES = (
+    "assessor_app.services.connection",
     "assessor_app.services.scoring",
     "assessor_app.services.sync_runner",
     "assessor_app.ui.calibration.menu",
@@ -68,27 +70,6 @@ keeps those imports off the GUI thread."""
 
 OPENING_TEXT = "Opening your profile…"
 PLACEHOLDER_TEXT = "Choose a submission from the queue (Enter opens it). Sync to fetch new work."
-
-_PHASE_WORDS = {
-    "recover": "Preparing",
-    "assignments": "Checking for new assignments",
-    "manifests": "Fetching submissions",
-    "downloads": "Downloading evidence",
-    "uploads": "Uploading decisions",
-    "retention": "Tidying old evidence",
-    "done": "Finishing",
-}
-
-
-def _ago(when: datetime | None, now: datetime) -> str:
-    if when is None:
-        return "not synced yet"
-    minutes = int((now - when).total_seconds() // 60)
-    if minutes < 1:
-        return "synced just now"
-    if minutes < 120:
-        return f"synced {minutes} min ago"
-    return f"synced {minutes // 60} h ago"
 
 
 class MainWindow(QMainWindow):
@@ -110,8 +91,8 @@ class MainWindow(QMainWindow):
         self._progress_timer.setInterval(100)
         self._progress_timer.timeout.connect(self._apply_progress)
         self.workspace: Workspace | None = None
-        self._last_sync: datetime | None = None
-        self._online: bool | None = None
+        self.connection: Connection | None = None
+        """What the indicator says is built from this; None until a profile is open."""
         self.setWindowTitle("Assessor")
         self.setAccessibleName("Assessor")
 
@@ -147,10 +128,13 @@ class MainWindow(QMainWindow):
     def attach_session(self, session: ProfileSession) -> None:
         """Work in ``session``: the sync runner, the Calibration menu and the profile's
         actions become available and the queue is loaded (on the database worker)."""
+        from assessor_app.services.connection import Connection
         from assessor_app.services.sync_runner import SyncRunner, engine_for_session
         from assessor_app.ui.calibration.menu import install_calibration_menu
 
         self.session = session
+        self.connection = Connection()
+        self._update_online_label()
         profile = session.profile
         self.setWindowTitle(f"Assessor - {profile.username} @ {profile.hub_url}")
         self.sync_runner = SyncRunner(engine_for_session(session), self)
@@ -158,7 +142,6 @@ class MainWindow(QMainWindow):
         self.sync_runner.finished.connect(self._sync_finished)
         self.sync_runner.failed.connect(self._sync_failed)
         self.sync_runner.signInRequired.connect(self._sign_in_required)
-        self.cancel_button.clicked.connect(self.sync_runner.cancel)
         self.calibration = install_calibration_menu(
             self, session, self.executors, self.sync_runner.finished
         )
@@ -191,8 +174,10 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.sync_action)
         self.cancel_button = QPushButton("Cancel sync", self)
         self.cancel_button.setAccessibleName("Cancel sync")
-        self.cancel_button.hide()
-        toolbar.addWidget(self.cancel_button)
+        self.cancel_button.setToolTip("Stop the sync; everything downloaded so far is kept")
+        self.cancel_button.clicked.connect(self.cancel_sync)
+        self._cancel_action = toolbar.addWidget(self.cancel_button)
+        self._cancel_action.setVisible(False)
         self.online_label = QLabel(self)
         self.online_label.setAccessibleName("Connection and last sync")
         spacer = QWidget(self)
@@ -237,13 +222,9 @@ class MainWindow(QMainWindow):
         sheet.triggered.connect(self.show_shortcuts)
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.sync_progress = QProgressBar(self)
-        self.sync_progress.setAccessibleName("Sync progress")
-        self.sync_progress.setMaximumWidth(220)
-        self.sync_progress.hide()
-        bar.addPermanentWidget(self.sync_progress)
-        self._update_online_label()
+        self.sync_bar = SyncBar(self)
+        self.sync_bar.cancelRequested.connect(self.cancel_sync)
+        self.statusBar().addPermanentWidget(self.sync_bar)
 
     # -- queue and workspace --------------------------------------------------------------
 
@@ -256,6 +237,13 @@ class MainWindow(QMainWindow):
 
         store = self.session.store
         self.executors.db.submit(lambda: load_queue_rows(store), success=self._rows_loaded)
+
+    def notify_changed(self) -> None:
+        """The store changed under the views (a sync ended): the queue and the open
+        workspace show its state again, without reopening anything."""
+        self.refresh_queue()
+        if self.workspace is not None and not self._closed:
+            self.workspace.refresh_from_store()
 
     def _rows_loaded(self, rows: list) -> None:
         current = self.queue.current_assignment_id()
@@ -316,11 +304,20 @@ class MainWindow(QMainWindow):
         if self.sync_runner is None or self.sync_runner.is_running():
             return
         self.sync_action.setEnabled(False)
-        self.cancel_button.show()
-        self.sync_progress.setRange(0, 0)
-        self.sync_progress.show()
+        self._cancel_action.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self.sync_bar.running()
         self.statusBar().showMessage("Syncing…")
         self.sync_runner.start()
+
+    def cancel_sync(self) -> None:
+        """Ask the running sync to stop; it ends with what it has saved so far."""
+        if self.sync_runner is None or not self.sync_runner.is_running():
+            return
+        self.sync_runner.cancel()
+        self.cancel_button.setEnabled(False)
+        self.sync_bar.cancelling()
+        self.statusBar().showMessage("Cancelling…")
 
     def _sync_progress(self, progress: SyncProgress) -> None:
         self._pending_progress = progress
@@ -331,50 +328,41 @@ class MainWindow(QMainWindow):
         progress, self._pending_progress = self._pending_progress, None
         if progress is None or self.sync_runner is None or not self.sync_runner.is_running():
             return
-        fraction = progress.fraction
-        if fraction is None:
-            self.sync_progress.setRange(0, 0)
-        else:
-            self.sync_progress.setRange(0, 1000)
-            self.sync_progress.setValue(int(fraction * 1000))
-        words = _PHASE_WORDS.get(progress.phase.value, progress.phase.value)
-        if progress.current:
-            words += f": {progress.current}"
-        self.statusBar().showMessage(words)
+        self.sync_bar.show_progress(progress)
+        if self.cancel_button.isEnabled():
+            self.statusBar().showMessage(progress_words(progress))
         if progress.phase.value in ("downloads", "uploads", "manifests"):
             self.refresh_queue()
 
-    def _sync_done(self) -> None:
+    def _sync_done(self, details: list[str]) -> None:
         self._progress_timer.stop()
         self._pending_progress = None
         self.sync_action.setEnabled(True)
-        self.cancel_button.hide()
-        self.sync_progress.hide()
-        self.refresh_queue()
+        self._cancel_action.setVisible(False)
+        self.sync_bar.stopped(details)
+        self.notify_changed()
 
     def _sync_finished(self, report: SyncReport) -> None:
-        self._sync_done()
-        self._online = True
-        self._last_sync = datetime.now(UTC)
-        self._update_online_label()
-        self.statusBar().showMessage(report.summary(), 10_000)
-        if report.problems:
-            from assessor_app.ui.plain_text import message_box
-            from assessor_app.ui.qt import QMessageBox
+        from assessor_app.services.connection import Connection, after_sync
 
-            problems = "\n".join(report.problems)
-            message_box(self, QMessageBox.Icon.Information, "Sync finished with problems", problems)
+        self._sync_done(list(report.problems))
+        self.connection = after_sync(self.connection or Connection(), report, datetime.now(UTC))
+        self._update_online_label()
+        # Trouble stays in the status bar until the next message: one problem in full,
+        # several counted; Details… has them all.
+        if len(report.problems) == 1 and not report.cancelled:
+            self.statusBar().showMessage(report.problems[0])
+        else:
+            self.statusBar().showMessage(report.summary(), 0 if report.problems else 10_000)
 
     def _sync_failed(self, message: str) -> None:
-        self._sync_done()
-        self._online = False
-        self._update_online_label()
-        self.statusBar().showMessage(message, 15_000)
+        # An unexpected error says nothing about the hub: the indicator stays as it was.
+        self._sync_done([message])
+        self.statusBar().showMessage(message)
 
     def _sign_in_required(self) -> None:
         from assessor_app.ui.qt import QMessageBox
 
-        self._sync_done()
         answer = QMessageBox.question(
             self,
             "Sign in again",
@@ -399,14 +387,11 @@ class MainWindow(QMainWindow):
             self.sync_now()
 
     def _update_online_label(self) -> None:
-        now = datetime.now(UTC)
-        if self._online is False:
-            state = "Offline — your work is saved on this computer"
-        elif self._online:
-            state = "Online"
-        else:
-            state = "Not synced this session"
-        self.online_label.setText(f"{state} · {_ago(self._last_sync, now)}")
+        if self.connection is None:
+            return
+        from assessor_app.services.connection import indicator_text
+
+        self.online_label.setText(indicator_text(self.connection, datetime.now(UTC)))
 
     def _minute(self) -> None:
         self.queue_model.tick()

@@ -382,7 +382,7 @@ def test_sync_up_sends_the_decision_to_the_hub(synced: Desk, run: Run) -> None:
     result = run("sync", "--up-only")
 
     assert result.code == 0, result.err
-    assert "1 decisions uploaded" in result.out
+    assert "1 decision uploaded" in result.out
     with profile_store() as store:
         [entry] = store.outbox.entries()
         assert entry.state is OutboxState.UPLOADED

@@ -9,12 +9,19 @@ rubric, and the footer's status line says where the review stands.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.services.account import ProfileSession
-from assessor_app.services.scoring import FinalizeCheck, OpenedAssignment, ScoringService
+from assessor_app.services.scoring import (
+    FinalizeCheck,
+    OpenedAssignment,
+    ReopenRefused,
+    ScoringService,
+    Standing,
+)
 from assessor_app.store import LocalState
 from assessor_app.store.repositories.assignments import review_state
 from assessor_app.ui.background import Executors
@@ -36,6 +43,7 @@ from assessor_app.ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    isValid,
 )
 from assessor_app.ui.rubric.panel import RubricPanel
 from assessor_app.ui.status_words import QueueState, for_review, status_text
@@ -151,6 +159,11 @@ class Workspace(QWidget):
         banner.setFrameShape(QLabel.Shape.StyledPanel)
         banner.setContentsMargins(6, 4, 6, 4)
         banner.setTextFormat(Qt.TextFormat.RichText)
+        self._show_review_comment(banner, comment)
+        return banner
+
+    @staticmethod
+    def _show_review_comment(banner: QLabel, comment: str | None) -> None:
         if comment and comment.strip():
             # The comment is hub text: escaped, so it shows exactly as the reviewer wrote it.
             banner.setText(
@@ -158,9 +171,10 @@ class Workspace(QWidget):
                 f"{as_html(comment)}<br>"
                 "Revise the sheet and finalize it again: it is uploaded as a new decision."
             )
+            banner.show()
         else:
+            banner.clear()
             banner.hide()
-        return banner
 
     def _rubric_side(self) -> QWidget:
         side = QWidget(self)
@@ -364,10 +378,53 @@ class Workspace(QWidget):
             "finalize again.",
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.saves.save(
+            self._executors.db.submit(
                 lambda: self.scoring.reopen(self.assignment_id),
-                lambda _v: self._set_state(LocalState.IN_PROGRESS),
+                success=lambda _v: self._set_state(LocalState.IN_PROGRESS),
+                failure=self._reopen_refused,
             )
+
+    def _reopen_refused(self, error: BaseException) -> None:
+        if not isinstance(error, ReopenRefused):
+            self._failed(error)
+            return
+        # The store moved on (a sync uploaded the decision): say why, and show where
+        # the sheet stands now.
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(str(error), 15_000)
+        else:
+            QMessageBox.information(self, "Not reopened", str(error))
+        self.refresh_from_store()
+
+    def refresh_from_store(self) -> None:
+        """Show the assignment as the store has it now (after a sync, say): read-only
+        "Uploaded" once the hub has the decision; editable, with the reviewer's banner,
+        once a reviewer returned it. Edits in progress are not touched."""
+        aid = self.assignment_id
+        self._executors.db.submit(
+            lambda: self.scoring.standing(aid),
+            success=self._apply_standing,
+            failure=lambda error: log.warning("could not read the assignment's state: %s", error),
+        )
+
+    def _apply_standing(self, standing: Standing) -> None:
+        if not isValid(self):
+            return  # closed while the state was read
+        opened = self.opened
+        if (standing.assignment, standing.state, standing.revoked) == (
+            opened.assignment,
+            self._state,
+            opened.revoked,
+        ):
+            return
+        self.opened = replace(
+            opened, assignment=standing.assignment, state=standing.state, revoked=standing.revoked
+        )
+        self._show_review_comment(self.review_banner, self.opened.review_comment)
+        self._state = standing.state
+        self.rubric.set_read_only(self.opened.read_only)
+        self._refresh_footer()
 
     def _set_state(self, state: LocalState) -> None:
         self._state = state
@@ -397,11 +454,20 @@ class Workspace(QWidget):
         if self._state is LocalState.FINALIZED:
             self.state_label.setText("⧗ Queued for upload · Reopen (Ctrl+Enter)")
         elif self.rubric.is_read_only():
-            self.state_label.setText(f"{review_words} · Read only" if review else "Read only")
+            where = review_words or self._state_words()
+            self.state_label.setText(f"{where} · Read only" if where else "Read only")
         elif review is not None:
             self.state_label.setText(f"{review_words} · Finalize (Ctrl+Enter)")
         else:
             self.state_label.setText("Finalize (Ctrl+Enter)")
+
+    def _state_words(self) -> str:
+        """The queue's word for a read-only sheet the hub's review says nothing about."""
+        if self.opened.revoked:
+            return status_text(QueueState.REVOKED)
+        if self._state is LocalState.UPLOADED:
+            return status_text(QueueState.UPLOADED)
+        return status_text(QueueState.CONFLICT) if self._state is LocalState.CONFLICT else ""
 
     def close_workspace(self) -> None:
         """Flush pending saves and release viewers (players, streams)."""

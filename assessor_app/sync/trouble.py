@@ -1,0 +1,104 @@
+"""Sync and hub errors in the assessor's words, for the GUI and the command line alike.
+
+One home for what an assessor is told when the hub cannot be reached, does not answer,
+refuses or sends something unreadable: what happened and what to do, without HTTP
+methods, paths, status codes or exception names (those go to the log). ``trouble_of``
+says which kind of contact trouble an error means, for the connection indicator.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+
+from assessor_app.domain.wording import plural
+from assessor_app.sync.errors import (
+    AuthExpired,
+    Cancelled,
+    Conflict,
+    HubBusy,
+    HubHttpError,
+    HubNotAnswering,
+    HubUnreachable,
+    MalformedReply,
+    NotFound,
+    Stalled,
+    UntrustedCertificate,
+)
+
+__all__ = ["SAVED_HERE", "HubTrouble", "trouble_of", "trouble_words"]
+
+SAVED_HERE = "Your work is saved on this computer."
+
+
+class HubTrouble(StrEnum):
+    """Why the last contact with the hub failed."""
+
+    OFFLINE = "offline"
+    """No connection: the network is down, or the hub's address cannot be reached."""
+    NOT_ANSWERING = "not_answering"
+    """The hub accepted the connection but did not answer in time."""
+
+
+def trouble_of(error: BaseException) -> HubTrouble | None:
+    """The contact trouble ``error`` means, or None when the hub was reached (it
+    answered, even if with a refusal) or the error says nothing about contact."""
+    if isinstance(error, HubNotAnswering):
+        return HubTrouble.NOT_ANSWERING
+    if isinstance(error, Stalled):
+        return None  # bytes did arrive, only too slowly: the hub was reached
+    if isinstance(error, HubUnreachable):
+        return HubTrouble.OFFLINE
+    return None
+
+
+def _wait_words(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return plural(minutes, "minute")
+
+
+def trouble_words(error: BaseException) -> str:
+    """One or two sentences for the assessor: what happened, that the work is safe, and
+    what to do next."""
+    if isinstance(error, UntrustedCertificate | HubBusy):
+        return f"{error} {SAVED_HERE}"
+    if isinstance(error, Stalled):
+        return (
+            "The connection to the hub is too slow right now. What arrived is kept; the "
+            "download continues on the next sync."
+        )
+    if isinstance(error, HubNotAnswering):
+        return f"The hub is not answering; it may be busy or down. {SAVED_HERE} Sync again later."
+    if isinstance(error, HubUnreachable):
+        return (
+            f"Could not reach the hub. Check your internet connection. {SAVED_HERE} "
+            "Sync again when you are online."
+        )
+    if isinstance(error, Cancelled):
+        return "Sync cancelled. Everything saved so far is kept."
+    if isinstance(error, AuthExpired):
+        return f"Your sign-in has expired: sign in again to sync. {SAVED_HERE}"
+    if isinstance(error, NotFound):
+        return f"The hub no longer offers this to you. {SAVED_HERE}"
+    if isinstance(error, Conflict):
+        return (
+            "The hub's copy has changed: it was decided elsewhere, withdrawn or reassigned. "
+            "Your decision is kept; review it in the queue."
+        )
+    if isinstance(error, HubHttpError):
+        if error.status == 429 or error.retry_after:
+            wait = (
+                f"asked to wait {_wait_words(error.retry_after)}"
+                if error.retry_after
+                else "is busy right now"
+            )
+            return f"The hub {wait}. {SAVED_HERE} Sync again later."
+        if error.status >= 500:
+            return f"The hub has a problem right now. {SAVED_HERE} Sync again later."
+        return f"The hub refused the request (“{error.problem.title}”). {SAVED_HERE}"
+    if isinstance(error, MalformedReply):
+        return (
+            "The hub's answer could not be understood; it may run a different version. "
+            f"Nothing was changed. {SAVED_HERE}"
+        )
+    return f"Sync stopped unexpectedly. {SAVED_HERE} The details are in the log file."
