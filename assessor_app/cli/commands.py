@@ -41,6 +41,7 @@ from assessor_app.domain import (
     evaluate,
 )
 from assessor_app.domain.feedback_quality import check_feedback
+from assessor_app.domain.wording import plural
 from assessor_app.services.account import (
     SECRET_STORE_SETTING,
     SECRETS_FILE,
@@ -284,7 +285,9 @@ def cmd_logout(args: Namespace, console: Console) -> int:
     console.out(f"Signed out of {profile.hub_url} as {profile.username}.")
     kept = "Your scores and decisions stay on this computer"
     if pending:
-        kept += f", with {pending} decision(s) queued for upload: sign in again to send them"
+        kept += (
+            f", with {plural(pending, 'decision')} queued for upload: sign in again to send them"
+        )
     console.out(kept + ".")
     return ExitCode.OK
 
@@ -480,7 +483,7 @@ def cmd_show(args: Namespace, console: Console) -> int:
     if opened.review_comment:
         console.out(indent(opened.review_comment, "Reviewer’s comment: "))
     verified = sum(1 for d in downloads if d.state.value == "verified")
-    console.out(f"Evidence: {verified} of {len(downloads)} file(s) downloaded")
+    console.out(f"Evidence: {verified} of {plural(len(downloads), 'file')} downloaded")
     for d in downloads:
         console.out(f"  - {shorten(d.artifact.display_name, 60)} ({d.artifact.media_type})")
     if sub.change_note.strip():
@@ -665,8 +668,8 @@ def cmd_finalize(args: Namespace, console: Console) -> int:
     console.out(f"Recorded {decision.label} ({how}) for {args.id}.")
     if findings:
         console.out(
-            f"Finalized over {len(findings)} feedback finding(s); your reason is kept with the "
-            "decision on this computer."
+            f"Finalized over {plural(len(findings), 'feedback finding')}; your reason is kept "
+            "with the decision on this computer."
         )
     console.out(f"Status: {status_word(LocalState.FINALIZED)}. Run `assessor sync` to send it.")
     return ExitCode.OK
@@ -705,9 +708,9 @@ def cmd_worksheet_export(args: Namespace, console: Console) -> int:
         console.out(f"Wrote {path} with no rows: nothing in your queue can be scored right now.")
         return ExitCode.OK
     console.out(
-        f"Wrote {report.rows} rows for {report.assignments} assignment(s) to {path}. Fill in "
-        "the level, rationale and feedback columns, then: assessor worksheet import "
-        f"{path}"
+        f"Wrote {plural(report.rows, 'row')} for {plural(report.assignments, 'assignment')} "
+        f"to {path}. Fill in the level, rationale and feedback columns, then: "
+        f"assessor worksheet import {path}"
     )
     return ExitCode.OK
 
@@ -722,7 +725,7 @@ def cmd_worksheet_import(args: Namespace, console: Console) -> int:
             f"({target})"
         )
     console.out(
-        f"{len(report.applied)} row(s) applied, {report.unchanged} unchanged, "
+        f"{plural(len(report.applied), 'row')} applied, {report.unchanged} unchanged, "
         f"{len(report.refused)} refused."
     )
     if report.refused:

@@ -60,7 +60,8 @@ from assessor_app.store.secrets import (
     SecretStoreError,
     WrongPassphrase,
 )
-from assessor_app.sync.errors import AuthExpired, HubError, HubUnreachable
+from assessor_app.sync.errors import AuthExpired, HubError
+from assessor_app.sync.trouble import trouble_words
 
 log = logging.getLogger("assessor_app.cli")
 
@@ -236,12 +237,8 @@ def _message(exc: BaseException) -> tuple[ExitCode, str] | None:
         )
     if isinstance(exc, SecretStoreError):
         return ExitCode.SIGN_IN, str(exc)
-    if isinstance(exc, HubUnreachable):
-        return ExitCode.UNREACHABLE, (
-            f"{exc} Your work is kept on this computer; try again when the hub can be reached."
-        )
     if isinstance(exc, HubError):
-        return ExitCode.UNREACHABLE, f"The hub answered with an error: {exc} Your work is kept."
+        return ExitCode.UNREACHABLE, trouble_words(exc)
     if isinstance(exc, SheetLockedError):
         return ExitCode.USAGE, f"{exc}. Nothing was changed."
     if isinstance(exc, NotFoundError):

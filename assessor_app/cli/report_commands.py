@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assessor_app.cli.commands import Console, profile_store
 from assessor_app.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
+from assessor_app.domain.wording import plural
 from assessor_app.reports import COLUMNS
 from assessor_app.services.reports import (
     NoDecisionError,
@@ -60,7 +61,7 @@ def cmd_history_export(args: Namespace, console: Console) -> int:
     out = _target(args.file, ".csv")
     with profile_store(args) as (_profile, store):
         count = history_csv(store, out, excel_bom=args.excel)
-    what = "no decisions yet" if count == 0 else f"{count} decision(s)"
+    what = "no decisions yet" if count == 0 else plural(count, "decision")
     console.out(f"Wrote {what} to {out}.")
     return ExitCode.OK
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from assessor_app.services.account import ProfileSession, SignInRequired
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.progress import CancelToken, ProgressCallback, SyncProgress, SyncReport
+from assessor_app.sync.trouble import trouble_words
 
 __all__ = ["EngineFactory", "SyncRunner", "engine_for_session"]
 
@@ -78,7 +79,7 @@ class _Worker(QObject):
             return
         except Exception as exc:
             log.exception("sync failed")
-            self.failed.emit(f"Sync stopped unexpectedly: {exc}. Your work is kept.")
+            self.failed.emit(trouble_words(exc))
             return
         if report.sign_in_required:
             self.signInRequired.emit()

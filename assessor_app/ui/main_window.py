@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assessor_app.domain.wording import plural
 from assessor_app.ui.background import Executor, Executors
 from assessor_app.ui.qt import (
     QAction,
@@ -437,7 +438,7 @@ class MainWindow(QMainWindow):
         self.executors.db.submit(
             export,
             success=lambda count: self.statusBar().showMessage(
-                f"Exported {count} decision(s) to {target}", 8000
+                f"Exported {plural(count, 'decision')} to {target}", 8000
             ),
             failure=failed,
         )

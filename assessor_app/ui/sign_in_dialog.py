@@ -8,11 +8,13 @@ and the store, the vault and queued decisions are not touched.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from assessor_app.services.account import CA_BUNDLE_SETTING, ProfileSession, sign_in
 from assessor_app.store.secrets import KeyringUnavailable, SecretStoreError, SecretStoreKind
 from assessor_app.sync.errors import AuthExpired, HubError
+from assessor_app.sync.trouble import trouble_words
 from assessor_app.ui.background import Executor
 from assessor_app.ui.plain_text import set_plain
 from assessor_app.ui.qt import (
@@ -41,6 +43,9 @@ def renew_token(session: ProfileSession, password: str) -> ProfileSession:
         token = client.login(session.profile.username, password)
     session.secrets.set_token(token.access_token)
     return session
+
+
+log = logging.getLogger(__name__)
 
 
 class SignInDialog(QDialog):
@@ -148,7 +153,10 @@ class SignInDialog(QDialog):
         elif isinstance(error, KeyringUnavailable) and self._renew is None:
             text = str(error)
             self.store_choice.setCurrentIndex(1)
-        elif isinstance(error, (HubError, SecretStoreError, ValueError)):
+        elif isinstance(error, HubError):
+            log.info("sign-in failed: %s", error)
+            text = trouble_words(error)
+        elif isinstance(error, (SecretStoreError, ValueError)):
             text = str(error)
         else:
             raise error

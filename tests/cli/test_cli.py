@@ -186,7 +186,7 @@ def test_show_prints_the_rubric_the_sheet_and_the_problems(synced: Desk, run: Ru
     out = result.out
     assert f"{synced.assignment} · Wait time after questions · educator E-0001 · attempt 1" in out
     assert "Status: In progress" in out
-    assert "Evidence: 2 of 2 file(s) downloaded" in out
+    assert "Evidence: 2 of 2 files downloaded" in out
     assert f"1. Wait after the question [{C1}]" in out
     assert "\n  > 2 Proficient [proficient] (3 pts, meets): " in out
     assert "\n    1 Beginning [beginning] (1 pt): " in out
@@ -339,7 +339,7 @@ def test_worksheet_round_trip_with_a_refused_row_exits_6(
 
     exported = run("worksheet", "export", str(path))
     assert exported.code == 0
-    assert "Wrote 6 rows for 2 assignment(s)" in exported.out
+    assert "Wrote 6 rows for 2 assignments" in exported.out
     # The second sheet is edited here after the export; its worksheet rows must not win.
     assert run("score", second, "--level", "1=2").code == 0
     _edit_worksheet(
@@ -355,7 +355,7 @@ def test_worksheet_round_trip_with_a_refused_row_exits_6(
 
     assert result.code == ExitCode.ROWS_REFUSED
     assert f"row 2: saved level, rationale of {synced.assignment} ({C1})" in result.out
-    assert "2 row(s) applied" in result.out and "1 refused" in result.out
+    assert "2 rows applied" in result.out and "1 refused" in result.out
     assert "These rows were refused and nothing in them was saved:" in result.err
     assert f"  row 5 ({second}, {C1}): the sheet was edited since the export" in result.err
     with profile_store() as store:
@@ -418,7 +418,7 @@ def test_logout_forgets_the_token_and_keeps_the_work(
     result = run("logout")
 
     assert result.code == 0
-    assert "with 1 decision(s) queued for upload" in result.out
+    assert "with 1 decision queued for upload" in result.out
     assert tokens(memory_keyring) == []
     with profile_store() as store:
         assert store.outbox.entries()[0].state is OutboxState.QUEUED

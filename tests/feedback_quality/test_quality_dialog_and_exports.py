@@ -191,7 +191,7 @@ def test_main_window_exports_my_decisions(
     )
     window.export_history_action.trigger()
     qtbot.waitUntil(
-        lambda: window.statusBar().currentMessage() == f"Exported 1 decision(s) to {target}",
+        lambda: window.statusBar().currentMessage() == f"Exported 1 decision to {target}",
         timeout=10_000,
     )
     lines = target.read_text(encoding="utf-8").splitlines()

@@ -9,6 +9,7 @@ the keys of uploaded items that have none yet, on the net executor.
 from __future__ import annotations
 
 from assessor_app.domain.text import printable
+from assessor_app.domain.wording import plural
 from assessor_app.reports.calibration_report import format_share
 from assessor_app.services.calibration import CalibrationService, KeyComparison, KeyFetchReport
 from assessor_app.ui.background import Executors
@@ -173,7 +174,7 @@ class KeysPanel(QWidget):
 
     def _fetched(self, report: KeyFetchReport) -> None:
         self.fetch_button.setEnabled(True)
-        words = [f"{len(report.fetched)} new key(s)"]
+        words = [f"{plural(len(report.fetched), 'new key')}"]
         if report.waiting:
             words.append(f"{len(report.waiting)} waiting for your upload to reach the hub")
         if report.failed:

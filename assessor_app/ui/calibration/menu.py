@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from assessor_app.domain.wording import plural
 from assessor_app.ui.background import Executors
 from assessor_app.ui.qt import QMainWindow, QMenu, QObject, Signal
 
@@ -89,7 +90,8 @@ class CalibrationMenu(QObject):
         if report.fetched:
             count = len(report.fetched)
             self._main.statusBar().showMessage(
-                f"{count} answer key(s) received: see Calibration ▸ My answer keys and drift.",
+                f"{plural(count, 'answer key')} received: see Calibration ▸ My answer keys "
+                "and drift.",
                 15_000,
             )
             if self.window is not None and self.window.isVisible():
