@@ -63,10 +63,7 @@ def trouble_words(error: BaseException) -> str:
     if isinstance(error, UntrustedCertificate | HubBusy):
         return f"{error} {SAVED_HERE}"
     if isinstance(error, Stalled):
-        return (
-            "The connection to the hub is too slow right now. What arrived is kept; the "
-            "download continues on the next sync."
-        )
+        return f"The connection to the hub is too slow right now. {SAVED_HERE} Sync again later."
     if isinstance(error, HubNotAnswering):
         return f"The hub is not answering; it may be busy or down. {SAVED_HERE} Sync again later."
     if isinstance(error, HubUnreachable):

@@ -141,6 +141,10 @@ def test_unreachable_hub_exits_3_and_keeps_the_work(run: Run, tmp_path: Path) ->
 
     assert result.code == ExitCode.UNREACHABLE
     assert "Your work is kept on this computer" in result.err
+    # The cause in the assessor's words; the request and the exception go to the log only.
+    assert "Could not reach the hub. Check your internet connection." in result.err
+    for jargon in ("ConnectError", "GET /", "/api/v1", "HTTP"):
+        assert jargon not in result.err + result.out
     with profile_store() as store:
         assert store.sheets.load_sheet(seeded.assignment_id).score(C1).level_id == "proficient"
 

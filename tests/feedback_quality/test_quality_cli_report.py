@@ -119,7 +119,7 @@ def test_finalize_report_and_history_end_to_end_with_a_hub(
     accepted = run("finalize", aid, "--accept-feedback-warnings", QUALITY_REASON)
     assert accepted.code == 0, accepted.err
     assert "Recorded Not Yet" in accepted.out
-    assert "Finalized over 2 feedback finding(s)" in accepted.out
+    assert "Finalized over 2 feedback findings" in accepted.out
     assert run("sync").code == 0
     with real_hub.admin.db.read() as session:
         body = session.scalars(select(HubDecisionRow.body)).one()

@@ -124,13 +124,17 @@ def test_expired_token_asks_to_sign_in_again(
     assert not runner.is_running()
 
 
-def test_an_unexpected_error_is_reported_as_failed(qtbot: QtBot) -> None:
+def test_an_unexpected_error_is_reported_as_failed(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken(_progress: object, _cancel: CancelToken) -> object:
         raise RuntimeError("the profile database is locked")
 
     runner = SyncRunner(broken)  # type: ignore[arg-type]
     with qtbot.waitSignal(runner.failed, timeout=10_000) as failed:
         runner.start()
-    assert "the profile database is locked" in failed.args[0]
-    assert "work is kept" in failed.args[0]
+    # The assessor reads what happened and that the work is safe; the error is logged.
+    assert failed.args[0].startswith("Sync stopped unexpectedly.")
+    assert "work is saved" in failed.args[0] and "RuntimeError" not in failed.args[0]
+    assert "the profile database is locked" in caplog.text
     assert not runner.is_running()
