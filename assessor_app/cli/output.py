@@ -16,10 +16,11 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from assessor_app.domain.text import printable
+from assessor_app.domain.wording import span
 from assessor_app.store import LocalState
 from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.sync.progress import SyncPhase, SyncProgress
@@ -56,19 +57,6 @@ def status_word(
     return word
 
 
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
-
-
-def _span(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds >= 86_400:
-        return _plural(seconds // 86_400, "day")
-    if seconds >= 3_600:
-        return _plural(seconds // 3_600, "hour")
-    return _plural(max(1, seconds // 60), "minute")
-
-
 def due_text(due_at: datetime | None, now: datetime) -> str:
     """``Due in 3 days`` / ``Overdue by 2 days`` / ``Due now`` / ``No due date``."""
     if due_at is None:
@@ -77,10 +65,10 @@ def due_text(due_at: datetime | None, now: datetime) -> str:
         due_at = due_at.replace(tzinfo=UTC)
     remaining = due_at - now
     if remaining.total_seconds() < 0:
-        return f"Overdue by {_span(-remaining)}"
+        return f"Overdue by {span(-remaining)}"
     if remaining.total_seconds() < 60:
         return "Due now"
-    return f"Due in {_span(remaining)}"
+    return f"Due in {span(remaining)}"
 
 
 def terminal_text(text: str) -> str:

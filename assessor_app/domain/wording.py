@@ -1,11 +1,14 @@
-"""Counting words the same way everywhere: "1 decision uploaded", "2 decisions uploaded".
+"""Counting words the same way everywhere: "1 decision uploaded", "2 decisions uploaded",
+"Overdue by 2 days".
 
 The one home of plural wording for the GUI, the command line and the sync report.
 """
 
 from __future__ import annotations
 
-__all__ = ["plural"]
+from datetime import timedelta
+
+__all__ = ["plural", "span"]
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -13,3 +16,14 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     ``plural(3, "file")`` is "3 files"; irregular nouns pass their plural form."""
     noun = singular if count == 1 else plural_form or f"{singular}s"
     return f"{count} {noun}"
+
+
+def span(delta: timedelta) -> str:
+    """A duration in the largest whole unit that fits: days, hours or minutes (at least
+    one minute): "2 days", "1 hour", "5 minutes"."""
+    seconds = int(delta.total_seconds())
+    if seconds >= 86_400:
+        return plural(seconds // 86_400, "day")
+    if seconds >= 3_600:
+        return plural(seconds // 3_600, "hour")
+    return plural(max(1, seconds // 60), "minute")

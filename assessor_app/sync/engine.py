@@ -230,13 +230,14 @@ class SyncEngine:
         """Read the delta again after uploads. Only a status update: if the hub cannot
         answer now, the next sync brings the same changes, so that is no problem."""
         self._check_cancel(report)
-        problems = len(report.problems)
+        problems, trouble = len(report.problems), report.hub_trouble
         try:
             self._apply_delta(report, announce=False)
         except _Stop:
             if report.cancelled or report.sign_in_required:
                 raise
             del report.problems[problems:]
+            report.hub_trouble = trouble
             log.info("status refresh after upload skipped; the next sync brings it")
 
     def _apply_delta(self, report: SyncReport, *, announce: bool = True) -> None:
@@ -293,7 +294,7 @@ class SyncEngine:
                 )
             except NotFound:
                 report.problems.append(
-                    f"The hub no longer offers the submission of {item.assignment.id}; "
+                    "The hub no longer offers one of the submissions assigned to you; "
                     "it will be checked again on the next sync."
                 )
                 continue

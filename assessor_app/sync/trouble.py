@@ -37,13 +37,18 @@ class HubTrouble(StrEnum):
     OFFLINE = "offline"
     """No connection: the network is down, or the hub's address cannot be reached."""
     NOT_ANSWERING = "not_answering"
-    """The hub accepted the connection but did not answer in time."""
+    """The hub accepted the connection but did not answer in time, or only said that it
+    cannot serve now."""
 
 
 def trouble_of(error: BaseException) -> HubTrouble | None:
-    """The contact trouble ``error`` means, or None when the hub was reached (it
-    answered, even if with a refusal) or the error says nothing about contact."""
-    if isinstance(error, HubNotAnswering):
+    """The contact trouble ``error`` means, or None when the hub was reached and gave an
+    answer it meant (even a refusal) or the error says nothing about contact. A hub that
+    only says it is unavailable or busy (503, 429, a long ``Retry-After``) is as good as
+    not answering."""
+    if isinstance(error, HubNotAnswering | HubBusy):
+        return HubTrouble.NOT_ANSWERING
+    if isinstance(error, HubHttpError) and error.transient:
         return HubTrouble.NOT_ANSWERING
     if isinstance(error, Stalled):
         return None  # bytes did arrive, only too slowly: the hub was reached

@@ -42,6 +42,16 @@ def _problem_state(error: HubHttpError) -> dict[str, object]:
     return error.problem.model_dump(mode="json", exclude_none=True)
 
 
+def _names(store: Store) -> dict[str, str]:
+    """Assignment id -> how the assessor knows it (credential · educator), for messages
+    and progress: internal ids mean nothing to them."""
+    return {
+        item.assignment.id: f"{item.credential_title} · Educator {item.educator_pseudonym}"
+        for item in store.assignments.queue()
+        if item.credential_title and item.educator_pseudonym
+    }
+
+
 def upload_outbox(
     store: Store,
     client: HubClient,
@@ -54,13 +64,17 @@ def upload_outbox(
     """Send every due outbox entry, oldest first, recording results in ``report``."""
     progress.phase(SyncPhase.UPLOADS, items_total=store.outbox.pending_count())
     seen: set[int] = set()
+    names: dict[str, str] | None = None
     while not cancel.cancelled:
         entry = store.outbox.next_pending(now())
         if entry is None or entry.id in seen:
             break
         seen.add(entry.id)
         entry = store.outbox.mark_uploading(entry.id)
-        progress.item_started(entry.assignment_id)
+        if names is None:
+            names = _names(store)
+        name = names.get(entry.assignment_id, "one of your assignments")
+        progress.item_started(name)
         try:
             client.put_decision(
                 entry.assignment_id, entry.upload, entry.idempotency_key, entry.if_match_version
@@ -70,8 +84,7 @@ def upload_outbox(
             store.outbox.mark_conflict(entry.id, hub_state=_problem_state(exc), error=str(exc))
             report.conflicts += 1
             report.problems.append(
-                f"The hub did not accept the decision for {entry.assignment_id}: "
-                f"{trouble_words(exc)}"
+                f"The hub did not accept the decision for {name}: {trouble_words(exc)}"
             )
         except AuthExpired:
             report.reached_hub_at = now()
@@ -93,8 +106,7 @@ def upload_outbox(
                 store.outbox.mark_retry(entry.id, str(exc), next_at)
                 report.retries_scheduled += 1
                 report.problems.append(
-                    f"The decision for {entry.assignment_id} could not be uploaded yet: "
-                    f"{trouble_words(exc)} It will be sent again on a later sync."
+                    f"The decision for {name} is not uploaded yet: {trouble_words(exc)}"
                 )
                 # The hub is struggling: leave the rest of the queue for the next pass.
                 return
@@ -102,7 +114,7 @@ def upload_outbox(
                 store.outbox.mark_conflict(entry.id, hub_state=_problem_state(exc), error=str(exc))
                 report.conflicts += 1
                 report.problems.append(
-                    f"The hub refused the decision for {entry.assignment_id}: "
+                    f"The hub refused the decision for {name}: "
                     f"{trouble_words(exc)} Your decision is kept; review it in the queue."
                 )
             else:
@@ -116,4 +128,4 @@ def upload_outbox(
             report.reached_hub_at = now()
             store.outbox.mark_uploaded(entry.id, now())
             report.uploaded += 1
-        progress.item_done(entry.assignment_id)
+        progress.item_done(name)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
+from assessor_app.domain.wording import span
 from assessor_app.ui.qt import QFontMetrics, QGuiApplication
 
 if TYPE_CHECKING:
@@ -126,23 +127,9 @@ def status_text(state: QueueState, percent: int | None = None) -> str:
     return f"{symbol(state)} {status_word(state, percent)}"
 
 
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
-
-
-def _span(delta: timedelta) -> str:
-    """A duration in the largest whole unit that fits: days, hours or minutes."""
-    seconds = int(delta.total_seconds())
-    if seconds >= 86_400:
-        return _plural(seconds // 86_400, "day")
-    if seconds >= 3_600:
-        return _plural(seconds // 3_600, "hour")
-    return _plural(max(1, seconds // 60), "minute")
-
-
 def overdue_word(overdue_by: timedelta) -> str:
     """``Overdue by 2 days``."""
-    return f"Overdue by {_span(overdue_by)}"
+    return f"Overdue by {span(overdue_by)}"
 
 
 class DueText(NamedTuple):
@@ -166,4 +153,4 @@ def due_countdown(due_at: datetime | None, now: datetime) -> DueText:
         return DueText(f"{OVERDUE_SYMBOL} {overdue_word(-remaining)}", True)
     if remaining.total_seconds() < 60:
         return DueText("Due now", False)
-    return DueText(f"Due in {_span(remaining)}", False)
+    return DueText(f"Due in {span(remaining)}", False)

@@ -45,8 +45,13 @@ def _http(kind: type[HubProblem] | type[Conflict], status: int, retry_after: flo
             "The hub is not answering",
             HubTrouble.NOT_ANSWERING,
         ),
-        (_http(HubProblem, 503), "The hub has a problem right now.", None),
-        (_http(HubProblem, 429, retry_after=600), "The hub asked to wait 10 minutes.", None),
+        (_http(HubProblem, 503), "The hub has a problem right now.", HubTrouble.NOT_ANSWERING),
+        (
+            _http(HubProblem, 429, retry_after=600),
+            "The hub asked to wait 10 minutes.",
+            HubTrouble.NOT_ANSWERING,
+        ),
+        (_http(HubProblem, 422), "The hub refused the request", None),
         (_http(Conflict, 409), "Your decision is kept; review it in the queue.", None),
         (
             MalformedReply("The hub's reply to GET /api/v1/assignments is not valid"),

@@ -24,8 +24,10 @@ from assessor_app.services.scoring import ReopenRefused, ScoringService
 from assessor_app.store import LocalState
 from assessor_app.sync.client import HubClient, Timeouts
 from assessor_app.sync.engine import SyncEngine
+from assessor_app.sync.progress import SyncPhase, SyncProgress
 from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import QApplication, QMessageBox, QSettings, QTimer
+from assessor_app.ui.sync_bar import progress_words
 
 REFLECTION = b"I waited five seconds after each question; more students answered.\n"
 FEEDBACK = "Wait after the question: well paced. Reflection on student thinking: clear."
@@ -253,3 +255,40 @@ def test_a_sheet_returned_by_the_reviewer_becomes_editable_with_the_banner(
     assert "Cite the &lt;b&gt;video&lt;/b&gt; for criterion 1." in workspace.review_banner.text()
     assert workspace.state_label.text().endswith("Finalize (Ctrl+Enter)")
     assert window.workspace is workspace
+
+
+def test_the_status_bar_line_shows_rate_and_stalled_files() -> None:
+    running = SyncProgress(
+        SyncPhase.DOWNLOADS,
+        current="clip.mp4",
+        bytes_per_second=2_400_000,
+        stalled=("plan.pdf", "notes.txt"),
+    )
+    assert progress_words(running) == (
+        "Downloading evidence: clip.mp4 · 2.4 MB/s · stalled: plan.pdf, notes.txt"
+    )
+    assert progress_words(SyncProgress(SyncPhase.DOWNLOADS, bytes_per_second=850)) == (
+        "Downloading evidence · 1 KB/s"
+    )
+    assert progress_words(SyncProgress(SyncPhase.UPLOADS)) == "Uploading decisions"
+
+
+def test_an_upload_the_hub_cannot_take_names_the_submission_not_its_id(
+    qtbot: QtBot, hub: RunningHub, proxy: FaultProxy, session: ProfileSession, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission("ann", {"reflection.txt": REFLECTION})
+    aid = seeded.assignment_id
+    window = _window(qtbot, session, tmp_path)
+    _sync(qtbot, window)
+    _finalize(session, aid)
+    proxy.fail(503, times=None, method="PUT")
+
+    report = _sync(qtbot, window)
+
+    assert report.retries_scheduled == 1
+    message = window.statusBar().currentMessage()
+    assert message.startswith("The decision for Wait time after questions · Educator E-")
+    assert "is not uploaded yet: The hub has a problem right now." in message
+    assert aid not in message and _JARGON.search(message) is None
+    assert window.online_label.text().startswith("Hub not answering since")
+    assert _no_modal_dialog()
