@@ -52,7 +52,7 @@ def main(config_path: str) -> int:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     print("ready", flush=True)
     report = engine.run(down=config.get("down", True), up=config.get("up", True))
-    print(json.dumps(dataclasses.asdict(report)), flush=True)
+    print(json.dumps(dataclasses.asdict(report), default=str), flush=True)
     store.close()
     return 0
 
