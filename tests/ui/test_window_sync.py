@@ -151,7 +151,9 @@ def test_cancel_is_shown_while_a_sync_runs_and_stops_it(
         window.sync_now()
         assert window.sync_bar.cancel_button.isVisible()
         assert window.cancel_button.isVisible()
-        qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Downloading"))
+        qtbot.waitUntil(
+            lambda: window.statusBar().currentMessage().startswith("Downloading"), timeout=20_000
+        )
         assert window.statusBar().grab().save(str(tmp_path / "status-downloading.png"))
         started = time.monotonic()
         window.sync_bar.cancel_button.click()
