@@ -20,6 +20,8 @@ from assessor_app.reports.calibration_report import (
     format_statistic,
 )
 from assessor_app.services.calibration import CalibrationService, SessionListing, SessionView
+from assessor_app.sync.errors import HubError
+from assessor_app.sync.trouble import trouble_words
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.models import MatrixModel, SessionIdRole, SessionListModel
 from assessor_app.ui.plain_text import as_html, plain_label, set_plain
@@ -283,7 +285,7 @@ class SessionsView(QWidget):
         self.sessionLoaded.emit(view)
 
     def _fail(self, error: BaseException) -> None:
-        message = f"{error}"
+        message = trouble_words(error) if isinstance(error, HubError) else str(error)
         set_plain(self.status, message)
         self.failed.emit(message)
 
