@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
+import httpcore
 import httpx
 from pydantic import BaseModel, ValidationError
 
@@ -56,6 +57,7 @@ from assessor_app.sync.errors import (
     AuthExpired,
     Cancelled,
     Conflict,
+    HubBusy,
     HubHttpError,
     HubNotAnswering,
     HubProblem,
@@ -65,8 +67,17 @@ from assessor_app.sync.errors import (
     UntrustedCertificate,
     WrongSize,
 )
+from assessor_app.sync.sockets import (
+    SLICE,
+    DeadlinePassed,
+    PolledBackend,
+    PolledSocket,
+    StallRule,
+    Watch,
+    open_connection,
+)
 
-__all__ = ["DownloadResult", "DownloadSink", "HubClient", "Timeouts"]
+__all__ = ["DownloadResult", "DownloadSink", "HubClient", "StallRule", "Timeouts"]
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +96,15 @@ hashing and socket reads run without the GIL most of the time."""
 @dataclass(frozen=True)
 class Timeouts:
     """Seconds allowed to connect, to wait for each read / write on the socket, and to
-    get a connection from the pool."""
+    get a connection from the pool; ``reply`` bounds each attempt as a whole, from
+    connecting until the reply's head (an API call's whole reply) has arrived, however
+    slowly its bytes drip in."""
 
     connect: float = 10.0
     read: float = 30.0
     write: float = 30.0
     pool: float = 10.0
+    reply: float = 60.0
 
     def to_httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
@@ -252,6 +266,21 @@ def _socket_readable(sock: socket.socket) -> bool:
     return bool(select.select([sock], [], [], 0)[0])
 
 
+def _watched_transport(verify: ssl.SSLContext, watch: Watch) -> httpx.HTTPTransport:
+    """httpx's transport over sockets ``watch`` can interrupt. httpx takes no network
+    backend, but its pool is httpcore's, which does: the pool is replaced by one with the
+    same settings (httpx's default limits) and the watched backend."""
+    transport = httpx.HTTPTransport(verify=verify)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=verify,
+        max_connections=100,
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
+        network_backend=PolledBackend(watch),
+    )
+    return transport
+
+
 class _Reply(Protocol):
     """What the retry loop needs of any response."""
 
@@ -312,21 +341,36 @@ class _StreamedReply:
         self._response.close()
 
 
+class _WatchedConnection(http.client.HTTPConnection):
+    """An ``http.client`` connection whose socket is watched (see ``sockets``), with TLS
+    when given a context."""
+
+    def __init__(
+        self, host: str, port: int | None, timeout: float, tls: ssl.SSLContext | None, watch: Watch
+    ) -> None:
+        super().__init__(host, port or (443 if tls is not None else 80), timeout=timeout)
+        self._tls = tls
+        self._watch = watch
+
+    def connect(self) -> None:
+        sock = open_connection(self.host, self.port, self.timeout, self._watch, tls=self._tls)
+        self.sock = PolledSocket(sock, self._watch, self.timeout)
+
+
 class _DirectConnection:
     """One kept-alive ``http.client`` connection to the hub, for artifact bodies. Its TLS
     context trusts the same roots and bundle as the client's httpx one, so certificates
     are verified exactly as for every other call."""
 
-    def __init__(self, url: httpx.URL, tls: ssl.SSLContext | None, timeouts: Timeouts) -> None:
+    def __init__(
+        self, url: httpx.URL, tls: ssl.SSLContext | None, timeouts: Timeouts, watch: Watch
+    ) -> None:
         self._timeouts = timeouts
-        self._conn: http.client.HTTPConnection
         if url.scheme == "https":
             assert tls is not None
-            self._conn = http.client.HTTPSConnection(
-                url.host, url.port, timeout=timeouts.connect, context=tls
-            )
-        else:
-            self._conn = http.client.HTTPConnection(url.host, url.port, timeout=timeouts.connect)
+        self._conn = _WatchedConnection(
+            url.host, url.port, timeouts.connect, tls if url.scheme == "https" else None, watch
+        )
 
     def get(self, url: httpx.URL, headers: dict[str, str]) -> _DirectReply:
         conn = self._conn
@@ -349,6 +393,9 @@ class _DirectConnection:
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
             raise _transport_error(exc, phase) from exc
+        except BaseException:
+            conn.close()  # cancelled or past the deadline mid-reply: the state is unknown
+            raise
         return _DirectReply(conn, response, httpx.Request("GET", url))
 
     def close(self) -> None:
@@ -376,6 +423,9 @@ class _DirectReply:
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             raise _transport_error(exc, "read") from exc
+        except BaseException:
+            self.close()
+            raise
         if not n and self._response.length:
             # http.client returns 0 when the peer closes early; the body is incomplete.
             self.close()
@@ -442,6 +492,10 @@ class HubClient:
         self._now = now
         self._ca_bundle = ca_bundle
         self._transport = transport
+        self.cancel: Callable[[], bool] | None = None
+        """Checked by every wait of every call (a CancelToken is one); a call's own
+        ``cancel`` argument takes its place."""
+        self._watch = Watch()
         shared_tls: ssl.SSLContext | None = None
         if url.scheme == "https" or ca_bundle is not None:
             # Also checks the CA bundle now, so a bad one is reported before any request.
@@ -450,7 +504,7 @@ class HubClient:
         self._http_client: httpx.Client | None = None
         self._direct: _DirectConnection | None = None
         if transport is None and not _uses_env_proxy(url):
-            self._direct = _DirectConnection(url, shared_tls, self.timeouts)
+            self._direct = _DirectConnection(url, shared_tls, self.timeouts, self._watch)
 
     def __repr__(self) -> str:
         return f"HubClient({self.base_url!r}, signed_in={self.token is not None})"
@@ -458,11 +512,16 @@ class HubClient:
     @property
     def _http(self) -> httpx.Client:
         if self._http_client is None:
+            verify = _tls_context(self._ca_bundle)
+            transport = self._transport
+            if transport is None and self._direct is not None:
+                # No proxy applies: httpx's calls get watched sockets too.
+                transport = _watched_transport(verify, self._watch)
             self._http_client = httpx.Client(
                 base_url=self.base_url + API_PREFIX,
                 timeout=self.timeouts.to_httpx(),
-                verify=_tls_context(self._ca_bundle),
-                transport=self._transport,
+                verify=verify,
+                transport=transport,
                 follow_redirects=False,
                 headers=_DEFAULT_HEADERS,
             )
@@ -539,6 +598,7 @@ class HubClient:
         chunk_size: int = DEFAULT_DOWNLOAD_CHUNK,
         progress: Callable[[int, int | None], None] | None = None,
         cancel: Callable[[], bool] | None = None,
+        stall: StallRule | None = None,
     ) -> DownloadResult:
         """Stream an artifact's bytes into ``sink`` in writes of at most ``chunk_size``
         bytes, starting at ``offset`` (the bytes the
@@ -550,10 +610,13 @@ class HubClient:
         restarted. A connection dropped mid-body is resumed from the bytes received,
         within the retry budget. ``progress(offset, size)`` is called after each block;
         ``cancel()`` returning True stops the download with Cancelled (the sink keeps
-        what it has)."""
+        what it has), within a fraction of a second even mid-read. A body that arrives
+        slower than ``stall`` allows raises Stalled (the sink keeps what it has; resume
+        from its offset later)."""
         if offset < 0 or chunk_size < 1:
             raise ValueError("offset must not be negative and chunk_size must be positive")
         expected = size
+        cancel = cancel or self.cancel
         path = f"/artifacts/{quote(artifact_id, safe='')}/content"
         # One buffer for the whole download: every block is read into it and handed to
         # the sink as a view, so no block is allocated or copied on the way.
@@ -597,6 +660,7 @@ class HubClient:
                     self._raise_for_status(reply.error_response(), "GET", path)
                     raise MalformedReply(f"The hub answered GET {path} with HTTP {status}.")
                 size = expected if expected is not None else size
+                self._watch.watch_stalls(stall)
                 try:
                     while True:
                         if cancel is not None and cancel():
@@ -637,6 +701,7 @@ class HubClient:
                     )
                 return DownloadResult(offset, received, size, etag, restarted)
             finally:
+                self._watch.watch_stalls(None)
                 reply.close()
 
     # -- transport ----------------------------------------------------------------------
@@ -658,7 +723,12 @@ class HubClient:
     def _wait(self, delay: float, cancel: Callable[[], bool] | None) -> None:
         if cancel is not None and cancel():
             raise Cancelled("cancelled")
-        self._sleep(delay)
+        if cancel is None or self._sleep is not time.sleep:
+            self._sleep(delay)  # nothing to watch, or a test observing the waits
+        else:
+            end = time.monotonic() + delay
+            while (left := end - time.monotonic()) > 0 and not cancel():
+                time.sleep(min(SLICE, left))
         if cancel is not None and cancel():
             raise Cancelled("cancelled")
 
@@ -730,13 +800,23 @@ class HubClient:
     ) -> _R:
         """Call ``send`` until it yields a reply that is not worth retrying (or the retry
         budget is spent), waiting with backoff or ``Retry-After`` in between."""
+        cancel = cancel or self.cancel
         attempt = 0
         while True:
             if cancel is not None and cancel():
                 raise Cancelled("cancelled")
             log.debug("%s %s attempt %d headers=%s", method, path, attempt + 1, _redacted(headers))
+            self._watch.arm(self.timeouts.reply, cancel)
             try:
                 response = send()
+            except DeadlinePassed as exc:
+                # Retrying a hub that let a whole minute pass would only wait longer.
+                log.info("%s %s: no reply within %.0fs", method, path, self.timeouts.reply)
+                error = HubNotAnswering if exc.connected else HubUnreachable
+                raise error(
+                    f"The hub at {self.base_url} did not answer within "
+                    f"{self.timeouts.reply:g} seconds."
+                ) from None
             except httpx.TransportError as exc:
                 cert = _cert_failure(exc)
                 if cert is not None:
@@ -765,10 +845,10 @@ class HubClient:
                     return response
                 retry_after = _retry_after_seconds(response.headers.get("Retry-After"), self._now)
                 response.close()
-                if retry_after is not None:
-                    delay = min(retry_after, self._retry_after_max)
-                else:
-                    delay = self._backoff(attempt)
+                if retry_after is not None and retry_after > self._retry_after_max:
+                    log.info("%s %s -> %d; Retry-After %.0fs", method, path, status, retry_after)
+                    raise HubBusy(retry_after)
+                delay = retry_after if retry_after is not None else self._backoff(attempt)
                 log.info(
                     "%s %s -> %d; retry %d/%d in %.2fs",
                     method,
@@ -778,6 +858,8 @@ class HubClient:
                     self.max_retries,
                     delay,
                 )
+            finally:
+                self._watch.disarm()
             self._wait(delay, cancel)
             attempt += 1
 

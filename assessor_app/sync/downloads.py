@@ -8,7 +8,9 @@ evidence. A mismatch starts again from byte 0, a bounded number of times, and is
 reported; so does a body of another size than the manifest's (the client never writes
 past that size). When the hub cannot serve an artifact's id (404, a server error, a
 malformed answer), another artifact id with the same sha256 is tried before the
-download is given up: the bytes are the same, whichever id carries them. Before each
+download is given up: the bytes are the same, whichever id carries them. A download that
+stalls (under the stall rule's floor for a whole window) is put aside with what it has,
+and resumed from there once the others are done, a bounded number of times. Before each
 download the free space under the vault is checked for what the download will need; a
 full disk stops further downloads with a clear message, and every partial download
 stays where it is for the next sync.
@@ -39,14 +41,16 @@ from assessor_app.store import AuditAction, DownloadState, Store
 from assessor_app.store.disk import free_bytes, is_disk_full, mb, safety_margin
 from assessor_app.store.repositories import ArtifactDownload
 from assessor_app.store.vault import TAG_SIZE, EvidenceMismatch, Vault, VaultError, VaultWriter
-from assessor_app.sync.client import HubClient
+from assessor_app.sync.client import HubClient, StallRule
 from assessor_app.sync.errors import (
     AuthExpired,
     Cancelled,
+    HubBusy,
     HubError,
     HubHttpError,
     MalformedReply,
     NotFound,
+    Stalled,
     WrongSize,
 )
 from assessor_app.sync.progress import CancelToken, ProgressReporter
@@ -91,6 +95,7 @@ class DownloadStatus(StrEnum):
     VERIFIED = "verified"
     FAILED = "failed"  # did not verify within the attempts, or the hub refused it
     INTERRUPTED = "interrupted"  # the hub could not be reached; resumes next time
+    STALLED = "stalled"  # too slow: resumes later in this run, or next time
     CANCELLED = "cancelled"
     DISK_FULL = "disk_full"
     SIGN_IN = "sign_in"
@@ -154,6 +159,8 @@ class Downloader:
         disk_free: DiskFree = free_bytes,
         disk_margin: int | None = None,
         close_clients: bool = True,
+        stall: StallRule | None = None,
+        stall_resumes: int = 2,
     ) -> None:
         if workers < 1:
             raise ValueError("at least one download worker is needed")
@@ -169,6 +176,8 @@ class Downloader:
         self._disk_free = disk_free
         self._margin = safety_margin(vault.root) if disk_margin is None else disk_margin
         self._close_clients = close_clients
+        self._stall = stall
+        self._stall_resumes = stall_resumes
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._reserved = 0
@@ -194,6 +203,13 @@ class Downloader:
                 self._publisher = publisher
                 with ThreadPoolExecutor(self._workers, thread_name_prefix="download") as pool:
                     results = list(pool.map(self._run_job, jobs))
+                    for _ in range(self._stall_resumes):
+                        stalled = [i for i, r in enumerate(results) if _is_stalled(r)]
+                        if not stalled:
+                            break
+                        again = pool.map(self._run_job, [jobs[i] for i in stalled])
+                        for i, outcome in zip(stalled, again, strict=True):
+                            results[i] = outcome
                 outcomes = [r.result() if isinstance(r, Future) else r for r in results]
                 self.outcomes = outcomes
         finally:
@@ -239,6 +255,7 @@ class Downloader:
 
     def _download(self, job: DownloadJob) -> JobOutcome | Future[JobOutcome]:
         name = job.display_name
+        self._progress.stalled(name, False)
         self._progress.item_started(name)
         if job.size > self._vault.chunk_size:
             # A file of one block is verified a moment later; "downloading" would only
@@ -278,6 +295,7 @@ class Downloader:
                     if_range=job.sha256,
                     progress=on_progress,
                     cancel=self._cancel,
+                    stall=self._stall,
                 )
                 received += result.received
                 writer.verify()
@@ -303,6 +321,9 @@ class Downloader:
             except Cancelled:
                 self._abort(writer)
                 return self._stopped(job, DownloadStatus.CANCELLED, received, "")
+            except Stalled as exc:
+                self._abort(writer)
+                return self._stalled(job, exc, received + last[0] - start)
             except OSError as exc:
                 self._abort(writer)
                 if not is_disk_full(exc):
@@ -313,6 +334,8 @@ class Downloader:
                 return self._stopped(job, DownloadStatus.SIGN_IN, received, "")
             except (NotFound, MalformedReply, HubError) as exc:
                 self._abort(writer)
+                if isinstance(exc, HubBusy):
+                    self._stop.set()  # the hub asked everyone to wait
                 if len(sources) > 1 and isinstance(exc, HubHttpError | MalformedReply):
                     log.info("an artifact id was not served (%s); trying another", exc)
                     sources.pop(0)
@@ -376,6 +399,16 @@ class Downloader:
         )
         self._set_state(job, DownloadState.NOT_DOWNLOADED, error=message)
         return JobOutcome(job, DownloadStatus.INTERRUPTED, received, message, exc)
+
+    def _stalled(self, job: DownloadJob, exc: Stalled, received: int) -> JobOutcome:
+        log.info("download of an artifact stalled: %s", exc)
+        self._progress.stalled(job.display_name, True)
+        message = (
+            f"“{job.display_name}” was arriving too slowly ({exc}). What arrived is kept "
+            "and the download continues on the next sync."
+        )
+        self._set_state(job, DownloadState.NOT_DOWNLOADED, error=message)
+        return JobOutcome(job, DownloadStatus.STALLED, received, message)
 
     def _stopped(
         self, job: DownloadJob, status: DownloadStatus, received: int, message: str
@@ -459,6 +492,10 @@ class Downloader:
             write(self._store)  # not inside run(): nobody else is writing
         else:
             self._recorder.submit(_Write(job.sha256, write, state_only))
+
+
+def _is_stalled(result: JobOutcome | Future[JobOutcome]) -> bool:
+    return isinstance(result, JobOutcome) and result.status == DownloadStatus.STALLED
 
 
 def record_downloaded(

@@ -26,7 +26,7 @@ from assessor_app.store import DownloadState, LocalState, Store
 from assessor_app.store.disk import DISK_FULL_MESSAGE, free_bytes, is_disk_full
 from assessor_app.store.repositories import QueueItem
 from assessor_app.store.vault import Vault
-from assessor_app.sync.client import HubClient
+from assessor_app.sync.client import HubClient, StallRule
 from assessor_app.sync.downloads import (
     DiskFree,
     Downloader,
@@ -91,7 +91,10 @@ class SyncEngine:
     is one); without it downloads run one at a time on ``client``. ``parallel_downloads``
     defaults to the profile's setting. ``disk_free(path)`` reports free bytes (injectable
     for tests); ``disk_margin`` is left free after every download (None: 2% of the
-    disk, at most 64 MiB). ``now`` is the clock for retries and retention.
+    disk, at most 64 MiB). ``stall`` (default: the profile's setting) says when a
+    download is too slow; a stalled one is resumed up to ``stall_resumes`` times in the
+    run. ``cancel`` reaches every client the engine uses, so every wait ends within a
+    fraction of a second of it. ``now`` is the clock for retries and retention.
     """
 
     def __init__(
@@ -108,6 +111,8 @@ class SyncEngine:
         retention_days: int | None = None,
         disk_free: DiskFree = free_bytes,
         disk_margin: int | None = None,
+        stall: StallRule | None = None,
+        stall_resumes: int = 2,
         now: Callable[[], datetime] = _utcnow,
     ) -> None:
         self.store = store
@@ -120,8 +125,11 @@ class SyncEngine:
         self.retention_days = retention_days
         self.disk_free = disk_free
         self.disk_margin = disk_margin
+        self.stall = stall
+        self.stall_resumes = stall_resumes
         self.now = now
         self._progress = ProgressReporter(progress)
+        client.cancel = self.cancel
 
     def run(self, *, down: bool = True, up: bool = True) -> SyncReport:
         """One sync. Never raises for hub or network trouble, nor for a disk that fills
@@ -351,10 +359,14 @@ class SyncEngine:
         workers = self.parallel_downloads or self.store.settings.parallel_downloads()
         if factory is None:
             workers = 1
+        settings = self.store.settings
+        stall = self.stall or StallRule(
+            settings.stall_floor_kb() * 1024, settings.stall_window_seconds()
+        )
         downloader = Downloader(
             self.store,
             self.vault,
-            factory or (lambda: self.client),
+            self._watched(factory) if factory is not None else (lambda: self.client),
             workers=max(1, workers),
             max_attempts=self.max_verify_attempts,
             cancel=self.cancel,
@@ -362,6 +374,8 @@ class SyncEngine:
             disk_free=self.disk_free,
             disk_margin=self.disk_margin,
             close_clients=factory is not None,
+            stall=stall,
+            stall_resumes=self.stall_resumes,
         )
         try:
             outcomes = downloader.run(jobs)
@@ -388,7 +402,7 @@ class SyncEngine:
             elif status == DownloadStatus.FAILED:
                 report.artifacts_failed += 1
                 report.problems.append(outcome.message)
-            elif status == DownloadStatus.INTERRUPTED:
+            elif status in (DownloadStatus.INTERRUPTED, DownloadStatus.STALLED):
                 report.problems.append(outcome.message)
                 if outcome.error is not None:
                     report.hub_trouble = report.hub_trouble or trouble_of(outcome.error)
@@ -401,6 +415,14 @@ class SyncEngine:
                 report.cancelled = True
         if disk_message:
             report.problems.append(disk_message)
+
+    def _watched(self, factory: Callable[[], HubClient]) -> Callable[[], HubClient]:
+        def make() -> HubClient:
+            client = factory()
+            client.cancel = self.cancel
+            return client
+
+        return make
 
     def _state(self, assignment_id: str) -> LocalState:
         return self.store.assignments.local_state(assignment_id)

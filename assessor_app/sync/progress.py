@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -67,8 +68,9 @@ ProgressCallback = Callable[[SyncProgress], None]
 
 
 class CancelToken:
-    """Thread-safe cancellation flag: ``cancel()`` from any thread, ``cancelled`` polled by
-    the workers between blocks."""
+    """Thread-safe cancellation flag: ``cancel()`` from any thread; the hub client looks
+    at it between slices of every socket wait (see ``sockets``), so a cancel is noticed
+    within a fraction of a second in every phase, and ``wait`` sleeps until it comes."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
@@ -79,6 +81,10 @@ class CancelToken:
     @property
     def cancelled(self) -> bool:
         return self._event.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Sleep until cancelled or ``timeout`` seconds have passed; True if cancelled."""
+        return self._event.wait(timeout)
 
     def __call__(self) -> bool:
         """So the token can be passed where a ``cancel() -> bool`` callable is expected."""
@@ -144,7 +150,10 @@ class SyncReport:
 class ProgressReporter:
     """Collects progress from several worker threads and forwards it at most every
     ``interval`` seconds (phase changes and item completions always go through), so a
-    fast download does not flood the GUI with signals."""
+    fast download does not flood the GUI with signals. The download rate is taken over
+    the last ``RATE_WINDOW`` seconds."""
+
+    RATE_WINDOW = 5.0
 
     def __init__(self, callback: ProgressCallback | None, *, interval: float = 0.1) -> None:
         self._callback = callback
@@ -152,6 +161,7 @@ class ProgressReporter:
         self._lock = threading.Lock()
         self._state = SyncProgress(SyncPhase.RECOVER)
         self._last_sent = 0.0
+        self._samples: deque[tuple[float, int]] = deque()
 
     @property
     def state(self) -> SyncProgress:
@@ -160,7 +170,18 @@ class ProgressReporter:
 
     def phase(self, phase: SyncPhase, *, items_total: int = 0, bytes_total: int = 0) -> None:
         fresh = SyncProgress(phase, items_total=items_total, bytes_total=bytes_total)
+        with self._lock:
+            self._samples.clear()
         self._apply(lambda _old: fresh, force=True)
+
+    def stalled(self, current: str, stalled: bool) -> None:
+        """Mark ``current`` as stalled (abandoned for now, to be resumed) or not."""
+
+        def change(old: SyncProgress) -> SyncProgress:
+            names = tuple(n for n in old.stalled if n != current)
+            return replace(old, stalled=(*names, current) if stalled else names)
+
+        self._apply(change, force=True)
 
     def item_started(self, current: str) -> None:
         self._apply(lambda old: replace(old, current=current), force=True)
@@ -171,10 +192,22 @@ class ProgressReporter:
         )
 
     def add_bytes(self, count: int, current: str) -> None:
-        self._apply(
-            lambda old: replace(old, bytes_done=old.bytes_done + count, current=current),
-            force=False,
-        )
+        def change(old: SyncProgress) -> SyncProgress:
+            done = old.bytes_done + count
+            return replace(old, bytes_done=done, current=current, bytes_per_second=self._rate(done))
+
+        self._apply(change, force=False)
+
+    def _rate(self, done: int) -> float:
+        # Called under the lock.
+        now = time.monotonic()
+        samples = self._samples
+        samples.append((now, done))
+        while len(samples) > 2 and now - samples[1][0] >= self.RATE_WINDOW:
+            samples.popleft()
+        first_time, first_done = samples[0]
+        elapsed = now - first_time
+        return (done - first_done) / elapsed if elapsed > 0 else 0.0
 
     def _apply(self, change: Callable[[SyncProgress], SyncProgress], *, force: bool) -> None:
         with self._lock:

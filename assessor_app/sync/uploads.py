@@ -17,7 +17,14 @@ from datetime import datetime, timedelta
 
 from assessor_app.store import Store
 from assessor_app.sync.client import HubClient
-from assessor_app.sync.errors import AuthExpired, Cancelled, Conflict, HubError, HubHttpError
+from assessor_app.sync.errors import (
+    AuthExpired,
+    Cancelled,
+    Conflict,
+    HubBusy,
+    HubError,
+    HubHttpError,
+)
 from assessor_app.sync.progress import CancelToken, ProgressReporter, SyncPhase, SyncReport
 from assessor_app.sync.trouble import trouble_of, trouble_words
 
@@ -102,6 +109,8 @@ def upload_outbox(
             report.hub_trouble = report.hub_trouble or trouble_of(exc)
             if exc.transient:
                 hub_asked = exc.retry_after if isinstance(exc, HubHttpError) else None
+                if isinstance(exc, HubBusy):
+                    hub_asked = exc.seconds
                 next_at = now() + retry_delay(entry.attempts, hub_asked)
                 store.outbox.mark_retry(entry.id, str(exc), next_at)
                 report.retries_scheduled += 1

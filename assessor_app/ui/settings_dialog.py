@@ -1,4 +1,5 @@
-"""Settings for this profile: parallel downloads, evidence retention, video defaults."""
+"""Settings for this profile: parallel downloads, when a slow download counts as stalled,
+evidence retention, video defaults."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from assessor_app.ui.qt import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
@@ -29,6 +31,20 @@ class SettingsDialog(QDialog):
         self.parallel.setRange(1, 16)
         self.parallel.setValue(store.settings.parallel_downloads())
         self.parallel.setAccessibleName("Parallel downloads")
+        self.stall_floor = QSpinBox(self)
+        self.stall_floor.setRange(1, 1000)
+        self.stall_floor.setSuffix(" KB/s")
+        self.stall_floor.setValue(max(1, round(store.settings.stall_floor_kb())))
+        self.stall_floor.setAccessibleName("Stalled below")
+        self.stall_window = QSpinBox(self)
+        self.stall_window.setRange(5, 600)
+        self.stall_window.setSuffix(" s")
+        self.stall_window.setPrefix("for ")
+        self.stall_window.setValue(round(store.settings.stall_window_seconds()))
+        self.stall_window.setAccessibleName("Stalled for")
+        stall_row = QHBoxLayout()
+        stall_row.addWidget(self.stall_floor)
+        stall_row.addWidget(self.stall_window)
         self.retention = QSpinBox(self)
         self.retention.setRange(1, 365)
         self.retention.setSuffix(" days")
@@ -48,6 +64,7 @@ class SettingsDialog(QDialog):
         self.volume.setAccessibleName("Default volume")
         form = QFormLayout()
         form.addRow("Parallel downloads", self.parallel)
+        form.addRow("A download is stalled below", stall_row)
         form.addRow("Keep evidence after upload", self.retention)
         form.addRow("Default playback speed", self.speed)
         form.addRow("Default volume", self.volume)
@@ -68,6 +85,7 @@ class SettingsDialog(QDialog):
     def _save(self) -> None:
         settings = self._store.settings
         settings.set_parallel_downloads(self.parallel.value())
+        settings.set_stall_rule(self.stall_floor.value(), self.stall_window.value())
         settings.set_retention_days(self.retention.value())
         settings.set_video_defaults(
             {"rate": self.speed.currentData(), "volume": self.volume.value()}

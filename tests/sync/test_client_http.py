@@ -26,6 +26,7 @@ from assessor_app.sync.errors import (
     AuthExpired,
     Cancelled,
     Conflict,
+    HubBusy,
     HubProblem,
     HubUnreachable,
     MalformedReply,
@@ -193,13 +194,23 @@ def test_retry_after_seconds_and_date_are_honoured(
         [
             Reply(429, b"", {"Retry-After": "7"}),
             Reply(503, b"", {"Retry-After": later}),
-            Reply(503, b"", {"Retry-After": "86400"}),
             Reply(200, ME),
         ],
     )
     make_client(retry_after_max=90.0, now=lambda: NOW).me()
-    assert len(hub.calls("GET", "/me")) == 4
-    assert waits.delays == [7.0, 42.0, 90.0]
+    assert len(hub.calls("GET", "/me")) == 3
+    assert waits.delays == [7.0, 42.0]
+
+
+def test_a_retry_after_past_the_cap_ends_the_call_instead_of_sleeping(
+    hub: ScriptedHub, make_client: MakeClient, waits: Waits
+) -> None:
+    hub.route("GET", "/me", [Reply(503, b"", {"Retry-After": "86400"}), Reply(200, ME)])
+    with pytest.raises(HubBusy) as info:
+        make_client(retry_after_max=120.0).me()
+    assert str(info.value) == "The hub asked to wait 1440 minutes; sync again later."
+    assert info.value.transient and info.value.seconds == 86400
+    assert len(hub.calls("GET", "/me")) == 1 and waits.delays == []
 
 
 def test_retries_are_bounded(hub: ScriptedHub, make_client: MakeClient, waits: Waits) -> None:

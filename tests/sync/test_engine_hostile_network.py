@@ -7,12 +7,14 @@ engine took to give up or to stop when cancelled."""
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from support.fault_proxy import FaultProxy
-from support.hub import RunningHub
+from support.hub import RunningHub, wait_until
 from sync_kit import (
     ClientProfile,
     EngineMaker,
@@ -21,7 +23,11 @@ from sync_kit import (
     assert_vault_verified,
 )
 
-from assessor_app.store import DownloadState
+from assessor_app.store import DownloadState, LocalState
+from assessor_app.sync.client import StallRule, Timeouts
+from assessor_app.sync.engine import SyncEngine
+from assessor_app.sync.errors import HubNotAnswering
+from assessor_app.sync.progress import SyncProgress, SyncReport
 
 pytest_plugins = ["sync_fixtures"]
 
@@ -138,3 +144,191 @@ def test_a_resumed_body_longer_than_its_range_is_cut_off_and_not_resumed_from(
     third = make_engine(base_url=proxy.url).run()
     assert third.ok, third.problems
     assert_ready_with_evidence(profile, seeded.assignment_id)
+
+
+# -- stalls --------------------------------------------------------------------------------
+
+FAST_STALL = StallRule(floor_bytes_per_second=2048, window_seconds=0.8)
+
+
+def test_a_trickling_download_is_abandoned_resumed_from_its_offset_and_then_reported(
+    shared_hub: RunningHub,
+    assessor: str,
+    profile: ClientProfile,
+    make_engine: EngineMaker,
+    proxy: FaultProxy,
+) -> None:
+    seeded = shared_hub.seed_submission(assessor, {"lesson.bin": os.urandom(4 * MiB)})
+    clip = seeded.artifacts[0]
+    # 2.3 MB fast, then 1 byte/s: the writer seals a chunk once the next one starts, so
+    # each attempt keeps one more complete chunk.
+    proxy.trickle(1, after=2_300_000, path="/content")
+    seen: list[SyncProgress] = []
+
+    started = time.monotonic()
+    report = make_engine(
+        base_url=proxy.url, stall=FAST_STALL, stall_resumes=1, progress=seen.append
+    ).run()
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 10
+    assert not report.ok and report.artifacts_downloaded == 0
+    assert len(report.problems) == 1 and "lesson.bin" in report.problems[0]
+    assert "too slowly" in report.problems[0] and "next sync" in report.problems[0]
+    gets = proxy.requests("GET", "/content")
+    assert len(gets) == 2  # the first attempt and one resume in the same sync
+    assert "range" not in gets[0].headers
+    assert gets[1].headers["range"] == f"bytes={MiB}-"
+    partial = profile.vault.partial_offset(clip.sha256)
+    assert partial == 2 * MiB
+    assert any(p.stalled == ("lesson.bin",) for p in seen)
+    assert any(p.bytes_per_second > 0 for p in seen)
+    (row,) = profile.store.submissions.downloads(seeded.id)
+    assert row.state == DownloadState.NOT_DOWNLOADED and row.bytes_done == partial
+    check_invariants(profile)
+
+    proxy.clear()
+    again = make_engine(base_url=proxy.url, stall=FAST_STALL).run()
+    assert again.ok, again.problems
+    assert proxy.requests("GET", "/content")[-1].headers["range"] == f"bytes={partial}-"
+    assert_ready_with_evidence(profile, seeded.assignment_id)
+
+
+def test_a_download_that_stalled_once_resumes_and_completes_in_the_same_sync(
+    shared_hub: RunningHub,
+    assessor: str,
+    profile: ClientProfile,
+    make_engine: EngineMaker,
+    proxy: FaultProxy,
+) -> None:
+    seeded = shared_hub.seed_submission(assessor, {"lesson.bin": os.urandom(3 * MiB)})
+    proxy.trickle(1, after=2_300_000, path="/content", times=1)
+
+    report = make_engine(base_url=proxy.url, stall=FAST_STALL).run()
+
+    assert report.ok, report.problems
+    gets = proxy.requests("GET", "/content")
+    assert [g.headers.get("range") for g in gets] == [None, f"bytes={MiB}-"]
+    assert_ready_with_evidence(profile, seeded.assignment_id)
+    check_invariants(profile)
+
+
+# -- cancellation and waits ----------------------------------------------------------------
+
+
+class Running:
+    """An engine run on its own thread, to cancel from the test's."""
+
+    def __init__(self, engine: SyncEngine) -> None:
+        self.engine = engine
+        self.report: SyncReport | None = None
+        self.thread = threading.Thread(target=self._run)
+        self.thread.start()
+
+    def _run(self) -> None:
+        self.report = self.engine.run()
+
+    def cancel(self) -> float:
+        """Cancel and wait for the run to end; returns the seconds that took."""
+        started = time.monotonic()
+        self.engine.cancel.cancel()
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "the sync did not stop"
+        return time.monotonic() - started
+
+
+def assert_no_sync_threads_left() -> None:
+    names = {t.name for t in threading.enumerate()}
+    assert not [n for n in names if n.startswith(("download", "publish"))], names
+
+
+def test_cancel_during_a_trickling_body_ends_the_sync_within_a_second(
+    shared_hub: RunningHub,
+    assessor: str,
+    profile: ClientProfile,
+    make_engine: EngineMaker,
+    proxy: FaultProxy,
+) -> None:
+    seeded = shared_hub.seed_submission(
+        assessor, {"lesson.bin": os.urandom(3 * MiB), "notes.bin": os.urandom(3 * MiB)}
+    )
+    proxy.trickle(1, after=2_300_000, path="/content")
+    run = Running(make_engine(base_url=proxy.url, parallel_downloads=2))
+    wait_until(lambda: len(proxy.requests("GET", "/content")) == 2, 10, "both downloads")
+    time.sleep(0.5)  # both bodies are trickling now
+
+    assert run.cancel() < 1.0
+    assert run.report is not None and run.report.cancelled
+    assert_no_sync_threads_left()
+    for artifact in seeded.artifacts:
+        assert profile.vault.partial_offset(artifact.sha256) == MiB
+    assert profile.store.assignments.local_state(seeded.assignment_id) == LocalState.NOT_DOWNLOADED
+    check_invariants(profile)
+
+
+def test_cancel_while_waiting_out_a_retry_after_ends_the_sync_within_a_second(
+    shared_hub: RunningHub,
+    assessor: str,
+    make_engine: EngineMaker,
+    proxy: FaultProxy,
+) -> None:
+    proxy.fail(503, retry_after="100", path="/assignments", times=None)
+    engine = make_engine(base_url=proxy.url, client_options={"retry_after_max": 120})
+    run = Running(engine)
+    wait_until(lambda: len(proxy.requests("GET", "/assignments")) == 1, 10, "the request")
+    time.sleep(0.3)
+
+    assert run.cancel() < 1.0
+    assert run.report is not None and run.report.cancelled
+
+
+def test_cancel_while_waiting_for_the_reply_head_ends_the_sync_within_a_second(
+    shared_hub: RunningHub,
+    assessor: str,
+    make_engine: EngineMaker,
+    proxy: FaultProxy,
+) -> None:
+    proxy.delay_response(40, path="/assignments")
+    run = Running(make_engine(base_url=proxy.url))
+    wait_until(lambda: len(proxy.requests("GET", "/assignments")) == 1, 10, "the request")
+    time.sleep(0.3)
+
+    assert run.cancel() < 1.0
+    assert run.report is not None and run.report.cancelled
+
+
+def test_a_retry_after_of_a_day_ends_the_sync_with_a_message_instead_of_sleeping(
+    shared_hub: RunningHub,
+    assessor: str,
+    make_engine: EngineMaker,
+    proxy: FaultProxy,
+) -> None:
+    proxy.fail(503, retry_after="86400", path="/assignments", times=None)
+
+    started = time.monotonic()
+    report = make_engine(base_url=proxy.url, client_options={"retry_after_max": 120}).run()
+
+    assert time.monotonic() - started < 5
+    assert report.problems == [
+        "The hub asked to wait 1440 minutes; sync again later. Your work is kept on this computer."
+    ]
+    assert len(proxy.requests("GET", "/assignments")) == 1
+
+
+def test_a_hub_that_accepts_but_never_answers_is_given_up_at_the_reply_deadline(
+    shared_hub: RunningHub,
+    assessor: str,
+    make_engine: EngineMaker,
+    proxy: FaultProxy,
+) -> None:
+    # Each read is well inside its own timeout; the reply as a whole is not.
+    proxy.delay_response(40, path="/me")
+    client = make_engine.client(
+        proxy.url, timeout=Timeouts(connect=5, read=10, write=10, pool=5, reply=0.5)
+    )
+
+    started = time.monotonic()
+    with pytest.raises(HubNotAnswering, match=r"did not answer within 0\.5 seconds"):
+        client.me()
+    assert time.monotonic() - started < 2
+    assert len(proxy.requests("GET", "/me")) == 1  # not retried: it would only wait longer

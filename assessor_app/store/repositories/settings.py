@@ -14,6 +14,8 @@ DEFAULTS: dict[str, Any] = {
     "sync_cursor": None,
     "retention_days": 14,
     "parallel_downloads": 4,
+    "stall_floor_kb": 2,
+    "stall_window_seconds": 30,
     "video_defaults": {"rate": 1.0, "volume": 100, "skip_ms": 5000, "muted": False},
 }
 
@@ -58,6 +60,22 @@ class Settings(Repository):
         if not 1 <= count <= 16:
             raise ValueError("parallel downloads must be between 1 and 16")
         self.set("parallel_downloads", count)
+
+    def stall_floor_kb(self) -> float:
+        """A download slower than this many KB/s over a whole window is abandoned and
+        resumed later."""
+        return float(self.get("stall_floor_kb"))
+
+    def stall_window_seconds(self) -> float:
+        return float(self.get("stall_window_seconds"))
+
+    def set_stall_rule(self, floor_kb: float, window_seconds: float) -> None:
+        if not 0.1 <= floor_kb <= 1000:
+            raise ValueError("the slowest download speed must be between 0.1 and 1000 KB/s")
+        if not 5 <= window_seconds <= 600:
+            raise ValueError("the stall window must be between 5 and 600 seconds")
+        self.set("stall_floor_kb", floor_kb)
+        self.set("stall_window_seconds", window_seconds)
 
     def video_defaults(self) -> dict[str, Any]:
         return {**DEFAULTS["video_defaults"], **(self.get("video_defaults") or {})}
