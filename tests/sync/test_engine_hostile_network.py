@@ -28,6 +28,7 @@ from assessor_app.sync.client import StallRule, Timeouts
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.errors import HubNotAnswering
 from assessor_app.sync.progress import SyncProgress, SyncReport
+from assessor_app.sync.trouble import SAVED_HERE
 
 pytest_plugins = ["sync_fixtures"]
 
@@ -310,7 +311,7 @@ def test_a_retry_after_of_a_day_ends_the_sync_with_a_message_instead_of_sleeping
 
     assert time.monotonic() - started < 5
     assert report.problems == [
-        "The hub asked to wait 1440 minutes; sync again later. Your work is kept on this computer."
+        f"The hub asked to wait 1440 minutes; sync again later. {SAVED_HERE}"
     ]
     assert len(proxy.requests("GET", "/assignments")) == 1
 
