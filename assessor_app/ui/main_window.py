@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from assessor_app.services.sync_runner import SyncRunner
     from assessor_app.sync.progress import SyncProgress, SyncReport
     from assessor_app.ui.calibration.menu import CalibrationMenu
-    from assessor_app.ui.qt import QCloseEvent
+    from assessor_app.ui.qt import QCloseEvent, QKeyEvent
     from assessor_app.ui.workspace.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -448,6 +448,19 @@ class MainWindow(QMainWindow):
 
         if self.session is not None:
             SettingsDialog(self.session.store, self).exec()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Esc stops a running sync when nothing inside the window used the key (a note
+        # being written or a filter being cleared keep their own Esc).
+        if (
+            event.key() == Qt.Key.Key_Escape
+            and self.sync_runner is not None
+            and self.sync_runner.is_running()
+        ):
+            self.cancel_sync()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # -- closing ------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from assessor_app.sync.client import HubClient, Timeouts
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.progress import SyncPhase, SyncProgress
 from assessor_app.ui.main_window import MainWindow
-from assessor_app.ui.qt import QApplication, QMessageBox, QSettings, QTimer
+from assessor_app.ui.qt import QApplication, QMessageBox, QSettings, Qt, QTimer
 from assessor_app.ui.sync_bar import progress_words
 
 REFLECTION = b"I waited five seconds after each question; more students answered.\n"
@@ -164,6 +164,26 @@ def test_cancel_is_shown_while_a_sync_runs_and_stops_it(
     assert not window.sync_bar.cancel_button.isVisible() and not window.cancel_button.isVisible()
     assert window.statusBar().currentMessage().startswith("Sync cancelled")
     assert window.sync_action.isEnabled()
+
+
+def test_esc_stops_a_running_sync_when_nothing_else_takes_it(
+    qtbot: QtBot, hub: RunningHub, proxy: FaultProxy, session: ProfileSession, tmp_path: Path
+) -> None:
+    hub.seed_submission("ann", {"plan.txt": b"lesson plan line\n" * 20_000})
+    proxy.throttle(20_000, path="/content")
+    window = _window(qtbot, session, tmp_path)
+    assert window.sync_runner is not None
+    with qtbot.waitSignal(window.sync_runner.finished, timeout=30_000) as done:
+        window.sync_now()
+        qtbot.waitUntil(
+            lambda: window.statusBar().currentMessage().startswith("Downloading"), timeout=20_000
+        )
+        # The key goes to the queue's table, which has no use for it: it reaches the window.
+        qtbot.keyClick(window.queue.table, Qt.Key.Key_Escape)
+        assert window.statusBar().currentMessage() == "Cancelling…"
+    assert done.args[0].cancelled
+    qtbot.keyClick(window.queue.table, Qt.Key.Key_Escape)  # no sync: nothing happens
+    assert window.statusBar().currentMessage().startswith("Sync cancelled")
 
 
 def test_an_open_sheet_becomes_uploaded_after_the_sync_and_cannot_be_reopened(
