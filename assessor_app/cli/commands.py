@@ -10,6 +10,7 @@ sync and logout also open the profile's secrets.
 from __future__ import annotations
 
 import getpass
+import signal
 import sys
 import threading
 from argparse import Namespace
@@ -296,30 +297,35 @@ def cmd_logout(args: Namespace, console: Console) -> int:
 
 
 def _run_engine(engine: SyncEngine, down: bool, up: bool, console: Console) -> SyncReport:
-    """Run the sync on a worker thread so Ctrl+C reaches this one and cancels cleanly."""
+    """Run the sync on a worker thread. The first Ctrl+C or SIGTERM cancels it: the sync
+    notices within a fraction of a second wherever it is waiting, keeps what it has and
+    ends; every thread it started is joined before it returns. A second signal changes
+    nothing: the end is already that near, and stopping harder could only lose work."""
     result: list[SyncReport] = []
     failure: list[BaseException] = []
-    # An Event, not Thread.join: a Ctrl+C that interrupts join() can leave the thread
-    # looking finished while it still runs.
-    done = threading.Event()
 
     def work() -> None:
         try:
             result.append(engine.run(down=down, up=up))
         except BaseException as exc:
             failure.append(exc)
-        finally:
-            done.set()
 
-    threading.Thread(target=work, name="sync", daemon=True).start()
+    def cancel(_signum: int, _frame: object) -> None:
+        if not engine.cancel.cancelled:
+            engine.cancel.cancel()
+            console.err("\nCancelling…")
+
+    thread = threading.Thread(target=work, name="sync")
+    watched = (signal.SIGINT, signal.SIGTERM)
+    # Handlers can only be set from the main thread (an embedding caller may not be).
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, cancel) for sig in watched} if in_main else {}
     try:
-        while not done.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        engine.cancel.cancel()
-        console.err("\nCancelling the sync… (press Ctrl+C again to stop at once)")
-        while not done.wait(0.2):
-            pass
+        thread.start()
+        thread.join()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if failure:
         raise failure[0]
     return result[0]

@@ -18,7 +18,7 @@ class ExitCode(IntEnum):
     FINALIZE_REFUSED = 5  # the sheet has problems (listed); nothing was recorded
     ROWS_REFUSED = 6  # worksheet rows refused (listed); the other rows were applied
     INTERNAL = 70  # an unexpected error; details in the log file
-    INTERRUPTED = 130  # cancelled with Ctrl+C; work saved so far is kept
+    INTERRUPTED = 130  # cancelled with Ctrl+C or SIGTERM; work saved so far is kept
 
 
 EXIT_CODES_HELP = """\
@@ -32,7 +32,7 @@ exit codes:
   5   finalize refused: the sheet's problems are listed, nothing was recorded
   6   worksheet rows refused: they are listed, the other rows were applied
   70  unexpected error: your saved work is safe, details are in the log file
-  130 cancelled with Ctrl+C (your work is kept)"""
+  130 cancelled with Ctrl+C or SIGTERM (your work is kept)"""
 
 
 class CliError(Exception):

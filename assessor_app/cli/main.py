@@ -18,7 +18,7 @@ Exit codes (stable; scripts may rely on them):
         listed, nothing was recorded
     6   worksheet rows refused: they are listed, the other rows were applied
     70  unexpected error: saved work is safe, details are in the log file
-    130 cancelled with Ctrl+C (work is kept)
+    130 cancelled with Ctrl+C or SIGTERM (work is kept)
 
 Every failure prints what happened, what is safe and what to do, in one or a few lines;
 tracebacks go only to the log file (``<data folder>/logs/assessor.log``), with secrets

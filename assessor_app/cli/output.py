@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from assessor_app.domain.text import printable
-from assessor_app.domain.wording import span
+from assessor_app.domain.wording import rate_words, span
 from assessor_app.store import LocalState
 from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.sync.progress import SyncPhase, SyncProgress
@@ -130,7 +130,8 @@ def _megabytes(n: int) -> str:
 
 
 def describe_progress(progress: SyncProgress) -> str:
-    """``Downloading evidence 42% (1/3 files, 2.1 of 5.0 MB) lesson.mp4``."""
+    """``Downloading evidence 42% (1/3 files, 2.1 of 5.0 MB, 850 KB/s) lesson.mp4``, and
+    ``stalled: NAME`` while a download is put aside for being too slow."""
     parts = [PHASE_WORDS[progress.phase]]
     fraction = progress.fraction
     if fraction is not None:
@@ -139,9 +140,14 @@ def describe_progress(progress: SyncProgress) -> str:
         detail = f"{progress.items_done}/{progress.items_total}"
         if progress.bytes_total:
             detail += f", {_megabytes(progress.bytes_done)} of {_megabytes(progress.bytes_total)}"
+        rate = rate_words(progress.bytes_per_second)
+        if rate:
+            detail += f", {rate}"
         parts.append(f"({detail})")
     if progress.current:
         parts.append(shorten(progress.current, 40))
+    if progress.stalled:
+        parts.append("stalled: " + ", ".join(shorten(name, 40) for name in progress.stalled))
     return " ".join(parts)
 
 

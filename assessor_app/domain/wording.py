@@ -1,14 +1,15 @@
 """Counting words the same way everywhere: "1 decision uploaded", "2 decisions uploaded",
-"Overdue by 2 days".
+"Overdue by 2 days", "850 KB/s".
 
-The one home of plural wording for the GUI, the command line and the sync report.
+The one home of plural and rate wording for the GUI, the command line and the sync
+report.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-__all__ = ["plural", "span"]
+__all__ = ["plural", "rate_words", "span"]
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -16,6 +17,15 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     ``plural(3, "file")`` is "3 files"; irregular nouns pass their plural form."""
     noun = singular if count == 1 else plural_form or f"{singular}s"
     return f"{count} {noun}"
+
+
+def rate_words(bytes_per_second: float) -> str:
+    """``850 KB/s``, ``2.4 MB/s``; empty while nothing is measured."""
+    if bytes_per_second <= 0:
+        return ""
+    if bytes_per_second < 1_000_000:
+        return f"{max(1, round(bytes_per_second / 1000))} KB/s"
+    return f"{bytes_per_second / 1_000_000:.1f} MB/s"
 
 
 def span(delta: timedelta) -> str:

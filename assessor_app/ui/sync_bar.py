@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from assessor_app.domain.wording import rate_words
 from assessor_app.ui.qt import (
     QHBoxLayout,
     QProgressBar,
@@ -36,15 +37,6 @@ PHASE_WORDS = {
 }
 
 DETAILS_TITLE = "Sync details"
-
-
-def rate_words(bytes_per_second: float) -> str:
-    """``850 KB/s``, ``2.4 MB/s``; empty while nothing is measured."""
-    if bytes_per_second <= 0:
-        return ""
-    if bytes_per_second < 1_000_000:
-        return f"{max(1, round(bytes_per_second / 1000))} KB/s"
-    return f"{bytes_per_second / 1_000_000:.1f} MB/s"
 
 
 def progress_words(progress: SyncProgress) -> str:

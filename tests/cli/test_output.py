@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assessor_app.cli.output import ProgressDisplay, due_text, status_word, table
+from assessor_app.cli.output import (
+    ProgressDisplay,
+    describe_progress,
+    due_text,
+    status_word,
+    table,
+)
 from assessor_app.store import LocalState
 from assessor_app.sync.progress import SyncPhase, SyncProgress
 from assessor_app.ui.status_words import STATUS, QueueState, due_countdown
@@ -89,3 +95,20 @@ def test_progress_on_a_terminal_redraws_one_bar_and_clears_it() -> None:
     display(SyncProgress(SyncPhase.DONE))
     assert stream.getvalue().endswith("\r")
     assert stream.getvalue()[len(first) :].strip() == ""
+
+
+def test_progress_shows_the_rate_and_which_downloads_are_stalled() -> None:
+    progress = SyncProgress(
+        SyncPhase.DOWNLOADS,
+        items_done=1,
+        items_total=3,
+        bytes_done=2_100_000,
+        bytes_total=5_000_000,
+        current="lesson.mp4",
+        bytes_per_second=850_000,
+        stalled=("interview.mp4", "\x1b[31mred.mp4"),
+    )
+    assert describe_progress(progress) == (
+        "Downloading evidence 42% (1/3, 2.1 MB of 5.0 MB, 850 KB/s) lesson.mp4 "
+        "stalled: interview.mp4, red.mp4"
+    )
