@@ -1,7 +1,8 @@
 """``assessor sync`` in a real subprocess whose data folder (profile, evidence and log) is
 on a small file system that fills up in the middle of a download: the documented message,
 exit 3, no traceback or logging error on the terminal, a consistent store, and once space
-is freed the next sync resumes the download where it stopped and completes."""
+is freed the next sync resumes the download where it stopped and completes. Any other
+command on a full disk ends the same way."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+from cli_kit import Desk, Run
 from support.fault_proxy import FaultProxy
 from support.hub import PASSWORD, RunningHub
 from support.small_disk import fill, small_disk  # noqa: F401
@@ -121,3 +124,24 @@ def test_a_disk_that_fills_mid_download_gives_the_message_exit_3_and_the_next_sy
     assert list((profile_dir / "evidence" / "partial").iterdir()) == []
     log = (home / "logs" / "assessor.log").read_text(encoding="utf-8", errors="replace")
     assert "command sync" in log and "Traceback" not in log.split("command sync")[-1]
+
+
+def test_any_command_on_a_full_disk_gives_the_message_and_exit_3(
+    desk: Desk,
+    run: Run,
+    small_disk: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ASSESSOR_HOME", str(small_disk / "home"))
+    filler = fill(small_disk)
+
+    refused = run("login", desk.hub.base_url, "--user", "ann", "--password-stdin", stdin=PASSWORD)
+
+    assert refused.code == 3, refused.err
+    assert refused.err.strip() == DISK_FULL_MESSAGE
+    filler.unlink()
+    login = run("login", desk.hub.base_url, "--user", "ann", "--password-stdin", stdin=PASSWORD)
+    assert login.code == 0, login.err
+    assert run("sync").code == 0
+    listed = json.loads(run("queue", "--json").out)
+    assert [(i["id"], i["status"]) for i in listed] == [(desk.assignment, "Ready")]
