@@ -34,7 +34,7 @@ FEEDBACK = "Wait after the question: well paced. Reflection on student thinking:
 # A client that gives up quickly, so a frozen or absent hub is found out in a test.
 QUICK = partial(
     HubClient,
-    timeout=Timeouts(connect=0.5, read=0.4, write=0.5, pool=0.5),
+    timeout=Timeouts(connect=0.5, read=1.0, write=0.5, pool=0.5),
     max_retries=0,
     backoff_base=0.01,
 )
@@ -143,7 +143,7 @@ def test_cancel_is_shown_while_a_sync_runs_and_stops_it(
     qtbot: QtBot, hub: RunningHub, proxy: FaultProxy, session: ProfileSession, tmp_path: Path
 ) -> None:
     hub.seed_submission("ann", {"plan.txt": b"lesson plan line\n" * 20_000})
-    proxy.throttle(20_000, path="/content")
+    proxy.throttle(50_000, path="/content")
     window = _window(qtbot, session, tmp_path)
     assert not window.sync_bar.cancel_button.isVisible()
     assert window.sync_runner is not None
@@ -172,7 +172,7 @@ def test_esc_stops_a_running_sync_when_nothing_else_takes_it(
     qtbot: QtBot, hub: RunningHub, proxy: FaultProxy, session: ProfileSession, tmp_path: Path
 ) -> None:
     hub.seed_submission("ann", {"plan.txt": b"lesson plan line\n" * 20_000})
-    proxy.throttle(20_000, path="/content")
+    proxy.throttle(50_000, path="/content")
     window = _window(qtbot, session, tmp_path)
     assert window.sync_runner is not None
     with qtbot.waitSignal(window.sync_runner.finished, timeout=30_000) as done:
