@@ -23,7 +23,7 @@ from assessor_app.domain.text import printable
 from assessor_app.domain.wording import rate_words, span
 from assessor_app.store import LocalState
 from assessor_app.store.repositories.assignments import ReviewState
-from assessor_app.sync.progress import SyncPhase, SyncProgress
+from assessor_app.sync.progress import PHASE_WORDS, SyncPhase, SyncProgress
 
 STATUS_WORDS: dict[LocalState, str] = {
     LocalState.NOT_DOWNLOADED: "Not downloaded",
@@ -112,17 +112,6 @@ def indent(text: str, prefix: str) -> str:
     pad = " " * len(prefix)
     lines = text.splitlines() or [""]
     return "\n".join([prefix + lines[0], *(pad + line for line in lines[1:])])
-
-
-PHASE_WORDS: dict[SyncPhase, str] = {
-    SyncPhase.RECOVER: "Preparing",
-    SyncPhase.ASSIGNMENTS: "Checking assignments",
-    SyncPhase.MANIFESTS: "Fetching submissions",
-    SyncPhase.DOWNLOADS: "Downloading evidence",
-    SyncPhase.UPLOADS: "Uploading decisions",
-    SyncPhase.RETENTION: "Tidying up",
-    SyncPhase.DONE: "Done",
-}
 
 
 def _megabytes(n: int) -> str:

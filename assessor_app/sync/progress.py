@@ -19,6 +19,7 @@ from assessor_app.domain.wording import plural
 from assessor_app.sync.trouble import HubTrouble
 
 __all__ = [
+    "PHASE_WORDS",
     "CancelToken",
     "ProgressCallback",
     "ProgressReporter",
@@ -63,6 +64,17 @@ class SyncProgress:
             return min(1.0, self.items_done / self.items_total)
         return None
 
+
+PHASE_WORDS: dict[SyncPhase, str] = {
+    SyncPhase.RECOVER: "Preparing",
+    SyncPhase.ASSIGNMENTS: "Checking for new assignments",
+    SyncPhase.MANIFESTS: "Fetching submissions",
+    SyncPhase.DOWNLOADS: "Downloading evidence",
+    SyncPhase.UPLOADS: "Uploading decisions",
+    SyncPhase.RETENTION: "Tidying old evidence",
+    SyncPhase.DONE: "Finishing",
+}
+"""What each phase is called in the status bar and on the command line."""
 
 ProgressCallback = Callable[[SyncProgress], None]
 

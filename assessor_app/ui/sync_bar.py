@@ -26,22 +26,15 @@ from assessor_app.ui.qt import (
 if TYPE_CHECKING:
     from assessor_app.sync.progress import SyncProgress
 
-PHASE_WORDS = {
-    "recover": "Preparing",
-    "assignments": "Checking for new assignments",
-    "manifests": "Fetching submissions",
-    "downloads": "Downloading evidence",
-    "uploads": "Uploading decisions",
-    "retention": "Tidying old evidence",
-    "done": "Finishing",
-}
-
 DETAILS_TITLE = "Sync details"
 
 
 def progress_words(progress: SyncProgress) -> str:
     """The status bar's line for a running sync: phase, item, rate and stalled files."""
-    words = PHASE_WORDS.get(progress.phase.value, progress.phase.value)
+    # Imported here: the window paints before any sync code is loaded.
+    from assessor_app.sync.progress import PHASE_WORDS
+
+    words = PHASE_WORDS[progress.phase]
     if progress.current:
         words += f": {progress.current}"
     rate = rate_words(progress.bytes_per_second)

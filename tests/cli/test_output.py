@@ -79,7 +79,7 @@ def test_progress_in_a_log_is_a_line_per_phase_and_at_most_one_per_interval() ->
     display(SyncProgress(SyncPhase.DONE))
 
     assert stream.getvalue().splitlines() == [
-        "sync: Checking assignments",
+        "sync: Checking for new assignments",
         "sync: Downloading evidence 0% (0/2, 0.0 MB of 4.0 MB) clip.mp4",
         "sync: Downloading evidence 75% (1/2, 3.0 MB of 4.0 MB) plan.pdf",
     ]
