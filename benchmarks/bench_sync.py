@@ -8,7 +8,9 @@ before it is published. curl then fetches the same artifact URLs with the same b
 token and the same parallelism (``--parallel --parallel-max 4``), writing to /dev/null.
 Figures: the sync's throughput, its ratio to curl's (goal >= 0.9), the same for the
 download phase alone (the run also fetches the delta and 20 manifests and records states),
-and the sync child's peak resident memory (ru_maxrss). The CPU seconds per GB of the sync
+and the sync child's own peak resident memory (VmHWM, which an exec starts afresh:
+ru_maxrss would also count the benchmark process the child was forked from, and
+RUSAGE_CHILDREN the largest child of the whole run). The CPU seconds per GB of the sync
 child, of curl, and of the hub while serving each of them show what bounds the ratio: all
 three processes share the machine's cores.
 
@@ -17,7 +19,13 @@ into files on the same disk as the vault (a sync must store what it fetches; /de
 does not). **Hash-only client** runs the sync's own HTTP download code, 4-way, into a
 sink that only computes the sha256 (no encryption, no disk, no database): the most a
 verifying client can reach on this machine, so a ratio near it means the rest of the
-sync costs little. Everything is made in a temporary folder and removed.
+sync costs little.
+
+**Ctrl+C to exit** runs ``assessor sync`` (the command line, its own process, through the
+fault proxy of the tests) and sends SIGINT while every artifact body trickles in at
+1 byte/s, and while the hub's ``Retry-After: 100`` is being waited out; the figure is the
+slowest of ``CANCEL_RUNS`` from the signal to the process's exit (goal: under 1 s).
+Everything is made in a temporary folder and removed.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,6 +56,8 @@ SMALL_FILES = 4
 PARALLEL = 4
 USER = "bench"
 PASSWORD = "bench-password"
+PASSPHRASE = "bench-passphrase"
+CANCEL_RUNS = 3
 RUBRIC = (
     Path(__file__).resolve().parents[1] / "resources" / "rubrics" / "wait-time-questioning.yaml"
 )
@@ -92,6 +103,17 @@ def _process_cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_kib() -> int:
+    """This process's peak resident memory in KiB: VmHWM (Linux), else ru_maxrss."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _child(config_path: str) -> int:
@@ -141,7 +163,7 @@ def _child(config_path: str) -> int:
         "problems": report.problems,
         "cpu_seconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "kernel_seconds": after.ru_stime - before.ru_stime,
-        "peak_kib": after.ru_maxrss,
+        "peak_kib": _peak_kib(),
     }
     print(json.dumps(out))
     return 0
@@ -234,6 +256,64 @@ def _curl(
     return seconds, cpu
 
 
+def _started(home: Path, args: tuple[str, ...], stdin: str) -> subprocess.Popen[str]:
+    """``assessor ARGS`` with its own data folder, ``stdin`` written to it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assessor_app.cli.main", *args],
+        env={**os.environ, "ASSESSOR_HOME": str(home)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdin is not None
+    process.stdin.write(stdin)
+    process.stdin.close()
+    return process
+
+
+def _seconds_to_exit(base: str, work: Path, fault: str) -> float:
+    """The slowest of CANCEL_RUNS: SIGINT to ``assessor sync`` while ``fault`` ("trickle"
+    or "retry-after") holds it, until the process has exited (code 130)."""
+    from tests.support.fault_proxy import FaultProxy
+
+    slowest = 0.0
+    with FaultProxy(base) as proxy:
+        for run_index in range(CANCEL_RUNS):
+            home = work / f"cli-{fault}-{run_index}"
+            login = _started(
+                home,
+                ("login", proxy.url, "--user", USER, "--password-stdin",
+                 "--secret-store", "passphrase-file", "--passphrase-stdin"),
+                f"{PASSWORD}\n{PASSPHRASE}\n",
+            )  # fmt: skip
+            if login.wait(60) != 0:
+                raise RuntimeError(f"assessor login exited {login.returncode}")
+            proxy.clear()
+            waited_for = "/content" if fault == "trickle" else "/assignments"
+            if fault == "trickle":
+                proxy.trickle(1, after=100_000, path="/content")
+            else:
+                proxy.fail(503, retry_after="100", path="/assignments", times=None)
+            seen = len(proxy.requests(path=waited_for))
+            sync = _started(home, ("sync", "--passphrase-stdin"), f"{PASSPHRASE}\n")
+            deadline = time.monotonic() + 120
+            while len(proxy.requests(path=waited_for)) <= seen:
+                if time.monotonic() > deadline or sync.poll() is not None:
+                    sync.kill()
+                    raise RuntimeError(f"assessor sync never reached {waited_for}")
+                time.sleep(0.01)
+            time.sleep(1.0)  # well inside the trickle or the wait
+            sent = time.perf_counter()
+            sync.send_signal(signal.SIGINT)
+            code = sync.wait(60)
+            slowest = max(slowest, time.perf_counter() - sent)
+            if code != 130:
+                raise RuntimeError(f"assessor sync exited {code} after Ctrl+C, not 130")
+            proxy.clear()
+    return slowest
+
+
 def run() -> list[Result]:
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         work = Path(tmp)
@@ -271,6 +351,8 @@ def run() -> list[Result]:
             hashed = _run_child("--hash-only", config)
             if hashed["bytes"] != total:
                 raise RuntimeError("the hash-only client did not fetch every byte")
+            cancel_trickle = _seconds_to_exit(base, work, "trickle")
+            cancel_retry = _seconds_to_exit(base, work, "retry-after")
         finally:
             hub.terminate()
             hub.wait(30)
@@ -313,7 +395,7 @@ def run() -> list[Result]:
             "curl, same hub",
             curl_seconds / hashed["seconds"],
         ),
-        Result("sync peak memory (child ru_maxrss)", sync["peak_kib"] / 1024, "MiB"),
+        Result("sync peak memory (the sync child alone, VmHWM)", sync["peak_kib"] / 1024, "MiB"),
         Result("sync child CPU (sha256 + AES-GCM + disk)", sync["cpu_seconds"] / gb, "s/GB"),
         Result(
             "  of which in the kernel (socket, page cache, fsync)",
@@ -321,6 +403,16 @@ def run() -> list[Result]:
             "s/GB",
         ),
         Result("curl CPU (to /dev/null)", curl_cpu / gb, "s/GB"),
+        Result(
+            f"Ctrl+C to exit, body trickling at 1 byte/s (slowest of {CANCEL_RUNS})",
+            cancel_trickle,
+            "s",
+        ),
+        Result(
+            f"Ctrl+C to exit, waiting out Retry-After: 100 (slowest of {CANCEL_RUNS})",
+            cancel_retry,
+            "s",
+        ),
     ]
     if hub_before is not None and hub_sync is not None and hub_curl is not None:
         results += [
