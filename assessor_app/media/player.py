@@ -37,6 +37,13 @@ from PySide6.QtGui import QImage
 from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media import backend
 from assessor_app.media.backend import VlcUnavailable
+from assessor_app.media.frame_history import (
+    WALK_LEAD_FRAMES,
+    FrameHistory,
+    FrameStep,
+    FrameWalk,
+    WalkStep,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +67,13 @@ UNPLAYABLE = (
 # A continuous stretch of playback is reported in pieces of at most this length, so a
 # crash during a long uninterrupted viewing loses little coverage.
 _COVERAGE_FLUSH_MS = 5000
-# How long after a frame step the picture must have changed (see step_frame).
-_STEP_CHECK_MS = 150
+# A hidden walk (see frame_history) waiting this long for a picture is given up.
+_WALK_WAIT_MS = 500
+# How long after a pause the picture may still move (frames decoded before it).
+_PAUSE_SETTLE_MS = 150
 # A paused seek that has shown nothing after this long gets a nudge (see _on_kick).
 _KICK_MS = 250
+_KICK_TRIES = 3
 # After a seek, time events further than this from the target are from before it.
 _STALE_TIME_MS = 1000
 # VLC lands a seek within a few frames of the target; earlier times are pre-seek.
@@ -397,15 +407,24 @@ class VideoPlayer(QObject):
         # lost (VLC may pause after showing the sought frame, or not show it at all);
         # such requests wait for the event.
         self._settling = False
-        self._pending_steps = 0
         # Time events already on their way when we seek still carry the old position.
         self._seek_target: int | None = None
         self._frame_ms = DEFAULT_FRAME_MS
-        self._before_step: QImage | None = None
-        self._step_check = QTimer(self)
-        self._step_check.setSingleShot(True)
-        self._step_check.setInterval(_STEP_CHECK_MS)
-        self._step_check.timeout.connect(self._check_step)
+        self._history = FrameHistory()
+        # The frame step under way: a walk back or a step forward (see frame_history).
+        self._walk: FrameWalk | FrameStep | None = None
+        # Frame steps pressed while a walk runs or a pause settles, carried out after.
+        self._queued_steps: list[int] = []
+        self._walk_timer = QTimer(self)
+        self._walk_timer.setSingleShot(True)
+        self._walk_timer.setInterval(_WALK_WAIT_MS)
+        self._walk_timer.timeout.connect(self._walk_lost)
+        self._paused_at = 0.0
+        self._stepped = False
+        self._queue_timer = QTimer(self)
+        self._queue_timer.setSingleShot(True)
+        self._queue_timer.setInterval(_PAUSE_SETTLE_MS)
+        self._queue_timer.timeout.connect(self._on_queue_timer)
         self._last_frame: QImage | None = None
         self._audio_only = False
         self._played = PlayedRanges()
@@ -424,6 +443,10 @@ class VideoPlayer(QObject):
         self._kick.setSingleShot(True)
         self._kick.setInterval(_KICK_MS)
         self._kick.timeout.connect(self._on_kick)
+        self._kick_target = 0
+        self._nudging = False
+        self._kick_tries = 0
+        self._before_seek: QImage | None = None
         self._vlcEvent.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
         self._framePosted.connect(self._on_frame_posted, Qt.ConnectionType.QueuedConnection)
 
@@ -446,6 +469,11 @@ class VideoPlayer(QObject):
 
     def frame_duration_ms(self) -> int:
         return self._frame_ms
+
+    def stepping(self) -> bool:
+        """True while frame steps are still being carried out (the position already
+        says where they lead; the picture follows)."""
+        return self._walk is not None or bool(self._queued_steps)
 
     def ready(self) -> bool:
         """True once the media plays: a first frame arrived, or it is audio only."""
@@ -564,7 +592,7 @@ class VideoPlayer(QObject):
         self._pending_seek = None
         self._settling = False
         self._seek_target = None
-        self._pending_steps = 0
+        self._forget_frames()
         if self._priming:
             # Decode up to the first frame silently, then pause on it.
             mp.audio_set_mute(True)
@@ -600,7 +628,15 @@ class VideoPlayer(QObject):
         if self._state == OPENING:
             self._autoplay = True
             return
+        stepped = self._stepped
+        self._forget_frames()
         mp.set_pause(0)
+        if stepped:
+            # After frame steps VLC's clock has run on while paused (and VLC may hold a
+            # later frame than the one on screen): unpaused as is, playback would jump
+            # ahead by about the time spent stepping. Go on from the screen's frame.
+            self._seek_target = self._position
+            mp.set_time(self._position)
         # VLC may merge a pause and an unpause queued back to back and then report
         # neither, so the state follows our request; VLC's events confirm it later.
         self._set_state(PLAYING)
@@ -615,7 +651,12 @@ class VideoPlayer(QObject):
             return
         if self._state == PLAYING:
             self._settling = True
+            self._paused_at = time.monotonic()
             mp.set_pause(1)
+            if self._segment_start is not None:
+                # The playhead stops where the picture stops, not at VLC's last report.
+                self._segment_end = self._position = self._playing_now()
+                self.positionChanged.emit(self._position)
             self._close_segment()
             self._set_state(PAUSED)
 
@@ -634,15 +675,23 @@ class VideoPlayer(QObject):
         if end:
             target = min(target, max(0, end - self._frame_ms))
         self._close_segment()
+        self._forget_frames()
         self._seek_target = target
         if self._state == PAUSED:
+            self._kick_target = target
+            self._kick_tries = 0
+            self._before_seek = self._last_frame
             self._kick.start()
         if self._state == ENDED:
             self._pending_seek = target
             self.play()
         elif self._state == OPENING or self._still_settling():
             self._pending_seek = target
-            self._pending_steps = 0
+        elif self._state == PAUSED and self._must_wait(-1):
+            # Frames decoded before the pause are still arriving; a seek sent now is
+            # sometimes lost by VLC (the old picture stays). It goes out once they stop.
+            self._pending_seek = target
+            self._queue_timer.start()
         else:
             mp.set_time(target)
         self._position = target
@@ -652,28 +701,150 @@ class VideoPlayer(QObject):
         self.seek(self._position + int(delta_ms))
 
     def step_frame(self, direction: int) -> None:
-        """One frame forward (``+1``) or back (``-1``); pauses first if playing."""
+        """One frame forward (``+1``) or back (``-1``); pauses first if playing.
+
+        The position moves at once; the picture follows (see :mod:`frame_history` for
+        how a step back finds exactly the frame before)."""
         mp = self._mp()
         if mp is None or self._state in (ERROR, OPENING):
             return
+        if direction == 0 or (direction > 0 and self._state == ENDED):
+            return
         if self._state == PLAYING:
             self.pause()
-        if direction > 0:
-            if self._state == ENDED:
-                return
-            if self._still_settling():
-                self._pending_steps += 1
-            else:
-                self._next_frame()
-            # Around a seek VLC's next_frame() sometimes shows the same picture again
-            # (and a second request sent at once is merged with the first). If the
-            # picture has not changed a moment after the last step, step once more.
-            self._before_step = self._last_frame
-            self._step_check.start()
-            self._position = min(self._position + self._frame_ms, self._duration or 1 << 62)
-            self.positionChanged.emit(self._position)
+        if direction < 0 and self._position <= 0:
+            return
+        step = self._frame_ms if direction > 0 else -self._frame_ms
+        self._position = min(max(0, self._position + step), self._duration or 1 << 62)
+        self.positionChanged.emit(self._position)
+        if self._state == ENDED or self._audio_only:
+            # No picture to step through: an ordinary seek there.
+            self.seek(self._position)
+        elif self._walk or self._queued_steps or self._must_wait(direction):
+            self._queue_step(direction)
+        else:
+            self._picture_step(direction)
+
+    def _must_wait(self, direction: int) -> bool:
+        """True while a frame step has to wait: VLC has not carried out the pause yet,
+        or (stepping back) frames decoded before the pause may still arrive, and a walk
+        must start from the picture that stays."""
+        if self._queue_timer.isActive() or self._still_settling():
+            return True
+        since_pause_ms = (time.monotonic() - self._paused_at) * 1000
+        return direction < 0 and since_pause_ms < _PAUSE_SETTLE_MS
+
+    def _picture_step(self, direction: int) -> None:
+        """Show the frame after or before the one on screen; the position has moved."""
+        self._stepped = True
+        known = self._history.forward() if direction > 0 else self._history.back()
+        if known is not None:
+            self._last_frame = known
+            self.frameReady.emit(known)
+        elif self._last_frame is None:
+            self.seek(self._position)
         elif direction < 0:
-            self.seek(self._position - self._frame_ms)
+            self._start_walk()
+        else:
+            self._kick.stop()
+            self._walk = FrameStep(self._last_frame)
+            self._walk_timer.start()
+            self._next_frame()
+
+    def _start_walk(self) -> None:
+        """Find the frame before the one on screen; see frame_history."""
+        assert self._last_frame is not None
+        self._kick.stop()
+        self._walk = FrameWalk(self._last_frame)
+        self._walk_timer.start()
+        self._mp().set_time(max(0, self._position - WALK_LEAD_FRAMES * self._frame_ms))
+
+    def _walk_frame(self, image: QImage) -> None:
+        walk = self._walk
+        assert walk is not None
+        step = walk.feed(image)
+        if step is WalkStep.IGNORED:
+            return
+        if step in (WalkStep.NEXT, WalkStep.AGAIN):
+            self._walk_timer.start()
+            self._next_frame()
+            return
+        if step is WalkStep.LOST and isinstance(walk, FrameWalk):
+            self._walk_lost()
+            return
+        self._walk_timer.stop()
+        self._walk = None
+        if isinstance(walk, FrameWalk):
+            shown = self._history.start(walk.passed, walk.goal)
+        elif step is WalkStep.FOUND:
+            shown = self._history.stepped(walk.before, image)
+        else:
+            # The same picture for several frames: the step happened, but which frames
+            # VLC passed is not known.
+            shown = image
+            self._history.clear()
+        self._last_frame = shown
+        self.frameReady.emit(shown)
+        self._run_queued_steps()
+
+    @Slot()
+    def _walk_lost(self) -> None:
+        # Started too late, the picture stays the same for long, or VLC showed nothing:
+        # an ordinary seek to the position.
+        if self._walk is None:
+            return
+        log.info("frame step: the frame was not found in time; seeking instead")
+        self.seek(self._position)
+
+    def _queue_step(self, direction: int) -> None:
+        self._queued_steps.append(direction)
+        if self._walk is None:
+            self._queue_timer.start()
+
+    @Slot()
+    def _on_queue_timer(self) -> None:
+        if self._state != PAUSED or self._walk is not None:
+            return
+        if self._pending_seek is None and not self._queued_steps:
+            return
+        if self._must_wait(min(self._queued_steps, default=-1)):
+            self._queue_timer.start()
+            return
+        if self._pending_seek is not None:
+            self._mp().set_time(self._pending_seek)
+            self._pending_seek = None
+            self._kick.start()
+        self._run_queued_steps()
+
+    def _run_queued_steps(self) -> None:
+        queued, self._queued_steps = self._queued_steps, []
+        for index, direction in enumerate(queued):
+            if self._walk is not None:
+                # A new walk began: the rest wait for it.
+                self._queued_steps = queued[index:]
+                return
+            self._picture_step(direction)
+
+    def _stop_nudge(self) -> None:
+        """Pause again after a nudge (see _on_kick)."""
+        mp = self._mp()
+        if not self._nudging or mp is None:
+            return
+        self._nudging = False
+        self._settling = True
+        self._paused_at = time.monotonic()
+        mp.set_pause(1)
+        mp.audio_set_mute(self._priming)
+
+    def _forget_frames(self) -> None:
+        """VLC is about to move on its own: the history no longer matches it."""
+        self._stop_nudge()
+        self._walk = None
+        self._walk_timer.stop()
+        self._queue_timer.stop()
+        self._queued_steps = []
+        self._stepped = False
+        self._history.clear()
 
     def _still_settling(self) -> bool:
         """True while VLC has not yet carried out our last pause request."""
@@ -694,13 +865,6 @@ class VideoPlayer(QObject):
         if mp is not None:
             mp.next_frame()
 
-    @Slot()
-    def _check_step(self) -> None:
-        before, self._before_step = self._before_step, None
-        unchanged = before is not None and before == self._last_frame
-        if unchanged and self._state == PAUSED and not self._settling:
-            self._next_frame()
-
     def set_rate(self, rate: float) -> float:
         """Clamp to 0.5-2.0 and apply; returns the rate in effect."""
         self._rate = round(min(MAX_RATE, max(MIN_RATE, float(rate))), 2)
@@ -720,7 +884,7 @@ class VideoPlayer(QObject):
         """Stop playback and release VLC's resources without blocking the GUI thread."""
         self._watchdog.stop()
         self._kick.stop()
-        self._step_check.stop()
+        self._forget_frames()
         session, self._session = self._session, None
         if session is None:
             return
@@ -761,12 +925,30 @@ class VideoPlayer(QObject):
         # When the pause lands while VLC is still starting up, a paused seek can leave
         # the video output idle: no picture at all, not even the repeats of the still
         # picture that a healthy paused output sends every ~60 ms. One frame step wakes
-        # it and shows the sought frame.
-        idle_ms = (time.monotonic() - self._last_frame_at) * 1000
+        # it and shows the sought frame. On a busy machine a paused seek is also
+        # sometimes dropped while the old picture keeps repeating: it is asked again.
         mp = self._mp()
-        idle = idle_ms > _KICK_MS / 2
-        if mp is not None and self._state == PAUSED and idle and not self._settling:
+        if mp is None or self._state != PAUSED or self._walk is not None:
+            return
+        if self._settling or self._pending_seek is not None:
+            self._kick.start()
+            return
+        idle = (time.monotonic() - self._last_frame_at) * 1000 > _KICK_MS / 2
+        unchanged = self._before_seek is not None and self._last_frame == self._before_seek
+        if not (idle or unchanged):
+            return
+        if self._kick_tries == 0 and idle:
             mp.next_frame()
+        elif not self._nudging:
+            # A paused VLC that does not show a sought frame still plays: run it muted
+            # until a new picture comes, and pause there (see _on_frame_posted).
+            self._nudging = True
+            mp.audio_set_mute(True)
+            mp.set_time(self._kick_target)
+            mp.set_pause(0)
+        self._kick_tries += 1
+        if self._kick_tries < _KICK_TRIES:
+            self._kick.start()
 
     @Slot()
     def _on_frame_posted(self) -> None:
@@ -776,6 +958,14 @@ class VideoPlayer(QObject):
         image = session.take_frame()
         if image is None:
             return
+        if self._walk is not None:
+            self._walk_frame(image)
+            return
+        if self._history.behind():
+            # VLC repeats the later frame it holds; the screen keeps the earlier one.
+            return
+        if self._nudging and image != self._before_seek:
+            self._stop_nudge()
         first = self._last_frame is None
         self._last_frame = image
         self.frames_delivered += 1
@@ -786,6 +976,7 @@ class VideoPlayer(QObject):
             if self._priming:
                 self._settling = True
                 session.vlc_player.set_pause(1)
+                self._paused_at = time.monotonic()
                 self._set_state(PAUSED)
             elif self._state == OPENING:
                 self._set_state(PLAYING)
@@ -824,9 +1015,6 @@ class VideoPlayer(QObject):
         if self._pending_seek is not None:
             mp.set_time(self._pending_seek)
             self._pending_seek = None
-        steps, self._pending_steps = self._pending_steps, 0
-        for _ in range(steps):
-            self._next_frame()
 
     def _on_playing(self) -> None:
         mp = self._mp()
@@ -843,6 +1031,9 @@ class VideoPlayer(QObject):
             self._start_audio_only()
             if self._state == PAUSED:
                 return
+        if self._state == PAUSED and (self._walk is not None or self._history.frames):
+            # A walk's own seek, not the playhead: frame steps set the position.
+            return
         if self._seek_target is not None:
             if not -_SEEK_SLACK_MS <= ms - self._seek_target <= _STALE_TIME_MS:
                 return
@@ -865,6 +1056,7 @@ class VideoPlayer(QObject):
         if self._priming:
             self._settling = True
             self._mp().set_pause(1)
+            self._paused_at = time.monotonic()
             self._set_state(PAUSED)
             # Priming ran the clock up to its first report muted: go back to where the
             # assessor asked to start, or that stretch would never count as heard.
@@ -874,6 +1066,7 @@ class VideoPlayer(QObject):
 
     def _on_end(self) -> None:
         self._watchdog.stop()
+        self._forget_frames()
         if self._last_frame is None and not self._audio_only:
             self._fail(UNPLAYABLE)
             return
@@ -900,11 +1093,15 @@ class VideoPlayer(QObject):
         last time report."""
         reached = max((end for _start, end in self.played_ranges()), default=0)
         if self._segment_start is not None:
-            since_ms = (time.monotonic() - self._segment_end_at) * 1000 * self._rate
-            reached = max(
-                reached, self._segment_end + round(min(since_ms, _TIME_REPORT_GAP_MS * self._rate))
-            )
-        return min(reached, self._duration or reached)
+            reached = max(reached, self._playing_now())
+        return reached
+
+    def _playing_now(self) -> int:
+        """Where playback is now: VLC's last time report (up to a quarter second old)
+        plus the time since, within the usual gap between reports."""
+        since_ms = (time.monotonic() - self._segment_end_at) * 1000 * self._rate
+        now = self._segment_end + round(min(since_ms, _TIME_REPORT_GAP_MS * self._rate))
+        return min(now, self._duration or now)
 
     # --- coverage ------------------------------------------------------------------------
 

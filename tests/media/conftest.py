@@ -49,6 +49,36 @@ def make_counter_clip(out: Path) -> Path:
     return out
 
 
+BARCODE_Y = 168  # a row inside the barcode drawn at y=156..179
+BARCODE_BITS = 8
+
+
+def make_barcode_clip(out: Path) -> Path:
+    """4 s, 320x180, 25 fps H.264 (with B-frames, as x264 makes by default) + AAC. The
+    bottom strip spells the frame number in binary, 20 px per bit, so a test reads the
+    exact frame on screen with :func:`barcode`."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=4",
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
+        "-f", "lavfi", "-i", "color=c=gray:s=320x24:r=25:d=4",
+        "-filter_complex",
+        "[2:v]format=yuv420p,geq=lum='16+219*mod(floor(N/pow(2,floor(X/20))),2)'"
+        ":cb=128:cr=128[s];[0:v][s]overlay=0:156:shortest=1[v]",
+        "-map", "[v]", "-map", "1:a", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+        "-g", "25", "-c:a", "aac", "-shortest", str(out),
+    )  # fmt: skip
+    return out
+
+
+def barcode(image: object) -> int:
+    """The frame number spelled by the strip of :func:`make_barcode_clip`."""
+    return sum(
+        1 << bit
+        for bit in range(BARCODE_BITS)
+        if image.pixelColor(bit * 20 + 10, BARCODE_Y).value() > 128  # type: ignore[attr-defined]
+    )
+
+
 def make_silent_clip(out: Path) -> Path:
     """3 s, 320x180, 25 fps H.264 and no audio track at all."""
     _ffmpeg(

@@ -25,7 +25,7 @@ from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media import backend
 from assessor_app.media.player import ENDED, ERROR, OPENING, PAUSED, PLAYING, VideoPlayer
 from assessor_app.media.timecode import TimecodeError, format_timecode, parse_timecode
-from assessor_app.ui.plain_text import set_plain
+from assessor_app.ui.plain_text import plain_label, set_plain
 from assessor_app.ui.qt import (
     QColor,
     QComboBox,
@@ -207,8 +207,7 @@ class VideoViewer(ArtifactViewer):
 
         self.timeline = TimelineWidget(self)
         # Says that the media ends early; hidden otherwise.
-        self.notice = QLabel(self)
-        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice = plain_label("", self)
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Video notice")
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
