@@ -17,7 +17,7 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 from support.fault_proxy import FaultProxy
-from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, running_hub
+from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, passing_upload, running_hub
 
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.scoring import ReopenRefused, ScoringService
@@ -316,3 +316,37 @@ def test_an_upload_the_hub_cannot_take_names_the_submission_not_its_id(
     assert aid not in message and _JARGON.search(message) is None
     assert window.online_label.text().startswith("Hub not answering since")
     assert _no_modal_dialog()
+
+
+def test_an_open_sheet_the_hub_refused_needs_attention_and_can_be_reopened(
+    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission("ann", {"reflection.txt": REFLECTION})
+    aid = seeded.assignment_id
+    window = _window(qtbot, session, tmp_path)
+    _sync(qtbot, window)
+    _finalize(session, aid)
+    _open(qtbot, window, aid)
+    workspace = window.workspace
+    assert workspace is not None
+    hub.admin.record_decision(aid, passing_upload("theirs"), "someone-elses-key")
+
+    report = _sync(qtbot, window)
+
+    assert report.conflicts == 1
+    qtbot.waitUntil(
+        lambda: workspace.state_label.text() == "! Needs attention · Reopen (Ctrl+Enter)",
+        timeout=5000,
+    )
+    assert workspace.rubric.is_read_only()
+    assert _no_modal_dialog()
+
+    def answer_yes() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    QTimer.singleShot(0, answer_yes)
+    workspace.finalize()
+    qtbot.waitUntil(lambda: not workspace.rubric.is_read_only(), timeout=5000)
+    assert session.store.assignments.local_state(aid) is LocalState.IN_PROGRESS

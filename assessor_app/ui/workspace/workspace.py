@@ -314,7 +314,7 @@ class Workspace(QWidget):
 
     def finalize(self) -> None:
         if self.rubric.is_read_only():
-            if self._state is LocalState.FINALIZED:
+            if self._reopenable():
                 self.reopen()
             return
         durations = dict(self._durations)
@@ -451,8 +451,11 @@ class Workspace(QWidget):
             else review_state(self.opened.assignment.status, self._state)
         )
         review_words = "" if review is None else status_text(for_review(review))
-        if self._state is LocalState.FINALIZED:
-            self.state_label.setText("⧗ Queued for upload · Reopen (Ctrl+Enter)")
+        if self._reopenable():
+            where = status_text(
+                QueueState.FINALIZED if self._state is LocalState.FINALIZED else QueueState.CONFLICT
+            )
+            self.state_label.setText(f"{where} · Reopen (Ctrl+Enter)")
         elif self.rubric.is_read_only():
             where = review_words or self._state_words()
             self.state_label.setText(f"{where} · Read only" if where else "Read only")
@@ -461,13 +464,19 @@ class Workspace(QWidget):
         else:
             self.state_label.setText("Finalize (Ctrl+Enter)")
 
+    def _reopenable(self) -> bool:
+        """Finalized, or refused by the hub (a conflict), and not withdrawn: Ctrl+Enter
+        reopens it (the service has the last word)."""
+        return not self.opened.revoked and self._state in (
+            LocalState.FINALIZED,
+            LocalState.CONFLICT,
+        )
+
     def _state_words(self) -> str:
         """The queue's word for a read-only sheet the hub's review says nothing about."""
         if self.opened.revoked:
             return status_text(QueueState.REVOKED)
-        if self._state is LocalState.UPLOADED:
-            return status_text(QueueState.UPLOADED)
-        return status_text(QueueState.CONFLICT) if self._state is LocalState.CONFLICT else ""
+        return status_text(QueueState.UPLOADED) if self._state is LocalState.UPLOADED else ""
 
     def close_workspace(self) -> None:
         """Flush pending saves and release viewers (players, streams)."""
