@@ -1,0 +1,34 @@
+"""The settings dialog reads the profile's settings and writes them on OK, the stall rule
+(slowest download speed and for how long) included, into a real SQLite store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from assessor_app.store import open_store
+from assessor_app.ui.qt import QDialogButtonBox
+from assessor_app.ui.settings_dialog import SettingsDialog
+
+
+def test_the_stall_rule_is_shown_and_saved(qtbot: QtBot, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "profile.sqlite3")
+    try:
+        dialog = SettingsDialog(store)
+        qtbot.addWidget(dialog)
+        assert (dialog.stall_floor.value(), dialog.stall_window.value()) == (2, 30)
+        assert dialog.stall_floor.accessibleName() == "Stalled below"
+
+        dialog.stall_floor.setValue(5)
+        dialog.stall_window.setValue(90)
+        buttons = dialog.findChild(QDialogButtonBox)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+        assert store.settings.stall_floor_kb() == 5
+        assert store.settings.stall_window_seconds() == 90
+        again = SettingsDialog(store)
+        qtbot.addWidget(again)
+        assert (again.stall_floor.value(), again.stall_window.value()) == (5, 90)
+    finally:
+        store.close()
