@@ -206,6 +206,8 @@ def test_an_open_sheet_becomes_uploaded_after_the_sync_and_cannot_be_reopened(
     assert "1 decision uploaded" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: workspace.state_label.text() == "✓ Uploaded · Read only", timeout=5000)
     assert workspace.rubric.is_read_only()
+    notice = workspace.rubric.read_only_banner
+    assert notice.isVisibleTo(workspace) and notice.text().startswith("✓ Uploaded: the hub has")
     assert window.workspace is workspace  # not reopened: the same workspace follows the store
 
     # Reopening an uploaded sheet is refused with its cause, and no internal id.
@@ -339,6 +341,9 @@ def test_an_open_sheet_the_hub_refused_needs_attention_and_can_be_reopened(
         timeout=5000,
     )
     assert workspace.rubric.is_read_only()
+    assert workspace.rubric.read_only_banner.text().startswith(
+        "! Needs attention: the hub did not accept this decision. Reopen it (Ctrl+Enter)"
+    )
     assert _no_modal_dialog()
 
     def answer_yes() -> None:

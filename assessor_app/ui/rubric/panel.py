@@ -61,6 +61,7 @@ from assessor_app.ui.rubric.level_button import LevelButton
 from assessor_app.ui.shortcuts import with_hint
 
 _DIGITS = {Qt.Key(Qt.Key.Key_1.value + i): i + 1 for i in range(9)}
+READ_ONLY_TEXT = "Finalized: read only. Reopen it to change anything before it is uploaded."
 _OVERRIDE_CHOICES: tuple[tuple[str, Decision | None], ...] = (
     ("Use the rubric's decision", None),
     ("Pass", Decision.PASS),
@@ -243,9 +244,7 @@ class RubricPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         outer.setSpacing(4)
-        self.read_only_banner = QLabel(
-            "🔒 Finalized: read only. Reopen it to change anything before it is uploaded.", self
-        )
+        self.read_only_banner = QLabel(READ_ONLY_TEXT, self)
         self.read_only_banner.setWordWrap(True)
         self.read_only_banner.setAccessibleName("Read-only notice")
         self.read_only_banner.setFrameShape(QFrame.Shape.StyledPanel)
@@ -513,8 +512,10 @@ class RubricPanel(QWidget):
             if page.addressed is not None
         }
 
-    def set_read_only(self, read_only: bool) -> None:
+    def set_read_only(self, read_only: bool, why: str = READ_ONLY_TEXT) -> None:
+        """Lock or unlock every edit; ``why`` is the notice shown while locked."""
         self._read_only = read_only
+        set_plain(self.read_only_banner, why)
         self.read_only_banner.setVisible(read_only)
         for page in self.criterion_pages:
             for button in page.level_buttons:

@@ -145,8 +145,7 @@ class Workspace(QWidget):
 
         self._wire()
         self._install_shortcuts()
-        self.rubric.set_read_only(opened.read_only)
-        self._refresh_footer()
+        self._show_state()
         self.evidence.show_artifact(opened.open_artifact_id)
 
     def _review_banner(self, comment: str | None) -> QLabel:
@@ -423,14 +422,36 @@ class Workspace(QWidget):
         )
         self._show_review_comment(self.review_banner, self.opened.review_comment)
         self._state = standing.state
-        self.rubric.set_read_only(self.opened.read_only)
-        self._refresh_footer()
+        self._show_state()
 
     def _set_state(self, state: LocalState) -> None:
         self._state = state
-        self.rubric.set_read_only(state not in (LocalState.READY, LocalState.IN_PROGRESS))
-        self._refresh_footer()
+        self.opened = replace(self.opened, state=state)
+        self._show_state()
         self.stateChanged.emit(self.assignment_id)
+
+    def _show_state(self) -> None:
+        self.rubric.set_read_only(self.opened.read_only, self._read_only_reason())
+        self._refresh_footer()
+
+    def _read_only_reason(self) -> str:
+        """Why the sheet cannot be edited now, and what the assessor can do about it."""
+        state, review = self._state, self.opened.review
+        if self.opened.revoked:
+            return f"{status_text(QueueState.REVOKED)}: the hub withdrew this assignment."
+        if review is not None and state is not LocalState.IN_PROGRESS:
+            return f"{status_text(for_review(review))}: read only."
+        if state is LocalState.UPLOADED:
+            return f"{status_text(QueueState.UPLOADED)}: the hub has this decision; read only."
+        if state is LocalState.CONFLICT:
+            return (
+                f"{status_text(QueueState.CONFLICT)}: the hub did not accept this decision. "
+                "Reopen it (Ctrl+Enter) to change it and finalize again."
+            )
+        return (
+            f"{status_text(QueueState.FINALIZED)}: read only. Reopen it (Ctrl+Enter) to "
+            "change anything before it is uploaded."
+        )
 
     def _failed(self, error: BaseException) -> None:
         message_box(self, QMessageBox.Icon.Warning, "Something went wrong", str(error))
