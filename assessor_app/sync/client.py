@@ -723,8 +723,11 @@ class HubClient:
     def _wait(self, delay: float, cancel: Callable[[], bool] | None) -> None:
         if cancel is not None and cancel():
             raise Cancelled("cancelled")
+        wait_for_cancel = getattr(cancel, "wait", None)
         if cancel is None or self._sleep is not time.sleep:
             self._sleep(delay)  # nothing to watch, or a test observing the waits
+        elif callable(wait_for_cancel):
+            wait_for_cancel(delay)  # a CancelToken wakes this at once
         else:
             end = time.monotonic() + delay
             while (left := end - time.monotonic()) > 0 and not cancel():
