@@ -631,7 +631,12 @@ class VideoPlayer(QObject):
         stepped = self._stepped
         self._forget_frames()
         mp.set_pause(0)
-        if stepped:
+        if self._pending_seek is not None:
+            # A seek still waiting for the pause to settle: play from there instead.
+            self._seek_target = self._pending_seek
+            mp.set_time(self._pending_seek)
+            self._pending_seek = None
+        elif stepped:
             # After frame steps VLC's clock has run on while paused (and VLC may hold a
             # later frame than the one on screen): unpaused as is, playback would jump
             # ahead by about the time spent stepping. Go on from the screen's frame.
@@ -677,11 +682,7 @@ class VideoPlayer(QObject):
         self._close_segment()
         self._forget_frames()
         self._seek_target = target
-        if self._state == PAUSED:
-            self._kick_target = target
-            self._kick_tries = 0
-            self._before_seek = self._last_frame
-            self._kick.start()
+        self._kick.stop()
         if self._state == ENDED:
             self._pending_seek = target
             self.play()
@@ -693,9 +694,21 @@ class VideoPlayer(QObject):
             self._pending_seek = target
             self._queue_timer.start()
         else:
-            mp.set_time(target)
+            self._send_seek(target)
         self._position = target
         self.positionChanged.emit(target)
+
+    def _send_seek(self, target: int) -> None:
+        """Seek VLC now; while paused, watch that the picture follows (see _on_kick)."""
+        mp = self._mp()
+        if mp is None:
+            return
+        mp.set_time(target)
+        if self._state == PAUSED:
+            self._kick_target = target
+            self._kick_tries = 0
+            self._before_seek = self._last_frame
+            self._kick.start()
 
     def skip(self, delta_ms: int) -> None:
         self.seek(self._position + int(delta_ms))
@@ -811,9 +824,8 @@ class VideoPlayer(QObject):
             self._queue_timer.start()
             return
         if self._pending_seek is not None:
-            self._mp().set_time(self._pending_seek)
+            self._send_seek(self._pending_seek)
             self._pending_seek = None
-            self._kick.start()
         self._run_queued_steps()
 
     def _run_queued_steps(self) -> None:
@@ -1011,10 +1023,12 @@ class VideoPlayer(QObject):
         if not self._settling:
             return
         self._settling = False
-        mp = self._mp()
         if self._pending_seek is not None:
-            mp.set_time(self._pending_seek)
-            self._pending_seek = None
+            if self._must_wait(-1):
+                self._queue_timer.start()
+            else:
+                self._send_seek(self._pending_seek)
+                self._pending_seek = None
 
     def _on_playing(self) -> None:
         mp = self._mp()

@@ -105,3 +105,44 @@ def test_the_notice_names_a_recording_and_rounds_to_seconds():
     assert ends_early_text(65_600, 600_000, audio_only=True).startswith(
         "This recording ends early: only 01:06 of 10:00 is present."
     )
+
+
+def test_the_workspace_measures_coverage_against_what_exists(qtbot: QtBot, tmp_path: Path):
+    from assessor_app.ui.qt import QWidget
+    from assessor_app.ui.workspace.media import make_media_viewer
+
+    clip = make_truncated_clip(tmp_path / "cut.mp4")
+    data = clip.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    vault = Vault(tmp_path / "vault", bytes(range(32)), chunk_size=64 * 1024)
+    vault.put_file(clip, digest)
+    artifact = Artifact("a1", clip.name, "video/mp4", len(data), digest, "Lesson clip")
+    durations: list[int] = []
+    played: list[tuple[int, int]] = []
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    viewer = make_media_viewer(
+        artifact,
+        parent,
+        criteria=[],
+        notes=[],
+        citations=[],
+        position_ms=0,
+        export_copy=lambda _path: None,
+        on_note=lambda *_args: None,
+        on_played=lambda start, end: played.append((start, end)),
+        on_position=lambda _ms: None,
+        on_duration=durations.append,
+    )
+    with qtbot.waitSignal(viewer.loaded, timeout=8000):
+        viewer.load(vault.open(digest), artifact)
+    with qtbot.waitSignal(viewer.player.endReached, timeout=8000):
+        viewer.player.play()
+    present = viewer.player.present_ms()
+    assert present is not None
+    # First the length the file claims, then what exists: finalize compares coverage
+    # with the part that can be watched.
+    assert durations == [20_000, present]
+    assert played and max(end for _start, end in played) == present
+    viewer.close_media()
+    assert player_module.wait_for_released(10)
