@@ -229,13 +229,14 @@ def _describe_validation(error: ValidationError) -> str:
     return f"{where}: {first['msg']}{more}"
 
 
-def _uses_env_proxy(url: httpx.URL) -> bool:
-    """Whether httpx would send requests for ``url`` through a proxy from the environment
-    (``HTTPS_PROXY``, ``ALL_PROXY``, ... minus ``NO_PROXY``)."""
+def _env_proxy(url: httpx.URL) -> str | None:
+    """The proxy from the environment (``HTTPS_PROXY``, ``ALL_PROXY``, ... minus
+    ``NO_PROXY``) that httpx would send requests for ``url`` through, if any."""
     proxies = urllib.request.getproxies()
-    if not (proxies.get(url.scheme) or proxies.get("all")):
-        return False
-    return not urllib.request.proxy_bypass(url.host)
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 def _transport_error(exc: BaseException, phase: str) -> httpx.TransportError:
@@ -266,17 +267,39 @@ def _socket_readable(sock: socket.socket) -> bool:
     return bool(select.select([sock], [], [], 0)[0])
 
 
-def _watched_transport(verify: ssl.SSLContext, watch: Watch) -> httpx.HTTPTransport:
-    """httpx's transport over sockets ``watch`` can interrupt. httpx takes no network
-    backend, but its pool is httpcore's, which does: the pool is replaced by one with the
-    same settings (httpx's default limits) and the watched backend."""
+def _watched_transport(
+    verify: ssl.SSLContext, watch: Watch, proxy: str | None
+) -> httpx.HTTPTransport:
+    """httpx's transport (through ``proxy`` if given) over sockets ``watch`` can
+    interrupt. httpx takes no network backend, but its pool is httpcore's, which does:
+    the pool is replaced by one with the same settings (httpx's default limits) and the
+    watched backend."""
     transport = httpx.HTTPTransport(verify=verify)
-    transport._pool = httpcore.ConnectionPool(
+    limits: dict[str, Any] = {
+        "max_connections": 100,
+        "max_keepalive_connections": 20,
+        "keepalive_expiry": 5.0,
+    }
+    backend = PolledBackend(watch)
+    if proxy is None:
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=verify, network_backend=backend, **limits
+        )
+        return transport
+    via = httpx.Proxy(url=proxy)
+    transport._pool = httpcore.HTTPProxy(
+        proxy_url=httpcore.URL(
+            scheme=via.url.raw_scheme,
+            host=via.url.raw_host,
+            port=via.url.port,
+            target=via.url.raw_path,
+        ),
+        proxy_auth=via.raw_auth,
+        proxy_headers=via.headers.raw,
         ssl_context=verify,
-        max_connections=100,
-        max_keepalive_connections=20,
-        keepalive_expiry=5.0,
-        network_backend=PolledBackend(watch),
+        proxy_ssl_context=via.ssl_context,
+        network_backend=backend,
+        **limits,
     )
     return transport
 
@@ -503,7 +526,7 @@ class HubClient:
         # Built on first use: a download worker's client may never make an API call.
         self._http_client: httpx.Client | None = None
         self._direct: _DirectConnection | None = None
-        if transport is None and not _uses_env_proxy(url):
+        if transport is None and _env_proxy(url) is None:
             self._direct = _DirectConnection(url, shared_tls, self.timeouts, self._watch)
 
     def __repr__(self) -> str:
@@ -514,9 +537,11 @@ class HubClient:
         if self._http_client is None:
             verify = _tls_context(self._ca_bundle)
             transport = self._transport
-            if transport is None and self._direct is not None:
-                # No proxy applies: httpx's calls get watched sockets too.
-                transport = _watched_transport(verify, self._watch)
+            proxy = _env_proxy(httpx.URL(self.base_url))
+            if transport is None and (proxy is None or proxy.startswith(("http:", "https:"))):
+                # httpx's calls get watched sockets too, straight or through the proxy
+                # (a SOCKS proxy keeps httpx's own sockets).
+                transport = _watched_transport(verify, self._watch, proxy)
             self._http_client = httpx.Client(
                 base_url=self.base_url + API_PREFIX,
                 timeout=self.timeouts.to_httpx(),

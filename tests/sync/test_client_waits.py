@@ -172,3 +172,24 @@ def test_a_body_under_the_floor_for_a_window_stalls() -> None:
         release.set()
         thread.join()
         listener.close()
+
+
+def test_behind_an_environment_proxy_cancel_ends_the_wait_for_a_reply(
+    silent_hub: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hub's address is never contacted: the proxy (here silent) gets every request.
+    monkeypatch.setenv("HTTP_PROXY", silent_hub)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+
+    class Sink:
+        def write(self, data: memoryview) -> None:
+            raise AssertionError("no byte was sent")
+
+        def restart(self) -> None:
+            raise AssertionError("no byte was sent")
+
+    with HubClient("http://127.0.0.1:9", "tok", timeout=SLOW) as client:
+        assert run_and_cancel(0.3, lambda c: c.me(), client) < 0.5
+        took = run_and_cancel(0.3, lambda c: c.download_artifact("a1", Sink(), size=10), client)
+    assert took < 0.5
