@@ -19,6 +19,10 @@ How it fits together:
 * A file VLC cannot play ends in ``stateChanged("error")`` and a sentence on
   ``errorOccurred``: VLC's EncounteredError event, an end without a single frame, or a
   watchdog when neither a frame nor playback arrives in time.
+* Every media is demuxed by FFmpeg's demuxer (``:demux=avformat``): VLC's own lose the
+  clock of streamed media without an audio track. A file whose data stops before its
+  stated length ends where the data stops, with ``endedEarly``.
+* Frame steps move exactly one frame each: see :mod:`assessor_app.media.frame_history`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Markers are never told apart by colour alone: a note is a triangle carrying "N", a
 citation a bracketed span carrying "C". Hovering shows the marker's text as the tooltip;
-clicking a marker (or anywhere on the bar) asks for a seek.
+clicking a marker (or anywhere on the bar) asks for a seek. When the file ends early,
+the part after what exists is hatched ("Missing from the file").
 """
 
 from __future__ import annotations
