@@ -191,7 +191,12 @@ class ProgressReporter:
 
         def change(old: SyncProgress) -> SyncProgress:
             names = tuple(n for n in old.stalled if n != current)
-            return replace(old, stalled=(*names, current) if stalled else names)
+            # No bytes come while a download stalls: the rate falls with the time passed.
+            return replace(
+                old,
+                stalled=(*names, current) if stalled else names,
+                bytes_per_second=self._rate(old.bytes_done),
+            )
 
         self._apply(change, force=True)
 
