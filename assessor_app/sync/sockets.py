@@ -80,7 +80,7 @@ class _StallMeter:
             return
         if self._bytes < self.rule.floor_bytes_per_second * elapsed:
             raise Stalled(
-                f"under {self.rule.floor_bytes_per_second / 1024:g} KB/s arrived for "
+                f"less than {self.rule.floor_bytes_per_second / 1024:g} KB/s for "
                 f"{self.rule.window_seconds:g} s"
             )
         self._start = time.monotonic()
