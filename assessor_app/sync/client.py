@@ -391,9 +391,9 @@ class _DirectConnection:
         self._timeouts = timeouts
         if url.scheme == "https":
             assert tls is not None
-        self._conn = _WatchedConnection(
-            url.host, url.port, timeouts.connect, tls if url.scheme == "https" else None, watch
-        )
+        else:
+            tls = None  # a CA bundle given for a plain-http hub plays no part
+        self._conn = _WatchedConnection(url.host, url.port, timeouts.connect, tls, watch)
 
     def get(self, url: httpx.URL, headers: dict[str, str]) -> _DirectReply:
         conn = self._conn
