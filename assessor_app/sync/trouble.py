@@ -8,10 +8,8 @@ says which kind of contact trouble an error means, for the connection indicator.
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
 
-from assessor_app.domain.wording import plural
 from assessor_app.sync.errors import (
     AuthExpired,
     Cancelled,
@@ -57,11 +55,6 @@ def trouble_of(error: BaseException) -> HubTrouble | None:
     return None
 
 
-def _wait_words(seconds: float) -> str:
-    minutes = max(1, math.ceil(seconds / 60))
-    return plural(minutes, "minute")
-
-
 def trouble_words(error: BaseException) -> str:
     """One or two sentences for the assessor: what happened, that the work is safe, and
     what to do next."""
@@ -88,13 +81,11 @@ def trouble_words(error: BaseException) -> str:
             "Your decision is kept; review it in the queue."
         )
     if isinstance(error, HubHttpError):
-        if error.status == 429 or error.retry_after:
-            wait = (
-                f"asked to wait {_wait_words(error.retry_after)}"
-                if error.retry_after
-                else "is busy right now"
-            )
-            return f"The hub {wait}. {SAVED_HERE} Sync again later."
+        if error.retry_after:
+            # Worded as when the wait is too long to sit out (one home for that sentence).
+            return f"{HubBusy(error.retry_after)} {SAVED_HERE}"
+        if error.status == 429:
+            return f"The hub is busy right now. {SAVED_HERE} Sync again later."
         if error.status >= 500:
             return f"The hub has a problem right now. {SAVED_HERE} Sync again later."
         return f"The hub refused the request (“{error.problem.title}”). {SAVED_HERE}"

@@ -48,7 +48,7 @@ def _http(kind: type[HubProblem] | type[Conflict], status: int, retry_after: flo
         (_http(HubProblem, 503), "The hub has a problem right now.", HubTrouble.NOT_ANSWERING),
         (
             _http(HubProblem, 429, retry_after=600),
-            "The hub asked to wait 10 minutes.",
+            "The hub asked to wait 10 minutes; sync again later.",
             HubTrouble.NOT_ANSWERING,
         ),
         (_http(HubProblem, 422), "The hub refused the request", None),
