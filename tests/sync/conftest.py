@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,13 +48,23 @@ class ReplyLike(Protocol):
 Script = list[ReplyLike] | Callable[[Seen], ReplyLike]
 
 
+class _Server(ThreadingHTTPServer):
+    """Clients that cancel or give up close their sockets mid-reply on purpose; only other
+    errors are worth a traceback on the test's output."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class ScriptedHub:
     def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         self.requests: list[Seen] = []
         self.routes: dict[tuple[str, str], Script] = {}
         self.release = threading.Event()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.hub = self  # type: ignore[attr-defined]
         scheme = "http"
