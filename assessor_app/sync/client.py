@@ -304,6 +304,32 @@ def _watched_transport(
     return transport
 
 
+class _Shown:
+    """A body's progress as reported: each finished block and, twice a second while a
+    slow block is still arriving, the bytes the socket has received so far. It never
+    moves back within one body, although socket counts run ahead of finished blocks."""
+
+    def __init__(
+        self, progress: Callable[[int, int | None], None], offset: int, size: int | None
+    ) -> None:
+        self._progress = progress
+        self._base = offset
+        self._size = size
+        self._shown = offset
+
+    def arrived(self, count: int) -> None:
+        at = self._base + count
+        if self._size is not None:
+            at = min(at, self._size)  # the count includes chunked framing
+        if at > self._shown:
+            self.block(at)
+
+    def block(self, offset: int) -> None:
+        if offset >= self._shown:
+            self._shown = offset
+            self._progress(offset, self._size)
+
+
 class _Reply(Protocol):
     """What the retry loop needs of any response."""
 
@@ -633,9 +659,10 @@ class HubClient:
         past it is cut off; both raise WrongSize. ``if_range`` is the expected sha256: if
         the hub's copy differs it answers with the whole content and the sink is
         restarted. A connection dropped mid-body is resumed from the bytes received,
-        within the retry budget. ``progress(offset, size)`` is called after each block;
-        ``cancel()`` returning True stops the download with Cancelled (the sink keeps
-        what it has), within a fraction of a second even mid-read. A body that arrives
+        within the retry budget. ``progress(offset, size)`` is called after each block,
+        and twice a second while a slow block is still arriving; ``cancel()`` returning
+        True stops the download with Cancelled (the sink keeps what it has), within a
+        fraction of a second even mid-read. A body that arrives
         slower than ``stall`` allows raises Stalled (the sink keeps what it has; resume
         from its offset later)."""
         if offset < 0 or chunk_size < 1:
@@ -686,6 +713,9 @@ class HubClient:
                     raise MalformedReply(f"The hub answered GET {path} with HTTP {status}.")
                 size = expected if expected is not None else size
                 self._watch.watch_stalls(stall)
+                shown = None if progress is None else _Shown(progress, offset, size)
+                if shown is not None:
+                    self._watch.report_arrivals(shown.arrived)
                 try:
                     while True:
                         if cancel is not None and cancel():
@@ -705,8 +735,8 @@ class HubClient:
                         sink.write(buffer[:n])
                         offset += n
                         received += n
-                        if progress is not None:
-                            progress(offset, size)
+                        if shown is not None:
+                            shown.block(offset)
                 except httpx.TransportError as exc:
                     failures += 1
                     if failures > self.max_retries:
@@ -727,6 +757,7 @@ class HubClient:
                 return DownloadResult(offset, received, size, etag, restarted)
             finally:
                 self._watch.watch_stalls(None)
+                self._watch.report_arrivals(None)
                 reply.close()
 
     # -- transport ----------------------------------------------------------------------

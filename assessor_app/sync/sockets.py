@@ -87,6 +87,21 @@ class _StallMeter:
         self._bytes = 0
 
 
+class _ArrivalMeter:
+    def __init__(self, callback: Callable[[int], None], every: float) -> None:
+        self._callback = callback
+        self._every = every
+        self._last = time.monotonic()
+        self._bytes = 0
+
+    def note(self, count: int) -> None:
+        self._bytes += count
+        now = time.monotonic()
+        if now - self._last >= self._every:
+            self._last = now
+            self._callback(self._bytes)
+
+
 class Watch:
     """What a client's sockets check between slices. One per client (and so per thread):
     the client sets ``cancel`` and arms the deadline and stall rule around each call."""
@@ -96,6 +111,7 @@ class Watch:
         self.deadline: float | None = None
         """``time.monotonic()`` by which the reply's head must have arrived."""
         self._stall: _StallMeter | None = None
+        self._arrivals: _ArrivalMeter | None = None
 
     def arm(self, reply_seconds: float, cancel: Callable[[], bool] | None) -> None:
         self.cancel = cancel
@@ -106,6 +122,14 @@ class Watch:
 
     def watch_stalls(self, rule: StallRule | None) -> None:
         self._stall = _StallMeter(rule) if rule is not None else None
+
+    def report_arrivals(
+        self, callback: Callable[[int], None] | None, *, every: float = 0.5
+    ) -> None:
+        """While set, ``callback`` hears, at most every ``every`` seconds, how many bytes
+        have arrived since it was set: a slow body shows progress and a rate long before a
+        whole block has been read."""
+        self._arrivals = _ArrivalMeter(callback, every) if callback is not None else None
 
     def check(self, *, connected: bool = True) -> None:
         """Raise Cancelled, DeadlinePassed or Stalled when the time has come."""
@@ -119,6 +143,8 @@ class Watch:
     def received(self, count: int) -> None:
         if self._stall is not None:
             self._stall.note(count)
+        if self._arrivals is not None:
+            self._arrivals.note(count)
 
     def slice(self, end: float | None) -> float:
         """Seconds to wait before the next look: at most SLICE, and not past ``end``

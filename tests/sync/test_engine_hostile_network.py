@@ -214,6 +214,28 @@ def test_a_download_that_stalled_once_resumes_and_completes_in_the_same_sync(
     check_invariants(profile)
 
 
+def test_a_slow_download_shows_its_bytes_and_rate_before_a_whole_block_has_arrived(
+    shared_hub: RunningHub,
+    assessor: str,
+    profile: ClientProfile,
+    make_engine: EngineMaker,
+    proxy: FaultProxy,
+) -> None:
+    # 400 kB at 100 kB/s: the whole file is smaller than one 1 MiB block.
+    seeded = shared_hub.seed_submission(assessor, {"lesson.bin": os.urandom(400_000)})
+    proxy.throttle(100_000, path="/content")
+    seen: list[SyncProgress] = []
+
+    report = make_engine(base_url=proxy.url, progress=seen.append).run()
+
+    assert report.ok, report.problems
+    midway = [p for p in seen if 0 < p.bytes_done < 400_000]
+    assert len(midway) >= 3, [p.bytes_done for p in seen]
+    assert all(p.bytes_per_second > 0 for p in midway[1:])
+    assert [p.bytes_done for p in midway] == sorted(p.bytes_done for p in midway)
+    assert_ready_with_evidence(profile, seeded.assignment_id)
+
+
 # -- cancellation and waits ----------------------------------------------------------------
 
 
