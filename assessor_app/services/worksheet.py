@@ -199,7 +199,8 @@ def parse_worksheet(data: bytes) -> list[tuple[int, WorksheetRow]]:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise WorksheetFormatError(
-            f"The header row lacks the column(s) {', '.join(missing)}. Import a file made "
+            f"The header row lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}. Import a file made "
             "by “assessor worksheet export”, with its first row unchanged."
         )
     position = {name: header.index(name) for name in COLUMNS if name in header}

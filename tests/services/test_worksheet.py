@@ -339,7 +339,7 @@ def test_import_reads_what_spreadsheets_write(
     ("data", "message"),
     [
         (b"", "The file is empty"),
-        (b"assignment_id,level\r\n", "lacks the column(s) sheet_revision, criterion_id"),
+        (b"assignment_id,level\r\n", "lacks the columns sheet_revision, criterion_id"),
         (b"assignment_id,sheet_revision\xff\xfe\r\n", "not UTF-8"),
         (
             b'assignment_id,sheet_revision,criterion_id,level,rationale,feedback\r\n"a"b,1\r\n',

@@ -83,6 +83,10 @@ def test_decision_updates_live_and_override_needs_a_reason(
         panel.choose_level_number(len(criterion.levels))
         panel.criterion_pages[index].rationale.setPlainText("Seen at 03:12 and 05:40.")
     assert panel.decision_label.text() == "Decision: Pass (computed) · ✓ ready to finalize"
+    panel.set_read_only(True, "✓ Uploaded")
+    assert panel.decision_label.text() == "Decision: Pass (computed)"
+    panel.set_read_only(False)
+    assert panel.decision_label.text().endswith("✓ ready to finalize")
 
     overrides: list[tuple[object, str]] = []
     panel.overrideChanged.connect(lambda d, r: overrides.append((d, r)))

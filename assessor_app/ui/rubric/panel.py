@@ -26,6 +26,7 @@ from assessor_app.domain import (
     Submission,
     evaluate,
 )
+from assessor_app.domain.wording import plural
 from assessor_app.ui.plain_text import as_html, plain_label, set_plain, tooltip
 from assessor_app.ui.qt import (
     QButtonGroup,
@@ -536,6 +537,7 @@ class RubricPanel(QWidget):
             widget.setEnabled(not read_only)
         self.override_reason.setReadOnly(read_only)
         self._refresh_override_reason()
+        self._refresh()
 
     def add_citation(self, criterion_id: str | None, citation: Citation) -> None:
         """Add a citation to a criterion's rationale (None: the focused criterion)."""
@@ -788,10 +790,10 @@ class RubricPanel(QWidget):
             text = f"Decision: {evaluation.decision.label} (your override; rubric: {computed})"
         else:
             text = f"Decision: {evaluation.decision.label} (computed)"
-        if evaluation.problems:
-            count = len(evaluation.problems)
-            text += f" · ⚠ {count} problem{'s' if count != 1 else ''} (see Decision)"
-        elif evaluation.can_finalize:
+        # A locked sheet is past finalizing: its notice says why, not "ready to finalize".
+        if not self._read_only and evaluation.problems:
+            text += f" · ⚠ {plural(len(evaluation.problems), 'problem')} (see Decision)"
+        elif not self._read_only and evaluation.can_finalize:
             text += " · ✓ ready to finalize"
         self.decision_label.setText(text)
         if evaluation.problems:
