@@ -322,7 +322,10 @@ def _run_engine(engine: SyncEngine, down: bool, up: bool, console: Console) -> S
     previous = {sig: signal.signal(sig, cancel) for sig in watched} if in_main else {}
     try:
         thread.start()
-        thread.join()
+        # The kernel may deliver a signal to any thread; Python runs the handler only when
+        # the main thread is back in the interpreter, which an endless join() never is.
+        while thread.is_alive():
+            thread.join(0.1)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -6,12 +6,16 @@ of a day ends the sync at once with the hub's request in words."""
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import platform
 import queue
 import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from cli_kit import Desk
@@ -24,8 +28,24 @@ BOUND = 5.0
 benchmark measures the real figure (well under one second)."""
 
 
+_TGKILL = {"x86_64": 234, "aarch64": 131}[platform.machine()]
+
+
+def to_a_worker_thread(process: subprocess.Popen[str], sig: int) -> None:
+    """Send ``sig`` to one of the process's other threads, not its main thread: the
+    kernel may do that with any signal sent to the process."""
+    workers = [int(t) for t in os.listdir(f"/proc/{process.pid}/task") if int(t) != process.pid]
+    assert workers, "the sync runs on a thread of its own"
+    libc = ctypes.CDLL(None, use_errno=True)
+    assert libc.syscall(_TGKILL, process.pid, workers[0], sig) == 0, ctypes.get_errno()
+
+
 def signal_during_sync(
-    environ: dict[str, str], proxy: FaultProxy, path: str, sig: int
+    environ: dict[str, str],
+    proxy: FaultProxy,
+    path: str,
+    sig: int,
+    send: Callable[[subprocess.Popen[str], int], None] = subprocess.Popen.send_signal,
 ) -> tuple[int, float, str, str]:
     """Start ``assessor sync``, wait until it has asked for ``path`` and has been waiting
     a moment, send ``sig``; returns the exit code, the seconds to exit and the output."""
@@ -43,7 +63,7 @@ def signal_during_sync(
         wait_until(lambda: bool(proxy.requests(path=path)), 30, f"the sync to ask for {path}")
         time.sleep(0.5)
         sent = time.monotonic()
-        process.send_signal(sig)
+        send(process, sig)
         code = process.wait(timeout=30)
         elapsed = time.monotonic() - sent
     finally:
@@ -91,6 +111,23 @@ def test_a_signal_during_a_trickling_download_exits_130_at_once_and_keeps_the_st
     assert resumed.returncode == 0, resumed.stderr
     listed = json.loads(assessor(env, "queue", "--json").stdout)
     assert [(i["id"], i["status"]) for i in listed] == [(desk.assignment, "Ready")]
+
+
+def test_a_signal_that_lands_on_a_worker_thread_still_cancels_at_once(
+    desk: Desk,
+    env: dict[str, str],  # noqa: F811
+) -> None:
+    with FaultProxy(desk.hub.base_url) as proxy:
+        sign_in(env, proxy.url)
+        proxy.trickle(1, after=20_000, path="/content")
+
+        code, elapsed, _out, err = signal_during_sync(
+            env, proxy, "/content", signal.SIGINT, to_a_worker_thread
+        )
+
+    assert code == 130, err
+    assert elapsed < BOUND
+    assert "Cancelling…" in err and "Traceback" not in err
 
 
 def test_ctrl_c_while_waiting_out_a_retry_after_exits_130_at_once(
