@@ -18,7 +18,7 @@
                  | return ASSIGNMENT --reviewer USER --comment TEXT
     assessor-hub resubmit SUBMISSION DIR --note TEXT
     assessor-hub coaching [--all]
-    assessor-hub verify FILE [--jwks FILE]
+    assessor-hub verify FILE [--jwks FILE] [--issuer URL]
 
 Every command also takes ``--db URL`` and ``--storage DIR``. Errors print one message and
 exit non-zero.
@@ -39,6 +39,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from assessor_app.hub.admin import EXPORT_COLUMNS, ROLES, HubAdmin, HubAdminError
+from assessor_app.hub.badges.issuer_url import ISSUER_URL_ENV, pin_issuer_url, pinned_path
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.config import DEFAULT_TOKEN_TTL, HubSettings
 from assessor_app.hub.workflow import commands as workflow_commands
@@ -262,6 +263,11 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
     app = create_app(settings, migrate=False)
     safe_url = make_url(settings.db_url).render_as_string(hide_password=True)
     say(f"Assessor hub on http://{args.host}:{args.port}  (database {safe_url})")
+    issuer = pin_issuer_url(settings.data_dir, f"http://{args.host}:{args.port}")
+    say(
+        f"Credentials are issued by {issuer} (set ${ISSUER_URL_ENV} to change; "
+        f"otherwise pinned in {pinned_path(settings.data_dir)})"
+    )
     uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info")
     return 0
 

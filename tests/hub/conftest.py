@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.app import create_app
+from assessor_app.hub.badges.issuer_url import pin_issuer_url
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import ArtifactRow
 from assessor_app.hub.migrate import upgrade_database
@@ -152,6 +153,8 @@ class HubServer:
         self.sock.bind(("127.0.0.1", 0))
         port = self.sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
+        # As ``serve`` does: the issuer address is pinned to where the hub listens.
+        pin_issuer_url(app.state.hub.settings.data_dir, self.base_url)
         self.server = uvicorn.Server(
             uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
         )

@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from assessor_app.hub.badges.credential import OB_CONTEXT, VC_CONTEXT
+from assessor_app.hub.badges.issuer_url import ISSUER_URL_FILE
 from assessor_app.hub.badges.signing import KEY_FILE, IssuerKey, load_key
 from assessor_app.hub.cli import main
 from assessor_app.hub.config import HubSettings
@@ -221,3 +222,55 @@ def test_verify_without_a_key_says_what_to_pass(
     status = main(["--data-dir", str(tmp_path / "empty-hub"), "verify", str(tmp_path / "x.jwt")])
     assert status == 1
     assert "pass --jwks" in capsys.readouterr().err
+
+
+def test_the_issuer_is_the_pinned_address_whatever_the_host_header(
+    hub: HubServer, ann: httpx.Client, passed: dict[str, Any], settings: HubSettings
+) -> None:
+    pinned = (settings.data_dir / ISSUER_URL_FILE).read_text().strip()
+    assert pinned == hub.base_url
+    spoofed = {"Host": "evil.example"}
+    served = ann.get(f"/api/v1/credentials/{passed['id']}", headers=spoofed)
+    assert served.status_code == 200, served.text
+    assert served.json()["credential"]["issuer"]["id"] == f"{pinned}/api/v1/issuer"
+    assert "evil.example" not in served.text
+    assert served.json() == passed
+    profile = httpx.get(f"{hub.base_url}/api/v1/issuer", headers=spoofed).json()
+    assert profile["id"] == f"{pinned}/api/v1/issuer"
+
+
+def test_verify_refuses_a_credential_naming_another_issuer(
+    passed: dict[str, Any],
+    settings: HubSettings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Signed with the hub's own key, as a hub answering a spoofed Host header once did.
+    hub_key = load_key(settings.data_dir / KEY_FILE).private
+    evil_issuer = {**passed["credential"]["issuer"], "id": "http://evil.example/api/v1/issuer"}
+    header = json.loads(b64decode(passed["jwt"].split(".")[0]))
+    evil_kid = "http://evil.example/api/v1/issuer/jwks.json#" + header["kid"].rsplit("#")[-1]
+    token = IssuerKey(hub_key).sign_compact(
+        {**header, "kid": evil_kid},
+        {
+            **json.loads(b64decode(passed["jwt"].split(".")[1])),
+            "issuer": evil_issuer,
+            "iss": evil_issuer["id"],
+        },
+    )
+    foreign = tmp_path / "foreign.jwt"
+    foreign.write_text(token)
+    status, out = verify_cli(settings, capsys, str(foreign))
+    assert status == 1
+    assert out.splitlines()[0] == f"INVALID: {foreign}"
+    assert "issued by 'http://evil.example/api/v1/issuer', expected issuer" in out
+    assert "is not in the key set of" in out
+
+    # The genuine credential checked against an explicitly given, different issuer.
+    served = tmp_path / "credential.json"
+    served.write_text(json.dumps(passed))
+    status, out = verify_cli(settings, capsys, str(served), "--issuer", "https://hub.example")
+    assert status == 1
+    assert "expected issuer 'https://hub.example/api/v1/issuer'" in out
+    pinned = (settings.data_dir / ISSUER_URL_FILE).read_text().strip()
+    assert verify_cli(settings, capsys, str(served), "--issuer", pinned)[0] == 0

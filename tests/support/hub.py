@@ -37,6 +37,7 @@ from sqlalchemy import select
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.app import create_app
+from assessor_app.hub.badges.issuer_url import pin_issuer_url
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import ArtifactRow, DecisionRow
 from assessor_app.protocol.v1 import CriterionScoreWire, DecisionUpload
@@ -177,6 +178,8 @@ class RunningHub:
         self._sock.bind(("127.0.0.1", 0))
         self.port: int = self._sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
+        # As ``serve`` does: the issuer address is pinned to where the hub listens.
+        pin_issuer_url(self.data_dir, self.base_url)
         self._server = uvicorn.Server(
             uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)
         )

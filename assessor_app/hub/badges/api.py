@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Response
 from sqlalchemy import select
 
 from assessor_app.domain.rubric_file import CredentialSchema
@@ -93,14 +93,13 @@ def badges_router(
     )
     def get_credential(
         credential_id: str,
-        request: Request,
         user: UserDep,
         hub: HubDep,
         accept: Annotated[str | None, Header()] = None,
     ) -> Any:
         """The signed OpenBadgeCredential (VC-JWT, EdDSA)."""
         issuer = _issuer(hub)
-        profile = issuer.profile(str(request.base_url))
+        profile = issuer.profile()
         with hub.db.read() as session:
             issued = session.get(IssuedCredential, credential_id)
             if issued is None or issued.user_id != user.id:
@@ -119,21 +118,21 @@ def badges_router(
         return _issuer(hub).jwks()
 
     @router.get("/issuer")
-    def issuer_profile(request: Request, hub: HubDep) -> dict[str, Any]:
+    def issuer_profile(hub: HubDep) -> dict[str, Any]:
         """The issuer's Open Badges profile."""
-        return _issuer(hub).profile(str(request.base_url)).document()
+        return _issuer(hub).profile().document()
 
     @router.get(
         "/achievements/{credential}/v{version}",
         responses={404: {"description": "No such credential version"}},
     )
-    def get_achievement(credential: str, version: int, request: Request, hub: HubDep) -> Any:
+    def get_achievement(credential: str, version: int, hub: HubDep) -> Any:
         """What a badge of this credential version certifies: criteria, alignment, levels."""
         with hub.db.read() as session:
             row = session.get(CredentialRow, (credential, version))
         if row is None:
             raise Problem(404, "Not Found", "No credential version with this id.")
         domain = CredentialSchema.model_validate(row.document).to_domain()
-        return achievement(_issuer(hub).profile(str(request.base_url)), domain)
+        return achievement(_issuer(hub).profile(), domain)
 
     return router

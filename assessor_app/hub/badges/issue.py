@@ -21,6 +21,7 @@ from assessor_app.domain.artifacts import Artifact
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.rubric_file import CredentialSchema
 from assessor_app.hub.badges.credential import IssuerProfile, open_badge_credential
+from assessor_app.hub.badges.issuer_url import pin_issuer_url
 from assessor_app.hub.badges.signing import (
     ALG,
     IssuerKey,
@@ -39,7 +40,6 @@ from assessor_app.hub.workflow.models import IssuedCredential
 from assessor_app.protocol.v1 import DecisionUpload
 
 ISSUER_NAME_ENV = "ASSESSOR_HUB_ISSUER_NAME"
-ISSUER_URL_ENV = "ASSESSOR_HUB_ISSUER_URL"
 DEFAULT_ISSUER_NAME = "Assessor hub"
 
 
@@ -67,26 +67,25 @@ def issue_on_pass(
 
 @dataclass(frozen=True)
 class BadgeIssuer:
-    """The key plus who the issuer is. ``base_url`` None: take it from each request."""
+    """The key plus who the issuer is, at the configured or pinned ``base_url``."""
 
     key: IssuerKey
     name: str
-    base_url: str | None
+    base_url: str
 
     @classmethod
     def from_environment(cls, data_dir: Path) -> BadgeIssuer:
         """Key from ``$ASSESSOR_HUB_ISSUER_KEY`` or ``DATA_DIR/issuer-ed25519.pem`` (made
-        on first use); name and public address from ``$ASSESSOR_HUB_ISSUER_NAME`` and
-        ``$ASSESSOR_HUB_ISSUER_URL``."""
-        url = os.environ.get(ISSUER_URL_ENV, "").strip().rstrip("/") or None
+        on first use); name from ``$ASSESSOR_HUB_ISSUER_NAME``; public address from
+        ``$ASSESSOR_HUB_ISSUER_URL`` or the one pinned in the data folder."""
         return cls(
             key=load_or_create_key(default_key_path(data_dir)),
             name=os.environ.get(ISSUER_NAME_ENV, "").strip() or DEFAULT_ISSUER_NAME,
-            base_url=url,
+            base_url=pin_issuer_url(data_dir),
         )
 
-    def profile(self, request_base_url: str) -> IssuerProfile:
-        return IssuerProfile(self.base_url or request_base_url.rstrip("/"), self.name)
+    def profile(self) -> IssuerProfile:
+        return IssuerProfile(self.base_url, self.name)
 
     def kid(self, profile: IssuerProfile) -> str:
         return f"{profile.jwks_url}#{self.key.thumbprint}"

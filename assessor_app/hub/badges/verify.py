@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assessor_app.hub.badges.credential import JWT_CLAIMS, parse_datetime, structure_problems
+from assessor_app.hub.badges.credential import (
+    JWT_CLAIMS,
+    IssuerProfile,
+    parse_datetime,
+    structure_problems,
+)
 from assessor_app.hub.badges.signing import (
     ALG,
     CompactJws,
@@ -104,8 +109,23 @@ def _check_claims(payload: dict[str, Any], verdict: Verdict) -> None:
         verdict.problems.append("claim nbf does not match validFrom")
 
 
-def verify_text(text: str, keys: list[dict[str, Any]]) -> Verdict:
-    """Verify a credential file's content against the public keys ``keys`` (JWKs)."""
+def _check_issuer(
+    payload: dict[str, Any], kid: str | None, issuer_url: str, verdict: Verdict
+) -> None:
+    """A key in the trusted set is not enough: the credential must also name the expected
+    issuer, and its ``kid`` must point into that issuer's key set."""
+    expected = IssuerProfile(issuer_url.rstrip("/"), "")
+    issuer = payload.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id != expected.id:
+        verdict.problems.append(f"issued by {issuer_id!r}, expected issuer {expected.id!r}")
+    if kid is not None and not kid.startswith(f"{expected.jwks_url}#"):
+        verdict.problems.append(f"key {kid!r} is not in the key set of {expected.jwks_url!r}")
+
+
+def verify_text(text: str, keys: list[dict[str, Any]], issuer_url: str) -> Verdict:
+    """Verify a credential file's content against the public keys ``keys`` (JWKs) of the
+    issuer at ``issuer_url`` (its base address)."""
     verdict = Verdict()
     found = _token_of(text, verdict)
     if found is None:
@@ -136,15 +156,16 @@ def verify_text(text: str, keys: list[dict[str, Any]]) -> Verdict:
                         "signing, or signed with another key"
                     )
     _check_claims(payload, verdict)
+    _check_issuer(payload, kid, issuer_url, verdict)
     verdict.problems += structure_problems(verdict.credential)
     if readable is not None and readable != verdict.credential:
         verdict.problems.append('the readable "credential" differs from the signed one')
     return verdict
 
 
-def verify_file(path: Path, keys: list[dict[str, Any]]) -> Verdict:
+def verify_file(path: Path, keys: list[dict[str, Any]], issuer_url: str) -> Verdict:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return Verdict(problems=[f"{path}: cannot be read: {exc}"])
-    return verify_text(text, keys)
+    return verify_text(text, keys, issuer_url)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assessor_app.hub.admin import HubAdmin, HubAdminError
+from assessor_app.hub.badges.issuer_url import configured_issuer_url
 from assessor_app.hub.badges.signing import IssuerKeyError, default_key_path, load_key
 from assessor_app.hub.badges.verify import load_jwks, verify_file
 from assessor_app.hub.config import HubSettings
@@ -98,6 +99,11 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="trust the keys in this JWKS file (default: this hub's issuer key)",
     )
+    verify.add_argument(
+        "--issuer",
+        metavar="URL",
+        help="the issuer's base address the credential must name (default: this hub's)",
+    )
 
 
 def verify(args: argparse.Namespace, settings: HubSettings, say: Callable[[str], None]) -> int:
@@ -118,7 +124,13 @@ def verify(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
         except IssuerKeyError as exc:
             raise HubAdminError(str(exc)) from None
         keys = [key.public_jwk(key.thumbprint)]
-    verdict = verify_file(args.file, keys)
+    issuer_url = args.issuer or configured_issuer_url(settings.data_dir)
+    if not issuer_url:
+        raise HubAdminError(
+            "this hub has no issuer address yet: pass --issuer with the address of the hub "
+            "that issued the credential"
+        )
+    verdict = verify_file(args.file, keys, issuer_url)
     if not verdict.valid:
         say(f"INVALID: {args.file}")
         for problem in verdict.problems:
