@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import TracebackType
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from assessor_app.domain.assignment import AssignmentKind
@@ -33,6 +33,7 @@ from assessor_app.hub.db import (
     Database,
     DecisionRow,
     SubmissionRow,
+    Token,
     User,
     next_change_seq,
     utcnow,
@@ -187,6 +188,34 @@ class HubAdmin:
             )
         self.log(f"added {username} ({', '.join(wanted)})")
         return username
+
+    def set_password(self, username: str, password: str) -> int:
+        """Change an account's password and revoke all its tokens (returns how many), so a
+        leaked password or token stops working at once."""
+        if not password:
+            raise HubAdminError("the password must not be empty")
+        password_hash = hash_password(password)
+        with self.db.write() as session:
+            user = self._account(session, username)
+            user.password_hash = password_hash
+            revoked = _revoke_tokens(session, user.id)
+        self.log(f"changed the password of {username}; revoked {revoked} token(s)")
+        return revoked
+
+    def revoke_tokens(self, username: str) -> int:
+        """Revoke every access token of an account (returns how many); its devices must
+        sign in again."""
+        with self.db.write() as session:
+            revoked = _revoke_tokens(session, self._account(session, username).id)
+        self.log(f"revoked {revoked} token(s) of {username}")
+        return revoked
+
+    @staticmethod
+    def _account(session: Session, username: str) -> User:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise HubAdminError(f"no account named {username!r}")
+        return user
 
     def has_demo_accounts(self) -> bool:
         with self.db.read() as session:
@@ -534,6 +563,10 @@ class HubAdmin:
                 f"credential {credential_id!r} is not imported: run import-credential first"
             )
         return row
+
+
+def _revoke_tokens(session: Session, user_id: int) -> int:
+    return session.execute(delete(Token).where(Token.user_id == user_id)).rowcount
 
 
 def _check_against_rubric(spec: SubmissionFile, rubric: Rubric, folder: Path) -> None:

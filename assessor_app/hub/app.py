@@ -6,17 +6,15 @@ so any number of hub processes can serve one database behind a load balancer.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from assessor_app.hub.badges.api import badges_router
@@ -28,7 +26,6 @@ from assessor_app.hub.db import (
     ArtifactRow,
     AssignmentRow,
     Database,
-    LoginFailure,
     SubmissionRow,
     Token,
     User,
@@ -45,10 +42,11 @@ from assessor_app.hub.problems import Problem, install_problem_handlers, problem
 from assessor_app.hub.security import (
     DUMMY_HASH,
     new_token,
-    throttle_key,
     token_digest,
     verify_password,
 )
+from assessor_app.hub.signin_throttle import SigninKeys, record_failure, seconds_to_wait
+from assessor_app.hub.signin_throttle import clear as clear_failures
 from assessor_app.hub.storage import ArtifactStorage, BlobNotFound, LocalArtifactStorage
 from assessor_app.hub.workflow.api import workflow_router
 from assessor_app.protocol.v1 import (
@@ -64,8 +62,6 @@ from assessor_app.protocol.v1 import (
     TokenResponse,
 )
 
-THROTTLE_WINDOW = timedelta(minutes=5)
-THROTTLE_MAX_FAILURES = 5
 DEFAULT_PAGE = 100
 MAX_PAGE = 500
 
@@ -133,37 +129,31 @@ router = APIRouter(prefix=API_PREFIX)
     },
 )
 def issue_token(body: TokenRequest, request: Request, hub: HubDep) -> TokenResponse:
+    # request.client is the peer, or the forwarded client only from a trusted proxy
+    # (``serve --forwarded-allow-ips``).
     client = request.client.host if request.client else "unknown"
-    key = throttle_key(client, body.username)
+    keys = SigninKeys.of(client, body.username)
+    rules = hub.settings.signin_throttle
     now = utcnow()
     with hub.db.read() as session:
-        recent = session.execute(
-            select(func.count(), func.min(LoginFailure.failed_at)).where(
-                LoginFailure.throttle_key == key, LoginFailure.failed_at > now - THROTTLE_WINDOW
-            )
-        ).one()
+        wait = seconds_to_wait(session, rules, keys, now)
         user = session.scalar(select(User).where(User.username == body.username))
-    failures, oldest = int(recent[0]), recent[1]
-    if failures >= THROTTLE_MAX_FAILURES and oldest is not None:
-        wait = max(1, math.ceil((oldest + THROTTLE_WINDOW - now).total_seconds()))
+    if wait:
         raise Problem(
             429,
             "Too many failed sign-ins",
-            f"Sign-in is paused for this account from your address: try again in {wait} s.",
+            f"Sign-in to this account is paused after failed attempts: try again in {wait} s.",
             headers={"Retry-After": str(wait)},
         )
     ok = verify_password(body.password, user.password_hash if user else DUMMY_HASH)
     if not ok or user is None:
         with hub.db.write() as session:
-            session.add(LoginFailure(throttle_key=key, failed_at=now))
-            session.execute(
-                delete(LoginFailure).where(LoginFailure.failed_at < now - THROTTLE_WINDOW)
-            )
+            record_failure(session, rules, keys, now)
         raise Problem(401, "Unauthorized", "Wrong user name or password.")
     token = new_token()
     expires = now + hub.settings.token_ttl
     with hub.db.write() as session:
-        session.execute(delete(LoginFailure).where(LoginFailure.throttle_key == key))
+        clear_failures(session, keys)
         session.execute(delete(Token).where(Token.user_id == user.id, Token.expires_at < now))
         session.add(
             Token(
@@ -171,6 +161,29 @@ def issue_token(body: TokenRequest, request: Request, hub: HubDep) -> TokenRespo
             )
         )
     return TokenResponse(access_token=token, expires_at=expires)
+
+
+@router.post(
+    "/auth/logout",
+    status_code=204,
+    tags=["auth"],
+    responses={401: {"description": "No valid access token was sent"}},
+)
+def revoke_token(
+    user: UserDep,
+    hub: HubDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Response:
+    """Revoke the presented token at once; the account's other tokens stay valid."""
+    assert credentials is not None  # current_user has refused requests without one
+    with hub.db.write() as session:
+        session.execute(
+            delete(Token).where(
+                Token.token_hash == token_digest(credentials.credentials),
+                Token.user_id == user.id,
+            )
+        )
+    return Response(status_code=204)
 
 
 def _calibration_status(session: Session, user_id: int) -> str:

@@ -1,7 +1,10 @@
 """``assessor-hub``: run the hub server and administer it.
 
     assessor-hub [--data-dir DIR] serve [--host 127.0.0.1] [--port 8765] [--db URL] [--storage DIR]
+                 [--token-ttl-hours H] [--forwarded-allow-ips ADDR,...]
     assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...] [--password-stdin]
+    assessor-hub set-password USERNAME [--password-stdin]
+    assessor-hub revoke-tokens USERNAME
     assessor-hub import-credential FILE
     assessor-hub import-submission DIR
     assessor-hub assign SUBMISSION USERNAME [--kind production|calibration] [--due YYYY-MM-DD]
@@ -112,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="lifetime of access tokens (default: 12)",
     )
     serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="ADDRESSES",
+        default="",
+        help="comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (default: none, so the peer address is the client)",
+    )
+    serve.add_argument(
         "--allow-demo-accounts-on-network",
         action="store_true",
         help="serve on a non-loopback address even though demo accounts (password 'demo') exist",
@@ -130,6 +140,21 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+
+    passwd = sub.add_parser(
+        "set-password",
+        parents=[common],
+        help="change an account's password (revokes all its tokens)",
+    )
+    passwd.add_argument("username")
+    passwd.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+
+    revoke_tokens = sub.add_parser(
+        "revoke-tokens", parents=[common], help="sign an account out everywhere"
+    )
+    revoke_tokens.add_argument("username")
 
     cred = sub.add_parser("import-credential", parents=[common], help="import a credential file")
     cred.add_argument("file", type=Path)
@@ -268,8 +293,17 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
         f"Credentials are issued by {issuer} (set ${ISSUER_URL_ENV} to change; "
         f"otherwise pinned in {pinned_path(settings.data_dir)})"
     )
-    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", **proxy_options(args))
     return 0
+
+
+def proxy_options(args: argparse.Namespace) -> dict[str, object]:
+    """uvicorn's forwarded-header settings: off unless proxies are named, because a
+    believed X-Forwarded-For lets any client pick the address the sign-in throttle sees."""
+    proxies = [a.strip() for a in args.forwarded_allow_ips.split(",") if a.strip()]
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies}
 
 
 def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
@@ -278,7 +312,7 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         return _serve(args, settings, say)
     if args.command == "verify":
         return workflow_commands.verify(args, settings, say)
-    if args.command == "add-assessor":
+    if args.command in ("add-assessor", "set-password"):
         password = _read_password(args)
     with HubAdmin(settings, demo_accounts=args.command == "seed-demo") as admin:
         match args.command:
@@ -286,6 +320,18 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
                 roles = args.roles or ["assessor"]
                 admin.add_assessor(args.username, password, args.display_name, roles)
                 say(f"Added {args.username} ({', '.join(roles)}).")
+            case "set-password":
+                revoked = admin.set_password(args.username, password)
+                say(
+                    f"Changed the password of {args.username} and revoked "
+                    f"{revoked} token{'s' if revoked != 1 else ''}."
+                )
+            case "revoke-tokens":
+                revoked = admin.revoke_tokens(args.username)
+                say(
+                    f"Signed {args.username} out everywhere: revoked "
+                    f"{revoked} token{'s' if revoked != 1 else ''}."
+                )
             case "import-credential":
                 say(f"Imported credential {admin.import_credential(args.file)}.")
             case "import-submission":

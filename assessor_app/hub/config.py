@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from assessor_app.hub.signin_throttle import DEFAULT_SIGNIN_THROTTLE, SigninThrottle
+
 APP_NAME = "assessor-hub"
 HOME_ENV = "ASSESSOR_HUB_HOME"
 DEFAULT_TOKEN_TTL = timedelta(hours=12)
@@ -34,6 +36,7 @@ class HubSettings:
     db_url: str
     storage_dir: Path
     token_ttl: timedelta = DEFAULT_TOKEN_TTL
+    signin_throttle: SigninThrottle = DEFAULT_SIGNIN_THROTTLE
 
     @classmethod
     def from_data_dir(

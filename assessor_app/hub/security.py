@@ -60,3 +60,8 @@ def token_digest(token: str) -> str:
 def throttle_key(client: str, username: str) -> str:
     """Client address + username, hashed so the table holds no plain user names."""
     return hashlib.sha256(f"{client}\0{username.casefold()}".encode()).hexdigest()
+
+
+def account_throttle_key(username: str) -> str:
+    """The per-account key: no address part, so failures from every address add up."""
+    return hashlib.sha256(f"account\1{username.casefold()}".encode()).hexdigest()

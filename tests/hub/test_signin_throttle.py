@@ -1,0 +1,173 @@
+"""Sign-in throttles that hold: forwarded headers believed only from named proxies, and a
+per-account delay that grows with each failure whatever address the guesses come from,
+but stays bounded so that nobody is locked out for good."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+import httpx
+import pytest
+import uvicorn
+
+from assessor_app.hub.app import create_app
+from assessor_app.hub.cli import build_parser, proxy_options
+from assessor_app.hub.config import HubSettings
+from assessor_app.hub.signin_throttle import SigninThrottle
+from tests.hub.conftest import PASSWORD, World, _free_port, _wait_until
+
+# Account delays that tests can wait out: 0.4 s, 0.8 s, then capped at 1.6 s.
+SHORT = SigninThrottle(
+    free_failures=2,
+    base_delay=timedelta(seconds=0.4),
+    max_delay=timedelta(seconds=1.6),
+)
+
+
+def _sign_in(base_url: str, password: str, forwarded_for: str) -> httpx.Response:
+    return httpx.post(
+        f"{base_url}/api/v1/auth/token",
+        json={"username": "ann", "password": password},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+@pytest.fixture
+def serve_with():
+    """Serves a hub with the uvicorn proxy options ``assessor-hub serve`` derives from its
+    command line; returns the base URL."""
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(settings: HubSettings, *serve_args: str) -> str:
+        args = build_parser().parse_args(["serve", *serve_args])
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(settings),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                lifespan="off",
+                access_log=False,
+                **proxy_options(args),
+            )
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        _wait_until(lambda: server.started, 15, "the hub to start")
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(15)
+
+
+def test_serve_ignores_forwarded_for_by_default_so_rotating_it_meets_a_429(
+    settings: HubSettings, world: World
+) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "assessor_app.hub.cli",
+            "--data-dir",
+            str(settings.data_dir),
+            "serve",
+            "--db",
+            settings.db_url,
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert process.poll() is None
+        try:
+            return httpx.get(f"{base_url}/healthz").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        _wait_until(healthy, 30, "assessor-hub serve to answer")
+        statuses = [_sign_in(base_url, "guess", f"10.0.0.{n}").status_code for n in range(30)]
+        assert statuses[:5] == [401] * 5
+        assert set(statuses[5:]) == {429}
+        refused = _sign_in(base_url, PASSWORD, "10.9.9.9")  # even the right password
+        assert refused.status_code == 429
+        assert int(refused.headers["Retry-After"]) >= 1
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def test_forwarded_for_is_believed_only_from_a_named_proxy(
+    serve_with, settings: HubSettings, world: World
+) -> None:
+    # Only the per-address rule here: the account rule is out of reach.
+    lenient = replace(settings, signin_throttle=SigninThrottle(free_failures=1000))
+    default = serve_with(lenient)
+    for _ in range(5):
+        assert _sign_in(default, "guess", "10.0.0.1").status_code == 401
+    # Without a named proxy the header is ignored: this is the same client (127.0.0.1).
+    assert _sign_in(default, PASSWORD, "10.0.0.2").status_code == 429
+
+    behind_proxy = serve_with(lenient, "--forwarded-allow-ips", "127.0.0.1")
+    for _ in range(5):
+        assert _sign_in(behind_proxy, "guess", "10.0.1.1").status_code == 401
+    assert _sign_in(behind_proxy, PASSWORD, "10.0.1.1").status_code == 429
+    # The proxy is named, so the forwarded address is the client: another one may sign in.
+    assert _sign_in(behind_proxy, PASSWORD, "10.0.1.2").status_code == 200
+
+
+def test_account_delay_grows_with_each_failure_from_any_address_and_stays_bounded(
+    serve_with, settings: HubSettings, world: World
+) -> None:
+    base_url = serve_with(replace(settings, signin_throttle=SHORT), "--forwarded-allow-ips", "*")
+    addresses = (f"10.1.0.{n}" for n in range(1, 1000))
+
+    def attempt(password: str = "guess") -> httpx.Response:
+        return _sign_in(base_url, password, next(addresses))
+
+    def failing_attempt() -> tuple[float, float]:
+        """When the failure was sent and when its 401 arrived (the hub notes it between)."""
+        sent = time.monotonic()
+        assert attempt().status_code == 401
+        return sent, time.monotonic()
+
+    failing_attempt()
+    sent, answered = failing_attempt()
+    # After the free failures every new address meets the account's delay, right password too.
+    for wait in (0.4, 0.8, 1.6, 1.6):
+        refused = attempt(PASSWORD)
+        assert refused.status_code == 429
+        assert refused.headers["Retry-After"] in ("1", "2")
+        assert f"try again in {refused.headers['Retry-After']} s" in refused.json()["detail"]
+        time.sleep(max(0.0, sent + wait - 0.1 - time.monotonic()))
+        assert attempt().status_code == 429, f"the {wait} s delay ended early"
+        time.sleep(max(0.0, answered + wait + 0.05 - time.monotonic()))
+        sent, answered = failing_attempt()
+    # Capped: however many failures, the right password works once the longest delay passed.
+    time.sleep(max(0.0, answered + 1.65 - time.monotonic()))
+    assert attempt(PASSWORD).status_code == 200
+    # And success clears the account's record: the next mistake is free again.
+    assert attempt().status_code == 401
+    assert attempt().status_code == 401
+
+
+def test_the_account_delay_is_capped_however_long_the_attack() -> None:
+    rules = SigninThrottle(free_failures=5)
+    assert rules.account_delay(4) == timedelta(0)
+    assert rules.account_delay(5) == timedelta(seconds=2)
+    assert rules.account_delay(7) == timedelta(seconds=8)
+    assert rules.account_delay(10_000) == timedelta(minutes=5)
