@@ -36,6 +36,16 @@ from assessor_app.hub.decisions import (
     assignment_item,
     credential_schema,
     record_decision,
+    version_tag,
+)
+from assessor_app.hub.http_semantics import (
+    BEARER_CHALLENGE,
+    INVALID_TOKEN_CHALLENGE,
+    EntityTag,
+    MalformedHeader,
+    if_none_match_holds,
+    parse_tag_condition,
+    servable_media_type,
 )
 from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.problems import Problem, install_problem_handlers, problem_response
@@ -51,6 +61,8 @@ from assessor_app.hub.storage import ArtifactStorage, BlobNotFound, LocalArtifac
 from assessor_app.hub.workflow.api import workflow_router
 from assessor_app.protocol.v1 import (
     API_PREFIX,
+    IDEMPOTENCY_KEY_RULE,
+    IDEMPOTENCY_KEY_WORDS,
     ArtifactOut,
     AssignmentDelta,
     DecisionReceipt,
@@ -94,7 +106,7 @@ def current_user(
     hub: HubDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    challenge = {"WWW-Authenticate": 'Bearer realm="assessor-hub"'}
+    challenge = {"WWW-Authenticate": BEARER_CHALLENGE}
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Problem(
             401, "Unauthorized", "Sign in: send Authorization: Bearer <token>.", headers=challenge
@@ -110,7 +122,7 @@ def current_user(
             401,
             "Unauthorized",
             "The access token is unknown or has expired: sign in again.",
-            headers={"WWW-Authenticate": 'Bearer realm="assessor-hub", error="invalid_token"'},
+            headers={"WWW-Authenticate": INVALID_TOKEN_CHALLENGE},
         )
     return row[1]
 
@@ -290,7 +302,7 @@ def submission(submission_id: str, user: UserDep, hub: HubDep) -> SubmissionOut:
             ArtifactOut(
                 id=a.id,
                 filename=a.filename,
-                media_type=a.media_type,
+                media_type=servable_media_type(a.media_type),
                 size=a.size,
                 sha256=a.sha256,
                 title=a.title,
@@ -373,8 +385,10 @@ def artifact_content(
         ).scalar_one_or_none()
     if artifact is None:
         raise _not_found()
-    etag = f'"{artifact.sha256}"'
+    tag = EntityTag(artifact.sha256)
+    etag = str(tag)
     size = artifact.size
+    media_type = servable_media_type(artifact.media_type)
     headers = {
         "ETag": etag,
         "Accept-Ranges": "bytes",
@@ -382,8 +396,17 @@ def artifact_content(
         "X-Content-Type-Options": "nosniff",
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(artifact.filename, safe='')}",
     }
-    if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
-        return Response(status_code=304, headers=headers)
+    if if_none_match is not None:
+        try:
+            unchanged = not if_none_match_holds(
+                parse_tag_condition(if_none_match, "If-None-Match"), tag
+            )
+        except MalformedHeader as exc:
+            raise Problem(400, "Bad Request", str(exc)) from None
+        if unchanged:
+            return Response(status_code=304, headers=headers)
+    if request.method == "HEAD":
+        range_header = None  # RFC 9110 14.2: Range is defined for GET only
     if if_range is not None and if_range.strip() != etag:
         range_header = None  # the content changed (or a date was sent): send it whole
     try:
@@ -404,7 +427,7 @@ def artifact_content(
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     headers["Content-Length"] = str(end - start + 1 if size else 0)
     if request.method == "HEAD":
-        return Response(status_code=status, headers=headers, media_type=artifact.media_type)
+        return Response(status_code=status, headers=headers, media_type=media_type)
     try:
         chunks: Iterator[bytes] = (
             hub.storage.iter_range(artifact.sha256, start, end) if size else iter(())
@@ -413,13 +436,7 @@ def artifact_content(
         raise Problem(
             500, "Artifact content missing", "The hub's storage has lost this file: tell its admin."
         ) from None
-    return StreamingResponse(
-        chunks, status_code=status, headers=headers, media_type=artifact.media_type
-    )
-
-
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+    return StreamingResponse(chunks, status_code=status, headers=headers, media_type=media_type)
 
 
 @router.put(
@@ -427,10 +444,11 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
     response_model=DecisionReceipt,
     tags=["assignments"],
     responses={
+        400: {"description": "Idempotency-Key missing or malformed, or If-Match malformed"},
         409: {"description": "Already decided under another key"},
         410: {"description": "Assignment revoked"},
         412: {"description": "If-Match does not name the current version"},
-        428: {"description": "Idempotency-Key or If-Match missing"},
+        428: {"description": "If-Match missing"},
     },
 )
 def put_decision(
@@ -442,33 +460,30 @@ def put_decision(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> DecisionReceipt:
-    missing = [
-        name
-        for name, value in (("Idempotency-Key", idempotency_key), ("If-Match", if_match))
-        if value is None
-    ]
-    if missing:
+    # The Idempotency-Key draft answers a missing key with 400; RFC 6585 a missing
+    # precondition with 428.
+    if idempotency_key is None or not IDEMPOTENCY_KEY_RULE.match(idempotency_key):
+        raise Problem(
+            400,
+            "Bad Request",
+            f"Send an Idempotency-Key of {IDEMPOTENCY_KEY_WORDS}: a unique id you keep for "
+            "this upload and reuse on retries.",
+        )
+    if if_match is None:
         raise Problem(
             428,
             "Precondition Required",
-            f"Send {' and '.join(missing)}: Idempotency-Key is a unique id you keep for this "
-            'upload and reuse on retries; If-Match is the assignment version, e.g. "3".',
+            'Send If-Match with the assignment version you scored, in quotes, e.g. "3".',
         )
-    assert idempotency_key is not None and if_match is not None
-    if not _IDEMPOTENCY_KEY.match(idempotency_key):
-        raise Problem(
-            400, "Bad Request", "Idempotency-Key must be 1 to 200 visible ASCII characters."
-        )
-    version = _IF_MATCH.match(if_match)
-    if version is None:
-        raise Problem(
-            400, "Bad Request", 'If-Match must be the assignment version in quotes, e.g. "3".'
-        )
+    try:
+        condition = parse_tag_condition(if_match, "If-Match")
+    except MalformedHeader as exc:
+        raise Problem(400, "Bad Request", str(exc)) from None
     with hub.db.write() as session:
         outcome = record_decision(
-            session, assignment_id, user.id, upload, idempotency_key, int(version.group(1))
+            session, assignment_id, user.id, upload, idempotency_key, condition
         )
-    response.headers["ETag"] = f'"{outcome.receipt.version}"'
+    response.headers["ETag"] = str(version_tag(outcome.receipt.version))
     return outcome.receipt
 
 

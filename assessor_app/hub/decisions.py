@@ -28,6 +28,7 @@ from assessor_app.hub.db import (
     next_change_seq,
     utcnow,
 )
+from assessor_app.hub.http_semantics import EntityTag, TagCondition, if_match_holds
 from assessor_app.hub.workflow.hooks import after_recorded, archived_upload, status_after_upload
 from assessor_app.hub.workflow.models import ReturnedDecision
 from assessor_app.protocol.v1 import (
@@ -60,6 +61,11 @@ class DecisionRefused(Exception):
 class DecisionOutcome:
     receipt: DecisionReceipt
     replayed: bool
+
+
+def version_tag(version: int) -> EntityTag:
+    """An assignment's ETag: its version, a strong tag (e.g. ``"3"``)."""
+    return EntityTag(str(version))
 
 
 def body_digest(upload: DecisionUpload) -> str:
@@ -155,11 +161,11 @@ def record_decision(
     user_id: int,
     upload: DecisionUpload,
     idempotency_key: str,
-    expected_version: int | None,
+    if_match: TagCondition | None,
     now: datetime | None = None,
 ) -> DecisionOutcome:
     """Record ``upload`` for the caller's assignment, or raise ``DecisionRefused``.
-    ``expected_version`` None skips the If-Match check (admin use). Must run in a write
+    ``if_match`` None skips the If-Match check (admin use). Must run in a write
     transaction: the change counter is taken first, which serializes concurrent uploads."""
     seq = next_change_seq(session)
     digest = body_digest(upload)
@@ -197,12 +203,12 @@ def record_decision(
             "A decision for this assignment was already recorded under another Idempotency-Key.",
             extra={"decision": receipt_of(existing).model_dump(mode="json")},
         )
-    if expected_version is not None and expected_version != assignment.version:
+    if if_match is not None and not if_match_holds(if_match, version_tag(assignment.version)):
         raise DecisionRefused(
             412,
             "Version mismatch",
-            f"If-Match names version {expected_version}, but the assignment is at version "
-            f"{assignment.version}. Sync, review the change, and upload again.",
+            f"If-Match does not name the assignment's current version, "
+            f'"{assignment.version}". Sync, review the change, and upload again.',
             extra={"assignment": assignment_item(assignment).model_dump(mode="json")},
         )
     submission = session.get(SubmissionRow, assignment.submission_id)

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assessor_app.hub.decisions import DecisionRefused
+from assessor_app.hub.http_semantics import BEARER_CHALLENGE
 from assessor_app.protocol.v1 import PROBLEM_MEDIA_TYPE, ProblemDetail
 
 _TITLES = {
@@ -61,11 +62,14 @@ def problem_response(
     body = ProblemDetail(
         title=title, status=status, detail=detail, instance=instance, errors=errors, **extra
     )
+    sent = dict(headers or {})
+    if status == 401 and not any(name.lower() == "www-authenticate" for name in sent):
+        sent["WWW-Authenticate"] = BEARER_CHALLENGE  # RFC 9110 15.5.2: every 401 has one
     return JSONResponse(
         body.model_dump(mode="json", exclude_none=True),
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=dict(headers or {}),
+        headers=sent,
     )
 
 

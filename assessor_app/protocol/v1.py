@@ -3,6 +3,7 @@ them only with a new API version."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -48,6 +49,12 @@ __all__ = [
 API_VERSION = "v1"
 API_PREFIX = "/api/v1"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+IDEMPOTENCY_KEY_RULE = re.compile(r"^[\x21-\x7e]{1,200}$")
+"""An ``Idempotency-Key``, as the client sends it and the hub takes it: 1 to 200 visible
+ASCII characters (the hub stores keys in a 200-character column; the client makes a UUID
+per upload)."""
+IDEMPOTENCY_KEY_WORDS = "1 to 200 visible ASCII characters"
 
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=20_000)]

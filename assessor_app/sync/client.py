@@ -44,6 +44,8 @@ from pydantic import BaseModel, ValidationError
 
 from assessor_app.protocol.v1 import (
     API_PREFIX,
+    IDEMPOTENCY_KEY_RULE,
+    IDEMPOTENCY_KEY_WORDS,
     AssignmentDelta,
     DecisionReceipt,
     DecisionUpload,
@@ -82,7 +84,6 @@ __all__ = ["DownloadResult", "DownloadSink", "HubClient", "StallRule", "Timeouts
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-_IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{8,255}$")
 _CONTENT_RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 _UNSATISFIED_RANGE_RE = re.compile(r"^bytes \*/(\d+)$")
 _REDACTED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
@@ -631,8 +632,8 @@ class HubClient:
         """Upload a decision. ``idempotency_key`` must be stable for the outbox entry: the
         same key is sent on every attempt, so the hub records at most one decision.
         409/410/412 raise Conflict with the hub's state in ``problem``."""
-        if not isinstance(idempotency_key, str) or not _IDEMPOTENCY_KEY_RE.match(idempotency_key):
-            raise ValueError("an idempotency key must be 8-255 visible ASCII characters")
+        if not isinstance(idempotency_key, str) or not IDEMPOTENCY_KEY_RULE.match(idempotency_key):
+            raise ValueError(f"an idempotency key must be {IDEMPOTENCY_KEY_WORDS}")
         headers = {"Idempotency-Key": idempotency_key, "If-Match": f'"{int(if_match_version)}"'}
         path = f"/assignments/{quote(assignment_id, safe='')}/decision"
         response = self._request("PUT", path, json=upload.model_dump(mode="json"), headers=headers)

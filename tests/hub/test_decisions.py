@@ -1,4 +1,4 @@
-"""``PUT /assignments/{id}/decision``: recording, idempotent replay, 428/412/410/409,
+"""``PUT /assignments/{id}/decision``: recording, idempotent replay, 400/428/412/410/409,
 re-validation against the rubric (422), and cross-assessor 404 on every endpoint."""
 
 from __future__ import annotations
@@ -87,19 +87,22 @@ def test_same_key_with_a_different_body_is_refused(ann: httpx.Client, world: Wor
     assert decisions(world) == 1
 
 
-def test_missing_headers_get_428(ann: httpx.Client, world: World) -> None:
+def test_missing_key_gets_400_and_missing_if_match_428(ann: httpx.Client, world: World) -> None:
     body = passing(world.ann_artifacts[0])
     no_key = put(ann, world.ann_assignment, body, key=None)
-    assert no_key.status_code == 428
+    assert no_key.status_code == 400  # the Idempotency-Key draft, not 428
     assert no_key.headers["content-type"] == PROBLEM
-    assert "Send Idempotency-Key:" in no_key.json()["detail"]
+    assert "Send an Idempotency-Key of 1 to 200" in no_key.json()["detail"]
     no_match = put(ann, world.ann_assignment, body, match=None)
     assert no_match.status_code == 428
-    assert "Send If-Match:" in no_match.json()["detail"]
+    assert "Send If-Match" in no_match.json()["detail"]
     neither = put(ann, world.ann_assignment, body, key=None, match=None)
-    assert "Idempotency-Key and If-Match" in neither.json()["detail"]
+    assert neither.status_code == 400
+    assert "Idempotency-Key" in neither.json()["detail"]
     garbled = put(ann, world.ann_assignment, body, match="version one")
     assert garbled.status_code == 400
+    too_long = put(ann, world.ann_assignment, body, key="k" * 201)
+    assert too_long.status_code == 400
     assert decisions(world) == 0
 
 
