@@ -280,10 +280,15 @@ def cmd_login(args: Namespace, console: Console) -> int:
 
 def cmd_logout(args: Namespace, console: Console) -> int:
     with profile_session(args, console) as session:
-        sign_out(session)
+        revoked = sign_out(session)
         pending = session.store.outbox.pending_count()
         profile = session.profile
     console.out(f"Signed out of {profile.hub_url} as {profile.username}.")
+    if not revoked:
+        console.out(
+            "The hub could not be reached, so it was not told: the sign-in is forgotten on "
+            "this computer and ends at the hub when it expires."
+        )
     kept = "Your scores and decisions stay on this computer"
     if pending:
         kept += (

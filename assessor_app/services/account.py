@@ -16,7 +16,8 @@ from typing import Any
 from assessor_app.store import Profile, Store, open_store, profile_for, remember_last_profile
 from assessor_app.store.secrets import SecretStore, SecretStoreKind, open_secret_store
 from assessor_app.store.vault import Vault
-from assessor_app.sync.client import HubClient
+from assessor_app.sync.client import HubClient, Timeouts
+from assessor_app.sync.errors import AuthExpired, HubError
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,26 @@ def sign_in(
     return session
 
 
-def sign_out(session: ProfileSession) -> None:
-    """Forget the token; scores, decisions and queued uploads stay on this computer."""
-    session.secrets.delete_token()
-    log.info("signed out of %s", session.profile.hub_url)
+# Signing out must not hang on a hub that is away: one quick try, no retries.
+SIGN_OUT_TIMEOUTS = Timeouts(connect=5.0, read=5.0, write=5.0, pool=5.0, reply=10.0)
+
+
+def sign_out(session: ProfileSession, timeouts: Timeouts = SIGN_OUT_TIMEOUTS) -> bool:
+    """Ask the hub to revoke the token, then forget it here whatever the hub said; scores,
+    decisions and queued uploads stay on this computer. True when the hub no longer
+    accepts the token; False when it could not be told (offline, say): the token then
+    ends at its expiry."""
+    revoked = False
+    try:
+        if session.secrets.get_token():
+            with session.client(timeout=timeouts, max_retries=0) as client:
+                client.logout()
+            revoked = True
+    except AuthExpired:
+        revoked = True  # the hub had already let it go
+    except (HubError, OSError, ValueError) as exc:
+        log.info("could not tell the hub about the sign-out: %s", type(exc).__name__)
+    finally:
+        session.secrets.delete_token()
+    log.info("signed out of %s (revoked at the hub: %s)", session.profile.hub_url, revoked)
+    return revoked

@@ -609,6 +609,14 @@ class HubClient:
         self.token = token.access_token
         return token
 
+    def logout(self) -> None:
+        """Ask the hub to revoke this client's token (it is dropped here either way). A 401
+        means the hub no longer accepts the token anyway."""
+        try:
+            self._request("POST", "/auth/logout")
+        finally:
+            self.token = None
+
     def me(self) -> Me:
         return self._parse(self._request("GET", "/me"), Me)
 

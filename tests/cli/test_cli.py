@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import keyring
 import keyring.backends.fail
 from cli_kit import Desk, Run
@@ -431,6 +432,35 @@ def test_logout_forgets_the_token_and_keeps_the_work(
     assert again.code == ExitCode.SIGN_IN
     assert "sign in" in again.err
     assert "Queued for upload" in run("queue").out
+
+
+def test_logout_has_the_hub_revoke_the_token(
+    synced: Desk, run: Run, memory_keyring: object
+) -> None:
+    secrets: dict[tuple[str, str], str] = memory_keyring.secrets  # type: ignore[attr-defined]
+    [token] = [secrets[key] for key in tokens(memory_keyring)]
+    me = f"{synced.hub.base_url}/api/v1/me"
+    assert httpx.get(me, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+    result = run("logout")
+
+    assert result.code == 0, result.err
+    assert "could not be reached" not in result.out
+    assert tokens(memory_keyring) == []
+    assert httpx.get(me, headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_logout_offline_forgets_the_token_and_says_the_hub_was_not_told(
+    synced: Desk, run: Run, memory_keyring: object
+) -> None:
+    synced.hub.stop()
+
+    result = run("logout")
+
+    assert result.code == 0, result.err
+    assert "Signed out of" in result.out
+    assert "The hub could not be reached, so it was not told" in result.out
+    assert tokens(memory_keyring) == []
 
 
 def test_profile_option_picks_a_profile_and_unknown_ones_exit_2(synced: Desk, run: Run) -> None:
