@@ -47,7 +47,9 @@ from assessor_app.hub.http_semantics import (
     parse_tag_condition,
     servable_media_type,
 )
+from assessor_app.hub.guards import BodyLimit, IncidentGuard
 from assessor_app.hub.migrate import upgrade_database
+from assessor_app.hub.numbers import parse_number, parse_size
 from assessor_app.hub.problems import Problem, install_problem_handlers, problem_response
 from assessor_app.hub.security import (
     DUMMY_HASH,
@@ -228,7 +230,8 @@ def assignments(
     ``items``, withdrawn ones in ``revoked``. Pass ``cursor`` back as ``since``."""
     start = 0
     if since:
-        if not since.isdigit():
+        cursor = parse_number(since)
+        if cursor is None:
             raise Problem(
                 422,
                 "Invalid request",
@@ -238,7 +241,7 @@ def assignments(
                     {"field": "query.since", "code": "invalid_cursor", "message": "not a cursor"}
                 ],
             )
-        start = int(since)
+        start = cursor
     with hub.db.read() as session:
         rows = session.scalars(
             select(AssignmentRow)
@@ -312,7 +315,7 @@ def submission(submission_id: str, user: UserDep, hub: HubDep) -> SubmissionOut:
     )
 
 
-_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+_RANGE = re.compile(r"^\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*$", re.IGNORECASE)
 
 
 class Unsatisfiable(Exception):
@@ -329,12 +332,12 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     first, last = match.group(1), match.group(2)
     if not first:
-        suffix = int(last)
+        suffix = parse_size(last) or 0
         if suffix == 0 or size == 0:
             raise Unsatisfiable
         return max(0, size - suffix), size - 1
-    start = int(first)
-    end = int(last) if last else size - 1
+    start = parse_size(first) or 0
+    end = (parse_size(last) or 0) if last else size - 1
     if last and end < start:
         return None  # syntactically invalid: RFC 9110 says ignore the header
     if start >= size:
@@ -500,6 +503,8 @@ def create_app(settings: HubSettings, *, migrate: bool = True) -> FastAPI:
     )
     app.state.hub = hub
     install_problem_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(IncidentGuard)  # added last, so outermost: it sees every failure
     app.include_router(router)
     app.include_router(calibration_router(current_user, _hub))
     app.include_router(workflow_router(current_user, _hub))

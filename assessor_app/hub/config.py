@@ -14,6 +14,7 @@ from assessor_app.hub.signin_throttle import DEFAULT_SIGNIN_THROTTLE, SigninThro
 APP_NAME = "assessor-hub"
 HOME_ENV = "ASSESSOR_HUB_HOME"
 DEFAULT_TOKEN_TTL = timedelta(hours=12)
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
 def default_data_dir() -> Path:
@@ -37,6 +38,7 @@ class HubSettings:
     storage_dir: Path
     token_ttl: timedelta = DEFAULT_TOKEN_TTL
     signin_throttle: SigninThrottle = DEFAULT_SIGNIN_THROTTLE
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def from_data_dir(
@@ -45,6 +47,7 @@ class HubSettings:
         db_url: str | None = None,
         storage_dir: Path | None = None,
         token_ttl: timedelta = DEFAULT_TOKEN_TTL,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> HubSettings:
         root = Path(data_dir) if data_dir is not None else default_data_dir()
         return cls(
@@ -52,4 +55,5 @@ class HubSettings:
             db_url=db_url or sqlite_url(root / "hub.sqlite3"),
             storage_dir=Path(storage_dir) if storage_dir is not None else root / "artifacts",
             token_ttl=token_ttl,
+            max_body_bytes=max_body_bytes,
         )

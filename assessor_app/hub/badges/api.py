@@ -20,6 +20,7 @@ from assessor_app.hub.badges.credential import achievement
 from assessor_app.hub.badges.issue import BadgeIssuer, credential_document
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import CredentialRow, Database, User
+from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.problems import Problem
 from assessor_app.hub.workflow.models import IssuedCredential
 from assessor_app.protocol.v1 import API_PREFIX
@@ -126,10 +127,11 @@ def badges_router(
         "/achievements/{credential}/v{version}",
         responses={404: {"description": "No such credential version"}},
     )
-    def get_achievement(credential: str, version: int, hub: HubDep) -> Any:
+    def get_achievement(credential: str, version: str, hub: HubDep) -> Any:
         """What a badge of this credential version certifies: criteria, alignment, levels."""
+        number = parse_number(version)
         with hub.db.read() as session:
-            row = session.get(CredentialRow, (credential, version))
+            row = session.get(CredentialRow, (credential, number)) if number is not None else None
         if row is None:
             raise Problem(404, "Not Found", "No credential version with this id.")
         domain = CredentialSchema.model_validate(row.document).to_domain()

@@ -47,6 +47,7 @@ from assessor_app.hub.db import (
     utcnow,
 )
 from assessor_app.hub.decisions import ASSIGNED, REVOKED
+from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.problems import Problem
 from assessor_app.protocol.calibration import (
     AssignmentKey,
@@ -249,9 +250,8 @@ def create_session(
 
 def load_session(session: Session, session_id: str, user: User) -> CalibrationSession:
     """The session if ``user`` facilitates or takes part in it; 404 otherwise."""
-    if not session_id.isdigit() or len(session_id) > 18:
-        raise not_found()
-    row = session.get(CalibrationSession, int(session_id))
+    number = parse_number(session_id)
+    row = session.get(CalibrationSession, number) if number is not None else None
     if row is None:
         raise not_found()
     if row.facilitator_id == user.id or session.get(CalibrationParticipant, (row.id, user.id)):
@@ -338,7 +338,8 @@ def summary(session: Session, row: CalibrationSession) -> SessionSummary:
 
 def list_sessions(session: Session, user: User, cursor: str | None, limit: int) -> SessionList:
     """The sessions ``user`` facilitates or takes part in, newest first."""
-    if cursor is not None and (not cursor.isdigit() or len(cursor) > 18):
+    before = parse_number(cursor) if cursor is not None else None
+    if cursor is not None and before is None:
         raise _invalid(
             [{"field": "query.cursor", "code": "invalid_cursor", "message": "not a cursor"}]
         )
@@ -348,8 +349,8 @@ def list_sessions(session: Session, user: User, cursor: str | None, limit: int) 
     query = select(CalibrationSession).where(
         or_(CalibrationSession.facilitator_id == user.id, CalibrationSession.id.in_(mine))
     )
-    if cursor is not None:
-        query = query.where(CalibrationSession.id < int(cursor))
+    if before is not None:
+        query = query.where(CalibrationSession.id < before)
     rows = session.scalars(query.order_by(CalibrationSession.id.desc()).limit(limit + 1)).all()
     page = rows[:limit]
     return SessionList(

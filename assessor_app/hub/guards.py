@@ -1,0 +1,125 @@
+"""ASGI middleware that keeps every request bounded and every failure a problem document.
+
+``BodyLimit`` refuses a body over the configured size with 413 before it is read into
+memory: at once when ``Content-Length`` says so, else as soon as the chunks counted so far
+pass the limit. ``IncidentGuard`` turns any exception no handler answered into a problem
+500 that carries an incident id, and logs that id with the traceback so an admin can find
+it; the client never sees a plain-text error or a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES
+from assessor_app.hub.numbers import parse_number
+from assessor_app.hub.problems import problem_response
+
+log = logging.getLogger("assessor_app.hub.incidents")
+
+
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` once a body passes the limit."""
+
+
+async def _answer(
+    scope: Scope, receive: Receive, send: Send, status: int, title: str, detail: str, **extra: Any
+) -> None:
+    response = problem_response(status, title, detail, instance=scope.get("path"), **extra)
+    await response(scope, receive, send)
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = _too_large_detail(self.max_bytes)
+        length = dict(scope.get("headers") or ()).get(b"content-length")
+        if length is not None:
+            declared = parse_number(length.decode("latin-1").strip())
+            if declared is None:
+                await _answer(
+                    scope,
+                    receive,
+                    send,
+                    400,
+                    "Bad Request",
+                    "Content-Length must be a whole number of bytes.",
+                )
+                return
+            if declared > self.max_bytes:
+                await _answer(scope, receive, send, 413, "Content Too Large", too_large)
+                return
+        seen = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _answer(scope, receive, send, 413, "Content Too Large", too_large)
+
+
+def _too_large_detail(max_bytes: int) -> str:
+    return f"The request body is larger than this hub accepts ({max_bytes:,} bytes)."
+
+
+class IncidentGuard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked_send)
+        except Exception:
+            incident = secrets.token_hex(8)
+            # The path only: query strings and bodies may hold personal data.
+            log.exception(
+                "incident %s: %s %s failed", incident, scope.get("method"), scope.get("path")
+            )
+            if started:
+                raise
+            await _answer(
+                scope,
+                receive,
+                send,
+                500,
+                "Internal Server Error",
+                "The hub could not answer this request. Try again; if it keeps failing, tell "
+                f"the hub's admin incident {incident}.",
+                incident=incident,
+            )
