@@ -38,6 +38,7 @@ from assessor_app.hub.decisions import (
     record_decision,
     version_tag,
 )
+from assessor_app.hub.guards import BodyLimit, IncidentGuard
 from assessor_app.hub.http_semantics import (
     BEARER_CHALLENGE,
     INVALID_TOKEN_CHALLENGE,
@@ -47,7 +48,6 @@ from assessor_app.hub.http_semantics import (
     parse_tag_condition,
     servable_media_type,
 )
-from assessor_app.hub.guards import BodyLimit, IncidentGuard
 from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.numbers import parse_number, parse_size
 from assessor_app.hub.problems import Problem, install_problem_handlers, problem_response
