@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.rubric import Rubric
 from assessor_app.domain.rubric_file import CredentialSchema, load_credential_file
-from assessor_app.hub.config import HubSettings
+from assessor_app.hub.config import HubSettings, secure_data_dir
 from assessor_app.hub.db import (
     ArtifactRow,
     AssignmentRow,
@@ -128,7 +128,7 @@ class HubAdmin:
         self.settings = settings
         self.log: Callable[[str], None] = log or (lambda _line: None)
         self.demo_accounts = demo_accounts
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        secure_data_dir(settings)
         upgrade_database(settings.db_url)
         self.db = Database(settings.db_url)
         self.storage = LocalArtifactStorage(settings.storage_dir)

@@ -21,7 +21,7 @@ from assessor_app.hub.badges.api import badges_router
 from assessor_app.hub.calibration.qualification import overall_status
 from assessor_app.hub.calibration.router import calibration_router
 from assessor_app.hub.calibration.service import facilitates_submission
-from assessor_app.hub.config import HubSettings
+from assessor_app.hub.config import HubSettings, secure_data_dir
 from assessor_app.hub.db import (
     ArtifactRow,
     AssignmentRow,
@@ -492,8 +492,8 @@ def put_decision(
 
 def create_app(settings: HubSettings, *, migrate: bool = True) -> FastAPI:
     """The hub app for ``settings``; ``migrate`` brings the database schema up to date."""
+    secure_data_dir(settings)
     if migrate:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
         upgrade_database(settings.db_url)
     hub = Hub(settings)
     app = FastAPI(

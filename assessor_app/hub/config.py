@@ -9,6 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
+from assessor_app.hub.private_files import private_dir, private_sqlite
 from assessor_app.hub.signin_throttle import DEFAULT_SIGNIN_THROTTLE, SigninThrottle
 
 APP_NAME = "assessor-hub"
@@ -57,3 +58,9 @@ class HubSettings:
             token_ttl=token_ttl,
             max_body_bytes=max_body_bytes,
         )
+
+
+def secure_data_dir(settings: HubSettings) -> None:
+    """The data folder 0700 and a SQLite database 0600 (see ``private_files``)."""
+    private_dir(settings.data_dir)
+    private_sqlite(settings.db_url)

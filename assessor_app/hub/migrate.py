@@ -7,7 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
+
+from assessor_app.hub.private_files import private_sqlite
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Any constant will do: it only has to be the same in every hub process.
@@ -23,9 +24,7 @@ def alembic_config() -> Config:
 def upgrade_database(url: str) -> None:
     """Create or upgrade the schema. On PostgreSQL an advisory lock keeps two hub processes
     starting together from migrating at once."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite(url)
     engine = create_engine(url)
     try:
         with engine.begin() as connection:

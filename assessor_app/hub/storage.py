@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from assessor_app.hub.private_files import DIR_MODE, private_dir
+
 CHUNK = 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -58,9 +60,8 @@ def _check(sha256: str) -> str:
 
 class LocalArtifactStorage:
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self._tmp = self.root / "tmp"
-        self._tmp.mkdir(parents=True, exist_ok=True)
+        self.root = private_dir(Path(root))
+        self._tmp = private_dir(self.root / "tmp")
 
     def path_for(self, sha256: str) -> Path:
         _check(sha256)
@@ -69,6 +70,7 @@ class LocalArtifactStorage:
     def put(self, source: BinaryIO) -> StoredBlob:
         digest = hashlib.sha256()
         size = 0
+        # mkstemp makes the file 0600 whatever the umask; the rename keeps that mode.
         fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix="put-")
         tmp = Path(tmp_name)
         try:
@@ -84,7 +86,9 @@ class LocalArtifactStorage:
             if final.exists():
                 tmp.unlink()
             else:
-                final.parent.mkdir(parents=True, exist_ok=True)
+                # One level at a time: ``parents=True`` would give the upper one the umask.
+                final.parent.parent.mkdir(mode=DIR_MODE, exist_ok=True)
+                final.parent.mkdir(mode=DIR_MODE, exist_ok=True)
                 os.replace(tmp, final)
                 _fsync_dir(final.parent)
         except BaseException:
