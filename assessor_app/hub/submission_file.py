@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.rubric_file import Identifier
+from assessor_app.hub.http_semantics import is_media_type
 
 METADATA_FILE = "submission.yaml"
 
@@ -68,6 +69,17 @@ class ArtifactEntry(_Strict):
     def _plain_name(cls, value: str) -> str:
         if "/" in value or "\\" in value or value in (".", "..") or value.startswith("."):
             raise ValueError("must be a plain file name inside the folder, not a path")
+        return value
+
+    @field_validator("media_type")
+    @classmethod
+    def _media_type(cls, value: str | None) -> str | None:
+        # It becomes the Content-Type header of every download of the artifact.
+        if value is not None and not is_media_type(value):
+            raise ValueError(
+                "must be a media type such as video/mp4 or text/plain; charset=utf-8 "
+                "(type/subtype in printable ASCII, no line breaks or control characters)"
+            )
         return value
 
     def resolved_media_type(self) -> str:

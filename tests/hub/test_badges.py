@@ -107,6 +107,30 @@ def test_a_pass_is_issued_as_a_signed_open_badge_credential(
     assert public_achievement == achievement
 
 
+def test_the_credential_form_follows_accept_q_values(
+    passed: dict[str, Any], ann: httpx.Client
+) -> None:
+    url = f"/api/v1/credentials/{passed['id']}"
+    jwt, json_ = "application/vc+jwt", "application/json"
+    cases = {
+        f"{jwt};q=0.1, {json_}": json_,  # the JWT is named, but with a low q
+        f"{json_};q=0.2, {jwt}": jwt,
+        f"*/*;q=0.5, {jwt};q=0.4": json_,
+        f"{jwt}, {json_};q=0": jwt,
+        "*/*": json_,
+    }
+    for accept, form in cases.items():
+        response = ann.get(url, headers={"Accept": accept})
+        assert response.status_code == 200, accept
+        assert response.headers["content-type"].split(";")[0] == form, accept
+        assert response.headers["Vary"] == "Accept", accept
+        assert (response.text if form == jwt else response.json()["jwt"]) == passed["jwt"]
+    refused = ann.get(url, headers={"Accept": "text/html, application/xml;q=0.9"})
+    assert refused.status_code == 406
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "application/json or application/vc+jwt" in refused.json()["detail"]
+
+
 def test_only_the_deciding_assessor_gets_the_credential(
     hub: HubServer, world: World, passed: dict[str, Any], ann: httpx.Client
 ) -> None:

@@ -4,7 +4,8 @@
 (public).
 
 ``GET /credentials/{id}`` answers JSON with the VC-JWT and the readable credential, or the
-bare compact JWT when asked with ``Accept: application/vc+jwt``.
+bare compact JWT when ``Accept`` prefers ``application/vc+jwt`` (q-values count; 406 when
+neither is acceptable), with ``Vary: Accept``.
 """
 
 import threading
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
 from assessor_app.domain.rubric_file import CredentialSchema
@@ -20,6 +21,7 @@ from assessor_app.hub.badges.credential import achievement
 from assessor_app.hub.badges.issue import BadgeIssuer, credential_document
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import CredentialRow, Database, User
+from assessor_app.hub.http_semantics import negotiate
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.problems import Problem
 from assessor_app.hub.workflow.models import IssuedCredential
@@ -31,6 +33,8 @@ from assessor_app.protocol.workflow import (
 )
 
 VC_JWT_MEDIA_TYPE = "application/vc+jwt"
+_CREDENTIAL_FORMS = ("application/json", VC_JWT_MEDIA_TYPE)
+"""What ``GET /credentials/{id}`` can send, JSON first (for ``*/*`` and no Accept)."""
 
 
 class HubLike(Protocol):
@@ -90,15 +94,14 @@ def badges_router(
         responses={
             200: {"content": {VC_JWT_MEDIA_TYPE: {}}},
             404: {"description": "Not issued on the caller's decision, or missing"},
+            406: {"description": "Accept names neither JSON nor the VC-JWT"},
         },
     )
     def get_credential(
-        credential_id: str,
-        user: UserDep,
-        hub: HubDep,
-        accept: Annotated[str | None, Header()] = None,
+        credential_id: str, request: Request, response: Response, user: UserDep, hub: HubDep
     ) -> Any:
-        """The signed OpenBadgeCredential (VC-JWT, EdDSA)."""
+        """The signed OpenBadgeCredential (VC-JWT, EdDSA): JSON with the JWT and the readable
+        credential, or the bare JWT, whichever ``Accept`` prefers (q-values count)."""
         issuer = _issuer(hub)
         profile = issuer.profile()
         with hub.db.read() as session:
@@ -106,9 +109,19 @@ def badges_router(
             if issued is None or issued.user_id != user.id:
                 raise _not_found()
             document = credential_document(session, issued, profile)
+        vary = {"Vary": "Accept"}
+        chosen = negotiate(request.headers.get("accept"), _CREDENTIAL_FORMS)
+        if chosen is None:
+            raise Problem(
+                406,
+                "Not Acceptable",
+                f"A credential is sent as {' or '.join(_CREDENTIAL_FORMS)}: accept one of them.",
+                headers=vary,
+            )
         jwt = issuer.sign(document, profile, issued.issued_at)
-        if accept and VC_JWT_MEDIA_TYPE in accept:
-            return Response(jwt, media_type=VC_JWT_MEDIA_TYPE)
+        if chosen == VC_JWT_MEDIA_TYPE:
+            return Response(jwt, media_type=VC_JWT_MEDIA_TYPE, headers=vary)
+        response.headers.update(vary)
         return IssuedCredentialOut(
             id=issued.id, issued_at=issued.issued_at, jwt=jwt, credential=document
         )
