@@ -44,7 +44,8 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from assessor_app.hub.admin import EXPORT_COLUMNS, ROLES, HubAdmin, HubAdminError
 from assessor_app.hub.badges.issuer_url import ISSUER_URL_ENV, pin_issuer_url, pinned_path
 from assessor_app.hub.calibration import admin as calibration_admin
-from assessor_app.hub.config import DEFAULT_TOKEN_TTL, HubSettings
+from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_TTL, HubSettings
+from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.workflow import commands as workflow_commands
 from assessor_app.protocol.calibration import QualificationRules
 
@@ -83,6 +84,13 @@ def _hours(text: str) -> float:
     return value
 
 
+def _body_bytes(text: str) -> int:
+    value = parse_number(text)
+    if value is None or value < 1024:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of bytes of at least 1024")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assessor-hub", description="Run and administer an Assessor hub."
@@ -113,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_hours,
         default=DEFAULT_TOKEN_TTL.total_seconds() / 3600,
         help="lifetime of access tokens (default: 12)",
+    )
+    serve.add_argument(
+        "--max-body-bytes",
+        type=_body_bytes,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help=f"largest request body accepted; larger ones get 413 (default: "
+        f"{DEFAULT_MAX_BODY_BYTES})",
     )
     serve.add_argument(
         "--forwarded-allow-ips",
@@ -248,6 +263,7 @@ def _settings(args: argparse.Namespace) -> HubSettings:
         db_url=args.db,
         storage_dir=args.storage,
         token_ttl=timedelta(hours=ttl) if ttl else DEFAULT_TOKEN_TTL,
+        max_body_bytes=getattr(args, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES,
     )
 
 
@@ -293,8 +309,23 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
         f"Credentials are issued by {issuer} (set ${ISSUER_URL_ENV} to change; "
         f"otherwise pinned in {pinned_path(settings.data_dir)})"
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", **proxy_options(args))
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        **SERVER_LIMITS,
+        **proxy_options(args),
+    )
     return 0
+
+
+# Headers larger than this are refused before the app sees them; an idle kept-alive
+# connection is closed after a few seconds so slow or stalled clients do not pile up.
+SERVER_LIMITS: dict[str, object] = {
+    "h11_max_incomplete_event_size": 16 * 1024,
+    "timeout_keep_alive": 5,
+}
 
 
 def proxy_options(args: argparse.Namespace) -> dict[str, object]:

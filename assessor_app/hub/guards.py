@@ -13,6 +13,7 @@ import logging
 import secrets
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES
@@ -22,8 +23,13 @@ from assessor_app.hub.problems import problem_response
 log = logging.getLogger("assessor_app.hub.incidents")
 
 
-class BodyTooLarge(Exception):
-    """Raised from ``receive`` once a body passes the limit."""
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` once a streamed body passes the limit. An HTTPException, so
+    that FastAPI's body reader passes it on (it turns other errors into 400) and the
+    problem handlers answer it."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, _too_large_detail(max_bytes))
 
 
 async def _answer(
@@ -60,7 +66,6 @@ class BodyLimit:
                 await _answer(scope, receive, send, 413, "Content Too Large", too_large)
                 return
         seen = 0
-        started = False
 
         async def counted_receive() -> Message:
             nonlocal seen
@@ -68,20 +73,10 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except BodyTooLarge:
-            if started:
-                raise
-            await _answer(scope, receive, send, 413, "Content Too Large", too_large)
+        await self.app(scope, counted_receive, send)
 
 
 def _too_large_detail(max_bytes: int) -> str:
