@@ -39,6 +39,7 @@ from assessor_app.hub.decisions import (
     version_tag,
 )
 from assessor_app.hub.guards import BodyLimit, IncidentGuard
+from assessor_app.hub.headers import SecurityHeaders, install_docs
 from assessor_app.hub.http_semantics import (
     BEARER_CHALLENGE,
     INVALID_TOKEN_CHALLENGE,
@@ -395,8 +396,6 @@ def artifact_content(
     headers = {
         "ETag": etag,
         "Accept-Ranges": "bytes",
-        "Cache-Control": "private, max-age=0",
-        "X-Content-Type-Options": "nosniff",
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(artifact.filename, safe='')}",
     }
     if if_none_match is not None:
@@ -490,8 +489,9 @@ def put_decision(
     return outcome.receipt
 
 
-def create_app(settings: HubSettings, *, migrate: bool = True) -> FastAPI:
-    """The hub app for ``settings``; ``migrate`` brings the database schema up to date."""
+def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = False) -> FastAPI:
+    """The hub app for ``settings``; ``migrate`` brings the database schema up to date;
+    ``docs`` serves Swagger UI at ``/docs`` (off by default: it is a page for developers)."""
     secure_data_dir(settings)
     if migrate:
         upgrade_database(settings.db_url)
@@ -500,11 +500,16 @@ def create_app(settings: HubSettings, *, migrate: bool = True) -> FastAPI:
         title="Assessor hub",
         version="1",
         summary="Assignments, submissions, artifacts and decisions for Assessor clients.",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.hub = hub
     install_problem_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(IncidentGuard)  # added last, so outermost: it sees every failure
+    app.add_middleware(IncidentGuard)  # outside everything that can fail: it sees every failure
+    app.add_middleware(SecurityHeaders)  # outermost, so problem answers are stamped too
+    if docs:
+        install_docs(app)
     app.include_router(router)
     app.include_router(calibration_router(current_user, _hub))
     app.include_router(workflow_router(current_user, _hub))

@@ -1,7 +1,7 @@
 """``assessor-hub``: run the hub server and administer it.
 
     assessor-hub [--data-dir DIR] serve [--host 127.0.0.1] [--port 8765] [--db URL] [--storage DIR]
-                 [--token-ttl-hours H] [--forwarded-allow-ips ADDR,...]
+                 [--token-ttl-hours H] [--forwarded-allow-ips ADDR,...] [--docs]
     assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...] [--password-stdin]
     assessor-hub set-password USERNAME [--password-stdin]
     assessor-hub revoke-tokens USERNAME
@@ -135,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="comma-separated addresses of reverse proxies whose X-Forwarded-For and "
         "X-Forwarded-Proto are believed (default: none, so the peer address is the client)",
+    )
+    serve.add_argument(
+        "--docs",
+        action="store_true",
+        help="serve the interactive API documentation at /docs (assets from the hub itself)",
     )
     serve.add_argument(
         "--allow-demo-accounts-on-network",
@@ -301,7 +306,7 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
             "use --host 127.0.0.1, a data folder without demo data, or pass "
             "--allow-demo-accounts-on-network if you really mean it"
         )
-    app = create_app(settings, migrate=False)
+    app = create_app(settings, migrate=False, docs=args.docs)
     safe_url = make_url(settings.db_url).render_as_string(hide_password=True)
     say(f"Assessor hub on http://{args.host}:{args.port}  (database {safe_url})")
     issuer = pin_issuer_url(settings.data_dir, f"http://{args.host}:{args.port}")
