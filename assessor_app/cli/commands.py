@@ -44,6 +44,7 @@ from assessor_app.domain import (
 from assessor_app.domain.feedback_quality import check_feedback
 from assessor_app.domain.wording import plural
 from assessor_app.services.account import (
+    HUB_NOT_TOLD,
     SECRET_STORE_SETTING,
     SECRETS_FILE,
     ProfileSession,
@@ -285,10 +286,7 @@ def cmd_logout(args: Namespace, console: Console) -> int:
         profile = session.profile
     console.out(f"Signed out of {profile.hub_url} as {profile.username}.")
     if not revoked:
-        console.out(
-            "The hub could not be reached, so it was not told: the sign-in is forgotten on "
-            "this computer and ends at the hub when it expires."
-        )
+        console.out(HUB_NOT_TOLD)
     kept = "Your scores and decisions stay on this computer"
     if pending:
         kept += (

@@ -121,6 +121,12 @@ def sign_in(
     return session
 
 
+HUB_NOT_TOLD = (
+    "The hub could not be reached, so it was not told: the sign-in is forgotten on this "
+    "computer and ends at the hub when it expires."
+)
+"""Said after a sign-out the hub did not confirm, by the command line and the app alike."""
+
 # Signing out must not hang on a hub that is away: one quick try, no retries.
 SIGN_OUT_TIMEOUTS = Timeouts(connect=5.0, read=5.0, write=5.0, pool=5.0, reply=10.0)
 

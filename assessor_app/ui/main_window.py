@@ -192,6 +192,11 @@ class MainWindow(QMainWindow):
         self.sign_in_action = file_menu.addAction("Sign in…")
         self.sign_in_action.setToolTip("Sign in again when the hub asks; your work stays as it is")
         self.sign_in_action.triggered.connect(self.sign_in_again)
+        self.sign_out_action = file_menu.addAction("Sign out")
+        self.sign_out_action.setToolTip(
+            "End this sign-in at the hub and forget it here; your work stays on this computer"
+        )
+        self.sign_out_action.triggered.connect(self.sign_out)
         self.export_history_action = file_menu.addAction("Export my decisions (CSV)…")
         self.export_history_action.triggered.connect(self.export_history)
         settings_action = file_menu.addAction("Settings…")
@@ -200,6 +205,7 @@ class MainWindow(QMainWindow):
         self._profile_actions = [
             self.sync_action,
             self.sign_in_action,
+            self.sign_out_action,
             self.export_history_action,
             settings_action,
         ]
@@ -386,6 +392,32 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.session is not None:
             self.statusBar().showMessage("Signed in again.", 5000)
             self.sync_now()
+
+    def sign_out(self) -> None:
+        """Have the hub revoke the token and forget it here, on a worker (a hub that is
+        away must not freeze the window). The profile stays open for offline work."""
+        from assessor_app.services.account import sign_out
+
+        session = self.session
+        if session is None:
+            return
+        self.sign_out_action.setEnabled(False)
+        self.statusBar().showMessage("Signing out…")
+        self.executors.net.submit(
+            lambda: sign_out(session), success=self._signed_out, failure=self._sign_out_failed
+        )
+
+    def _signed_out(self, revoked: bool) -> None:
+        from assessor_app.services.account import HUB_NOT_TOLD
+
+        self.sign_out_action.setEnabled(True)
+        message = "Signed out. Your scores and queued decisions stay on this computer."
+        self.statusBar().showMessage(message if revoked else f"{message} {HUB_NOT_TOLD}")
+
+    def _sign_out_failed(self, error: BaseException) -> None:
+        self.sign_out_action.setEnabled(True)
+        log.warning("sign-out failed: %s", type(error).__name__)
+        self.statusBar().showMessage(f"Could not sign out: {error}")
 
     def _update_online_label(self) -> None:
         if self.connection is None:
