@@ -5,6 +5,7 @@ Range, and a ``WWW-Authenticate`` challenge on every 401."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import httpx
 
@@ -87,3 +88,21 @@ def test_every_401_carries_a_challenge(hub: HubServer, world: World) -> None:
     assert unknown.headers["WWW-Authenticate"] == (
         'Bearer realm="assessor-hub", error="invalid_token"'
     )
+
+
+def test_no_route_answers_401_without_a_challenge(hub: HubServer, world: World) -> None:
+    """Every operation the OpenAPI document lists, called without a token (and once with a
+    token the hub does not know): each 401 names the Bearer scheme."""
+    spec = httpx.get(f"{hub.base_url}/openapi.json").json()
+    unauthorized = 0
+    for path, operations in spec["paths"].items():
+        url = hub.base_url + re.sub(r"\{[^}]+\}", "x1", path)
+        for method in operations:
+            for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+                response = httpx.request(method.upper(), url, headers=headers, json={})
+                if response.status_code == 401:
+                    unauthorized += 1
+                    assert response.headers.get("WWW-Authenticate", "").startswith(
+                        'Bearer realm="assessor-hub"'
+                    ), f"{method.upper()} {path}"
+    assert unauthorized >= 20  # the secured operations, twice each
