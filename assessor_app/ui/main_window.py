@@ -70,6 +70,7 @@ SESSION_MODULES = (
 keeps those imports off the GUI thread."""
 
 OPENING_TEXT = "Opening your profile…"
+SIGN_OUT_WHILE_SYNCING = "A sync is running: sign out when it has finished, or Cancel it first."
 PLACEHOLDER_TEXT = "Choose a submission from the queue (Enter opens it). Sync to fetch new work."
 
 
@@ -400,6 +401,10 @@ class MainWindow(QMainWindow):
 
         session = self.session
         if session is None:
+            return
+        if self.sync_runner is not None and self.sync_runner.is_running():
+            # Revoking the token under a running sync would end it as "sign-in expired".
+            self.statusBar().showMessage(SIGN_OUT_WHILE_SYNCING)
             return
         self.sign_out_action.setEnabled(False)
         self.statusBar().showMessage("Signing out…")

@@ -15,7 +15,7 @@ from support.hub import PASSWORD, RunningHub, running_hub
 
 from assessor_app.services.account import HUB_NOT_TOLD, ProfileSession, sign_in
 from assessor_app.sync.client import HubClient, Timeouts
-from assessor_app.ui.main_window import MainWindow
+from assessor_app.ui.main_window import SIGN_OUT_WHILE_SYNCING, MainWindow
 from assessor_app.ui.qt import QSettings
 
 QUICK = partial(HubClient, timeout=Timeouts(connect=2.0, read=3.0, write=2.0), max_retries=0)
@@ -79,3 +79,18 @@ def test_sign_out_with_the_hub_away_forgets_the_token_and_says_so(
 
     assert session.secrets.get_token() is None
     assert window.statusBar().currentMessage().endswith(HUB_NOT_TOLD)
+
+
+def test_sign_out_waits_for_a_running_sync(
+    qtbot: QtBot, session: ProfileSession, hub: RunningHub, tmp_path: Path
+) -> None:
+    window = _window(qtbot, session, tmp_path)
+    assert window.sync_runner is not None
+    with qtbot.waitSignal(window.sync_runner.finished, timeout=30_000):
+        window.sync_now()
+        window.sign_out_action.trigger()
+        assert window.statusBar().currentMessage() == SIGN_OUT_WHILE_SYNCING
+        assert session.secrets.get_token()
+    qtbot.waitUntil(lambda: window.executors.db.wait(0), timeout=5000)
+    _sign_out(qtbot, window)
+    assert session.secrets.get_token() is None
