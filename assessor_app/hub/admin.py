@@ -22,6 +22,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from assessor_app.domain.assignment import AssignmentKind
+from assessor_app.domain.csv_cells import neutralize_formula
 from assessor_app.domain.rubric import Rubric
 from assessor_app.domain.rubric_file import CredentialSchema, load_credential_file
 from assessor_app.hub.config import HubSettings, secure_data_dir
@@ -542,7 +543,7 @@ class HubAdmin:
                 .order_by(DecisionRow.recorded_at, DecisionRow.assignment_id)
             ).all()
             workflow = _WorkflowFacts.load(session)
-            records = [{**_export_record(*r), **workflow.columns(*r)} for r in rows]
+            records = [_guarded({**_export_record(*r), **workflow.columns(*r)}) for r in rows]
         with open(path, "w", encoding="utf-8", newline="") as out:
             writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
             writer.writeheader()
@@ -661,6 +662,22 @@ def _due(value: datetime | date | None) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.combine(value, time(23, 59, 59), tzinfo=UTC)
+
+
+# Numbers and times the hub formats itself; every other cell holds text someone typed.
+_FORMATTED_COLUMNS = frozenset(
+    {"credential_version", "attempt", "total_points", "recorded_at", "not_yet_attempts"}
+)
+
+
+def _guarded(record: dict[str, object]) -> dict[str, object]:
+    """The record with every text cell through the shared spreadsheet-formula guard."""
+    return {
+        name: neutralize_formula(value)
+        if isinstance(value, str) and name not in _FORMATTED_COLUMNS
+        else value
+        for name, value in record.items()
+    }
 
 
 def _export_record(

@@ -25,8 +25,8 @@ letters, digits, ``_``, ``.`` and ``-``), so ``levels`` splits unambiguously. Ne
 are only ever added at the end.
 
 Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return) are written with a leading ``'``; numbers and dates are
-produced here and are never altered.
+``@``, a tab or a carriage return) are written with a leading ``'`` (the shared guard in
+``domain.csv_cells``); numbers and dates are produced here and are never altered.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from assessor_app.domain import (
     ScoreSheet,
     Submission,
 )
+from assessor_app.domain.csv_cells import neutralize_formula
 
 COLUMNS: tuple[str, ...] = (
     "assignment_id",
@@ -62,8 +63,6 @@ COLUMNS: tuple[str, ...] = (
     "total_points",
     "levels",
 )
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -121,11 +120,6 @@ class DecisionRow:
             total_points=total,
             levels=levels,
         )
-
-
-def neutralize_formula(text: str) -> str:
-    """``text`` made safe to open in a spreadsheet: a would-be formula gets a leading ``'``."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def format_timestamp(moment: datetime | None) -> str:

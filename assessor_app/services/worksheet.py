@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assessor_app.domain import Credential, Criterion, Level
+from assessor_app.domain.csv_cells import FORMULA_STARTS, TEXT_MARK, neutralize_formula
 from assessor_app.services.queue import UnknownChoice, resolve_level
 from assessor_app.services.scoring import ScoringService
 from assessor_app.store import LocalState, NotFoundError, SheetLockedError, Store
@@ -71,8 +72,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 FEEDBACK_ROW_TITLE = "Feedback to the educator"
 LEVEL_SEPARATOR = "|"
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_ESCAPE = "'"
+_ESCAPE = TEXT_MARK
 _DELIMITERS = (",", ";", "\t")
 _EDITABLE = frozenset(
     {LocalState.NOT_DOWNLOADED, LocalState.DOWNLOADING, LocalState.READY, LocalState.IN_PROGRESS}
@@ -146,14 +146,15 @@ class ImportReport:
 
 def escape_cell(text: str) -> str:
     """Make a cell safe to open in a spreadsheet (see the module docstring)."""
-    if text.startswith((*_FORMULA_STARTS, _ESCAPE)):
+    # A leading quote is escaped too, so that ``unescape_cell`` can undo this exactly.
+    if text.startswith(_ESCAPE):
         return _ESCAPE + text
-    return text
+    return neutralize_formula(text)
 
 
 def unescape_cell(text: str) -> str:
     """Undo ``escape_cell``: drop one leading quote that protects a formula character."""
-    if text.startswith(_ESCAPE) and text[1:].startswith((*_FORMULA_STARTS, _ESCAPE)):
+    if text.startswith(_ESCAPE) and text[1:].startswith((*FORMULA_STARTS, _ESCAPE)):
         return text[1:]
     return text
 

@@ -20,7 +20,14 @@ from assessor_app.hub.cli import main
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import AssignmentRow, CalibrationKey, User
 from assessor_app.protocol.v1 import DecisionUpload
-from tests.hub.conftest import CREDENTIAL_FILE, _free_port, _wait_until, make_submission_folder
+from tests.hub.conftest import (
+    CREDENTIAL_FILE,
+    World,
+    _free_port,
+    _wait_until,
+    make_submission_folder,
+)
+from tests.hub.test_workflow import sheet
 
 
 @pytest.fixture
@@ -313,3 +320,35 @@ def test_bad_database_url_is_a_message_not_a_traceback(
     assert status == 1
     assert err.startswith("assessor-hub: error:")
     assert "Traceback" not in err
+
+
+def test_export_decisions_neutralises_spreadsheet_formulas(
+    world: World, hub_cli, tmp_path: Path
+) -> None:
+    hostile = {
+        world.ann_assignment: ('=HYPERLINK("http://x.test","click")', "@cmd|' /C calc'!A0"),
+        world.bob_assignment: ("+SUM(1,2)", "-2+3"),
+    }
+    clips = {
+        world.ann_assignment: world.ann_artifacts[0],
+        world.bob_assignment: world.bob_artifacts[0],
+    }
+    for assignment, (feedback, note) in hostile.items():
+        world.admin.record_decision(
+            assignment,
+            DecisionUpload.model_validate(
+                sheet(clips[assignment], feedback=feedback, private_note=note)
+            ),
+            f"key-{assignment}",
+        )
+    target = tmp_path / "decisions.csv"
+    assert hub_cli("export-decisions", "--csv", str(target))[0] == 0
+    with open(target, newline="", encoding="utf-8") as handle:
+        rows = {row["assignment_id"]: row for row in csv.DictReader(handle)}
+    for assignment, (feedback, note) in hostile.items():
+        assert rows[assignment]["feedback"] == "'" + feedback
+        assert rows[assignment]["private_note"] == "'" + note
+        # Numbers the hub writes itself stay numbers.
+        assert rows[assignment]["total_points"] == "5"
+        assert rows[assignment]["attempt"] == "1"
+    assert "HYPERLINK" in target.read_text(encoding="utf-8")
