@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint stress bench system-app system-test clean package package-test
+.PHONY: demo test lint stress bench fuzz system-app system-test clean package package-test
 
 # Bytecode is compiled up front (only what changed), so the app does not compile itself
 # at every start where PYTHONDONTWRITEBYTECODE is set.
@@ -24,6 +24,11 @@ lint: $(TEST_STAMP)
 
 stress: system-test $(TEST_STAMP)
 	$(BIN)/python -m pytest -m stress
+
+# The fuzz gate of `make test` (tests/hub/test_fuzz.py), run for ten minutes and stateful.
+fuzz: system-test $(TEST_STAMP)
+	ASSESSOR_FUZZ_SECONDS=600 ASSESSOR_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	  $(BIN)/python -m pytest tests/hub/test_fuzz.py -q
 
 bench: system-test $(TEST_STAMP)
 	$(BIN)/python -m benchmarks

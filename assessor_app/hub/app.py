@@ -51,6 +51,7 @@ from assessor_app.hub.http_semantics import (
 )
 from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.numbers import parse_number, parse_size
+from assessor_app.hub.openapi_doc import install_openapi
 from assessor_app.hub.problems import Problem, install_problem_handlers, problem_response
 from assessor_app.hub.security import (
     DUMMY_HASH,
@@ -510,6 +511,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
     app.add_middleware(SecurityHeaders)  # outermost, so problem answers are stamped too
     if docs:
         install_docs(app)
+    install_openapi(app)
     app.include_router(router)
     app.include_router(calibration_router(current_user, _hub))
     app.include_router(workflow_router(current_user, _hub))
