@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from assessor_app.hub.headers import API_PATH_PREFIX
 from assessor_app.protocol.v1 import PROBLEM_MEDIA_TYPE
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -61,8 +62,8 @@ def _header(description: str, *, required: bool = False) -> dict[str, Any]:
     return {"description": description, "required": required, "schema": {"type": "string"}}
 
 
-_NOSNIFF = {"X-Content-Type-Options": _header("Always `nosniff`")}
-_CACHE = {"Cache-Control": _header("`no-store` on tokens and personal data")}
+_NOSNIFF = {"X-Content-Type-Options": _header("Always `nosniff`", required=True)}
+_CACHE = {"Cache-Control": _header("`no-store`: no cache may keep a copy", required=True)}
 _CHALLENGE = {"WWW-Authenticate": _header("The Bearer challenge", required=True)}
 _RETRY_AFTER = {"Retry-After": _header("Seconds to wait before trying again", required=True)}
 _ARTIFACT = {
@@ -71,8 +72,8 @@ _ARTIFACT = {
     "Content-Disposition": _header("attachment, with the original file name", required=True),
 }
 
-# Headers of particular (method, path, status) answers; every answer also declares
-# ``X-Content-Type-Options`` and ``Cache-Control``.
+# Headers of particular (method, path, status) answers; every answer also carries
+# ``X-Content-Type-Options``, and every answer under ``/api/`` ``Cache-Control`` (``headers``).
 _ARTIFACT_PATH = "/api/v1/artifacts/{artifact_id}/content"
 _RANGE = {"Content-Range": _header("The range sent, of the whole size", required=True)}
 _OPERATION_HEADERS: dict[tuple[str, str, str], dict[str, Any]] = {
@@ -133,7 +134,7 @@ def document_errors_and_headers(document: dict[str, Any]) -> dict[str, Any]:
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
                 code = int(status)
-                headers = {**_NOSNIFF, **_CACHE}
+                headers = {**_NOSNIFF, **(_CACHE if path.startswith(API_PATH_PREFIX) else {})}
                 headers.update(_OPERATION_HEADERS.get((method, path, status), {}))
                 if code >= 400:
                     response["content"] = _problem_content()

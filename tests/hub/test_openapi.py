@@ -51,7 +51,9 @@ def test_every_error_is_a_documented_problem(document: dict[str, Any]) -> None:
         assert {"400", "500"} <= set(operation["responses"]), (method, path)
         for status, response in operation["responses"].items():
             assert response["description"], (method, path, status)
-            assert "X-Content-Type-Options" in response["headers"], (method, path, status)
+            assert response["headers"]["X-Content-Type-Options"]["required"], (path, status)
+            if path.startswith("/api/"):
+                assert response["headers"]["Cache-Control"]["required"], (path, status)
             if int(status) < 400:
                 continue
             errors += 1
