@@ -36,6 +36,7 @@ from assessor_app.domain.rubric import (
     RationaleRequirement,
     Rubric,
 )
+from assessor_app.domain.whole_numbers import MAX_COUNT
 
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -196,7 +197,7 @@ class CredentialSchema(_Strict):
     id: Identifier
     title: Annotated[str, Field(min_length=1, max_length=200)]
     competency: Annotated[str, Field(min_length=1, max_length=2_000)]
-    version: Annotated[int, Field(ge=1)] = 1
+    version: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
     overview: Text = ""
     artifact_requirements: list[Annotated[str, Field(max_length=2_000)]] = Field(
         default_factory=list

@@ -8,7 +8,9 @@ slow, and refused past 4,300).
 
 from __future__ import annotations
 
-MAX_NUMBER = 2**63 - 1
+from assessor_app.domain.whole_numbers import MAX_NUMBER
+
+__all__ = ["MAX_NUMBER", "parse_number", "parse_size"]
 _MAX_DIGITS = len(str(MAX_NUMBER))
 
 

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.rubric_file import Identifier
+from assessor_app.domain.whole_numbers import MAX_COUNT
 from assessor_app.hub.http_semantics import is_media_type
 
 METADATA_FILE = "submission.yaml"
@@ -53,7 +54,7 @@ class _Strict(BaseModel):
 
 
 class PreviousAttemptEntry(_Strict):
-    attempt: Annotated[int, Field(ge=1)]
+    attempt: Annotated[int, Field(ge=1, le=MAX_COUNT)]
     decision: Decision
     feedback: Annotated[str, Field(max_length=20_000)] = ""
     criteria: dict[str, str] = Field(default_factory=dict)
@@ -103,7 +104,7 @@ class CalibrationKeyEntry(_Strict):
 class SubmissionFile(_Strict):
     id: Identifier | None = None
     credential: Identifier
-    attempt: Annotated[int, Field(ge=1)] = 1
+    attempt: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
     educator_pseudonym: Annotated[str, Field(min_length=1, max_length=200)]
     change_note: Annotated[str, Field(max_length=20_000)] = ""
     previous_attempts: list[PreviousAttemptEntry] = Field(default_factory=list)
