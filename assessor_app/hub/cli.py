@@ -42,7 +42,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from assessor_app.hub.admin import EXPORT_COLUMNS, ROLES, HubAdmin, HubAdminError
-from assessor_app.hub.badges.issuer_url import ISSUER_URL_ENV, pin_issuer_url, pinned_path
+from assessor_app.hub.badges.issuer_url import (
+    ISSUER_URL_ENV,
+    listening_url,
+    pin_issuer_url,
+    pinned_path,
+)
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_TTL, HubSettings
 from assessor_app.hub.numbers import parse_number
@@ -309,7 +314,7 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
     app = create_app(settings, migrate=False, docs=args.docs)
     safe_url = make_url(settings.db_url).render_as_string(hide_password=True)
     say(f"Assessor hub on http://{args.host}:{args.port}  (database {safe_url})")
-    issuer = pin_issuer_url(settings.data_dir, f"http://{args.host}:{args.port}")
+    issuer = pin_issuer_url(settings.data_dir, listening_url(args.host, args.port))
     say(
         f"Credentials are issued by {issuer} (set ${ISSUER_URL_ENV} to change; "
         f"otherwise pinned in {pinned_path(settings.data_dir)})"

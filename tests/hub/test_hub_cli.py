@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 import subprocess
 import sys
 import types
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from assessor_app.hub.admin import EXPORT_COLUMNS, HubAdmin
+from assessor_app.hub.badges.issuer_url import ISSUER_URL_FILE, listening_url
 from assessor_app.hub.cli import main
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import AssignmentRow, CalibrationKey, User
@@ -305,11 +307,28 @@ def test_serve_runs_the_hub(settings: HubSettings, tmp_path: Path) -> None:
         _wait_until(healthy, 30, "assessor-hub serve to answer")
         spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
         assert spec["info"]["title"] == "Assessor hub"
+        # The issuer is pinned to where serve listens, and a client's Host cannot move it.
+        pinned = f"http://127.0.0.1:{port}"
+        assert (settings.data_dir / ISSUER_URL_FILE).read_text().strip() == pinned
+        profile = httpx.get(
+            f"http://127.0.0.1:{port}/api/v1/issuer", headers={"Host": "evil.example"}
+        ).json()
+        assert profile["id"] == f"{pinned}/api/v1/issuer"
     finally:
         process.terminate()
         process.wait(15)
+        output = process.stdout.read().decode() if process.stdout else ""
         if process.stdout:
             process.stdout.close()
+    assert f"Credentials are issued by http://127.0.0.1:{port} " in output
+
+
+def test_serve_pins_an_address_clients_can_reach() -> None:
+    assert listening_url("127.0.0.1", 8765) == "http://127.0.0.1:8765"
+    assert listening_url("hub.example.org", 80) == "http://hub.example.org:80"
+    assert listening_url("::1", 8765) == "http://[::1]:8765"
+    assert listening_url("0.0.0.0", 8765) == f"http://{socket.getfqdn()}:8765"
+    assert listening_url("::", 8765) == f"http://{socket.getfqdn()}:8765"
 
 
 def test_bad_database_url_is_a_message_not_a_traceback(

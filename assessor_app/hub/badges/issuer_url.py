@@ -6,8 +6,10 @@ client's to choose, and a hub-signed credential naming the client's host would v
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
+import socket
 from pathlib import Path
 
 ISSUER_URL_ENV = "ASSESSOR_HUB_ISSUER_URL"
@@ -18,6 +20,18 @@ DEFAULT_ISSUER_URL = "http://127.0.0.1:8765"
 
 def _clean(url: str) -> str | None:
     return url.strip().rstrip("/") or None
+
+
+def listening_url(host: str, port: int) -> str:
+    """The address ``serve --host HOST --port PORT`` is reached at: the machine's name when
+    it listens on every address, an IPv6 literal in brackets."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"http://{host}:{port}"
+    if address.is_unspecified:
+        return f"http://{socket.getfqdn()}:{port}"
+    return f"http://[{host}]:{port}" if address.version == 6 else f"http://{host}:{port}"
 
 
 def pinned_path(data_dir: Path) -> Path:
