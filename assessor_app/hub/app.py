@@ -506,7 +506,9 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
     )
     app.state.hub = hub
     install_problem_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, idle_seconds=settings.body_idle_seconds
+    )
     app.add_middleware(IncidentGuard)  # outside everything that can fail: it sees every failure
     app.add_middleware(SecurityHeaders)  # outermost, so problem answers are stamped too
     if docs:

@@ -16,6 +16,7 @@ APP_NAME = "assessor-hub"
 HOME_ENV = "ASSESSOR_HUB_HOME"
 DEFAULT_TOKEN_TTL = timedelta(hours=12)
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_BODY_IDLE_SECONDS = 30.0
 
 
 def default_data_dir() -> Path:
@@ -40,6 +41,7 @@ class HubSettings:
     token_ttl: timedelta = DEFAULT_TOKEN_TTL
     signin_throttle: SigninThrottle = DEFAULT_SIGNIN_THROTTLE
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    body_idle_seconds: float = DEFAULT_BODY_IDLE_SECONDS
 
     @classmethod
     def from_data_dir(

@@ -2,13 +2,15 @@
 
 ``BodyLimit`` refuses a body over the configured size with 413 before it is read into
 memory: at once when ``Content-Length`` says so, else as soon as the chunks counted so far
-pass the limit. ``IncidentGuard`` turns any exception no handler answered into a problem
+pass the limit. A body that stalls longer than the idle limit gets 408, so slow clients
+cannot hold requests open. ``IncidentGuard`` turns any exception no handler answered into a problem
 500 that carries an incident id, and logs that id with the traceback so an admin can find
 it; the client never sees a plain-text error or a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from typing import Any
@@ -16,7 +18,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES
+from assessor_app.hub.config import DEFAULT_BODY_IDLE_SECONDS, DEFAULT_MAX_BODY_BYTES
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.problems import problem_response
 
@@ -39,10 +41,25 @@ async def _answer(
     await response(scope, receive, send)
 
 
+class BodyTimedOut(HTTPException):
+    """Raised from ``receive`` when a client stalls in the middle of its body."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            408, f"The request body stalled for {seconds:g} s; send it again without pausing."
+        )
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        idle_seconds: float = DEFAULT_BODY_IDLE_SECONDS,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.idle_seconds = idle_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,11 +83,20 @@ class BodyLimit:
                 await _answer(scope, receive, send, 413, "Content Too Large", too_large)
                 return
         seen = 0
+        body_done = False
 
         async def counted_receive() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, body_done
+            if body_done:
+                # After the body, receive only waits for a disconnect (e.g. while a
+                # download streams): that wait has no time limit.
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.idle_seconds)
+            except TimeoutError:
+                raise BodyTimedOut(self.idle_seconds) from None
             if message["type"] == "http.request":
+                body_done = not message.get("more_body", False)
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
                     raise BodyTooLarge(self.max_bytes)

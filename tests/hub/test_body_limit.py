@@ -1,6 +1,7 @@
 """Request bodies are bounded: over the limit a request gets 413 before its body is read,
-whether it says its length or streams chunks. Measured on a real ``assessor-hub serve``
-process: a 300 MB unauthenticated sign-in must not grow its memory by 20 MB."""
+whether it says its length or streams chunks, and a body that stalls gets 408. Measured on
+a real ``assessor-hub serve`` process: a 300 MB unauthenticated sign-in must not grow its
+memory by 20 MB."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ import select
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
-from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES
+from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES, HubSettings
 from assessor_app.protocol.v1 import PROBLEM_MEDIA_TYPE
-from tests.hub.conftest import HubServer, _free_port, _wait_until
+from tests.hub.conftest import HubServer, World, _free_port, _wait_until, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 HUGE = 300 * 1024 * 1024
@@ -184,3 +187,27 @@ def test_bodies_up_to_the_limit_are_read_and_one_byte_more_is_413(hub: HubServer
 
     streamed = httpx.post(url, content=chunks(), headers={"Content-Type": "application/json"})
     _assert_413(streamed.status_code, dict(streamed.headers), streamed.content)
+
+
+def test_a_body_that_stalls_gets_408_and_downloads_are_not_cut(
+    start_hub: Callable[[HubSettings], HubServer], settings: HubSettings, world: World
+) -> None:
+    hub = start_hub(replace(settings, body_idle_seconds=0.5))
+    port = int(hub.base_url.rsplit(":", 1)[1])
+    sock = _head(port, "Content-Length: 100\r\n")
+    with sock:
+        sock.sendall(b'{"username": "ann"')  # and then nothing more
+        started = time.monotonic()
+        status, headers, body = _response(sock)
+        waited = time.monotonic() - started
+    assert status == 408
+    assert headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert json.loads(body)["detail"] == (
+        "The request body stalled for 0.5 s; send it again without pausing."
+    )
+    assert 0.4 < waited < 5
+    with sign_in(hub.base_url, "ann") as ann:
+        url = f"/api/v1/artifacts/{world.ann_artifacts[0]}/content"
+        with ann.stream("GET", url) as download:
+            time.sleep(1.0)  # a reader slower than the body limit: the download goes on
+            assert download.read() == world.payload
