@@ -20,6 +20,7 @@ from sync_kit import (
     assert_vault_verified,
 )
 
+from assessor_app.hub.db import ArtifactRow
 from assessor_app.store import DownloadState, LocalState
 
 pytest_plugins = ["sync_fixtures"]
@@ -184,6 +185,28 @@ def test_artifacts_sharing_their_bytes_are_served_by_another_id_when_one_fails(
     assert report.artifacts_downloaded == 1
     assert proxy.requests("GET", f"/artifacts/{first.id}/content")
     assert len(proxy.requests("GET", f"/artifacts/{second.id}/content")) == 1
+    assert_ready_with_evidence(profile, seeded.assignment_id)
+    states = {r.artifact.id: r.state for r in profile.store.submissions.downloads(seeded.id)}
+    assert states == {first.id: DownloadState.VERIFIED, second.id: DownloadState.VERIFIED}
+    _check_consistent(profile)
+
+
+def test_an_artifact_whose_stored_media_type_is_unusable_still_downloads(
+    shared_hub: RunningHub, assessor: str, profile: ClientProfile, make_engine: EngineMaker
+) -> None:
+    """A CR/LF media type that an older hub let in made the hub drop the connection, and the
+    other artifact with the same bytes was never downloaded either; now both arrive."""
+    same = os.urandom(50_000)
+    seeded = shared_hub.seed_submission(assessor, {"clip.bin": same, "again.bin": same})
+    first, second = seeded.artifacts
+    with shared_hub.admin.db.write() as session:
+        row = session.get(ArtifactRow, first.id)
+        assert row is not None
+        row.media_type = "video/mp4\r\nX-Injected: 1"
+
+    report = make_engine().run()
+
+    assert report.ok, report.problems
     assert_ready_with_evidence(profile, seeded.assignment_id)
     states = {r.artifact.id: r.state for r in profile.store.submissions.downloads(seeded.id)}
     assert states == {first.id: DownloadState.VERIFIED, second.id: DownloadState.VERIFIED}
