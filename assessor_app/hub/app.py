@@ -59,8 +59,9 @@ from assessor_app.hub.security import (
     token_digest,
     verify_password,
 )
-from assessor_app.hub.signin_throttle import SigninKeys, record_failure, seconds_to_wait
+from assessor_app.hub.signin_throttle import SigninKeys, begin_attempt, seconds_to_wait
 from assessor_app.hub.signin_throttle import clear as clear_failures
+from assessor_app.hub.signin_throttle import withdraw as withdraw_attempt
 from assessor_app.hub.storage import ArtifactStorage, BlobNotFound, LocalArtifactStorage
 from assessor_app.hub.workflow.api import workflow_router
 from assessor_app.protocol.v1 import (
@@ -151,10 +152,14 @@ def issue_token(body: TokenRequest, request: Request, hub: HubDep) -> TokenRespo
     keys = SigninKeys.of(client, body.username)
     rules = hub.settings.signin_throttle
     now = utcnow()
+    with hub.db.write() as session:
+        attempt = begin_attempt(session, rules, keys, now)
     with hub.db.read() as session:
-        wait = seconds_to_wait(session, rules, keys, now)
+        wait = seconds_to_wait(session, rules, keys, attempt, now)
         user = session.scalar(select(User).where(User.username == body.username))
     if wait:
+        with hub.db.write() as session:
+            withdraw_attempt(session, attempt)
         raise Problem(
             429,
             "Too many failed sign-ins",
@@ -163,8 +168,7 @@ def issue_token(body: TokenRequest, request: Request, hub: HubDep) -> TokenRespo
         )
     ok = verify_password(body.password, user.password_hash if user else DUMMY_HASH)
     if not ok or user is None:
-        with hub.db.write() as session:
-            record_failure(session, rules, keys, now)
+        # The attempt stays noted as a failure.
         raise Problem(401, "Unauthorized", "Wrong user name or password.")
     token = new_token()
     expires = now + hub.settings.token_ttl

@@ -9,7 +9,8 @@ Two rules, both kept in the database so they hold across hub processes:
   capped at ``max_delay``. Rotating addresses therefore gains nothing, while the cap means
   an attacker can slow a user down but never lock them out for good.
 
-A successful sign-in clears both.
+A successful sign-in clears both. Attempts are noted before the password is checked, so
+concurrent guesses are throttled like consecutive ones.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from assessor_app.hub.db import LoginFailure
@@ -57,13 +58,42 @@ class SigninKeys:
         return cls(throttle_key(client, username), account_throttle_key(username))
 
 
-def seconds_to_wait(
+@dataclass(frozen=True)
+class Attempt:
+    """The rows that note one sign-in attempt as a failure until it proves otherwise."""
+
+    pair_id: int
+    account_id: int
+
+
+def begin_attempt(
     session: Session, rules: SigninThrottle, keys: SigninKeys, now: datetime
+) -> Attempt:
+    """Note the attempt as a failure before the password is checked, committed on its own,
+    so that concurrent guesses see each other: each is judged by the attempts noted before
+    it (lower ids), and a burst cannot all slip through the same gap. Prunes old rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Ids must commit in the order they are given, else two guesses could each miss
+        # the other; SQLite already runs one writer at a time. Held for a few ms.
+        session.execute(text("LOCK TABLE login_failures IN SHARE ROW EXCLUSIVE MODE"))
+    pair = LoginFailure(throttle_key=keys.pair, failed_at=now)
+    account = LoginFailure(throttle_key=keys.account, failed_at=now)
+    session.add_all([pair, account])
+    session.flush()
+    oldest_kept = now - max(rules.window, rules.account_memory)
+    session.execute(delete(LoginFailure).where(LoginFailure.failed_at < oldest_kept))
+    return Attempt(pair.id, account.id)
+
+
+def seconds_to_wait(
+    session: Session, rules: SigninThrottle, keys: SigninKeys, attempt: Attempt, now: datetime
 ) -> int:
-    """0 when a sign-in may be tried now, else whole seconds until it may."""
+    """0 when this attempt may check its password, else whole seconds until one may."""
     pair_count, pair_oldest = session.execute(
         select(func.count(), func.min(LoginFailure.failed_at)).where(
-            LoginFailure.throttle_key == keys.pair, LoginFailure.failed_at > now - rules.window
+            LoginFailure.throttle_key == keys.pair,
+            LoginFailure.id < attempt.pair_id,
+            LoginFailure.failed_at > now - rules.window,
         )
     ).one()
     waits = [timedelta(0)]
@@ -72,6 +102,7 @@ def seconds_to_wait(
     account_count, account_latest = session.execute(
         select(func.count(), func.max(LoginFailure.failed_at)).where(
             LoginFailure.throttle_key == keys.account,
+            LoginFailure.id < attempt.account_id,
             LoginFailure.failed_at > now - rules.account_memory,
         )
     ).one()
@@ -81,13 +112,11 @@ def seconds_to_wait(
     return max(1, math.ceil(wait)) if wait > 0 else 0
 
 
-def record_failure(
-    session: Session, rules: SigninThrottle, keys: SigninKeys, now: datetime
-) -> None:
-    session.add(LoginFailure(throttle_key=keys.pair, failed_at=now))
-    session.add(LoginFailure(throttle_key=keys.account, failed_at=now))
-    oldest_kept = now - max(rules.window, rules.account_memory)
-    session.execute(delete(LoginFailure).where(LoginFailure.failed_at < oldest_kept))
+def withdraw(session: Session, attempt: Attempt) -> None:
+    """A refused attempt checked no password, so it is no failure."""
+    session.execute(
+        delete(LoginFailure).where(LoginFailure.id.in_((attempt.pair_id, attempt.account_id)))
+    )
 
 
 def clear(session: Session, keys: SigninKeys) -> None:
