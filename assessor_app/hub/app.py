@@ -38,7 +38,7 @@ from assessor_app.hub.decisions import (
     record_decision,
     version_tag,
 )
-from assessor_app.hub.guards import BodyLimit, IncidentGuard
+from assessor_app.hub.guards import BodyLimit, IncidentGuard, NulRefusal
 from assessor_app.hub.headers import SecurityHeaders, install_docs
 from assessor_app.hub.http_semantics import (
     BEARER_CHALLENGE,
@@ -510,6 +510,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
     )
     app.state.hub = hub
     install_problem_handlers(app)
+    app.add_middleware(NulRefusal)
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_body_bytes, idle_seconds=settings.body_idle_seconds
     )

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -109,6 +110,51 @@ def _too_large_detail(max_bytes: int) -> str:
     return f"The request body is larger than this hub accepts ({max_bytes:,} bytes)."
 
 
+_NUL_ESCAPE = b"\\u0000"
+
+
+_NUL_DETAIL = (
+    "The request contains a NUL character (U+0000), which the hub does not store; "
+    "remove it and send the request again."
+)
+
+
+class NulRefused(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(400, _NUL_DETAIL)
+
+
+class NulRefusal:
+    """Refuses a NUL character in the path, the query or a JSON body with 400: PostgreSQL
+    text cannot hold one, so it would otherwise fail deep in a query or a write."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = bytes(scope.get("query_string", b"")).lower()
+        if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
+            await _answer(scope, receive, send, 400, "Bad Request", _NUL_DETAIL)
+            return
+        tail = b""
+
+        async def scanned_receive() -> Message:
+            nonlocal tail
+            message = await receive()
+            if message["type"] == "http.request":
+                # Keep the end of the previous chunk: an escape can straddle two chunks.
+                seen = tail + message.get("body", b"")
+                if _NUL_ESCAPE in seen or b"\x00" in seen:
+                    raise NulRefused
+                tail = seen[-(len(_NUL_ESCAPE) - 1) :]
+            return message
+
+        await self.app(scope, scanned_receive, send)
+
+
 class IncidentGuard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -130,7 +176,7 @@ class IncidentGuard:
             incident = secrets.token_hex(8)
             # The path only: query strings and bodies may hold personal data.
             log.exception(
-                "incident %s: %s %s failed", incident, scope.get("method"), scope.get("path")
+                "incident %s: %s %s failed", incident, scope.get("method"), quote(scope["path"])
             )
             if started:
                 raise

@@ -5,6 +5,7 @@ incident id that the log names too."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -96,3 +97,40 @@ def test_unexpected_failure_is_problem_500_with_incident_in_log(
     ]
     assert logged[0].exc_info is not None
     assert ann.headers["Authorization"].split()[1] not in caplog.text
+
+
+NUL_DETAIL = (
+    "The request contains a NUL character (U+0000), which the hub does not store; "
+    "remove it and send the request again."
+)
+
+
+def test_nul_characters_are_refused_with_400_on_every_database(
+    hub: HubServer, ann: httpx.Client, world: World
+) -> None:
+    # PostgreSQL text cannot hold U+0000: these were 500s on a PostgreSQL hub.
+    for path in (
+        "/api/v1/submissions/a%00b",
+        "/api/v1/artifacts/a%00b/content",
+        "/api/v1/credentials/a%00b",
+        "/api/v1/assignments?since=1%00",
+    ):
+        assert _problem(ann.get(path), 400)["detail"] == NUL_DETAIL, path
+    anonymous = httpx.get(f"{hub.base_url}/api/v1/achievements/a%00b/v1")
+    assert _problem(anonymous, 400)["detail"] == NUL_DETAIL
+    token = httpx.post(
+        f"{hub.base_url}/api/v1/auth/token", json={"username": "ann\x00", "password": "x"}
+    )
+    assert _problem(token, 400)["detail"] == NUL_DETAIL
+
+    def straddling() -> Iterator[bytes]:
+        yield b'{"username": "ann\\u00'
+        yield b'00", "password": "x"}'
+
+    split = httpx.post(
+        f"{hub.base_url}/api/v1/auth/token",
+        content=straddling(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert _problem(split, 400)["detail"] == NUL_DETAIL
+    assert ann.get(f"/api/v1/submissions/{world.ann_submission}").status_code == 200
