@@ -96,6 +96,21 @@ def _body_bytes(text: str) -> int:
     return value
 
 
+def _proxy_addresses(text: str) -> list[str]:
+    """Checked here: uvicorn would take a mistyped address as a name that never matches."""
+    proxies = [part.strip() for part in text.split(",") if part.strip()]
+    for proxy in proxies:
+        if proxy == "*":
+            continue
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{proxy!r} is not an IP address or network (like 10.0.0.5 or 10.0.0.0/24) or *"
+            ) from None
+    return proxies
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assessor-hub", description="Run and administer an Assessor hub."
@@ -137,9 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--forwarded-allow-ips",
         metavar="ADDRESSES",
-        default="",
-        help="comma-separated addresses of reverse proxies whose X-Forwarded-For and "
-        "X-Forwarded-Proto are believed (default: none, so the peer address is the client)",
+        type=_proxy_addresses,
+        default=[],
+        help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed, or * for any (default: none, so the peer "
+        "address is the client)",
     )
     serve.add_argument(
         "--docs",
@@ -341,7 +358,7 @@ SERVER_LIMITS: dict[str, object] = {
 def proxy_options(args: argparse.Namespace) -> dict[str, object]:
     """uvicorn's forwarded-header settings: off unless proxies are named, because a
     believed X-Forwarded-For lets any client pick the address the sign-in throttle sees."""
-    proxies = [a.strip() for a in args.forwarded_allow_ips.split(",") if a.strip()]
+    proxies: list[str] = args.forwarded_allow_ips
     if not proxies:
         return {"proxy_headers": False}
     return {"proxy_headers": True, "forwarded_allow_ips": proxies}

@@ -131,6 +131,21 @@ def test_forwarded_for_is_believed_only_from_a_named_proxy(
     assert _sign_in(behind_proxy, PASSWORD, "10.0.1.2").status_code == 200
 
 
+def test_forwarded_allow_ips_takes_addresses_networks_or_star(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parse = build_parser().parse_args
+    named = parse(["serve", "--forwarded-allow-ips", "10.0.0.5, 10.1.0.0/16,::1"])
+    assert proxy_options(named) == {
+        "proxy_headers": True,
+        "forwarded_allow_ips": ["10.0.0.5", "10.1.0.0/16", "::1"],
+    }
+    assert proxy_options(parse(["serve"])) == {"proxy_headers": False}
+    with pytest.raises(SystemExit):
+        parse(["serve", "--forwarded-allow-ips", "10.0.0.5,proxy.local"])
+    assert "'proxy.local' is not an IP address or network" in capsys.readouterr().err
+
+
 def test_account_delay_grows_with_each_failure_from_any_address_and_stays_bounded(
     serve_with, settings: HubSettings, world: World
 ) -> None:
