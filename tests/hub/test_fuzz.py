@@ -1,6 +1,11 @@
 """The fuzz gate: Schemathesis against a real hub's own ``/openapi.json``, signed in as a
-seeded assessor. Every response must be a non-5xx that matches what the document says
-(status code, content type, body schema, headers).
+seeded account that holds every role. Every response must be a non-5xx that matches what
+the document says (status code, content type, body schema, headers).
+
+The seeded ids are offered to the fuzzer as dictionaries, so half of its path values name
+things that exist and its requests reach past the 404. Signing out is fuzzed in a run of
+its own with a token of its own: in the main run it would revoke the token and leave the
+fuzzer knocking on 401s, which the test also refuses.
 
 The run is bounded by ``ASSESSOR_FUZZ_SECONDS`` (about two minutes by default, the gate in
 ``make test``); ``make fuzz`` runs it longer and adds the stateful phase through
@@ -9,17 +14,22 @@ The run is bounded by ``ASSESSOR_FUZZ_SECONDS`` (about two minutes by default, t
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import select
 
+from assessor_app.hub.admin import ROLES, HubAdmin
 from assessor_app.hub.app import create_app
 from assessor_app.hub.config import HubSettings
-from tests.hub.conftest import HubServer, World, sign_in
+from assessor_app.hub.db import AssignmentRow
+from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
 
 CHECKS = (
     "not_a_server_error",
@@ -30,6 +40,8 @@ CHECKS = (
 )
 SECONDS = int(os.environ.get("ASSESSOR_FUZZ_SECONDS", "100"))
 PHASES = os.environ.get("ASSESSOR_FUZZ_PHASES", "examples,coverage,fuzzing")
+LOGOUT = "/api/v1/auth/logout"
+FUZZER = "fuzz"
 
 
 @pytest.fixture
@@ -40,6 +52,8 @@ def settings(tmp_path: Path) -> HubSettings:
 
 @pytest.fixture
 def fuzzed_hub(world: World, settings: HubSettings) -> Iterator[HubServer]:
+    world.admin.add_assessor(FUZZER, PASSWORD, "Fuzz Tester", list(ROLES))
+    world.admin.assign(world.ann_submission, FUZZER)
     server = HubServer(create_app(settings)).start()
     try:
         yield server
@@ -47,22 +61,56 @@ def fuzzed_hub(world: World, settings: HubSettings) -> Iterator[HubServer]:
         server.stop()
 
 
-@pytest.mark.timeout(SECONDS + 120)
-def test_the_fuzzer_finds_nothing(fuzzed_hub: HubServer, tmp_path: Path) -> None:
-    with sign_in(fuzzed_hub.base_url, "ann") as ann:
-        authorization = ann.headers["Authorization"]
+def _config(world: World, admin: HubAdmin, path: Path) -> Path:
+    """Seeded values the fuzzer draws from half of the time (JSON is valid TOML here)."""
+    with admin.db.read() as session:
+        assignments = list(session.scalars(select(AssignmentRow.id)))
+    values = {
+        "assignments": assignments,
+        "submissions": [world.ann_submission, world.bob_submission],
+        "artifacts": world.ann_artifacts + world.bob_artifacts,
+        "credentials": ["test-wait-time"],
+        "usernames": [FUZZER],
+        "passwords": [PASSWORD],
+    }
+    bindings = {
+        "path.assignment_id": "assignments",
+        "path.submission_id": "submissions",
+        "path.artifact_id": "artifacts",
+        "path.credential": "credentials",
+        "body.username": "usernames",
+        "body.password": "passwords",
+    }
+    lines = [f"[dictionaries.{name}]\nvalues = {json.dumps(v)}\n" for name, v in values.items()]
+    lines.append("[parameters]")
+    lines += [
+        f'"{key}" = {{ dictionary = "{name}", probability = 0.5 }}'
+        for key, name in bindings.items()
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _authorization(hub: HubServer) -> str:
+    with sign_in(hub.base_url, FUZZER) as client:
+        return str(client.headers["Authorization"])
+
+
+def _fuzz(hub: HubServer, config: Path, authorization: str, seconds: int, *only: str) -> str:
     run = subprocess.run(
         [
             str(Path(sys.executable).with_name("schemathesis")),
             "--no-color",
+            "--config-file",
+            str(config),
             "run",
-            f"{fuzzed_hub.base_url}/openapi.json",
+            f"{hub.base_url}/openapi.json",
             "--checks",
             ",".join(CHECKS),
             "--phases",
             PHASES,
             "--max-time",
-            str(SECONDS),
+            str(seconds),
             "--workers",
             "1",
             "--seed",
@@ -73,12 +121,28 @@ def test_the_fuzzer_finds_nothing(fuzzed_hub: HubServer, tmp_path: Path) -> None
             f"Authorization: {authorization}",
             "--output-sanitize",
             "true",
+            *only,
         ],
         capture_output=True,
         text=True,
-        timeout=SECONDS + 90,
-        cwd=tmp_path,
+        timeout=seconds + 90,
+        cwd=config.parent,
     )
-    summary = run.stdout[-20000:]
-    assert run.returncode == 0, f"the fuzzer reported findings:\n{summary}\n{run.stderr[-2000:]}"
-    assert "passed" in run.stdout, summary
+    report = run.stdout[-20000:]
+    assert run.returncode == 0, f"the fuzzer reported findings:\n{report}\n{run.stderr[-2000:]}"
+    assert "passed" in run.stdout, report
+    return run.stdout
+
+
+@pytest.mark.timeout(SECONDS + 240)
+def test_the_fuzzer_finds_nothing(
+    fuzzed_hub: HubServer, world: World, admin: HubAdmin, tmp_path: Path
+) -> None:
+    config = _config(world, admin, tmp_path / "schemathesis.toml")
+    # Both tokens first: the fuzzed wrong passwords then slow down signing in.
+    main, for_logout = _authorization(fuzzed_hub), _authorization(fuzzed_hub)
+    report = _fuzz(fuzzed_hub, config, main, SECONDS, "--exclude-path", LOGOUT)
+    # Signed in all along: the fuzzer's token still works at the end.
+    me = httpx.get(f"{fuzzed_hub.base_url}/api/v1/me", headers={"Authorization": main})
+    assert me.status_code == 200, report[-6000:]
+    _fuzz(fuzzed_hub, config, for_logout, max(10, SECONDS // 10), "--include-path", LOGOUT)
