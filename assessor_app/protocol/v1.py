@@ -61,7 +61,8 @@ LongText = Annotated[str, Field(max_length=20_000)]
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # NaN and Infinity are not JSON: PostgreSQL refuses to store them, other readers choke.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class TokenRequest(_Wire):

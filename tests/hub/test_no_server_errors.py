@@ -9,8 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
+from assessor_app.hub.db import DecisionRow
 from assessor_app.hub.numbers import MAX_NUMBER, parse_number, parse_size
 from assessor_app.protocol.v1 import PROBLEM_MEDIA_TYPE
 from tests.hub.conftest import HubServer, World
@@ -134,3 +135,33 @@ def test_nul_characters_are_refused_with_400_on_every_database(
     )
     assert _problem(split, 400)["detail"] == NUL_DETAIL
     assert ann.get(f"/api/v1/submissions/{world.ann_submission}").status_code == 200
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_non_finite_numbers_in_a_decision_are_422_and_nothing_is_stored(
+    ann: httpx.Client, world: World, number: str
+) -> None:
+    # Python's JSON reader takes NaN, Infinity and 1e999 (inf): they were a 500 on PostgreSQL
+    # and stored as invalid JSON on SQLite.
+    clip = world.ann_artifacts[0]
+    citation = (
+        f'{{"kind": "page", "artifact_id": "{clip}", "page": 1, '
+        f'"rect": {{"x": {number}, "y": 0, "width": 1, "height": 1}}}}'
+    )
+    body = (
+        '{"decision": "pass", "criteria": ['
+        f'{{"criterion_id": "c1-wait", "level_id": "proficient", "citations": [{citation}]}},'
+        '{"criterion_id": "c2-reflection", "level_id": "proficient"}],'
+        '"feedback": "Clear.", "scored_at": "2025-03-01T10:00:00Z"}'
+    )
+    response = ann.put(
+        f"/api/v1/assignments/{world.ann_assignment}/decision",
+        content=body,
+        headers={"Idempotency-Key": "k-1", "If-Match": '"1"', "Content-Type": "application/json"},
+    )
+    problem = _problem(response, 422)
+    assert [e["field"] for e in problem["errors"]] == [  # type: ignore[union-attr]
+        "criteria[0].citations[0].page.rect.x"
+    ]
+    with world.admin.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(DecisionRow)) == 0
