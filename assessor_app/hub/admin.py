@@ -12,7 +12,8 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -43,7 +44,7 @@ from assessor_app.hub.decisions import ASSIGNED, DECIDED, REVOKED, DecisionRefus
 from assessor_app.hub.decisions import record_decision as _record_decision
 from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.security import hash_password
-from assessor_app.hub.storage import LocalArtifactStorage
+from assessor_app.hub.storage import LocalArtifactStorage, StoredBlob
 from assessor_app.hub.submission_file import (
     SubmissionFile,
     SubmissionFolderError,
@@ -218,6 +219,22 @@ class HubAdmin:
             raise HubAdminError(f"no account named {username!r}")
         return user
 
+    @contextmanager
+    def _unused_blobs_dropped_on_failure(self, blobs: list[StoredBlob]) -> Iterator[None]:
+        """If the block fails, delete the blobs just stored that no artifact uses (a blob
+        another submission shares stays), so a failed import leaves nothing behind."""
+        try:
+            yield
+        except BaseException:
+            shas = {blob.sha256 for blob in blobs}
+            with self.db.read() as session:
+                used = set(
+                    session.scalars(select(ArtifactRow.sha256).where(ArtifactRow.sha256.in_(shas)))
+                )
+            for sha256 in shas - used:
+                self.storage.delete(sha256)
+            raise
+
     def has_demo_accounts(self) -> bool:
         with self.db.read() as session:
             return bool(session.scalar(select(exists().where(User.is_demo.is_(True)))))
@@ -270,11 +287,11 @@ class HubAdmin:
             if spec.id and session.get(SubmissionRow, spec.id) is not None:
                 raise HubAdminError(f"a submission with id {spec.id!r} already exists")
         _check_against_rubric(spec, rubric, folder)
-        # Blobs first: content-addressed, so a failed import leaves only an unused blob.
+        # Blobs first (content-addressed); a failed write below deletes the unused ones again.
         blobs = [self.storage.put_file(folder / a.file) for a in spec.artifacts]
         submission_id = spec.id or f"sub-{secrets.token_hex(6)}"
         now = utcnow()
-        with self.db.write() as session:
+        with self._unused_blobs_dropped_on_failure(blobs), self.db.write() as session:
             if session.get(SubmissionRow, submission_id) is not None:
                 raise HubAdminError(f"a submission with id {submission_id!r} already exists")
             session.add(
@@ -451,7 +468,7 @@ class HubAdmin:
         new_id = f"sub-{secrets.token_hex(6)}"
         now = utcnow()
         assignment_id: str | None = None
-        with self.db.write() as session:
+        with self._unused_blobs_dropped_on_failure(blobs), self.db.write() as session:
             seq = next_change_seq(session)
             try:
                 plan = plan_resubmission(session, submission_id)

@@ -1,5 +1,6 @@
 """Admin imports with numbers no database column can hold are refused with one message and
-store nothing: no row, and no artifact blob either."""
+store nothing: no row, and no artifact blob either; a write that fails later takes back the
+blobs it stored (but not ones another submission uses)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.cli import main
@@ -79,3 +81,26 @@ def test_submission_attempt_beyond_any_column_stores_nothing(
     assert "attempt" in err and "Traceback" not in err
     assert _counts(settings) == (1, 0, 0)
     assert _blobs(settings) == []
+
+
+def test_a_failed_database_write_takes_back_only_the_new_blobs(tmp_path: Path) -> None:
+    settings = HubSettings.from_data_dir(tmp_path / "hub")
+    with HubAdmin(settings) as admin:
+        admin.import_credential(CREDENTIAL_FILE)
+        admin.import_submission(make_submission_folder(tmp_path / "a", b"shared clip"))
+        kept = _blobs(settings)
+        assert len(kept) == 2  # the clip and the reflection
+        # A real fault at write time: the database refuses every new submission.
+        with admin.db.write() as session:
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse BEFORE INSERT ON submissions "
+                    "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+                )
+            )
+        folder = make_submission_folder(tmp_path / "b", b"shared clip")
+        (folder / "reflection.txt").write_text("A reflection no other submission has.\n")
+        with pytest.raises(IntegrityError, match="refused for the test"):
+            admin.import_submission(folder)
+        assert sorted(_blobs(settings)) == sorted(kept)
+        assert _counts(settings) == (1, 1, 2)
