@@ -61,7 +61,22 @@ def fuzzed_hub(world: World, settings: HubSettings) -> Iterator[HubServer]:
         server.stop()
 
 
-def _config(world: World, admin: HubAdmin, path: Path) -> Path:
+def _calibration_session(hub: HubServer, world: World) -> str:
+    with sign_in(hub.base_url, FUZZER) as client:
+        made = client.post(
+            "/api/v1/calibration/sessions",
+            json={
+                "title": "Fuzzed calibration",
+                "credential_id": "test-wait-time",
+                "submission_ids": [world.bob_submission],
+                "participants": [FUZZER, "ann"],
+            },
+        )
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+def _config(world: World, admin: HubAdmin, session_id: str, path: Path) -> Path:
     """Seeded values the fuzzer draws from half of the time (JSON is valid TOML here)."""
     with admin.db.read() as session:
         assignments = list(session.scalars(select(AssignmentRow.id)))
@@ -70,6 +85,7 @@ def _config(world: World, admin: HubAdmin, path: Path) -> Path:
         "submissions": [world.ann_submission, world.bob_submission],
         "artifacts": world.ann_artifacts + world.bob_artifacts,
         "credentials": ["test-wait-time"],
+        "sessions": [session_id],
         "usernames": [FUZZER],
         "passwords": [PASSWORD],
     }
@@ -78,6 +94,7 @@ def _config(world: World, admin: HubAdmin, path: Path) -> Path:
         "path.submission_id": "submissions",
         "path.artifact_id": "artifacts",
         "path.credential": "credentials",
+        "path.session_id": "sessions",
         "body.username": "usernames",
         "body.password": "passwords",
     }
@@ -131,6 +148,7 @@ def _fuzz(hub: HubServer, config: Path, authorization: str, seconds: int, *only:
     report = run.stdout[-20000:]
     assert run.returncode == 0, f"the fuzzer reported findings:\n{report}\n{run.stderr[-2000:]}"
     assert "passed" in run.stdout, report
+    print(run.stdout[run.stdout.rfind("SUMMARY") :])  # the figures, for `pytest -s` and make fuzz
     return run.stdout
 
 
@@ -138,7 +156,8 @@ def _fuzz(hub: HubServer, config: Path, authorization: str, seconds: int, *only:
 def test_the_fuzzer_finds_nothing(
     fuzzed_hub: HubServer, world: World, admin: HubAdmin, tmp_path: Path
 ) -> None:
-    config = _config(world, admin, tmp_path / "schemathesis.toml")
+    session_id = _calibration_session(fuzzed_hub, world)
+    config = _config(world, admin, session_id, tmp_path / "schemathesis.toml")
     # Both tokens first: the fuzzed wrong passwords then slow down signing in.
     main, for_logout = _authorization(fuzzed_hub), _authorization(fuzzed_hub)
     report = _fuzz(fuzzed_hub, config, main, SECONDS, "--exclude-path", LOGOUT)
