@@ -50,7 +50,7 @@ from assessor_app.hub.http_semantics import (
     servable_media_type,
 )
 from assessor_app.hub.migrate import upgrade_database
-from assessor_app.hub.numbers import parse_number, parse_size
+from assessor_app.hub.numbers import AsciiWhole, parse_number, parse_size
 from assessor_app.hub.openapi_doc import install_openapi
 from assessor_app.hub.problems import Problem, install_problem_handlers, problem_response
 from assessor_app.hub.security import (
@@ -230,7 +230,7 @@ def assignments(
     since: Annotated[
         str | None, Query(max_length=20, description="cursor from the previous page")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE), AsciiWhole] = DEFAULT_PAGE,
 ) -> AssignmentDelta:
     """What changed since ``since`` (oldest change first): new and updated assignments in
     ``items``, withdrawn ones in ``revoked``. Pass ``cursor`` back as ``since``."""

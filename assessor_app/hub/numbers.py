@@ -8,9 +8,11 @@ slow, and refused past 4,300).
 
 from __future__ import annotations
 
+from pydantic import BeforeValidator
+
 from assessor_app.domain.whole_numbers import MAX_NUMBER
 
-__all__ = ["MAX_NUMBER", "parse_number", "parse_size"]
+__all__ = ["MAX_NUMBER", "AsciiWhole", "parse_number", "parse_size"]
 _MAX_DIGITS = len(str(MAX_NUMBER))
 
 
@@ -37,3 +39,15 @@ def parse_size(text: str) -> int | None:
     if digits is None:
         return None
     return int(digits) if len(digits) <= _MAX_DIGITS else MAX_NUMBER
+
+
+def _ascii_whole(value: object) -> object:
+    """Query text must be a number by ``parse_number``'s rule; pydantic alone also takes
+    "+5", " 5", "1_0" and "5.0"."""
+    if isinstance(value, str) and parse_number(value) is None:
+        raise ValueError("must be a whole number written in the digits 0-9")
+    return value
+
+
+AsciiWhole = BeforeValidator(_ascii_whole)
+"""Annotate an ``int`` query parameter with this to hold it to the one number rule."""

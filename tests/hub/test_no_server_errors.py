@@ -165,3 +165,11 @@ def test_non_finite_numbers_in_a_decision_are_422_and_nothing_is_stored(
     ]
     with world.admin.db.read() as session:
         assert session.scalar(select(func.count()).select_from(DecisionRow)) == 0
+
+
+def test_page_limits_follow_the_same_number_rule(ann: httpx.Client) -> None:
+    for path in ("/api/v1/assignments", "/api/v1/calibration/sessions"):
+        for limit in ("²", "+5", " 5", "1_0", "5.0", "9" * 5000, "0", "501"):
+            errors = _problem(ann.get(path, params={"limit": limit}), 422)["errors"]
+            assert errors[0]["field"] == "query.limit", (path, limit)  # type: ignore[index]
+        assert ann.get(path, params={"limit": "007"}).status_code == 200

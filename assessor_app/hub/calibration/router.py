@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from assessor_app.hub.calibration import qualification, service
 from assessor_app.hub.db import Database, User
+from assessor_app.hub.numbers import AsciiWhole
 from assessor_app.hub.problems import Problem
 from assessor_app.protocol.calibration import (
     AssignmentKey,
@@ -79,7 +80,7 @@ def calibration_router(
         user: UserDep,
         hub: HubDep,
         cursor: Annotated[str | None, Query(max_length=20)] = None,
-        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE), AsciiWhole] = DEFAULT_PAGE,
     ) -> SessionList:
         """Sessions the caller facilitates or takes part in, newest first."""
         with hub.db.read() as session:
