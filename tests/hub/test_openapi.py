@@ -99,6 +99,14 @@ def test_what_is_sent_matches_what_is_documented(
     assert {e["field"] for e in invalid.json()["errors"]} == {"username", "password"}
     _assert_matches(document, "post", token, invalid)
 
+    too_large = httpx.post(
+        f"{hub.base_url}{token}",
+        content=b'{"username": "' + b"a" * (2 << 20) + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert too_large.status_code == 413
+    _assert_matches(document, "post", token, too_large)
+
     wrong = httpx.post(f"{hub.base_url}{token}", json={"username": "ann", "password": "nope"})
     assert wrong.status_code == 401
     _assert_matches(document, "post", token, wrong)
