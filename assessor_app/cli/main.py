@@ -209,7 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.register(command, sub)
 
     logout = command(
-        "logout", commands.cmd_logout, "forget the sign-in; your work stays on this computer"
+        "logout",
+        commands.cmd_logout,
+        "end the sign-in at the hub and forget it here; your work stays on this computer",
     )
     passphrase_option(logout)
     calibration_commands.register(sub)
