@@ -200,9 +200,13 @@ class DecisionRow(Base):
 
 
 def make_engine(url: str) -> Engine:
+    # Database errors end up in the incident log: never with the values of a statement
+    # (token digests, password hashes, assessors' notes).
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -3,9 +3,10 @@
 ``BodyLimit`` refuses a body over the configured size with 413 before it is read into
 memory: at once when ``Content-Length`` says so, else as soon as the chunks counted so far
 pass the limit. A body that stalls longer than the idle limit gets 408, so slow clients
-cannot hold requests open. ``IncidentGuard`` turns any exception no handler answered into a problem
-500 that carries an incident id, and logs that id with the traceback so an admin can find
-it; the client never sees a plain-text error or a traceback.
+cannot hold requests open. ``NulRefusal`` answers 400 to a NUL character, which PostgreSQL
+cannot store. ``IncidentGuard`` turns any exception no handler answered into a problem 500
+that carries an incident id, and logs that id with the traceback so an admin can find it;
+the client never sees a plain-text error or a traceback.
 """
 
 from __future__ import annotations

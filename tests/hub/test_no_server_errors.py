@@ -98,6 +98,8 @@ def test_unexpected_failure_is_problem_500_with_incident_in_log(
     ]
     assert logged[0].exc_info is not None
     assert ann.headers["Authorization"].split()[1] not in caplog.text
+    # The failed statement is named without its values (they can be notes or digests).
+    assert "[SQL parameters hidden due to hide_parameters=True]" in caplog.text
 
 
 NUL_DETAIL = (
