@@ -106,8 +106,11 @@ def seconds_to_wait(
             LoginFailure.failed_at > now - rules.account_memory,
         )
     ).one()
-    if account_latest is not None:
-        waits.append(account_latest + rules.account_delay(int(account_count)) - now)
+    delay = rules.account_delay(int(account_count))
+    # Only a real delay counts: a concurrent attempt may carry a later clock than this
+    # one's ``now``, which must not turn a free failure into a wait.
+    if account_latest is not None and delay > timedelta(0):
+        waits.append(account_latest + delay - now)
     wait = max(waits).total_seconds()
     return max(1, math.ceil(wait)) if wait > 0 else 0
 

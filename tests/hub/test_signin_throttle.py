@@ -10,16 +10,25 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy.orm import Session
 
 from assessor_app.hub.app import create_app
 from assessor_app.hub.cli import build_parser, proxy_options
 from assessor_app.hub.config import HubSettings
-from assessor_app.hub.signin_throttle import SigninThrottle
+from assessor_app.hub.db import make_engine
+from assessor_app.hub.migrate import upgrade_database
+from assessor_app.hub.signin_throttle import (
+    SigninKeys,
+    SigninThrottle,
+    begin_attempt,
+    seconds_to_wait,
+)
 from tests.hub.conftest import PASSWORD, World, _free_port, _wait_until
 
 # Account delays that tests can wait out: 0.5 s, 1 s, then capped at 2 s.
@@ -206,3 +215,23 @@ def test_the_account_delay_is_capped_however_long_the_attack() -> None:
     assert rules.account_delay(5) == timedelta(seconds=2)
     assert rules.account_delay(7) == timedelta(seconds=8)
     assert rules.account_delay(10_000) == timedelta(minutes=5)
+
+
+def test_a_concurrent_attempt_with_a_later_clock_does_not_delay_a_free_failure(
+    tmp_path: Path,
+) -> None:
+    # Two guesses in a burst: the one noted second took its clock first. Within the free
+    # failures neither may wait, whatever the order of their clocks.
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    upgrade_database(url)
+    rules = SigninThrottle(free_failures=2)
+    earlier = datetime.now(UTC)
+    later = earlier + timedelta(milliseconds=40)
+    with Session(make_engine(url)) as session:
+        begin_attempt(session, rules, SigninKeys.of("10.0.0.1", "ann"), later)
+        keys = SigninKeys.of("10.0.0.2", "ann")
+        second = begin_attempt(session, rules, keys, earlier)
+        assert seconds_to_wait(session, rules, keys, second, earlier) == 0
+        third_keys = SigninKeys.of("10.0.0.3", "ann")
+        third = begin_attempt(session, rules, third_keys, later)
+        assert seconds_to_wait(session, rules, third_keys, third, later) == 2
