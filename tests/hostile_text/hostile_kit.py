@@ -59,8 +59,11 @@ WORDS = {
     "ann": "AnnName",
     "session": "SessionTitle",
     "key_rationale": "KeyWhy",
-    "media_type": "MediaKind",
 }
+
+# The hub refuses control characters in a media type at import; markup still fits in a
+# quoted parameter, and must be shown as typed.
+MARKUP_MEDIA_TYPE = 'application/x-kind; note="<b>MediaKind <img src=x> <font size=99>big &"'
 
 
 def _credential(path: Path) -> Path:
@@ -123,7 +126,7 @@ def _submission(hub: RunningHub, *, keyed: bool = False) -> str:
             {"file": plan, "title": hostile(WORDS["artifact_title"])},
             {"file": "table.csv", "title": "Exit tickets"},
             {"file": "notes.md", "title": "Notes"},
-            {"file": "extra.bin", "title": "Extra", "media_type": hostile(WORDS["media_type"])},
+            {"file": "extra.bin", "title": "Extra", "media_type": MARKUP_MEDIA_TYPE},
         ],
     }
     if keyed:

@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from hostile_kit import ESCAPES, WORDS, Scene, hostile, shown
+from hostile_kit import ESCAPES, MARKUP_MEDIA_TYPE, WORDS, Scene, hostile, shown
 from support.fault_proxy import FaultProxy
 from support.hub import PASSWORD
 
@@ -29,8 +29,9 @@ def test_show_prints_every_hub_string_without_escapes(scene: Scene, cli: Cli) ->
     _no_controls(out + err)
     for key in ("title", "pseudonym", "criterion", "label", "descriptor", "earlier"):
         assert shown(WORDS[key]) in out, key
-    for key in ("artifact_title", "change_note", "media_type"):
+    for key in ("artifact_title", "change_note"):
         assert shown(WORDS[key]) in out, key
+    assert MARKUP_MEDIA_TYPE in out
     assert shown(WORDS["change_note"]) + "\n" in out  # the note's own line break is kept
     assert "pwned" not in out  # the retitle's text goes with its sequence
 
