@@ -1,4 +1,5 @@
-"""The layer rules of ARCHITECTURE.md, checked on the source: imports point down only."""
+"""The layer rules of docs/architecture.md, checked on the source: imports point down only,
+and the written table says exactly what is checked."""
 
 from __future__ import annotations
 
@@ -81,3 +82,37 @@ def test_importing_domain_loads_neither_qt_nor_sqlalchemy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+ARCHITECTURE_DOC = PACKAGE.parent / "docs" / "architecture.md"
+
+
+def _cell_set(cell: str) -> set[str]:
+    words = cell.strip()
+    if words == "—":
+        return set()
+    if words.startswith("all"):
+        return {"*"}
+    return {word.strip() for word in words.split(",")}
+
+
+def _written_layer_table() -> dict[str, tuple[set[str], set[str], set[str]]]:
+    """docs/architecture.md's "What each layer may import" rows: may, must not, Qt."""
+    text = ARCHITECTURE_DOC.read_text(encoding="utf-8")
+    section = text.split("### What each layer may import", 1)[1].split("\n#", 1)[0]
+    rows: dict[str, tuple[set[str], set[str], set[str]]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or cells[0] in ("layer", "") or set(cells[0]) <= {"-"}:
+            continue
+        rows[cells[0]] = (_cell_set(cells[1]), _cell_set(cells[2]), _cell_set(cells[3]))
+    return rows
+
+
+def test_written_layer_map_matches_the_checked_rules() -> None:
+    written = _written_layer_table()
+    assert set(written) == set(FORBIDDEN_LAYERS)
+    for layer, (may, must_not, qt) in written.items():
+        assert must_not == FORBIDDEN_LAYERS[layer], f"{layer}: must not import"
+        assert may == set(FORBIDDEN_LAYERS) - FORBIDDEN_LAYERS[layer] - {layer}, layer
+        assert qt == ALLOWED_QT.get(layer, set()), f"{layer}: Qt"
