@@ -19,7 +19,7 @@ from pathlib import Path
 from assessor_app.cli.commands import Console, profile_session, profile_store
 from assessor_app.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
 from assessor_app.cli.output import indent, json_text, shorten, table
-from assessor_app.reports.calibration_report import format_share
+from assessor_app.domain.calibration_display import format_share
 from assessor_app.services.calibration import (
     CalibrationService,
     KeyComparison,

@@ -1,7 +1,7 @@
 """The feedback quality check: hints that the feedback to an educator will not help them.
 
 Before a sheet is finalized its overall feedback is checked against the credential's
-``FeedbackQualityRules``:
+``FeedbackQualityRules`` (defined with the credential, in ``rubric``):
 
 - it names no criterion: by title, by a word of one title that no other title has, or as
   "criterion N" (the educator cannot tell which part of the rubric it is about);
@@ -21,16 +21,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from assessor_app.domain.decision import Decision
+from assessor_app.domain.rubric import (
+    DEFAULT_DESCRIPTOR_SIMILARITY,
+    Credential,
+    Criterion,
+    FeedbackQualityRules,
+)
+from assessor_app.domain.scoresheet import ScoreSheet
 
-if TYPE_CHECKING:
-    from assessor_app.domain.rubric import Credential, Criterion
-    from assessor_app.domain.scoresheet import ScoreSheet
-
-DEFAULT_MIN_LENGTH_NOT_YET = 200
-DEFAULT_DESCRIPTOR_SIMILARITY = 0.7
 # Fewer new content words than this, with most words taken from descriptors, is "only
 # repeating". Three allows "Good." or "Well done" on top of a copied descriptor.
 MIN_OWN_WORDS = 3
@@ -116,23 +116,6 @@ _COMMON_TITLE_WORDS = frozenset(
 # "Questions"; a stem keeps at least _MIN_STEM letters.
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 _MIN_STEM = 4
-
-
-@dataclass(frozen=True)
-class FeedbackQualityRules:
-    """Per-credential settings of the check; the defaults apply when a credential file has
-    no ``feedback_quality`` block.
-
-    ``min_length_not_yet`` is in characters (0 turns the rule off).
-    ``descriptor_similarity`` is the share of the feedback's content words that come from
-    the descriptors at or above which, with fewer than three words of its own, the feedback
-    "only repeats" them.
-    """
-
-    require_criterion_named: bool = True
-    min_length_not_yet: int = DEFAULT_MIN_LENGTH_NOT_YET
-    flag_descriptor_repeat: bool = True
-    descriptor_similarity: float = DEFAULT_DESCRIPTOR_SIMILARITY
 
 
 class FindingCode(StrEnum):

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from assessor_app.domain.feedback_quality import FeedbackQualityRules
+DEFAULT_MIN_LENGTH_NOT_YET = 200
+DEFAULT_DESCRIPTOR_SIMILARITY = 0.7
 
 
 class RationaleRequirement(StrEnum):
@@ -96,6 +97,23 @@ class Rubric:
     @property
     def max_points(self) -> float:
         return sum(max(lv.points for lv in c.levels) for c in self.criteria)
+
+
+@dataclass(frozen=True)
+class FeedbackQualityRules:
+    """Per-credential settings of the check; the defaults apply when a credential file has
+    no ``feedback_quality`` block.
+
+    ``min_length_not_yet`` is in characters (0 turns the rule off).
+    ``descriptor_similarity`` is the share of the feedback's content words that come from
+    the descriptors at or above which, with fewer than three words of its own, the feedback
+    "only repeats" them.
+    """
+
+    require_criterion_named: bool = True
+    min_length_not_yet: int = DEFAULT_MIN_LENGTH_NOT_YET
+    flag_descriptor_repeat: bool = True
+    descriptor_similarity: float = DEFAULT_DESCRIPTOR_SIMILARITY
 
 
 @dataclass(frozen=True)

@@ -21,16 +21,14 @@ from pydantic import (
     model_validator,
 )
 
-from assessor_app.domain.feedback_quality import (
+from assessor_app.domain.rubric import (
     DEFAULT_DESCRIPTOR_SIMILARITY,
     DEFAULT_MIN_LENGTH_NOT_YET,
-    FeedbackQualityRules,
-)
-from assessor_app.domain.rubric import (
     AllCriteriaMeet,
     Credential,
     Criterion,
     DecisionRule,
+    FeedbackQualityRules,
     Level,
     MinimumPoints,
     RationaleRequirement,

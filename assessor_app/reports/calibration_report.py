@@ -1,5 +1,5 @@
 """The calibration report: one calibration session as a PDF for its facilitator and
-participants, and the words every calibration view shares.
+participants.
 
 Built with reportlab Platypus from the session's wire objects
 (:mod:`assessor_app.protocol.calibration`) and the domain credential. In reading order:
@@ -10,17 +10,14 @@ words (kappa bands), a bar chart of exact agreement per criterion, the consensus
 discussion notes, and, when given, the reader's own agreement with answer keys over time
 as a line chart. Charts are reportlab graphics, so their labels stay real text.
 
-While a session is still blind the report says so and shows no levels.
-
-The helpers ``describe_distance``, ``format_share``, ``format_statistic``,
-``STATISTIC_MEANINGS`` and ``STATE_WORDS`` are the shared vocabulary: the desktop views
-and the command line use them too, so a number reads the same everywhere.
+While a session is still blind the report says so and shows no levels. Its words, marks
+and number formats are the ones the desktop views and the command line show
+(:mod:`assessor_app.domain.calibration_display`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -46,7 +43,21 @@ from reportlab.platypus import (
 )
 
 from assessor_app.domain import Credential
-from assessor_app.domain.agreement import kappa_band
+from assessor_app.domain.calibration_display import (
+    AGREEMENT_MARK,
+    BANDS_EXPLAINED,
+    CONSENSUS_COLUMN,
+    DISAGREEMENT_MARK,
+    KEY_COLUMN,
+    STATE_WORDS,
+    STATISTIC_MEANINGS,
+    DriftPoint,
+    criterion_order,
+    criterion_title,
+    format_share,
+    format_statistic,
+    level_label,
+)
 from assessor_app.protocol.calibration import (
     AgreementStatistics,
     ItemResult,
@@ -56,79 +67,7 @@ from assessor_app.protocol.calibration import (
 from assessor_app.reports.fonts import ReportFonts, load_fonts
 from assessor_app.reports.styles import HEADER_FILL, MUTED, RULE, ReportStyles
 
-__all__ = [
-    "AGREEMENT_MARK",
-    "CONSENSUS_COLUMN",
-    "DISAGREEMENT_MARK",
-    "KEY_COLUMN",
-    "STATE_WORDS",
-    "STATISTIC_MEANINGS",
-    "DriftPoint",
-    "build_calibration_report",
-    "criterion_order",
-    "criterion_title",
-    "describe_distance",
-    "format_share",
-    "format_statistic",
-    "level_label",
-]
-
-DISAGREEMENT_MARK = "≠"
-AGREEMENT_MARK = "="
-KEY_COLUMN = "Key"
-CONSENSUS_COLUMN = "Consensus"
-
-STATE_WORDS = {
-    "open": "Open: scoring is blind",
-    "revealed": "Revealed: results are visible",
-    "closed": "Closed: results and consensus are final",
-}
-
-# Each statistic: its label in tables, and what it means, for people who are not
-# statisticians. The order is the order of the columns.
-STATISTIC_MEANINGS: tuple[tuple[str, str, str], ...] = (
-    (
-        "exact_agreement",
-        "Exact agreement",
-        "The share of pairs of assessors who chose the same level. Many scoring "
-        "programmes ask for 80% or more.",
-    ),
-    (
-        "adjacent_agreement",
-        "Exact or adjacent",
-        "The share of pairs whose levels are the same or next to each other.",
-    ),
-    (
-        "cohen_kappa",
-        "Cohen's kappa",
-        "Agreement between two assessors beyond what chance alone would give, averaged over "
-        "every pair: 1 is perfect, 0 is what chance gives, below 0 is worse than chance.",
-    ),
-    (
-        "cohen_kappa_quadratic",
-        "Weighted kappa (quadratic)",
-        "Like Cohen's kappa, but a near miss (one level apart) counts much less against "
-        "agreement than a distant one.",
-    ),
-    (
-        "fleiss_kappa",
-        "Fleiss' kappa",
-        "Chance-corrected agreement of all assessors at once, over the items everyone scored.",
-    ),
-    (
-        "krippendorff_alpha",
-        "Krippendorff's alpha (ordinal)",
-        "Chance-corrected agreement that respects the order of the levels and tolerates "
-        "missing scores.",
-    ),
-)
-BANDS_EXPLAINED = (
-    "Kappa and alpha values are described in the words of Landis and Koch: below 0 poor, "
-    "0 to 0.20 slight, 0.21 to 0.40 fair, 0.41 to 0.60 moderate, 0.61 to 0.80 substantial, "
-    "above 0.80 almost perfect. With few items these numbers move a lot: read them with "
-    "the matrix, not instead of it."
-)
-_SHARES = frozenset({"exact_agreement", "adjacent_agreement"})
+__all__ = ["build_calibration_report"]
 
 _PAGE_SIZE = landscape(A4)
 _MARGIN = 15 * mm
@@ -136,75 +75,6 @@ _CONTENT_WIDTH = _PAGE_SIZE[0] - 2 * _MARGIN - 12
 _DISAGREE_FILL = colors.HexColor("#fbe3d6")
 _BAR = colors.HexColor("#2f6f9f")
 _LINE = colors.HexColor("#7a4fa0")
-
-
-@dataclass(frozen=True)
-class DriftPoint:
-    """One keyed calibration item of an assessor: when it was decided and how much of it
-    agreed with the key (shares over the keyed criteria, 0..1)."""
-
-    assignment_id: str
-    decided_at: datetime
-    exact_share: float
-    adjacent_share: float
-    label: str = ""
-
-
-# -- shared vocabulary -------------------------------------------------------------------
-
-
-def describe_distance(distance: int | None) -> tuple[str, str]:
-    """(symbol, words) for how far a level is from the key's: ``distance`` is signed,
-    yours minus the key's in level ranks; None means no level was chosen."""
-    if distance is None:
-        return "–", "Not scored"
-    if distance == 0:
-        return "✓", "Exact: same level as the key"
-    direction = "above" if distance > 0 else "below"
-    steps = abs(distance)
-    if steps == 1:
-        return "≈", f"Adjacent: one level {direction} the key"
-    return "✗", f"Off by {steps} levels: {direction} the key"
-
-
-def format_share(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
-
-
-def format_statistic(name: str, value: float | None) -> str:
-    """A statistic as shown to people: shares as percentages, kappas and alpha as a
-    number with its band in words."""
-    if value is None:
-        return "not enough data"
-    if name in _SHARES:
-        return format_share(value)
-    return f"{value:.2f} ({kappa_band(value)})"
-
-
-def criterion_title(credential: Credential | None, criterion_id: str) -> str:
-    criterion = credential.rubric.criterion(criterion_id) if credential else None
-    return criterion.title if criterion else criterion_id
-
-
-def level_label(credential: Credential | None, criterion_id: str, level_id: str | None) -> str:
-    """A level's label ("Proficient"), its id when the rubric is not known here, or a
-    dash for no level."""
-    if level_id is None:
-        return "–"
-    criterion = credential.rubric.criterion(criterion_id) if credential else None
-    level = criterion.level(level_id) if criterion else None
-    return level.label if level else level_id
-
-
-def criterion_order(credential: Credential | None, results: SessionResults) -> list[str]:
-    """Criterion ids in rubric order (the results' order when the rubric is unknown)."""
-    if credential is not None:
-        return [c.id for c in credential.rubric.criteria]
-    seen: dict[str, None] = {}
-    for item in results.items:
-        for row in item.criteria:
-            seen.setdefault(row.criterion_id, None)
-    return list(seen)
 
 
 # -- the report --------------------------------------------------------------------------
@@ -403,7 +273,8 @@ class _Writer:
         rows: list[list[Flowable]] = [[self.para(h, self.s.small_bold) for h in header]]
         shaded: list[int] = []
         by_id = {row.criterion_id: row for row in item.criteria}
-        for criterion_id in criterion_order(self.credential, results):
+        seen = (row.criterion_id for each in results.items for row in each.criteria)
+        for criterion_id in criterion_order(self.credential, seen):
             row = by_id.get(criterion_id)
             if row is None:
                 continue

@@ -23,6 +23,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from assessor_app.domain import Credential, Decision
+from assessor_app.domain.calibration_display import (
+    STATE_WORDS,
+    DriftPoint,
+    criterion_order,
+    criterion_title,
+    describe_distance,
+    level_label,
+)
 from assessor_app.protocol.calibration import (
     AssignmentKey,
     ConsensusEntry,
@@ -33,15 +41,6 @@ from assessor_app.protocol.calibration import (
     SessionResults,
     SessionState,
     SessionSummary,
-)
-from assessor_app.reports.calibration_report import (
-    STATE_WORDS,
-    DriftPoint,
-    build_calibration_report,
-    criterion_order,
-    criterion_title,
-    describe_distance,
-    level_label,
 )
 from assessor_app.services.account import ProfileSession, SignInRequired
 from assessor_app.store import LocalState, Store
@@ -247,7 +246,8 @@ class SessionView:
 
     def criterion_ids(self) -> list[str]:
         if self.results is not None:
-            return criterion_order(self.credential, self.results)
+            seen = (row.criterion_id for item in self.results.items for row in item.criteria)
+            return criterion_order(self.credential, seen)
         return [c.id for c in self.credential.rubric.criteria] if self.credential else []
 
     def criterion_title(self, criterion_id: str) -> str:
@@ -566,6 +566,10 @@ class CalibrationService:
     ) -> SessionView:
         """Write the calibration report of a session (fetched now unless ``view`` is
         given) with the assessor's drift chart; returns the view it was made from."""
+        # Imported here: the calibration views import this module, and reportlab (87
+        # modules) should load only when someone asks for a report.
+        from assessor_app.reports.calibration_report import build_calibration_report
+
         view = view or self.session(session_id)
         build_calibration_report(
             out,

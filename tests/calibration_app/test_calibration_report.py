@@ -17,7 +17,7 @@ from calibration_kit import (
 )
 
 from assessor_app.domain.agreement import kappa_band
-from assessor_app.reports.calibration_report import format_statistic
+from assessor_app.domain.calibration_display import format_statistic
 
 
 def words(path: Path) -> str:

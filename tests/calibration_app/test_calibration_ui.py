@@ -25,7 +25,7 @@ from calibration_kit import (
 )
 from pytestqt.qtbot import QtBot
 
-from assessor_app.reports.calibration_report import DriftPoint
+from assessor_app.domain.calibration_display import DriftPoint
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.drift_chart import LINE_COLOUR, DriftChart
 from assessor_app.ui.calibration.models import DISAGREEMENT_TINT, DisagreementRole

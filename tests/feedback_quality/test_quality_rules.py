@@ -11,12 +11,12 @@ import yaml
 
 from assessor_app.domain import Credential, Criterion, Decision, Level, Rubric, ScoreSheet
 from assessor_app.domain.feedback_quality import (
-    FeedbackQualityRules,
     FindingCode,
     check_feedback,
     names_criterion,
     only_repeats_descriptor,
 )
+from assessor_app.domain.rubric import FeedbackQualityRules
 from assessor_app.domain.rubric_file import (
     CredentialSchema,
     RubricFileError,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from assessor_app.reports.calibration_report import DriftPoint, format_share
+from assessor_app.domain.calibration_display import DriftPoint, format_share
 from assessor_app.ui.qt import (
     QColor,
     QFont,

@@ -8,9 +8,9 @@ the keys of uploaded items that have none yet, on the net executor.
 
 from __future__ import annotations
 
+from assessor_app.domain.calibration_display import format_share
 from assessor_app.domain.text import printable
 from assessor_app.domain.wording import plural
-from assessor_app.reports.calibration_report import format_share
 from assessor_app.services.calibration import CalibrationService, KeyComparison, KeyFetchReport
 from assessor_app.sync.errors import HubError
 from assessor_app.sync.trouble import trouble_words

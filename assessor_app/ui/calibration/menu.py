@@ -5,7 +5,7 @@ My answer keys and drift…) and, whenever a sync finishes, asks the hub for the
 newly uploaded calibration items on the net executor, telling the assessor in the status
 bar when one arrives.
 
-The calibration service (and with it reportlab and the agreement statistics) is imported
+The calibration service (and with it the hub client and the calibration cache) is imported
 when first needed — the first key check runs on the net executor, so the main window's
 start never pays for it.
 """

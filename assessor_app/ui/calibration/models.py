@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assessor_app.domain.text import printable
-from assessor_app.protocol.calibration import ConsensusEntry, CriterionResult, ItemResult
-from assessor_app.reports.calibration_report import (
+from assessor_app.domain.calibration_display import (
     AGREEMENT_MARK,
     CONSENSUS_COLUMN,
     DISAGREEMENT_MARK,
     KEY_COLUMN,
 )
+from assessor_app.domain.text import printable
+from assessor_app.protocol.calibration import ConsensusEntry, CriterionResult, ItemResult
 from assessor_app.services.calibration import KeyComparison, KeyRow, SessionEntry, SessionView
 from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assessor_app.domain.text import printable
-from assessor_app.protocol.calibration import ConsensusEntry, ItemResult
-from assessor_app.reports.calibration_report import (
+from assessor_app.domain.calibration_display import (
     BANDS_EXPLAINED,
     DISAGREEMENT_MARK,
     STATISTIC_MEANINGS,
     format_statistic,
 )
+from assessor_app.domain.text import printable
+from assessor_app.protocol.calibration import ConsensusEntry, ItemResult
 from assessor_app.services.calibration import CalibrationService, SessionListing, SessionView
 from assessor_app.sync.errors import HubError
 from assessor_app.sync.trouble import trouble_words
