@@ -45,7 +45,6 @@ from assessor_app.domain.feedback_quality import check_feedback
 from assessor_app.domain.wording import plural
 from assessor_app.services.account import (
     HUB_NOT_TOLD,
-    SECRET_STORE_SETTING,
     SECRETS_FILE,
     ProfileSession,
     open_profile,
@@ -187,7 +186,7 @@ def profile_store(args: Namespace) -> Iterator[tuple[Profile, Store]]:
 
 def _secret_kind(profile: Profile) -> SecretStoreKind | None:
     with open_store(profile) as store:
-        return store.settings.get(SECRET_STORE_SETTING)
+        return store.settings.secret_store_kind()
 
 
 def _passphrase(args: Namespace, console: Console, *, new: bool) -> str:

@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 
 SECRETS_FILE = "secrets.enc"
 VAULT_DIR = "evidence"
-SECRET_STORE_SETTING = "secret_store"
-CA_BUNDLE_SETTING = "ca_bundle"
 
 ClientFactory = Callable[..., HubClient]
 
@@ -52,7 +50,7 @@ class ProfileSession:
         token = self.secrets.get_token()
         if not token:
             raise SignInRequired("Sign in to the hub to sync.")
-        ca = self.store.settings.get(CA_BUNDLE_SETTING)
+        ca = self.store.settings.ca_bundle()
         return self.client_factory(
             self.profile.hub_url, token, ca_bundle=Path(ca) if ca else None, **options
         )
@@ -64,14 +62,14 @@ class ProfileSession:
 def _secret_store(
     profile: Profile, store: Store, kind: SecretStoreKind | None, passphrase: str | None
 ) -> SecretStore:
-    chosen: SecretStoreKind = kind or store.settings.get(SECRET_STORE_SETTING) or "keyring"
+    chosen: SecretStoreKind = kind or store.settings.secret_store_kind() or "keyring"
     secrets = open_secret_store(
         chosen,
         profile.directory.name,
         secrets_file=profile.directory / SECRETS_FILE,
         passphrase=passphrase,
     )
-    store.settings.set(SECRET_STORE_SETTING, chosen)
+    store.settings.set_secret_store_kind(chosen)
     return secrets
 
 
@@ -115,7 +113,7 @@ def sign_in(
     )
     session.secrets.set_token(token.access_token)
     if ca_bundle is not None:
-        session.store.settings.set(CA_BUNDLE_SETTING, str(ca_bundle))
+        session.store.settings.set_ca_bundle(str(ca_bundle))
     remember_last_profile(profile)
     log.info("signed in to %s as %s", profile.hub_url, username)
     return session

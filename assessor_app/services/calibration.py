@@ -68,7 +68,6 @@ log = logging.getLogger(__name__)
 # A key can exist on the hub only once the decision went up.
 _UPLOADED = frozenset({LocalState.UPLOADED.value})
 # Calibration assignments the hub said have no key (a setting: a list of ids).
-UNKEYED_SETTING = "calibration_unkeyed"
 
 
 class KeyNotReady(Exception):
@@ -341,7 +340,7 @@ class CalibrationService:
         """Fetch the keys of every uploaded calibration assignment that has none here.
         One failing item does not stop the others; an unreachable hub does."""
         report = KeyFetchReport()
-        unkeyed = set(self.store.settings.get(UNKEYED_SETTING) or [])
+        unkeyed = self.store.settings.calibration_unkeyed()
         todo = [
             a for a in self.cache.calibration_assignments_without_key(_UPLOADED) if a not in unkeyed
         ]
@@ -358,7 +357,7 @@ class CalibrationService:
                     # Peer-session items have no key, now or later: do not ask again.
                     report.unkeyed.append(assignment_id)
                     unkeyed.add(assignment_id)
-                    self.store.settings.set(UNKEYED_SETTING, sorted(unkeyed))
+                    self.store.settings.set_calibration_unkeyed(unkeyed)
                     continue
                 except HubUnreachable:
                     raise

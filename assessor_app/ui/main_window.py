@@ -481,10 +481,11 @@ class MainWindow(QMainWindow):
         )
 
     def show_settings(self) -> None:
+        from assessor_app.services.settings import SettingsService
         from assessor_app.ui.settings_dialog import SettingsDialog
 
         if self.session is not None:
-            SettingsDialog(self.session.store, self).exec()
+            SettingsDialog(SettingsService(self.session.store), self).exec()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc stops a running sync when nothing inside the window used the key (a note

@@ -3,7 +3,9 @@ evidence retention, video defaults."""
 
 from __future__ import annotations
 
-from assessor_app.store import Store
+from dataclasses import replace
+
+from assessor_app.services.settings import SettingsService
 from assessor_app.ui.qt import (
     QComboBox,
     QDialog,
@@ -23,24 +25,25 @@ class SettingsDialog(QDialog):
     """Reads the profile's settings when opened and writes them on OK (small, local
     writes: done directly, they take milliseconds)."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, service: SettingsService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self._store = store
+        self._service = service
+        self._shown = values = service.read()
         self.parallel = QSpinBox(self)
         self.parallel.setRange(1, 16)
-        self.parallel.setValue(store.settings.parallel_downloads())
+        self.parallel.setValue(values.parallel_downloads)
         self.parallel.setAccessibleName("Parallel downloads")
         self.stall_floor = QSpinBox(self)
         self.stall_floor.setRange(1, 1000)
         self.stall_floor.setSuffix(" KB/s")
-        self.stall_floor.setValue(max(1, round(store.settings.stall_floor_kb())))
+        self.stall_floor.setValue(max(1, round(values.stall_floor_kb)))
         self.stall_floor.setAccessibleName("Stalled below")
         self.stall_window = QSpinBox(self)
         self.stall_window.setRange(5, 600)
         self.stall_window.setSuffix(" s")
         self.stall_window.setPrefix("for ")
-        self.stall_window.setValue(round(store.settings.stall_window_seconds()))
+        self.stall_window.setValue(round(values.stall_window_seconds))
         self.stall_window.setAccessibleName("Stalled for")
         stall_row = QHBoxLayout()
         stall_row.addWidget(self.stall_floor)
@@ -48,19 +51,18 @@ class SettingsDialog(QDialog):
         self.retention = QSpinBox(self)
         self.retention.setRange(1, 365)
         self.retention.setSuffix(" days")
-        self.retention.setValue(store.settings.retention_days())
+        self.retention.setValue(values.retention_days)
         self.retention.setAccessibleName("Keep evidence after upload")
-        video = store.settings.video_defaults()
         self.speed = QComboBox(self)
         self.speed.setAccessibleName("Default playback speed")
         for speed in _SPEEDS:
             self.speed.addItem(f"{speed:g}x", speed)
-        rate = video.get("rate", 1.0)
+        rate = values.video_rate
         self.speed.setCurrentIndex(_SPEEDS.index(rate) if rate in _SPEEDS else _SPEEDS.index(1.0))
         self.volume = QSpinBox(self)
         self.volume.setRange(0, 100)
         self.volume.setSuffix(" %")
-        self.volume.setValue(int(video.get("volume", 80)))
+        self.volume.setValue(values.video_volume)
         self.volume.setAccessibleName("Default volume")
         form = QFormLayout()
         form.addRow("Parallel downloads", self.parallel)
@@ -68,8 +70,8 @@ class SettingsDialog(QDialog):
         form.addRow("Keep evidence after upload", self.retention)
         form.addRow("Default playback speed", self.speed)
         form.addRow("Default volume", self.volume)
-        secret = store.settings.get("secret_store") or "keyring"
-        where = "the system keyring" if secret == "keyring" else "a passphrase-protected file"
+        keyring = values.secret_store == "keyring"
+        where = "the system keyring" if keyring else "a passphrase-protected file"
         note = QLabel(f"Your sign-in token and evidence key are kept in {where}.", self)
         note.setWordWrap(True)
         buttons = QDialogButtonBox(
@@ -83,11 +85,15 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _save(self) -> None:
-        settings = self._store.settings
-        settings.set_parallel_downloads(self.parallel.value())
-        settings.set_stall_rule(self.stall_floor.value(), self.stall_window.value())
-        settings.set_retention_days(self.retention.value())
-        settings.set_video_defaults(
-            {"rate": self.speed.currentData(), "volume": self.volume.value()}
+        self._service.save(
+            replace(
+                self._shown,
+                parallel_downloads=self.parallel.value(),
+                stall_floor_kb=self.stall_floor.value(),
+                stall_window_seconds=self.stall_window.value(),
+                retention_days=self.retention.value(),
+                video_rate=self.speed.currentData(),
+                video_volume=self.volume.value(),
+            )
         )
         self.accept()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from assessor_app.services.account import CA_BUNDLE_SETTING, ProfileSession, sign_in
+from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.store.secrets import KeyringUnavailable, SecretStoreError, SecretStoreKind
 from assessor_app.sync.errors import AuthExpired, HubError
 from assessor_app.sync.trouble import trouble_words
@@ -36,7 +36,7 @@ _STORES: list[tuple[SecretStoreKind, str]] = [
 
 def renew_token(session: ProfileSession, password: str) -> ProfileSession:
     """Sign ``session``'s own account in again and keep the new token in its secret store."""
-    ca = session.store.settings.get(CA_BUNDLE_SETTING)
+    ca = session.store.settings.ca_bundle()
     with session.client_factory(
         session.profile.hub_url, ca_bundle=Path(ca) if ca else None
     ) as client:

@@ -95,7 +95,7 @@ def test_missing_keyring_opens_sign_in_with_the_passphrase_file_chosen(
         assert seen["user"] == "ann"
         assert isinstance(session.secrets, PassphraseFileSecretStore)
         assert session.secrets.get_token()
-        assert session.store.settings.get("secret_store") == "passphrase-file"
+        assert session.store.settings.secret_store_kind() == "passphrase-file"
     finally:
         session.close()
 

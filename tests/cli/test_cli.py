@@ -71,8 +71,6 @@ def test_login_reads_the_password_from_stdin_and_keeps_the_token_in_the_keyring(
 def test_login_keeps_a_ca_bundle_with_the_profile(desk: Desk, run: Run, tmp_path: Path) -> None:
     import certifi
 
-    from assessor_app.services.account import CA_BUNDLE_SETTING
-
     missing = run(
         "login",
         desk.hub.base_url,
@@ -101,7 +99,7 @@ def test_login_keeps_a_ca_bundle_with_the_profile(desk: Desk, run: Run, tmp_path
     )
     assert result.code == 0, result.err
     with profile_store() as store:
-        assert store.settings.get(CA_BUNDLE_SETTING) == str(bundle)
+        assert store.settings.ca_bundle() == str(bundle)
 
 
 def test_commands_without_a_profile_ask_to_sign_in(run: Run) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from assessor_app.services.settings import SettingsService
 from assessor_app.store import open_store
 from assessor_app.ui.qt import QDialogButtonBox
 from assessor_app.ui.settings_dialog import SettingsDialog
@@ -15,7 +16,7 @@ from assessor_app.ui.settings_dialog import SettingsDialog
 def test_the_stall_rule_is_shown_and_saved(qtbot: QtBot, tmp_path: Path) -> None:
     store = open_store(tmp_path / "profile.sqlite3")
     try:
-        dialog = SettingsDialog(store)
+        dialog = SettingsDialog(SettingsService(store))
         qtbot.addWidget(dialog)
         assert (dialog.stall_floor.value(), dialog.stall_window.value()) == (2, 30)
         assert dialog.stall_floor.accessibleName() == "Stalled below"
@@ -27,7 +28,7 @@ def test_the_stall_rule_is_shown_and_saved(qtbot: QtBot, tmp_path: Path) -> None
 
         assert store.settings.stall_floor_kb() == 5
         assert store.settings.stall_window_seconds() == 90
-        again = SettingsDialog(store)
+        again = SettingsDialog(SettingsService(store))
         qtbot.addWidget(again)
         assert (again.stall_floor.value(), again.stall_window.value()) == (5, 90)
     finally:

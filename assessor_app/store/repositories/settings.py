@@ -1,4 +1,6 @@
-"""Per-profile settings: a key -> JSON value table with defaults for what is unset."""
+"""Per-profile settings: a key -> JSON value table with defaults for what is unset.
+
+Every key is named here, once; callers use the named methods, never a key string."""
 
 from __future__ import annotations
 
@@ -9,14 +11,29 @@ from sqlalchemy import select
 
 from assessor_app.store.models import Setting
 from assessor_app.store.repositories._common import Repository
+from assessor_app.store.secrets import SECRET_STORE_KINDS, SecretStoreKind
+
+SYNC_CURSOR = "sync_cursor"
+RETENTION_DAYS = "retention_days"
+PARALLEL_DOWNLOADS = "parallel_downloads"
+STALL_FLOOR_KB = "stall_floor_kb"
+STALL_WINDOW_SECONDS = "stall_window_seconds"
+VIDEO_DEFAULTS = "video_defaults"
+SECRET_STORE = "secret_store"
+CA_BUNDLE = "ca_bundle"
+CALIBRATION_UNKEYED = "calibration_unkeyed"
+# One key per credential (the assessor's reusable feedback phrases) and per assignment
+# (which earlier feedback points a resubmission addressed, by criterion id).
+_COMMENT_BANK_PREFIX = "comment_bank:"
+_ADDRESSED_PREFIX = "addressed:"
 
 DEFAULTS: dict[str, Any] = {
-    "sync_cursor": None,
-    "retention_days": 14,
-    "parallel_downloads": 4,
-    "stall_floor_kb": 2,
-    "stall_window_seconds": 30,
-    "video_defaults": {"rate": 1.0, "volume": 100, "skip_ms": 5000, "muted": False},
+    SYNC_CURSOR: None,
+    RETENTION_DAYS: 14,
+    PARALLEL_DOWNLOADS: 4,
+    STALL_FLOOR_KB: 2,
+    STALL_WINDOW_SECONDS: 30,
+    VIDEO_DEFAULTS: {"rate": 1.0, "volume": 100, "skip_ms": 5000, "muted": False},
 }
 
 
@@ -39,46 +56,82 @@ class Settings(Repository):
         return values
 
     def sync_cursor(self) -> str | None:
-        value = self.get("sync_cursor")
+        value = self.get(SYNC_CURSOR)
         return None if value is None else str(value)
 
     def set_sync_cursor(self, cursor: str | None) -> None:
-        self.set("sync_cursor", cursor)
+        self.set(SYNC_CURSOR, cursor)
 
     def retention_days(self) -> int:
-        return int(self.get("retention_days"))
+        return int(self.get(RETENTION_DAYS))
 
     def set_retention_days(self, days: int) -> None:
         if days < 0:
             raise ValueError("the retention period cannot be negative")
-        self.set("retention_days", days)
+        self.set(RETENTION_DAYS, days)
 
     def parallel_downloads(self) -> int:
-        return int(self.get("parallel_downloads"))
+        return int(self.get(PARALLEL_DOWNLOADS))
 
     def set_parallel_downloads(self, count: int) -> None:
         if not 1 <= count <= 16:
             raise ValueError("parallel downloads must be between 1 and 16")
-        self.set("parallel_downloads", count)
+        self.set(PARALLEL_DOWNLOADS, count)
 
     def stall_floor_kb(self) -> float:
         """A download slower than this many KB/s over a whole window is abandoned and
         resumed later."""
-        return float(self.get("stall_floor_kb"))
+        return float(self.get(STALL_FLOOR_KB))
 
     def stall_window_seconds(self) -> float:
-        return float(self.get("stall_window_seconds"))
+        return float(self.get(STALL_WINDOW_SECONDS))
 
     def set_stall_rule(self, floor_kb: float, window_seconds: float) -> None:
         if not 0.1 <= floor_kb <= 1000:
             raise ValueError("the slowest download speed must be between 0.1 and 1000 KB/s")
         if not 5 <= window_seconds <= 600:
             raise ValueError("the stall window must be between 5 and 600 seconds")
-        self.set("stall_floor_kb", floor_kb)
-        self.set("stall_window_seconds", window_seconds)
+        self.set(STALL_FLOOR_KB, floor_kb)
+        self.set(STALL_WINDOW_SECONDS, window_seconds)
 
     def video_defaults(self) -> dict[str, Any]:
-        return {**DEFAULTS["video_defaults"], **(self.get("video_defaults") or {})}
+        return {**DEFAULTS[VIDEO_DEFAULTS], **(self.get(VIDEO_DEFAULTS) or {})}
 
     def set_video_defaults(self, values: dict[str, Any]) -> None:
-        self.set("video_defaults", {**self.video_defaults(), **values})
+        self.set(VIDEO_DEFAULTS, {**self.video_defaults(), **values})
+
+    def secret_store_kind(self) -> SecretStoreKind | None:
+        """Where this profile keeps its token and vault key (None before the first use)."""
+        value = self.get(SECRET_STORE)
+        return value if value in SECRET_STORE_KINDS else None
+
+    def set_secret_store_kind(self, kind: SecretStoreKind) -> None:
+        self.set(SECRET_STORE, kind)
+
+    def ca_bundle(self) -> str | None:
+        """The certificate bundle the assessor named at sign-in, if any."""
+        value = self.get(CA_BUNDLE)
+        return None if value is None else str(value)
+
+    def set_ca_bundle(self, path: str) -> None:
+        self.set(CA_BUNDLE, path)
+
+    def calibration_unkeyed(self) -> set[str]:
+        """Calibration assignments the hub has no key for (not to be asked again)."""
+        return set(self.get(CALIBRATION_UNKEYED) or [])
+
+    def set_calibration_unkeyed(self, assignment_ids: set[str]) -> None:
+        self.set(CALIBRATION_UNKEYED, sorted(assignment_ids))
+
+    def comment_bank(self, credential_id: str) -> list[str]:
+        return [str(c) for c in self.get(_COMMENT_BANK_PREFIX + credential_id) or []]
+
+    def set_comment_bank(self, credential_id: str, comments: list[str]) -> None:
+        self.set(_COMMENT_BANK_PREFIX + credential_id, list(comments))
+
+    def addressed_marks(self, assignment_id: str) -> dict[str, bool]:
+        marks = self.get(_ADDRESSED_PREFIX + assignment_id) or {}
+        return {str(k): bool(v) for k, v in marks.items()}
+
+    def set_addressed_marks(self, assignment_id: str, marks: dict[str, bool]) -> None:
+        self.set(_ADDRESSED_PREFIX + assignment_id, dict(marks))

@@ -22,6 +22,7 @@ from assessor_app.services.scoring import (
     ScoringService,
     Standing,
 )
+from assessor_app.services.settings import SettingsService
 from assessor_app.store import LocalState
 from assessor_app.store.repositories.assignments import review_state
 from assessor_app.ui.background import Executors
@@ -104,10 +105,10 @@ class Workspace(QWidget):
             submission.artifacts, self._open_evidence, self._make_media_viewer, self
         )
         self.review_banner = self._review_banner(opened.review_comment)
-        bank = session.store.settings.get(f"comment_bank:{credential.id}") or []
+        self.profile_settings = SettingsService(session.store)
+        bank = self.profile_settings.comment_bank(credential.id)
         self.rubric = RubricPanel(credential, submission, opened.sheet, bank, self)
-        addressed = session.store.settings.get(f"addressed:{self.assignment_id}") or {}
-        self.rubric.set_addressed(addressed)
+        self.rubric.set_addressed(self.profile_settings.addressed_marks(self.assignment_id))
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -297,14 +298,16 @@ class Workspace(QWidget):
         self.saves.save(job)
 
     def _save_comment_bank(self, bank: list[str]) -> None:
-        key = f"comment_bank:{self.opened.credential.id}"
-        store = self._session.store
-        self.saves.save_latest(key, list(bank), lambda v: store.settings.set(key, v))
+        credential_id, service = self.opened.credential.id, self.profile_settings
+        self.saves.save_latest(
+            "comment_bank", list(bank), lambda v: service.set_comment_bank(credential_id, v)
+        )
 
     def _save_addressed(self) -> None:
-        key = f"addressed:{self.assignment_id}"
-        store = self._session.store
-        self.saves.save_latest(key, self.rubric.addressed(), lambda v: store.settings.set(key, v))
+        aid, service = self.assignment_id, self.profile_settings
+        self.saves.save_latest(
+            "addressed", self.rubric.addressed(), lambda v: service.set_addressed_marks(aid, v)
+        )
 
     def _remember_splitter(self, *_: object) -> None:
         self._settings.setValue(_SPLITTER_KEY, self.splitter.saveState())
