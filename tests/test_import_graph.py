@@ -28,10 +28,7 @@ def test_opening_the_calibration_views_loads_no_reportlab() -> None:
 
 def test_writing_a_calibration_report_still_loads_reportlab() -> None:
     # The other side of the test above: the report module is where reportlab comes in.
-    probe = (
-        "import sys, assessor_app.reports.calibration_report;"
-        "print('reportlab' in sys.modules)"
-    )
+    probe = "import sys, assessor_app.reports.calibration_report;print('reportlab' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
 

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.csv_cells import neutralize_formula
 from assessor_app.domain.rubric import Rubric
-from assessor_app.domain.rubric_file import CredentialSchema, load_credential_file
 from assessor_app.hub.config import HubSettings, secure_data_dir
 from assessor_app.hub.db import (
     ArtifactRow,
@@ -66,6 +65,7 @@ from assessor_app.hub.workflow.resubmission import (
     load_artifact_folder,
     plan_resubmission,
 )
+from assessor_app.protocol.rubric_file import CredentialSchema, load_credential_file
 from assessor_app.protocol.v1 import DecisionReceipt, DecisionUpload, PreviousAttemptOut
 from assessor_app.protocol.workflow import CoachingFlagOut, ReviewItem, ReviewOutcome
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.evaluation import ProblemCode, evaluate
 from assessor_app.domain.rubric import Rubric
-from assessor_app.domain.rubric_file import CredentialSchema
 from assessor_app.hub.db import (
     ArtifactRow,
     AssignmentRow,
@@ -31,6 +30,7 @@ from assessor_app.hub.db import (
 from assessor_app.hub.http_semantics import EntityTag, TagCondition, if_match_holds
 from assessor_app.hub.workflow.hooks import after_recorded, archived_upload, status_after_upload
 from assessor_app.hub.workflow.models import ReturnedDecision
+from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import (
     AssignmentItem,
     DecisionReceipt,

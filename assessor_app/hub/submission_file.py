@@ -28,9 +28,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assessor_app.domain.decision import Decision
-from assessor_app.domain.rubric_file import Identifier
 from assessor_app.domain.whole_numbers import MAX_COUNT
 from assessor_app.hub.http_semantics import is_media_type
+from assessor_app.protocol.rubric_file import Identifier
 
 METADATA_FILE = "submission.yaml"
 

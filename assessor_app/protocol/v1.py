@@ -18,9 +18,9 @@ from pydantic import (
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.citations import Citation, PdfPage, Quote, Rect, TimeRange
 from assessor_app.domain.decision import Decision
-from assessor_app.domain.rubric_file import CredentialSchema
 from assessor_app.domain.scoresheet import CriterionScore, ScoreSheet
 from assessor_app.domain.submission import PreviousAttempt
+from assessor_app.protocol.rubric_file import CredentialSchema
 
 __all__ = [
     "API_PREFIX",

@@ -20,7 +20,7 @@ from assessor_app.domain import (
     RationaleRequirement,
     Rubric,
 )
-from assessor_app.domain.rubric_file import (
+from assessor_app.protocol.rubric_file import (
     CredentialSchema,
     RubricFileError,
     load_credential_file,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assessor_app.domain import Citation, Credential, PdfPage, Quote, TimeRange
-from assessor_app.domain.rubric_file import CredentialSchema, load_credential_file
+from assessor_app.protocol.rubric_file import CredentialSchema, load_credential_file
 from assessor_app.protocol.v1 import (
     ArtifactOut,
     AssignmentItem,

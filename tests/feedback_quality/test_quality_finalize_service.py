@@ -12,7 +12,7 @@ from quality_kit import GOOD_FEEDBACK, Seeded, score_all
 
 from assessor_app.domain.feedback_quality import FindingCode
 from assessor_app.domain.rubric import FeedbackQualityRules
-from assessor_app.domain.rubric_file import CredentialSchema
+from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import SubmissionOut
 from assessor_app.services.scoring import FeedbackQualityRefused, FinalizeRefused
 from assessor_app.store import LocalState, OutboxState

@@ -17,7 +17,7 @@ from assessor_app.domain.feedback_quality import (
     only_repeats_descriptor,
 )
 from assessor_app.domain.rubric import FeedbackQualityRules
-from assessor_app.domain.rubric_file import (
+from assessor_app.protocol.rubric_file import (
     CredentialSchema,
     RubricFileError,
     load_credential_file,

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from assessor_app.domain.evaluation import evaluate
 from assessor_app.domain.rubric import MinimumPoints, RationaleRequirement
-from assessor_app.domain.rubric_file import load_credential_file
 from assessor_app.domain.scoresheet import CriterionScore, ScoreSheet
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.config import HubSettings
@@ -29,6 +28,7 @@ from assessor_app.hub.demo.seed import (
     seed_demo,
 )
 from assessor_app.hub.security import verify_password
+from assessor_app.protocol.rubric_file import load_credential_file
 
 RUBRICS = resources_dir() / "rubrics"
 RECIPES = resources_dir() / "demo" / "submissions.yaml"

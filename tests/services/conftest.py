@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assessor_app.domain.rubric_file import CredentialSchema, load_credential_file
+from assessor_app.protocol.rubric_file import CredentialSchema, load_credential_file
 from assessor_app.protocol.v1 import ArtifactOut, AssignmentItem, SubmissionOut
 from assessor_app.store import LocalState, Store, open_store, profile_for
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessor_app.domain.rubric_file import CredentialSchema
+from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import AssignmentItem, SubmissionOut
 from assessor_app.services.scoring import ScoringService
 from assessor_app.services.worksheet import (

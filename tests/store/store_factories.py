@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from assessor_app.domain.rubric_file import CredentialSchema
+from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import AssignmentItem, SubmissionOut
 
 HUB = "https://hub.example.org"

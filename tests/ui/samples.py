@@ -18,7 +18,7 @@ from assessor_app.domain import (
     Submission,
     TimeRange,
 )
-from assessor_app.domain.rubric_file import load_credential_file
+from assessor_app.protocol.rubric_file import load_credential_file
 from assessor_app.ui.queue import QueueRow
 from assessor_app.ui.status_words import QueueState
 

@@ -16,7 +16,6 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
-from assessor_app.domain.rubric_file import CredentialSchema
 from assessor_app.hub.badges.credential import achievement
 from assessor_app.hub.badges.issue import BadgeIssuer, credential_document
 from assessor_app.hub.config import HubSettings
@@ -25,6 +24,7 @@ from assessor_app.hub.http_semantics import negotiate
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.problems import Problem
 from assessor_app.hub.workflow.models import IssuedCredential
+from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import API_PREFIX
 from assessor_app.protocol.workflow import (
     IssuedCredentialList,

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from assessor_app.domain.artifacts import Artifact
 from assessor_app.domain.decision import Decision
-from assessor_app.domain.rubric_file import CredentialSchema
 from assessor_app.hub.badges.credential import IssuerProfile, open_badge_credential
 from assessor_app.hub.badges.issuer_url import pin_issuer_url
 from assessor_app.hub.badges.signing import (
@@ -37,6 +36,7 @@ from assessor_app.hub.db import (
     SubmissionRow,
 )
 from assessor_app.hub.workflow.models import IssuedCredential
+from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import DecisionUpload
 
 ISSUER_NAME_ENV = "ASSESSOR_HUB_ISSUER_NAME"

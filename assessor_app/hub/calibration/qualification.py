@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessor_app.domain.rubric import Rubric
-from assessor_app.domain.rubric_file import CredentialSchema
 from assessor_app.hub.calibration.models import QualificationRule
 from assessor_app.hub.db import (
     AssignmentRow,
@@ -38,6 +37,7 @@ from assessor_app.protocol.calibration import (
     KeySummary,
     QualificationRules,
 )
+from assessor_app.protocol.rubric_file import CredentialSchema
 
 CALIBRATION = "calibration"
 

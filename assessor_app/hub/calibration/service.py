@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.rubric import Rubric
-from assessor_app.domain.rubric_file import CredentialSchema
 from assessor_app.hub.calibration.models import (
     CLOSED,
     OPEN,
@@ -66,6 +65,7 @@ from assessor_app.protocol.calibration import (
     SessionStatistics,
     SessionSummary,
 )
+from assessor_app.protocol.rubric_file import CredentialSchema
 
 FACILITATOR_ROLE = "facilitator"
 

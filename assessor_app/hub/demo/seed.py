@@ -25,12 +25,12 @@ from sqlalchemy import select
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.rubric import Credential
-from assessor_app.domain.rubric_file import load_credential_file
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.db import AssignmentRow, SubmissionRow, User
 from assessor_app.hub.demo import media
 from assessor_app.hub.demo.media import BeatKind
 from assessor_app.hub.submission_file import METADATA_FILE
+from assessor_app.protocol.rubric_file import load_credential_file
 
 DEMO_PASSWORD = "demo"
 

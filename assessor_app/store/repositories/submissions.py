@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from assessor_app.domain import Artifact, Credential, Submission
-from assessor_app.domain.rubric_file import CredentialSchema
+from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import PreviousAttemptOut, SubmissionOut
 from assessor_app.store.models import (
     ArtifactRow,

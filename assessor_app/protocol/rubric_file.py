@@ -1,7 +1,8 @@
 """Credential and rubric files (JSON or YAML): schema, validation and conversion.
 
-The same pydantic schema is the rubric's wire format (``protocol`` reuses it), so a
-rubric that loads from a file is exactly what travels between hub and app.
+The same pydantic schema is the rubric's wire format (``v1`` carries it in a submission),
+so a rubric that loads from a file is exactly what travels between hub and app. It
+converts to and from the domain's ``Credential``, which knows nothing of it.
 A bad file raises ``RubricFileError`` naming the file, the path inside it and the problem.
 """
 
