@@ -22,6 +22,7 @@
     assessor-hub resubmit SUBMISSION DIR --note TEXT
     assessor-hub coaching [--all]
     assessor-hub verify FILE [--jwks FILE] [--issuer URL]
+    assessor-hub revoke-credential ID --reason TEXT
 
 Every command also takes ``--db URL`` and ``--storage DIR``. Errors print one message and
 exit non-zero.
@@ -42,6 +43,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from assessor_app.hub.admin import EXPORT_COLUMNS, ROLES, HubAdmin, HubAdminError
+from assessor_app.hub.badges import commands as badge_commands
 from assessor_app.hub.badges.issuer_url import (
     ISSUER_URL_ENV,
     listening_url,
@@ -280,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     session.add_argument("--facilitator", required=True, metavar="USER")
     workflow_commands.add_commands(sub, common)
+    badge_commands.add_commands(sub, common)
     return parser
 
 
@@ -437,6 +440,8 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
                 say(f"Opened calibration session {session_id}.")
             case command if command in workflow_commands.COMMANDS:
                 workflow_commands.run(args, admin, say)
+            case command if command in badge_commands.COMMANDS:
+                badge_commands.run(args, admin, say)
     return 0
 
 

@@ -22,6 +22,8 @@ __all__ = [
     "ReviewItem",
     "ReviewList",
     "ReviewOutcome",
+    "RevocationOut",
+    "RevocationRequest",
 ]
 
 
@@ -101,3 +103,19 @@ class IssuedCredentialOut(_Wire):
 
 class IssuedCredentialList(_Wire):
     items: list[IssuedCredentialSummary]
+
+
+class RevocationRequest(_Wire):
+    """Why an issued credential is revoked; kept on the hub, never published."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class RevocationOut(_Wire):
+    """A revoked credential: its bit in the revocation status list is now set."""
+
+    id: str
+    revoked_at: datetime
+    reason: str
+    status_list_credential: str
+    status_list_index: int

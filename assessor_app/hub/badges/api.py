@@ -1,11 +1,13 @@
 """HTTP routes of issued credentials: ``GET /api/v1/credentials`` (the caller's),
 ``GET /api/v1/credentials/{id}`` (the assessor who decided it; 404 for anyone else),
-``GET /api/v1/issuer/jwks.json`` and ``GET /api/v1/achievements/{credential}/v{version}``
-(public).
+``POST /api/v1/credentials/{id}/revocation`` (admin), and, public,
+``GET /api/v1/credentials/status/{list}`` (the revocation status list),
+``GET /api/v1/issuer/jwks.json`` and ``GET /api/v1/achievements/{credential}/v{version}``.
 
-``GET /credentials/{id}`` answers JSON with the VC-JWT and the readable credential, or the
-bare compact JWT when ``Accept`` prefers ``application/vc+jwt`` (q-values count; 406 when
-neither is acceptable), with ``Vary: Accept``.
+A signed document (a credential, a status list) is answered as JSON with the VC-JWT and the
+readable document, or as the bare compact JWT when ``Accept`` prefers
+``application/vc+jwt`` (q-values count; 406 when neither is acceptable), with
+``Vary: Accept``.
 """
 
 import threading
@@ -18,11 +20,14 @@ from sqlalchemy import select
 
 from assessor_app.hub.badges.credential import achievement
 from assessor_app.hub.badges.issue import BadgeIssuer, credential_document
+from assessor_app.hub.badges.revocation import RevocationRefused, list_state, revoke
+from assessor_app.hub.badges.status_list import LIST_BITS, list_url, status_list_credential
 from assessor_app.hub.config import HubSettings
-from assessor_app.hub.db import CredentialRow, Database, User
+from assessor_app.hub.db import CredentialRow, Database, User, utcnow
 from assessor_app.hub.http_semantics import negotiate
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.problems import Problem
+from assessor_app.hub.workflow.api import require_role
 from assessor_app.hub.workflow.models import IssuedCredential
 from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import API_PREFIX
@@ -30,6 +35,8 @@ from assessor_app.protocol.workflow import (
     IssuedCredentialList,
     IssuedCredentialOut,
     IssuedCredentialSummary,
+    RevocationOut,
+    RevocationRequest,
 )
 
 VC_JWT_MEDIA_TYPE = "application/vc+jwt"
@@ -58,6 +65,19 @@ def _issuer(hub: HubLike) -> BadgeIssuer:
 
 def _not_found() -> Problem:
     return Problem(404, "Not Found", "No credential with this id was issued on your decision.")
+
+
+def _chosen_form(request: Request) -> str:
+    """The form ``Accept`` prefers, or 406."""
+    chosen = negotiate(request.headers.get("accept"), _CREDENTIAL_FORMS)
+    if chosen is None:
+        raise Problem(
+            406,
+            "Not Acceptable",
+            f"A credential is sent as {' or '.join(_CREDENTIAL_FORMS)}: accept one of them.",
+            headers={"Vary": "Accept"},
+        )
+    return chosen
 
 
 def badges_router(
@@ -109,22 +129,75 @@ def badges_router(
             if issued is None or issued.user_id != user.id:
                 raise _not_found()
             document = credential_document(session, issued, profile)
-        vary = {"Vary": "Accept"}
-        chosen = negotiate(request.headers.get("accept"), _CREDENTIAL_FORMS)
-        if chosen is None:
-            raise Problem(
-                406,
-                "Not Acceptable",
-                f"A credential is sent as {' or '.join(_CREDENTIAL_FORMS)}: accept one of them.",
-                headers=vary,
-            )
+        chosen = _chosen_form(request)
         jwt = issuer.sign(document, profile, issued.issued_at)
+        vary = {"Vary": "Accept"}
         if chosen == VC_JWT_MEDIA_TYPE:
             return Response(jwt, media_type=VC_JWT_MEDIA_TYPE, headers=vary)
         response.headers.update(vary)
         return IssuedCredentialOut(
             id=issued.id, issued_at=issued.issued_at, jwt=jwt, credential=document
         )
+
+    @router.post(
+        "/credentials/{credential_id}/revocation",
+        response_model=RevocationOut,
+        responses={
+            403: {"description": "The caller is not an admin"},
+            404: {"description": "No credential with this id was issued"},
+            409: {"description": "The credential is already revoked"},
+        },
+    )
+    def revoke_credential(
+        credential_id: str, body: RevocationRequest, user: UserDep, hub: HubDep
+    ) -> RevocationOut:
+        """Revoke an issued credential (admin): its bit in the status list is set at once,
+        so every verifier checking the list sees it revoked. The reason stays on the hub."""
+        require_role(user, "admin")
+        profile = _issuer(hub).profile()
+        try:
+            with hub.db.write() as session:
+                issued = revoke(session, credential_id, body.reason, utcnow())
+                number, position = divmod(issued.status_index, LIST_BITS)
+                return RevocationOut(
+                    id=issued.id,
+                    revoked_at=issued.revoked_at or utcnow(),
+                    reason=issued.revocation_reason or "",
+                    status_list_credential=list_url(profile, number),
+                    status_list_index=position,
+                )
+        except RevocationRefused as exc:
+            raise Problem(exc.status, exc.title, exc.detail) from None
+
+    @router.get(
+        "/credentials/status/{number}",
+        responses={
+            200: {"content": {VC_JWT_MEDIA_TYPE: {}}},
+            404: {"description": "No status list with this number"},
+            406: {"description": "Accept names neither JSON nor the VC-JWT"},
+        },
+    )
+    def status_list(number: str, request: Request, response: Response, hub: HubDep) -> Any:
+        """A revocation list (``BitstringStatusListCredential``, signed like the badges): a
+        credential whose ``credentialStatus`` points at bit N of it is revoked when bit N is
+        set. Public, as verifiers fetch it."""
+        parsed = parse_number(number)
+        with hub.db.read() as session:
+            state = list_state(session, parsed) if parsed is not None else None
+        if state is None:
+            raise Problem(404, "Not Found", "No status list with this number.")
+        chosen = _chosen_form(request)
+        issuer = _issuer(hub)
+        profile = issuer.profile()
+        document = status_list_credential(
+            profile, state.number, state.revoked_positions, state.changed_at
+        )
+        jwt = issuer.sign(document, profile, state.changed_at)
+        vary = {"Vary": "Accept"}
+        if chosen == VC_JWT_MEDIA_TYPE:
+            return Response(jwt, media_type=VC_JWT_MEDIA_TYPE, headers=vary)
+        response.headers.update(vary)
+        return {"jwt": jwt, "credential": document}
 
     @router.get("/issuer/jwks.json")
     def jwks(hub: HubDep) -> dict[str, list[dict[str, str]]]:

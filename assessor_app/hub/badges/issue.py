@@ -27,6 +27,7 @@ from assessor_app.hub.badges.signing import (
     default_key_path,
     load_or_create_key,
 )
+from assessor_app.hub.badges.status_list import allocate_index, status_entry
 from assessor_app.hub.badges.verify import JWT_TYPE
 from assessor_app.hub.db import (
     ArtifactRow,
@@ -60,6 +61,7 @@ def issue_on_pass(
         submission_id=assignment.submission_id,
         user_id=decision.user_id,
         issued_at=now,
+        status_index=allocate_index(session),
     )
     session.add(row)
     return row
@@ -121,7 +123,7 @@ def credential_document(
             .order_by(ArtifactRow.position)
         )
     ]
-    return open_badge_credential(
+    document = open_badge_credential(
         credential_uuid=issued.id,
         issuer=profile,
         credential=credential,
@@ -131,3 +133,5 @@ def credential_document(
         artifacts=artifacts,
         valid_from=issued.issued_at,
     )
+    document["credentialStatus"] = status_entry(profile, issued.status_index)
+    return document

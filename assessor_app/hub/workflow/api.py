@@ -22,7 +22,7 @@ class HubLike(Protocol):
     db: Database
 
 
-def _require(user: User, role: str) -> None:
+def require_role(user: User, role: str) -> None:
     if role not in user.roles:
         raise Problem(403, "Forbidden", f"This needs the {role} role.")
 
@@ -38,12 +38,12 @@ def workflow_router(
     @router.get("/reviews", response_model=ReviewList, tags=["reviews"], responses=reviewer_only)
     def list_reviews(user: UserDep, hub: HubDep) -> ReviewList:
         """Decisions waiting for second-level review, oldest first."""
-        _require(user, "reviewer")
+        require_role(user, "reviewer")
         with hub.db.read() as session:
             return ReviewList(items=review.pending_reviews(session))
 
     def act(assignment_id: str, body: ReviewAction, user: User, hub: HubLike, ok: bool) -> Any:
-        _require(user, "reviewer")
+        require_role(user, "reviewer")
         operation = review.approve if ok else review.return_to_assessor
         try:
             with hub.db.write() as session:
@@ -92,7 +92,7 @@ def workflow_router(
     )
     def coaching(user: UserDep, hub: HubDep, all: bool = False) -> CoachingList:
         """Educators flagged for coaching (``all=true``: every Not Yet count)."""
-        _require(user, "admin")
+        require_role(user, "admin")
         with hub.db.read() as session:
             return CoachingList(items=review.coaching_flags(session, flagged_only=not all))
 

@@ -113,8 +113,13 @@ class IssuedCredential(Base):
     submission_id: Mapped[str] = mapped_column(ForeignKey("submissions.id"), nullable=False)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # The credential's bit in the hub's revocation status list (``badges.status_list``).
+    status_index: Mapped[int] = mapped_column(Integer, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revocation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     __table_args__ = (
         UniqueConstraint("assignment_id", name="uq_issued_credentials_assignment"),
+        UniqueConstraint("status_index", name="uq_issued_credentials_status_index"),
         Index("ix_issued_credentials_submission", "submission_id"),
     )
 

@@ -1,0 +1,85 @@
+"""Revoking issued credentials, and the state of the revocation lists the hub publishes.
+
+A revocation sets the credential's bit in its status list (``badges.status_list``); it
+cannot be undone here, and the reason stays on the hub (the list carries only the bit).
+``assessor-hub revoke-credential`` and ``POST /api/v1/credentials/{id}/revocation`` (admin)
+both call ``revoke``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessor_app.hub.badges.status_list import LIST_BITS
+from assessor_app.hub.workflow.models import IssuedCredential
+
+MAX_REASON = 2000
+
+
+class RevocationRefused(LookupError):
+    """``status`` 404 (no such credential), 409 (already revoked) or 422 (no reason);
+    ``detail`` says what to do."""
+
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+
+
+def revoke(session: Session, credential_id: str, reason: str, now: datetime) -> IssuedCredential:
+    """Revoke the issued credential ``credential_id`` (its uuid, or ``urn:uuid:`` id)."""
+    reason = reason.strip()
+    if not reason:
+        raise RevocationRefused(422, "Reason needed", "Say why the credential is revoked.")
+    if len(reason) > MAX_REASON:
+        raise RevocationRefused(
+            422,
+            "Reason too long",
+            f"The reason has {len(reason)} characters, {MAX_REASON} at most.",
+        )
+    key = credential_id.removeprefix("urn:uuid:")
+    issued = session.get(IssuedCredential, key, with_for_update=True)
+    if issued is None:
+        raise RevocationRefused(404, "Not Found", f"No credential {key!r} was issued by this hub.")
+    if issued.revoked_at is not None:
+        raise RevocationRefused(
+            409,
+            "Already revoked",
+            f"Credential {key} was already revoked on {issued.revoked_at:%Y-%m-%d %H:%M} UTC; "
+            "nothing changed.",
+        )
+    issued.revoked_at = now
+    issued.revocation_reason = reason
+    return issued
+
+
+@dataclass(frozen=True)
+class ListState:
+    """What list ``number`` says: the revoked positions, and since when it says so."""
+
+    number: int
+    revoked_positions: list[int]
+    changed_at: datetime
+
+
+def list_state(session: Session, number: int) -> ListState | None:
+    """The state of status list ``number``; None when no credential has a bit in it."""
+    first, last = number * LIST_BITS, (number + 1) * LIST_BITS
+    in_list = (IssuedCredential.status_index >= first) & (IssuedCredential.status_index < last)
+    issued_since = session.scalar(select(func.min(IssuedCredential.issued_at)).where(in_list))
+    if issued_since is None:
+        return None
+    revoked = session.execute(
+        select(IssuedCredential.status_index, IssuedCredential.revoked_at).where(
+            in_list, IssuedCredential.revoked_at.is_not(None)
+        )
+    ).all()
+    # The list changes only when a credential in it is revoked: dating it by the last change
+    # keeps the signed list the same between changes.
+    changed = max([issued_since, *(at for _, at in revoked if at is not None)])
+    return ListState(number, sorted(index - first for index, _ in revoked), changed)
