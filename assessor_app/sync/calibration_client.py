@@ -1,6 +1,6 @@
-"""The hub's calibration calls, on top of ``HubClient``'s transport (retries, timeouts,
-TLS, typed errors): sessions, reveal, results, consensus, qualification and the answer
-key of a calibration assignment.
+"""The hub's calibration calls, through ``HubClient.call`` (its retries, timeouts, TLS,
+typed errors and reply validation): sessions, reveal, results, consensus, qualification
+and the answer key of a calibration assignment.
 
 Replies are validated against :mod:`assessor_app.protocol.calibration`. The hub's "not
 yet" answers are HTTP 409 and arrive as ``Conflict``: results before the reveal (or before
@@ -45,8 +45,7 @@ class CalibrationClient:
         params: dict[str, str | int] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        response = self.client._request("GET", "/calibration/sessions", params=params)
-        return self.client._parse(response, SessionList)
+        return self.client.call("GET", "/calibration/sessions", SessionList, params=params)
 
     def sessions(self) -> list[SessionSummary]:
         """Every session the caller facilitates or takes part in, newest first."""
@@ -65,46 +64,42 @@ class CalibrationClient:
         """Open a session (facilitators only: 403 arrives as ``HubProblem``). Not
         retried on a 5xx answer: the hub may have opened it already, and a second try
         would open a second session."""
-        response = self.client._request(
+        return self.client.call(
             "POST",
             "/calibration/sessions",
-            json=body.model_dump(mode="json"),
+            SessionDetail,
+            body=body,
             retry_statuses=frozenset({429}),
         )
-        return self.client._parse(response, SessionDetail)
 
     def session(self, session_id: str) -> SessionDetail:
-        response = self.client._request("GET", f"/calibration/sessions/{_id(session_id)}")
-        return self.client._parse(response, SessionDetail)
+        return self.client.call("GET", f"/calibration/sessions/{_id(session_id)}", SessionDetail)
 
     def reveal(self, session_id: str) -> SessionDetail:
-        response = self.client._request("POST", f"/calibration/sessions/{_id(session_id)}/reveal")
-        return self.client._parse(response, SessionDetail)
+        return self.client.call(
+            "POST", f"/calibration/sessions/{_id(session_id)}/reveal", SessionDetail
+        )
 
     def close_session(self, session_id: str) -> SessionDetail:
-        response = self.client._request("POST", f"/calibration/sessions/{_id(session_id)}/close")
-        return self.client._parse(response, SessionDetail)
+        return self.client.call(
+            "POST", f"/calibration/sessions/{_id(session_id)}/close", SessionDetail
+        )
 
     def results(self, session_id: str) -> SessionResults:
         """The matrix, statistics and consensus; ``Conflict`` (409) while still blind."""
-        response = self.client._request("GET", f"/calibration/sessions/{_id(session_id)}/results")
-        return self.client._parse(response, SessionResults)
+        return self.client.call(
+            "GET", f"/calibration/sessions/{_id(session_id)}/results", SessionResults
+        )
 
     def put_consensus(self, session_id: str, update: ConsensusUpdate) -> SessionResults:
         """Replace the session's consensus levels and notes (the facilitator's call)."""
-        response = self.client._request(
-            "PUT",
-            f"/calibration/sessions/{_id(session_id)}/consensus",
-            json=update.model_dump(mode="json"),
-        )
-        return self.client._parse(response, SessionResults)
+        path = f"/calibration/sessions/{_id(session_id)}/consensus"
+        return self.client.call("PUT", path, SessionResults, body=update)
 
     def qualification(self) -> QualificationList:
-        response = self.client._request("GET", "/calibration/qualification")
-        return self.client._parse(response, QualificationList)
+        return self.client.call("GET", "/calibration/qualification", QualificationList)
 
     def key(self, assignment_id: str) -> AssignmentKey:
         """The master scores of a keyed calibration assignment; ``Conflict`` (409) until
         the caller's decision for it is on the hub, ``NotFound`` when it has no key."""
-        response = self.client._request("GET", f"/assignments/{_id(assignment_id)}/key")
-        return self.client._parse(response, AssignmentKey)
+        return self.client.call("GET", f"/assignments/{_id(assignment_id)}/key", AssignmentKey)

@@ -591,21 +591,50 @@ class HubClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- the public call ----------------------------------------------------------------
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        expect: type[_M],
+        *,
+        body: BaseModel | None = None,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+        retry_statuses: frozenset[int] = RETRY_STATUSES,
+    ) -> _M:
+        """One API call (``path`` below the API prefix) with this client's retries,
+        timeouts and TLS, its reply validated as ``expect``. ``body`` is sent as JSON.
+        An error status raises the typed error of :mod:`assessor_app.sync.errors`; a reply
+        that is not ``expect`` raises ``MalformedReply``. ``retry_statuses`` narrows
+        which answers are retried (e.g. not a 5xx to a call that may have acted)."""
+        response = self._request(
+            method,
+            path,
+            json=None if body is None else body.model_dump(mode="json"),
+            params=params,
+            headers=headers,
+            authenticated=authenticated,
+            retry_statuses=retry_statuses,
+        )
+        return self._parse(response, expect)
+
     # -- protocol v1 --------------------------------------------------------------------
 
     def login(self, username: str, password: str) -> TokenResponse:
         """Exchange credentials for a token (kept on this client as ``token``). A 401 here
         means the username or password was not accepted."""
-        body = TokenRequest(username=username, password=password).model_dump(mode="json")
         # A throttled sign-in (429) is not retried: retrying would prolong the lockout.
-        response = self._request(
+        token = self.call(
             "POST",
             "/auth/token",
-            json=body,
+            TokenResponse,
+            body=TokenRequest(username=username, password=password),
             authenticated=False,
             retry_statuses=RETRY_STATUSES - {429},
         )
-        token = self._parse(response, TokenResponse)
         self.token = token.access_token
         return token
 
@@ -618,17 +647,17 @@ class HubClient:
             self.token = None
 
     def me(self) -> Me:
-        return self._parse(self._request("GET", "/me"), Me)
+        return self.call("GET", "/me", Me)
 
     def assignments(self, since: str | None = None, limit: int = 100) -> AssignmentDelta:
         params: dict[str, str | int] = {"limit": limit}
         if since:
             params["since"] = since
-        return self._parse(self._request("GET", "/assignments", params=params), AssignmentDelta)
+        return self.call("GET", "/assignments", AssignmentDelta, params=params)
 
     def submission(self, submission_id: str) -> SubmissionOut:
         path = f"/submissions/{quote(submission_id, safe='')}"
-        return self._parse(self._request("GET", path), SubmissionOut)
+        return self.call("GET", path, SubmissionOut)
 
     def put_decision(
         self,
@@ -644,8 +673,7 @@ class HubClient:
             raise ValueError(f"an idempotency key must be {IDEMPOTENCY_KEY_WORDS}")
         headers = {"Idempotency-Key": idempotency_key, "If-Match": f'"{int(if_match_version)}"'}
         path = f"/assignments/{quote(assignment_id, safe='')}/decision"
-        response = self._request("PUT", path, json=upload.model_dump(mode="json"), headers=headers)
-        return self._parse(response, DecisionReceipt)
+        return self.call("PUT", path, DecisionReceipt, body=upload, headers=headers)
 
     def download_artifact(
         self,
