@@ -52,6 +52,7 @@ from assessor_app.hub.http_semantics import (
 from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.numbers import AsciiWhole, parse_number, parse_size
 from assessor_app.hub.openapi_doc import install_openapi
+from assessor_app.hub.pathways.api import pathways_router
 from assessor_app.hub.problems import Problem, install_problem_handlers, problem_response
 from assessor_app.hub.security import (
     DUMMY_HASH,
@@ -523,6 +524,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
     app.include_router(calibration_router(current_user, _hub))
     app.include_router(workflow_router(current_user, _hub))
     app.include_router(badges_router(current_user, _hub))
+    app.include_router(pathways_router(current_user, _hub))
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

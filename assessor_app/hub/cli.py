@@ -23,6 +23,8 @@
     assessor-hub coaching [--all]
     assessor-hub verify FILE [--jwks FILE] [--issuer URL]
     assessor-hub revoke-credential ID --reason TEXT
+    assessor-hub import-pathway FILE
+    assessor-hub pathways [--educator PSEUDONYM]
 
 Every command also takes ``--db URL`` and ``--storage DIR``. Errors print one message and
 exit non-zero.
@@ -53,6 +55,7 @@ from assessor_app.hub.badges.issuer_url import (
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_TTL, HubSettings
 from assessor_app.hub.numbers import parse_number
+from assessor_app.hub.pathways import commands as pathway_commands
 from assessor_app.hub.workflow import commands as workflow_commands
 from assessor_app.protocol.calibration import QualificationRules
 
@@ -283,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     session.add_argument("--facilitator", required=True, metavar="USER")
     workflow_commands.add_commands(sub, common)
     badge_commands.add_commands(sub, common)
+    pathway_commands.add_commands(sub, common)
     return parser
 
 
@@ -442,6 +446,8 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
                 workflow_commands.run(args, admin, say)
             case command if command in badge_commands.COMMANDS:
                 badge_commands.run(args, admin, say)
+            case command if command in pathway_commands.COMMANDS:
+                pathway_commands.run(args, admin, say)
     return 0
 
 

@@ -26,9 +26,14 @@ def private_dir(path: Path) -> Path:
 
 
 def private_file(path: Path) -> Path:
-    """``path`` created empty when missing, and set to 0600."""
+    """``path`` created empty when missing, and set to 0600.
+
+    An existing file is never opened: closing any descriptor of a SQLite database drops
+    every POSIX lock the process holds on it, and another process closing its own last
+    connection would then take the WAL of this process's open connections away."""
     path = Path(path)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     path.chmod(FILE_MODE)
     return path
 

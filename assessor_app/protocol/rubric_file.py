@@ -264,21 +264,23 @@ def _location(loc: tuple[Any, ...]) -> str:
     return out
 
 
+def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """(place in the file, problem) for each error pydantic found."""
+    return [
+        (_location(err["loc"]), err["msg"].removeprefix("Value error, ")) for err in exc.errors()
+    ]
+
+
 def parse_credential(data: Any, path: Path) -> Credential:
     try:
         return CredentialSchema.model_validate(data).to_domain()
     except ValidationError as exc:
-        raise RubricFileError(
-            path,
-            [
-                (_location(err["loc"]), err["msg"].removeprefix("Value error, "))
-                for err in exc.errors()
-            ],
-        ) from None
+        raise RubricFileError(path, validation_problems(exc)) from None
 
 
-def load_credential_file(path: Path) -> Credential:
-    """Load one credential (with its rubric) from a ``.json``, ``.yaml`` or ``.yml`` file."""
+def read_mapping_file(path: Path, what: str) -> dict[str, Any]:
+    """The mapping a ``.json``, ``.yaml`` or ``.yml`` file holds; ``what`` names what one
+    such file describes ("one credential"), for the message when it holds something else."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -298,8 +300,13 @@ def load_credential_file(path: Path) -> Credential:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise RubricFileError(path, [(where, getattr(exc, "problem", None) or str(exc))]) from None
     if not isinstance(data, dict):
-        raise RubricFileError(path, [("", "the file must hold one credential (a mapping)")])
-    return parse_credential(data, path)
+        raise RubricFileError(path, [("", f"the file must hold {what} (a mapping)")])
+    return data
+
+
+def load_credential_file(path: Path) -> Credential:
+    """Load one credential (with its rubric) from a ``.json``, ``.yaml`` or ``.yml`` file."""
+    return parse_credential(read_mapping_file(path, "one credential"), Path(path))
 
 
 def load_credentials_dir(directory: Path) -> list[Credential]:

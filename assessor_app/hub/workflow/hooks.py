@@ -1,8 +1,8 @@
 """What happens around a recorded decision, called by ``decisions.record_decision`` in its
 transaction: which status the assignment takes (``returned`` for an incomplete submission,
 ``pending_review`` when the credential asks for a second look, else final), and the
-consequences of a final decision: an Open Badges credential for a Pass, the coaching count
-for a Not Yet.
+consequences of a final decision: an Open Badges credential for a Pass (and any programme
+credential of a pathway it completes), the coaching count for a Not Yet.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from assessor_app.domain.decision import Decision
 from assessor_app.hub.badges.issue import issue_on_pass
 from assessor_app.hub.db import AssignmentRow, DecisionRow, SubmissionRow
+from assessor_app.hub.pathways.award import award_after_pass
 from assessor_app.hub.workflow.models import (
     DEFAULT_COACHING_AFTER,
     PENDING_REVIEW,
@@ -85,11 +86,13 @@ def finalize(
     decision: DecisionRow,
     now: datetime,
 ) -> None:
-    """The decision is final: issue the badge for a Pass, count a Not Yet."""
+    """The decision is final: issue the badge for a Pass (and the programme credentials it
+    completes), count a Not Yet."""
     if assignment.kind != PRODUCTION:
         return
     if decision.decision == Decision.PASS.value:
-        issue_on_pass(session, assignment, decision, now)
+        if issue_on_pass(session, assignment, decision, now) is not None:
+            award_after_pass(session, submission.educator_pseudonym, submission.credential_id, now)
     elif decision.decision == Decision.NOT_YET.value:
         session.flush()
         count_not_yet(session, submission, now)

@@ -1,0 +1,97 @@
+"""HTTP routes of pathways, for admins (403 for anyone else): ``GET /api/v1/pathways`` and
+``GET /api/v1/pathways/{id}`` with each educator's progress (``?educator=`` for one).
+
+``pathways_router(user_dependency, hub_dependency)`` builds the router around the app's
+own authentication and hub dependencies, so this package never imports the app module.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any, Protocol
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+
+from assessor_app.hub.db import Database, User
+from assessor_app.hub.pathways.models import Pathway
+from assessor_app.hub.pathways.progress import EducatorProgress, pathway_progress
+from assessor_app.hub.problems import Problem
+from assessor_app.hub.workflow.api import require_role
+from assessor_app.protocol.pathways import (
+    EducatorProgressOut,
+    PathwayDetail,
+    PathwayList,
+    PathwaySummary,
+)
+from assessor_app.protocol.v1 import API_PREFIX
+
+
+class HubLike(Protocol):
+    db: Database
+
+
+def _summary(pathway: Pathway, progress: list[EducatorProgress]) -> dict[str, Any]:
+    return {
+        "id": pathway.id,
+        "name": pathway.name,
+        "description": pathway.description,
+        "criteria": pathway.criteria,
+        "components": list(pathway.components),
+        "required": pathway.required,
+        "updated_at": pathway.updated_at,
+        "educators": len(progress),
+        "issued": sum(p.programme_credential_id is not None for p in progress),
+    }
+
+
+def _progress_out(row: EducatorProgress) -> EducatorProgressOut:
+    return EducatorProgressOut(
+        educator_pseudonym=row.educator_pseudonym,
+        passed=[p.credential_id for p in row.passed],
+        missing=list(row.missing),
+        complete=row.complete,
+        programme_credential_id=row.programme_credential_id,
+    )
+
+
+def pathways_router(
+    user_dependency: Callable[..., User], hub_dependency: Callable[..., Any]
+) -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX, tags=["pathways"])
+    UserDep = Annotated[User, Depends(user_dependency)]
+    HubDep = Annotated[HubLike, Depends(hub_dependency)]
+    admin_only: dict[int | str, dict[str, Any]] = {
+        403: {"description": "The caller is not an admin"}
+    }
+
+    @router.get("/pathways", response_model=PathwayList, responses=admin_only)
+    def list_pathways(user: UserDep, hub: HubDep) -> PathwayList:
+        """Every pathway, in id order, with how many educators started and completed it."""
+        require_role(user, "admin")
+        with hub.db.read() as session:
+            pathways = session.scalars(select(Pathway).order_by(Pathway.id)).all()
+            return PathwayList(
+                items=[
+                    PathwaySummary(**_summary(p, pathway_progress(session, p))) for p in pathways
+                ]
+            )
+
+    @router.get(
+        "/pathways/{pathway_id}",
+        response_model=PathwayDetail,
+        responses={**admin_only, 404: {"description": "No pathway has this id"}},
+    )
+    def get_pathway(
+        pathway_id: str, user: UserDep, hub: HubDep, educator: str | None = None
+    ) -> PathwayDetail:
+        """One pathway and each educator's progress on it (or only ``educator``'s)."""
+        require_role(user, "admin")
+        with hub.db.read() as session:
+            pathway = session.get(Pathway, pathway_id)
+            if pathway is None:
+                raise Problem(404, "Not Found", "No pathway has this id.")
+            progress = pathway_progress(session, pathway, educator)
+            return PathwayDetail(
+                **_summary(pathway, progress), progress=[_progress_out(p) for p in progress]
+            )
+
+    return router

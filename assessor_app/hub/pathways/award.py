@@ -1,0 +1,145 @@
+"""Importing pathways and issuing programme credentials.
+
+A programme credential is issued in the transaction of the final decision that completes
+it (``award_after_pass``, called where a Pass issues its badge) or, for educators who had
+already completed a pathway when it was imported, by the import itself. Both first lock
+the pathway rows involved (``SELECT … FOR UPDATE``; SQLite serialises writers anyway), so
+of two final decisions committing at once the second sees the first one's badge: the
+programme credential is neither missed nor issued twice. The unique constraint on
+(pathway, educator) is the last guard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessor_app.hub.db import CredentialRow
+from assessor_app.hub.pathways.file import PathwaySchema
+from assessor_app.hub.pathways.models import Pathway, ProgrammeCredential
+from assessor_app.hub.pathways.progress import passed_components, pathway_progress
+
+
+class PathwayRefused(ValueError):
+    """The pathway cannot be imported as it is; ``str()`` says why and what to do."""
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    pathway_id: str
+    change: str  # "imported", "updated" or "unchanged"
+    issued: tuple[ProgrammeCredential, ...]
+
+
+def _locked(session: Session, pathway_ids: list[str]) -> list[Pathway]:
+    return list(
+        session.scalars(
+            select(Pathway)
+            .where(Pathway.id.in_(pathway_ids))
+            .order_by(Pathway.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def snapshot(pathway: Pathway) -> dict[str, object]:
+    """What a programme credential keeps of its pathway."""
+    return {
+        "name": pathway.name,
+        "description": pathway.description,
+        "criteria": pathway.criteria,
+        "components": list(pathway.components),
+        "required": pathway.required,
+    }
+
+
+def issue_if_complete(
+    session: Session, pathway: Pathway, educator: str, now: datetime
+) -> ProgrammeCredential | None:
+    """Issue ``pathway``'s programme credential to ``educator`` if they have passed enough
+    of its components and do not hold it yet; the caller holds the pathway's lock."""
+    held = session.scalar(
+        select(ProgrammeCredential.id).where(
+            ProgrammeCredential.pathway_id == pathway.id,
+            ProgrammeCredential.educator_pseudonym == educator,
+        )
+    )
+    if held is not None:
+        return None
+    passed = passed_components(session, pathway.components, [educator]).get(educator, {})
+    if len(passed) < pathway.required:
+        return None
+    row = ProgrammeCredential(
+        id=str(uuid.uuid4()),
+        pathway_id=pathway.id,
+        educator_pseudonym=educator,
+        issued_at=now,
+        pathway=snapshot(pathway),
+        component_credentials=[
+            passed[c].issued_credential_id for c in pathway.components if c in passed
+        ],
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def award_after_pass(
+    session: Session, educator: str, credential_id: str, now: datetime
+) -> list[ProgrammeCredential]:
+    """After ``educator``'s Pass of ``credential_id`` was issued as a badge: issue every
+    programme credential it completes."""
+    session.flush()
+    candidates = [
+        pathway_id
+        for pathway_id, components in session.execute(select(Pathway.id, Pathway.components))
+        if credential_id in components
+    ]
+    if not candidates:
+        return []
+    issued = [issue_if_complete(session, p, educator, now) for p in _locked(session, candidates)]
+    return [row for row in issued if row is not None]
+
+
+def _digest(schema: PathwaySchema) -> str:
+    canonical = json.dumps(schema.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def import_pathway(session: Session, schema: PathwaySchema, now: datetime) -> ImportOutcome:
+    """Create or update the pathway ``schema`` describes; the same content again changes
+    nothing. Educators who already complete it get its programme credential now."""
+    components = schema.components.ids
+    known = set(session.scalars(select(CredentialRow.id).where(CredentialRow.id.in_(components))))
+    unknown = [c for c in components if c not in known]
+    if unknown:
+        raise PathwayRefused(
+            f"pathway {schema.id} names credentials that are not imported: "
+            f"{', '.join(unknown)}; run import-credential for them first"
+        )
+    digest = _digest(schema)
+    locked = _locked(session, [schema.id])
+    row = locked[0] if locked else None
+    if row is not None and row.content_sha256 == digest:
+        return ImportOutcome(schema.id, "unchanged", ())
+    change = "updated" if row is not None else "imported"
+    if row is None:
+        row = Pathway(id=schema.id, imported_at=now)
+        session.add(row)
+    row.name, row.description, row.criteria = schema.name, schema.description, schema.criteria
+    row.components, row.required = components, schema.components.required
+    row.content_sha256, row.updated_at = digest, now
+    session.flush()
+    issued = [
+        issue_if_complete(session, row, progress.educator_pseudonym, now)
+        for progress in pathway_progress(session, row)
+        if progress.complete and progress.programme_credential_id is None
+    ]
+    return ImportOutcome(schema.id, change, tuple(r for r in issued if r is not None))
