@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss_kappa
 
-from assessor_app.domain.agreement import cohen_kappa, fleiss_kappa, krippendorff_alpha
+from assessor_app.hub.calibration.agreement import cohen_kappa, fleiss_kappa, krippendorff_alpha
 from benchmarks.result import Result
 
 ITEMS = 30 * 20

@@ -147,8 +147,6 @@ def size_report() -> str:
                 group = "FFmpeg (libavcodec) and the codec/graphics libraries it links"
             else:
                 group = "shared system libraries used by Python, Qt and the packages"
-        elif name in ("numpy", "numpy.libs"):
-            group = "numpy (+ OpenBLAS), for agreement statistics"
         elif name == "cryptography":
             group = "cryptography (vault encryption)"
         else:

@@ -11,7 +11,8 @@ When run as root (as here) every bundle run also happens in a private mount name
 which the system's VLC (``libvlc*.so*`` and the ``vlc/`` plugin folder) is hidden, so the
 bundle must bring all of its video stack itself.
 
-Checks, in order: ``--version`` prints the project's version; ``--smoke-test HUB`` signs in,
+Checks, in order: the bundle holds none of the hub's packages (the ``hub`` extra, numpy
+included); ``--version`` prints the project's version; ``--smoke-test HUB`` signs in,
 shows the main window, syncs, plays a demo video to its first frame and exits 0, with
 the bundle's own libvlc; and ``format_check.py`` plays every evidence format (MP4, MOV,
 WebM, MKV, AVI, WAV, MP3, M4A, Ogg, Opus, FLAC) with the bundle's trimmed plugin set.
@@ -51,11 +52,39 @@ for f in "$lib"/libvlc*.so*; do if [ -e "$f" ]; then mount --bind /dev/null "$f"
 exec "$@"
 """
 SYSTEM_LIB = "/usr/lib/x86_64-linux-gnu"
+# The hub's code and the packages of the `hub` extra (and what FastAPI brings): none of
+# them may be in the desktop bundle.
+SERVER_ONLY = (
+    "assessor_app.hub",
+    "assessor_app.demo",
+    "fastapi",
+    "fastapi_offline",
+    "starlette",
+    "uvicorn",
+    "psycopg",
+    "psycopg_binary",
+    "numpy",
+    "krippendorff",
+)
 
 
 def _project_version() -> str:
     with (ROOT / "pyproject.toml").open("rb") as file:
         return str(tomllib.load(file)["project"]["version"])
+
+
+def _server_stack_in(app: Path, internal: Path) -> list[str]:
+    """Modules and files of the bundle that belong to the hub, not the desktop app: in the
+    executable's archive (PYZ) and in ``_internal/``."""
+    from PyInstaller.archive.readers import pkg_archive_contents
+
+    names = [*pkg_archive_contents(str(app)), *(entry.name for entry in internal.iterdir())]
+    return sorted(
+        name
+        for name in names
+        for package in SERVER_ONLY
+        if name == package or any(name.startswith(package + sep) for sep in "./-")
+    )
 
 
 def _free_port() -> int:
@@ -181,6 +210,9 @@ def run(app: Path, timeout_s: float) -> None:
     resources = internal / "resources"
     if not list((resources / "rubrics").glob("*.yaml")) or not (resources / "demo").is_dir():
         raise SystemExit(f"package-test: {resources} lacks the rubrics or the demo recipes")
+    server_stack = _server_stack_in(app, internal)
+    if server_stack:
+        raise SystemExit(f"package-test: the bundle carries the hub's packages: {server_stack}")
     with tempfile.TemporaryDirectory(prefix="assessor-package-test-") as tmp:
         temp = Path(tmp)
         (temp / "home").mkdir()

@@ -6,8 +6,9 @@ submitted, never what; levels appear only in ``SessionResults`` (served once the
 revealed or every participant has submitted) and in ``AssignmentKey`` (served once the
 caller's own decision for that assignment has reached the hub).
 
-Statistics in ``AgreementStatistics`` are computed with ``assessor_app.domain.agreement``
-on level *ranks* (0 = a criterion's lowest level), one rating per participant per unit:
+Statistics in ``AgreementStatistics`` are computed by the hub
+(``assessor_app.hub.calibration.agreement``) on level *ranks* (0 = a criterion's lowest
+level), one rating per participant per unit:
 
 - per criterion the units are the session's submissions; overall they are every
   (submission, criterion) pair;

@@ -13,13 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from assessor_app.domain.agreement import (
+from assessor_app.hub.calibration import admin as calibration_admin
+from assessor_app.hub.calibration.agreement import (
     cohen_kappa,
     fleiss_kappa,
     krippendorff_alpha,
     percent_agreement,
 )
-from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.protocol.calibration import (
     AssignmentKey,
     QualificationRules,
@@ -126,7 +126,7 @@ def _mean(values: list[float]) -> float | None:
 
 
 def expected_statistics(ratings: list[list[int | None]], n_levels: int) -> dict[str, Any]:
-    """The documented contract of ``AgreementStatistics``, straight from domain.agreement."""
+    """The documented contract of ``AgreementStatistics``, as ``agreement`` defines it."""
     labels = list(range(n_levels))
     pairs = []
     for a, b in combinations(ratings, 2):

@@ -1,4 +1,4 @@
-"""Agreement statistics of a calibration session, from ``assessor_app.domain.agreement``.
+"""Agreement statistics of a calibration session, from ``agreement.py`` beside this file.
 
 The input is a raters x units matrix of level ranks (None: not rated). How each number
 is formed (pairwise means, complete units for Fleiss, NaN for Krippendorff) is the
@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from itertools import combinations
 
-from assessor_app.domain.agreement import (
+from assessor_app.hub.calibration.agreement import (
     cohen_kappa,
     fleiss_kappa,
     krippendorff_alpha,

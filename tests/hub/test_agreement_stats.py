@@ -8,12 +8,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pytest
 
-from assessor_app.domain.agreement import (
+from assessor_app.hub.calibration.agreement import (
     AgreementMatrix,
     agreement_matrix,
     cohen_kappa,
     fleiss_kappa,
-    kappa_band,
     krippendorff_alpha,
     percent_agreement,
 )
@@ -264,25 +263,3 @@ class TestKrippendorffAlpha:
     def test_invalid_input(self, data: object, level: str, message: str) -> None:
         with pytest.raises(ValueError, match=message):
             krippendorff_alpha(data, level)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("value", "band"),
-    [
-        (-1.0, "poor"),
-        (-0.0001, "poor"),
-        (0.0, "slight"),
-        (0.2, "slight"),
-        (0.2001, "fair"),
-        (0.4, "fair"),
-        (0.41, "moderate"),
-        (0.6, "moderate"),
-        (0.61, "substantial"),
-        (0.8, "substantial"),
-        (0.81, "almost perfect"),
-        (1.0, "almost perfect"),
-        (NAN, "undefined"),
-    ],
-)
-def test_kappa_band(value: float, band: str) -> None:
-    assert kappa_band(value) == band

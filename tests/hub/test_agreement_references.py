@@ -14,7 +14,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss_kappa
 
-from assessor_app.domain.agreement import (
+from assessor_app.hub.calibration.agreement import (
     KappaWeights,
     MeasurementLevel,
     cohen_kappa,
