@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.csv_cells import neutralize_formula
 from assessor_app.domain.rubric import Rubric
+from assessor_app.hub.badges.recipients import RecipientConflict, record_recipient
 from assessor_app.hub.config import HubSettings, secure_data_dir
 from assessor_app.hub.db import (
     ArtifactRow,
@@ -330,6 +331,11 @@ class HubAdmin:
                         sha256=blob.sha256,
                     )
                 )
+            if spec.recipient is not None:
+                try:
+                    record_recipient(session, spec.educator_pseudonym, spec.recipient, now)
+                except RecipientConflict as exc:
+                    raise HubAdminError(f"{folder}: {exc}") from None
             if spec.calibration_key is not None:
                 key = spec.calibration_key
                 session.add(

@@ -1,7 +1,8 @@
 """``assessor-hub``: run the hub server and administer it.
 
     assessor-hub [--data-dir DIR] serve [--host 127.0.0.1] [--port 8765] [--db URL] [--storage DIR]
-                 [--token-ttl-hours H] [--forwarded-allow-ips ADDR,...] [--docs]
+                 [--token-ttl-hours H] [--forwarded-allow-ips ADDR,...] [--proof rs256|eddsa]
+                 [--docs]
     assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...] [--password-stdin]
     assessor-hub set-password USERNAME [--password-stdin]
     assessor-hub revoke-tokens USERNAME
@@ -21,7 +22,7 @@
                  | return ASSIGNMENT --reviewer USER --comment TEXT
     assessor-hub resubmit SUBMISSION DIR --note TEXT
     assessor-hub coaching [--all]
-    assessor-hub verify FILE [--jwks FILE] [--issuer URL]
+    assessor-hub verify FILE... [--jwks FILE] [--issuer URL]
     assessor-hub revoke-credential ID --reason TEXT
     assessor-hub import-pathway FILE
     assessor-hub pathways [--educator PSEUDONYM]
@@ -52,6 +53,7 @@ from assessor_app.hub.badges.issuer_url import (
     pin_issuer_url,
     pinned_path,
 )
+from assessor_app.hub.badges.signing import DEFAULT_PROOF, ProofFormat
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_TTL, HubSettings
 from assessor_app.hub.numbers import parse_number
@@ -162,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
         "and X-Forwarded-Proto are believed, or * for any (default: none, so the peer "
         "address is the client)",
+    )
+    serve.add_argument(
+        "--proof",
+        type=ProofFormat,
+        choices=list(ProofFormat),
+        default=DEFAULT_PROOF,
+        help="how credentials are signed: rs256 (default; the VC-JWT proof Open Badges 3.0 "
+        "conformance accepts) or eddsa (Ed25519)",
     )
     serve.add_argument(
         "--docs",
@@ -298,6 +308,7 @@ def _settings(args: argparse.Namespace) -> HubSettings:
         storage_dir=args.storage,
         token_ttl=timedelta(hours=ttl) if ttl else DEFAULT_TOKEN_TTL,
         max_body_bytes=getattr(args, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES,
+        proof=getattr(args, "proof", None) or DEFAULT_PROOF,
     )
 
 

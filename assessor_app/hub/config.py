@@ -9,6 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
+from assessor_app.hub.badges.signing import DEFAULT_PROOF, ProofFormat
 from assessor_app.hub.private_files import private_dir, private_sqlite
 from assessor_app.hub.signin_throttle import DEFAULT_SIGNIN_THROTTLE, SigninThrottle
 
@@ -42,6 +43,7 @@ class HubSettings:
     signin_throttle: SigninThrottle = DEFAULT_SIGNIN_THROTTLE
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     body_idle_seconds: float = DEFAULT_BODY_IDLE_SECONDS
+    proof: ProofFormat = DEFAULT_PROOF
 
     @classmethod
     def from_data_dir(
@@ -51,6 +53,7 @@ class HubSettings:
         storage_dir: Path | None = None,
         token_ttl: timedelta = DEFAULT_TOKEN_TTL,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        proof: ProofFormat = DEFAULT_PROOF,
     ) -> HubSettings:
         root = Path(data_dir) if data_dir is not None else default_data_dir()
         return cls(
@@ -59,6 +62,7 @@ class HubSettings:
             storage_dir=Path(storage_dir) if storage_dir is not None else root / "artifacts",
             token_ttl=token_ttl,
             max_body_bytes=max_body_bytes,
+            proof=proof,
         )
 
 

@@ -5,6 +5,10 @@ id: sub-wait-time-e4821-a2          # optional; the hub makes one when absent
 credential: wait-time-questioning   # id of an imported credential
 attempt: 2
 educator_pseudonym: E-4821
+recipient:                          # optional: who this educator's credentials name
+  id: did:example:ebfeb1f712ebc6f1  # a DID or other URI (default: a urn:uuid the hub makes)
+  email_hash: "sha256$3b1a…"        # optional: sha256 of e-mail + salt, as an IdentityObject
+  salt: "x7f…"                      # the salt of email_hash, when one was used
 change_note: "..."                  # optional
 previous_attempts:                  # optional
   - {attempt: 1, decision: not_yet, feedback: "...", criteria: {c1: beginning}}
@@ -101,11 +105,32 @@ class CalibrationKeyEntry(_Strict):
     criteria: dict[str, KeyedCriterion]
 
 
+# A URI: a scheme, a colon, then printable ASCII without spaces.
+RecipientId = Annotated[str, Field(max_length=300, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:[!-~]+$")]
+
+
+class RecipientEntry(_Strict):
+    """What the programme chose to reveal about the educator in their credentials."""
+
+    id: RecipientId | None = None
+    email_hash: Annotated[str, Field(pattern=r"^sha256\$[0-9a-f]{64}$")] | None = None
+    salt: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[!-~]+$")] | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _not_the_default_kind(cls, value: str | None) -> str | None:
+        # The hub's own pseudonymous ids are urn:uuid; one given here could collide with them.
+        if value is not None and value.lower().startswith("urn:uuid:"):
+            raise ValueError("urn:uuid ids are the hub's own: leave id out to get one")
+        return value
+
+
 class SubmissionFile(_Strict):
     id: Identifier | None = None
     credential: Identifier
     attempt: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 1
     educator_pseudonym: Annotated[str, Field(min_length=1, max_length=200)]
+    recipient: RecipientEntry | None = None
     change_note: Annotated[str, Field(max_length=20_000)] = ""
     previous_attempts: list[PreviousAttemptEntry] = Field(default_factory=list)
     artifacts: Annotated[list[ArtifactEntry], Field(min_length=1, max_length=200)]

@@ -61,7 +61,7 @@ def test_a_hub_keeps_its_files_private_under_umask_022(
     assert httpx.get(f"{hub.base_url}/api/v1/issuer/jwks.json").status_code == 200
 
     found = modes(settings.data_dir)
-    assert {"hub.sqlite3", "hub.sqlite3-wal", "issuer-ed25519.pem", "issuer-url.txt"} <= set(found)
+    assert {"hub.sqlite3", "hub.sqlite3-wal", "issuer-rs256.pem", "issuer-url.txt"} <= set(found)
     blobs = [p for p in (settings.storage_dir).rglob("*") if p.is_file()]
     assert len(blobs) == 2  # the clip and the reflection
     assert loose(settings.data_dir) == {}

@@ -34,6 +34,7 @@ def _alembic(url: str, action: str, revision: str) -> None:
 
 
 def test_0003_matches_the_models_and_downgrades_cleanly(db_url: str) -> None:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     upgrade_database(db_url)
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     engine = create_engine(db_url)

@@ -2,7 +2,8 @@
 ``GET /api/v1/credentials/{id}`` (the assessor who decided it; 404 for anyone else),
 ``POST /api/v1/credentials/{id}/revocation`` (admin), and, public,
 ``GET /api/v1/credentials/status/{list}`` (the revocation status list),
-``GET /api/v1/issuer/jwks.json`` and ``GET /api/v1/achievements/{credential}/v{version}``.
+``GET /api/v1/issuer/jwks.json``, ``GET /api/v1/issuer/keys/{thumbprint}`` (one key, what a
+``kid`` dereferences to) and ``GET /api/v1/achievements/{credential}/v{version}``.
 
 A signed document (a credential, a status list) is answered as JSON with the VC-JWT and the
 readable document, or as the bare compact JWT when ``Accept`` prefers
@@ -22,6 +23,7 @@ from assessor_app.hub.badges.credential import achievement
 from assessor_app.hub.badges.issue import BadgeIssuer, credential_document
 from assessor_app.hub.badges.revocation import RevocationRefused, list_state, revoke
 from assessor_app.hub.badges.status_list import LIST_BITS, list_url, status_list_credential
+from assessor_app.hub.badges.signing import ProofFormat
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import CredentialRow, Database, User, utcnow
 from assessor_app.hub.http_semantics import negotiate
@@ -49,17 +51,18 @@ class HubLike(Protocol):
     settings: HubSettings
 
 
-_issuers: dict[Path, BadgeIssuer] = {}
+_issuers: dict[tuple[Path, ProofFormat], BadgeIssuer] = {}
 _issuers_lock = threading.Lock()
 
 
 def _issuer(hub: HubLike) -> BadgeIssuer:
-    """One issuer per data folder, loaded (and the key made) on first use."""
+    """One issuer per data folder and proof format, loaded (and the key made) on first use."""
+    where = (hub.settings.data_dir, hub.settings.proof)
     with _issuers_lock:
-        issuer = _issuers.get(hub.settings.data_dir)
+        issuer = _issuers.get(where)
         if issuer is None:
-            issuer = BadgeIssuer.from_environment(hub.settings.data_dir)
-            _issuers[hub.settings.data_dir] = issuer
+            issuer = BadgeIssuer.from_environment(*where)
+            _issuers[where] = issuer
         return issuer
 
 
@@ -120,8 +123,8 @@ def badges_router(
     def get_credential(
         credential_id: str, request: Request, response: Response, user: UserDep, hub: HubDep
     ) -> Any:
-        """The signed OpenBadgeCredential (VC-JWT, EdDSA): JSON with the JWT and the readable
-        credential, or the bare JWT, whichever ``Accept`` prefers (q-values count)."""
+        """The signed OpenBadgeCredential (VC-JWT, RS256 or EdDSA): JSON with the JWT and the
+        readable credential, or the bare JWT, whichever ``Accept`` prefers (q-values count)."""
         issuer = _issuer(hub)
         profile = issuer.profile()
         with hub.db.read() as session:
@@ -130,7 +133,7 @@ def badges_router(
                 raise _not_found()
             document = credential_document(session, issued, profile)
         chosen = _chosen_form(request)
-        jwt = issuer.sign(document, profile, issued.issued_at)
+        jwt = issuer.sign_credential(document, profile)
         vary = {"Vary": "Accept"}
         if chosen == VC_JWT_MEDIA_TYPE:
             return Response(jwt, media_type=VC_JWT_MEDIA_TYPE, headers=vary)
@@ -192,7 +195,7 @@ def badges_router(
         document = status_list_credential(
             profile, state.number, state.revoked_positions, state.changed_at
         )
-        jwt = issuer.sign(document, profile, state.changed_at)
+        jwt = issuer.sign(document, profile)
         vary = {"Vary": "Accept"}
         if chosen == VC_JWT_MEDIA_TYPE:
             return Response(jwt, media_type=VC_JWT_MEDIA_TYPE, headers=vary)
@@ -203,6 +206,19 @@ def badges_router(
     def jwks(hub: HubDep) -> dict[str, list[dict[str, str]]]:
         """The issuer's public keys; a credential's ``kid`` names one of them."""
         return _issuer(hub).jwks()
+
+    @router.get(
+        "/issuer/keys/{thumbprint}",
+        responses={404: {"description": "Not one of the issuer's keys"}},
+    )
+    def issuer_key(thumbprint: str, hub: HubDep) -> dict[str, str]:
+        """One public key of the issuer: what a credential's ``kid`` dereferences to."""
+        issuer = _issuer(hub)
+        wanted = issuer.profile().key_id(thumbprint)
+        for jwk in issuer.jwks()["keys"]:
+            if jwk["kid"] == wanted:
+                return jwk
+        raise Problem(404, "Not Found", "The issuer has no key with this id.")
 
     @router.get("/issuer")
     def issuer_profile(hub: HubDep) -> dict[str, Any]:

@@ -1,11 +1,6 @@
-"""The ``OpenBadgeCredential`` document (Open Badges 3.0 on the VC 2.0 data model) and the
-explicit structure check ``verify`` applies to it.
-
-No package installable here ships the published OB 3.0 JSON schema (the PyPI libraries
-carry the JSON-LD contexts only), so ``structure_problems`` checks the fields the
-specification requires, one by one, plus what this hub promises: a result per rubric
-criterion and evidence described by name, never by a URL to private media.
-"""
+"""The ``OpenBadgeCredential`` document (Open Badges 3.0 on the VC 2.0 data model): a result
+per rubric criterion, and evidence described by name, never by a URL to private media.
+``conformance`` checks it against the official schema."""
 
 from __future__ import annotations
 
@@ -26,7 +21,7 @@ OB_SCHEMA = (
 CREDENTIAL_TYPES = ["VerifiableCredential", "OpenBadgeCredential"]
 ACHIEVEMENT_TYPE = "MicroCredential"
 # Claims the VC-JWT adds beside the credential's own members.
-JWT_CLAIMS = ("iss", "jti", "nbf", "iat")
+JWT_CLAIMS = ("iss", "sub", "jti", "nbf", "exp", "iat")
 
 
 @dataclass(frozen=True)
@@ -43,6 +38,14 @@ class IssuerProfile:
     @property
     def jwks_url(self) -> str:
         return f"{self.base_url}/api/v1/issuer/jwks.json"
+
+    @property
+    def keys_url(self) -> str:
+        return f"{self.base_url}/api/v1/issuer/keys"
+
+    def key_id(self, thumbprint: str) -> str:
+        """A key's ``kid``: the URL that serves that one JWK (and its ``kid`` in the set)."""
+        return f"{self.keys_url}/{thumbprint}"
 
     def achievement_id(self, credential_id: str, version: int) -> str:
         return f"{self.base_url}/api/v1/achievements/{credential_id}/v{version}"
@@ -144,12 +147,13 @@ def open_badge_credential(
     issuer: IssuerProfile,
     credential: Credential,
     sheet: ScoreSheet,
-    educator_pseudonym: str,
+    recipient: dict[str, Any],
     attempt: int,
     artifacts: Sequence[Artifact],
     valid_from: datetime,
 ) -> dict[str, Any]:
-    """The unsigned credential for a passed submission."""
+    """The unsigned credential for a passed submission; ``recipient`` holds the subject's
+    ``id`` and any identifiers (``recipients.subject_identity``)."""
     described = achievement(issuer, credential)
     base = described["id"]
     results = []
@@ -175,31 +179,14 @@ def open_badge_credential(
         "issuer": issuer.document(),
         "validFrom": iso(valid_from),
         "credentialSubject": {
+            **recipient,
             "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityHash": educator_pseudonym,
-                    "identityType": "systemId",
-                    "hashed": False,
-                }
-            ],
             "achievement": described,
             "result": results,
         },
         "evidence": _evidence(artifacts, attempt),
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
     }
-
-
-def _is_uri(value: Any) -> bool:
-    return isinstance(value, str) and ":" in value and not value.startswith(":")
-
-
-def _types(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -210,111 +197,3 @@ def parse_datetime(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else None
-
-
-def structure_problems(doc: dict[str, Any]) -> list[str]:
-    """What makes ``doc`` not a well-formed OpenBadgeCredential; empty when it is one."""
-    problems: list[str] = []
-
-    def need(condition: bool, message: str) -> None:
-        if not condition:
-            problems.append(message)
-
-    context = doc.get("@context")
-    need(
-        isinstance(context, list) and context[:1] == [VC_CONTEXT],
-        f"@context must be a list starting with {VC_CONTEXT}",
-    )
-    need(
-        isinstance(context, list)
-        and any(isinstance(c, str) and c.startswith(OB_CONTEXT.rsplit("-", 1)[0]) for c in context),
-        "@context must include the Open Badges 3.0 context",
-    )
-    need(_is_uri(doc.get("id")), "id must be a URI")
-    types = _types(doc.get("type"))
-    need(
-        "VerifiableCredential" in types
-        and ("OpenBadgeCredential" in types or "AchievementCredential" in types),
-        "type must include VerifiableCredential and OpenBadgeCredential",
-    )
-    need(isinstance(doc.get("name"), str) and bool(doc.get("name")), "name is required")
-    issuer = doc.get("issuer")
-    if isinstance(issuer, dict):
-        need(_is_uri(issuer.get("id")), "issuer.id must be a URI")
-        need("Profile" in _types(issuer.get("type")), "issuer.type must include Profile")
-        need(isinstance(issuer.get("name"), str), "issuer.name is required")
-    else:
-        need(_is_uri(issuer), "issuer must be a Profile object or a URI")
-    need(
-        parse_datetime(doc.get("validFrom")) is not None, "validFrom must be a date-time with zone"
-    )
-    if "validUntil" in doc:
-        need(
-            parse_datetime(doc["validUntil"]) is not None,
-            "validUntil must be a date-time with zone",
-        )
-    subject = doc.get("credentialSubject")
-    if not isinstance(subject, dict):
-        problems.append("credentialSubject must be an object")
-        return problems
-    need(
-        "AchievementSubject" in _types(subject.get("type")),
-        "credentialSubject.type must include AchievementSubject",
-    )
-    need(
-        "id" in subject or bool(subject.get("identifier")),
-        "credentialSubject needs an id or an identifier",
-    )
-    for i, identity in enumerate(subject.get("identifier") or []):
-        where = f"credentialSubject.identifier[{i}]"
-        need(
-            isinstance(identity, dict)
-            and identity.get("type") == "IdentityObject"
-            and isinstance(identity.get("identityHash"), str)
-            and isinstance(identity.get("identityType"), str)
-            and isinstance(identity.get("hashed"), bool),
-            f"{where} must be an IdentityObject with identityHash, identityType and hashed",
-        )
-    achieved = subject.get("achievement")
-    if not isinstance(achieved, dict):
-        problems.append("credentialSubject.achievement must be an object")
-        return problems
-    need(_is_uri(achieved.get("id")), "achievement.id must be a URI")
-    need("Achievement" in _types(achieved.get("type")), "achievement.type must include Achievement")
-    for name in ("name", "description"):
-        need(isinstance(achieved.get(name), str), f"achievement.{name} is required")
-    criteria = achieved.get("criteria")
-    need(
-        isinstance(criteria, dict) and bool(criteria.get("narrative") or criteria.get("id")),
-        "achievement.criteria needs a narrative or an id",
-    )
-    for i, alignment in enumerate(achieved.get("alignment") or []):
-        need(
-            isinstance(alignment, dict)
-            and "Alignment" in _types(alignment.get("type"))
-            and isinstance(alignment.get("targetName"), str)
-            and _is_uri(alignment.get("targetUrl")),
-            f"achievement.alignment[{i}] needs type Alignment, targetName and targetUrl",
-        )
-    descriptions = {
-        d.get("id"): d for d in achieved.get("resultDescription") or [] if isinstance(d, dict)
-    }
-    for i, result in enumerate(subject.get("result") or []):
-        where = f"credentialSubject.result[{i}]"
-        if not isinstance(result, dict) or "Result" not in _types(result.get("type")):
-            problems.append(f"{where} must be a Result")
-            continue
-        described = descriptions.get(result.get("resultDescription"))
-        need(described is not None, f"{where}.resultDescription names no resultDescription")
-        if described is not None and "achievedLevel" in result:
-            levels = {lv.get("id") for lv in described.get("rubricCriterionLevel") or []}
-            need(
-                result["achievedLevel"] in levels,
-                f"{where}.achievedLevel is not a level of its resultDescription",
-            )
-    for i, evidence in enumerate(doc.get("evidence") or []):
-        need(
-            isinstance(evidence, dict) and "Evidence" in _types(evidence.get("type")),
-            f"evidence[{i}] must have type Evidence",
-        )
-    return problems

@@ -1,8 +1,8 @@
 """Issuing and signing: the issued-credential row made on a final Pass, and the signed
 VC-JWT built from it, its decision and its submission whenever it is served.
 
-Ed25519 signatures are deterministic, so the same row, key and issuer address always give
-the same JWT: nothing signed needs storing.
+RS256 (PKCS#1 v1.5) and Ed25519 signatures are deterministic, so the same row, key and
+issuer address always give the same JWT: nothing signed needs storing.
 """
 
 from __future__ import annotations
@@ -19,16 +19,21 @@ from sqlalchemy.orm import Session
 
 from assessor_app.domain.artifacts import Artifact
 from assessor_app.domain.decision import Decision
-from assessor_app.hub.badges.credential import IssuerProfile, open_badge_credential
+from assessor_app.hub.badges.conformance import credential_problems
+from assessor_app.hub.badges.credential import (
+    IssuerProfile,
+    open_badge_credential,
+    parse_datetime,
+)
 from assessor_app.hub.badges.issuer_url import pin_issuer_url
+from assessor_app.hub.badges.recipients import ensure_recipient, subject_identity
 from assessor_app.hub.badges.signing import (
-    ALG,
+    DEFAULT_PROOF,
     IssuerKey,
-    default_key_path,
-    load_or_create_key,
+    ProofFormat,
+    issuer_keys,
 )
 from assessor_app.hub.badges.status_list import allocate_index, status_entry
-from assessor_app.hub.badges.verify import JWT_TYPE
 from assessor_app.hub.db import (
     ArtifactRow,
     AssignmentRow,
@@ -36,7 +41,7 @@ from assessor_app.hub.db import (
     DecisionRow,
     SubmissionRow,
 )
-from assessor_app.hub.workflow.models import IssuedCredential
+from assessor_app.hub.workflow.models import CredentialRecipient, IssuedCredential
 from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import DecisionUpload
 
@@ -55,6 +60,9 @@ def issue_on_pass(
     )
     if existing is not None:
         return existing
+    submission = session.get(SubmissionRow, assignment.submission_id)
+    if submission is not None:
+        ensure_recipient(session, submission.educator_pseudonym, now)
     row = IssuedCredential(
         id=str(uuid.uuid4()),
         assignment_id=assignment.id,
@@ -67,21 +75,26 @@ def issue_on_pass(
     return row
 
 
+class UnconformingCredential(RuntimeError):
+    """The hub built a credential the official schema refuses: nothing is signed."""
+
+
 @dataclass(frozen=True)
 class BadgeIssuer:
-    """The key plus who the issuer is, at the configured or pinned ``base_url``."""
+    """The signing key (first) and any older keys, plus who the issuer is, at the
+    configured or pinned ``base_url``."""
 
-    key: IssuerKey
+    keys: tuple[IssuerKey, ...]
     name: str
     base_url: str
 
     @classmethod
-    def from_environment(cls, data_dir: Path) -> BadgeIssuer:
-        """Key from ``$ASSESSOR_HUB_ISSUER_KEY`` or ``DATA_DIR/issuer-ed25519.pem`` (made
-        on first use); name from ``$ASSESSOR_HUB_ISSUER_NAME``; public address from
+    def from_environment(cls, data_dir: Path, proof: ProofFormat = DEFAULT_PROOF) -> BadgeIssuer:
+        """Keys in the data folder (``$ASSESSOR_HUB_ISSUER_KEY`` names the one for ``proof``;
+        made on first use); name from ``$ASSESSOR_HUB_ISSUER_NAME``; public address from
         ``$ASSESSOR_HUB_ISSUER_URL`` or the one pinned in the data folder."""
         return cls(
-            key=load_or_create_key(default_key_path(data_dir)),
+            keys=tuple(issuer_keys(data_dir, proof)),
             name=os.environ.get(ISSUER_NAME_ENV, "").strip() or DEFAULT_ISSUER_NAME,
             base_url=pin_issuer_url(data_dir),
         )
@@ -89,17 +102,48 @@ class BadgeIssuer:
     def profile(self) -> IssuerProfile:
         return IssuerProfile(self.base_url, self.name)
 
-    def kid(self, profile: IssuerProfile) -> str:
-        return f"{profile.jwks_url}#{self.key.thumbprint}"
-
     def jwks(self) -> dict[str, list[dict[str, str]]]:
-        return {"keys": [self.key.public_jwk(self.key.thumbprint)]}
+        profile = self.profile()
+        return {"keys": [public_jwk(key, profile) for key in self.keys]}
 
-    def sign(self, document: dict[str, Any], profile: IssuerProfile, valid_from: datetime) -> str:
-        header = {"alg": ALG, "typ": JWT_TYPE, "cty": "vc", "kid": self.kid(profile)}
-        moment = int(valid_from.timestamp())
-        claims = {"iss": profile.id, "jti": document["id"], "nbf": moment, "iat": moment}
-        return self.key.sign_compact(header, {**document, **claims})
+    def sign(self, document: dict[str, Any], profile: IssuerProfile) -> str:
+        """The VC-JWT of ``document`` (OB 3.0's JSON Web Token proof format): its registered
+        claims come from the document's own members."""
+        key = self.keys[0]
+        header = {"typ": "JWT", "kid": profile.key_id(key.kid)}
+        return key.sign(header, {**document, **jwt_claims(document)})
+
+    def sign_credential(self, document: dict[str, Any], profile: IssuerProfile) -> str:
+        """``sign`` for an OpenBadgeCredential, after checking it against the official
+        schema: nothing that breaks it is signed."""
+        problems = credential_problems(document)
+        if problems:
+            raise UnconformingCredential("; ".join(problems))
+        return self.sign(document, profile)
+
+
+def public_jwk(key: IssuerKey, profile: IssuerProfile) -> dict[str, str]:
+    """A key as the key set serves it: its ``kid`` is the URL that serves it alone."""
+    return {**key.public_jwk(), "kid": profile.key_id(key.kid)}
+
+
+def jwt_claims(document: dict[str, Any]) -> dict[str, Any]:
+    """The registered claims OB 3.0 asks of a VC-JWT, from the credential's own members."""
+    valid_from = parse_datetime(document["validFrom"])
+    if valid_from is None:
+        raise UnconformingCredential(f"validFrom {document['validFrom']!r} is not a date-time")
+    moment = int(valid_from.timestamp())
+    claims = {
+        "iss": document["issuer"]["id"],
+        "sub": document["credentialSubject"]["id"],
+        "jti": document["id"],
+        "nbf": moment,
+        "iat": moment,
+    }
+    valid_until = parse_datetime(document.get("validUntil"))
+    if valid_until is not None:
+        claims["exp"] = int(valid_until.timestamp())
+    return claims
 
 
 def credential_document(
@@ -113,6 +157,9 @@ def credential_document(
     row = session.get(CredentialRow, (submission.credential_id, submission.credential_version))
     if row is None:
         raise LookupError(f"credential {submission.credential_id} is missing")
+    recipient = session.get(CredentialRecipient, submission.educator_pseudonym)
+    if recipient is None:
+        raise LookupError(f"issued credential {issued.id} names no recorded recipient")
     credential = CredentialSchema.model_validate(row.document).to_domain()
     sheet = DecisionUpload.model_validate(decision.body).to_sheet(None)
     artifacts = [
@@ -128,7 +175,7 @@ def credential_document(
         issuer=profile,
         credential=credential,
         sheet=sheet,
-        educator_pseudonym=submission.educator_pseudonym,
+        recipient=subject_identity(recipient),
         attempt=submission.attempt,
         artifacts=artifacts,
         valid_from=issued.issued_at,

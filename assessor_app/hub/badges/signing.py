@@ -1,166 +1,172 @@
-"""The issuer's Ed25519 key and compact JWS (RFC 7515) signing with ``alg: EdDSA``.
+"""The issuer's signing keys, and VC-JWT signing through joserfc (a maintained JOSE library).
 
-The private key is a PKCS#8 PEM file, created with mode 0600 on first use in the hub data
-folder (or read from ``$ASSESSOR_HUB_ISSUER_KEY``). Two hub processes starting together end
-up with the same key: the file is created under a temporary name and linked into place, and
-whoever loses the race reads the winner's key.
+Two proof formats: ``rs256`` (the default, an RSA VC-JWT: the JWT proof 1EdTech's Open
+Badges 3.0 conformance accepts) and ``eddsa`` (Ed25519, an option). Each has its own PKCS#8
+PEM file in the hub data folder, created with mode 0600 on first use;
+``$ASSESSOR_HUB_ISSUER_KEY`` names the file of the chosen format instead. Two hub processes
+starting together end up with the same key: the file is created under a temporary name and
+linked into place, and whoever loses the race reads the winner's key.
+
+A key's ``kid`` is its RFC 7638 thumbprint, the same string in a JWT header and in the
+served key set, so verifiers look it up by ``kid`` as JOSE libraries do.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import json
 import os
 import secrets
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey, RSAKey
 
 KEY_ENV = "ASSESSOR_HUB_ISSUER_KEY"
-KEY_FILE = "issuer-ed25519.pem"
-ALG = "EdDSA"
+RSA_BITS = 3072
+
+
+class ProofFormat(StrEnum):
+    """How credentials are signed; the value is what ``serve --proof`` takes."""
+
+    RS256 = "rs256"
+    EDDSA = "eddsa"
+
+    @property
+    def alg(self) -> str:
+        return "RS256" if self is ProofFormat.RS256 else "EdDSA"
+
+    @property
+    def key_file(self) -> str:
+        return "issuer-rs256.pem" if self is ProofFormat.RS256 else "issuer-ed25519.pem"
+
+
+DEFAULT_PROOF = ProofFormat.RS256
+# What a verifier accepts: the algorithms this hub signs with, and nothing else ("none",
+# and HMAC whose secret could be a public key, are never among them).
+ALGORITHMS = tuple(p.alg for p in ProofFormat)
+
+IssuerJoseKey = RSAKey | OKPKey
 
 
 class IssuerKeyError(ValueError):
     """The issuer key cannot be read; ``str()`` says which file and why."""
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """Raises ValueError for anything but unpadded base64url."""
-    if not text or any(c not in _B64URL for c in text) or len(text) % 4 == 1:
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-
-def default_key_path(data_dir: Path) -> Path:
+def default_key_path(data_dir: Path, proof: ProofFormat = DEFAULT_PROOF) -> Path:
     env = os.environ.get(KEY_ENV)
-    return Path(env).expanduser() if env else Path(data_dir) / KEY_FILE
+    return Path(env).expanduser() if env else Path(data_dir) / proof.key_file
 
 
-def public_jwk(public: Ed25519PublicKey) -> dict[str, str]:
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw)}
-
-
-def thumbprint(jwk: dict[str, str]) -> str:
-    """RFC 7638 thumbprint: sha256 of the required members in lexicographic order."""
-    canonical = json.dumps(
-        {"crv": jwk["crv"], "kty": jwk["kty"], "x": jwk["x"]}, separators=(",", ":")
-    )
-    return b64url(hashlib.sha256(canonical.encode("ascii")).digest())
+@contextlib.contextmanager
+def quiet_eddsa() -> Iterator[None]:
+    """joserfc warns that RFC 9864 deprecates "EdDSA" for "Ed25519"; verifiers (PyJWT,
+    1EdTech's tools) know only "EdDSA" so far, so the hub keeps using it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="EdDSA is deprecated")
+        yield
 
 
 @dataclass(frozen=True)
 class IssuerKey:
-    private: Ed25519PrivateKey
+    key: IssuerJoseKey
+    proof: ProofFormat
 
     @property
-    def jwk(self) -> dict[str, str]:
-        return public_jwk(self.private.public_key())
+    def kid(self) -> str:
+        return self.key.thumbprint()
 
-    @property
-    def thumbprint(self) -> str:
-        return thumbprint(self.jwk)
+    def public_jwk(self) -> dict[str, str]:
+        public = {k: str(v) for k, v in self.key.as_dict(private=False).items()}
+        return {**public, "kid": self.kid, "alg": self.proof.alg, "use": "sig"}
 
-    def public_jwk(self, kid: str) -> dict[str, str]:
-        return {**self.jwk, "kid": kid, "alg": ALG, "use": "sig"}
-
-    def sign_compact(self, header: dict[str, Any], payload: dict[str, Any]) -> str:
-        signing_input = f"{_segment(header)}.{_segment(payload)}"
-        signature = self.private.sign(signing_input.encode("ascii"))
-        return f"{signing_input}.{b64url(signature)}"
+    def sign(self, header: dict[str, Any], claims: dict[str, Any]) -> str:
+        """A compact JWS of ``claims``; ``header`` gets this key's ``alg``."""
+        full = {**header, "alg": self.proof.alg}
+        with quiet_eddsa():
+            return jwt.encode(full, claims, self.key, algorithms=[self.proof.alg])
 
 
-def _segment(value: dict[str, Any]) -> str:
-    return b64url(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+def _proof_of(key: IssuerJoseKey) -> ProofFormat | None:
+    if isinstance(key, RSAKey):
+        return ProofFormat.RS256
+    if isinstance(key, OKPKey) and key.as_dict(private=False).get("crv") == "Ed25519":
+        return ProofFormat.EDDSA
+    return None
 
 
 def load_key(path: Path) -> IssuerKey:
+    """The key in the PEM file ``path``; an RSA key signs RS256, an Ed25519 key EdDSA."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise IssuerKeyError(f"{path}: cannot read the issuer key: {exc.strerror}") from None
-    try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
-        raise IssuerKeyError(f"{path}: not an unencrypted PEM private key ({exc})") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise IssuerKeyError(f"{path}: the issuer key must be an Ed25519 key")
-    return IssuerKey(key)
-
-
-def load_or_create_key(path: Path) -> IssuerKey:
-    """The key at ``path``, made (mode 0600) when there is none yet."""
-    path = Path(path)
-    if path.exists():
-        return load_key(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
+    for kind in (RSAKey, OKPKey):
+        with contextlib.suppress(JoseError, ValueError, TypeError):
+            key: IssuerJoseKey = kind.import_key(data)
+            proof = _proof_of(key)
+            if proof is not None and key.is_private:
+                return IssuerKey(key, proof)
+    raise IssuerKeyError(
+        f"{path}: not an unencrypted PEM private key of RSA or Ed25519 (the issuer key types)"
     )
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(pem)
-            out.flush()
-            os.fsync(out.fileno())
-        # Linking fails if another process made the key first: then that key is used.
-        with contextlib.suppress(FileExistsError):
-            os.link(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return load_key(path)
 
 
-@dataclass(frozen=True)
-class CompactJws:
-    header: dict[str, Any]
-    payload: dict[str, Any]
-    signing_input: bytes
-    signature: bytes
+def _generate(proof: ProofFormat) -> bytes:
+    key: IssuerJoseKey = (
+        RSAKey.generate_key(RSA_BITS, private=True)
+        if proof is ProofFormat.RS256
+        else OKPKey.generate_key("Ed25519", private=True)
+    )
+    return key.as_pem(private=True)
 
 
-def parse_compact(token: str) -> CompactJws:
-    """Split and decode a compact JWS; raises ValueError saying what is malformed."""
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        raise ValueError("a compact JWS has three dot-separated parts")
-    try:
-        header = json.loads(b64url_decode(parts[0]))
-        payload = json.loads(b64url_decode(parts[1]))
-        signature = b64url_decode(parts[2])
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError(f"a part is not base64url-encoded JSON ({exc})") from None
-    if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise ValueError("the header and the payload must be JSON objects")
-    return CompactJws(header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+def load_or_create_key(path: Path, proof: ProofFormat = DEFAULT_PROOF) -> IssuerKey:
+    """The key at ``path``, made (mode 0600) for ``proof`` when there is none yet. A key of
+    another type than ``proof`` asks for is refused."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(_generate(proof))
+                out.flush()
+                os.fsync(out.fileno())
+            # Linking fails if another process made the key first: then that key is used.
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    key = load_key(path)
+    if key.proof is not proof:
+        raise IssuerKeyError(
+            f"{path}: the proof format {proof.value} needs an "
+            f"{'RSA' if proof is ProofFormat.RS256 else 'Ed25519'} key, this is another type"
+        )
+    return key
 
 
-def public_key_from_jwk(jwk: dict[str, Any]) -> Ed25519PublicKey:
-    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
-        raise ValueError("the key is not an Ed25519 (OKP) key")
-    return Ed25519PublicKey.from_public_bytes(b64url_decode(str(jwk.get("x", ""))))
+def issuer_keys(data_dir: Path, proof: ProofFormat) -> list[IssuerKey]:
+    """The signing key for ``proof`` (made when missing) first, then the hub's other keys,
+    so credentials signed before a switch of format still verify."""
+    active = load_or_create_key(default_key_path(data_dir, proof), proof)
+    return [active, *(k for k in existing_keys(data_dir) if k.kid != active.kid)]
 
 
-def signature_valid(jws: CompactJws, public: Ed25519PublicKey) -> bool:
-    try:
-        public.verify(jws.signature, jws.signing_input)
-    except InvalidSignature:
-        return False
-    return True
+def existing_keys(data_dir: Path) -> list[IssuerKey]:
+    """The issuer keys that exist now: ``$ASSESSOR_HUB_ISSUER_KEY`` and the data folder's."""
+    paths = [default_key_path(data_dir, p) for p in ProofFormat]
+    paths += [Path(data_dir) / p.key_file for p in ProofFormat]
+    keys: dict[str, IssuerKey] = {}
+    for path in dict.fromkeys(paths):
+        if path.exists():
+            key = load_key(path)
+            keys.setdefault(key.kid, key)
+    return list(keys.values())

@@ -1,5 +1,14 @@
-"""Checking a saved credential: the VC-JWT's signature against the issuer's public keys,
-its header and claims, and the structure of the OpenBadgeCredential it carries.
+"""Checking a saved credential: one pipeline of steps, each adding what it finds wrong.
+
+    signature → issuer → claims → schema → linkage
+
+``signature``: the VC-JWT's header names an algorithm this hub signs with and a ``kid`` in
+the trusted key set; joserfc verifies the signature with that key. ``issuer``: the
+credential names the expected issuer and its key is one of that issuer's. ``claims``: the
+registered claims OB 3.0 requires (``iss``, ``sub``, ``nbf``, ``jti``; ``exp`` with a
+``validUntil``) are present, equal the credential's members, and say it is valid now.
+``schema`` and ``linkage``: the credential itself, see ``conformance``. A later step
+(credential status) joins ``STEPS``.
 
 A file may hold the compact JWT itself (``application/vc+jwt``) or the JSON the hub serves
 (``{"jwt": ..., "credential": ...}``); in the latter, the readable ``credential`` must be
@@ -9,25 +18,23 @@ exactly the signed one, so an edit to either copy is caught.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assessor_app.hub.badges.credential import (
-    JWT_CLAIMS,
-    IssuerProfile,
-    parse_datetime,
-    structure_problems,
-)
-from assessor_app.hub.badges.signing import (
-    ALG,
-    CompactJws,
-    parse_compact,
-    public_key_from_jwk,
-    signature_valid,
-)
+from joserfc import jws
+from joserfc.errors import BadSignatureError, JoseError
+from joserfc.jwk import KeySet
+from joserfc.util import json_b64decode
 
-JWT_TYPE = "vc+jwt"
+from assessor_app.hub.badges.conformance import linkage_problems, schema_problems
+from assessor_app.hub.badges.credential import JWT_CLAIMS, IssuerProfile, parse_datetime
+from assessor_app.hub.badges.signing import ALGORITHMS, quiet_eddsa
+
+JWT_TYPE = "JWT"
+_ALLOWED_HEADER = {"alg", "kid", "typ"}
 
 
 @dataclass
@@ -43,6 +50,19 @@ class Verdict:
         return not self.problems
 
 
+@dataclass
+class Candidate:
+    """What the steps look at: the token, its decoded parts, and what is trusted."""
+
+    token: str
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    credential: dict[str, Any]
+    keys: list[dict[str, Any]]
+    issuer: IssuerProfile
+    now: datetime
+
+
 def load_jwks(path: Path) -> list[dict[str, Any]]:
     """The keys of a JWKS file (``{"keys": [...]}``, as ``/issuer/jwks.json`` serves it)."""
     try:
@@ -55,12 +75,96 @@ def load_jwks(path: Path) -> list[dict[str, Any]]:
     return keys
 
 
-def _find_key(keys: list[dict[str, Any]], kid: str) -> dict[str, Any] | None:
-    fragment = kid.rsplit("#", 1)[-1]
-    for key in keys:
-        if key.get("kid") in (kid, fragment):
-            return key
-    return None
+def check_signature(candidate: Candidate) -> list[str]:
+    header = candidate.header
+    alg = header.get("alg")
+    if alg not in ALGORITHMS:
+        return [f"header alg is {alg!r}; a credential is signed with {' or '.join(ALGORITHMS)}"]
+    problems = []
+    extra = sorted(set(header) - _ALLOWED_HEADER)
+    if extra:
+        problems.append(f"header has members OB 3.0 does not allow: {', '.join(extra)}")
+    if header.get("typ", JWT_TYPE) != JWT_TYPE:
+        problems.append(f"header typ is {header.get('typ')!r}, expected {JWT_TYPE!r}")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        return [*problems, "header has no kid naming the issuer key"]
+    matching = [k for k in candidate.keys if k.get("kid") == kid]
+    if not matching:
+        return [*problems, f"no trusted key has kid {kid!r}: signed by another issuer"]
+    try:
+        key = KeySet.import_key_set({"keys": matching}).keys[0]
+        with quiet_eddsa():
+            jws.deserialize_compact(candidate.token, key, algorithms=[alg])
+    except BadSignatureError:
+        problems.append(
+            "the signature does not verify: the credential was changed after signing, "
+            "or signed with another key"
+        )
+    except (JoseError, ValueError, TypeError) as exc:
+        problems.append(f"the trusted key {kid!r} cannot check this signature: {exc}")
+    return problems
+
+
+def check_issuer(candidate: Candidate) -> list[str]:
+    """A key in the trusted set is not enough: the credential must also name the expected
+    issuer, and its ``kid`` must be one of that issuer's keys."""
+    expected = candidate.issuer
+    issuer = candidate.credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    problems = []
+    if issuer_id != expected.id:
+        problems.append(f"issued by {issuer_id!r}, expected issuer {expected.id!r}")
+    kid = candidate.header.get("kid")
+    if isinstance(kid, str) and not kid.startswith(f"{expected.keys_url}/"):
+        problems.append(f"key {kid!r} is not one of the keys of {expected.id!r}")
+    return problems
+
+
+def _numeric_date(value: Any) -> int | None:
+    moment = parse_datetime(value)
+    return int(moment.timestamp()) if moment is not None else None
+
+
+def check_claims(candidate: Candidate) -> list[str]:
+    payload, doc = candidate.payload, candidate.credential
+    issuer = doc.get("issuer")
+    subject = doc.get("credentialSubject")
+    expected = {
+        "iss": issuer.get("id") if isinstance(issuer, dict) else issuer,
+        "sub": subject.get("id") if isinstance(subject, dict) else None,
+        "jti": doc.get("id"),
+        "nbf": _numeric_date(doc.get("validFrom")),
+    }
+    names = {"iss": "issuer.id", "sub": "credentialSubject.id", "jti": "id", "nbf": "validFrom"}
+    problems = []
+    for claim, value in expected.items():
+        if claim not in payload:
+            problems.append(f"claim {claim} is missing (OB 3.0 requires it)")
+        elif value is None or payload[claim] != value:
+            problems.append(f"claim {claim} does not match {names[claim]}")
+    valid_until = _numeric_date(doc.get("validUntil"))
+    if payload.get("exp") != valid_until:
+        problems.append("claim exp does not match validUntil")
+    now = int(candidate.now.timestamp())
+    nbf = payload.get("nbf")
+    if isinstance(nbf, int) and nbf > now:
+        problems.append("the credential is not valid yet (validFrom is in the future)")
+    if isinstance(valid_until, int) and valid_until <= now:
+        problems.append("the credential has expired (validUntil has passed)")
+    return problems
+
+
+def check_schema(candidate: Candidate) -> list[str]:
+    return schema_problems(candidate.credential)
+
+
+def check_linkage(candidate: Candidate) -> list[str]:
+    return linkage_problems(candidate.credential)
+
+
+Step = Callable[[Candidate], list[str]]
+STEPS: tuple[Step, ...] = (check_signature, check_issuer, check_claims, check_schema, check_linkage)
 
 
 def _token_of(text: str, verdict: Verdict) -> tuple[str, dict[str, Any] | None] | None:
@@ -82,48 +186,24 @@ def _token_of(text: str, verdict: Verdict) -> tuple[str, dict[str, Any] | None] 
     return token, readable if isinstance(readable, dict) else None
 
 
-def _check_header(jws: CompactJws, verdict: Verdict) -> str | None:
-    header = jws.header
-    if header.get("alg") != ALG:
-        verdict.problems.append(f"header alg is {header.get('alg')!r}, expected {ALG!r}")
-        return None
-    if header.get("typ") != JWT_TYPE:
-        verdict.problems.append(f"header typ is {header.get('typ')!r}, expected {JWT_TYPE!r}")
-    kid = header.get("kid")
-    if not isinstance(kid, str) or not kid:
-        verdict.problems.append("header has no kid naming the issuer key")
-        return None
-    return kid
+def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and payload of a compact JWS, unverified; ValueError says what is malformed."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise ValueError("a compact JWS has three dot-separated parts")
+    try:
+        header = json_b64decode(parts[0].encode())
+        payload = json_b64decode(parts[1].encode())
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"a part is not base64url-encoded JSON ({exc})") from None
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise ValueError("the header and the payload must be JSON objects")
+    return header, payload
 
 
-def _check_claims(payload: dict[str, Any], verdict: Verdict) -> None:
-    issuer = payload.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if payload.get("iss") != issuer_id:
-        verdict.problems.append("claim iss does not match issuer.id")
-    if payload.get("jti") != payload.get("id"):
-        verdict.problems.append("claim jti does not match the credential id")
-    valid_from = parse_datetime(payload.get("validFrom"))
-    nbf = payload.get("nbf")
-    if valid_from is not None and (not isinstance(nbf, int) or nbf != int(valid_from.timestamp())):
-        verdict.problems.append("claim nbf does not match validFrom")
-
-
-def _check_issuer(
-    payload: dict[str, Any], kid: str | None, issuer_url: str, verdict: Verdict
-) -> None:
-    """A key in the trusted set is not enough: the credential must also name the expected
-    issuer, and its ``kid`` must point into that issuer's key set."""
-    expected = IssuerProfile(issuer_url.rstrip("/"), "")
-    issuer = payload.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if issuer_id != expected.id:
-        verdict.problems.append(f"issued by {issuer_id!r}, expected issuer {expected.id!r}")
-    if kid is not None and not kid.startswith(f"{expected.jwks_url}#"):
-        verdict.problems.append(f"key {kid!r} is not in the key set of {expected.jwks_url!r}")
-
-
-def verify_text(text: str, keys: list[dict[str, Any]], issuer_url: str) -> Verdict:
+def verify_text(
+    text: str, keys: list[dict[str, Any]], issuer_url: str, now: datetime | None = None
+) -> Verdict:
     """Verify a credential file's content against the public keys ``keys`` (JWKs) of the
     issuer at ``issuer_url`` (its base address)."""
     verdict = Verdict()
@@ -132,33 +212,26 @@ def verify_text(text: str, keys: list[dict[str, Any]], issuer_url: str) -> Verdi
         return verdict
     token, readable = found
     try:
-        jws = parse_compact(token)
+        header, payload = _decode(token)
     except ValueError as exc:
         verdict.problems.append(f"not a VC-JWT: {exc}")
         return verdict
-    payload = jws.payload
-    verdict.credential = {k: v for k, v in payload.items() if k not in JWT_CLAIMS}
-    kid = _check_header(jws, verdict)
-    verdict.kid = kid
-    if kid is not None:
-        jwk = _find_key(keys, kid)
-        if jwk is None:
-            verdict.problems.append(f"no trusted key has kid {kid!r}: signed by another issuer")
-        else:
-            try:
-                public = public_key_from_jwk(jwk)
-            except ValueError as exc:
-                verdict.problems.append(f"the trusted key {kid!r} is unusable: {exc}")
-            else:
-                if not signature_valid(jws, public):
-                    verdict.problems.append(
-                        "the signature does not verify: the credential was changed after "
-                        "signing, or signed with another key"
-                    )
-    _check_claims(payload, verdict)
-    _check_issuer(payload, kid, issuer_url, verdict)
-    verdict.problems += structure_problems(verdict.credential)
-    if readable is not None and readable != verdict.credential:
+    credential = {k: v for k, v in payload.items() if k not in JWT_CLAIMS}
+    verdict.credential = credential
+    kid = header.get("kid")
+    verdict.kid = kid if isinstance(kid, str) else None
+    candidate = Candidate(
+        token=token,
+        header=header,
+        payload=payload,
+        credential=credential,
+        keys=keys,
+        issuer=IssuerProfile(issuer_url.rstrip("/"), ""),
+        now=now or datetime.now(UTC),
+    )
+    for step in STEPS:
+        verdict.problems += step(candidate)
+    if readable is not None and readable != credential:
         verdict.problems.append('the readable "credential" differs from the signed one')
     return verdict
 

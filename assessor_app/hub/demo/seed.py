@@ -29,6 +29,7 @@ from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.db import AssignmentRow, SubmissionRow, User
 from assessor_app.hub.demo import media
 from assessor_app.hub.demo.media import BeatKind
+from assessor_app.hub.resources import resources_dir
 from assessor_app.hub.submission_file import METADATA_FILE
 from assessor_app.protocol.rubric_file import load_credential_file
 
@@ -41,11 +42,6 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("demo3", "Priya Nair (demo)", ("assessor",)),
     ("lead", "Morgan Lee (demo lead)", ("facilitator",)),
 )
-
-
-def resources_dir() -> Path:
-    """The repository's ``resources/`` folder (the package is installed from a checkout)."""
-    return Path(__file__).resolve().parents[3] / "resources"
 
 
 def default_cache_dir() -> Path:

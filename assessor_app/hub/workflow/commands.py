@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from assessor_app.hub.admin import HubAdmin, HubAdminError
+from assessor_app.hub.badges.credential import IssuerProfile
+from assessor_app.hub.badges.issue import public_jwk
 from assessor_app.hub.badges.issuer_url import configured_issuer_url
-from assessor_app.hub.badges.signing import IssuerKeyError, default_key_path, load_key
-from assessor_app.hub.badges.verify import load_jwks, verify_file
+from assessor_app.hub.badges.signing import IssuerKeyError, existing_keys
+from assessor_app.hub.badges.verify import Verdict, load_jwks, verify_file
 from assessor_app.hub.config import HubSettings
 
 COMMANDS = ("set-workflow", "review", "resubmit", "coaching")
@@ -88,11 +90,11 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     verify = sub.add_parser(
         "verify",
         parents=[common],
-        help="check an Open Badges credential's signature and structure",
-        description="FILE is the JSON of GET /api/v1/credentials/{id} or the bare VC-JWT. "
-        "Exit status 0: valid; 1: invalid or unreadable.",
+        help="check Open Badges credentials: signature, issuer, claims and official schema",
+        description="Each FILE is the JSON of GET /api/v1/credentials/{id} or the bare VC-JWT. "
+        "Exit status 0: all valid; 1: one or more invalid or unreadable.",
     )
-    verify.add_argument("file", type=Path)
+    verify.add_argument("files", type=Path, nargs="+", metavar="FILE")
     verify.add_argument(
         "--jwks",
         type=Path,
@@ -107,42 +109,48 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def verify(args: argparse.Namespace, settings: HubSettings, say: Callable[[str], None]) -> int:
-    """``verify FILE``: prints VALID or INVALID with reasons; 0 when valid, else 1."""
-    if args.jwks is not None:
-        try:
-            keys = load_jwks(args.jwks)
-        except ValueError as exc:
-            raise HubAdminError(str(exc)) from None
-    else:
-        path = default_key_path(settings.data_dir)
-        if not path.exists():
-            raise HubAdminError(
-                f"this hub has no issuer key ({path}): pass --jwks with the issuer's key set"
-            )
-        try:
-            key = load_key(path)
-        except IssuerKeyError as exc:
-            raise HubAdminError(str(exc)) from None
-        keys = [key.public_jwk(key.thumbprint)]
+    """``verify FILE...``: prints VALID or INVALID with reasons for each; 0 when all are
+    valid, else 1."""
     issuer_url = args.issuer or configured_issuer_url(settings.data_dir)
     if not issuer_url:
         raise HubAdminError(
             "this hub has no issuer address yet: pass --issuer with the address of the hub "
             "that issued the credential"
         )
-    verdict = verify_file(args.file, keys, issuer_url)
+    if args.jwks is not None:
+        try:
+            keys = load_jwks(args.jwks)
+        except ValueError as exc:
+            raise HubAdminError(str(exc)) from None
+    else:
+        try:
+            own = existing_keys(settings.data_dir)
+        except IssuerKeyError as exc:
+            raise HubAdminError(str(exc)) from None
+        if not own:
+            raise HubAdminError(
+                f"this hub has no issuer key (in {settings.data_dir}): pass --jwks with the "
+                "issuer's key set"
+            )
+        profile = IssuerProfile(issuer_url.rstrip("/"), "")
+        keys = [public_jwk(key, profile) for key in own]
+    valid = [_report(path, verify_file(path, keys, issuer_url), say) for path in args.files]
+    return 0 if all(valid) else 1
+
+
+def _report(path: Path, verdict: Verdict, say: Callable[[str], None]) -> bool:
     if not verdict.valid:
-        say(f"INVALID: {args.file}")
+        say(f"INVALID: {path}")
         for problem in verdict.problems:
             say(f"  - {problem}")
-        return 1
+        return False
     doc = verdict.credential or {}
     subject = doc.get("credentialSubject", {})
-    educator = ", ".join(i.get("identityHash", "") for i in subject.get("identifier", []))
-    say(f"VALID: {args.file}: {doc.get('id')}")
-    say(f"  {doc.get('name')}, issued by {doc.get('issuer', {}).get('name')} to {educator}")
+    issuer = doc.get("issuer", {}).get("name")
+    say(f"VALID: {path}: {doc.get('id')}")
+    say(f"  {doc.get('name')}, issued by {issuer} to {subject.get('id')}")
     say(f"  valid from {doc.get('validFrom')}; signed with key {verdict.kid}")
-    return 0
+    return True
 
 
 def run(args: argparse.Namespace, admin: HubAdmin, say: Callable[[str], None]) -> None:

@@ -1,7 +1,8 @@
-"""Tables of the review workflow, resubmission routing, coaching flags and issued badges.
+"""Tables of the review workflow, resubmission routing, coaching flags, issued badges and
+the recipients they name.
 
-They live on the hub's one declarative ``Base``; migration ``0003`` creates them. The
-reviewer's comment on a returned decision is mapped onto ``AssignmentRow`` as
+They live on the hub's one declarative ``Base``; migrations from ``0003`` on create
+them. The reviewer's comment on a returned decision is mapped onto ``AssignmentRow`` as
 ``review_comment`` (a correlated subquery loaded with the row), so every place that turns an
 assignment into an ``AssignmentItem`` carries it without a second query.
 """
@@ -122,6 +123,21 @@ class IssuedCredential(Base):
         UniqueConstraint("status_index", name="uq_issued_credentials_status_index"),
         Index("ix_issued_credentials_submission", "submission_id"),
     )
+
+
+class CredentialRecipient(Base):
+    """Who an educator's credentials name: ``subject_id`` becomes ``credentialSubject.id``
+    (and the VC-JWT's ``sub``). A ``urn:uuid:`` the hub makes on the first Pass, unless the
+    programme gave a DID or other URI at import; ``email_hash`` (with its ``email_salt``) is a
+    hashed e-mail the programme chose to add as an ``IdentityObject``. Fixed once recorded,
+    so every credential of the educator names the same recipient."""
+
+    __tablename__ = "credential_recipients"
+    educator_pseudonym: Mapped[str] = mapped_column(String(200), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(300), nullable=False, unique=True)
+    email_hash: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    email_salt: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 AssignmentRow.review_comment = column_property(  # type: ignore[attr-defined]
