@@ -454,7 +454,7 @@ def test_nothing_that_breaks_the_official_schema_is_signed(
     doc = passed["credential"]
     subject = {k: v for k, v in doc["credentialSubject"].items() if k != "achievement"}
     with pytest.raises(UnconformingCredential, match="'achievement' is a required property"):
-        issuer.sign({**doc, "credentialSubject": subject}, issuer.profile())
+        issuer.sign_credential({**doc, "credentialSubject": subject}, issuer.profile())
 
 
 def test_a_hub_that_switches_proof_format_keeps_serving_its_older_key(tmp_path: Path) -> None:

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from assessor_app.hub.badges.credential import achievement
 from assessor_app.hub.badges.issue import BadgeIssuer, credential_document
 from assessor_app.hub.badges.revocation import RevocationRefused, list_state, revoke
-from assessor_app.hub.badges.status_list import LIST_BITS, list_url, status_list_credential
 from assessor_app.hub.badges.signing import ProofFormat
+from assessor_app.hub.badges.status_list import LIST_BITS, list_url, status_list_credential
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import CredentialRow, Database, User, utcnow
 from assessor_app.hub.http_semantics import negotiate
