@@ -8,10 +8,9 @@ errors, timeouts and 429/502/503/504, honouring ``Retry-After``; resumable artif
 downloads with ``Range``/``If-Range``; and decision uploads that always carry their
 ``Idempotency-Key``, so a retry after a lost response cannot record a second decision.
 
-Artifact bodies are the bulk of a sync, so their GET bypasses httpx's per-64 KiB parsing:
-it goes over a kept-alive ``http.client`` connection (same URL, headers, TLS context and
-timeouts) and is read with ``readinto`` into one reusable buffer. When an environment
-proxy applies or a custom transport is given, the body streams through httpx instead.
+Artifact bodies are the bulk of a sync, so their GET takes the fast transport of
+:mod:`assessor_app.sync.fast_transport` (``http.client``, read into one reusable buffer)
+unless an environment proxy applies or a custom transport is given.
 Replies are validated against :mod:`assessor_app.protocol.v1`; HTTP errors become the
 typed errors of :mod:`assessor_app.sync.errors`. Tokens and passwords are never logged.
 """
@@ -19,19 +18,16 @@ typed errors of :mod:`assessor_app.sync.errors`. Tokens and passwords are never 
 from __future__ import annotations
 
 import email.utils
-import http.client
 import ipaddress
 import logging
 import os
 import random
 import re
-import select
-import socket
 import ssl
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,14 +65,13 @@ from assessor_app.sync.errors import (
     UntrustedCertificate,
     WrongSize,
 )
+from assessor_app.sync.fast_transport import ArtifactReply, DirectConnection, StreamedReply
 from assessor_app.sync.sockets import (
     SLICE,
     DeadlinePassed,
     PolledBackend,
-    PolledSocket,
     StallRule,
     Watch,
-    open_connection,
 )
 
 __all__ = ["DownloadResult", "DownloadSink", "HubClient", "StallRule", "Timeouts"]
@@ -240,34 +235,6 @@ def _env_proxy(url: httpx.URL) -> str | None:
     return proxy if "://" in proxy else f"http://{proxy}"
 
 
-def _transport_error(exc: BaseException, phase: str) -> httpx.TransportError:
-    """The httpx error that stands for a socket-level failure while ``phase`` ("connect",
-    "write" or "read"), so both download paths share one retry policy."""
-    message = str(exc) or type(exc).__name__
-    error: type[httpx.TransportError]
-    if isinstance(exc, TimeoutError):
-        error = {"connect": httpx.ConnectTimeout, "write": httpx.WriteTimeout}.get(
-            phase, httpx.ReadTimeout
-        )
-    elif isinstance(exc, http.client.HTTPException):
-        error = httpx.RemoteProtocolError
-    else:
-        error = {"connect": httpx.ConnectError, "write": httpx.WriteError}.get(
-            phase, httpx.ReadError
-        )
-    return error(message)
-
-
-def _socket_readable(sock: socket.socket) -> bool:
-    # An idle kept-alive connection is readable only when the server closed it (or sent
-    # something unasked): either way it must not carry the next request.
-    if hasattr(select, "poll"):
-        poller = select.poll()
-        poller.register(sock, select.POLLIN)
-        return bool(poller.poll(0))
-    return bool(select.select([sock], [], [], 0)[0])
-
-
 def _watched_transport(
     verify: ssl.SSLContext, watch: Watch, proxy: str | None
 ) -> httpx.HTTPTransport:
@@ -346,159 +313,6 @@ class _Reply(Protocol):
 _R = TypeVar("_R", bound=_Reply)
 
 
-class _ArtifactReply(_Reply, Protocol):
-    """An artifact response whose body is read block by block."""
-
-    def readinto(self, buffer: memoryview) -> int:
-        """Fill ``buffer`` from the body; 0 at its end. Failures are httpx
-        TransportErrors, a body cut short included."""
-        ...
-
-    def error_response(self) -> httpx.Response:
-        """The whole (error) reply as an httpx response, for ``_raise_for_status``."""
-        ...
-
-
-class _StreamedReply:
-    """An artifact body streamed by httpx (used behind proxies and custom transports)."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-        self._pieces: Iterator[bytes] = response.iter_raw()
-        self._rest = memoryview(b"")
-
-    @property
-    def status_code(self) -> int:
-        return self._response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self._response.headers
-
-    def readinto(self, buffer: memoryview) -> int:
-        if not self._rest:
-            self._rest = memoryview(next(self._pieces, b""))
-        n = min(len(buffer), len(self._rest))
-        buffer[:n] = self._rest[:n]
-        self._rest = self._rest[n:]
-        return n
-
-    def error_response(self) -> httpx.Response:
-        self._response.read()
-        return self._response
-
-    def close(self) -> None:
-        self._response.close()
-
-
-class _WatchedConnection(http.client.HTTPConnection):
-    """An ``http.client`` connection whose socket is watched (see ``sockets``), with TLS
-    when given a context."""
-
-    def __init__(
-        self, host: str, port: int | None, timeout: float, tls: ssl.SSLContext | None, watch: Watch
-    ) -> None:
-        super().__init__(host, port or (443 if tls is not None else 80), timeout=timeout)
-        self._tls = tls
-        self._watch = watch
-
-    def connect(self) -> None:
-        sock = open_connection(self.host, self.port, self.timeout, self._watch, tls=self._tls)
-        self.sock = PolledSocket(sock, self._watch, self.timeout)
-
-
-class _DirectConnection:
-    """One kept-alive ``http.client`` connection to the hub, for artifact bodies. Its TLS
-    context trusts the same roots and bundle as the client's httpx one, so certificates
-    are verified exactly as for every other call."""
-
-    def __init__(
-        self, url: httpx.URL, tls: ssl.SSLContext | None, timeouts: Timeouts, watch: Watch
-    ) -> None:
-        self._timeouts = timeouts
-        if url.scheme == "https":
-            assert tls is not None
-        else:
-            tls = None  # a CA bundle given for a plain-http hub plays no part
-        self._conn = _WatchedConnection(url.host, url.port, timeouts.connect, tls, watch)
-
-    def get(self, url: httpx.URL, headers: dict[str, str]) -> _DirectReply:
-        conn = self._conn
-        if conn.sock is not None and _socket_readable(conn.sock):
-            conn.close()
-        if conn.sock is None:
-            try:
-                conn.connect()
-            except (OSError, http.client.HTTPException) as exc:
-                conn.close()
-                raise _transport_error(exc, "connect") from exc
-        sock = conn.sock
-        phase = "write"
-        try:
-            sock.settimeout(self._timeouts.write)
-            conn.request("GET", url.raw_path.decode("ascii"), headers=headers)
-            phase = "read"
-            sock.settimeout(self._timeouts.read)
-            response = conn.getresponse()
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            raise _transport_error(exc, phase) from exc
-        except BaseException:
-            conn.close()  # cancelled or past the deadline mid-reply: the state is unknown
-            raise
-        return _DirectReply(conn, response, httpx.Request("GET", url))
-
-    def close(self) -> None:
-        self._conn.close()
-
-
-class _DirectReply:
-    """An artifact response read straight from the socket into the caller's buffer."""
-
-    def __init__(
-        self,
-        conn: http.client.HTTPConnection,
-        response: http.client.HTTPResponse,
-        request: httpx.Request,
-    ) -> None:
-        self._conn = conn
-        self._response = response
-        self._request = request
-        self.status_code = response.status
-        self.headers = httpx.Headers(response.getheaders())
-
-    def readinto(self, buffer: memoryview) -> int:
-        try:
-            n = self._response.readinto(buffer)
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise _transport_error(exc, "read") from exc
-        except BaseException:
-            self.close()
-            raise
-        if not n and self._response.length:
-            # http.client returns 0 when the peer closes early; the body is incomplete.
-            self.close()
-            raise httpx.RemoteProtocolError("the hub closed the connection mid-body")
-        return n
-
-    def error_response(self) -> httpx.Response:
-        try:
-            body = self._response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise _transport_error(exc, "read") from exc
-        return httpx.Response(
-            self.status_code, headers=self.headers, content=body, request=self._request
-        )
-
-    def close(self) -> None:
-        if not self._response.isclosed():
-            # Unread body bytes would be taken for the next reply: drop the connection.
-            self._response.close()
-            self._conn.close()
-
-
 class HubClient:
     """A client for one hub. Thread-compatible: use one instance per worker thread.
 
@@ -552,9 +366,12 @@ class HubClient:
             shared_tls = _shared_tls_context(ca_bundle)
         # Built on first use: a download worker's client may never make an API call.
         self._http_client: httpx.Client | None = None
-        self._direct: _DirectConnection | None = None
+        self._direct: DirectConnection | None = None
         if transport is None and _env_proxy(url) is None:
-            self._direct = _DirectConnection(url, shared_tls, self.timeouts, self._watch)
+            t = self.timeouts
+            self._direct = DirectConnection(
+                url, shared_tls, self._watch, connect=t.connect, read=t.read, write=t.write
+            )
 
     def __repr__(self) -> str:
         return f"HubClient({self.base_url!r}, signed_in={self.token is not None})"
@@ -871,17 +688,17 @@ class HubClient:
 
     def _open_artifact(
         self, path: str, headers: Mapping[str, str], cancel: Callable[[], bool] | None
-    ) -> _ArtifactReply:
+    ) -> ArtifactReply:
         """GET an artifact with retries, its body not yet read; the reply may be 206, 416
         or an error status (read it with ``error_response``)."""
         all_headers = self._headers(headers, True)
 
-        def send() -> _ArtifactReply:
+        def send() -> ArtifactReply:
             if self._direct is not None:
                 url = httpx.URL(self.base_url + API_PREFIX + path)
                 return self._direct.get(url, {**_DEFAULT_HEADERS, **all_headers})
             request = self._http.build_request("GET", path, headers=all_headers)
-            return _StreamedReply(self._http.send(request, stream=True))
+            return StreamedReply(self._http.send(request, stream=True))
 
         return self._with_retries("GET", path, all_headers, send, RETRY_STATUSES, cancel)
 

@@ -20,7 +20,7 @@ from support.hub import wait_until
 from test_client_http import Reply, problem, serve_bytes
 
 from assessor_app.store.vault import Vault
-from assessor_app.sync.client import HubClient, Timeouts, _socket_readable
+from assessor_app.sync.client import HubClient, Timeouts
 from assessor_app.sync.errors import (
     AuthExpired,
     Cancelled,
@@ -253,8 +253,9 @@ def test_a_connection_the_hub_closed_is_replaced_without_a_retry(
     client = make_client()
     first = Sink()
     client.download_artifact("a1", first)
-    conn = client._direct._conn  # type: ignore[union-attr]
-    wait_until(lambda: conn.sock is None or _socket_readable(conn.sock), 5, "the hang-up")
+    direct = client._direct
+    assert direct is not None
+    wait_until(direct.stale, 5, "the hang-up")
     second = Sink()
     client.download_artifact("a1", second)
     assert bytes(first.data) == bytes(second.data) == DATA
