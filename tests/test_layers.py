@@ -22,7 +22,7 @@ FORBIDDEN_LAYERS: dict[str, set[str]] = {
     "media": {"store", "sync", "services", "ui", "hub", "cli"},
     "services": {"ui", "hub", "cli"},
     "hub": {"store", "sync", "services", "media", "ui", "cli"},
-    "ui": {"hub"},
+    "ui": {"sync", "hub"},
     "cli": {"ui", "media", "hub"},
 }
 # Which Qt modules each layer may use; absent means no Qt at all.

@@ -14,10 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from assessor_app.store import Profile, Store, open_store, profile_for, remember_last_profile
-from assessor_app.store.secrets import SecretStore, SecretStoreKind, open_secret_store
+from assessor_app.store.secrets import (
+    KeyringUnavailable,
+    SecretStore,
+    SecretStoreError,
+    SecretStoreKind,
+    open_secret_store,
+)
 from assessor_app.store.vault import Vault
 from assessor_app.sync.client import HubClient, Timeouts
 from assessor_app.sync.errors import AuthExpired, HubError
+from assessor_app.sync.trouble import trouble_words
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +124,44 @@ def sign_in(
     remember_last_profile(profile)
     log.info("signed in to %s as %s", profile.hub_url, username)
     return session
+
+
+def renew_sign_in(session: ProfileSession, password: str) -> ProfileSession:
+    """Sign ``session``'s own account in again and keep the new token in its secret
+    store; the store, the vault and queued decisions are not touched."""
+    ca = session.store.settings.ca_bundle()
+    with session.client_factory(
+        session.profile.hub_url, ca_bundle=Path(ca) if ca else None
+    ) as client:
+        token = client.login(session.profile.username, password)
+    session.secrets.set_token(token.access_token)
+    return session
+
+
+@dataclass(frozen=True)
+class SignInProblem:
+    """Why a sign-in failed, in the assessor's words. ``keyring_unavailable``: the
+    system keyring cannot be used, so a passphrase file is the way on."""
+
+    words: str
+    keyring_unavailable: bool = False
+
+
+def sign_in_problem(error: BaseException) -> SignInProblem | None:
+    """What to tell the assessor when ``sign_in`` or ``renew_sign_in`` raised ``error``;
+    None for an error that says nothing about signing in (a fault, to be raised)."""
+    if isinstance(error, AuthExpired):
+        return SignInProblem(
+            "The hub did not accept that user name and password. Check them and retry."
+        )
+    if isinstance(error, KeyringUnavailable):
+        return SignInProblem(str(error), keyring_unavailable=True)
+    if isinstance(error, HubError):
+        log.info("sign-in failed: %s", error)
+        return SignInProblem(trouble_words(error))
+    if isinstance(error, SecretStoreError | ValueError):
+        return SignInProblem(str(error))
+    return None
 
 
 HUB_NOT_TOLD = (

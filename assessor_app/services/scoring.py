@@ -30,10 +30,10 @@ from assessor_app.domain import (
     evaluate,
 )
 from assessor_app.domain.feedback_quality import FeedbackFinding, check_feedback
+from assessor_app.domain.notes import TimeNote
 from assessor_app.protocol.v1 import DecisionUpload
 from assessor_app.store import AuditAction, LocalState, NotFoundError, StateError, Store
 from assessor_app.store.repositories.assignments import ReviewState, review_state
-from assessor_app.store.repositories.notes import TimeNote
 from assessor_app.store.repositories.scoresheets import StoredCitation
 
 DEFAULT_MIN_WATCHED_SHARE = 0.8

@@ -5,6 +5,11 @@ the factory it was given (so opening hub clients never blocks the GUI) and repor
 through queued signals: ``progress(SyncProgress)``, then ``signInRequired()`` if the hub
 refused the token, and ``finished(SyncReport)``; an unexpected error gives
 ``failed(message)`` instead. Only one run at a time: ``start`` refuses a second.
+
+The window reads a run through this module alone: ``progress_words`` is its status-bar
+line and ``changes_queue`` says when the queue is worth reading again; the payloads are
+the sync layer's ``SyncProgress`` and ``SyncReport``, named here for the window's type
+hints.
 """
 
 from __future__ import annotations
@@ -14,17 +19,56 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from assessor_app.domain.wording import rate_words
 from assessor_app.services.account import ProfileSession, SignInRequired
 from assessor_app.sync.engine import SyncEngine
-from assessor_app.sync.progress import CancelToken, ProgressCallback, SyncProgress, SyncReport
+from assessor_app.sync.progress import (
+    PHASE_WORDS,
+    CancelToken,
+    ProgressCallback,
+    SyncPhase,
+    SyncProgress,
+    SyncReport,
+)
 from assessor_app.sync.trouble import trouble_words
 
-__all__ = ["EngineFactory", "SyncRunner", "engine_for_session"]
+__all__ = [
+    "EngineFactory",
+    "SyncProgress",
+    "SyncReport",
+    "SyncRunner",
+    "changes_queue",
+    "engine_for_session",
+    "progress_words",
+]
 
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[ProgressCallback, CancelToken], SyncEngine]
 """Builds the engine for one run, given the progress callback and cancel token to use."""
+
+
+# The phases whose work changes what the queue shows (new rows, download percentages,
+# uploaded decisions).
+_QUEUE_PHASES = frozenset({SyncPhase.MANIFESTS, SyncPhase.DOWNLOADS, SyncPhase.UPLOADS})
+
+
+def progress_words(progress: SyncProgress) -> str:
+    """The status bar's line for a running sync: phase, item, rate and stalled files."""
+    words = PHASE_WORDS[progress.phase]
+    if progress.current:
+        words += f": {progress.current}"
+    rate = rate_words(progress.bytes_per_second)
+    if rate:
+        words += f" · {rate}"
+    if progress.stalled:
+        words += f" · stalled: {', '.join(progress.stalled)}"
+    return words
+
+
+def changes_queue(progress: SyncProgress) -> bool:
+    """Whether the run is in a phase that changes what the queue shows."""
+    return progress.phase in _QUEUE_PHASES
 
 
 def engine_for_session(session: ProfileSession) -> EngineFactory:

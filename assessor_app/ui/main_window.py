@@ -41,14 +41,13 @@ from assessor_app.ui.qt import (
 from assessor_app.ui.queue.model import QueueModel
 from assessor_app.ui.queue.view import QueueView
 from assessor_app.ui.shortcuts import binding
-from assessor_app.ui.sync_bar import SyncBar, progress_words
+from assessor_app.ui.sync_bar import SyncBar
 
 if TYPE_CHECKING:
     from assessor_app.services.account import ProfileSession
     from assessor_app.services.connection import Connection
     from assessor_app.services.scoring import OpenedAssignment
-    from assessor_app.services.sync_runner import SyncRunner
-    from assessor_app.sync.progress import SyncProgress, SyncReport
+    from assessor_app.services.sync_runner import SyncProgress, SyncReport, SyncRunner
     from assessor_app.ui.calibration.menu import CalibrationMenu
     from assessor_app.ui.qt import QCloseEvent, QKeyEvent
     from assessor_app.ui.workspace.workspace import Workspace
@@ -336,10 +335,12 @@ class MainWindow(QMainWindow):
         progress, self._pending_progress = self._pending_progress, None
         if progress is None or self.sync_runner is None or not self.sync_runner.is_running():
             return
+        from assessor_app.services.sync_runner import changes_queue, progress_words
+
         self.sync_bar.show_progress(progress)
         if self.cancel_button.isEnabled():
             self.statusBar().showMessage(progress_words(progress))
-        if progress.phase.value in ("downloads", "uploads", "manifests"):
+        if changes_queue(progress):
             self.refresh_queue()
 
     def _sync_done(self, details: list[str]) -> None:

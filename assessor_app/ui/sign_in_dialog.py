@@ -8,13 +8,12 @@ and the store, the vault and queued decisions are not touched.
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-
-from assessor_app.services.account import ProfileSession, sign_in
-from assessor_app.store.secrets import KeyringUnavailable, SecretStoreError, SecretStoreKind
-from assessor_app.sync.errors import AuthExpired, HubError
-from assessor_app.sync.trouble import trouble_words
+from assessor_app.services.account import (
+    ProfileSession,
+    renew_sign_in,
+    sign_in,
+    sign_in_problem,
+)
 from assessor_app.ui.background import Executor
 from assessor_app.ui.plain_text import set_plain
 from assessor_app.ui.qt import (
@@ -28,24 +27,11 @@ from assessor_app.ui.qt import (
     QWidget,
 )
 
-_STORES: list[tuple[SecretStoreKind, str]] = [
+# Where the token is kept: the secret store kinds ``sign_in`` accepts, in the user's words.
+_STORES: list[tuple[str, str]] = [
     ("keyring", "System keyring (recommended)"),
     ("passphrase-file", "A file protected by a passphrase I type at each start"),
 ]
-
-
-def renew_token(session: ProfileSession, password: str) -> ProfileSession:
-    """Sign ``session``'s own account in again and keep the new token in its secret store."""
-    ca = session.store.settings.ca_bundle()
-    with session.client_factory(
-        session.profile.hub_url, ca_bundle=Path(ca) if ca else None
-    ) as client:
-        token = client.login(session.profile.username, password)
-    session.secrets.set_token(token.access_token)
-    return session
-
-
-log = logging.getLogger(__name__)
 
 
 class SignInDialog(QDialog):
@@ -55,7 +41,7 @@ class SignInDialog(QDialog):
         *,
         hub_url: str = "",
         username: str = "",
-        store_kind: SecretStoreKind | None = None,
+        store_kind: str | None = None,
         message: str = "",
         renew: ProfileSession | None = None,
         parent: QWidget | None = None,
@@ -133,7 +119,9 @@ class SignInDialog(QDialog):
         renew = self._renew
         if renew is not None:
             self._executor.submit(
-                lambda: renew_token(renew, password), success=self._signed_in, failure=self._failed
+                lambda: renew_sign_in(renew, password),
+                success=self._signed_in,
+                failure=self._failed,
             )
             return
         self._executor.submit(
@@ -148,16 +136,9 @@ class SignInDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
-        if isinstance(error, AuthExpired):
-            text = "The hub did not accept that user name and password. Check them and retry."
-        elif isinstance(error, KeyringUnavailable) and self._renew is None:
-            text = str(error)
-            self.store_choice.setCurrentIndex(1)
-        elif isinstance(error, HubError):
-            log.info("sign-in failed: %s", error)
-            text = trouble_words(error)
-        elif isinstance(error, (SecretStoreError, ValueError)):
-            text = str(error)
-        else:
+        problem = sign_in_problem(error)
+        if problem is None:
             raise error
-        set_plain(self.message, text)  # HubError quotes the hub's problem title
+        if problem.keyring_unavailable and self._renew is None:
+            self.store_choice.setCurrentIndex(1)  # the passphrase file
+        set_plain(self.message, problem.words)  # the words may quote the hub's problem title

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assessor_app.domain.wording import rate_words
 from assessor_app.ui.qt import (
     QHBoxLayout,
     QProgressBar,
@@ -24,25 +23,9 @@ from assessor_app.ui.qt import (
 )
 
 if TYPE_CHECKING:
-    from assessor_app.sync.progress import SyncProgress
+    from assessor_app.services.sync_runner import SyncProgress
 
 DETAILS_TITLE = "Sync details"
-
-
-def progress_words(progress: SyncProgress) -> str:
-    """The status bar's line for a running sync: phase, item, rate and stalled files."""
-    # Imported here: the window paints before any sync code is loaded.
-    from assessor_app.sync.progress import PHASE_WORDS
-
-    words = PHASE_WORDS[progress.phase]
-    if progress.current:
-        words += f": {progress.current}"
-    rate = rate_words(progress.bytes_per_second)
-    if rate:
-        words += f" · {rate}"
-    if progress.stalled:
-        words += f" · stalled: {', '.join(progress.stalled)}"
-    return words
 
 
 class SyncBar(QWidget):

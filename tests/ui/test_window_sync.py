@@ -21,13 +21,13 @@ from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, passing_upload, run
 
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.scoring import ReopenRefused, ScoringService
+from assessor_app.services.sync_runner import changes_queue, progress_words
 from assessor_app.store import LocalState
 from assessor_app.sync.client import HubClient, Timeouts
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.progress import SyncPhase, SyncProgress
 from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import QApplication, QMessageBox, QSettings, Qt, QTimer
-from assessor_app.ui.sync_bar import progress_words
 
 REFLECTION = b"I waited five seconds after each question; more students answered.\n"
 FEEDBACK = "Wait after the question: well paced. Reflection on student thinking: clear."
@@ -298,6 +298,9 @@ def test_the_status_bar_line_shows_rate_and_stalled_files() -> None:
         "Downloading evidence · 1 KB/s"
     )
     assert progress_words(SyncProgress(SyncPhase.UPLOADS)) == "Uploading decisions"
+    # The queue is read again while rows can change, not while old evidence is tidied.
+    assert changes_queue(running) and changes_queue(SyncProgress(SyncPhase.MANIFESTS))
+    assert not changes_queue(SyncProgress(SyncPhase.RETENTION))
 
 
 def test_an_upload_the_hub_cannot_take_names_the_submission_not_its_id(

@@ -17,7 +17,7 @@ from assessor_app.store.repositories.decisions import (
     OutboxEntry,
     RecordedDecision,
 )
-from assessor_app.store.repositories.notes import Notes, TimeNote
+from assessor_app.store.repositories.notes import Notes
 from assessor_app.store.repositories.scoresheets import ScoreSheets, StoredCitation
 from assessor_app.store.repositories.settings import DEFAULTS, Settings
 from assessor_app.store.repositories.submissions import ArtifactDownload, Submissions
@@ -42,7 +42,6 @@ __all__ = [
     "StateError",
     "StoredCitation",
     "Submissions",
-    "TimeNote",
     "Workspace",
     "merge_ranges",
 ]

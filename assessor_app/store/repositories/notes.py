@@ -1,27 +1,12 @@
-"""Time-pinned notes: the assessor's own jottings at a moment of a video or audio
-artifact, optionally tied to a criterion. Private to the assessor; never uploaded."""
+"""Time-pinned notes (``domain.notes.TimeNote``) kept per assignment and artifact."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import select
 
+from assessor_app.domain.notes import TimeNote
 from assessor_app.store.models import NoteRow, utcnow
 from assessor_app.store.repositories._common import NotFoundError, Repository, get_assignment
-
-
-@dataclass(frozen=True)
-class TimeNote:
-    id: int
-    assignment_id: str
-    artifact_id: str
-    time_ms: int
-    text: str
-    criterion_id: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 def _note(row: NoteRow) -> TimeNote:

@@ -12,8 +12,7 @@ from assessor_app.domain.calibration_display import format_share
 from assessor_app.domain.text import printable
 from assessor_app.domain.wording import plural
 from assessor_app.services.calibration import CalibrationService, KeyComparison, KeyFetchReport
-from assessor_app.sync.errors import HubError
-from assessor_app.sync.trouble import trouble_words
+from assessor_app.services.problems import problem_words
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.drift_chart import DriftChart
 from assessor_app.ui.calibration.models import KeyModel
@@ -187,7 +186,7 @@ class KeysPanel(QWidget):
 
     def _fetch_failed(self, error: BaseException) -> None:
         self.fetch_button.setEnabled(True)
-        why = trouble_words(error) if isinstance(error, HubError) else str(error)
+        why = problem_words(error)
         message = f"Could not check for keys. {why} Keys already received are shown."
         set_plain(self.status, message)
         self.failed.emit(message)

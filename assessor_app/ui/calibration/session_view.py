@@ -20,8 +20,7 @@ from assessor_app.domain.calibration_display import (
 from assessor_app.domain.text import printable
 from assessor_app.protocol.calibration import ConsensusEntry, ItemResult
 from assessor_app.services.calibration import CalibrationService, SessionListing, SessionView
-from assessor_app.sync.errors import HubError
-from assessor_app.sync.trouble import trouble_words
+from assessor_app.services.problems import problem_words
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.models import MatrixModel, SessionIdRole, SessionListModel
 from assessor_app.ui.plain_text import as_html, plain_label, set_plain
@@ -285,7 +284,7 @@ class SessionsView(QWidget):
         self.sessionLoaded.emit(view)
 
     def _fail(self, error: BaseException) -> None:
-        message = trouble_words(error) if isinstance(error, HubError) else str(error)
+        message = problem_words(error)
         set_plain(self.status, message)
         self.failed.emit(message)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.domain.citations import format_timecode
-from assessor_app.store.repositories.notes import TimeNote
+from assessor_app.domain.notes import TimeNote
 from assessor_app.ui.plain_text import message_box
 from assessor_app.ui.qt import QFileDialog, QMessageBox, QWidget
 from assessor_app.ui.viewers.timeline import Marker
