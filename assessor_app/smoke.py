@@ -79,7 +79,7 @@ def _first_video_assignment(session: ProfileSession) -> tuple[str, Artifact]:
 
 def _run(hub_url: str, username: str, password: str, timeout_s: float) -> None:
     from assessor_app.media.backend import VlcUnavailable, vlc_status
-    from assessor_app.media.player import ERROR, PLAYING
+    from assessor_app.media.player import PlayerState
     from assessor_app.services.account import sign_in
     from assessor_app.store import data_root
     from assessor_app.store.secrets import KeyringUnavailable
@@ -125,11 +125,11 @@ def _run(hub_url: str, username: str, password: str, timeout_s: float) -> None:
             raise SmokeFailed(f"the video {video.filename} opened without a player")
         # The viewer decodes the first frame and pauses on it; then playback must move on.
         _wait(
-            lambda: player.last_frame() is not None or player.state() == ERROR,
+            lambda: player.last_frame() is not None or player.state() == PlayerState.ERROR,
             timeout_s,
             "the first video frame",
         )
-        if player.state() == ERROR:
+        if player.state() == PlayerState.ERROR:
             raise SmokeFailed(f"the player could not play {video.filename}")
         frame = player.last_frame()
         if frame.width() <= 0 or frame.height() <= 0:
@@ -143,18 +143,18 @@ def _run(hub_url: str, username: str, password: str, timeout_s: float) -> None:
         player.play()
         _wait(
             lambda: (
-                (player.state() == PLAYING and player.position() >= start_ms + 500)
-                or player.state() == ERROR
+                (player.state() == PlayerState.PLAYING and player.position() >= start_ms + 500)
+                or player.state() == PlayerState.ERROR
             ),
             timeout_s,
             "playback to advance",
         )
-        if player.state() == ERROR:
+        if player.state() == PlayerState.ERROR:
             raise SmokeFailed(f"the player failed while playing {video.filename}")
         _say(f"playing: at {player.position()} ms, {player.frames_delivered} frames delivered")
         # Pause and let the workspace save what was watched before the window closes.
         player.pause()
-        _wait(lambda: player.state() != PLAYING, timeout_s, "the player to pause")
+        _wait(lambda: player.state() != PlayerState.PLAYING, timeout_s, "the player to pause")
         _wait(lambda: workspace.saves.state != "saving", timeout_s, "the workspace to save")
         if workspace.saves.state == "failed":
             raise SmokeFailed("the workspace could not save to the local database")

@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 
-from assessor_app.media.player import PAUSED, PLAYING, VideoPlayer, wait_for_released
+from assessor_app.media.player import PlayerState, VideoPlayer, wait_for_released
 from benchmarks.result import Result
 
 OPENS = 7
@@ -68,7 +68,7 @@ def _time_to_first_frame(clip: Path) -> float:
     if not _wait(lambda: bool(frames), 10):
         raise RuntimeError("no frame within 10 s")
     elapsed_ms = (frames[0] - start) * 1000
-    _wait(lambda: player.state() == PAUSED, 5)
+    _wait(lambda: player.state() == PlayerState.PAUSED, 5)
     player.close()
     wait_for_released(10)
     return elapsed_ms
@@ -78,7 +78,7 @@ def _frames_per_second(clip: Path, rate: float) -> float:
     player = VideoPlayer()
     player.set_rate(rate)
     player.open_file(clip, autoplay=True)
-    if not _wait(lambda: player.state() == PLAYING and player.frames_delivered > 5, 10):
+    if not _wait(lambda: player.state() == PlayerState.PLAYING and player.frames_delivered > 5, 10):
         raise RuntimeError("playback did not start")
     first = player.frames_delivered
     start = time.perf_counter()

@@ -32,6 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -41,6 +42,7 @@ from PySide6.QtGui import QImage
 from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media import backend
 from assessor_app.media.backend import VlcUnavailable
+from assessor_app.media.coverage_tracker import CoverageTracker
 from assessor_app.media.frame_history import (
     WALK_LEAD_FRAMES,
     FrameHistory,
@@ -51,12 +53,19 @@ from assessor_app.media.frame_history import (
 
 log = logging.getLogger(__name__)
 
-STOPPED = "stopped"
-OPENING = "opening"
-PLAYING = "playing"
-PAUSED = "paused"
-ENDED = "ended"
-ERROR = "error"
+
+class PlayerState(StrEnum):
+    """What the player is doing: ``state()`` and ``stateChanged`` (as its value)."""
+
+    STOPPED = "stopped"
+    #: Decoding up to the first picture (or, for audio, the first time report).
+    OPENING = "opening"
+    PLAYING = "playing"
+    PAUSED = "paused"
+    ENDED = "ended"
+    #: The media cannot be played; ``errorOccurred`` said why.
+    ERROR = "error"
+
 
 MIN_RATE = 0.5
 MAX_RATE = 2.0
@@ -68,9 +77,6 @@ UNPLAYABLE = (
     "another player."
 )
 
-# A continuous stretch of playback is reported in pieces of at most this length, so a
-# crash during a long uninterrupted viewing loses little coverage.
-_COVERAGE_FLUSH_MS = 5000
 # A hidden walk (see frame_history) waiting this long for a picture is given up.
 _WALK_WAIT_MS = 500
 # How long after a pause the picture may still move (frames decoded before it).
@@ -82,11 +88,6 @@ _KICK_TRIES = 3
 _STALE_TIME_MS = 1000
 # VLC lands a seek within a few frames of the target; earlier times are pre-seek.
 _SEEK_SLACK_MS = 200
-# A position jump larger than this (scaled by the rate) is a seek, not playback.
-_COVERAGE_MAX_STEP_MS = 1500
-# VLC reports the time every 250-300 ms of playback; an end arriving after the last
-# report is credited with at most this much more (scaled by the rate).
-_TIME_REPORT_GAP_MS = 400
 # An end further than this (scaled by the rate) before the length in the file's index
 # means the data stops early, as in a truncated upload. A complete file ends within a
 # few hundred ms of its length.
@@ -399,7 +400,7 @@ class VideoPlayer(QObject):
         self._audio_output = audio_output
         self._max_width = max_width
         self._session: _Session | None = None
-        self._state = STOPPED
+        self._state = PlayerState.STOPPED
         self._position = 0
         self._duration = 0
         self._rate = 1.0
@@ -431,10 +432,8 @@ class VideoPlayer(QObject):
         self._queue_timer.timeout.connect(self._on_queue_timer)
         self._last_frame: QImage | None = None
         self._audio_only = False
-        self._played = PlayedRanges()
-        self._segment_start: int | None = None
-        self._segment_end = 0
-        self._segment_end_at = 0.0
+        # Fed with the playhead as it plays; each stretch it closes is a playedRange.
+        self._coverage = CoverageTracker(self.playedRange.emit)
         # Known after an early end: how much of the media exists (see endedEarly).
         self._present: int | None = None
         self.frames_delivered = 0
@@ -456,7 +455,7 @@ class VideoPlayer(QObject):
 
     # --- queries ---------------------------------------------------------------------
 
-    def state(self) -> str:
+    def state(self) -> PlayerState:
         return self._state
 
     def position(self) -> int:
@@ -495,10 +494,7 @@ class VideoPlayer(QObject):
 
     def played_ranges(self) -> PlayedRanges:
         """Everything played of the current media so far (including the open stretch)."""
-        ranges = self._played.copy()
-        if self._segment_start is not None and self._segment_end > self._segment_start:
-            ranges.add(self._segment_start, self._segment_end)
-        return ranges
+        return self._coverage.ranges()
 
     # --- opening -----------------------------------------------------------------------
 
@@ -585,8 +581,7 @@ class VideoPlayer(QObject):
         self._session = session
         self._position = max(0, start_ms)
         self._duration = 0
-        self._played = PlayedRanges()
-        self._segment_start = None
+        self._coverage.restart()
         self._present = None
         self._frame_ms = DEFAULT_FRAME_MS
         self._last_frame = None
@@ -603,7 +598,7 @@ class VideoPlayer(QObject):
         mp.audio_set_volume(self._volume)
         if self._rate != 1.0:
             mp.set_rate(self._rate)
-        self._set_state(OPENING)
+        self._set_state(PlayerState.OPENING)
         self._watchdog.start()
         if mp.play() != 0:
             self._fail(UNPLAYABLE)
@@ -614,22 +609,22 @@ class VideoPlayer(QObject):
 
     def play(self) -> None:
         mp = self._mp()
-        if mp is None or self._state == ERROR:
+        if mp is None or self._state == PlayerState.ERROR:
             return
         if self._priming:
             self._priming = False
             mp.audio_set_mute(False)
-        if self._state == ENDED:
+        if self._state == PlayerState.ENDED:
             # After the end VLC ignores play() until stopped. Its input thread has
             # already finished, so this stop() only reaps it and returns at once.
             mp.stop()
             self._position = 0
             self._last_frame = None
-            self._set_state(OPENING)
+            self._set_state(PlayerState.OPENING)
             self._watchdog.start()
             mp.play()
             return
-        if self._state == OPENING:
+        if self._state == PlayerState.OPENING:
             self._autoplay = True
             return
         stepped = self._stepped
@@ -648,51 +643,53 @@ class VideoPlayer(QObject):
             mp.set_time(self._position)
         # VLC may merge a pause and an unpause queued back to back and then report
         # neither, so the state follows our request; VLC's events confirm it later.
-        self._set_state(PLAYING)
+        self._set_state(PlayerState.PLAYING)
 
     def pause(self) -> None:
         mp = self._mp()
         if mp is None:
             return
-        if self._state == OPENING:
+        if self._state == PlayerState.OPENING:
             self._autoplay = False
             self._priming = True
             return
-        if self._state == PLAYING:
+        if self._state == PlayerState.PLAYING:
             self._settling = True
             self._paused_at = time.monotonic()
             mp.set_pause(1)
-            if self._segment_start is not None:
+            if self._coverage.running:
                 # The playhead stops where the picture stops, not at VLC's last report.
-                self._segment_end = self._position = self._playing_now()
+                self._position = self._coverage.hold(rate=self._rate, duration=self._duration)
                 self.positionChanged.emit(self._position)
-            self._close_segment()
-            self._set_state(PAUSED)
+            self._coverage.close()
+            self._set_state(PlayerState.PAUSED)
 
     def toggle(self) -> None:
-        if self._state == PLAYING or (self._state == OPENING and self._autoplay):
+        if self._state == PlayerState.PLAYING or (
+            self._state == PlayerState.OPENING and self._autoplay
+        ):
             self.pause()
         else:
             self.play()
 
     def seek(self, ms: int) -> None:
         mp = self._mp()
-        if mp is None or self._state == ERROR:
+        if mp is None or self._state == PlayerState.ERROR:
             return
         target = max(0, int(ms))
         end = self._present if self._present is not None else self._duration
         if end:
             target = min(target, max(0, end - self._frame_ms))
-        self._close_segment()
+        self._coverage.close()
         self._forget_frames()
         self._seek_target = target
         self._kick.stop()
-        if self._state == ENDED:
+        if self._state == PlayerState.ENDED:
             self._pending_seek = target
             self.play()
-        elif self._state == OPENING or self._still_settling():
+        elif self._state == PlayerState.OPENING or self._still_settling():
             self._pending_seek = target
-        elif self._state == PAUSED and self._must_wait(-1):
+        elif self._state == PlayerState.PAUSED and self._must_wait(-1):
             # Frames decoded before the pause are still arriving; a seek sent now is
             # sometimes lost by VLC (the old picture stays). It goes out once they stop.
             self._pending_seek = target
@@ -708,7 +705,7 @@ class VideoPlayer(QObject):
         if mp is None:
             return
         mp.set_time(target)
-        if self._state == PAUSED:
+        if self._state == PlayerState.PAUSED:
             self._kick_target = target
             self._kick_tries = 0
             self._before_seek = self._last_frame
@@ -723,18 +720,18 @@ class VideoPlayer(QObject):
         The position moves at once; the picture follows (see :mod:`frame_history` for
         how a step back finds exactly the frame before)."""
         mp = self._mp()
-        if mp is None or self._state in (ERROR, OPENING):
+        if mp is None or self._state in (PlayerState.ERROR, PlayerState.OPENING):
             return
-        if direction == 0 or (direction > 0 and self._state == ENDED):
+        if direction == 0 or (direction > 0 and self._state == PlayerState.ENDED):
             return
-        if self._state == PLAYING:
+        if self._state == PlayerState.PLAYING:
             self.pause()
         if direction < 0 and self._position <= 0:
             return
         step = self._frame_ms if direction > 0 else -self._frame_ms
         self._position = min(max(0, self._position + step), self._duration or 1 << 62)
         self.positionChanged.emit(self._position)
-        if self._state == ENDED or self._audio_only:
+        if self._state == PlayerState.ENDED or self._audio_only:
             # No picture to step through: an ordinary seek there.
             self.seek(self._position)
         elif self._walk or self._queued_steps or self._must_wait(direction):
@@ -820,7 +817,7 @@ class VideoPlayer(QObject):
 
     @Slot()
     def _on_queue_timer(self) -> None:
-        if self._state != PAUSED or self._walk is not None:
+        if self._state != PlayerState.PAUSED or self._walk is not None:
             return
         if self._pending_seek is None and not self._queued_steps:
             return
@@ -904,35 +901,39 @@ class VideoPlayer(QObject):
         session, self._session = self._session, None
         if session is None:
             return
-        self._close_segment()
+        self._coverage.close()
         session.alive.clear()
         worker = threading.Thread(target=session.release, name="vlc-release", daemon=True)
         with _pending_lock:
             _pending_releases[:] = [t for t in _pending_releases if t.is_alive()]
             _pending_releases.append(worker)
         worker.start()
-        if self._state not in (ERROR, STOPPED):
-            self._set_state(STOPPED)
+        if self._state not in (PlayerState.ERROR, PlayerState.STOPPED):
+            self._set_state(PlayerState.STOPPED)
 
     # --- internals ---------------------------------------------------------------------
 
     def _mp(self) -> Any:
         return self._session.vlc_player if self._session is not None else None
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: PlayerState) -> None:
         if state != self._state:
             self._state = state
             self.stateChanged.emit(state)
 
     def _fail(self, message: str) -> None:
         self._watchdog.stop()
-        self._close_segment()
-        self._set_state(ERROR)
+        self._coverage.close()
+        self._set_state(PlayerState.ERROR)
         self.errorOccurred.emit(message)
 
     @Slot()
     def _on_watchdog(self) -> None:
-        if self._state == OPENING and self._session is not None and not self._session.frames:
+        if (
+            self._state == PlayerState.OPENING
+            and self._session is not None
+            and not self._session.frames
+        ):
             log.warning("no picture from VLC within %d ms", self._watchdog.interval())
             self._fail(UNPLAYABLE)
 
@@ -944,7 +945,7 @@ class VideoPlayer(QObject):
         # it and shows the sought frame. On a busy machine a paused seek is also
         # sometimes dropped while the old picture keeps repeating: it is asked again.
         mp = self._mp()
-        if mp is None or self._state != PAUSED or self._walk is not None:
+        if mp is None or self._state != PlayerState.PAUSED or self._walk is not None:
             return
         if self._settling or self._pending_seek is not None:
             self._kick.start()
@@ -993,9 +994,9 @@ class VideoPlayer(QObject):
                 self._settling = True
                 session.vlc_player.set_pause(1)
                 self._paused_at = time.monotonic()
-                self._set_state(PAUSED)
-            elif self._state == OPENING:
-                self._set_state(PLAYING)
+                self._set_state(PlayerState.PAUSED)
+            elif self._state == PlayerState.OPENING:
+                self._set_state(PlayerState.PLAYING)
         self.frameReady.emit(image)
 
     def _learn_frame_rate(self) -> None:
@@ -1005,7 +1006,7 @@ class VideoPlayer(QObject):
 
     @Slot(str, int)
     def _on_vlc_event(self, kind: str, value: int) -> None:
-        if self._session is None or self._state == ERROR:
+        if self._session is None or self._state == PlayerState.ERROR:
             return
         if kind == "time":
             self._on_time(value)
@@ -1041,24 +1042,33 @@ class VideoPlayer(QObject):
             self._pending_seek = None
         # Before the first picture the state stays "opening"; after it, the state follows
         # our requests, so a Playing event that trails our pause is only history.
-        if self._last_frame is not None and self._state == OPENING and not self._priming:
-            self._set_state(PLAYING)
+        if (
+            self._last_frame is not None
+            and self._state == PlayerState.OPENING
+            and not self._priming
+        ):
+            self._set_state(PlayerState.PLAYING)
 
     def _on_time(self, ms: int) -> None:
-        if self._state == OPENING and self._last_frame is None and ms > 0 and self._no_video():
+        if (
+            self._state == PlayerState.OPENING
+            and self._last_frame is None
+            and ms > 0
+            and self._no_video()
+        ):
             self._start_audio_only()
-            if self._state == PAUSED:
+            if self._state == PlayerState.PAUSED:
                 return
-        if self._state == PAUSED and (self._walk is not None or self._history.frames):
+        if self._state == PlayerState.PAUSED and (self._walk is not None or self._history.frames):
             # A walk's own seek, not the playhead: frame steps set the position.
             return
         if self._seek_target is not None:
             if not -_SEEK_SLACK_MS <= ms - self._seek_target <= _STALE_TIME_MS:
                 return
             self._seek_target = None
-        if self._state == PLAYING:
-            self._track_played(ms)
-        if self._state in (PLAYING, PAUSED) and ms != self._position:
+        if self._state == PlayerState.PLAYING:
+            self._coverage.played_to(ms, position=self._position, rate=self._rate)
+        if self._state in (PlayerState.PLAYING, PlayerState.PAUSED) and ms != self._position:
             self._position = ms
             self.positionChanged.emit(ms)
 
@@ -1075,12 +1085,12 @@ class VideoPlayer(QObject):
             self._settling = True
             self._mp().set_pause(1)
             self._paused_at = time.monotonic()
-            self._set_state(PAUSED)
+            self._set_state(PlayerState.PAUSED)
             # Priming ran the clock up to its first report muted: go back to where the
             # assessor asked to start, or that stretch would never count as heard.
             self.seek(self._position)
         else:
-            self._set_state(PLAYING)
+            self._set_state(PlayerState.PLAYING)
 
     def _on_end(self) -> None:
         self._watchdog.stop()
@@ -1089,7 +1099,7 @@ class VideoPlayer(QObject):
             self._fail(UNPLAYABLE)
             return
         end = self._duration
-        reached = self._reached()
+        reached = self._coverage.reached(rate=self._rate, duration=self._duration)
         gap = _EARLY_END_MS * max(1.0, self._rate)
         # An end just after a seek into the last seconds is an ordinary end.
         if end and end - reached > gap and end - self._position > gap:
@@ -1097,51 +1107,11 @@ class VideoPlayer(QObject):
             # really reached is where the media ends, and the rest was never played.
             end = self._present = max(reached, self._present or 0)
         if end:
-            self._track_played(end)
+            self._coverage.played_to(end, position=self._position, rate=self._rate)
             self._position = end
             self.positionChanged.emit(end)
-        self._close_segment()
-        self._set_state(ENDED)
+        self._coverage.close()
+        self._set_state(PlayerState.ENDED)
         if self._present is not None:
             self.endedEarly.emit(self._present, self._duration)
         self.endReached.emit()
-
-    def _reached(self) -> int:
-        """The furthest moment really played, counting the short stretch after VLC's
-        last time report."""
-        reached = max((end for _start, end in self.played_ranges()), default=0)
-        if self._segment_start is not None:
-            reached = max(reached, self._playing_now())
-        return reached
-
-    def _playing_now(self) -> int:
-        """Where playback is now: VLC's last time report (up to a quarter second old)
-        plus the time since, within the usual gap between reports."""
-        since_ms = (time.monotonic() - self._segment_end_at) * 1000 * self._rate
-        now = self._segment_end + round(min(since_ms, _TIME_REPORT_GAP_MS * self._rate))
-        return min(now, self._duration or now)
-
-    # --- coverage ------------------------------------------------------------------------
-
-    def _track_played(self, ms: int) -> None:
-        if self._segment_start is None:
-            self._segment_start = self._segment_end = self._position
-        step = ms - self._segment_end
-        if step < 0 or step > _COVERAGE_MAX_STEP_MS * max(1.0, self._rate):
-            # A jump VLC made on its own (or a seek we did not see): restart there.
-            self._close_segment()
-            self._segment_start = self._segment_end = ms
-            self._segment_end_at = time.monotonic()
-            return
-        self._segment_end = ms
-        self._segment_end_at = time.monotonic()
-        if self._segment_end - self._segment_start >= _COVERAGE_FLUSH_MS:
-            self._close_segment()
-            self._segment_start = self._segment_end = ms
-
-    def _close_segment(self) -> None:
-        start, end = self._segment_start, self._segment_end
-        self._segment_start = None
-        if start is not None and end > start:
-            self._played.add(start, end)
-            self.playedRange.emit(start, end)

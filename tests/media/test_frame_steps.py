@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from assessor_app.media.player import PAUSED, PLAYING, VideoPlayer
+from assessor_app.media.player import PlayerState, VideoPlayer
 from assessor_app.store.vault import Vault
 from tests.media.conftest import barcode, make_barcode_clip
 
@@ -29,7 +29,7 @@ def opened(qtbot: QtBot, player: VideoPlayer, barcode_clip: Path, tmp_path: Path
     vault.put_file(barcode_clip, digest)
     with qtbot.waitSignal(player.frameReady, timeout=5000):
         assert player.open_stream(vault.open(digest), len(data))
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PAUSED, timeout=5000)
     qtbot.waitUntil(lambda: player.frame_duration_ms() == FRAME_MS, timeout=5000)
     return player
 
@@ -68,7 +68,7 @@ def test_each_press_moves_exactly_one_frame(qtbot: QtBot, opened: VideoPlayer):
         assert player.position() == position
         # ... and the picture follows, by exactly one frame.
         assert _settled(qtbot, player) == frame
-        assert player.state() == PAUSED
+        assert player.state() == PlayerState.PAUSED
 
 
 def test_presses_faster_than_the_picture_all_count(qtbot: QtBot, opened: VideoPlayer):
@@ -96,7 +96,7 @@ def test_step_back_just_after_playing(qtbot: QtBot, opened: VideoPlayer):
     player.play()
     qtbot.waitUntil(lambda: player.position() >= 1500, timeout=5000)
     player.step_frame(-1)
-    assert player.state() == PAUSED
+    assert player.state() == PlayerState.PAUSED
     qtbot.waitUntil(lambda: not player.stepping(), timeout=5000)
     before = _settled(qtbot, player)
     player.step_frame(-1)
@@ -112,7 +112,7 @@ def test_playing_on_after_steps_starts_from_the_frame_on_screen(qtbot: QtBot, op
     assert frame == landed - 2
     start = player.position()
     player.play()
-    qtbot.waitUntil(lambda: player.state() == PLAYING, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PLAYING, timeout=5000)
     qtbot.waitUntil(lambda: player.position() >= start + 300, timeout=5000)
     # VLC's clock runs on while paused for frame steps; without a fresh start playback
     # jumped ahead by about the time spent stepping (a second or more).

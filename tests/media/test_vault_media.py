@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from assessor_app.media.player import ENDED, PAUSED, VideoPlayer
+from assessor_app.media.player import PlayerState, VideoPlayer
 from assessor_app.store.vault import Vault
 from tests.media.conftest import make_silent_clip, make_tone_m4a, make_truncated_clip
 
@@ -61,7 +61,7 @@ def test_the_clock_moves_without_an_audio_track_or_without_a_picture(
     assert len(during) >= 6, positions
     assert during == sorted(during)
     assert during[0] < 800 and during[-1] >= 2000
-    assert player.state() == ENDED and player.position() == 3000
+    assert player.state() == PlayerState.ENDED and player.position() == 3000
     # Coverage is the whole clip played in one stretch, not a quarter second.
     assert list(player.played_ranges()) == [(0, 3000)]
     assert player.present_ms() is None
@@ -98,7 +98,7 @@ def test_an_ordinary_end_after_a_seek_near_the_end_is_not_early(
     early: list[tuple[int, int]] = []
     player.endedEarly.connect(lambda present, duration: early.append((present, duration)))
     _open_from_vault(player, vault, silent_clip)
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PAUSED, timeout=5000)
     player.seek(2900)
     with qtbot.waitSignal(player.endReached, timeout=6000):
         player.play()

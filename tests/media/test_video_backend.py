@@ -13,7 +13,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from assessor_app.media import backend
-from assessor_app.media.player import ERROR, VideoPlayer
+from assessor_app.media.player import PlayerState, VideoPlayer
 
 
 def test_status_when_vlc_works() -> None:
@@ -68,7 +68,7 @@ def test_player_refuses_to_open_without_vlc(
     with qtbot.waitSignal(player.errorOccurred, timeout=1000) as error:
         assert player.open_file(clip) is False
     assert "not installed" in error.args[0]
-    assert player.state() == ERROR
+    assert player.state() == PlayerState.ERROR
     player.play()
     player.seek(500)
     player.close()

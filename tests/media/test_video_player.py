@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from assessor_app.media.player import ENDED, ERROR, PAUSED, PLAYING, VideoPlayer, scaled_size
+from assessor_app.media.player import PlayerState, VideoPlayer, scaled_size
 from assessor_app.store.vault import Vault
 from tests.media.conftest import frame_index
 
@@ -24,7 +24,7 @@ def _distinct_colours(image: QImage) -> int:
 def _open_paused(qtbot: QtBot, player: VideoPlayer, path: Path) -> None:
     with qtbot.waitSignal(player.frameReady, timeout=5000):
         assert player.open_file(path)
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PAUSED, timeout=5000)
 
 
 def _wait_frame_near(qtbot: QtBot, player: VideoPlayer, frame: float, slack: float) -> None:
@@ -44,7 +44,7 @@ def test_open_shows_the_first_frame_paused(qtbot: QtBot, player: VideoPlayer, mp
     assert isinstance(image, QImage)
     assert (image.width(), image.height()) == (320, 180)
     assert _distinct_colours(image) > 10  # real picture, not a blank buffer
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PAUSED, timeout=5000)
     assert states[:2] == ["opening", "paused"]
     qtbot.waitUntil(lambda: player.duration() == 5000, timeout=5000)
     # On a loaded machine VLC may decode a few frames before the pause lands, as with
@@ -56,11 +56,11 @@ def test_play_pause_and_position(qtbot: QtBot, player: VideoPlayer, mp4_clip: Pa
     _open_paused(qtbot, player, mp4_clip)
     before = player.frames_delivered
     player.play()
-    qtbot.waitUntil(lambda: player.state() == PLAYING, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PLAYING, timeout=5000)
     qtbot.waitUntil(lambda: player.position() >= 1000, timeout=5000)
     assert player.frames_delivered - before >= 15
     player.pause()
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PAUSED, timeout=5000)
     paused_at = player.position()
     assert 1000 <= paused_at < 3000
     with qtbot.assertNotEmitted(player.positionChanged, wait=400):
@@ -94,15 +94,15 @@ def test_frame_steps(qtbot: QtBot, player: VideoPlayer, mp4_clip: Path):
     assert player.position() == 2000 + 2 * FRAME_MS
     # Back is exact too (see test_frame_steps.py for the frame-exact checks).
     _wait_frame_near(qtbot, player, start + 2, 0.7)
-    assert player.state() == PAUSED
+    assert player.state() == PlayerState.PAUSED
 
 
 def test_step_frame_while_playing_pauses(qtbot: QtBot, player: VideoPlayer, mp4_clip: Path):
     _open_paused(qtbot, player, mp4_clip)
     player.play()
-    qtbot.waitUntil(lambda: player.state() == PLAYING, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PLAYING, timeout=5000)
     player.step_frame(+1)
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PAUSED, timeout=5000)
 
 
 def test_rate_two_plays_twice_as_fast(qtbot: QtBot, player: VideoPlayer, mp4_clip: Path):
@@ -124,11 +124,11 @@ def test_end_reached(qtbot: QtBot, player: VideoPlayer, mp4_clip: Path):
     player.seek(4000)
     with qtbot.waitSignal(player.endReached, timeout=6000):
         player.play()
-    assert player.state() == ENDED
+    assert player.state() == PlayerState.ENDED
     assert player.position() == 5000
     # Play again after the end starts over.
     player.play()
-    qtbot.waitUntil(lambda: player.state() == PLAYING, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PLAYING, timeout=5000)
     qtbot.waitUntil(lambda: 0 < player.position() < 4000, timeout=5000)
 
 
@@ -156,7 +156,7 @@ def test_open_stream_from_memory(qtbot: QtBot, player: VideoPlayer, mp4_clip: Pa
     source = io.BytesIO(data)
     with qtbot.waitSignal(player.frameReady, timeout=5000):
         assert player.open_stream(source, len(data))
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PAUSED, timeout=5000)
     player.seek(3000)
     _wait_frame_near(qtbot, player, 75, 3.5)
     with qtbot.waitSignal(player.endReached, timeout=6000):
@@ -181,7 +181,7 @@ def test_webm_plays(qtbot: QtBot, player: VideoPlayer, webm_clip: Path):
     with qtbot.waitSignal(player.frameReady, timeout=5000) as frame:
         assert player.open_file(webm_clip, autoplay=True)
     assert frame.args[0].size().toTuple() == (320, 180)
-    qtbot.waitUntil(lambda: player.state() == PLAYING, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PLAYING, timeout=5000)
     qtbot.waitUntil(lambda: abs(player.duration() - 3000) < 100, timeout=5000)
     with qtbot.waitSignal(player.endReached, timeout=6000):
         pass
@@ -190,7 +190,7 @@ def test_webm_plays(qtbot: QtBot, player: VideoPlayer, webm_clip: Path):
 def test_start_position(qtbot: QtBot, player: VideoPlayer, mp4_clip: Path):
     with qtbot.waitSignal(player.frameReady, timeout=5000):
         assert player.open_file(mp4_clip, start_ms=2000)
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PAUSED, timeout=5000)
     assert player.position() == 2000
     _wait_frame_near(qtbot, player, 50, 3.5)
 
@@ -199,25 +199,25 @@ def test_corrupt_file_reports_an_error(qtbot: QtBot, player: VideoPlayer, corrup
     with qtbot.waitSignal(player.errorOccurred, timeout=10_000) as error:
         player.open_file(corrupt_clip)
     assert error.args[0].startswith("This video could not be played")
-    assert player.state() == ERROR
+    assert player.state() == PlayerState.ERROR
     # The transport stays inert rather than raising.
     player.play()
     player.seek(1000)
     player.step_frame(1)
-    assert player.state() == ERROR
+    assert player.state() == PlayerState.ERROR
 
 
 def test_missing_file_reports_an_error(qtbot: QtBot, player: VideoPlayer, tmp_path: Path):
     with qtbot.waitSignal(player.errorOccurred, timeout=1000) as error:
         assert not player.open_file(tmp_path / "gone.mp4")
     assert "missing" in error.args[0]
-    assert player.state() == ERROR
+    assert player.state() == PlayerState.ERROR
 
 
 def test_close_returns_at_once(qtbot: QtBot, player: VideoPlayer, mp4_clip: Path):
     _open_paused(qtbot, player, mp4_clip)
     player.play()
-    qtbot.waitUntil(lambda: player.state() == PLAYING, timeout=5000)
+    qtbot.waitUntil(lambda: player.state() == PlayerState.PLAYING, timeout=5000)
     start = time.perf_counter()
     player.close()
     assert time.perf_counter() - start < 0.05

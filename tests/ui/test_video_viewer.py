@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from assessor_app.domain import Artifact, TimeRange
 from assessor_app.media import backend
 from assessor_app.media import player as player_module
-from assessor_app.media.player import ENDED, ERROR, PAUSED, PLAYING
+from assessor_app.media.player import PlayerState
 from assessor_app.ui.qt import QPoint, Qt
 from assessor_app.ui.viewers.timeline import Marker
 from assessor_app.ui.viewers.video_viewer import VideoViewer
@@ -47,7 +47,7 @@ def viewer(qtbot: QtBot) -> Iterator[VideoViewer]:
 def _open(qtbot: QtBot, viewer: VideoViewer, clip: Path) -> None:
     with qtbot.waitSignal(viewer.loaded, timeout=5000):
         assert viewer.open_file(clip)
-    qtbot.waitUntil(lambda: viewer.player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: viewer.player.state() == PlayerState.PAUSED, timeout=5000)
     qtbot.waitUntil(lambda: viewer.player.duration() == 5000, timeout=5000)
 
 
@@ -84,10 +84,10 @@ def test_opens_to_a_painted_first_frame(qtbot: QtBot, viewer: VideoViewer, clip:
 def test_transport_keys(qtbot: QtBot, viewer: VideoViewer, clip: Path):
     _open(qtbot, viewer, clip)
     _key(qtbot, viewer, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: viewer.player.state() == PLAYING, timeout=3000)
+    qtbot.waitUntil(lambda: viewer.player.state() == PlayerState.PLAYING, timeout=3000)
     assert viewer.play_button.accessibleName() == "Pause"
     _key(qtbot, viewer, Qt.Key.Key_K)
-    qtbot.waitUntil(lambda: viewer.player.state() == PAUSED, timeout=3000)
+    qtbot.waitUntil(lambda: viewer.player.state() == PlayerState.PAUSED, timeout=3000)
     paused_at = viewer.player.position()
     _key(qtbot, viewer, Qt.Key.Key_L)
     assert viewer.player.position() == min(paused_at + 5000, 5000 - 40)
@@ -127,19 +127,19 @@ def test_note_pauses_and_enter_saves_and_resumes(qtbot: QtBot, viewer: VideoView
     viewer.player.play()
     qtbot.waitUntil(lambda: viewer.player.position() >= 1000, timeout=5000)
     _key(qtbot, viewer, Qt.Key.Key_N)
-    assert viewer.player.state() == PAUSED
+    assert viewer.player.state() == PlayerState.PAUSED
     pinned = viewer.note_editor.time_ms()
     assert pinned >= 1000
     assert viewer.note_editor.isVisible() and viewer.note_editor.text_edit().hasFocus()
     # Space and letters type into the note; they do not drive the player.
     qtbot.keyClicks(viewer.note_editor.text_edit(), "Waits 4 s after the hinge question")
-    assert viewer.player.state() == PAUSED
+    assert viewer.player.state() == PlayerState.PAUSED
     viewer.note_editor.criterion_box().setCurrentIndex(1)
     with qtbot.waitSignal(viewer.noteCreated, timeout=1000) as created:
         qtbot.keyClick(viewer.note_editor.text_edit(), Qt.Key.Key_Return)
     assert created.args == [pinned, "Waits 4 s after the hinge question", "c-wait"]
     assert viewer.note_editor.isHidden()
-    qtbot.waitUntil(lambda: viewer.player.state() == PLAYING, timeout=3000)
+    qtbot.waitUntil(lambda: viewer.player.state() == PlayerState.PLAYING, timeout=3000)
     assert [m.time_ms for m in viewer.timeline.markers()] == [pinned]
 
 
@@ -150,7 +150,7 @@ def test_note_escape_cancels(qtbot: QtBot, viewer: VideoViewer, clip: Path):
     with qtbot.assertNotEmitted(viewer.noteCreated):
         qtbot.keyClick(viewer.note_editor.text_edit(), Qt.Key.Key_Escape)
     assert viewer.note_editor.isHidden()
-    assert viewer.player.state() == PAUSED  # it was paused before N, so it stays paused
+    assert viewer.player.state() == PlayerState.PAUSED  # it was paused before N, so it stays paused
     assert viewer.timeline.markers() == []
 
 
@@ -219,7 +219,7 @@ def test_vlc_missing_shows_how_to_install(
     assert "videolan.org" in viewer.message()
     assert not viewer.play_button.isEnabled()
     _key(qtbot, viewer, Qt.Key.Key_Space)  # keys do nothing harmful
-    assert viewer.player.state() in (ERROR, "stopped")
+    assert viewer.player.state() in (PlayerState.ERROR, "stopped")
 
 
 def test_unplayable_file_offers_an_export(qtbot: QtBot, viewer: VideoViewer, tmp_path: Path):
@@ -230,7 +230,7 @@ def test_unplayable_file_offers_an_export(qtbot: QtBot, viewer: VideoViewer, tmp
     assert viewer.export_button.isVisible()
     with qtbot.waitSignal(viewer.exportRequested, timeout=1000):
         qtbot.mouseClick(viewer.export_button, Qt.MouseButton.LeftButton)
-    assert viewer.player.state() == ERROR
+    assert viewer.player.state() == PlayerState.ERROR
 
 
 def test_screenshot_of_the_viewer_playing(
@@ -244,7 +244,7 @@ def test_screenshot_of_the_viewer_playing(
     viewer.player.play()
     qtbot.waitUntil(lambda: viewer.player.position() >= 2200, timeout=5000)
     viewer.player.pause()
-    qtbot.waitUntil(lambda: viewer.player.state() == PAUSED, timeout=3000)
+    qtbot.waitUntil(lambda: viewer.player.state() == PlayerState.PAUSED, timeout=3000)
     _key(qtbot, viewer, Qt.Key.Key_N)
     qtbot.keyClicks(viewer.note_editor.text_edit(), "Three students answer at once")
     target = SCREENSHOT if os.environ.get("ASSESSOR_UPDATE_SCREENSHOTS") else tmp_path / "v.png"
@@ -254,7 +254,7 @@ def test_screenshot_of_the_viewer_playing(
     assert image.width() == 720
     # The picture area shows the frame, not the black letterbox.
     assert image.pixelColor(image.width() // 2, 150).value() > 0
-    assert viewer.player.state() != ENDED
+    assert viewer.player.state() != PlayerState.ENDED
 
 
 def test_an_audio_artifact_shows_a_caption_and_can_be_cited(qtbot: QtBot, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from assessor_app.domain import Artifact, TimeRange
 from assessor_app.media import player as player_module
-from assessor_app.media.player import ENDED, PAUSED
+from assessor_app.media.player import PlayerState
 from assessor_app.store.vault import Vault
 from assessor_app.ui.qt import QPoint
 from assessor_app.ui.viewers.video_viewer import VideoViewer, ends_early_text
@@ -46,7 +46,7 @@ def _load_from_vault(qtbot: QtBot, viewer: VideoViewer, path: Path, tmp_path: Pa
     artifact = Artifact("a1", path.name, "video/mp4", len(data), digest, "Lesson clip")
     with qtbot.waitSignal(viewer.loaded, timeout=8000):
         viewer.load(vault.open(digest), artifact)
-    qtbot.waitUntil(lambda: viewer.player.state() == PAUSED, timeout=5000)
+    qtbot.waitUntil(lambda: viewer.player.state() == PlayerState.PAUSED, timeout=5000)
 
 
 def test_a_silent_video_moves_the_time_label_and_cites_what_was_watched(
@@ -73,7 +73,7 @@ def test_a_truncated_video_says_that_it_ends_early(
     assert viewer.notice.isHidden()
     with qtbot.waitSignal(viewer.player.endReached, timeout=8000):
         viewer.player.play()
-    assert viewer.player.state() == ENDED
+    assert viewer.player.state() == PlayerState.ENDED
     present = viewer.player.present_ms()
     assert present is not None and 1000 <= present < 1500
     assert viewer.notice.isVisible()

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from assessor_app.domain.citations import TimeRange
 from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media import backend
-from assessor_app.media.player import ENDED, ERROR, OPENING, PAUSED, PLAYING, VideoPlayer
+from assessor_app.media.player import PlayerState, VideoPlayer
 from assessor_app.media.timecode import TimecodeError, format_timecode, parse_timecode
 from assessor_app.ui.plain_text import plain_label, set_plain
 from assessor_app.ui.qt import (
@@ -394,7 +394,10 @@ class VideoViewer(ArtifactViewer):
         self.speed_box.setCurrentIndex(min(len(RATES) - 1, max(0, index)))
 
     def show_goto(self) -> None:
-        if self.player.state() in (ERROR, OPENING) and not self.player.duration():
+        if (
+            self.player.state() in (PlayerState.ERROR, PlayerState.OPENING)
+            and not self.player.duration()
+        ):
             return
         self.goto_error.hide()
         self.goto_edit.clear()
@@ -403,9 +406,9 @@ class VideoViewer(ArtifactViewer):
 
     def start_note(self) -> None:
         """Pause and open the note editor pinned to the current moment."""
-        if self.player.state() == ERROR or not self.note_editor.isHidden():
+        if self.player.state() == PlayerState.ERROR or not self.note_editor.isHidden():
             return
-        self._resume_after_note = self.player.state() == PLAYING
+        self._resume_after_note = self.player.state() == PlayerState.PLAYING
         self.player.pause()
         self.note_editor.start(self.player.position())
 
@@ -433,7 +436,7 @@ class VideoViewer(ArtifactViewer):
         return TimeRange(*self.current_range())
 
     def go_to(self, target: CiteTarget) -> bool:
-        if not isinstance(target, TimeRange) or self.player.state() == ERROR:
+        if not isinstance(target, TimeRange) or self.player.state() == PlayerState.ERROR:
             return False
         self.player.seek(target.start_ms)
         return True
@@ -494,20 +497,22 @@ class VideoViewer(ArtifactViewer):
 
     @Slot(str)
     def _on_state(self, state: str) -> None:
-        playing = state == PLAYING
+        playing = state == PlayerState.PLAYING
         self.play_button.setText("❚❚" if playing else "▶")
         self.play_button.setAccessibleName("Pause" if playing else "Play")
-        self._set_transport_enabled(state != ERROR and (state != OPENING or self.player.ready()))
+        self._set_transport_enabled(
+            state != PlayerState.ERROR and (state != PlayerState.OPENING or self.player.ready())
+        )
         if (
             self.player.is_audio_only()
-            and state in (PLAYING, PAUSED)
+            and state in (PlayerState.PLAYING, PlayerState.PAUSED)
             and self._awaiting_first_frame
         ):
             # No picture will come: say what is playing instead of a black rectangle.
             self._awaiting_first_frame = False
             self.frame_view.set_caption("♪ Audio only")
             self._content_ready()
-        if state == ENDED:
+        if state == PlayerState.ENDED:
             self.timeline.set_position(self.player.position())
 
     @Slot(int, int)
