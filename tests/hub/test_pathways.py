@@ -318,3 +318,90 @@ def test_the_pathway_api_is_for_admins_only(pathways: Pathways, hub: HubServer) 
         missing = root.get("/api/v1/pathways/nowhere")
         assert missing.status_code == 404
         assert missing.json()["detail"] == "No pathway has this id."
+
+
+def test_the_programme_credential_is_served_signed_and_verifies(
+    pathways: Pathways, hub: HubServer, settings: HubSettings, tmp_path: Path
+) -> None:
+    commands.import_file(pathways.admin, pathways.write(pathway_yaml()))
+    work = {c: pathways.submit(c, "E-7401", "ann") for c in COMPONENTS}
+    with sign_in(hub.base_url, "ann") as ann:
+        for _submission, assignment, clip in work.values():
+            pass_it(ann, assignment, clip)
+        badges = [ann.get(f"/api/v1/credentials/{i['id']}").json() for i in ann_items(ann)]
+        assert ann.get("/api/v1/pathways/practitioner/credentials/x").status_code == 403
+    [issued] = pathways.issued()
+    with sign_in(hub.base_url, "root") as root:
+        served = root.get(f"/api/v1/pathways/practitioner/credentials/urn:uuid:{issued.id}")
+        assert served.status_code == 200, served.text
+        wrong = root.get(f"/api/v1/pathways/nowhere/credentials/{issued.id}")
+        assert wrong.status_code == 404
+    doc = served.json()["credential"]
+    assert doc["id"] == f"urn:uuid:{issued.id}"
+    assert doc["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert doc["name"] == "Formative Practitioner"
+    achievement = doc["credentialSubject"]["achievement"]
+    assert achievement["achievementType"] == "LearningProgram"
+    assert achievement["id"] == f"{hub.base_url}/api/v1/pathways/practitioner/achievement"
+    components = {b["credential"]["credentialSubject"]["achievement"]["id"] for b in badges}
+    aligned = {a["targetCode"]: a for a in achievement["alignment"]}
+    assert set(aligned) == set(COMPONENTS)
+    assert {a["targetUrl"] for a in aligned.values()} == components
+    assert {a["targetType"] for a in aligned.values()} == {"ceterms:Credential"}
+    assert "- Wait time after questions" in achievement["criteria"]["narrative"]
+    assert sorted(e["id"] for e in doc["evidence"]) == sorted(b["credential"]["id"] for b in badges)
+    # The educator is named exactly as in the component badges.
+    subject = {k: v for k, v in doc["credentialSubject"].items() if k != "achievement"}
+    first = badges[0]["credential"]["credentialSubject"]
+    assert subject == {k: v for k, v in first.items() if k not in ("achievement", "result")}
+    assert httpx.get(achievement["id"]).json()["alignment"] == achievement["alignment"]
+
+    saved = tmp_path / "programme.json"
+    saved.write_text(served.text, encoding="utf-8")
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(httpx.get(f"{hub.base_url}/api/v1/issuer/jwks.json").text)
+    checked = cli(settings, "verify", str(saved), "--jwks", str(jwks), "--issuer", hub.base_url)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.startswith(f"VALID: {saved}")
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(served.text.replace("Formative Practitioner", "Master Practitioner"))
+    refused = cli(settings, "verify", str(tampered), "--jwks", str(jwks), "--issuer", hub.base_url)
+    assert refused.returncode == 1
+    assert refused.stdout.startswith(f"INVALID: {tampered}")
+
+
+def ann_items(client: httpx.Client) -> list[dict[str, str]]:
+    return list(client.get("/api/v1/credentials").json()["items"])
+
+
+def test_a_revoked_component_no_longer_counts_but_an_issued_programme_credential_stands(
+    pathways: Pathways, hub: HubServer, settings: HubSettings
+) -> None:
+    """Decided: revoking a component badge removes it from progress (so it cannot earn a
+    programme credential later), and does not revoke a programme credential already issued;
+    an admin decides about that one on its own."""
+    commands.import_file(pathways.admin, pathways.write(pathway_yaml()))
+    done = {c: pathways.submit(c, "E-7501", "ann") for c in COMPONENTS}
+    short = {c: pathways.submit(c, "E-7502", "bob") for c in COMPONENTS}
+    with sign_in(hub.base_url, "ann") as ann, sign_in(hub.base_url, "bob") as bob:
+        for _submission, assignment, clip in done.values():
+            pass_it(ann, assignment, clip)
+        for credential in COMPONENTS[:2]:
+            pass_it(bob, short[credential][1], short[credential][2])
+        badges = {i["submission_id"]: i["id"] for i in ann_items(ann) + ann_items(bob)}
+        for educator_work in (done, short):
+            revoked = cli(
+                settings,
+                "revoke-credential",
+                badges[educator_work["comp-a"][0]],
+                "--reason",
+                "Evidence was not the educator's own.",
+            )
+            assert revoked.returncode == 0, revoked.stderr
+        shown = cli(settings, "pathways").stdout.splitlines()
+        assert shown[2:] == [
+            "  E-7501    2 of 3  issued urn:uuid:" + pathways.issued()[0].id,
+            "  E-7502    1 of 3  needs 2 more of: comp-a, comp-c",
+        ]
+        pass_it(bob, short["comp-c"][1], short["comp-c"][2])
+    assert [r.educator_pseudonym for r in pathways.issued()] == ["E-7501"]

@@ -1,5 +1,7 @@
-"""HTTP routes of pathways, for admins (403 for anyone else): ``GET /api/v1/pathways`` and
-``GET /api/v1/pathways/{id}`` with each educator's progress (``?educator=`` for one).
+"""HTTP routes of pathways, for admins (403 for anyone else): ``GET /api/v1/pathways``,
+``GET /api/v1/pathways/{id}`` with each educator's progress (``?educator=`` for one) and
+``GET /api/v1/pathways/{id}/credentials/{credential id}``, a signed programme credential.
+``GET /api/v1/pathways/{id}/achievement`` is public, like the component achievements.
 
 ``pathways_router(user_dependency, hub_dependency)`` builds the router around the app's
 own authentication and hub dependencies, so this package never imports the app module.
@@ -11,8 +13,12 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
+from assessor_app.hub.badges.api import _issuer
+from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import Database, User
-from assessor_app.hub.pathways.models import Pathway
+from assessor_app.hub.pathways.award import snapshot
+from assessor_app.hub.pathways.credential import programme_achievement, programme_document
+from assessor_app.hub.pathways.models import Pathway, ProgrammeCredential
 from assessor_app.hub.pathways.progress import EducatorProgress, pathway_progress
 from assessor_app.hub.problems import Problem
 from assessor_app.hub.workflow.api import require_role
@@ -23,10 +29,14 @@ from assessor_app.protocol.pathways import (
     PathwaySummary,
 )
 from assessor_app.protocol.v1 import API_PREFIX
+from assessor_app.protocol.workflow import IssuedCredentialOut
+
+_NO_PATHWAY = "No pathway has this id."
 
 
 class HubLike(Protocol):
     db: Database
+    settings: HubSettings
 
 
 def _summary(pathway: Pathway, progress: list[EducatorProgress]) -> dict[str, Any]:
@@ -88,10 +98,47 @@ def pathways_router(
         with hub.db.read() as session:
             pathway = session.get(Pathway, pathway_id)
             if pathway is None:
-                raise Problem(404, "Not Found", "No pathway has this id.")
+                raise Problem(404, "Not Found", _NO_PATHWAY)
             progress = pathway_progress(session, pathway, educator)
             return PathwayDetail(
                 **_summary(pathway, progress), progress=[_progress_out(p) for p in progress]
+            )
+
+    @router.get(
+        "/pathways/{pathway_id}/credentials/{credential_id}",
+        response_model=IssuedCredentialOut,
+        responses={**admin_only, 404: {"description": "No such programme credential"}},
+    )
+    def get_programme_credential(
+        pathway_id: str, credential_id: str, user: UserDep, hub: HubDep
+    ) -> IssuedCredentialOut:
+        """A programme credential of this pathway: the signed VC-JWT and the readable
+        OpenBadgeCredential, as ``GET /credentials/{id}`` serves a component badge."""
+        require_role(user, "admin")
+        issuer = _issuer(hub)
+        profile = issuer.profile()
+        with hub.db.read() as session:
+            row = session.get(ProgrammeCredential, credential_id.removeprefix("urn:uuid:"))
+            if row is None or row.pathway_id != pathway_id:
+                raise Problem(
+                    404, "Not Found", "No programme credential of this pathway has this id."
+                )
+            document = programme_document(session, row, profile)
+        jwt = issuer.sign(document, profile, row.issued_at)
+        return IssuedCredentialOut(id=row.id, issued_at=row.issued_at, jwt=jwt, credential=document)
+
+    @router.get(
+        "/pathways/{pathway_id}/achievement",
+        responses={404: {"description": "No pathway has this id"}},
+    )
+    def get_achievement(pathway_id: str, hub: HubDep) -> dict[str, Any]:
+        """What the pathway's programme credential certifies, and the components it needs."""
+        with hub.db.read() as session:
+            pathway = session.get(Pathway, pathway_id)
+            if pathway is None:
+                raise Problem(404, "Not Found", _NO_PATHWAY)
+            return programme_achievement(
+                session, _issuer(hub).profile(), pathway.id, snapshot(pathway)
             )
 
     return router

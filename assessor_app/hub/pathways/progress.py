@@ -1,6 +1,6 @@
 """Where each educator stands on a pathway: which of its components they have passed
-(a component counts once an Open Badges credential was issued for a final Pass of it) and
-whether the programme credential was issued."""
+(a component counts while an Open Badges credential issued for a final Pass of it stands:
+a revoked badge does not count) and whether the programme credential was issued."""
 
 from __future__ import annotations
 
@@ -54,7 +54,10 @@ def passed_components(
             IssuedCredential.issued_at,
         )
         .join(IssuedCredential, IssuedCredential.submission_id == SubmissionRow.id)
-        .where(SubmissionRow.credential_id.in_(list(components)))
+        .where(
+            SubmissionRow.credential_id.in_(list(components)),
+            IssuedCredential.revoked_at.is_(None),
+        )
         .order_by(IssuedCredential.issued_at, IssuedCredential.id)
     )
     if educators is not None:
