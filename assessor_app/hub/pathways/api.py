@@ -124,7 +124,7 @@ def pathways_router(
                     404, "Not Found", "No programme credential of this pathway has this id."
                 )
             document = programme_document(session, row, profile)
-        jwt = issuer.sign(document, profile, row.issued_at)
+        jwt = issuer.sign_credential(document, profile)
         return IssuedCredentialOut(id=row.id, issued_at=row.issued_at, jwt=jwt, credential=document)
 
     @router.get(
