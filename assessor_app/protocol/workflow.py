@@ -91,7 +91,7 @@ class IssuedCredentialSummary(_Wire):
 
 
 class IssuedCredentialOut(_Wire):
-    """An issued Open Badges 3.0 credential: ``jwt`` is the signed VC-JWT (EdDSA) and
+    """An issued Open Badges 3.0 credential: ``jwt`` is the signed VC-JWT (RS256 or EdDSA) and
     ``credential`` the same document, readable."""
 
     id: str
