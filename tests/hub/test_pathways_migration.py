@@ -1,5 +1,5 @@
-"""Hub migration 0006: a database at 0005 with an account in it upgrades to the pathway
-tables (matching the models, the account kept); 0006 downgrades to 0005 without them."""
+"""Hub migration 0005: a database at 0004 with an account in it upgrades to the pathway
+tables (matching the models, the account kept); 0005 downgrades to 0004 without them."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ def _alembic(url: str, action: str, revision: str) -> None:
         engine.dispose()
 
 
-def test_0006_upgrades_a_0005_database_and_downgrades(db_url: str) -> None:
+def test_0005_upgrades_a_0004_database_and_downgrades(db_url: str) -> None:
     upgrade_database(db_url)
-    _alembic(db_url, "downgrade", "0005")
+    _alembic(db_url, "downgrade", "0004")
     engine = create_engine(db_url)
     try:
         with engine.begin() as conn:
@@ -40,10 +40,10 @@ def test_0006_upgrades_a_0005_database_and_downgrades(db_url: str) -> None:
                     "'2026-01-01 00:00:00')"
                 )
             )
-        _alembic(db_url, "upgrade", "0006")
+        _alembic(db_url, "upgrade", "0005")
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
-            assert context.get_current_revision() == "0006"
+            assert context.get_current_revision() == "0005"
             assert set(inspect(conn).get_table_names()) >= PATHWAY_TABLES
             assert conn.execute(text("SELECT username FROM users")).scalars().all() == ["ann"]
             unique = inspect(conn).get_unique_constraints("programme_credentials")

@@ -1,8 +1,8 @@
 """Stackable pathways: imported pathways and the programme credentials issued from them,
 one per pathway and educator.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-06
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 import assessor_app.hub.pathways.models  # noqa: F401
 from assessor_app.hub.db import UTCDateTime
 
-revision = "0006"
-down_revision = "0005"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
