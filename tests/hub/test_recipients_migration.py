@@ -1,4 +1,4 @@
-"""Hub migration 0005: educators who already hold a credential get a pseudonymous recipient
+"""Hub migration 0006: educators who already hold a credential get a pseudonymous recipient
 id, so the credentials served after the upgrade name one (and carry ``sub``)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from tests.hub.conftest import World
 from tests.hub.test_workflow import sheet, upload
 from tests.hub.test_workflow_migration import _alembic
 
-BEFORE = "0004"
+BEFORE = "0005"
 
 
 def test_upgrading_gives_existing_holders_a_recipient(

@@ -2,8 +2,8 @@
 Educators who already hold a credential get a ``urn:uuid:`` now, so every credential served
 from here on names a recipient.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from assessor_app.hub.db import UTCDateTime
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
