@@ -32,7 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from enum import StrEnum
+from enum import Enum, StrEnum, auto
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -52,6 +52,21 @@ from assessor_app.media.frame_history import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class _Pause(Enum):
+    """How VLC stands to the player's last pause request. The two requests in flight
+    exclude each other: a nudge starts only once a pause has settled, and ends by asking
+    for a pause again."""
+
+    #: Nothing asked of VLC is outstanding.
+    SETTLED = auto()
+    #: We called set_pause(1) and VLC's Paused event has not come: a seek or frame step
+    #: sent now can be lost (VLC may pause after showing the sought frame, or not show it
+    #: at all), so such requests wait for the event.
+    SETTLING = auto()
+    #: Paused for the assessor, VLC runs muted until the sought frame shows (see _on_kick).
+    NUDGING = auto()
 
 
 class PlayerState(StrEnum):
@@ -408,10 +423,7 @@ class VideoPlayer(QObject):
         self._autoplay = False
         self._priming = False
         self._pending_seek: int | None = None
-        # Between our set_pause(1) and VLC's Paused event a seek or frame step can be
-        # lost (VLC may pause after showing the sought frame, or not show it at all);
-        # such requests wait for the event.
-        self._settling = False
+        self._pause = _Pause.SETTLED
         # Time events already on their way when we seek still carry the old position.
         self._seek_target: int | None = None
         self._frame_ms = DEFAULT_FRAME_MS
@@ -447,7 +459,6 @@ class VideoPlayer(QObject):
         self._kick.setInterval(_KICK_MS)
         self._kick.timeout.connect(self._on_kick)
         self._kick_target = 0
-        self._nudging = False
         self._kick_tries = 0
         self._before_seek: QImage | None = None
         self._vlcEvent.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
@@ -589,7 +600,7 @@ class VideoPlayer(QObject):
         self._autoplay = autoplay
         self._priming = not autoplay
         self._pending_seek = None
-        self._settling = False
+        self._pause = _Pause.SETTLED
         self._seek_target = None
         self._forget_frames()
         if self._priming:
@@ -654,7 +665,7 @@ class VideoPlayer(QObject):
             self._priming = True
             return
         if self._state == PlayerState.PLAYING:
-            self._settling = True
+            self._pause = _Pause.SETTLING
             self._paused_at = time.monotonic()
             mp.set_pause(1)
             if self._coverage.running:
@@ -841,10 +852,9 @@ class VideoPlayer(QObject):
     def _stop_nudge(self) -> None:
         """Pause again after a nudge (see _on_kick)."""
         mp = self._mp()
-        if not self._nudging or mp is None:
+        if self._pause is not _Pause.NUDGING or mp is None:
             return
-        self._nudging = False
-        self._settling = True
+        self._pause = _Pause.SETTLING
         self._paused_at = time.monotonic()
         mp.set_pause(1)
         mp.audio_set_mute(self._priming)
@@ -861,10 +871,10 @@ class VideoPlayer(QObject):
 
     def _still_settling(self) -> bool:
         """True while VLC has not yet carried out our last pause request."""
-        if self._settling and self._vlc_state() == "Paused":
+        if self._pause is _Pause.SETTLING and self._vlc_state() == "Paused":
             # The Paused event is still on its way; VLC itself is ready.
-            self._settling = False
-        return self._settling
+            self._pause = _Pause.SETTLED
+        return self._pause is _Pause.SETTLING
 
     def _vlc_state(self) -> str:
         mp = self._mp()
@@ -947,7 +957,7 @@ class VideoPlayer(QObject):
         mp = self._mp()
         if mp is None or self._state != PlayerState.PAUSED or self._walk is not None:
             return
-        if self._settling or self._pending_seek is not None:
+        if self._pause is _Pause.SETTLING or self._pending_seek is not None:
             self._kick.start()
             return
         idle = (time.monotonic() - self._last_frame_at) * 1000 > _KICK_MS / 2
@@ -956,10 +966,10 @@ class VideoPlayer(QObject):
             return
         if self._kick_tries == 0 and idle:
             mp.next_frame()
-        elif not self._nudging:
+        elif self._pause is not _Pause.NUDGING:
             # A paused VLC that does not show a sought frame still plays: run it muted
             # until a new picture comes, and pause there (see _on_frame_posted).
-            self._nudging = True
+            self._pause = _Pause.NUDGING
             mp.audio_set_mute(True)
             mp.set_time(self._kick_target)
             mp.set_pause(0)
@@ -981,7 +991,7 @@ class VideoPlayer(QObject):
         if self._history.behind():
             # VLC repeats the later frame it holds; the screen keeps the earlier one.
             return
-        if self._nudging and image != self._before_seek:
+        if self._pause is _Pause.NUDGING and image != self._before_seek:
             self._stop_nudge()
         first = self._last_frame is None
         self._last_frame = image
@@ -991,7 +1001,7 @@ class VideoPlayer(QObject):
             self._watchdog.stop()
             self._learn_frame_rate()
             if self._priming:
-                self._settling = True
+                self._pause = _Pause.SETTLING
                 session.vlc_player.set_pause(1)
                 self._paused_at = time.monotonic()
                 self._set_state(PlayerState.PAUSED)
@@ -1025,9 +1035,9 @@ class VideoPlayer(QObject):
 
     def _on_paused(self) -> None:
         # The state already follows our own requests; the event only says VLC is ready.
-        if not self._settling:
+        if self._pause is not _Pause.SETTLING:
             return
-        self._settling = False
+        self._pause = _Pause.SETTLED
         if self._pending_seek is not None:
             if self._must_wait(-1):
                 self._queue_timer.start()
@@ -1037,7 +1047,7 @@ class VideoPlayer(QObject):
 
     def _on_playing(self) -> None:
         mp = self._mp()
-        if self._pending_seek is not None and not self._settling:
+        if self._pending_seek is not None and self._pause is not _Pause.SETTLING:
             mp.set_time(self._pending_seek)
             self._pending_seek = None
         # Before the first picture the state stays "opening"; after it, the state follows
@@ -1082,7 +1092,7 @@ class VideoPlayer(QObject):
         self._audio_only = True
         self._watchdog.stop()
         if self._priming:
-            self._settling = True
+            self._pause = _Pause.SETTLING
             self._mp().set_pause(1)
             self._paused_at = time.monotonic()
             self._set_state(PlayerState.PAUSED)
