@@ -51,7 +51,6 @@ from assessor_app.sync.errors import Conflict, HubUnreachable, NotFound
 
 __all__ = [
     "CalibrationService",
-    "DriftPoint",
     "KeyComparison",
     "KeyFetchReport",
     "KeyNotReady",
