@@ -42,27 +42,38 @@ def schema_problems(doc: Any) -> list[str]:
     return problems
 
 
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The JSON objects in a list; nothing for anything else (the schema reports those)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def linkage_problems(doc: dict[str, Any]) -> list[str]:
     """Results that point at no result description, or at a level it does not have."""
     subject = doc.get("credentialSubject")
-    achieved = subject.get("achievement") if isinstance(subject, dict) else None
-    if not isinstance(achieved, dict):
+    if not isinstance(subject, dict) or not isinstance(subject.get("achievement"), dict):
         return []
-    descriptions = {
-        d.get("id"): d for d in achieved.get("resultDescription") or [] if isinstance(d, dict)
+    levels = {
+        d["id"]: {
+            lv.get("id")
+            for lv in _objects(d.get("rubricCriterionLevel"))
+            if isinstance(lv.get("id"), str)
+        }
+        for d in _objects(subject["achievement"].get("resultDescription"))
+        if isinstance(d.get("id"), str)
     }
+    results = subject.get("result")
     problems = []
-    for i, result in enumerate(subject.get("result") or []):
+    for i, result in enumerate(results if isinstance(results, list) else []):
         if not isinstance(result, dict) or "resultDescription" not in result:
             continue
         where = f"credentialSubject.result[{i}]"
-        described = descriptions.get(result["resultDescription"])
-        if described is None:
+        described = result["resultDescription"]
+        own_levels = levels.get(described) if isinstance(described, str) else None
+        if own_levels is None:
             problems.append(f"{where}.resultDescription names no resultDescription")
-            continue
-        levels = described.get("rubricCriterionLevel") or []
-        level_ids = {lv.get("id") for lv in levels if isinstance(lv, dict)}
-        if "achievedLevel" in result and result["achievedLevel"] not in level_ids:
+        elif "achievedLevel" in result and not (
+            isinstance(result["achievedLevel"], str) and result["achievedLevel"] in own_levels
+        ):
             problems.append(f"{where}.achievedLevel is not a level of its resultDescription")
     return problems
 

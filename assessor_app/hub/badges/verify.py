@@ -101,7 +101,7 @@ def check_signature(candidate: Candidate) -> list[str]:
             "the signature does not verify: the credential was changed after signing, "
             "or signed with another key"
         )
-    except (JoseError, ValueError, TypeError) as exc:
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
         problems.append(f"the trusted key {kid!r} cannot check this signature: {exc}")
     return problems
 
