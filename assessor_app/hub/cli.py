@@ -47,13 +47,14 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from assessor_app.hub.admin import EXPORT_COLUMNS, ROLES, HubAdmin, HubAdminError
 from assessor_app.hub.badges import commands as badge_commands
+from assessor_app.hub.badges.issue import BadgeIssuer
 from assessor_app.hub.badges.issuer_url import (
     ISSUER_URL_ENV,
     listening_url,
     pin_issuer_url,
     pinned_path,
 )
-from assessor_app.hub.badges.signing import DEFAULT_PROOF, ProofFormat
+from assessor_app.hub.badges.signing import DEFAULT_PROOF, IssuerKeyError, ProofFormat
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_TTL, HubSettings
 from assessor_app.hub.numbers import parse_number
@@ -354,6 +355,11 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
         f"Credentials are issued by {issuer} (set ${ISSUER_URL_ENV} to change; "
         f"otherwise pinned in {pinned_path(settings.data_dir)})"
     )
+    try:
+        key = BadgeIssuer.from_environment(settings.data_dir, settings.proof).keys[0]
+    except IssuerKeyError as exc:
+        raise CliError(str(exc)) from None
+    say(f"and signed {key.proof.alg} (--proof {key.proof.value}) with key {key.kid}")
     uvicorn.run(
         app,
         host=args.host,

@@ -29,7 +29,7 @@ from assessor_app.hub.badges.conformance import SCHEMA_FILE
 from assessor_app.hub.badges.credential import OB_CONTEXT, VC_CONTEXT
 from assessor_app.hub.badges.issue import BadgeIssuer, UnconformingCredential
 from assessor_app.hub.badges.issuer_url import ISSUER_URL_FILE
-from assessor_app.hub.badges.signing import IssuerKey, ProofFormat, load_key
+from assessor_app.hub.badges.signing import KEY_ENV, IssuerKey, ProofFormat, load_key
 from assessor_app.hub.cli import main
 from assessor_app.hub.config import HubSettings
 from tests.hub.conftest import (
@@ -575,3 +575,19 @@ def test_verify_refuses_a_credential_naming_another_issuer(
     assert "is not one of the keys of 'https://hub.example/api/v1/issuer'" in out
     pinned = (settings.data_dir / ISSUER_URL_FILE).read_text().strip()
     assert verify_cli(settings, capsys, str(served), "--issuer", pinned)[0] == 0
+
+
+def test_serve_refuses_a_key_of_the_other_type_before_listening(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rsa = tmp_path / "deployment-rsa.pem"
+    BadgeIssuer.from_environment(tmp_path / "first", ProofFormat.RS256)
+    rsa.write_bytes((tmp_path / "first" / ProofFormat.RS256.key_file).read_bytes())
+    monkeypatch.setenv(KEY_ENV, str(rsa))
+    data_dir = str(tmp_path / "hub")
+    status = main(["--data-dir", data_dir, "serve", "--proof", "eddsa", "--port", "1"])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert f"{rsa}: the proof format eddsa needs an Ed25519 key" in err
+    assert "serve with --proof rs256" in err
+    assert "Traceback" not in err

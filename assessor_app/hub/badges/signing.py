@@ -148,7 +148,9 @@ def load_or_create_key(path: Path, proof: ProofFormat = DEFAULT_PROOF) -> Issuer
     if key.proof is not proof:
         raise IssuerKeyError(
             f"{path}: the proof format {proof.value} needs an "
-            f"{'RSA' if proof is ProofFormat.RS256 else 'Ed25519'} key, this is another type"
+            f"{'RSA' if proof is ProofFormat.RS256 else 'Ed25519'} key, and this is an "
+            f"{'Ed25519' if proof is ProofFormat.RS256 else 'RSA'} key: serve with "
+            f"--proof {key.proof.value}, or name a key of the right type"
         )
     return key
 
