@@ -22,11 +22,13 @@ from assessor_app.hub.db import ArtifactRow, AssignmentRow, CalibrationKey, Subm
 from assessor_app.hub.demo import media
 from assessor_app.hub.demo.seed import (
     DEMO_PASSWORD,
+    AssignRecipe,
     build_submission_folder,
     load_recipes,
     resources_dir,
     seed_demo,
 )
+from assessor_app.hub.pathways import commands as pathway_commands
 from assessor_app.hub.security import verify_password
 from assessor_app.protocol.rubric_file import load_credential_file
 
@@ -105,7 +107,9 @@ def test_recipes_agree_with_their_rubrics() -> None:
     recipes = load_recipes(RECIPES)
     assert len(recipes) >= 8
     assert len({r.id for r in recipes}) == len(recipes)
-    assert len({r.educator for r in recipes}) == len(recipes)
+    # One educator per submission, except E-4821, who works through the pathway.
+    assert len({(r.educator, r.credential) for r in recipes}) == len(recipes)
+    assert len({r.educator for r in recipes}) == len(recipes) - 2
     for recipe in recipes:
         rubric = credentials[recipe.credential].rubric
         assert 60 <= recipe.seconds <= 120
@@ -278,6 +282,37 @@ def _due_on(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
+# Generated files of the twelve recipes (clips, plans, work images), each made once.
+MEDIA = 41
+
+
+def assert_one_short_of_the_pathway_until_demo1_passes(admin: HubAdmin) -> None:
+    """E-4821 holds two of the pathway's three credentials; demo1's Pass of their
+    wait-time resubmission issues the programme credential."""
+    [(pathway, rows)] = pathway_commands.progress(admin)
+    assert (pathway.id, pathway.name) == (
+        "formative-assessment-practitioner",
+        "Formative Assessment Practitioner",
+    )
+    short = {r.educator_pseudonym: r for r in rows}["E-4821"]
+    assert (len(short.passed), short.missing) == (2, ("wait-time-questioning",))
+    assert all(r.programme_credential_id is None for r in rows)
+    with admin.db.read() as session:
+        assignment = session.scalar(
+            select(AssignmentRow.id)
+            .join(User, User.id == AssignmentRow.user_id)
+            .where(AssignmentRow.submission_id == "sub-wait-e4821-a2", User.username == "demo1")
+        )
+    credential = load_credential_file(RUBRICS / "wait-time-questioning.yaml")
+    upload = AssignRecipe(to="demo1", passed="Pauses of three seconds and more throughout.")
+    admin.record_decision(
+        str(assignment), upload.pass_upload(credential, datetime.now(UTC)), "demo1-pass"
+    )
+    [(_, rows)] = pathway_commands.progress(admin, "E-4821")
+    [done] = rows
+    assert done.complete and done.programme_credential_id is not None
+
+
 def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     settings = HubSettings.from_data_dir(tmp_path / "hub")
@@ -286,12 +321,13 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
         summary = seed_demo(admin, tmp_path / "work", cache, today=TODAY, video_seconds=1.5)
         assert summary.accounts_created == 4
         assert summary.credentials == 3
-        assert summary.submissions_created == 10
+        assert summary.submissions_created == 12
         assert summary.resubmissions == 1
         assert summary.calibration_submissions == 2
-        assert summary.assignments_created == 14
-        assert summary.media_generated == 34 and summary.media_cached == 0
-        assert "submissions: 10 created, 0 already there" in "\n".join(lines)
+        assert (summary.pathways, summary.passes_recorded) == (1, 2)
+        assert summary.assignments_created == 16
+        assert summary.media_generated == MEDIA and summary.media_cached == 0
+        assert "submissions: 12 created, 0 already there" in "\n".join(lines)
         assert admin.has_demo_accounts()
 
         with admin.db.read() as session:
@@ -344,7 +380,7 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
                 select(ArtifactRow.submission_id, ArtifactRow.media_type)
             ):
                 types.setdefault(sub_id, set()).add(media_type)
-            assert len(types) == 10
+            assert len(types) == 12
             assert all(
                 t == {"video/mp4", "application/pdf", "image/png", "text/markdown", "text/csv"}
                 for t in types.values()
@@ -353,15 +389,16 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
         # Second run: nothing new, nothing regenerated.
         again = seed_demo(admin, tmp_path / "work", cache, today=TODAY, video_seconds=1.5)
         assert not again.changed
-        assert (again.accounts_existing, again.submissions_existing) == (4, 10)
-        assert again.assignments_existing == 14 and again.assignments_created == 0
-        assert again.media_generated == 0
+        assert (again.accounts_existing, again.submissions_existing) == (4, 12)
+        assert again.assignments_existing == 16 and again.assignments_created == 0
+        assert again.media_generated == 0 and again.passes_recorded == 0
         with admin.db.read() as session:
-            assert session.scalar(select(func.count()).select_from(SubmissionRow)) == 10
-            assert session.scalar(select(func.count()).select_from(AssignmentRow)) == 14
+            assert session.scalar(select(func.count()).select_from(SubmissionRow)) == 12
+            assert session.scalar(select(func.count()).select_from(AssignmentRow)) == 16
+        assert_one_short_of_the_pathway_until_demo1_passes(admin)
 
     # A second hub seeds from the cache: every generated file is reused.
     with HubAdmin(HubSettings.from_data_dir(tmp_path / "hub2"), demo_accounts=True) as other:
         fresh = seed_demo(other, tmp_path / "work2", cache, today=TODAY, video_seconds=1.5)
-        assert fresh.submissions_created == 10
-        assert fresh.media_generated == 0 and fresh.media_cached == 34
+        assert fresh.submissions_created == 12
+        assert fresh.media_generated == 0 and fresh.media_cached == MEDIA

@@ -1,11 +1,13 @@
-"""``seed-demo``: load a hub with demo assessors, the three sample credentials and
-submissions whose evidence is generated on the spot (see ``media``).
+"""``seed-demo``: load a hub with demo assessors, the three sample credentials, the pathway
+that stacks them and submissions whose evidence is generated on the spot (see ``media``).
 
-What is seeded comes from files: the credentials from ``resources/rubrics/`` and the
-submission recipes from ``resources/demo/submissions.yaml``. Seeding is idempotent: an
-account, submission or assignment that already exists is left alone and counted as
-existing, so running it twice changes nothing and a seed interrupted half-way can simply
-be run again. Generated media is cached by recipe, so the second hub seeds in seconds.
+What is seeded comes from files: the credentials from ``resources/rubrics/``, the pathways
+from ``resources/pathways/`` and the submission recipes from
+``resources/demo/submissions.yaml`` (some with a Pass already recorded, as history).
+Seeding is idempotent: an account, submission or assignment that already exists is left
+alone and counted as existing, so running it twice changes nothing and a seed interrupted
+half-way can simply be run again. Generated media is cached by recipe, so the second hub
+seeds in seconds.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.db import AssignmentRow, SubmissionRow, User
 from assessor_app.hub.demo import media
 from assessor_app.hub.demo.media import BeatKind
+from assessor_app.hub.pathways import commands as pathway_commands
 from assessor_app.hub.resources import resources_dir
 from assessor_app.hub.submission_file import METADATA_FILE
 from assessor_app.protocol.rubric_file import load_credential_file
+from assessor_app.protocol.v1 import CriterionScoreWire, DecisionUpload
 
 DEMO_PASSWORD = "demo"
 
@@ -139,6 +143,25 @@ class AssignRecipe(_Strict):
     to: str
     kind: AssignmentKind = AssignmentKind.PRODUCTION
     due_in_days: int | None = None
+    # Feedback of a Pass this assessor already gave: recorded at seeding, as history.
+    passed: Annotated[str, Field(min_length=1, max_length=2_000)] | None = None
+
+    def pass_upload(self, credential: Credential, now: datetime) -> DecisionUpload:
+        """The recorded Pass: each criterion at its lowest level that meets the standard."""
+        feedback = self.passed or ""
+        return DecisionUpload(
+            decision=Decision.PASS,
+            criteria=[
+                CriterionScoreWire(
+                    criterion_id=criterion.id,
+                    level_id=next(lv.id for lv in criterion.levels if lv.meets),
+                    rationale=feedback,
+                )
+                for criterion in credential.rubric.criteria
+            ],
+            feedback=feedback,
+            scored_at=now,
+        )
 
 
 class PreviousAttemptRecipe(_Strict):
@@ -293,7 +316,9 @@ class DemoSummary:
     submissions_existing: int = 0
     resubmissions: int = 0
     calibration_submissions: int = 0
+    pathways: int = 0
     assignments_created: int = 0
+    passes_recorded: int = 0
     assignments_existing: int = 0
     media_generated: int = 0
     media_cached: int = 0
@@ -306,12 +331,13 @@ class DemoSummary:
         return [
             f"accounts: {self.accounts_created} created, {self.accounts_existing} already there"
             f" (password '{DEMO_PASSWORD}': {', '.join(a[0] for a in DEMO_ACCOUNTS)})",
-            f"credentials: {self.credentials}",
+            f"credentials: {self.credentials}, pathways: {self.pathways}",
             f"submissions: {self.submissions_created} created, {self.submissions_existing}"
             f" already there ({self.resubmissions} resubmission(s),"
             f" {self.calibration_submissions} calibration)",
             f"assignments: {self.assignments_created} created,"
-            f" {self.assignments_existing} already there",
+            f" {self.assignments_existing} already there"
+            f" ({self.passes_recorded} Pass(es) recorded as history)",
             f"generated files: {self.media_generated} made, {self.media_cached} from cache",
         ]
 
@@ -363,6 +389,9 @@ def seed_demo(
         admin.import_credential(path)
         credentials[credential.id] = credential
     summary.credentials = len(credentials)
+    for path in sorted((root / "pathways").glob("*.yaml")):
+        pathway_commands.import_file(admin, path)
+        summary.pathways += 1
     recipes = load_recipes(root / "demo" / "submissions.yaml")
     unknown = sorted({r.credential for r in recipes} - set(credentials))
     if unknown:
@@ -404,8 +433,12 @@ def seed_demo(
             due = (
                 today + timedelta(days=entry.due_in_days) if entry.due_in_days is not None else None
             )
-            admin.assign(recipe.id, entry.to, entry.kind, due)
+            assignment = admin.assign(recipe.id, entry.to, entry.kind, due)
             summary.assignments_created += 1
+            if entry.passed is not None:
+                upload = entry.pass_upload(credentials[recipe.credential], datetime.now(UTC))
+                admin.record_decision(assignment, upload, f"demo-history-{assignment}")
+                summary.passes_recorded += 1
 
     stats = media.cache_stats()
     summary.media_cached = stats.hits - stats_before[0]
