@@ -10,7 +10,11 @@ credential), ``NAME.jwt`` (the bare VC-JWT), and ``issuer-jwks.json`` (the key s
 verify against), so that this works offline:
 
     assessor-hub verify --jwks docs/samples/issuer-jwks.json --issuer https://hub.example.org \\
-        docs/samples/open-badge-credential.json docs/samples/open-badge-credential.jwt
+        docs/samples/open-badge-credential.json docs/samples/open-badge-credential.jwt \\
+        docs/samples/programme-credential.json docs/samples/programme-credential.jwt
+
+``programme-credential`` is the programme credential of the demo pathway
+(``resources/pathways/``), issued when one educator passes its three micro-credentials.
 
 Every run makes a new key and new ids. To add a sample, add a function to ``SAMPLES``: it
 gets the seeded hub and returns the served JSON of one credential.
@@ -43,6 +47,10 @@ from assessor_app.hub.badges.issue import (  # noqa: E402
 from assessor_app.hub.badges.issuer_url import ISSUER_URL_ENV, pin_issuer_url  # noqa: E402
 from assessor_app.hub.badges.signing import DEFAULT_PROOF, KEY_ENV, ProofFormat  # noqa: E402
 from assessor_app.hub.config import HubSettings  # noqa: E402
+from assessor_app.hub.pathways import commands as pathway_commands  # noqa: E402
+from assessor_app.hub.pathways.credential import programme_document  # noqa: E402
+from assessor_app.hub.pathways.file import load_pathway_file  # noqa: E402
+from assessor_app.hub.pathways.models import ProgrammeCredential  # noqa: E402
 from assessor_app.hub.resources import resources_dir  # noqa: E402
 from assessor_app.hub.workflow.models import IssuedCredential  # noqa: E402
 from assessor_app.protocol.rubric_file import load_credential_file  # noqa: E402
@@ -52,6 +60,7 @@ ISSUER_URL = "https://hub.example.org"
 DEFAULT_OUT = ROOT / "docs" / "samples"
 JWKS_FILE = "issuer-jwks.json"
 RUBRIC = resources_dir() / "rubrics" / "wait-time-questioning.yaml"
+PATHWAY = resources_dir() / "pathways" / "formative-assessment-practitioner.yaml"
 
 
 @dataclass
@@ -69,11 +78,15 @@ class SampleHub:
                 raise LookupError(f"no issued credential {credential_id}")
             document = credential_document(session, issued, profile)
             issued_at = issued.issued_at
+        return self.envelope(credential_id, issued_at, document)
+
+    def envelope(self, credential_id: str, issued_at: datetime, document: dict[str, Any]) -> dict:
+        """The served JSON of a credential: its id, when issued, the VC-JWT, the document."""
         return {
             "id": credential_id,
             "issued_at": issued_at.isoformat().replace("+00:00", "Z"),
             "format": "vc+jwt",
-            "jwt": self.issuer.sign_credential(document, profile),
+            "jwt": self.issuer.sign_credential(document, self.issuer.profile()),
             "credential": document,
         }
 
@@ -119,8 +132,28 @@ def micro_credential(hub: SampleHub) -> dict[str, Any]:
     return hub.served(hub.pass_submission(RUBRIC, "E-1001", "sample-assessor"))
 
 
+def programme_credential(hub: SampleHub) -> dict[str, Any]:
+    """The demo pathway's programme credential, issued by the last of three Passes."""
+    pathway = load_pathway_file(PATHWAY)
+    rubrics = [resources_dir() / "rubrics" / f"{c}.yaml" for c in pathway.components.ids]
+    for rubric in rubrics:
+        hub.admin.import_credential(rubric)
+    pathway_commands.import_file(hub.admin, PATHWAY)
+    for rubric in rubrics:
+        hub.pass_submission(rubric, "E-2001", "sample-assessor")
+    with hub.admin.db.read() as session:
+        row = session.scalar(
+            select(ProgrammeCredential).where(ProgrammeCredential.educator_pseudonym == "E-2001")
+        )
+        if row is None:
+            raise RuntimeError("the last Pass issued no programme credential")
+        document = programme_document(session, row, hub.issuer.profile())
+    return hub.envelope(row.id, row.issued_at, document)
+
+
 SAMPLES: dict[str, Callable[[SampleHub], dict[str, Any]]] = {
     "open-badge-credential": micro_credential,
+    "programme-credential": programme_credential,
 }
 
 
