@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from assessor_app.domain.decision import Decision  # noqa: E402
 from assessor_app.hub.admin import HubAdmin  # noqa: E402
 from assessor_app.hub.badges.issue import (  # noqa: E402
     ISSUER_NAME_ENV,
@@ -105,7 +106,7 @@ class SampleHub:
         submission = self.admin.import_submission(folder)
         assignment = self.admin.assign(submission, assessor)
         upload = DecisionUpload(
-            decision="pass",
+            decision=Decision.PASS,
             criteria=[
                 CriterionScoreWire(
                     criterion_id=c.id,

@@ -44,7 +44,7 @@ from tests.hub.test_workflow import issued, sheet, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 ALGORITHMS = ["RS256", "EdDSA"]
-REQUIRED = {"require": ["sub", "iss", "nbf", "jti"]}
+REQUIRED: pyjwt.types.Options = {"require": ["sub", "iss", "nbf", "jti"]}
 BOTH_PROOFS = pytest.mark.parametrize("proof", list(ProofFormat))
 
 
@@ -591,3 +591,37 @@ def test_serve_refuses_a_key_of_the_other_type_before_listening(
     assert f"{rsa}: the proof format eddsa needs an Ed25519 key" in err
     assert "serve with --proof rs256" in err
     assert "Traceback" not in err
+
+
+def test_verify_honours_valid_from_and_valid_until(
+    hub: HubServer,
+    passed: dict[str, Any],
+    settings: HubSettings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    header, payload = segments(passed["jwt"])
+    own = hub_key(settings)
+    future, past = "2999-01-01T00:00:00Z", "2001-01-01T00:00:00Z"
+    cases = {
+        "early.jwt": (
+            {"validFrom": future, "nbf": 32472144000},
+            "not valid yet",
+            pyjwt.ImmatureSignatureError,
+        ),
+        "expired.jwt": (
+            {"validUntil": past, "exp": 978307200},
+            "has expired",
+            pyjwt.ExpiredSignatureError,
+        ),
+        "no-exp.jwt": ({"validUntil": future}, "claim exp does not match validUntil", None),
+    }
+    for name, (change, message, refusal) in cases.items():
+        token = own.sign(header, {**payload, **change})
+        if refusal is not None:
+            with pytest.raises(refusal):
+                independent_verify(hub, token)
+        (tmp_path / name).write_text(token)
+        status, out = verify_cli(settings, capsys, str(tmp_path / name))
+        assert status == 1
+        assert message in out, out
