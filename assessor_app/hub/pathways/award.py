@@ -114,8 +114,8 @@ def _digest(schema: PathwaySchema) -> str:
 
 
 def import_pathway(session: Session, schema: PathwaySchema, now: datetime) -> ImportOutcome:
-    """Create or update the pathway ``schema`` describes; the same content again changes
-    nothing. Educators who already complete it get its programme credential now."""
+    """Create or update the pathway ``schema`` describes (the same content again leaves it
+    as it is). Educators who complete it and do not hold its credential get it now."""
     components = schema.components.ids
     known = set(session.scalars(select(CredentialRow.id).where(CredentialRow.id.in_(components))))
     unknown = [c for c in components if c not in known]
@@ -128,15 +128,16 @@ def import_pathway(session: Session, schema: PathwaySchema, now: datetime) -> Im
     locked = _locked(session, [schema.id])
     row = locked[0] if locked else None
     if row is not None and row.content_sha256 == digest:
-        return ImportOutcome(schema.id, "unchanged", ())
-    change = "updated" if row is not None else "imported"
-    if row is None:
-        row = Pathway(id=schema.id, imported_at=now)
-        session.add(row)
-    row.name, row.description, row.criteria = schema.name, schema.description, schema.criteria
-    row.components, row.required = components, schema.components.required
-    row.content_sha256, row.updated_at = digest, now
-    session.flush()
+        change = "unchanged"
+    else:
+        change = "updated" if row is not None else "imported"
+        if row is None:
+            row = Pathway(id=schema.id, imported_at=now)
+            session.add(row)
+        row.name, row.description = schema.name, schema.description
+        row.criteria, row.components = schema.criteria, components
+        row.required, row.content_sha256, row.updated_at = schema.components.required, digest, now
+        session.flush()
     issued = [
         issue_if_complete(session, row, progress.educator_pseudonym, now)
         for progress in pathway_progress(session, row)
