@@ -248,6 +248,12 @@ def test_the_issuer_serves_each_key_at_its_kid_and_nothing_else(
 ) -> None:
     header, _ = segments(passed["jwt"])
     assert header["kid"].startswith(f"{hub.base_url}/api/v1/issuer/keys/")
+    jwks = httpx.get(f"{hub.base_url}/api/v1/issuer/jwks.json").json()
+    profile = httpx.get(f"{hub.base_url}/api/v1/issuer").json()
+    assert [(m["id"], m["publicKeyJwk"]) for m in profile["verificationMethod"]] == [
+        (k["kid"], k) for k in jwks["keys"]
+    ]
+    assert {m["controller"] for m in profile["verificationMethod"]} == {profile["id"]}
     missing = httpx.get(f"{hub.base_url}/api/v1/issuer/keys/not-a-key")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"

@@ -222,8 +222,8 @@ def badges_router(
 
     @router.get("/issuer")
     def issuer_profile(hub: HubDep) -> dict[str, Any]:
-        """The issuer's Open Badges profile."""
-        return _issuer(hub).profile().document()
+        """The issuer's Open Badges profile, with its public keys as verification methods."""
+        return _issuer(hub).profile_document()
 
     @router.get(
         "/achievements/{credential}/v{version}",

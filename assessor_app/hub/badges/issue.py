@@ -106,6 +106,16 @@ class BadgeIssuer:
         profile = self.profile()
         return {"keys": [public_jwk(key, profile) for key in self.keys]}
 
+    def profile_document(self) -> dict[str, Any]:
+        """The profile ``GET /issuer`` serves: the one credentials embed, plus its keys as
+        verification methods, the same ids and keys as the key set."""
+        profile = self.profile()
+        methods = [
+            {"id": jwk["kid"], "type": "JsonWebKey", "controller": profile.id, "publicKeyJwk": jwk}
+            for jwk in self.jwks()["keys"]
+        ]
+        return {**profile.document(), "verificationMethod": methods}
+
     def sign(self, document: dict[str, Any], profile: IssuerProfile) -> str:
         """The VC-JWT of ``document`` (OB 3.0's JSON Web Token proof format): its registered
         claims come from the document's own members."""
