@@ -446,6 +446,16 @@ def test_verify_rejects_an_edited_copy_a_broken_credential_and_garbage(
     assert "schema: type:" in out
     assert "credentialSubject.result[0].resultDescription names no resultDescription" in out
 
+    # Validly signed, but its text would drive the terminal: shown without the escapes.
+    loud = tmp_path / "loud.jwt"
+    loud.write_text(
+        hub_key(settings).sign(header, {**payload, "name": "\x1b]0;pwned\x07Badge\x1b[2J"})
+    )
+    status, out = verify_cli(settings, capsys, str(loud))
+    assert status == 0, out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "  Badge, issued by Assessor hub" in out
+
     garbage = tmp_path / "garbage.txt"
     garbage.write_text("not a credential")
     status, out = verify_cli(settings, capsys, str(garbage))

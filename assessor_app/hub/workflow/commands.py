@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from assessor_app.domain.text import printable
 from assessor_app.hub.admin import HubAdmin, HubAdminError
 from assessor_app.hub.badges.credential import IssuerProfile
 from assessor_app.hub.badges.issue import public_jwk
@@ -139,17 +140,19 @@ def verify(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
 
 
 def _report(path: Path, verdict: Verdict, say: Callable[[str], None]) -> bool:
+    """Print one file's verdict; everything from the file goes through ``printable``, as a
+    credential (even a validly signed one) cannot be trusted to hold plain text."""
     if not verdict.valid:
-        say(f"INVALID: {path}")
+        say(printable(f"INVALID: {path}"))
         for problem in verdict.problems:
-            say(f"  - {problem}")
+            say(printable(f"  - {problem}"))
         return False
     doc = verdict.credential or {}
     subject = doc.get("credentialSubject", {})
     issuer = doc.get("issuer", {}).get("name")
-    say(f"VALID: {path}: {doc.get('id')}")
-    say(f"  {doc.get('name')}, issued by {issuer} to {subject.get('id')}")
-    say(f"  valid from {doc.get('validFrom')}; signed with key {verdict.kid}")
+    say(printable(f"VALID: {path}: {doc.get('id')}"))
+    say(printable(f"  {doc.get('name')}, issued by {issuer} to {subject.get('id')}"))
+    say(printable(f"  valid from {doc.get('validFrom')}; signed with key {verdict.kid}"))
     return True
 
 
