@@ -59,8 +59,8 @@ def _libvlc_path() -> str:
 
 def _first_video_assignment(session: ProfileSession) -> tuple[str, Artifact]:
     from assessor_app.domain.artifacts import ArtifactKind
+    from assessor_app.domain.assignment_state import LocalState
     from assessor_app.services.scoring import NotReadyError, ScoringService
-    from assessor_app.store import LocalState
 
     store = session.store
     service = ScoringService(store)

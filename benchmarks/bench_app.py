@@ -282,9 +282,9 @@ def _in_process(base_url: str, home: Path) -> tuple[float, float, float, float, 
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from assessor_app.domain.assignment_state import LocalState
     from assessor_app.media.player import VideoPlayer, wait_for_released
     from assessor_app.services.account import sign_in
-    from assessor_app.store import LocalState
     from assessor_app.ui.main_window import MainWindow
 
     keyring.set_keyring(JsonFileKeyring())

@@ -16,7 +16,7 @@ import threading
 from argparse import Namespace
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -41,7 +41,7 @@ from assessor_app.domain import (
     ScoreSheet,
     evaluate,
 )
-from assessor_app.domain.feedback_quality import check_feedback
+from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
 from assessor_app.domain.wording import plural
 from assessor_app.services.account import (
     HUB_NOT_TOLD,
@@ -52,11 +52,14 @@ from assessor_app.services.account import (
     sign_out,
 )
 from assessor_app.services.queue import queue_rows, resolve_criterion, resolve_level
-from assessor_app.services.scoring import FinalizeRefused, OpenedAssignment, ScoringService
+from assessor_app.services.scoring import (
+    FeedbackQualityRefused,
+    FinalizeRefused,
+    OpenedAssignment,
+    ScoringService,
+)
 from assessor_app.services.worksheet import export_worksheet, import_worksheet
 from assessor_app.store import (
-    LocalState,
-    OutboxState,
     Profile,
     Store,
     last_profile,
@@ -66,7 +69,6 @@ from assessor_app.store import (
 )
 from assessor_app.store.disk import DISK_FULL_MESSAGE
 from assessor_app.store.paths import normalise_hub_url
-from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.store.secrets import SecretStoreKind
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.errors import AuthExpired
@@ -613,74 +615,52 @@ def cmd_score(args: Namespace, console: Console) -> int:
 
 
 def cmd_finalize(args: Namespace, console: Console) -> int:
+    wanted = args.decision
+    decision = wanted if wanted in (None, "auto") else Decision(wanted)
     with profile_store(args) as (_profile, store):
         scoring = ScoringService(store)
-        opened = scoring.open(args.id)
-        _editable(opened)
-        rubric = opened.credential.rubric
-        sheet = opened.sheet
-        computed = evaluate(replace(sheet, override=None, override_reason=""), rubric).computed
-        candidate = sheet
-        if args.decision == "auto":
-            candidate = replace(sheet, override=None, override_reason="")
-        elif args.decision is not None:
-            wanted = Decision(args.decision)
-            if wanted == computed:
-                candidate = replace(sheet, override=None, override_reason="")
-            else:
-                candidate = replace(sheet, override=wanted, override_reason=args.reason or "")
-        if args.reason and candidate.override is None:
-            console.err(
-                "Note: --reason is kept only with a decision other than the rubric's result; "
-                "it was not used."
+        _editable(scoring.open(args.id))
+        try:
+            done = scoring.finalize(
+                args.id,
+                decision=decision,
+                reason=args.reason or "",
+                quality_override_reason=args.accept_feedback_warnings,
             )
-        evaluation = evaluate(candidate, rubric)
-        if not evaluation.can_finalize:
-            raise CliError(
-                ExitCode.FINALIZE_REFUSED,
-                f"{args.id} cannot be finalized yet; nothing was recorded. To do:",
-                [f"  - {p.message}" for p in evaluation.problems]
-                or ["  - Every criterion needs a level."],
-            )
-        findings = check_feedback(candidate, opened.credential, evaluation.decision)
-        quality_reason = (args.accept_feedback_warnings or "").strip()
-        if findings and not quality_reason:
+        except FeedbackQualityRefused as refused:
             raise CliError(
                 ExitCode.FINALIZE_REFUSED,
                 f"{args.id} was not finalized: the feedback check found problems; nothing was "
                 "recorded.",
-                [f"  - {f.message}" for f in findings]
+                [f"  - {f.message}" for f in refused.check.feedback_findings]
                 + [
                     f"Improve the feedback (assessor score {args.id} --feedback TEXT), or "
                     "finalize anyway with --accept-feedback-warnings REASON."
                 ],
-            )
-        if (candidate.override, candidate.override_reason) != (
-            sheet.override,
-            sheet.override_reason,
-        ):
-            scoring.set_override(args.id, candidate.override, candidate.override_reason)
-        try:
-            scoring.finalize(args.id, quality_override_reason=quality_reason)
+            ) from None
         except FinalizeRefused as refused:
             raise CliError(
                 ExitCode.FINALIZE_REFUSED,
                 f"{args.id} cannot be finalized yet; nothing was recorded. To do:",
-                [f"  - {p.message}" for p in refused.check.evaluation.problems],
+                [f"  - {p.message}" for p in refused.check.evaluation.problems]
+                or ["  - Every criterion needs a level."],
             ) from None
-        decision = evaluation.decision
-        assert decision is not None
-    if candidate.override is not None and computed is not None:
-        how = f"your decision; the rubric's result was {computed.label}"
-    elif candidate.override is not None:
+    if args.reason and not done.overridden:
+        console.err(
+            "Note: --reason is kept only with a decision other than the rubric's result; "
+            "it was not used."
+        )
+    if done.overridden and done.computed is not None:
+        how = f"your decision; the rubric's result was {done.computed.label}"
+    elif done.overridden:
         how = "your decision"
     else:
         how = "the rubric's result"
-    console.out(f"Recorded {decision.label} ({how}) for {args.id}.")
-    if findings:
+    console.out(f"Recorded {done.decision.label} ({how}) for {args.id}.")
+    if done.feedback_findings:
         console.out(
-            f"Finalized over {plural(len(findings), 'feedback finding')}; your reason is kept "
-            "with the decision on this computer."
+            f"Finalized over {plural(len(done.feedback_findings), 'feedback finding')}; your "
+            "reason is kept with the decision on this computer."
         )
     console.out(f"Status: {status_word(LocalState.FINALIZED)}. Run `assessor sync` to send it.")
     return ExitCode.OK

@@ -42,18 +42,13 @@ from typing import NoReturn
 from assessor_app.cli import calibration_commands, commands, report_commands
 from assessor_app.cli.commands import Console
 from assessor_app.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
+from assessor_app.domain.assignment_state import IllegalTransition
 from assessor_app.logs import configure_logging
 from assessor_app.services.account import SignInRequired
 from assessor_app.services.queue import UnknownChoice
 from assessor_app.services.scoring import NotReadyError
 from assessor_app.services.worksheet import WorksheetFormatError
-from assessor_app.store import (
-    NotFoundError,
-    SheetLockedError,
-    StateError,
-    StoreError,
-    data_root,
-)
+from assessor_app.store import NotFoundError, SheetLockedError, StoreError, data_root
 from assessor_app.store.disk import DISK_FULL_MESSAGE, is_disk_full
 from assessor_app.store.secrets import (
     KeyringUnavailable,
@@ -245,7 +240,7 @@ def _message(exc: BaseException) -> tuple[ExitCode, str] | None:
         return ExitCode.USAGE, f"{exc}. Nothing was changed."
     if isinstance(exc, NotFoundError):
         return ExitCode.USAGE, f"There is {exc}. See `assessor queue` for your assignments."
-    if isinstance(exc, UnknownChoice | NotReadyError | StateError | WorksheetFormatError):
+    if isinstance(exc, UnknownChoice | NotReadyError | IllegalTransition | WorksheetFormatError):
         return ExitCode.USAGE, f"{exc}" + ("" if str(exc).endswith(".") else ".")
     if isinstance(exc, StoreError):
         return ExitCode.USAGE, str(exc)

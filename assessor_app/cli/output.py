@@ -19,10 +19,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.domain.text import printable
 from assessor_app.domain.wording import rate_words, span
-from assessor_app.store import LocalState
-from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.sync.progress import PHASE_WORDS, SyncPhase, SyncProgress
 
 STATUS_WORDS: dict[LocalState, str] = {

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from assessor_app.domain import Credential, Decision
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.domain.calibration_display import (
     STATE_WORDS,
     DriftPoint,
@@ -43,7 +44,7 @@ from assessor_app.protocol.calibration import (
     SessionSummary,
 )
 from assessor_app.services.account import ProfileSession, SignInRequired
-from assessor_app.store import LocalState, Store
+from assessor_app.store import Store
 from assessor_app.store.repositories.calibration import CachedKey, CachedSession, CalibrationCache
 from assessor_app.sync.calibration_client import CalibrationClient
 from assessor_app.sync.client import HubClient

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assessor_app.domain import AssignmentKind, Criterion, Level, Rubric
-from assessor_app.store import DownloadState, LocalState, Store
+from assessor_app.domain.assignment_state import LocalState
+from assessor_app.store import DownloadState, Store
 
 
 class UnknownChoice(ValueError):

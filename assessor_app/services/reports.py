@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from assessor_app.domain import Decision
+from assessor_app.domain.assignment_state import OutboxState
 from assessor_app.reports import DecisionRow, build_feedback_report, write_decisions_csv
-from assessor_app.store import NotFoundError, OutboxState, Store
+from assessor_app.store import NotFoundError, Store
 
 log = logging.getLogger(__name__)
 

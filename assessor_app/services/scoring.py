@@ -1,8 +1,9 @@
 """Scoring one assignment: open it, record every edit at once, check and finalize it.
 
 Each edit is a single committed transaction in the store, so a crash loses at most the
-keystroke in flight; finalize validates with the domain rules before writing the decision
-and its upload entry together.
+keystroke in flight. ``finalize`` is the one way a decision is recorded, for the GUI and
+the command line alike: it validates with the domain rules, then writes any change of the
+assessor's own decision, the decision and its upload entry in one transaction.
 
 The feedback quality check (``domain.feedback_quality``) is part of ``check()``; its
 findings do not block finalize on their own, but finalizing over them needs the assessor's
@@ -12,9 +13,9 @@ not sent to the hub.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from assessor_app.domain import (
     Artifact,
@@ -29,11 +30,19 @@ from assessor_app.domain import (
     TimeRange,
     evaluate,
 )
+from assessor_app.domain.assignment_state import (
+    EDITABLE,
+    REOPENABLE,
+    IllegalTransition,
+    LocalState,
+    ReviewState,
+)
 from assessor_app.domain.feedback_quality import FeedbackFinding, check_feedback
 from assessor_app.domain.notes import TimeNote
 from assessor_app.protocol.v1 import DecisionUpload
-from assessor_app.store import AuditAction, LocalState, NotFoundError, StateError, Store
-from assessor_app.store.repositories.assignments import ReviewState, review_state
+from assessor_app.store import AuditAction, NotFoundError, Store
+from assessor_app.store.repositories.assignments import review_state
+from assessor_app.store.repositories.decisions import OverrideChange
 from assessor_app.store.repositories.scoresheets import StoredCitation
 
 DEFAULT_MIN_WATCHED_SHARE = 0.8
@@ -43,7 +52,7 @@ class NotReadyError(Exception):
     """The assignment's submission has not been downloaded yet."""
 
 
-class ReopenRefused(StateError):
+class ReopenRefused(IllegalTransition):
     """The sheet cannot be reopened; the message says why, in the assessor's words."""
 
 
@@ -72,12 +81,7 @@ class OpenedAssignment:
 
     @property
     def read_only(self) -> bool:
-        return self.revoked or self.state not in (
-            LocalState.READY,
-            LocalState.IN_PROGRESS,
-            LocalState.NOT_DOWNLOADED,
-            LocalState.DOWNLOADING,
-        )
+        return self.revoked or self.state not in EDITABLE
 
     @property
     def review(self) -> ReviewState | None:
@@ -204,13 +208,24 @@ class ScoringService:
         ``video_durations`` (artifact id -> ms) come from the player; without one a
         video's watched share cannot be judged and only "never opened" is reported.
         """
+        submission, credential = self._loaded(assignment_id)
+        check = self._check_sheet(self.store.sheets.load_sheet(assignment_id), credential)
+        return replace(check, warnings=self._coverage(assignment_id, submission, video_durations))
+
+    def _loaded(self, assignment_id: str) -> tuple[Submission, Credential]:
         loaded = self.store.submissions.load_for_assignment(assignment_id)
         if loaded is None:
             raise NotReadyError("This submission has not been downloaded yet.")
-        submission, credential = loaded
-        sheet = self.store.sheets.load_sheet(assignment_id)
+        return loaded
+
+    @staticmethod
+    def _check_sheet(sheet: ScoreSheet, credential: Credential) -> FinalizeCheck:
         evaluation = evaluate(sheet, credential.rubric)
-        findings = check_feedback(sheet, credential, evaluation.decision)
+        return FinalizeCheck(evaluation, [], check_feedback(sheet, credential, evaluation.decision))
+
+    def _coverage(
+        self, assignment_id: str, submission: Submission, video_durations: dict[str, int] | None
+    ) -> list[CoverageWarning]:
         opened = self.store.coverage.opened(assignment_id)
         durations = video_durations or {}
         warnings: list[CoverageWarning] = []
@@ -234,42 +249,68 @@ class ScoringService:
                             f"You have watched {share:.0%} of “{artifact.display_name}”.",
                         )
                     )
-        return FinalizeCheck(evaluation, warnings, findings)
+        return warnings
 
     def finalize(
         self,
         assignment_id: str,
         *,
-        now: datetime | None = None,
+        decision: Decision | Literal["auto"] | None = None,
+        reason: str = "",
         quality_override_reason: str | None = None,
-    ) -> int:
-        """Record the decision and queue its upload in one transaction.
+        now: datetime | None = None,
+    ) -> Finalized:
+        """Check the sheet and record its decision, its upload and any change of the
+        assessor's own decision in one transaction: when anything refuses, nothing is
+        saved.
 
-        Raises ``FinalizeRefused`` listing the problems when the sheet is not complete, and
-        ``FeedbackQualityRefused`` when the feedback check has findings and no
-        ``quality_override_reason`` was given. Returns the upload entry's id.
+        ``decision`` None keeps the sheet's override as saved; ``"auto"`` takes the
+        rubric's result; a ``Decision`` is the assessor's own (with ``reason``), or the
+        rubric's result when it is the same. Raises ``FinalizeRefused`` listing the
+        problems when the sheet is not complete, ``FeedbackQualityRefused`` when the
+        feedback check has findings and no ``quality_override_reason`` was given, and
+        ``SheetLockedError`` / ``SheetChangedError`` when the store refuses.
         """
-        check = self.check(assignment_id)
+        _submission, credential = self._loaded(assignment_id)
+        # Read before the sheet: an edit in between makes the store refuse, never slip by.
+        revision = self.store.sheets.revision(assignment_id)
+        saved = self.store.sheets.load_sheet(assignment_id)
+        rubric_sheet = replace(saved, override=None, override_reason="")
+        computed = evaluate(rubric_sheet, credential.rubric).computed
+        if decision is None:
+            sheet = saved
+        elif decision == "auto" or decision == computed:
+            sheet = rubric_sheet
+        else:
+            sheet = replace(saved, override=Decision(decision), override_reason=reason)
+        check = self._check_sheet(sheet, credential)
         if check.blocked:
             raise FinalizeRefused(check)
-        reason = (quality_override_reason or "").strip()
-        if check.feedback_findings and not reason:
+        quality_reason = (quality_override_reason or "").strip()
+        if check.feedback_findings and not quality_reason:
             raise FeedbackQualityRefused(check)
         # Read now, not when the sheet was opened: a decision returned for revision is
         # uploaded against the version the return gave the assignment (If-Match).
         assignment = self.store.assignments.get(assignment_id)
-        assert assignment is not None  # check() found its submission
-        decision = check.evaluation.decision
-        assert decision is not None
-        sheet = self.store.sheets.load_sheet(assignment_id)
-        upload = DecisionUpload.from_sheet(sheet, decision, now or datetime.now(UTC))
-        return self.store.decisions.finalize(
+        assert assignment is not None  # its submission was found
+        recorded = check.evaluation.decision
+        assert recorded is not None
+        changed = (sheet.override, sheet.override_reason) != (
+            saved.override,
+            saved.override_reason,
+        )
+        outbox_id = self.store.decisions.finalize(
             assignment_id,
-            upload,
-            decision,
+            DecisionUpload.from_sheet(sheet, recorded, now or datetime.now(UTC)),
+            recorded,
             assignment.version,
             # A reason given when nothing was flagged explains nothing; it is not kept.
-            quality_override_reason=reason if check.feedback_findings else "",
+            quality_override_reason=quality_reason if check.feedback_findings else "",
+            override=OverrideChange(sheet.override, sheet.override_reason) if changed else None,
+            sheet_revision=revision,
+        )
+        return Finalized(
+            outbox_id, recorded, computed, sheet.override is not None, check.feedback_findings
         )
 
     def standing(self, assignment_id: str) -> Standing:
@@ -294,15 +335,27 @@ class ScoringService:
                 "This decision is already uploaded: the hub has it, so it can no longer be "
                 "reopened here. Ask your hub administrator if it must change."
             )
-        if standing.state not in (LocalState.FINALIZED, LocalState.CONFLICT):
+        if standing.state not in REOPENABLE:
             raise ReopenRefused("This sheet is not finalized: there is nothing to reopen.")
         try:
             self.store.decisions.reopen(assignment_id)
-        except StateError:
+        except IllegalTransition:
             raise ReopenRefused(
                 "This decision is being uploaded right now, so it cannot be reopened. "
                 "Look again when the sync has ended."
             ) from None
+
+
+class Finalized(NamedTuple):
+    """What finalize recorded: the upload entry, the decision and the rubric's own result
+    (``computed``), whether the decision is the assessor's own (``overridden``), and the
+    feedback findings it was finalized over."""
+
+    outbox_id: int
+    decision: Decision
+    computed: Decision | None
+    overridden: bool
+    feedback_findings: tuple[FeedbackFinding, ...]
 
 
 class FinalizeRefused(Exception):

@@ -44,10 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assessor_app.domain import Credential, Criterion, Level
+from assessor_app.domain.assignment_state import EDITABLE, LocalState
 from assessor_app.domain.csv_cells import FORMULA_STARTS, TEXT_MARK, neutralize_formula
 from assessor_app.services.queue import UnknownChoice, resolve_level
 from assessor_app.services.scoring import ScoringService
-from assessor_app.store import LocalState, NotFoundError, SheetLockedError, Store
+from assessor_app.store import NotFoundError, SheetLockedError, Store
 
 COLUMNS: tuple[str, ...] = (
     "assignment_id",
@@ -74,9 +75,6 @@ LEVEL_SEPARATOR = "|"
 
 _ESCAPE = TEXT_MARK
 _DELIMITERS = (",", ";", "\t")
-_EDITABLE = frozenset(
-    {LocalState.NOT_DOWNLOADED, LocalState.DOWNLOADING, LocalState.READY, LocalState.IN_PROGRESS}
-)
 
 
 class WorksheetFormatError(ValueError):
@@ -238,7 +236,7 @@ def _write_private(path: Path, data: bytes) -> None:
 def _rows_for(store: Store, assignment_id: str) -> list[WorksheetRow] | None:
     if store.assignments.is_revoked(assignment_id):
         return None
-    if store.assignments.local_state(assignment_id) not in _EDITABLE:
+    if store.assignments.local_state(assignment_id) not in EDITABLE:
         return None
     loaded = store.submissions.load_for_assignment(assignment_id)
     if loaded is None:
@@ -356,7 +354,7 @@ def _apply(store: Store, scoring: ScoringService, edits: list[_Edit], report: Im
     assignment_id = edits[0].assignment_id
     current = store.sheets.revision(assignment_id)
     state = store.assignments.local_state(assignment_id)
-    locked = store.assignments.is_revoked(assignment_id) or state not in _EDITABLE
+    locked = store.assignments.is_revoked(assignment_id) or state not in EDITABLE
     sheet = store.sheets.load_sheet(assignment_id)
     for edit in edits:
         target = edit.criterion.id if edit.criterion else ""

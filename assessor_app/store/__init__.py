@@ -17,7 +17,7 @@ from assessor_app.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from assessor_app.store.db import StoreCorruptError, StoreError, StoreTooNewError
-    from assessor_app.store.models import AuditAction, DownloadState, LocalState, OutboxState
+    from assessor_app.store.models import AuditAction, DownloadState
     from assessor_app.store.paths import (
         Profile,
         data_root,
@@ -27,7 +27,11 @@ if TYPE_CHECKING:
         remember_last_profile,
     )
     from assessor_app.store.profile_store import Store, open_store
-    from assessor_app.store.repositories import NotFoundError, SheetLockedError, StateError
+    from assessor_app.store.repositories import (
+        NotFoundError,
+        SheetChangedError,
+        SheetLockedError,
+    )
 
 _HOMES = {
     "StoreCorruptError": "db",
@@ -35,8 +39,6 @@ _HOMES = {
     "StoreTooNewError": "db",
     "AuditAction": "models",
     "DownloadState": "models",
-    "LocalState": "models",
-    "OutboxState": "models",
     "Profile": "paths",
     "data_root": "paths",
     "last_profile": "paths",
@@ -46,19 +48,17 @@ _HOMES = {
     "Store": "profile_store",
     "open_store": "profile_store",
     "NotFoundError": "repositories",
+    "SheetChangedError": "repositories",
     "SheetLockedError": "repositories",
-    "StateError": "repositories",
 }
 
 __all__ = [
     "AuditAction",
     "DownloadState",
-    "LocalState",
     "NotFoundError",
-    "OutboxState",
     "Profile",
+    "SheetChangedError",
     "SheetLockedError",
-    "StateError",
     "Store",
     "StoreCorruptError",
     "StoreError",

@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assessor_app.domain.assignment_state import LocalState, OutboxState
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Accepts only aware datetimes, stores them as UTC, returns them as aware UTC."""
@@ -55,26 +57,6 @@ class DownloadState(StrEnum):
     DOWNLOADING = "downloading"
     VERIFIED = "verified"
     FAILED = "failed"
-
-
-class LocalState(StrEnum):
-    NOT_DOWNLOADED = "not_downloaded"
-    DOWNLOADING = "downloading"
-    READY = "ready"
-    IN_PROGRESS = "in_progress"
-    FINALIZED = "finalized"
-    UPLOADED = "uploaded"
-    CONFLICT = "conflict"
-    REVOKED = "revoked"
-
-
-class OutboxState(StrEnum):
-    QUEUED = "queued"
-    UPLOADING = "uploading"
-    UPLOADED = "uploaded"
-    RETRY_WAIT = "retry_wait"
-    CONFLICT = "conflict"
-    WITHDRAWN = "withdrawn"
 
 
 class AuditAction(StrEnum):

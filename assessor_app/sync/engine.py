@@ -22,7 +22,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from assessor_app.store import DownloadState, LocalState, Store
+from assessor_app.domain.assignment_state import DOWNLOAD_PATH, LocalState
+from assessor_app.store import DownloadState, Store
 from assessor_app.store.disk import DISK_FULL_MESSAGE, free_bytes, is_disk_full
 from assessor_app.store.repositories import QueueItem
 from assessor_app.store.vault import Vault
@@ -64,7 +65,6 @@ _T = TypeVar("_T")
 # Local states whose evidence is no longer fetched: the decision is with the hub, or the
 # hub withdrew the assignment.
 _NO_DOWNLOAD = frozenset({LocalState.UPLOADED, LocalState.REVOKED})
-_DOWNLOAD_PATH = frozenset({LocalState.NOT_DOWNLOADED, LocalState.DOWNLOADING})
 
 
 def _utcnow() -> datetime:
@@ -351,7 +351,7 @@ class SyncEngine:
         waiting = {a for job in jobs for ids in job.needs.values() for a in ids}
         for ids in needs.values():
             for assignment_id in ids:
-                if assignment_id in waiting and self._state(assignment_id) in _DOWNLOAD_PATH:
+                if assignment_id in waiting and self._state(assignment_id) in DOWNLOAD_PATH:
                     self.store.assignments.set_local_state(assignment_id, LocalState.DOWNLOADING)
         total = sum(max(0, j.size - self.vault.partial_offset(j.sha256)) for j in jobs)
         self._progress.phase(SyncPhase.DOWNLOADS, items_total=len(jobs), bytes_total=total)
@@ -437,7 +437,7 @@ class SyncEngine:
                 for r in rows
             )
             for assignment_id in ids:
-                if self._state(assignment_id) not in _DOWNLOAD_PATH:
+                if self._state(assignment_id) not in DOWNLOAD_PATH:
                     continue
                 target = LocalState.READY if complete else LocalState.NOT_DOWNLOADED
                 self.store.assignments.set_local_state(assignment_id, target)

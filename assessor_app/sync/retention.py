@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from assessor_app.store import AuditAction, DownloadState, LocalState, OutboxState, Store
+from assessor_app.domain.assignment_state import LocalState, OutboxState
+from assessor_app.store import AuditAction, DownloadState, Store
 from assessor_app.store.repositories import QueueItem
 from assessor_app.store.vault import Vault
 

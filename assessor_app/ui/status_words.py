@@ -19,7 +19,7 @@ from assessor_app.ui.qt import QFontMetrics, QGuiApplication
 
 if TYPE_CHECKING:
     # Only for the annotation: the first paint of the main window loads no store code.
-    from assessor_app.store.repositories.assignments import ReviewState
+    from assessor_app.domain.assignment_state import ReviewState
 
 
 class QueueState(StrEnum):

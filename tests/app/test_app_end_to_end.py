@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from support.hub import PASSWORD, RunningHub, make_video, running_hub
 
 from assessor_app.domain import Decision, PdfPage
+from assessor_app.domain.assignment_state import LocalState, OutboxState
 from assessor_app.services.account import ProfileSession, sign_in
-from assessor_app.store import LocalState, OutboxState
 from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import QApplication, QDialogButtonBox, QSettings, Qt, QTimer
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog

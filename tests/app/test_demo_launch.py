@@ -68,7 +68,8 @@ def test_make_demo_opens_the_app_under_x_and_syncs_demo1(
 
     # The demo profile (its own data root) holds exactly demo1's assignments, fetched.
     monkeypatch.setenv("ASSESSOR_HOME", str(root / "client"))
-    from assessor_app.store import LocalState, list_profiles, open_store
+    from assessor_app.domain.assignment_state import LocalState
+    from assessor_app.store import list_profiles, open_store
 
     (profile,) = list_profiles()
     assert profile.username == "demo1"

@@ -16,9 +16,9 @@ from pytestqt.qtbot import QtBot
 from support.hub import PASSWORD, RunningHub, running_hub
 
 from assessor_app import app
+from assessor_app.domain.assignment_state import LocalState, OutboxState
 from assessor_app.services.account import sign_in
 from assessor_app.services.scoring import ScoringService
-from assessor_app.store import LocalState, OutboxState
 from assessor_app.store.secrets import PassphraseFileSecretStore
 from assessor_app.ui.background import Executor
 from assessor_app.ui.main_window import MainWindow
@@ -151,7 +151,7 @@ def test_expired_token_is_renewed_in_place_and_the_queued_decision_uploads(
         scoring.set_level(aid, "c1-wait", "proficient")
         scoring.set_level(aid, "c2-reflection", "proficient")
         scoring.set_feedback(aid, "You waited after each question; keep counting to five.")
-        entry = scoring.finalize(aid, quality_override_reason="checked by hand")
+        entry = scoring.finalize(aid, quality_override_reason="checked by hand").outbox_id
         session.secrets.set_token("a-token-the-hub-no-longer-accepts")
 
         # The hub refuses the token: the app asks; "No" keeps everything queued.

@@ -18,11 +18,11 @@ import pytest
 from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, real_hub  # noqa: F401
 
 from assessor_app.domain import AssignmentKind
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.protocol.calibration import ConsensusEntry
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.calibration import CalibrationService, SessionView
 from assessor_app.services.scoring import ScoringService
-from assessor_app.store import LocalState
 from assessor_app.sync.client import HubClient, Timeouts
 from assessor_app.sync.engine import SyncEngine
 

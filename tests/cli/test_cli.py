@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,8 @@ from support.hub import PASSWORD, running_hub
 
 from assessor_app.cli.errors import ExitCode
 from assessor_app.cli.main import build_parser
-from assessor_app.store import LocalState, OutboxState, Store, last_profile, open_store
+from assessor_app.domain.assignment_state import LocalState, OutboxState
+from assessor_app.store import Store, last_profile, open_store
 
 C1, C2 = "c1-wait", "c2-reflection"
 
@@ -316,6 +318,25 @@ def test_an_override_needs_a_reason_and_not_yet_needs_feedback(synced: Desk, run
         sheet = store.sheets.load_sheet(synced.assignment)
         assert (sheet.override, sheet.override_reason) == ("pass", "Clip 2 shows it.")
         assert store.decisions.latest(synced.assignment).decision.value == "pass"
+
+
+def test_a_finalize_the_database_refuses_keeps_no_override(synced: Desk, run: Run) -> None:
+    assert run("score", synced.assignment, "--level", "1=1", "--level", "2=1").code == 0
+    with profile_store() as store, sqlite3.connect(store.path) as db:
+        db.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON outbox "
+            "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+        )
+
+    refused = run("finalize", synced.assignment, "--decision", "pass", "--reason", "Clip 2.")
+
+    assert refused.code == ExitCode.INTERNAL
+    assert "Your saved work is safe" in refused.err and "Recorded" not in refused.out
+    with profile_store() as store:
+        sheet = store.sheets.load_sheet(synced.assignment)
+        assert (sheet.override, sheet.override_reason) == (None, "")
+        assert store.outbox.entries() == [] and store.decisions.latest(synced.assignment) is None
+        assert store.assignments.local_state(synced.assignment) is LocalState.IN_PROGRESS
 
 
 # -- worksheet ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from assessor_app.cli.output import (
     status_word,
     table,
 )
-from assessor_app.store import LocalState
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.sync.progress import SyncPhase, SyncProgress
 from assessor_app.ui.status_words import STATUS, QueueState, due_countdown
 

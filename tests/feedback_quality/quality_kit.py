@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assessor_app.domain import Citation, Credential, PdfPage, Quote, TimeRange
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.protocol.rubric_file import CredentialSchema, load_credential_file
 from assessor_app.protocol.v1 import (
     ArtifactOut,
@@ -18,7 +19,7 @@ from assessor_app.protocol.v1 import (
     SubmissionOut,
 )
 from assessor_app.services.scoring import ScoringService
-from assessor_app.store import LocalState, Store
+from assessor_app.store import Store
 
 RUBRICS = Path(__file__).resolve().parents[2] / "resources" / "rubrics"
 HUB_URL = "http://127.0.0.1:9"

@@ -20,10 +20,11 @@ from support.hub import PASSWORD, RunningHub, real_hub  # noqa: F401
 from assessor_app.cli.errors import ExitCode
 from assessor_app.cli.main import main
 from assessor_app.domain import Citation, Decision, PdfPage, TimeRange
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.hub.db import DecisionRow as HubDecisionRow
 from assessor_app.reports import COLUMNS
 from assessor_app.services.scoring import ScoringService
-from assessor_app.store import LocalState, last_profile, open_store
+from assessor_app.store import last_profile, open_store
 
 QUALITY_REASON = "Agreed with the programme lead: short notes for this cohort"
 CLIP = bytes(range(256)) * 400

@@ -13,10 +13,11 @@ from pytestqt.qtbot import QtBot
 from quality_kit import GOOD_FEEDBACK, HUB_URL, PRIVATE_NOTE, USER, Seeded, score_all
 
 from assessor_app.domain import Decision, Evaluation, Problem, ProblemCode
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.domain.feedback_quality import FeedbackFinding, FindingCode
 from assessor_app.services.account import ProfileSession, open_profile
 from assessor_app.services.scoring import FinalizeCheck, ScoringService
-from assessor_app.store import LocalState, profile_for
+from assessor_app.store import profile_for
 from assessor_app.ui.background import Executors
 from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import QApplication, QDialogButtonBox, QPushButton, QSettings, QTimer

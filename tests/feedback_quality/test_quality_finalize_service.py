@@ -10,12 +10,12 @@ from dataclasses import replace
 import pytest
 from quality_kit import GOOD_FEEDBACK, Seeded, score_all
 
+from assessor_app.domain.assignment_state import LocalState, OutboxState
 from assessor_app.domain.feedback_quality import FindingCode
 from assessor_app.domain.rubric import FeedbackQualityRules
 from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import SubmissionOut
 from assessor_app.services.scoring import FeedbackQualityRefused, FinalizeRefused
-from assessor_app.store import LocalState, OutboxState
 
 SHORT_NOT_YET = "Pauses were short; try waiting longer."
 REASON = "Discussed with the educator; the short note matches the programme's template."
@@ -62,7 +62,7 @@ def test_a_reason_finalizes_and_stays_on_this_computer(seeded: Seeded) -> None:
     score_all(scoring, seeded.credential, "asg-1", meets=False)
     scoring.set_feedback("asg-1", SHORT_NOT_YET)
 
-    entry_id = scoring.finalize("asg-1", quality_override_reason=f"  {REASON} ")
+    entry_id = scoring.finalize("asg-1", quality_override_reason=f"  {REASON} ").outbox_id
 
     recorded = seeded.store.decisions.latest("asg-1")
     assert recorded is not None

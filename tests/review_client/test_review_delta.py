@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from support.hub import passing_upload
 
+from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
 from assessor_app.protocol.v1 import AssignmentItem
-from assessor_app.store import AuditAction, LocalState, OutboxState, Store, open_store
-from assessor_app.store.repositories.assignments import ReviewState
+from assessor_app.store import AuditAction, Store, open_store
 
 ASSIGNED_AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 COMMENT = "Criterion 2 needs a rationale that quotes the reflection."
@@ -109,6 +109,7 @@ def test_an_upload_whose_reply_was_lost_is_withdrawn_when_returned(store: Store)
 
 def test_a_sheet_still_being_scored_only_gains_the_comment(store: Store) -> None:
     store.assignments.upsert([item("returned_for_revision", 3, COMMENT)])
+    store.assignments.set_local_state("asg-1", LocalState.READY)
     store.assignments.set_local_state("asg-1", LocalState.IN_PROGRESS)
     assert store.assignments.apply_delta([item("returned_for_revision", 3, COMMENT)]).returned == []
     assert returns(store) == []

@@ -14,8 +14,9 @@ from alembic import command
 from alembic.config import Config
 from support.hub import passing_upload
 
+from assessor_app.domain.assignment_state import LocalState, OutboxState
 from assessor_app.protocol.v1 import AssignmentItem
-from assessor_app.store import AuditAction, LocalState, OutboxState, Store, open_store
+from assessor_app.store import AuditAction, Store, open_store
 from assessor_app.store.db import MIGRATIONS_DIR, current_revision, list_backups, open_database
 
 COMMENT = "Say which minute of the clip shows the pause."
@@ -52,6 +53,7 @@ def test_0004_upgrades_a_database_with_work_and_downgrades_keeping_the_log(
     entry = old.decisions.finalize("asg-1", upload, upload.decision, 1)
     old.outbox.mark_uploading(entry)
     old.outbox.mark_uploaded(entry)
+    old.assignments.set_local_state("asg-2", LocalState.READY)
     old.assignments.set_local_state("asg-2", LocalState.IN_PROGRESS)
     old.audit.append(AuditAction.OPENED, "asg-2", {"note": "before 0004"})
     db_path = old.database.path

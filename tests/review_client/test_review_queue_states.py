@@ -12,9 +12,8 @@ from review_kit import REFLECTION, Desk
 
 from assessor_app.cli.main import main
 from assessor_app.domain import Decision
+from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.services.scoring import ScoringService
-from assessor_app.store import LocalState
-from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.ui.qt import Qt
 from assessor_app.ui.queue.from_store import load_queue_rows
 from assessor_app.ui.queue.model import Column, QueueModel

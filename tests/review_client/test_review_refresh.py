@@ -7,9 +7,8 @@ from __future__ import annotations
 from review_kit import Desk
 from support.fault_proxy import FaultProxy
 
+from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.services.scoring import ScoringService
-from assessor_app.store import LocalState
-from assessor_app.store.repositories.assignments import ReviewState
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.progress import SyncPhase, SyncProgress
 

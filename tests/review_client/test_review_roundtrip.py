@@ -15,10 +15,10 @@ from review_kit import REVIEWER, Desk
 from sqlalchemy import select
 
 from assessor_app.domain import Decision
+from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
 from assessor_app.hub.db import DecisionRow
 from assessor_app.services.scoring import ScoringService
-from assessor_app.store import AuditAction, LocalState, OutboxState
-from assessor_app.store.repositories.assignments import ReviewState
+from assessor_app.store import AuditAction
 from assessor_app.ui.background import Executors
 from assessor_app.ui.qt import QSettings, Qt
 from assessor_app.ui.queue.from_store import load_queue_rows

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from assessor_app.cli.output import REVIEW_WORDS, status_word
-from assessor_app.store import LocalState
-from assessor_app.store.repositories.assignments import ReviewState, review_state
+from assessor_app.domain.assignment_state import LocalState, ReviewState
+from assessor_app.store.repositories.assignments import review_state
 from assessor_app.ui.qt import QFontMetrics, QGuiApplication
 from assessor_app.ui.queue.from_store import review_note
 from assessor_app.ui.status_words import STATUS, QueueState, symbol

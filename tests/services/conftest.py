@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.protocol.rubric_file import CredentialSchema, load_credential_file
 from assessor_app.protocol.v1 import ArtifactOut, AssignmentItem, SubmissionOut
-from assessor_app.store import LocalState, Store, open_store, profile_for
+from assessor_app.store import Store, open_store, profile_for
 
 RUBRICS = Path(__file__).resolve().parents[2] / "resources" / "rubrics"
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from assessor_app.domain import Citation, Decision, ProblemCode, TimeRange
+from assessor_app.domain.assignment_state import LocalState, OutboxState
 from assessor_app.services.scoring import FinalizeRefused, NotReadyError, ScoringService
-from assessor_app.store import LocalState, OutboxState, Store
+from assessor_app.store import Store
 
 
 def _score_all(service: ScoringService, store: Store, *, meets: bool) -> None:
@@ -59,7 +60,7 @@ def test_finalize_writes_decision_and_queue_entry_then_reopen_withdraws(store: S
     assert check.evaluation.decision is Decision.PASS
     assert {w.artifact.id for w in check.warnings} == {"art-video", "art-plan"}
 
-    entry_id = service.finalize("asg-1")
+    entry_id = service.finalize("asg-1").outbox_id
     entry = store.outbox.get(entry_id)
     assert entry.state is OutboxState.QUEUED
     assert entry.if_match_version == 3

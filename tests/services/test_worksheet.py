@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import AssignmentItem, SubmissionOut
 from assessor_app.services.scoring import ScoringService
@@ -29,7 +30,7 @@ from assessor_app.services.worksheet import (
     render_worksheet,
     unescape_cell,
 )
-from assessor_app.store import LocalState, Store
+from assessor_app.store import Store
 
 C1 = "c1-wait-after-question"
 C2 = "c2-wait-after-response"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from store_factories import HUB, assignment_item, submission_out
 
-from assessor_app.store import LocalState, Profile, Store, open_store, profile_for
+from assessor_app.domain.assignment_state import LocalState
+from assessor_app.store import Profile, Store, open_store, profile_for
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ import pytest
 from crash_child import ARTIFACT, ASSIGNMENT, CRITERIA, SheetState, edits
 from store_factories import assignment_item, submission_out
 
-from assessor_app.store import LocalState, Profile, Store, open_store, profile_for
+from assessor_app.domain.assignment_state import LocalState
+from assessor_app.store import Profile, Store, open_store, profile_for
 
 CHILD = Path(__file__).with_name("crash_child.py")
 REPO = Path(__file__).resolve().parents[2]

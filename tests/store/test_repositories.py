@@ -20,17 +20,9 @@ from assessor_app.domain import (
     ScoreSheet,
     TimeRange,
 )
+from assessor_app.domain.assignment_state import IllegalTransition, LocalState, OutboxState
 from assessor_app.protocol.v1 import DecisionUpload, SubmissionOut
-from assessor_app.store import (
-    AuditAction,
-    DownloadState,
-    LocalState,
-    NotFoundError,
-    OutboxState,
-    SheetLockedError,
-    StateError,
-    Store,
-)
+from assessor_app.store import AuditAction, DownloadState, NotFoundError, SheetLockedError, Store
 
 SCORED_AT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -131,7 +123,7 @@ def test_revoking_a_finalized_sheet_keeps_its_decision_visible(store: Store, ass
     store.assignments.mark_revoked([assigned])
     assert store.assignments.local_state(assigned) is LocalState.FINALIZED
     assert store.assignments.is_revoked(assigned)
-    with pytest.raises(StateError, match="revoked"):
+    with pytest.raises(IllegalTransition, match="revoked"):
         store.decisions.reopen(assigned)
 
 
@@ -376,7 +368,7 @@ def test_reopen_withdraws_and_refinalize_queues_anew(store: Store, assigned: str
     assert [e.id for e in store.outbox.entries(assigned)] == [first, second]
     assert store.outbox.get(first).idempotency_key != store.outbox.get(second).idempotency_key
     assert store.decisions.latest(assigned).decision is Decision.NOT_YET  # type: ignore[union-attr]
-    with pytest.raises(StateError):
+    with pytest.raises(IllegalTransition):
         store.outbox.mark_uploaded(second)  # only an upload in progress can finish
 
 
@@ -392,7 +384,7 @@ def test_outbox_lifecycle(store: Store, assigned: str) -> None:
     assert store.outbox.next_pending().id == a  # type: ignore[union-attr]
     assert store.outbox.mark_uploading(a).attempts == 1
     assert store.outbox.next_pending().id == b  # type: ignore[union-attr]
-    with pytest.raises(StateError):
+    with pytest.raises(IllegalTransition):
         store.decisions.reopen(assigned)  # uploading: too late
 
     retry_at = datetime.now(UTC) + timedelta(minutes=5)
@@ -424,9 +416,9 @@ def test_outbox_lifecycle(store: Store, assigned: str) -> None:
     )
     assert store.assignments.local_state(assigned) is LocalState.UPLOADED
     assert store.outbox.next_pending(now=retry_at) is None
-    with pytest.raises(StateError):
+    with pytest.raises(IllegalTransition):
         store.decisions.reopen(assigned)
-    with pytest.raises(StateError):
+    with pytest.raises(IllegalTransition):
         store.outbox.mark_uploading(a)
 
     store.decisions.reopen("asg-2")  # a conflict may be reopened and finalized again

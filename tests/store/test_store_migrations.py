@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from store_factories import assignment_item, submission_out
 
 from assessor_app.domain import Citation, CriterionScore, Decision, PdfPage, Quote, TimeRange
+from assessor_app.domain.assignment_state import LocalState, OutboxState
 from assessor_app.protocol.v1 import DecisionUpload
-from assessor_app.store import AuditAction, LocalState, OutboxState, Profile, Store, open_store
+from assessor_app.store import AuditAction, Profile, Store, open_store
 from assessor_app.store.db import current_revision, head_revision, list_backups, open_database
 
 SCORED_AT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -32,6 +33,7 @@ def test_data_made_at_0001_survives_the_upgrade(profile: Profile) -> None:
     old.sheets.set_feedback("asg-1", "Strong evidence.")
     old.sheets.set_private_note("asg-1", "Check audio.")
     sheet_before = old.sheets.load_sheet("asg-1")
+    old.assignments.set_local_state("asg-2", LocalState.READY)
     old.assignments.set_local_state("asg-2", LocalState.IN_PROGRESS)
     old.sheets.add_citation("asg-2", "follow", Citation("art-plan", PdfPage(3)))
     # finalize appends to the audit log, which 0001 lacks: queue the decision by hand

@@ -14,8 +14,9 @@ from typing import Any
 
 from support.hub import RunningHub, passing_upload
 
+from assessor_app.domain.assignment_state import LocalState, OutboxState
 from assessor_app.protocol.v1 import DecisionUpload
-from assessor_app.store import DownloadState, LocalState, OutboxState, Store, open_store
+from assessor_app.store import DownloadState, Store, open_store
 from assessor_app.store.vault import Vault
 from assessor_app.sync.client import HubClient
 from assessor_app.sync.engine import SyncEngine

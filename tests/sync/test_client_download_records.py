@@ -14,7 +14,8 @@ import pytest
 from support.hub import RunningHub
 from sync_kit import ClientProfile, EngineMaker, assert_downloads_consistent, assert_vault_verified
 
-from assessor_app.store import AuditAction, DownloadState, LocalState
+from assessor_app.domain.assignment_state import LocalState
+from assessor_app.store import AuditAction, DownloadState
 from assessor_app.sync.downloads import _Recorder, _without_superseded, _Write
 
 pytest_plugins = ["sync_fixtures"]

@@ -21,7 +21,8 @@ from sync_kit import (
     later,
 )
 
-from assessor_app.store import AuditAction, DownloadState, LocalState, OutboxState
+from assessor_app.domain.assignment_state import LocalState, OutboxState
+from assessor_app.store import AuditAction, DownloadState
 from assessor_app.sync.progress import CancelToken, SyncPhase, SyncProgress
 
 pytest_plugins = ["sync_fixtures"]

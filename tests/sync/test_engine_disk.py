@@ -30,7 +30,8 @@ from sync_kit import (
     open_profile,
 )
 
-from assessor_app.store import DownloadState, LocalState
+from assessor_app.domain.assignment_state import LocalState
+from assessor_app.store import DownloadState
 
 pytest_plugins = ["sync_fixtures"]
 

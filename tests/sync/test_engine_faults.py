@@ -23,7 +23,8 @@ from sync_kit import (
     later,
 )
 
-from assessor_app.store import DownloadState, LocalState, OutboxState
+from assessor_app.domain.assignment_state import LocalState, OutboxState
+from assessor_app.store import DownloadState
 from assessor_app.sync.client import Timeouts
 
 pytest_plugins = ["sync_fixtures"]

@@ -23,7 +23,8 @@ from sync_kit import (
     assert_vault_verified,
 )
 
-from assessor_app.store import DownloadState, LocalState
+from assessor_app.domain.assignment_state import LocalState
+from assessor_app.store import DownloadState
 from assessor_app.sync.client import StallRule, Timeouts
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.errors import HubNotAnswering

@@ -34,7 +34,7 @@ from sync_kit import (
     finalize,
 )
 
-from assessor_app.store import OutboxState
+from assessor_app.domain.assignment_state import OutboxState
 
 pytest_plugins = ["sync_fixtures"]
 

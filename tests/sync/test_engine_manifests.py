@@ -20,8 +20,9 @@ from sync_kit import (
     assert_vault_verified,
 )
 
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.hub.db import ArtifactRow
-from assessor_app.store import DownloadState, LocalState
+from assessor_app.store import DownloadState
 
 pytest_plugins = ["sync_fixtures"]
 

@@ -12,9 +12,9 @@ from support.fault_proxy import FaultProxy
 from support.hub import PASSWORD, RunningHub
 from sync_kit import assert_vault_verified
 
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.sync_runner import SyncRunner, engine_for_session
-from assessor_app.store import LocalState
 from assessor_app.sync.progress import CancelToken, SyncPhase, SyncProgress, SyncReport
 
 pytest_plugins = ["sync_fixtures"]

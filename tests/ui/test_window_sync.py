@@ -19,10 +19,10 @@ from pytestqt.qtbot import QtBot
 from support.fault_proxy import FaultProxy
 from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, passing_upload, running_hub
 
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.scoring import ReopenRefused, ScoringService
 from assessor_app.services.sync_runner import changes_queue, progress_words
-from assessor_app.store import LocalState
 from assessor_app.sync.client import HubClient, Timeouts
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.progress import SyncPhase, SyncProgress
@@ -217,6 +217,29 @@ def test_an_open_sheet_becomes_uploaded_after_the_sync_and_cannot_be_reopened(
     words = str(refused.value)
     assert "already uploaded" in words
     assert aid not in words and "disk" not in words
+
+
+def test_a_workspace_opened_on_an_uploaded_sheet_offers_no_reopen(
+    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission("ann", {"reflection.txt": REFLECTION})
+    aid = seeded.assignment_id
+    window = _window(qtbot, session, tmp_path)
+    _sync(qtbot, window)
+    _finalize(session, aid)
+    assert _sync(qtbot, window).uploaded == 1
+    _open(qtbot, window, aid)
+    workspace = window.workspace
+    assert workspace is not None
+    assert workspace.state_label.text() == "✓ Uploaded · Read only"
+    assert "Reopen" not in workspace.rubric.read_only_banner.text()
+    assert workspace.export_report_action.isEnabled()  # its decision is in force
+
+    workspace.finalize()  # Ctrl+Enter: nothing to reopen, so no question is asked
+    assert _no_modal_dialog()
+    qtbot.waitUntil(lambda: window.executors.db.wait(0), timeout=5000)
+    assert session.store.assignments.local_state(aid) is LocalState.UPLOADED
+    assert workspace.state_label.text() == "✓ Uploaded · Read only"
 
 
 def test_a_reopen_from_a_view_the_sync_left_behind_says_why_and_shows_uploaded(

@@ -5,8 +5,8 @@ Every public call is one committed transaction.
 
 from assessor_app.store.repositories._common import (
     NotFoundError,
+    SheetChangedError,
     SheetLockedError,
-    StateError,
 )
 from assessor_app.store.repositories.assignments import Assignments, QueueItem
 from assessor_app.store.repositories.audit import AuditEntry, AuditLog
@@ -38,8 +38,8 @@ __all__ = [
     "RecordedDecision",
     "ScoreSheets",
     "Settings",
+    "SheetChangedError",
     "SheetLockedError",
-    "StateError",
     "StoredCitation",
     "Submissions",
     "Workspace",

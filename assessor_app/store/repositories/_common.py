@@ -1,5 +1,7 @@
-"""What every repository shares: the database handle, the errors, and the audit helper
-that lets a repository log inside its own transaction."""
+"""What every repository shares: the database handle, the errors, the checked state
+changes (``set_state``, ``set_outbox_state``: every local or outbox state change in the
+store goes through them, so ``domain.assignment_state`` is enforced), and the audit
+helper that lets a repository log inside its own transaction."""
 
 from __future__ import annotations
 
@@ -8,8 +10,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assessor_app.domain.assignment_state import (
+    LocalState,
+    OutboxState,
+    check_local,
+    check_outbox,
+)
 from assessor_app.store.db import Database, StoreError
-from assessor_app.store.models import AssignmentRow, AuditAction, AuditRow, LocalState, utcnow
+from assessor_app.store.models import AssignmentRow, AuditAction, AuditRow, OutboxRow, utcnow
 
 
 class NotFoundError(StoreError, LookupError):
@@ -20,14 +28,9 @@ class SheetLockedError(StoreError):
     """An edit to a sheet that is finalized, uploaded, in conflict or revoked."""
 
 
-class StateError(StoreError):
-    """A state change the current state does not allow (e.g. reopening after upload)."""
-
-
-# A sheet can be edited only in these states; the others keep the decision as recorded.
-EDITABLE_STATES = frozenset(
-    {LocalState.NOT_DOWNLOADED, LocalState.DOWNLOADING, LocalState.READY, LocalState.IN_PROGRESS}
-)
+class SheetChangedError(StoreError):
+    """The sheet was edited after the caller read it, so what it checked is not what
+    would be recorded."""
 
 
 class Repository:
@@ -43,8 +46,16 @@ def get_assignment(session: Session, assignment_id: str) -> AssignmentRow:
 
 
 def set_state(row: AssignmentRow, state: LocalState, at: datetime | None = None) -> None:
+    """Move the assignment to ``state``; ``IllegalTransition`` if its state forbids it."""
+    check_local(f"assignment {row.id!r}", LocalState(row.local_state), state)
     row.local_state = state
     row.updated_at = at or utcnow()
+
+
+def set_outbox_state(row: OutboxRow, state: OutboxState) -> None:
+    """Move the outbox entry to ``state``; ``IllegalTransition`` if its state forbids it."""
+    check_outbox(f"outbox entry {row.id}", OutboxState(row.state), state)
+    row.state = state
 
 
 def record_audit(

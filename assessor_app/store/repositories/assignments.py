@@ -13,21 +13,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessor_app.domain import Assignment, AssignmentKind
+from assessor_app.domain.assignment_state import DECIDED, LocalState, OutboxState, ReviewState
 from assessor_app.protocol.v1 import AssignmentItem
 from assessor_app.store.models import (
     AssignmentReviewRow,
     AssignmentRow,
     AuditAction,
     CredentialRow,
-    LocalState,
     OutboxRow,
-    OutboxState,
     SubmissionRow,
     utcnow,
 )
@@ -35,26 +33,14 @@ from assessor_app.store.repositories._common import (
     Repository,
     get_assignment,
     record_audit,
+    set_outbox_state,
     set_state,
 )
-
-# States in which a revocation must not hide the local decision from the assessor.
-_DECIDED = frozenset({LocalState.FINALIZED, LocalState.UPLOADED, LocalState.CONFLICT})
 
 # Hub assignment statuses of the review workflow (the hub's ``hub.workflow.models``).
 PENDING_REVIEW = "pending_review"
 RETURNED = "returned"
 RETURNED_FOR_REVISION = "returned_for_revision"
-
-
-class ReviewState(StrEnum):
-    """Where the hub's workflow has the assessor's uploaded decision, as far as it changes
-    what the assessor sees: waiting for a reviewer, sent back to them for revision, or
-    final as a return of an incomplete submission."""
-
-    AWAITING_REVIEW = "awaiting_review"
-    RETURNED_FOR_REVISION = "returned_for_revision"
-    RETURNED_INCOMPLETE = "returned_incomplete"
 
 
 def review_state(hub_status: str, local_state: LocalState) -> ReviewState | None:
@@ -179,7 +165,7 @@ def _apply_return(
     decision the reviewer returned: it is withdrawn so that it is not sent again.
     """
     state = LocalState(row.local_state)
-    if row.revoked or state not in _DECIDED:
+    if row.revoked or state not in DECIDED:
         return False
     entry = _active_entry(session, row.id)
     if entry is not None and entry.if_match_version >= item_version:
@@ -188,7 +174,7 @@ def _apply_return(
     if entry is not None:
         detail["outbox_id"] = entry.id
         if OutboxState(entry.state) is not OutboxState.UPLOADED:
-            entry.state = OutboxState.WITHDRAWN
+            set_outbox_state(entry, OutboxState.WITHDRAWN)
     set_state(row, LocalState.IN_PROGRESS)
     record_audit(session, AuditAction.RETURNED_FOR_REVISION, row.id, detail)
     return True
@@ -225,7 +211,7 @@ class Assignments(Repository):
                     if row.revoked:
                         row.revoked = False
                         if row.local_state == LocalState.REVOKED:
-                            row.local_state = LocalState.NOT_DOWNLOADED
+                            set_state(row, LocalState.NOT_DOWNLOADED, now)
                 row.submission_id = item.submission_id
                 row.kind = AssignmentKind(item.kind)
                 row.hub_status = item.status
@@ -251,7 +237,8 @@ class Assignments(Repository):
 
     def set_local_state(self, assignment_id: str, state: LocalState) -> None:
         """For the download path (not_downloaded -> downloading -> ready). Finalizing,
-        reopening, upload results and revocation have their own calls."""
+        reopening, upload results and revocation have their own calls. A change the
+        state machine does not allow raises ``IllegalTransition``."""
         with self._db.transaction() as session:
             set_state(get_assignment(session, assignment_id), LocalState(state))
 
@@ -273,7 +260,7 @@ class Assignments(Repository):
                 if row is None or row.revoked:
                     continue
                 row.revoked = True
-                if row.local_state not in _DECIDED:
+                if row.local_state not in DECIDED:
                     set_state(row, LocalState.REVOKED)
                 record_audit(session, AuditAction.REVOKED, assignment_id, {})
                 known.append(assignment_id)

@@ -2,12 +2,8 @@
 
 ``Decisions.finalize`` writes the decision and its outbox entry in one transaction;
 ``reopen`` withdraws the entry (it is never deleted). ``Outbox`` is the sync engine's
-side: the next entry due, and the state changes an upload goes through:
-
-    queued -> uploading -> uploaded
-                        -> retry_wait -> uploading ...
-                        -> conflict
-    queued | retry_wait | conflict -> withdrawn      (reopen)
+side: the next entry due, and the state changes an upload goes through, each checked
+against ``domain.assignment_state.OUTBOX_TRANSITIONS``.
 
 A decision record may also keep, beside its payload, the assessor's reason for finalizing
 over the feedback quality check (``quality_override_reason``); it stays on this computer:
@@ -19,34 +15,41 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from assessor_app.domain import Decision
-from assessor_app.protocol.v1 import DecisionUpload
-from assessor_app.store.models import (
-    AuditAction,
-    DecisionRow,
+from assessor_app.domain.assignment_state import (
+    EDITABLE,
+    IllegalTransition,
     LocalState,
-    OutboxRow,
     OutboxState,
-    utcnow,
 )
+from assessor_app.protocol.v1 import DecisionUpload
+from assessor_app.store.models import AuditAction, DecisionRow, OutboxRow, ScoreSheetRow, utcnow
 from assessor_app.store.repositories._common import (
-    EDITABLE_STATES,
     NotFoundError,
     Repository,
+    SheetChangedError,
     SheetLockedError,
-    StateError,
     get_assignment,
     record_audit,
+    set_outbox_state,
     set_state,
 )
+from assessor_app.store.repositories.scoresheets import write_override
 
 QUALITY_OVERRIDE_KEY = "quality_override_reason"
-REOPENABLE = frozenset({OutboxState.QUEUED, OutboxState.RETRY_WAIT, OutboxState.CONFLICT})
+
+
+class OverrideChange(NamedTuple):
+    """The assessor's own decision (None: the rubric's result) and its reason, to be
+    written to the sheet with the decision that follows from it."""
+
+    decision: Decision | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,16 @@ class Decisions(Repository):
         if_match_version: int,
         *,
         quality_override_reason: str = "",
+        override: OverrideChange | None = None,
+        sheet_revision: int | None = None,
     ) -> int:
         """Record the decision and queue its upload, atomically; returns the outbox id.
 
         The caller has already validated the sheet with ``domain.evaluate``.
-        ``quality_override_reason`` is kept with the local record only.
+        ``quality_override_reason`` is kept with the local record only. ``override`` is
+        written to the sheet in the same transaction, so a refusal leaves it unsaved.
+        ``sheet_revision`` is the sheet's revision the caller validated: if the sheet was
+        edited since, ``SheetChangedError`` and nothing is written.
         """
         decision = Decision(decision)
         if upload.decision != decision:
@@ -131,10 +139,18 @@ class Decisions(Repository):
         with self._db.transaction() as session:
             assignment = get_assignment(session, assignment_id)
             state = LocalState(assignment.local_state)
-            if state not in EDITABLE_STATES or assignment.revoked:
+            if state not in EDITABLE or assignment.revoked:
                 raise SheetLockedError(
                     f"assignment {assignment_id!r} is {state.value}: it cannot be finalized"
                 )
+            if sheet_revision is not None:
+                sheet = session.get(ScoreSheetRow, assignment_id)
+                if (0 if sheet is None else sheet.revision) != sheet_revision:
+                    raise SheetChangedError(
+                        f"assignment {assignment_id!r} was edited while it was being finalized"
+                    )
+            if override is not None:
+                write_override(session, assignment_id, override.decision, override.reason)
             local_payload = (
                 {**payload, QUALITY_OVERRIDE_KEY: quality_override_reason}
                 if quality_override_reason
@@ -178,12 +194,13 @@ class Decisions(Repository):
         with self._db.transaction() as session:
             assignment = get_assignment(session, assignment_id)
             entry = _active_entry(session, assignment_id)
-            if entry is None or OutboxState(entry.state) not in REOPENABLE:
-                where = "no decision" if entry is None else f"its upload is {entry.state}"
-                raise StateError(f"assignment {assignment_id!r} cannot be reopened: {where}")
+            if entry is None:
+                raise IllegalTransition(
+                    f"assignment {assignment_id!r} cannot be reopened: no decision"
+                )
             if assignment.revoked:
-                raise StateError(f"assignment {assignment_id!r} was revoked by the hub")
-            entry.state = OutboxState.WITHDRAWN
+                raise IllegalTransition(f"assignment {assignment_id!r} was revoked by the hub")
+            set_outbox_state(entry, OutboxState.WITHDRAWN)
             set_state(assignment, LocalState.IN_PROGRESS)
             record_audit(session, AuditAction.REOPENED, assignment_id, {"outbox_id": entry.id})
 
@@ -208,12 +225,10 @@ class Decisions(Repository):
 
 
 class Outbox(Repository):
-    def _row(self, session: Session, entry_id: int, allowed: set[OutboxState]) -> OutboxRow:
+    def _row(self, session: Session, entry_id: int) -> OutboxRow:
         row = session.get(OutboxRow, entry_id)
         if row is None:
             raise NotFoundError(f"no outbox entry {entry_id}")
-        if OutboxState(row.state) not in allowed:
-            raise StateError(f"outbox entry {entry_id} is {row.state}")
         return row
 
     def get(self, entry_id: int) -> OutboxEntry:
@@ -260,8 +275,8 @@ class Outbox(Repository):
 
     def mark_uploading(self, entry_id: int) -> OutboxEntry:
         with self._db.transaction() as session:
-            row = self._row(session, entry_id, {OutboxState.QUEUED, OutboxState.RETRY_WAIT})
-            row.state = OutboxState.UPLOADING
+            row = self._row(session, entry_id)
+            set_outbox_state(row, OutboxState.UPLOADING)
             row.attempts += 1
             session.flush()
             return _entry(row)
@@ -269,8 +284,8 @@ class Outbox(Repository):
     def mark_uploaded(self, entry_id: int, at: datetime | None = None) -> None:
         at = at or utcnow()
         with self._db.transaction() as session:
-            row = self._row(session, entry_id, {OutboxState.UPLOADING})
-            row.state = OutboxState.UPLOADED
+            row = self._row(session, entry_id)
+            set_outbox_state(row, OutboxState.UPLOADED)
             row.uploaded_at = at
             row.last_error = ""
             set_state(get_assignment(session, row.assignment_id), LocalState.UPLOADED, at)
@@ -281,16 +296,16 @@ class Outbox(Repository):
     def mark_retry(self, entry_id: int, error: str, next_at: datetime) -> None:
         """A transient failure: try again at ``next_at``. ``error`` must hold no secrets."""
         with self._db.transaction() as session:
-            row = self._row(session, entry_id, {OutboxState.UPLOADING})
-            row.state = OutboxState.RETRY_WAIT
+            row = self._row(session, entry_id)
+            set_outbox_state(row, OutboxState.RETRY_WAIT)
             row.last_error = error
             row.next_attempt_at = next_at
 
     def mark_conflict(self, entry_id: int, hub_state: Any, error: str = "") -> None:
         """The hub refused the decision (409/410): keep it, and show it as a conflict."""
         with self._db.transaction() as session:
-            row = self._row(session, entry_id, {OutboxState.UPLOADING})
-            row.state = OutboxState.CONFLICT
+            row = self._row(session, entry_id)
+            set_outbox_state(row, OutboxState.CONFLICT)
             row.hub_state = hub_state
             row.last_error = error
             set_state(get_assignment(session, row.assignment_id), LocalState.CONFLICT)
@@ -304,5 +319,5 @@ class Outbox(Repository):
                 select(OutboxRow).where(OutboxRow.state == OutboxState.UPLOADING)
             ).all()
             for row in rows:
-                row.state = OutboxState.QUEUED
+                set_outbox_state(row, OutboxState.QUEUED)
             return len(rows)

@@ -18,15 +18,9 @@ from assessor_app.domain import (
     ScoreSheet,
     TimeRange,
 )
-from assessor_app.store.models import (
-    CitationRow,
-    CriterionScoreRow,
-    LocalState,
-    ScoreSheetRow,
-    utcnow,
-)
+from assessor_app.domain.assignment_state import EDITABLE, LocalState
+from assessor_app.store.models import CitationRow, CriterionScoreRow, ScoreSheetRow, utcnow
 from assessor_app.store.repositories._common import (
-    EDITABLE_STATES,
     NotFoundError,
     Repository,
     SheetLockedError,
@@ -72,35 +66,45 @@ def _citation_row(assignment_id: str, criterion_id: str, citation: Citation) -> 
     return row
 
 
-class ScoreSheets(Repository):
-    def _editable_sheet(self, session: Session, assignment_id: str) -> ScoreSheetRow:
-        """The sheet header, created on the first edit; bumps its revision. Refuses a
-        locked sheet and moves a ready assignment to in_progress."""
-        assignment = get_assignment(session, assignment_id)
-        state = LocalState(assignment.local_state)
-        if state not in EDITABLE_STATES:
-            raise SheetLockedError(
-                f"assignment {assignment_id!r} is {state.value}: reopen it before editing"
-            )
-        now = utcnow()
-        if state == LocalState.READY:
-            set_state(assignment, LocalState.IN_PROGRESS, now)
-        sheet = session.get(ScoreSheetRow, assignment_id)
-        if sheet is None:
-            sheet = ScoreSheetRow(
-                assignment_id=assignment_id,
-                feedback="",
-                private_note="",
-                override=None,
-                override_reason="",
-                revision=0,
-            )
-            session.add(sheet)
-        sheet.revision += 1
-        sheet.updated_at = now
-        session.flush()
-        return sheet
+def editable_sheet(session: Session, assignment_id: str) -> ScoreSheetRow:
+    """The sheet header, created on the first edit; bumps its revision. Refuses a locked
+    sheet and moves a ready assignment to in_progress."""
+    assignment = get_assignment(session, assignment_id)
+    state = LocalState(assignment.local_state)
+    if state not in EDITABLE:
+        raise SheetLockedError(
+            f"assignment {assignment_id!r} is {state.value}: reopen it before editing"
+        )
+    now = utcnow()
+    if state == LocalState.READY:
+        set_state(assignment, LocalState.IN_PROGRESS, now)
+    sheet = session.get(ScoreSheetRow, assignment_id)
+    if sheet is None:
+        sheet = ScoreSheetRow(
+            assignment_id=assignment_id,
+            feedback="",
+            private_note="",
+            override=None,
+            override_reason="",
+            revision=0,
+        )
+        session.add(sheet)
+    sheet.revision += 1
+    sheet.updated_at = now
+    session.flush()
+    return sheet
 
+
+def write_override(
+    session: Session, assignment_id: str, decision: Decision | None, reason: str
+) -> None:
+    """Set the assessor's own decision (None: the rubric's result) and its reason."""
+    sheet = editable_sheet(session, assignment_id)
+    sheet.override = None if decision is None else Decision(decision).value
+    sheet.override_reason = reason
+
+
+class ScoreSheets(Repository):
     def _score(self, session: Session, assignment_id: str, criterion_id: str) -> CriterionScoreRow:
         row = session.get(CriterionScoreRow, (assignment_id, criterion_id))
         if row is None:
@@ -112,18 +116,18 @@ class ScoreSheets(Repository):
 
     def set_level(self, assignment_id: str, criterion_id: str, level_id: str | None) -> None:
         with self._db.transaction() as session:
-            self._editable_sheet(session, assignment_id)
+            editable_sheet(session, assignment_id)
             self._score(session, assignment_id, criterion_id).level_id = level_id
 
     def set_rationale(self, assignment_id: str, criterion_id: str, rationale: str) -> None:
         with self._db.transaction() as session:
-            self._editable_sheet(session, assignment_id)
+            editable_sheet(session, assignment_id)
             self._score(session, assignment_id, criterion_id).rationale = rationale
 
     def add_citation(self, assignment_id: str, criterion_id: str, citation: Citation) -> int:
         """Append a citation to a criterion; returns its id."""
         with self._db.transaction() as session:
-            self._editable_sheet(session, assignment_id)
+            editable_sheet(session, assignment_id)
             self._score(session, assignment_id, criterion_id)
             last = session.scalar(
                 select(func.max(CitationRow.position)).where(
@@ -139,7 +143,7 @@ class ScoreSheets(Repository):
 
     def remove_citation(self, assignment_id: str, citation_id: int) -> None:
         with self._db.transaction() as session:
-            self._editable_sheet(session, assignment_id)
+            editable_sheet(session, assignment_id)
             row = session.get(CitationRow, citation_id)
             if row is None or row.assignment_id != assignment_id:
                 raise NotFoundError(f"no citation {citation_id} on assignment {assignment_id!r}")
@@ -156,17 +160,15 @@ class ScoreSheets(Repository):
 
     def set_feedback(self, assignment_id: str, feedback: str) -> None:
         with self._db.transaction() as session:
-            self._editable_sheet(session, assignment_id).feedback = feedback
+            editable_sheet(session, assignment_id).feedback = feedback
 
     def set_private_note(self, assignment_id: str, note: str) -> None:
         with self._db.transaction() as session:
-            self._editable_sheet(session, assignment_id).private_note = note
+            editable_sheet(session, assignment_id).private_note = note
 
     def set_override(self, assignment_id: str, decision: Decision | None, reason: str) -> None:
         with self._db.transaction() as session:
-            sheet = self._editable_sheet(session, assignment_id)
-            sheet.override = None if decision is None else Decision(decision).value
-            sheet.override_reason = reason
+            write_override(session, assignment_id, decision, reason)
 
     def revision(self, assignment_id: str) -> int:
         """How many edits the sheet has had: a cheap way to see if it changed."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from assessor_app.domain import Artifact, Citation, TimeRange
+from assessor_app.domain.assignment_state import DECIDED, REOPENABLE, LocalState
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import (
     FinalizeCheck,
@@ -23,8 +24,6 @@ from assessor_app.services.scoring import (
     Standing,
 )
 from assessor_app.services.settings import SettingsService
-from assessor_app.store import LocalState
-from assessor_app.store.repositories.assignments import review_state
 from assessor_app.ui.background import Executors
 from assessor_app.ui.plain_text import as_html, message_box
 from assessor_app.ui.qt import (
@@ -61,8 +60,6 @@ log = logging.getLogger(__name__)
 
 _SPLITTER_KEY = "workspace/splitter"
 _SAVE_WORDS = {"saving": "Saving…", "saved": "Saved ✓", "failed": "Not saved ✗"}
-# States in which the assignment has a decision in force, so a feedback report exists.
-_DECIDED = (LocalState.FINALIZED, LocalState.UPLOADED, LocalState.CONFLICT)
 
 
 class Workspace(QWidget):
@@ -460,7 +457,8 @@ class Workspace(QWidget):
         message_box(self, QMessageBox.Icon.Warning, "Something went wrong", str(error))
 
     def _refresh_footer(self) -> None:
-        self.export_report_action.setEnabled(self._state in _DECIDED)
+        # A decision in force has a feedback report.
+        self.export_report_action.setEnabled(self._state in DECIDED)
         evaluation = self.rubric.evaluation()
         rubric = self.opened.credential.rubric
         scored = sum(1 for c in rubric.criteria if self.rubric.sheet().score(c.id).level_id)
@@ -469,11 +467,7 @@ class Workspace(QWidget):
             source = "override" if self.rubric.sheet().override else "computed"
             words += f" · Decision: {evaluation.decision.label} ({source})"
         self.progress_label.setText(words)
-        review = (
-            None
-            if self.opened.revoked
-            else review_state(self.opened.assignment.status, self._state)
-        )
+        review = self.opened.review
         review_words = "" if review is None else status_text(for_review(review))
         if self._reopenable():
             where = status_text(
@@ -491,10 +485,7 @@ class Workspace(QWidget):
     def _reopenable(self) -> bool:
         """Finalized, or refused by the hub (a conflict), and not withdrawn: Ctrl+Enter
         reopens it (the service has the last word)."""
-        return not self.opened.revoked and self._state in (
-            LocalState.FINALIZED,
-            LocalState.CONFLICT,
-        )
+        return not self.opened.revoked and self._state in REOPENABLE
 
     def _state_words(self) -> str:
         """The queue's word for a read-only sheet the hub's review says nothing about."""
