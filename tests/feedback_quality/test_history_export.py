@@ -21,7 +21,7 @@ def _finalize(seeded: Seeded, assignment_id: str, *, meets: bool, prefix: str = 
     scoring = seeded.scoring()
     score_all(scoring, seeded.credential, assignment_id, meets=meets, prefix=prefix)
     scoring.set_feedback(assignment_id, GOOD_FEEDBACK)
-    return scoring.finalize(assignment_id)
+    return scoring.finalize(assignment_id).outbox_id
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
