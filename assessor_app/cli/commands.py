@@ -24,11 +24,9 @@ from typing import TextIO
 from assessor_app.cli.errors import CliError, ExitCode
 from assessor_app.cli.output import (
     ProgressDisplay,
-    due_text,
     indent,
     json_text,
     shorten,
-    status_word,
     table,
     terminal_text,
 )
@@ -42,6 +40,7 @@ from assessor_app.domain import (
     evaluate,
 )
 from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
+from assessor_app.domain.status_words import due_text, status_word
 from assessor_app.domain.wording import plural
 from assessor_app.services.account import (
     HUB_NOT_TOLD,

@@ -1,12 +1,7 @@
-"""What the command line prints: the app's status words, due countdowns, plain tables,
-the sync progress display, and the filters every printed line goes through so text from
-the hub never reaches the terminal as escape sequences (``terminal_text``, ``json_text``).
-
-The status words are the UI guide's ("Queued for upload", "Needs attention", ...), with
-the hub review's words ("Returned by reviewer", ...) where the review decides what the
-assessor sees. The GUI's table in ``assessor_app.ui.status_words`` imports Qt (for font
-checks), which the command line must not load, so the words are kept here too; tests
-check that the two tables agree.
+"""What the command line prints: plain tables, the sync progress display, and the filters
+every printed line goes through so text from the hub never reaches the terminal as escape
+sequences (``terminal_text``, ``json_text``). The status words and due countdowns are the
+GUI's, from ``domain.status_words``.
 """
 
 from __future__ import annotations
@@ -16,58 +11,11 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.domain.text import printable
-from assessor_app.domain.wording import rate_words, span
+from assessor_app.domain.wording import rate_words
 from assessor_app.sync.progress import PHASE_WORDS, SyncPhase, SyncProgress
-
-STATUS_WORDS: dict[LocalState, str] = {
-    LocalState.NOT_DOWNLOADED: "Not downloaded",
-    LocalState.DOWNLOADING: "Downloading",
-    LocalState.READY: "Ready",
-    LocalState.IN_PROGRESS: "In progress",
-    LocalState.FINALIZED: "Queued for upload",
-    LocalState.UPLOADED: "Uploaded",
-    LocalState.CONFLICT: "Needs attention",
-    LocalState.REVOKED: "Withdrawn",
-}
-
-
-REVIEW_WORDS: dict[ReviewState, str] = {
-    ReviewState.AWAITING_REVIEW: "Uploaded · awaiting review",
-    ReviewState.RETURNED_FOR_REVISION: "Returned by reviewer",
-    ReviewState.RETURNED_INCOMPLETE: "Returned as incomplete",
-}
-
-
-def status_word(
-    state: LocalState, percent: int | None = None, review: ReviewState | None = None
-) -> str:
-    """``Downloading 42%`` while a download's progress is known, the review's word when
-    the hub's review says more than the local state, else the plain word."""
-    if review is not None:
-        return REVIEW_WORDS[review]
-    word = STATUS_WORDS[LocalState(state)]
-    if state == LocalState.DOWNLOADING and percent is not None:
-        return f"{word} {max(0, min(100, percent))}%"
-    return word
-
-
-def due_text(due_at: datetime | None, now: datetime) -> str:
-    """``Due in 3 days`` / ``Overdue by 2 days`` / ``Due now`` / ``No due date``."""
-    if due_at is None:
-        return "No due date"
-    if due_at.tzinfo is None:
-        due_at = due_at.replace(tzinfo=UTC)
-    remaining = due_at - now
-    if remaining.total_seconds() < 0:
-        return f"Overdue by {span(-remaining)}"
-    if remaining.total_seconds() < 60:
-        return "Due now"
-    return f"Due in {span(remaining)}"
 
 
 def terminal_text(text: str) -> str:

@@ -1,56 +1,12 @@
-"""What the command line prints: the app's status words and due countdowns, and the
-sync progress display on a terminal and in a log."""
+"""What the command line prints: tables, and the sync progress display on a terminal and
+in a log."""
 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from assessor_app.cli.output import (
-    ProgressDisplay,
-    describe_progress,
-    due_text,
-    status_word,
-    table,
-)
-from assessor_app.domain.assignment_state import LocalState
+from assessor_app.cli.output import ProgressDisplay, describe_progress, table
 from assessor_app.sync.progress import SyncPhase, SyncProgress
-from assessor_app.ui.status_words import STATUS, QueueState, due_countdown
-
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-
-
-def test_status_words_are_the_apps() -> None:
-    for state in LocalState:
-        assert status_word(state) == STATUS[QueueState(state.value)].word
-    assert status_word(LocalState.DOWNLOADING, 42) == "Downloading 42%"
-    assert status_word(LocalState.FINALIZED) == "Queued for upload"
-    assert status_word(LocalState.CONFLICT) == "Needs attention"
-
-
-@pytest.mark.parametrize(
-    "offset",
-    [
-        None,
-        timedelta(days=3, hours=2),
-        timedelta(hours=5),
-        timedelta(minutes=7),
-        timedelta(seconds=20),
-        timedelta(days=-2, hours=-1),
-        timedelta(minutes=-3),
-    ],
-)
-def test_due_countdown_matches_the_app(offset: timedelta | None) -> None:
-    due = None if offset is None else NOW + offset
-    assert due_text(due, NOW) == due_countdown(due, NOW).text.removeprefix("⚠ ")
-
-
-def test_due_countdown_words() -> None:
-    assert due_text(NOW + timedelta(days=3, hours=1), NOW) == "Due in 3 days"
-    assert due_text(NOW - timedelta(days=2), NOW) == "Overdue by 2 days"
-    assert due_text(None, NOW) == "No due date"
 
 
 def test_table_aligns_columns() -> None:

@@ -13,11 +13,11 @@ from review_kit import REFLECTION, Desk
 from assessor_app.cli.main import main
 from assessor_app.domain import Decision
 from assessor_app.domain.assignment_state import LocalState, ReviewState
+from assessor_app.domain.queue_state import QueueState
 from assessor_app.services.scoring import ScoringService
 from assessor_app.ui.qt import Qt
 from assessor_app.ui.queue.from_store import load_queue_rows
 from assessor_app.ui.queue.model import Column, QueueModel
-from assessor_app.ui.status_words import QueueState
 
 COMMENT = "Quote the reflection where the educator names the pause length."
 FEEDBACK = (

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from assessor_app.domain import Decision
 from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
+from assessor_app.domain.queue_state import QueueState
 from assessor_app.hub.db import DecisionRow
 from assessor_app.services.scoring import ScoringService
 from assessor_app.store import AuditAction
@@ -23,7 +24,6 @@ from assessor_app.ui.background import Executors
 from assessor_app.ui.qt import QSettings, Qt
 from assessor_app.ui.queue.from_store import load_queue_rows
 from assessor_app.ui.queue.model import Column, QueueModel
-from assessor_app.ui.status_words import QueueState
 from assessor_app.ui.workspace.workspace import Workspace
 
 COMMENT = "The clip shows four-second pauses after every question: look again at criterion 1."

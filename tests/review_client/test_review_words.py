@@ -1,27 +1,25 @@
-"""The review's status words: the command line and the GUI say the same, every word has a
-symbol the application font can draw, and the reviewer's comment is the tooltip's second
-line only when there is one."""
+"""The review's status words: every one has a symbol the application font can draw, and
+the reviewer's comment is the tooltip's second line only when there is one."""
 
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from assessor_app.cli.output import REVIEW_WORDS, status_word
 from assessor_app.domain.assignment_state import LocalState, ReviewState
+from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.status_words import status_word
 from assessor_app.store.repositories.assignments import review_state
 from assessor_app.ui.qt import QFontMetrics, QGuiApplication
 from assessor_app.ui.queue.from_store import review_note
-from assessor_app.ui.status_words import STATUS, QueueState, symbol
+from assessor_app.ui.status_words import symbol
 
 
-def test_cli_and_gui_agree_and_symbols_are_drawable(qtbot: QtBot) -> None:
+def test_review_symbols_are_drawable(qtbot: QtBot) -> None:
     metrics = QFontMetrics(QGuiApplication.font())
     for review in ReviewState:
-        style = STATUS[QueueState(review.value)]
-        assert status_word(LocalState.UPLOADED, review=review) == REVIEW_WORDS[review]
-        assert REVIEW_WORDS[review] == style.word
-        assert metrics.inFontUcs4(ord(symbol(QueueState(review.value))))
-    assert status_word(LocalState.UPLOADED) == "Uploaded"
+        shown = QueueState(review.value)
+        assert metrics.inFontUcs4(ord(symbol(shown)))
+        assert status_word(LocalState.UPLOADED, review=review) == status_word(shown)
 
 
 def test_review_state_follows_the_local_state() -> None:

@@ -18,9 +18,9 @@ from assessor_app.domain import (
     Submission,
     TimeRange,
 )
+from assessor_app.domain.queue_state import QueueState
 from assessor_app.protocol.rubric_file import load_credential_file
 from assessor_app.ui.queue import QueueRow
-from assessor_app.ui.status_words import QueueState
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)

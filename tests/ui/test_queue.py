@@ -9,6 +9,8 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from assessor_app.domain import AssignmentKind
+from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.status_words import due_countdown, status_word
 from assessor_app.ui.qt import QSettings, Qt
 from assessor_app.ui.queue import (
     AssignmentIdRole,
@@ -19,12 +21,7 @@ from assessor_app.ui.queue import (
     QueueView,
     SortRole,
 )
-from assessor_app.ui.status_words import (
-    QueueState,
-    due_countdown,
-    status_text,
-    status_word,
-)
+from assessor_app.ui.status_words import status_text
 from tests.ui.samples import NOW, queue_rows
 
 Display = Qt.ItemDataRole.DisplayRole

@@ -6,21 +6,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.status_words import shown_state
 from assessor_app.domain.text import printable
 from assessor_app.store import DownloadState, Store
 from assessor_app.store.repositories.assignments import QueueItem
 from assessor_app.ui.queue.model import QueueRow
-from assessor_app.ui.status_words import QueueState, for_review
 
 
 def queue_state(item: QueueItem) -> QueueState:
     """The state one queue item shows: withdrawn, where the review stands, or local."""
     if item.revoked:
         return QueueState.REVOKED
-    review = item.review
-    if review is not None:
-        return for_review(review)
-    return QueueState(item.local_state.value)
+    return shown_state(item.local_state, item.review)
 
 
 def review_note(comment: str | None) -> str:

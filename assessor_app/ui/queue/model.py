@@ -17,6 +17,8 @@ from enum import IntEnum
 from typing import Any, NamedTuple
 
 from assessor_app.domain import AssignmentKind
+from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.status_words import due_countdown, status_word
 from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (
     QAbstractTableModel,
@@ -27,13 +29,7 @@ from assessor_app.ui.qt import (
     QSortFilterProxyModel,
     Qt,
 )
-from assessor_app.ui.status_words import (
-    STATE_ORDER,
-    QueueState,
-    due_countdown,
-    status_text,
-    status_word,
-)
+from assessor_app.ui.status_words import STATE_ORDER, status_text
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -304,7 +300,7 @@ class QueueModel(QAbstractTableModel):
             case Column.STATUS:
                 return f"Status: {status_word(row.state, row.download_percent)}"
             case Column.DUE:
-                return due_countdown(row.due_at, self._now).text.removeprefix("⚠ ")
+                return due_countdown(row.due_at, self._now).words
             case _:
                 return self._display(row, column)
 

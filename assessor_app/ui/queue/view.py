@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.status_words import STATUS
 from assessor_app.ui.qt import (
     QAbstractItemView,
     QHeaderView,
@@ -34,7 +36,7 @@ from assessor_app.ui.queue.model import (
     QueueModel,
 )
 from assessor_app.ui.shortcuts import shortcut_hint
-from assessor_app.ui.status_words import FACETS, STATUS, QueueState, symbol
+from assessor_app.ui.status_words import FACETS, symbol
 
 if TYPE_CHECKING:
     # Only for the annotation: building QKeyEvent builds QEvent and its ~180 event types,

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.domain.assignment_state import DECIDED, REOPENABLE, LocalState
+from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.status_words import shown_state
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import (
     FinalizeCheck,
@@ -46,7 +48,7 @@ from assessor_app.ui.qt import (
     isValid,
 )
 from assessor_app.ui.rubric.panel import RubricPanel
-from assessor_app.ui.status_words import QueueState, for_review, status_text
+from assessor_app.ui.status_words import status_text
 from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
@@ -440,7 +442,7 @@ class Workspace(QWidget):
         if self.opened.revoked:
             return f"{status_text(QueueState.REVOKED)}: the hub withdrew this assignment."
         if review is not None and state is not LocalState.IN_PROGRESS:
-            return f"{status_text(for_review(review))}: read only."
+            return f"{status_text(shown_state(state, review))}: read only."
         if state is LocalState.UPLOADED:
             return f"{status_text(QueueState.UPLOADED)}: the hub has this decision; read only."
         if state is LocalState.CONFLICT:
@@ -468,7 +470,7 @@ class Workspace(QWidget):
             words += f" · Decision: {evaluation.decision.label} ({source})"
         self.progress_label.setText(words)
         review = self.opened.review
-        review_words = "" if review is None else status_text(for_review(review))
+        review_words = "" if review is None else status_text(shown_state(self._state, review))
         if self._reopenable():
             where = status_text(
                 QueueState.FINALIZED if self._state is LocalState.FINALIZED else QueueState.CONFLICT

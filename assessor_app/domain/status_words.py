@@ -1,0 +1,107 @@
+"""Status words and symbols (UI-GUIDE "Status words and symbols") and the due-date
+countdown: the one home of the words the GUI and the command line show for where an
+assignment stands.
+
+Colour is never the only signal: every state has a word and a symbol. The GUI draws the
+symbol (falling back to ``StatusStyle.fallback`` where its font lacks the glyph, see
+``ui.status_words``); the command line prints the word. Qt-free, so the command line
+loads no GUI code. The countdown is computed from a ``now`` the caller passes in, so it
+works offline and is testable.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from assessor_app.domain.assignment_state import LocalState, ReviewState
+from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.wording import span
+
+
+class StatusStyle(NamedTuple):
+    """``fallback`` replaces ``symbol`` where no installed font can draw it (⧗ is missing
+    from the DejaVu fonts many Linux desktops ship): a box instead of a symbol would be
+    no signal at all."""
+
+    word: str
+    symbol: str
+    fallback: str = ""
+
+
+STATUS: dict[QueueState, StatusStyle] = {
+    QueueState.NOT_DOWNLOADED: StatusStyle("Not downloaded", "○"),
+    QueueState.DOWNLOADING: StatusStyle("Downloading", "⇣"),
+    QueueState.READY: StatusStyle("Ready", "●"),
+    QueueState.IN_PROGRESS: StatusStyle("In progress", "◐"),
+    QueueState.FINALIZED: StatusStyle("Queued for upload", "⧗", fallback="⇡"),
+    QueueState.UPLOADED: StatusStyle("Uploaded", "✓"),
+    QueueState.CONFLICT: StatusStyle("Needs attention", "!"),
+    QueueState.REVOKED: StatusStyle("Withdrawn", "⊘"),
+    QueueState.AWAITING_REVIEW: StatusStyle("Uploaded · awaiting review", "◷"),
+    QueueState.RETURNED_FOR_REVISION: StatusStyle("Returned by reviewer", "↺"),
+    QueueState.RETURNED_INCOMPLETE: StatusStyle("Returned as incomplete", "↩"),
+}
+
+OVERDUE_SYMBOL = "⚠"
+
+
+def shown_state(state: QueueState | LocalState, review: ReviewState | None = None) -> QueueState:
+    """The state whose word is shown: the review's where the hub's review says more than
+    the local state (the values match), else the state itself."""
+    return QueueState((review or state).value)
+
+
+def status_word(
+    state: QueueState | LocalState,
+    percent: int | None = None,
+    review: ReviewState | None = None,
+) -> str:
+    """``Downloading 42%`` while a download's progress is known, the review's word when
+    ``review`` is given, else the plain word."""
+    shown = shown_state(state, review)
+    word = STATUS[shown].word
+    if shown is QueueState.DOWNLOADING and percent is not None:
+        return f"{word} {max(0, min(100, int(percent)))}%"
+    return word
+
+
+def overdue_word(overdue_by: timedelta) -> str:
+    """``Overdue by 2 days``."""
+    return f"Overdue by {span(overdue_by)}"
+
+
+class DueText(NamedTuple):
+    """The due words and whether the date is past (the GUI shows it in red *and* with
+    ``OVERDUE_SYMBOL``; the command line prints ``words``)."""
+
+    words: str
+    overdue: bool
+
+    @property
+    def text(self) -> str:
+        """The words, with the overdue symbol in front when the date is past."""
+        return f"{OVERDUE_SYMBOL} {self.words}" if self.overdue else self.words
+
+
+def _aware(moment: datetime) -> datetime:
+    # Naive datetimes in this app are UTC (the store and the wire both use UTC).
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def due_countdown(due_at: datetime | None, now: datetime) -> DueText:
+    """``Due in 3 days`` / ``Due in 5 hours`` / ``Overdue by 2 days`` / ``Due now`` /
+    ``No due date``."""
+    if due_at is None:
+        return DueText("No due date", False)
+    remaining = _aware(due_at) - _aware(now)
+    if remaining.total_seconds() < 0:
+        return DueText(overdue_word(-remaining), True)
+    if remaining.total_seconds() < 60:
+        return DueText("Due now", False)
+    return DueText(f"Due in {span(remaining)}", False)
+
+
+def due_text(due_at: datetime | None, now: datetime) -> str:
+    """The countdown's words alone, for plain text (the command line)."""
+    return due_countdown(due_at, now).words
