@@ -40,7 +40,7 @@ from assessor_app.hub.db import (
     next_change_seq,
     utcnow,
 )
-from assessor_app.hub.decisions import ASSIGNED, DECIDED, REVOKED, DecisionRefused
+from assessor_app.hub.decisions import DecisionRefused
 from assessor_app.hub.decisions import record_decision as _record_decision
 from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.security import hash_password
@@ -54,8 +54,6 @@ from assessor_app.hub.workflow import review as _review
 from assessor_app.hub.workflow.hooks import WorkflowOptions, save_workflow
 from assessor_app.hub.workflow.models import (
     DEFAULT_COACHING_AFTER,
-    PENDING_REVIEW,
-    RETURNED,
     CoachingFlag,
     CredentialWorkflow,
     DecisionReview,
@@ -67,7 +65,12 @@ from assessor_app.hub.workflow.resubmission import (
     plan_resubmission,
 )
 from assessor_app.protocol.rubric_file import CredentialSchema, load_credential_file
-from assessor_app.protocol.v1 import DecisionReceipt, DecisionUpload, PreviousAttemptOut
+from assessor_app.protocol.v1 import (
+    AssignmentStatus,
+    DecisionReceipt,
+    DecisionUpload,
+    PreviousAttemptOut,
+)
 from assessor_app.protocol.workflow import CoachingFlagOut, ReviewItem, ReviewOutcome
 
 ROLES = ("assessor", "facilitator", "reviewer", "admin")
@@ -379,7 +382,7 @@ class HubAdmin:
                 select(AssignmentRow.id).where(
                     AssignmentRow.submission_id == submission_id,
                     AssignmentRow.user_id == user.id,
-                    AssignmentRow.status != REVOKED,
+                    AssignmentRow.status != AssignmentStatus.REVOKED,
                 )
             )
             if active is not None:
@@ -393,7 +396,7 @@ class HubAdmin:
                     submission_id=submission_id,
                     user_id=user.id,
                     kind=kind.value,
-                    status=ASSIGNED,
+                    status=AssignmentStatus.ASSIGNED,
                     version=1,
                     assigned_at=utcnow(),
                     due_at=due,
@@ -410,13 +413,17 @@ class HubAdmin:
             row = session.get(AssignmentRow, assignment_id)
             if row is None:
                 raise HubAdminError(f"no assignment with id {assignment_id!r}")
-            if row.status == REVOKED:
+            if row.status == AssignmentStatus.REVOKED:
                 raise HubAdminError(f"assignment {assignment_id} is already revoked")
-            if row.status in (DECIDED, RETURNED, PENDING_REVIEW):
+            if row.status in (
+                AssignmentStatus.DECIDED,
+                AssignmentStatus.RETURNED,
+                AssignmentStatus.PENDING_REVIEW,
+            ):
                 raise HubAdminError(
                     f"assignment {assignment_id} is already decided; its decision stands"
                 )
-            row.status = REVOKED
+            row.status = AssignmentStatus.REVOKED
             row.version += 1
             row.change_seq = seq
         self.log(f"revoked {assignment_id}")
@@ -514,7 +521,7 @@ class HubAdmin:
                         submission_id=new_id,
                         user_id=plan.assessor.id,
                         kind=AssignmentKind.PRODUCTION.value,
-                        status=ASSIGNED,
+                        status=AssignmentStatus.ASSIGNED,
                         version=1,
                         assigned_at=now,
                         due_at=None,

@@ -32,11 +32,9 @@ from assessor_app.hub.db import (
     utcnow,
 )
 from assessor_app.hub.decisions import (
-    REVOKED,
     assignment_item,
     credential_schema,
     record_decision,
-    version_tag,
 )
 from assessor_app.hub.guards import BodyLimit, IncidentGuard, NulRefusal
 from assessor_app.hub.headers import SecurityHeaders, install_docs
@@ -67,10 +65,10 @@ from assessor_app.hub.storage import ArtifactStorage, BlobNotFound, LocalArtifac
 from assessor_app.hub.workflow.api import workflow_router
 from assessor_app.protocol.v1 import (
     API_PREFIX,
-    IDEMPOTENCY_KEY_RULE,
     IDEMPOTENCY_KEY_WORDS,
     ArtifactOut,
     AssignmentDelta,
+    AssignmentStatus,
     DecisionReceipt,
     DecisionUpload,
     Me,
@@ -78,6 +76,8 @@ from assessor_app.protocol.v1 import (
     SubmissionOut,
     TokenRequest,
     TokenResponse,
+    is_idempotency_key,
+    version_tag,
 )
 
 DEFAULT_PAGE = 100
@@ -258,8 +258,8 @@ def assignments(
         ).all()
     page = rows[:limit]
     return AssignmentDelta(
-        items=[assignment_item(r) for r in page if r.status != REVOKED],
-        revoked=[r.id for r in page if r.status == REVOKED],
+        items=[assignment_item(r) for r in page if r.status != AssignmentStatus.REVOKED],
+        revoked=[r.id for r in page if r.status == AssignmentStatus.REVOKED],
         cursor=str(page[-1].change_seq if page else start),
         has_more=len(rows) > limit,
     )
@@ -272,7 +272,7 @@ def _visible_submission(session: Session, user_id: int, submission_id: str) -> S
         .where(
             SubmissionRow.id == submission_id,
             AssignmentRow.user_id == user_id,
-            AssignmentRow.status != REVOKED,
+            AssignmentRow.status != AssignmentStatus.REVOKED,
         )
         .limit(1)
     ).scalar_one_or_none()
@@ -389,7 +389,7 @@ def artifact_content(
             .where(
                 ArtifactRow.id == artifact_id,
                 AssignmentRow.user_id == user.id,
-                AssignmentRow.status != REVOKED,
+                AssignmentRow.status != AssignmentStatus.REVOKED,
             )
             .limit(1)
         ).scalar_one_or_none()
@@ -470,7 +470,7 @@ def put_decision(
 ) -> DecisionReceipt:
     # The Idempotency-Key draft answers a missing key with 400; RFC 6585 a missing
     # precondition with 428.
-    if idempotency_key is None or not IDEMPOTENCY_KEY_RULE.match(idempotency_key):
+    if not is_idempotency_key(idempotency_key):
         raise Problem(
             400,
             "Bad Request",
@@ -491,7 +491,7 @@ def put_decision(
         outcome = record_decision(
             session, assignment_id, user.id, upload, idempotency_key, condition
         )
-    response.headers["ETag"] = str(version_tag(outcome.receipt.version))
+    response.headers["ETag"] = version_tag(outcome.receipt.version)
     return outcome.receipt
 
 

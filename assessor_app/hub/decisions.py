@@ -33,14 +33,12 @@ from assessor_app.hub.workflow.models import ReturnedDecision
 from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import (
     AssignmentItem,
+    AssignmentStatus,
     DecisionReceipt,
     DecisionUpload,
     citation_from_wire,
+    version_tag,
 )
-
-ASSIGNED = "assigned"
-DECIDED = "decided"
-REVOKED = "revoked"
 
 
 @dataclass
@@ -63,9 +61,10 @@ class DecisionOutcome:
     replayed: bool
 
 
-def version_tag(version: int) -> EntityTag:
-    """An assignment's ETag: its version, a strong tag (e.g. ``"3"``)."""
-    return EntityTag(str(version))
+def current_tag(version: int) -> EntityTag:
+    """The assignment's version as the protocol tags it (``version_tag``), to compare
+    with an upload's If-Match."""
+    return EntityTag(version_tag(version).strip('"'))
 
 
 def body_digest(upload: DecisionUpload) -> str:
@@ -188,7 +187,7 @@ def record_decision(
     assignment = session.get(AssignmentRow, assignment_id, populate_existing=True)
     if assignment is None or assignment.user_id != user_id:
         raise DecisionRefused(404, "Not Found", "No such assignment.")
-    if assignment.status == REVOKED:
+    if assignment.status == AssignmentStatus.REVOKED:
         raise DecisionRefused(
             410,
             "Assignment revoked",
@@ -203,7 +202,7 @@ def record_decision(
             "A decision for this assignment was already recorded under another Idempotency-Key.",
             extra={"decision": receipt_of(existing).model_dump(mode="json")},
         )
-    if if_match is not None and not if_match_holds(if_match, version_tag(assignment.version)):
+    if if_match is not None and not if_match_holds(if_match, current_tag(assignment.version)):
         raise DecisionRefused(
             412,
             "Version mismatch",
@@ -229,7 +228,8 @@ def record_decision(
         )
     assignment.version += 1
     assignment.status = (
-        status_after_upload(session, assignment, submission, upload.decision) or DECIDED
+        status_after_upload(session, assignment, submission, upload.decision)
+        or AssignmentStatus.DECIDED
     )
     assignment.change_seq = seq
     row = DecisionRow(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -29,6 +30,7 @@ __all__ = [
     "ArtifactOut",
     "AssignmentDelta",
     "AssignmentItem",
+    "AssignmentStatus",
     "CitationWire",
     "CredentialOut",
     "CriterionScoreWire",
@@ -50,11 +52,40 @@ API_VERSION = "v1"
 API_PREFIX = "/api/v1"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
-IDEMPOTENCY_KEY_RULE = re.compile(r"^[\x21-\x7e]{1,200}$")
+IDEMPOTENCY_KEY_RULE = re.compile(r"[\x21-\x7e]{1,200}")
 """An ``Idempotency-Key``, as the client sends it and the hub takes it: 1 to 200 visible
 ASCII characters (the hub stores keys in a 200-character column; the client makes a UUID
-per upload)."""
+per upload). Check a key with ``is_idempotency_key``."""
 IDEMPOTENCY_KEY_WORDS = "1 to 200 visible ASCII characters"
+
+
+def is_idempotency_key(value: object) -> bool:
+    """Whether ``value`` is an Idempotency-Key both sides accept (the whole of it: a
+    trailing line break is not part of a key)."""
+    return isinstance(value, str) and IDEMPOTENCY_KEY_RULE.fullmatch(value) is not None
+
+
+def version_tag(version: int) -> str:
+    """The ``If-Match`` an upload sends and the ``ETag`` the hub answers with: the
+    assignment's version as a strong entity tag, in double quotes (``"3"``)."""
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ValueError(f"an assignment version is a whole number, not {version!r}")
+    return f'"{version}"'
+
+
+class AssignmentStatus(StrEnum):
+    """Where the hub has an assignment: ``assigned`` to an assessor, ``decided``,
+    ``revoked`` (withdrawn), and in the review workflow ``pending_review`` (waiting for a
+    reviewer), ``returned_for_revision`` (sent back to the assessor) and ``returned``
+    (sent back to the educator as incomplete)."""
+
+    ASSIGNED = "assigned"
+    DECIDED = "decided"
+    REVOKED = "revoked"
+    PENDING_REVIEW = "pending_review"
+    RETURNED_FOR_REVISION = "returned_for_revision"
+    RETURNED = "returned"
+
 
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=20_000)]
@@ -87,7 +118,7 @@ class AssignmentItem(_Wire):
     id: str
     submission_id: str
     kind: AssignmentKind
-    status: str
+    status: AssignmentStatus
     version: int
     assigned_at: datetime
     due_at: datetime | None = None

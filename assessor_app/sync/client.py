@@ -40,7 +40,6 @@ from pydantic import BaseModel, ValidationError
 
 from assessor_app.protocol.v1 import (
     API_PREFIX,
-    IDEMPOTENCY_KEY_RULE,
     IDEMPOTENCY_KEY_WORDS,
     AssignmentDelta,
     DecisionReceipt,
@@ -50,6 +49,8 @@ from assessor_app.protocol.v1 import (
     SubmissionOut,
     TokenRequest,
     TokenResponse,
+    is_idempotency_key,
+    version_tag,
 )
 from assessor_app.sync.errors import (
     AuthExpired,
@@ -486,9 +487,9 @@ class HubClient:
         """Upload a decision. ``idempotency_key`` must be stable for the outbox entry: the
         same key is sent on every attempt, so the hub records at most one decision.
         409/410/412 raise Conflict with the hub's state in ``problem``."""
-        if not isinstance(idempotency_key, str) or not IDEMPOTENCY_KEY_RULE.match(idempotency_key):
+        if not is_idempotency_key(idempotency_key):
             raise ValueError(f"an idempotency key must be {IDEMPOTENCY_KEY_WORDS}")
-        headers = {"Idempotency-Key": idempotency_key, "If-Match": f'"{int(if_match_version)}"'}
+        headers = {"Idempotency-Key": idempotency_key, "If-Match": version_tag(if_match_version)}
         path = f"/assignments/{quote(assignment_id, safe='')}/decision"
         return self.call("PUT", path, DecisionReceipt, body=upload, headers=headers)
 

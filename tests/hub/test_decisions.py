@@ -3,12 +3,21 @@ re-validation against the rubric (422), and cross-assessor 404 on every endpoint
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from assessor_app.hub.db import DecisionRow
+from assessor_app.protocol.v1 import (
+    IDEMPOTENCY_KEY_WORDS,
+    DecisionUpload,
+    is_idempotency_key,
+    version_tag,
+)
+from assessor_app.sync.client import HubClient
 from tests.hub.conftest import HubServer, World, sign_in
 
 PROBLEM = "application/problem+json"
@@ -231,3 +240,39 @@ def test_another_assessors_things_are_404_exactly_like_missing_ones(
     with sign_in(hub.base_url, "bob") as bob:
         assert bob.get(f"/api/v1/submissions/{world.bob_submission}").status_code == 200
         assert put(bob, world.bob_assignment, passing(world.bob_artifacts[0])).status_code == 200
+
+
+# Keys that can travel in an HTTP header, and that neither side may take.
+BAD_KEYS = ["", "k" * 201, "two words", "clé-1", "tab\tkey"]
+
+
+@pytest.mark.parametrize("key", BAD_KEYS)
+def test_the_client_and_the_hub_refuse_the_same_idempotency_keys(
+    ann: httpx.Client, world: World, hub: HubServer, key: str
+) -> None:
+    body = passing(world.ann_artifacts[0])
+    response = ann.put(
+        f"/api/v1/assignments/{world.ann_assignment}/decision",
+        json=body,
+        headers={"Idempotency-Key": key.encode("latin-1"), "If-Match": version_tag(1)},
+    )
+    assert response.status_code == 400, response.text
+    assert IDEMPOTENCY_KEY_WORDS in response.json()["detail"]
+    client = HubClient(hub.base_url, "no-token-needed")
+    try:
+        with pytest.raises(ValueError, match=IDEMPOTENCY_KEY_WORDS):
+            client.put_decision(world.ann_assignment, DecisionUpload.model_validate(body), key, 1)
+    finally:
+        client.close()
+    assert decisions(world) == 0
+
+
+def test_keys_the_client_makes_are_taken_by_the_hub(ann: httpx.Client, world: World) -> None:
+    # The outbox makes one UUID per upload; the longest key the rule allows also passes.
+    for key in (str(uuid.uuid4()), "k" * 200):
+        assert is_idempotency_key(key)
+    key = str(uuid.uuid4())
+    response = put(ann, world.ann_assignment, passing(world.ann_artifacts[0]), key=key)
+    assert response.status_code == 200, response.text
+    assert response.headers["ETag"] == version_tag(2)
+    assert not is_idempotency_key(key + "\n")  # the whole value, not a prefix

@@ -27,7 +27,6 @@ from assessor_app.hub.db import (
     SubmissionRow,
     utcnow,
 )
-from assessor_app.hub.decisions import DECIDED, REVOKED
 from assessor_app.protocol.calibration import (
     CalibrationStatus,
     CredentialQualification,
@@ -38,6 +37,7 @@ from assessor_app.protocol.calibration import (
     QualificationRules,
 )
 from assessor_app.protocol.rubric_file import CredentialSchema
+from assessor_app.protocol.v1 import AssignmentStatus
 
 CALIBRATION = "calibration"
 
@@ -192,7 +192,7 @@ def credential_qualifications(session: Session, user_id: int) -> list[Credential
         .where(
             AssignmentRow.user_id == user_id,
             AssignmentRow.kind == CALIBRATION,
-            AssignmentRow.status != REVOKED,
+            AssignmentRow.status != AssignmentStatus.REVOKED,
         )
     ).all()
     keyed: dict[str, int] = defaultdict(int)
@@ -232,9 +232,9 @@ def overall_status(
         select(AssignmentRow.status).where(
             AssignmentRow.user_id == user_id,
             AssignmentRow.kind == CALIBRATION,
-            AssignmentRow.status != REVOKED,
+            AssignmentRow.status != AssignmentStatus.REVOKED,
         )
     ).all()
     if not statuses:
         return "none"
-    return "completed" if all(s == DECIDED for s in statuses) else "in_progress"
+    return "completed" if all(s == AssignmentStatus.DECIDED for s in statuses) else "in_progress"

@@ -45,7 +45,6 @@ from assessor_app.hub.db import (
     next_change_seq,
     utcnow,
 )
-from assessor_app.hub.decisions import ASSIGNED, REVOKED
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.problems import Problem
 from assessor_app.protocol.calibration import (
@@ -66,6 +65,7 @@ from assessor_app.protocol.calibration import (
     SessionSummary,
 )
 from assessor_app.protocol.rubric_file import CredentialSchema
+from assessor_app.protocol.v1 import AssignmentStatus
 
 FACILITATOR_ROLE = "facilitator"
 
@@ -187,7 +187,7 @@ def create_session(
         .where(
             AssignmentRow.submission_id.in_([s.id for s in submissions]),
             AssignmentRow.user_id.in_([u.id for u in users]),
-            AssignmentRow.status != REVOKED,
+            AssignmentRow.status != AssignmentStatus.REVOKED,
         )
         .order_by(AssignmentRow.submission_id, User.username)
     ).all()
@@ -228,7 +228,7 @@ def create_session(
                     submission_id=submission.id,
                     user_id=user.id,
                     kind=AssignmentKind.CALIBRATION.value,
-                    status=ASSIGNED,
+                    status=AssignmentStatus.ASSIGNED,
                     version=1,
                     assigned_at=now,
                     due_at=None,
@@ -429,12 +429,12 @@ def reveal(
         )
         .where(
             CalibrationSessionAssignment.session_id == row.id,
-            AssignmentRow.status == ASSIGNED,
+            AssignmentRow.status == AssignmentStatus.ASSIGNED,
         )
         .order_by(AssignmentRow.id)
     ).all()
     for assignment in pending:
-        assignment.status = REVOKED
+        assignment.status = AssignmentStatus.REVOKED
         assignment.version += 1
         assignment.change_seq = next_change_seq(session)
 

@@ -19,14 +19,13 @@ from assessor_app.hub.db import AssignmentRow, DecisionRow, SubmissionRow
 from assessor_app.hub.pathways.award import award_after_pass
 from assessor_app.hub.workflow.models import (
     DEFAULT_COACHING_AFTER,
-    PENDING_REVIEW,
-    RETURNED,
     REVIEW_PENDING,
     CoachingFlag,
     CredentialWorkflow,
     DecisionReview,
     ReturnedDecision,
 )
+from assessor_app.protocol.v1 import AssignmentStatus
 
 PRODUCTION = "production"
 
@@ -47,15 +46,15 @@ def workflow_of(session: Session, credential_id: str) -> WorkflowOptions:
 
 def status_after_upload(
     session: Session, assignment: AssignmentRow, submission: SubmissionRow, decision: Decision
-) -> str | None:
+) -> AssignmentStatus | None:
     """The workflow status an upload puts the assignment in; None means final (decided).
     Calibration work is practice: it always ends ``decided``."""
     if assignment.kind != PRODUCTION:
         return None
     if decision is Decision.RETURN_INCOMPLETE:
-        return RETURNED
+        return AssignmentStatus.RETURNED
     if workflow_of(session, submission.credential_id).review_required:
-        return PENDING_REVIEW
+        return AssignmentStatus.PENDING_REVIEW
     return None
 
 
@@ -66,7 +65,7 @@ def after_recorded(
     decision: DecisionRow,
     now: datetime,
 ) -> None:
-    if assignment.status == PENDING_REVIEW:
+    if assignment.status == AssignmentStatus.PENDING_REVIEW:
         review = session.get(DecisionReview, assignment.id)
         if review is None:
             review = DecisionReview(assignment_id=assignment.id)
@@ -109,7 +108,7 @@ def count_not_yet(session: Session, submission: SubmissionRow, now: datetime) ->
             SubmissionRow.credential_id == submission.credential_id,
             SubmissionRow.educator_pseudonym == submission.educator_pseudonym,
             AssignmentRow.kind == PRODUCTION,
-            AssignmentRow.status != PENDING_REVIEW,
+            AssignmentRow.status != AssignmentStatus.PENDING_REVIEW,
             DecisionRow.decision == Decision.NOT_YET.value,
         )
     )

@@ -27,12 +27,6 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from assessor_app.hub.db import AssignmentRow, Base, UTCDateTime
 
-# Assignment statuses added by the workflow (``assigned``, ``decided`` and ``revoked`` are
-# in ``decisions``). ``returned``: sent back to the educator as incomplete.
-PENDING_REVIEW = "pending_review"
-RETURNED = "returned"
-RETURNED_FOR_REVISION = "returned_for_revision"
-
 # States of a decision under second-level review.
 REVIEW_PENDING = "pending"
 REVIEW_APPROVED = "approved"

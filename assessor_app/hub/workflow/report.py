@@ -20,8 +20,7 @@ from assessor_app.domain.submission import Submission
 from assessor_app.hub.db import ArtifactRow, AssignmentRow, DecisionRow, SubmissionRow, User
 from assessor_app.hub.decisions import credential_schema
 from assessor_app.hub.workflow.hooks import PRODUCTION, workflow_of
-from assessor_app.hub.workflow.models import PENDING_REVIEW
-from assessor_app.protocol.v1 import DecisionUpload, PreviousAttemptOut
+from assessor_app.protocol.v1 import AssignmentStatus, DecisionUpload, PreviousAttemptOut
 from assessor_app.reports.feedback_report import build_feedback_report
 
 
@@ -60,7 +59,7 @@ def feedback_report_pdf(session: Session, submission_id: str, user: User) -> byt
         raise ReportUnavailable(404, "Nothing here: check the id and that you decided it.")
     decision_row, assessor = found
     assignment = session.get(AssignmentRow, decision_row.assignment_id)
-    if assignment is None or assignment.status == PENDING_REVIEW:
+    if assignment is None or assignment.status == AssignmentStatus.PENDING_REVIEW:
         raise ReportUnavailable(
             409, "The decision is waiting for review: the report exists once it is final."
         )

@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 from assessor_app.domain.decision import Decision
 from assessor_app.hub.db import AssignmentRow, DecisionRow, SubmissionRow, User
 from assessor_app.hub.submission_file import METADATA_FILE, ArtifactEntry
-from assessor_app.hub.workflow.models import PENDING_REVIEW
-from assessor_app.protocol.v1 import CriterionLevelOut, PreviousAttemptOut
+from assessor_app.protocol.v1 import AssignmentStatus, CriterionLevelOut, PreviousAttemptOut
 
 RESUBMITTABLE = (Decision.NOT_YET.value, Decision.RETURN_INCOMPLETE.value)
 
@@ -116,7 +115,7 @@ def plan_resubmission(session: Session, submission_id: str) -> ResubmissionPlan:
         .where(
             AssignmentRow.submission_id == prior.id,
             AssignmentRow.kind == "production",
-            AssignmentRow.status != PENDING_REVIEW,
+            AssignmentRow.status != AssignmentStatus.PENDING_REVIEW,
         )
         .order_by(DecisionRow.recorded_at.desc())
         .limit(1)

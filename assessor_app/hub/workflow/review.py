@@ -23,11 +23,8 @@ from assessor_app.hub.db import (
     User,
     next_change_seq,
 )
-from assessor_app.hub.decisions import DECIDED
 from assessor_app.hub.workflow.hooks import finalize, workflow_of
 from assessor_app.hub.workflow.models import (
-    PENDING_REVIEW,
-    RETURNED_FOR_REVISION,
     REVIEW_APPROVED,
     REVIEW_PENDING,
     REVIEW_RETURNED,
@@ -36,7 +33,7 @@ from assessor_app.hub.workflow.models import (
     IssuedCredential,
     ReturnedDecision,
 )
-from assessor_app.protocol.v1 import CriterionLevelOut
+from assessor_app.protocol.v1 import AssignmentStatus, CriterionLevelOut
 from assessor_app.protocol.workflow import CoachingFlagOut, ReviewItem, ReviewOutcome
 
 
@@ -65,7 +62,10 @@ def pending_reviews(session: Session) -> list[ReviewItem]:
             (CredentialRow.id == SubmissionRow.credential_id)
             & (CredentialRow.version == SubmissionRow.credential_version),
         )
-        .where(DecisionReview.state == REVIEW_PENDING, AssignmentRow.status == PENDING_REVIEW)
+        .where(
+            DecisionReview.state == REVIEW_PENDING,
+            AssignmentRow.status == AssignmentStatus.PENDING_REVIEW,
+        )
         .order_by(DecisionRow.recorded_at, DecisionRow.assignment_id)
     ).all()
     return [
@@ -103,7 +103,11 @@ def _pending(
     decision = session.get(DecisionRow, assignment_id)
     if assignment is None or review is None:
         raise ReviewRefused(404, "Not Found", "No decision under review has this assignment id.")
-    if review.state != REVIEW_PENDING or assignment.status != PENDING_REVIEW or decision is None:
+    if (
+        review.state != REVIEW_PENDING
+        or assignment.status != AssignmentStatus.PENDING_REVIEW
+        or decision is None
+    ):
         raise ReviewRefused(
             409,
             "Not waiting for review",
@@ -125,7 +129,7 @@ def approve(
     assignment, decision, review = _pending(session, assignment_id, reviewer)
     review.state, review.reviewer_id, review.comment = REVIEW_APPROVED, reviewer.id, comment
     review.updated_at = now
-    assignment.status = DECIDED
+    assignment.status = AssignmentStatus.DECIDED
     assignment.version += 1
     assignment.change_seq = seq
     submission = session.get(SubmissionRow, assignment.submission_id)
@@ -172,7 +176,7 @@ def return_to_assessor(
     session.delete(decision)
     review.state, review.reviewer_id, review.comment = REVIEW_RETURNED, reviewer.id, comment
     review.updated_at = now
-    assignment.status = RETURNED_FOR_REVISION
+    assignment.status = AssignmentStatus.RETURNED_FOR_REVISION
     assignment.version += 1
     assignment.change_seq = seq
     session.flush()

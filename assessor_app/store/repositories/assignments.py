@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from assessor_app.domain import Assignment, AssignmentKind
 from assessor_app.domain.assignment_state import DECIDED, LocalState, OutboxState, ReviewState
-from assessor_app.protocol.v1 import AssignmentItem
+from assessor_app.protocol.v1 import AssignmentItem, AssignmentStatus
 from assessor_app.store.models import (
     AssignmentReviewRow,
     AssignmentRow,
@@ -37,11 +37,6 @@ from assessor_app.store.repositories._common import (
     set_state,
 )
 
-# Hub assignment statuses of the review workflow (the hub's ``hub.workflow.models``).
-PENDING_REVIEW = "pending_review"
-RETURNED = "returned"
-RETURNED_FOR_REVISION = "returned_for_revision"
-
 
 def review_state(hub_status: str, local_state: LocalState) -> ReviewState | None:
     """The review state the hub's status means for a sheet in ``local_state``, or None.
@@ -52,11 +47,11 @@ def review_state(hub_status: str, local_state: LocalState) -> ReviewState | None
     state says what happens next).
     """
     if local_state is LocalState.UPLOADED:
-        if hub_status == PENDING_REVIEW:
+        if hub_status == AssignmentStatus.PENDING_REVIEW:
             return ReviewState.AWAITING_REVIEW
-        if hub_status == RETURNED:
+        if hub_status == AssignmentStatus.RETURNED:
             return ReviewState.RETURNED_INCOMPLETE
-    elif hub_status == RETURNED_FOR_REVISION and local_state in (
+    elif hub_status == AssignmentStatus.RETURNED_FOR_REVISION and local_state in (
         LocalState.READY,
         LocalState.IN_PROGRESS,
     ):
@@ -120,7 +115,7 @@ def _to_domain(row: AssignmentRow, review_comment: str | None = None) -> Assignm
 
 def _comment(session: Session, row: AssignmentRow) -> str | None:
     # Only a returned assignment has one; the others need no second read.
-    if row.hub_status != RETURNED_FOR_REVISION:
+    if row.hub_status != AssignmentStatus.RETURNED_FOR_REVISION:
         return None
     review = session.get(AssignmentReviewRow, row.id)
     return None if review is None else review.comment
@@ -207,7 +202,7 @@ class Assignments(Repository):
                     session.add(row)
                     created.append(item.id)
                 else:
-                    was_returned = row.hub_status == RETURNED_FOR_REVISION
+                    was_returned = row.hub_status == AssignmentStatus.RETURNED_FOR_REVISION
                     if row.revoked:
                         row.revoked = False
                         if row.local_state == LocalState.REVOKED:
@@ -220,7 +215,7 @@ class Assignments(Repository):
                 row.due_at = _aware(item.due_at)
                 row.updated_at = now
                 _keep_comment(session, row, item.review_comment, was_returned, now)
-                if item.status == RETURNED_FOR_REVISION and _apply_return(
+                if item.status == AssignmentStatus.RETURNED_FOR_REVISION and _apply_return(
                     session, row, item.version, item.review_comment
                 ):
                     returned.append(item.id)
