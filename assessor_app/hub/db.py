@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    select,
     update,
 )
 from sqlalchemy.engine import Dialect, Engine
@@ -250,6 +251,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def hold_change_counter(session: Session) -> None:
+    """Take the change counter's row lock (as ``next_change_seq`` does, without counting),
+    held until the transaction ends: the write is then ordered with every decision, seeing
+    each one committed before it or after it. SQLite serialises writers anyway."""
+    session.execute(select(Counter.value).where(Counter.name == CHANGE_SEQ).with_for_update())
 
 
 def next_change_seq(session: Session) -> int:

@@ -17,8 +17,12 @@ from sqlalchemy import select
 
 from assessor_app.hub.admin import HubAdmin, HubAdminError
 from assessor_app.hub.config import HubSettings
+from assessor_app.hub.db import User
+from assessor_app.hub.decisions import record_decision
 from assessor_app.hub.pathways import commands
+from assessor_app.hub.pathways.award import ImportOutcome
 from assessor_app.hub.pathways.models import ProgrammeCredential
+from assessor_app.protocol.v1 import DecisionUpload
 from tests.hub.conftest import CREDENTIAL_FILE, PASSWORD, HubServer, artifact_ids, sign_in
 from tests.hub.test_workflow import sheet, upload
 
@@ -409,3 +413,52 @@ def test_a_revoked_component_no_longer_counts_but_an_issued_programme_credential
         again = pathways.submit("comp-a", "E-7502", "ann")
         pass_it(ann, again[1], again[2])
     assert sorted(r.educator_pseudonym for r in pathways.issued()) == ["E-7501", "E-7502"]
+
+
+def test_an_import_waits_for_a_decision_in_flight_and_sees_its_badge(
+    pathways: Pathways, hub: HubServer
+) -> None:
+    """A pathway imported while the final Pass of its last component is being recorded:
+    the import waits for that decision to commit, then issues the programme credential
+    (without the wait, neither transaction would see the other's row)."""
+    work = {c: pathways.submit(c, "E-7601", "ann") for c in COMPONENTS}
+    with sign_in(hub.base_url, "ann") as ann:
+        for credential in COMPONENTS[:2]:
+            pass_it(ann, work[credential][1], work[credential][2])
+    recorded, release = threading.Event(), threading.Event()
+
+    def decide() -> None:
+        with pathways.admin.db.write() as session:
+            record_decision(
+                session, work["comp-c"][1], ann_id(pathways.admin), upload_of("comp-c"), "k", None
+            )
+            recorded.set()
+            release.wait(10)
+
+    def upload_of(credential: str) -> DecisionUpload:
+        return DecisionUpload.model_validate(sheet(work[credential][2]))
+
+    path = pathways.write(pathway_yaml())
+    outcome: list[object] = []
+    decider = threading.Thread(target=decide)
+    importer = threading.Thread(
+        target=lambda: outcome.append(commands.import_file(pathways.admin, path))
+    )
+    decider.start()
+    assert recorded.wait(10)
+    importer.start()
+    importer.join(0.5)
+    waited = importer.is_alive()
+    release.set()
+    assert waited, "the import did not wait for the decision in flight"
+    decider.join(10)
+    importer.join(10)
+    [done] = outcome
+    assert isinstance(done, ImportOutcome)
+    assert [row.educator_pseudonym for row in done.issued] == ["E-7601"]
+    assert [row.educator_pseudonym for row in pathways.issued()] == ["E-7601"]
+
+
+def ann_id(admin: HubAdmin) -> int:
+    with admin.db.read() as session:
+        return int(session.scalar(select(User.id).where(User.username == "ann")) or 0)

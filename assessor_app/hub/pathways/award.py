@@ -1,12 +1,13 @@
 """Importing pathways and issuing programme credentials.
 
 A programme credential is issued in the transaction of the final decision that completes
-it (``award_after_pass``, called where a Pass issues its badge) or, for educators who had
-already completed a pathway when it was imported, by the import itself. Both first lock
-the pathway rows involved (``SELECT … FOR UPDATE``; SQLite serialises writers anyway), so
-of two final decisions committing at once the second sees the first one's badge: the
-programme credential is neither missed nor issued twice. The unique constraint on
-(pathway, educator) is the last guard.
+it (``award_after_pass``, called where a Pass issues its badge) or, for educators who
+already complete a pathway when it is imported, by the import itself. Every decision
+takes the change counter's row lock first (``decisions.record_decision``) and an import
+takes it too (``hold_change_counter``), so these writes run one after the other: of two
+final decisions at once the second sees the first one's badge, and an import sees every
+badge a decision committed or is seen by it. The programme credential is neither missed
+nor issued twice; the unique constraint on (pathway, educator) is the last guard.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessor_app.hub.db import CredentialRow
+from assessor_app.hub.db import CredentialRow, hold_change_counter
 from assessor_app.hub.pathways.file import PathwaySchema
 from assessor_app.hub.pathways.models import Pathway, ProgrammeCredential
 from assessor_app.hub.pathways.progress import passed_components, pathway_progress
@@ -35,18 +36,6 @@ class ImportOutcome:
     pathway_id: str
     change: str  # "imported", "updated" or "unchanged"
     issued: tuple[ProgrammeCredential, ...]
-
-
-def _locked(session: Session, pathway_ids: list[str]) -> list[Pathway]:
-    return list(
-        session.scalars(
-            select(Pathway)
-            .where(Pathway.id.in_(pathway_ids))
-            .order_by(Pathway.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    )
 
 
 def snapshot(pathway: Pathway) -> dict[str, object]:
@@ -64,7 +53,7 @@ def issue_if_complete(
     session: Session, pathway: Pathway, educator: str, now: datetime
 ) -> ProgrammeCredential | None:
     """Issue ``pathway``'s programme credential to ``educator`` if they have passed enough
-    of its components and do not hold it yet; the caller holds the pathway's lock."""
+    of its components and do not hold it yet; the caller holds the change counter."""
     held = session.scalar(
         select(ProgrammeCredential.id).where(
             ProgrammeCredential.pathway_id == pathway.id,
@@ -97,14 +86,12 @@ def award_after_pass(
     """After ``educator``'s Pass of ``credential_id`` was issued as a badge: issue every
     programme credential it completes."""
     session.flush()
-    candidates = [
-        pathway_id
-        for pathway_id, components in session.execute(select(Pathway.id, Pathway.components))
-        if credential_id in components
+    pathways = session.scalars(select(Pathway).order_by(Pathway.id)).all()
+    issued = [
+        issue_if_complete(session, pathway, educator, now)
+        for pathway in pathways
+        if credential_id in pathway.components
     ]
-    if not candidates:
-        return []
-    issued = [issue_if_complete(session, p, educator, now) for p in _locked(session, candidates)]
     return [row for row in issued if row is not None]
 
 
@@ -125,8 +112,8 @@ def import_pathway(session: Session, schema: PathwaySchema, now: datetime) -> Im
             f"{', '.join(unknown)}; run import-credential for them first"
         )
     digest = _digest(schema)
-    locked = _locked(session, [schema.id])
-    row = locked[0] if locked else None
+    hold_change_counter(session)
+    row = session.get(Pathway, schema.id, populate_existing=True)
     if row is not None and row.content_sha256 == digest:
         change = "unchanged"
     else:
