@@ -462,3 +462,22 @@ def test_an_import_waits_for_a_decision_in_flight_and_sees_its_badge(
 def ann_id(admin: HubAdmin) -> int:
     with admin.db.read() as session:
         return int(session.scalar(select(User.id).where(User.username == "ann")) or 0)
+
+
+def test_pathways_prints_hub_texts_without_terminal_codes(
+    pathways: Pathways, hub: HubServer, settings: HubSettings
+) -> None:
+    commands.import_file(pathways.admin, pathways.write(pathway_yaml(name="<b>Bold</b> & co")))
+    hostile = '"E-\\x1b]0;pwned\\x07<i>9</i>\\x1b[2J\\u202e"'
+    work = pathways.submit("comp-a", hostile, "ann")
+    with sign_in(hub.base_url, "ann") as ann:
+        pass_it(ann, work[1], work[2])
+    shown = cli(settings, "pathways")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        "practitioner  <b>Bold</b> & co  (all of 3)",
+        "  EDUCATOR    PASSED  STATUS",
+        "  E-<i>9</i>  1 of 3  needs 2 more of: comp-b, comp-c",
+    ]
+    assert not [ch for ch in shown.stdout if ord(ch) < 0x20 and ch != "\n"]
+    assert "\u202e" not in shown.stdout and "pwned" not in shown.stdout
