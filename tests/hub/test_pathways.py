@@ -24,6 +24,7 @@ from assessor_app.hub.pathways.award import ImportOutcome
 from assessor_app.hub.pathways.models import ProgrammeCredential
 from assessor_app.protocol.v1 import DecisionUpload
 from tests.hub.conftest import CREDENTIAL_FILE, PASSWORD, HubServer, artifact_ids, sign_in
+from tests.hub.test_badge_revocation import bit, list_bits
 from tests.hub.test_workflow import sheet, upload
 
 COMPONENTS = ("comp-a", "comp-b", "comp-c")
@@ -367,6 +368,15 @@ def test_the_programme_credential_is_served_signed_and_verifies(
     checked = cli(settings, "verify", str(saved), "--jwks", str(jwks), "--issuer", hub.base_url)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.startswith(f"VALID: {saved}")
+    # It owns a bit of its own in the revocation list, and is revoked on its own.
+    status = doc["credentialStatus"]
+    component_bits = {b["credential"]["credentialStatus"]["statusListIndex"] for b in badges}
+    assert status["statusListIndex"] not in component_bits
+    done = cli(settings, "revoke-credential", f"urn:uuid:{issued.id}", "--reason", "Test.")
+    assert done.returncode == 0, done.stderr
+    raw, _ = list_bits(status["statusListCredential"])
+    assert bit(raw, int(status["statusListIndex"]))
+    assert not any(bit(raw, int(index)) for index in component_bits)
     tampered = tmp_path / "tampered.json"
     tampered.write_text(served.text.replace("Formative Practitioner", "Master Practitioner"))
     refused = cli(settings, "verify", str(tampered), "--jwks", str(jwks), "--issuer", hub.base_url)

@@ -54,3 +54,46 @@ def test_0005_upgrades_a_0004_database_and_downgrades(db_url: str) -> None:
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_0007_gives_programme_credentials_issued_before_it_their_own_status_bits(
+    db_url: str,
+) -> None:
+    upgrade_database(db_url)
+    _alembic(db_url, "downgrade", "0006")
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            counter = "SELECT value FROM hub_counters WHERE name = 'status_list_index'"
+            conn.execute(text("UPDATE hub_counters SET value = 5 WHERE name = 'status_list_index'"))
+            conn.execute(
+                text(
+                    "INSERT INTO pathways (id, name, description, criteria, components, required, "
+                    "content_sha256, imported_at, updated_at) VALUES ('p', 'P', 'd', 'c', "
+                    "'[\"a\"]', 1, 'x', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+            for educator, day in (("E-2", "02"), ("E-1", "03")):
+                conn.execute(
+                    text(
+                        "INSERT INTO programme_credentials (id, pathway_id, educator_pseudonym, "
+                        f"issued_at, pathway, component_credentials) VALUES ('{educator}', 'p', "
+                        f"'{educator}', '2026-01-{day} 00:00:00', '{{}}', '[]')"
+                    )
+                )
+        _alembic(db_url, "upgrade", "0007")
+        with engine.connect() as conn:
+            indexes = conn.execute(
+                text("SELECT id, status_index FROM programme_credentials ORDER BY id")
+            ).all()
+            # In the order they were issued, after every bit the badges already hold.
+            assert [tuple(row) for row in indexes] == [("E-1", 6), ("E-2", 5)]
+            assert conn.execute(text(counter)).scalar_one() == 7
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+        _alembic(db_url, "downgrade", "0006")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("programme_credentials")}
+            assert "status_index" not in columns
+    finally:
+        engine.dispose()

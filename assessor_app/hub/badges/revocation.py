@@ -1,7 +1,8 @@
 """Revoking issued credentials, and the state of the revocation lists the hub publishes.
 
-A revocation sets the credential's bit in its status list (``badges.status_list``); it
-cannot be undone here, and the reason stays on the hub (the list carries only the bit).
+A revocation sets the credential's bit in its status list (``badges.status_list``); badges
+and programme credentials draw their bits from one counter and share the lists. It cannot
+be undone here, and the reason stays on the hub (the list carries only the bit).
 ``assessor-hub revoke-credential`` and ``POST /api/v1/credentials/{id}/revocation`` (admin)
 both call ``revoke``.
 """
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assessor_app.hub.badges.status_list import LIST_BITS
+from assessor_app.hub.pathways.models import ProgrammeCredential
 from assessor_app.hub.workflow.models import IssuedCredential
 
 MAX_REASON = 2000
@@ -31,8 +33,11 @@ class RevocationRefused(LookupError):
         self.detail = detail
 
 
-def revoke(session: Session, credential_id: str, reason: str, now: datetime) -> IssuedCredential:
-    """Revoke the issued credential ``credential_id`` (its uuid, or ``urn:uuid:`` id)."""
+def revoke(
+    session: Session, credential_id: str, reason: str, now: datetime
+) -> IssuedCredential | ProgrammeCredential:
+    """Revoke the issued credential ``credential_id`` (its uuid, or ``urn:uuid:`` id): a
+    badge or a programme credential."""
     reason = reason.strip()
     if not reason:
         raise RevocationRefused(422, "Reason needed", "Say why the credential is revoked.")
@@ -43,7 +48,9 @@ def revoke(session: Session, credential_id: str, reason: str, now: datetime) -> 
             f"The reason has {len(reason)} characters, {MAX_REASON} at most.",
         )
     key = credential_id.removeprefix("urn:uuid:")
-    issued = session.get(IssuedCredential, key, with_for_update=True)
+    issued: IssuedCredential | ProgrammeCredential | None = session.get(
+        IssuedCredential, key, with_for_update=True
+    ) or session.get(ProgrammeCredential, key, with_for_update=True)
     if issued is None:
         raise RevocationRefused(404, "Not Found", f"No credential {key!r} was issued by this hub.")
     if issued.revoked_at is not None:
@@ -70,15 +77,23 @@ class ListState:
 def list_state(session: Session, number: int) -> ListState | None:
     """The state of status list ``number``; None when no credential has a bit in it."""
     first, last = number * LIST_BITS, (number + 1) * LIST_BITS
-    in_list = (IssuedCredential.status_index >= first) & (IssuedCredential.status_index < last)
-    issued_since = session.scalar(select(func.min(IssuedCredential.issued_at)).where(in_list))
-    if issued_since is None:
+    issued: list[datetime] = []
+    revoked: list[tuple[int, datetime | None]] = []
+    for table in (IssuedCredential, ProgrammeCredential):
+        in_list = (table.status_index >= first) & (table.status_index < last)
+        since = session.scalar(select(func.min(table.issued_at)).where(in_list))
+        issued += [since] if since is not None else []
+        revoked += [
+            (index, at)
+            for index, at in session.execute(
+                select(table.status_index, table.revoked_at).where(
+                    in_list, table.revoked_at.is_not(None)
+                )
+            )
+        ]
+    if not issued:
         return None
-    revoked = session.execute(
-        select(IssuedCredential.status_index, IssuedCredential.revoked_at).where(
-            in_list, IssuedCredential.revoked_at.is_not(None)
-        )
-    ).all()
+    issued_since = min(issued)
     # The list changes only when a credential in it is revoked: dating it by the last change
     # keeps the signed list the same between changes.
     changed = max([issued_since, *(at for _, at in revoked if at is not None)])

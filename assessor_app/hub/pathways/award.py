@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessor_app.hub.badges.status_list import allocate_index
 from assessor_app.hub.db import CredentialRow, hold_change_counter
 from assessor_app.hub.pathways.file import PathwaySchema
 from assessor_app.hub.pathways.models import Pathway, ProgrammeCredential
@@ -74,6 +75,7 @@ def issue_if_complete(
         component_credentials=[
             passed[c].issued_credential_id for c in pathway.components if c in passed
         ],
+        status_index=allocate_index(session),
     )
     session.add(row)
     session.flush()

@@ -4,7 +4,8 @@ badges) from its row whenever it is served.
 Its achievement (``achievementType`` LearningProgram) names the pathway's component
 achievements as ``alignment`` entries of type ``ceterms:Credential`` — OB 3.0's ``related``
 would mean "the same achievement in another language or version", which they are not —
-and its ``evidence`` lists the component credentials that earned it, by their ids.
+and its ``evidence`` lists the component credentials that earned it, by their ids. It
+carries its own ``credentialStatus``: it is revoked on its own, like any badge.
 Whatever the hub puts in a component badge about the educator (``credentialSubject``
 without achievement and results), the programme credential says the same, taken from
 the component badge itself so the two can never disagree.
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from assessor_app.hub.badges.credential import IssuerProfile, achievement, iso
 from assessor_app.hub.badges.issue import credential_document
+from assessor_app.hub.badges.status_list import status_entry
 from assessor_app.hub.db import CredentialRow, SubmissionRow
 from assessor_app.hub.pathways.models import ProgrammeCredential
 from assessor_app.hub.workflow.models import IssuedCredential
@@ -127,4 +129,5 @@ def programme_document(
             for issued, submission in earned
         ],
         "credentialSchema": first["credentialSchema"],
+        "credentialStatus": status_entry(profile, row.status_index),
     }

@@ -1,5 +1,5 @@
 """Tables of stackable pathways: the imported pathways, and the programme credentials
-issued from them (migration ``0004_pathways`` creates them).
+issued from them (migrations ``0005_pathways`` and ``0007_programme_revocation``).
 
 A programme credential keeps what it was issued for — the pathway as it was then and the
 component credentials that earned it — so a pathway changed by a later import never
@@ -46,9 +46,15 @@ class ProgrammeCredential(Base):
     pathway: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     # Ids of the issued component credentials that earned it, in the pathway's order.
     component_credentials: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    # Its bit in the revocation status list, from the counter the badges use
+    # (``badges.status_list.allocate_index``), so no bit is shared with a badge.
+    status_index: Mapped[int] = mapped_column(Integer, nullable=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revocation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     __table_args__ = (
         UniqueConstraint(
             "pathway_id", "educator_pseudonym", name="uq_programme_credentials_educator"
         ),
+        UniqueConstraint("status_index", name="uq_programme_credentials_status_index"),
         Index("ix_programme_credentials_educator", "educator_pseudonym"),
     )
