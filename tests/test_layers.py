@@ -24,6 +24,19 @@ FORBIDDEN_LAYERS: dict[str, set[str]] = {
     "hub": {"store", "sync", "services", "media", "ui", "cli"},
     "ui": {"sync", "hub"},
     "cli": {"ui", "media", "hub"},
+    # Shared by the hub and the client, so it may lean on neither.
+    "common": {
+        "domain",
+        "protocol",
+        "store",
+        "sync",
+        "services",
+        "reports",
+        "media",
+        "ui",
+        "hub",
+        "cli",
+    },
 }
 # Which Qt modules each layer may use; absent means no Qt at all.
 ALLOWED_QT: dict[str, set[str]] = {

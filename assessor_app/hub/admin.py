@@ -22,8 +22,8 @@ from types import TracebackType
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
+from assessor_app.common.csv_cells import neutralize_formula
 from assessor_app.domain.assignment import AssignmentKind
-from assessor_app.domain.csv_cells import neutralize_formula
 from assessor_app.domain.rubric import Rubric
 from assessor_app.hub.badges.recipients import RecipientConflict, record_recipient
 from assessor_app.hub.config import HubSettings, secure_data_dir

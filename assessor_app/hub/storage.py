@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from assessor_app.common.files import fsync_dir
 from assessor_app.hub.private_files import DIR_MODE, private_dir
 
 CHUNK = 1024 * 1024
@@ -90,7 +91,7 @@ class LocalArtifactStorage:
                 final.parent.parent.mkdir(mode=DIR_MODE, exist_ok=True)
                 final.parent.mkdir(mode=DIR_MODE, exist_ok=True)
                 os.replace(tmp, final)
-                _fsync_dir(final.parent)
+                fsync_dir(final.parent)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -133,11 +134,3 @@ class LocalArtifactStorage:
 
     def delete(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -26,7 +26,7 @@ are only ever added at the end.
 
 Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) are written with a leading ``'`` (the shared guard in
-``domain.csv_cells``); numbers and dates are produced here and are never altered.
+``common.csv_cells``); numbers and dates are produced here and are never altered.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from assessor_app.common.csv_cells import neutralize_formula
 from assessor_app.domain import (
     Assignment,
     AssignmentKind,
@@ -46,7 +47,6 @@ from assessor_app.domain import (
     ScoreSheet,
     Submission,
 )
-from assessor_app.domain.csv_cells import neutralize_formula
 
 COLUMNS: tuple[str, ...] = (
     "assignment_id",

@@ -43,9 +43,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assessor_app.common.csv_cells import FORMULA_STARTS, TEXT_MARK, neutralize_formula
 from assessor_app.domain import Credential, Criterion, Level
 from assessor_app.domain.assignment_state import EDITABLE, LocalState
-from assessor_app.domain.csv_cells import FORMULA_STARTS, TEXT_MARK, neutralize_formula
 from assessor_app.services.queue import UnknownChoice, resolve_level
 from assessor_app.services.scoring import ScoringService
 from assessor_app.store import NotFoundError, SheetLockedError, Store

@@ -16,36 +16,17 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    DateTime,
-    Dialect,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from assessor_app.common.utc_datetime import UTCDateTime
 from assessor_app.domain.assignment_state import LocalState, OutboxState
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Accepts only aware datetimes, stores them as UTC, returns them as aware UTC."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: the store keeps aware UTC times")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:

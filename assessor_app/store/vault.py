@@ -44,6 +44,8 @@ from types import TracebackType
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from assessor_app.common.files import fsync_dir
+
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "EvidenceMismatch",
@@ -107,14 +109,6 @@ def _aad(header: bytes, digest: bytes, index: int, last: bool) -> bytes:
 
 def _nonce(prefix: bytes, index: int) -> bytes:
     return prefix + struct.pack(">I", index)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _drop_from_cache(fd: int) -> None:
@@ -529,7 +523,7 @@ class VaultWriter:
             final = self._vault.path_for(self.sha256)
             _make_dir(final.parent)
             os.replace(self._tmp_path, final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
         except BaseException:
             self._abandon(keep_partial=False)
             raise

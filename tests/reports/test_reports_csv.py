@@ -10,8 +10,8 @@ from pathlib import Path
 
 from report_kit import credential, sheet, submission
 
+from assessor_app.common.csv_cells import neutralize_formula
 from assessor_app.domain import Assignment, AssignmentKind, Decision
-from assessor_app.domain.csv_cells import neutralize_formula
 from assessor_app.reports.csv_export import (
     COLUMNS,
     DecisionRow,

@@ -20,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assessor_app.hub.db import Base, UTCDateTime
+from assessor_app.common.utc_datetime import UTCDateTime
+from assessor_app.hub.db import Base
 
 OPEN = "open"
 REVEALED = "revealed"

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assessor_app.hub.db import Base, UTCDateTime
+from assessor_app.common.utc_datetime import UTCDateTime
+from assessor_app.hub.db import Base
 
 
 class Pathway(Base):

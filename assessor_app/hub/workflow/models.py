@@ -25,7 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from assessor_app.hub.db import AssignmentRow, Base, UTCDateTime
+from assessor_app.common.utc_datetime import UTCDateTime
+from assessor_app.hub.db import AssignmentRow, Base
 
 # States of a decision under second-level review.
 REVIEW_PENDING = "pending"

@@ -15,7 +15,7 @@ from alembic import op
 # Registers the workflow tables on the hub's metadata, so the models describe this schema
 # wherever a migrated database is compared with them.
 import assessor_app.hub.workflow.models  # noqa: F401
-from assessor_app.hub.db import UTCDateTime
+from assessor_app.common.utc_datetime import UTCDateTime
 
 revision = "0003"
 down_revision = "0002"
