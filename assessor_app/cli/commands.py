@@ -55,6 +55,7 @@ from assessor_app.services.scoring import (
     FeedbackQualityRefused,
     FinalizeRefused,
     OpenedAssignment,
+    ReopenRefused,
     ScoringService,
 )
 from assessor_app.services.worksheet import export_worksheet, import_worksheet
@@ -667,19 +668,10 @@ def cmd_finalize(args: Namespace, console: Console) -> int:
 
 def cmd_reopen(args: Namespace, console: Console) -> int:
     with profile_store(args) as (_profile, store):
-        state = store.assignments.local_state(args.id)
-        if state == LocalState.UPLOADED:
-            raise CliError(
-                ExitCode.USAGE,
-                f"{args.id} cannot be reopened: the hub already has its decision "
-                "(“Uploaded”). Ask your hub administrator if it must change.",
-            )
-        if state not in (LocalState.FINALIZED, LocalState.CONFLICT):
-            raise CliError(
-                ExitCode.USAGE,
-                f"{args.id} is “{status_word(state)}”, not finalized: there is nothing to reopen.",
-            )
-        ScoringService(store).reopen(args.id)
+        try:
+            ScoringService(store).reopen(args.id)
+        except ReopenRefused as refused:
+            raise CliError(ExitCode.USAGE, f"{args.id} was not reopened. {refused}") from None
     console.out(
         f"Reopened {args.id}: its queued upload was withdrawn and the sheet can be edited "
         f"again ({status_word(LocalState.IN_PROGRESS)})."

@@ -39,6 +39,7 @@ from assessor_app.domain.assignment_state import (
 )
 from assessor_app.domain.feedback_quality import FeedbackFinding, check_feedback
 from assessor_app.domain.notes import TimeNote
+from assessor_app.domain.status_words import status_word
 from assessor_app.protocol.v1 import DecisionUpload
 from assessor_app.store import AuditAction, NotFoundError, Store
 from assessor_app.store.repositories.assignments import review_state
@@ -332,11 +333,14 @@ class ScoringService:
             raise ReopenRefused("The hub has withdrawn this assignment, so it cannot be reopened.")
         if standing.state is LocalState.UPLOADED:
             raise ReopenRefused(
-                "This decision is already uploaded: the hub has it, so it can no longer be "
-                "reopened here. Ask your hub administrator if it must change."
+                "This decision is already uploaded: the hub already has its decision, so it can "
+                "no longer be reopened here. Ask your hub administrator if it must change."
             )
         if standing.state not in REOPENABLE:
-            raise ReopenRefused("This sheet is not finalized: there is nothing to reopen.")
+            raise ReopenRefused(
+                f"This sheet is “{status_word(standing.state)}”, not finalized: there is "
+                "nothing to reopen."
+            )
         try:
             self.store.decisions.reopen(assignment_id)
         except IllegalTransition:
