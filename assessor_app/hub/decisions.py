@@ -85,7 +85,7 @@ def assignment_item(row: AssignmentRow) -> AssignmentItem:
         id=row.id,
         submission_id=row.submission_id,
         kind=row.kind,
-        status=row.status,
+        status=AssignmentStatus(row.status),
         version=row.version,
         assigned_at=row.assigned_at,
         due_at=row.due_at,

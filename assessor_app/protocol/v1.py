@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeGuard
 
 from pydantic import (
     BaseModel,
@@ -59,7 +59,7 @@ per upload). Check a key with ``is_idempotency_key``."""
 IDEMPOTENCY_KEY_WORDS = "1 to 200 visible ASCII characters"
 
 
-def is_idempotency_key(value: object) -> bool:
+def is_idempotency_key(value: object) -> TypeGuard[str]:
     """Whether ``value`` is an Idempotency-Key both sides accept (the whole of it: a
     trailing line break is not part of a key)."""
     return isinstance(value, str) and IDEMPOTENCY_KEY_RULE.fullmatch(value) is not None
