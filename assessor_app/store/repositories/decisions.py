@@ -147,7 +147,8 @@ class Decisions(Repository):
                 sheet = session.get(ScoreSheetRow, assignment_id)
                 if (0 if sheet is None else sheet.revision) != sheet_revision:
                     raise SheetChangedError(
-                        f"assignment {assignment_id!r} was edited while it was being finalized"
+                        f"assignment {assignment_id!r} was edited while it was being finalized, "
+                        "so nothing was recorded: look at it again and finalize once more"
                     )
             if override is not None:
                 write_override(session, assignment_id, override.decision, override.reason)
