@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from assessor_app.hub.db import UTCDateTime
+from assessor_app.common.utc_datetime import UTCDateTime
 
 revision = "0007"
 down_revision = "0006"
