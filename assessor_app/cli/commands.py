@@ -360,7 +360,7 @@ def cmd_sync(args: Namespace, console: Console) -> int:
         conflicts = [
             row.assignment_id
             for row in queue_rows(session.store)
-            if row.state == LocalState.CONFLICT
+            if row.local_state is LocalState.CONFLICT
         ]
         profile = session.profile
     console.out(report.summary())
@@ -402,21 +402,20 @@ def cmd_queue(args: Namespace, console: Console) -> int:
     now = datetime.now(UTC)
     with profile_store(args) as (_profile, store):
         rows = queue_rows(store)
-        reviews = {i.assignment.id: (i.review, i.review_comment) for i in store.assignments.queue()}
     if args.json:
         items = [
             {
                 "id": r.assignment_id,
-                "credential": r.credential,
-                "educator": r.educator,
+                "credential": r.credential_title,
+                "educator": r.educator_pseudonym,
                 "attempt": r.attempt,
                 "kind": r.kind.value,
-                "state": r.state.value,
-                "status": status_word(r.state, r.download_percent, reviews[r.assignment_id][0]),
+                "state": r.local_state.value,
+                "status": status_word(r.state, r.download_percent),
                 "revoked": r.revoked,
                 "due_at": r.due_at.isoformat() if r.due_at else None,
                 "due": due_text(r.due_at, now),
-                **_review_fields(*reviews[r.assignment_id]),
+                **_review_fields(r.review, r.review_comment),
             }
             for r in rows
         ]
@@ -431,11 +430,11 @@ def cmd_queue(args: Namespace, console: Console) -> int:
             [
                 [
                     r.assignment_id,
-                    shorten(r.credential or "(not downloaded)", 40),
-                    r.educator or "-",
+                    shorten(r.credential_title or "(not downloaded)", 40),
+                    r.educator_pseudonym or "-",
                     str(r.attempt) if r.attempt else "-",
                     r.kind.value,
-                    status_word(r.state, r.download_percent, reviews[r.assignment_id][0]),
+                    status_word(r.state, r.download_percent),
                     due_text(r.due_at, now),
                 ]
                 for r in rows
@@ -443,7 +442,7 @@ def cmd_queue(args: Namespace, console: Console) -> int:
         )
     )
     for r in rows:
-        comment = reviews[r.assignment_id][1]
+        comment = r.review_comment
         if comment:
             console.out(indent(comment, f"Reviewer’s comment on {r.assignment_id}: "))
     return ExitCode.OK

@@ -1,17 +1,19 @@
 """The assessor's queue as plain rows, and the lookups that turn what a person types
 (an id, a label or a 1-based number) into a rubric's criteria and levels.
 
-Used by the command line and the offline grading worksheet; no Qt, so it also serves
-scripts and headless machines.
+The one read model of the queue: the command line prints these rows and the GUI's
+``QueueModel`` shows them. No Qt, so it also serves scripts and headless machines.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
 from datetime import datetime
+from typing import NamedTuple
 
 from assessor_app.domain import AssignmentKind, Criterion, Level, Rubric
-from assessor_app.domain.assignment_state import LocalState
+from assessor_app.domain.assignment_state import LocalState, ReviewState
+from assessor_app.domain.queue_state import QueueState
 from assessor_app.store import DownloadState, Store
 
 
@@ -23,56 +25,93 @@ class UnknownChoice(ValueError):
         self.valid = valid
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """One assignment as the queue lists it. ``download_percent`` is set while the
-    submission's files are partly downloaded."""
+class QueueRow(NamedTuple):
+    """One assignment as the queue lists it, in the GUI's table and on the command line.
+
+    ``state`` is what the queue shows (``queue_state``); ``local_state`` is the sheet's
+    own. Hub text (credential, educator, reviewer's comment) is as the hub sent it, None
+    until the submission is fetched: each surface makes it printable. ``download_percent``
+    is set while the row shows "downloading" and the files' sizes are known; ``due_at``
+    is UTC."""
 
     assignment_id: str
-    credential: str | None
-    educator: str | None
+    credential_title: str | None
+    educator_pseudonym: str | None
     attempt: int | None
     kind: AssignmentKind
-    state: LocalState
-    revoked: bool
-    due_at: datetime | None
-    download_percent: int | None
+    state: QueueState
+    local_state: LocalState
+    due_at: datetime | None = None
+    download_percent: int | None = None
+    review_comment: str | None = None
+
+    @property
+    def revoked(self) -> bool:
+        """The hub withdrew the assignment."""
+        return self.state is QueueState.REVOKED
+
+    @property
+    def review(self) -> ReviewState | None:
+        """Where the hub's review has the decision, when that is what the row shows."""
+        return _REVIEW_STATES.get(self.state)
 
 
-def _download_percent(store: Store, submission_id: str) -> int | None:
-    downloads = store.submissions.downloads(submission_id)
-    total = sum(d.artifact.size for d in downloads)
-    if not downloads or total == 0:
-        return None
-    done = sum(
-        d.artifact.size if d.state == DownloadState.VERIFIED else min(d.bytes_done, d.artifact.size)
-        for d in downloads
-    )
-    return int(100 * done / total)
+_REVIEW_STATES = {QueueState(review.value): review for review in ReviewState}
+
+
+def queue_state(local: LocalState, revoked: bool, review: ReviewState | None) -> QueueState:
+    """What the queue shows: withdrawn first, then where the hub's review stands, else
+    the sheet's local state."""
+    if revoked:
+        return QueueState.REVOKED
+    if review is not None:
+        return QueueState(review.value)
+    return QueueState(local.value)
+
+
+def _download_percents(store: Store, submission_ids: set[str]) -> dict[str, int]:
+    """How much of each submission's files is here, in whole percent of their bytes;
+    absent where no size is known. One read for all of them."""
+    done: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for download in store.submissions.downloads():
+        if download.submission_id not in submission_ids:
+            continue
+        size = download.artifact.size
+        total[download.submission_id] += size
+        verified = download.state is DownloadState.VERIFIED
+        done[download.submission_id] += size if verified else min(download.bytes_done, size)
+    return {sub: int(100 * done[sub] / size) for sub, size in total.items() if size}
 
 
 def queue_rows(store: Store) -> list[QueueRow]:
-    """Every assignment in the profile, earliest due first (as ``Assignments.queue``)."""
-    rows: list[QueueRow] = []
-    for item in store.assignments.queue():
-        assignment = item.assignment
-        percent = None
-        if item.local_state == LocalState.DOWNLOADING:
-            percent = _download_percent(store, assignment.submission_id)
-        rows.append(
-            QueueRow(
-                assignment_id=assignment.id,
-                credential=item.credential_title,
-                educator=item.educator_pseudonym,
-                attempt=item.attempt,
-                kind=assignment.kind,
-                state=item.local_state,
-                revoked=item.revoked,
-                due_at=item.due_at,
-                download_percent=percent,
-            )
+    """Every assignment in the profile, earliest due first (as ``Assignments.queue``).
+    Runs on the GUI's database worker or in the command line, never on the GUI thread."""
+    items = store.assignments.queue()
+    states = [queue_state(i.local_state, i.revoked, i.review) for i in items]
+    downloading = {
+        item.assignment.submission_id
+        for item, state in zip(items, states, strict=True)
+        if state is QueueState.DOWNLOADING
+    }
+    percents = _download_percents(store, downloading) if downloading else {}
+    return [
+        QueueRow(
+            assignment_id=item.assignment.id,
+            credential_title=item.credential_title,
+            educator_pseudonym=item.educator_pseudonym,
+            attempt=item.attempt,
+            kind=item.assignment.kind,
+            state=state,
+            local_state=item.local_state,
+            due_at=item.due_at,
+            download_percent=percents.get(item.assignment.submission_id)
+            if state is QueueState.DOWNLOADING
+            else None,
+            review_comment=item.review_comment,
         )
-    return rows
+        for item, state in zip(items, states, strict=True)
+    ]
 
 
 def _pick_by_number(text: str, count: int) -> int | None:

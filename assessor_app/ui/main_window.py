@@ -46,6 +46,7 @@ from assessor_app.ui.sync_bar import SyncBar
 if TYPE_CHECKING:
     from assessor_app.services.account import ProfileSession
     from assessor_app.services.connection import Connection
+    from assessor_app.services.queue import QueueRow
     from assessor_app.services.scoring import OpenedAssignment
     from assessor_app.services.sync_runner import SyncProgress, SyncReport, SyncRunner
     from assessor_app.ui.calibration.menu import CalibrationMenu
@@ -56,10 +57,10 @@ log = logging.getLogger(__name__)
 
 SESSION_MODULES = (
     "assessor_app.services.connection",
+    "assessor_app.services.queue",
     "assessor_app.services.scoring",
     "assessor_app.services.sync_runner",
     "assessor_app.ui.calibration.menu",
-    "assessor_app.ui.queue.from_store",
     "assessor_app.ui.settings_dialog",
     "assessor_app.ui.shortcut_sheet",
     "assessor_app.ui.sign_in_dialog",
@@ -240,10 +241,10 @@ class MainWindow(QMainWindow):
             # Signals still queued when the window closed (a sync's last "finished")
             # must not start database work after the executors were drained.
             return
-        from assessor_app.ui.queue.from_store import load_queue_rows
+        from assessor_app.services.queue import queue_rows
 
         store = self.session.store
-        self.executors.db.submit(lambda: load_queue_rows(store), success=self._rows_loaded)
+        self.executors.db.submit(lambda: queue_rows(store), success=self._rows_loaded)
 
     def notify_changed(self) -> None:
         """The store changed under the views (a sync ended): the queue and the open
@@ -252,7 +253,7 @@ class MainWindow(QMainWindow):
         if self.workspace is not None and not self._closed:
             self.workspace.refresh_from_store()
 
-    def _rows_loaded(self, rows: list) -> None:
+    def _rows_loaded(self, rows: list[QueueRow]) -> None:
         current = self.queue.current_assignment_id()
         self.queue_model.set_rows(rows)
         if current:

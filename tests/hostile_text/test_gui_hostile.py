@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hostile_kit import MARKUP_MEDIA_TYPE, WORDS, Scene, shown
+from hostile_kit import MARKUP_MEDIA_TYPE, WORDS, Scene, hostile, shown
 from pytestqt.qtbot import QtBot
 from screen_text import as_seen, check_hub_text
 
@@ -15,6 +15,7 @@ from assessor_app.domain.text import printable
 from assessor_app.services.scoring import ScoringService
 from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import QLabel, QSettings, Qt
+from assessor_app.ui.queue import Column
 from assessor_app.ui.viewers.csv_viewer import CsvViewer
 from assessor_app.ui.viewers.text_viewer import TextViewer
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
@@ -47,8 +48,12 @@ def test_queue_and_workspace_show_hub_text_as_plain_text(
     qtbot: QtBot, scene: Scene, tmp_path: Path
 ) -> None:
     window = _window(qtbot, scene, tmp_path)
-    row = window.queue_model.row_for(scene.hostile_assignment)
-    assert row is not None and row.credential_title == shown(WORDS["title"])
+    model = window.queue_model
+    position = model.position_of(scene.hostile_assignment)
+    assert position is not None
+    # The row keeps the hub's text as sent; the cell shows it on one line, printable.
+    assert model.row_at(position).credential_title == hostile(WORDS["title"])
+    assert model.index(position, Column.CREDENTIAL).data() == shown(WORDS["title"])
     check_hub_text(window.queue, ["title", "pseudonym", "comment"])
 
     _open(qtbot, window, scene.hostile_assignment)

@@ -69,3 +69,24 @@ def test_the_progress_line_shows_a_hostile_file_name_as_text() -> None:
     drawn = stream.getvalue()
     assert "<b>clip.mp4" in drawn
     assert "\x1b" not in drawn and "\x07" not in drawn
+
+
+def test_text_python_counts_printable_is_kept_whole() -> None:
+    # ``printable`` returns such text at once; that is safe only while every character
+    # its rules remove or replace (the start of a sequence, controls, bidi marks, line
+    # breaks, tabs) is one Python counts as unprintable.
+    from assessor_app.domain import text
+
+    kept = [chr(c) for c in range(0x110000) if chr(c).isprintable()]
+    assert len(kept) > 100_000
+    touched = [
+        ch
+        for ch in kept
+        if text._CONTROL.match(ch)
+        or text._LINE_BREAK.match(ch)
+        or ch in "\t\x1b\x90\x98\x9b\x9c\x9d\x9e\x9f"
+    ]
+    assert touched == []
+    assert printable("Checking for Understanding · E-4821 ✓") == (
+        "Checking for Understanding · E-4821 ✓"
+    )

@@ -14,9 +14,9 @@ from assessor_app.cli.main import main
 from assessor_app.domain import Decision
 from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.domain.queue_state import QueueState
+from assessor_app.services.queue import queue_rows
 from assessor_app.services.scoring import ScoringService
 from assessor_app.ui.qt import Qt
-from assessor_app.ui.queue.from_store import load_queue_rows
 from assessor_app.ui.queue.model import Column, QueueModel
 
 COMMENT = "Quote the reflection where the educator names the pause length."
@@ -74,7 +74,7 @@ def test_pending_review_returned_incomplete_and_returned_for_revision(
     assert items[revise].review is ReviewState.RETURNED_FOR_REVISION
 
     model = QueueModel()
-    model.set_rows(load_queue_rows(store))
+    model.set_rows(queue_rows(store))
 
     def status(aid: str) -> tuple[QueueState, str, str]:
         at = model.position_of(aid)

@@ -18,11 +18,11 @@ from assessor_app.domain import Decision
 from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.hub.db import DecisionRow
+from assessor_app.services.queue import queue_rows
 from assessor_app.services.scoring import ScoringService
 from assessor_app.store import AuditAction
 from assessor_app.ui.background import Executors
 from assessor_app.ui.qt import QSettings, Qt
-from assessor_app.ui.queue.from_store import load_queue_rows
 from assessor_app.ui.queue.model import Column, QueueModel
 from assessor_app.ui.workspace.workspace import Workspace
 
@@ -56,7 +56,7 @@ def _hub_decision(desk: Desk) -> list[tuple[str, str, dict[str, Any]]]:
 
 def _queue_row(desk: Desk) -> tuple[QueueModel, int]:
     model = QueueModel()
-    model.set_rows(load_queue_rows(desk.session.store))
+    model.set_rows(queue_rows(desk.session.store))
     position = model.position_of(desk.assignment_id)
     assert position is not None
     return model, position

@@ -10,7 +10,7 @@ from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.status_words import status_word
 from assessor_app.store.repositories.assignments import review_state
 from assessor_app.ui.qt import QFontMetrics, QGuiApplication
-from assessor_app.ui.queue.from_store import review_note
+from assessor_app.ui.queue.model import review_note
 from assessor_app.ui.status_words import symbol
 
 

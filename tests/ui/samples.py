@@ -18,9 +18,10 @@ from assessor_app.domain import (
     Submission,
     TimeRange,
 )
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.protocol.rubric_file import load_credential_file
-from assessor_app.ui.queue import QueueRow
+from assessor_app.services.queue import QueueRow
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
@@ -85,6 +86,7 @@ def queue_rows(count: int) -> list[QueueRow]:
                 attempt=1 + i % 3,
                 kind=AssignmentKind.CALIBRATION if i % 5 == 0 else AssignmentKind.PRODUCTION,
                 state=state,
+                local_state=LocalState.READY,  # the model shows ``state``
                 download_percent=(i * 13) % 100 if state is QueueState.DOWNLOADING else None,
                 due_at=NOW + timedelta(hours=(i * 37) % 400 - 100) if i % 11 else None,
             )

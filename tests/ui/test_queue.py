@@ -9,15 +9,16 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from assessor_app.domain import AssignmentKind
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.status_words import due_countdown, status_word
+from assessor_app.services.queue import QueueRow
 from assessor_app.ui.qt import QSettings, Qt
 from assessor_app.ui.queue import (
     AssignmentIdRole,
     Column,
     QueueFilterProxy,
     QueueModel,
-    QueueRow,
     QueueView,
     SortRole,
 )
@@ -35,6 +36,7 @@ def _row(i: str, **changes: object) -> QueueRow:
         attempt=2,
         kind=AssignmentKind.PRODUCTION,
         state=QueueState.READY,
+        local_state=LocalState.READY,
         download_percent=None,
         due_at=NOW + timedelta(days=3),
     )

@@ -1,11 +1,11 @@
-"""The assessor's queue: ``QueueRow``, ``QueueModel``, ``QueueFilterProxy``, ``QueueView``."""
+"""The assessor's queue: ``QueueModel``, ``QueueFilterProxy``, ``QueueView`` (the rows
+are the queue service's ``QueueRow``)."""
 
 from assessor_app.ui.queue.model import (
     AssignmentIdRole,
     Column,
     QueueFilterProxy,
     QueueModel,
-    QueueRow,
     SortRole,
     StateRole,
 )
@@ -16,7 +16,6 @@ __all__ = [
     "Column",
     "QueueFilterProxy",
     "QueueModel",
-    "QueueRow",
     "QueueView",
     "SortRole",
     "StateRole",

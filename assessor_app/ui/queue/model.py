@@ -1,10 +1,11 @@
 """The assessor's queue as a Qt table model, and the filter proxy in front of it.
 
-``QueueModel`` holds one ``QueueRow`` per assignment. It is fed by the services layer
-(``set_rows`` after a sync, ``update_row`` for one download's progress or one state
-change) and never touches the database. Sorting happens here in Python on precomputed
-keys rather than in the proxy: a proxy sort calls back into Python for every comparison,
-which is far too slow at 10,000 rows.
+``QueueModel`` shows the rows of the queue service (``services.queue.QueueRow``), one
+per assignment: ``set_rows`` after a sync, ``update_row`` for one download's progress or
+one state change. It never touches the database, and shows the hub's text one line
+each, made printable. Sorting happens here in Python on precomputed keys rather than in
+the proxy: a proxy sort calls back into Python for every comparison, which is far too
+slow at 10,000 rows.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from assessor_app.domain import AssignmentKind
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.status_words import due_countdown, status_word
+from assessor_app.domain.text import printable
 from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (
     QAbstractTableModel,
@@ -31,23 +33,11 @@ from assessor_app.ui.qt import (
 )
 from assessor_app.ui.status_words import STATE_ORDER, status_text
 
+if TYPE_CHECKING:
+    # Only the type: the window's first paint loads no services.
+    from assessor_app.services.queue import QueueRow
+
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class QueueRow(NamedTuple):
-    """One assignment as the queue shows it. ``download_percent`` matters only while
-    downloading; ``due_at`` is UTC (naive values are taken as UTC); ``status_note`` is
-    added to the status tooltip (a reviewer's comment, say)."""
-
-    assignment_id: str
-    credential_title: str
-    educator_pseudonym: str
-    attempt: int
-    kind: AssignmentKind
-    state: QueueState
-    download_percent: int | None = None
-    due_at: datetime | None = None
-    status_note: str = ""
 
 
 class Column(IntEnum):
@@ -95,15 +85,29 @@ def _timestamp(moment: datetime | None) -> float:
     return moment.timestamp()
 
 
+# Hub text is shown on one line: a table cell draws a line break as a new line.
+def credential_text(row: QueueRow) -> str:
+    return printable(row.credential_title or "") or "Not downloaded yet"
+
+
+def educator_text(row: QueueRow) -> str:
+    return printable(row.educator_pseudonym or "") or "—"
+
+
+def review_note(comment: str | None) -> str:
+    """The reviewer's comment as the status tooltip shows it; empty without one."""
+    return f"Reviewer’s comment: {comment}" if comment and comment.strip() else ""
+
+
 def sort_key(row: QueueRow, column: Column) -> Any:
     """The value a column sorts by (also what ``SortRole`` returns)."""
     match column:
         case Column.CREDENTIAL:
-            return row.credential_title.casefold()
+            return credential_text(row).casefold()
         case Column.EDUCATOR:
-            return row.educator_pseudonym.casefold()
+            return educator_text(row).casefold()
         case Column.ATTEMPT:
-            return row.attempt
+            return row.attempt or 0
         case Column.KIND:
             return KIND_WORDS[row.kind]
         case Column.STATUS:
@@ -248,7 +252,7 @@ class QueueModel(QAbstractTableModel):
         ids = [self._rows[index.row()].assignment_id for index in persistent]
         # Ties keep a stable, predictable order: by credential then educator.
         self._rows.sort(
-            key=lambda r: (sort_key(r, key_column), r.credential_title.casefold(), r.assignment_id),
+            key=lambda r: (sort_key(r, key_column), credential_text(r).casefold(), r.assignment_id),
             reverse=order == Qt.SortOrder.DescendingOrder,
         )
         self._reindex()
@@ -271,8 +275,8 @@ class QueueModel(QAbstractTableModel):
     def _haystack(row: QueueRow) -> str:
         return " ".join(
             (
-                row.credential_title,
-                row.educator_pseudonym,
+                credential_text(row),
+                educator_text(row),
                 status_word(row.state, row.download_percent),
                 KIND_WORDS[row.kind],
             )
@@ -281,11 +285,11 @@ class QueueModel(QAbstractTableModel):
     def _display(self, row: QueueRow, column: Column) -> str:
         match column:
             case Column.CREDENTIAL:
-                return row.credential_title
+                return credential_text(row)
             case Column.EDUCATOR:
-                return row.educator_pseudonym
+                return educator_text(row)
             case Column.ATTEMPT:
-                return str(row.attempt)
+                return str(row.attempt or 0)
             case Column.KIND:
                 return KIND_WORDS[row.kind]
             case Column.STATUS:
@@ -296,7 +300,7 @@ class QueueModel(QAbstractTableModel):
     def _spoken(self, row: QueueRow, column: Column) -> str:
         match column:
             case Column.ATTEMPT:
-                return f"Attempt {row.attempt}"
+                return f"Attempt {row.attempt or 0}"
             case Column.STATUS:
                 return f"Status: {status_word(row.state, row.download_percent)}"
             case Column.DUE:
@@ -310,7 +314,8 @@ class QueueModel(QAbstractTableModel):
             return f"Due {due.astimezone():%a %d %b %Y, %H:%M}"
         if column is Column.STATUS:
             word = status_word(row.state, row.download_percent)
-            return tooltip(f"{word}\n{row.status_note}") if row.status_note else word
+            note = review_note(row.review_comment)
+            return tooltip(f"{word}\n{note}") if note else word
         return None
 
 
