@@ -28,11 +28,11 @@ class UnknownChoice(ValueError):
 class QueueRow(NamedTuple):
     """One assignment as the queue lists it, in the GUI's table and on the command line.
 
-    ``state`` is what the queue shows (``queue_state``); ``local_state`` is the sheet's
-    own. Hub text (credential, educator, reviewer's comment) is as the hub sent it, None
-    until the submission is fetched: each surface makes it printable. ``download_percent``
-    is set while the row shows "downloading" and the files' sizes are known; ``due_at``
-    is UTC."""
+    ``state`` is what the queue shows (``queue_state``), ``local_state`` the sheet's own,
+    ``revoked`` whether the hub withdrew the assignment. Hub text (credential, educator,
+    reviewer's comment) is as the hub sent it, None until the submission is fetched: each
+    surface makes it printable. ``download_percent`` is set while the row shows
+    "downloading" and the files' sizes are known; ``due_at`` is UTC."""
 
     assignment_id: str
     credential_title: str | None
@@ -41,14 +41,10 @@ class QueueRow(NamedTuple):
     kind: AssignmentKind
     state: QueueState
     local_state: LocalState
+    revoked: bool = False
     due_at: datetime | None = None
     download_percent: int | None = None
     review_comment: str | None = None
-
-    @property
-    def revoked(self) -> bool:
-        """The hub withdrew the assignment."""
-        return self.state is QueueState.REVOKED
 
     @property
     def review(self) -> ReviewState | None:
@@ -59,14 +55,11 @@ class QueueRow(NamedTuple):
 _REVIEW_STATES = {QueueState(review.value): review for review in ReviewState}
 
 
-def queue_state(local: LocalState, revoked: bool, review: ReviewState | None) -> QueueState:
-    """What the queue shows: withdrawn first, then where the hub's review stands, else
-    the sheet's local state."""
-    if revoked:
-        return QueueState.REVOKED
-    if review is not None:
-        return QueueState(review.value)
-    return QueueState(local.value)
+def queue_state(local: LocalState, review: ReviewState | None) -> QueueState:
+    """What the queue shows: where the hub's review stands when it says more, else the
+    sheet's local state. A withdrawn assignment shows as withdrawn unless it was already
+    decided: then its decision's state stays in view (``Assignments.mark_revoked``)."""
+    return QueueState((review or local).value)
 
 
 def _download_percents(store: Store, submission_ids: set[str]) -> dict[str, int]:
@@ -88,7 +81,7 @@ def queue_rows(store: Store) -> list[QueueRow]:
     """Every assignment in the profile, earliest due first (as ``Assignments.queue``).
     Runs on the GUI's database worker or in the command line, never on the GUI thread."""
     items = store.assignments.queue()
-    states = [queue_state(i.local_state, i.revoked, i.review) for i in items]
+    states = [queue_state(i.local_state, i.review) for i in items]
     downloading = {
         item.assignment.submission_id
         for item, state in zip(items, states, strict=True)
@@ -104,6 +97,7 @@ def queue_rows(store: Store) -> list[QueueRow]:
             kind=item.assignment.kind,
             state=state,
             local_state=item.local_state,
+            revoked=item.revoked,
             due_at=item.due_at,
             download_percent=percents.get(item.assignment.submission_id)
             if state is QueueState.DOWNLOADING

@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from assessor_app.domain import AssignmentKind
+from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.protocol.v1 import AssignmentItem
 from assessor_app.services.queue import QueueRow, queue_rows, queue_state
-from assessor_app.store import DownloadState, LocalState, Store
-from assessor_app.store.repositories.assignments import ReviewState
+from assessor_app.services.scoring import ScoringService
+from assessor_app.store import DownloadState, Store
 
 
 def _second_assignment(store: Store) -> None:
@@ -58,19 +59,27 @@ def test_rows_in_queue_order_with_the_percent_while_downloading(store: Store) ->
     assert downloading.kind is AssignmentKind.CALIBRATION and downloading.due_at is None
 
 
-def test_a_withdrawn_assignment_shows_as_withdrawn(store: Store) -> None:
-    store.assignments.mark_revoked(["asg-1"])
+def test_a_withdrawn_assignment_shows_as_withdrawn_unless_decided(store: Store) -> None:
+    _second_assignment(store)
+    scoring = ScoringService(store)
+    for criterion in scoring.open("asg-1").credential.rubric.criteria:
+        scoring.set_level("asg-1", criterion.id, criterion.levels[-1].id)
+        scoring.set_rationale("asg-1", criterion.id, "Seen at 03:12.")
+    scoring.finalize("asg-1")
+    store.assignments.mark_revoked(["asg-1", "asg-2"])
 
-    (row,) = queue_rows(store)
+    decided, undecided = queue_rows(store)
 
-    assert row.state is QueueState.REVOKED and row.revoked
-    assert row.local_state is LocalState.REVOKED and row.review is None
+    assert (undecided.state, undecided.local_state) == (QueueState.REVOKED, LocalState.REVOKED)
+    assert undecided.revoked and undecided.review is None
+    # The decision stays in view: the command line and the GUI both say where it is.
+    assert (decided.state, decided.local_state) == (QueueState.FINALIZED, LocalState.FINALIZED)
+    assert decided.revoked and decided.review is None
 
 
 def test_the_state_a_row_shows() -> None:
-    # Withdrawn first, then the hub's review, else the sheet's own state.
-    assert queue_state(LocalState.UPLOADED, True, None) is QueueState.REVOKED
+    # The hub's review where it says more, else the sheet's own state.
     review = ReviewState.AWAITING_REVIEW
-    assert queue_state(LocalState.UPLOADED, False, review) is QueueState.AWAITING_REVIEW
+    assert queue_state(LocalState.UPLOADED, review) is QueueState.AWAITING_REVIEW
     for local in LocalState:
-        assert queue_state(local, False, None).value == local.value
+        assert queue_state(local, None).value == local.value
