@@ -41,6 +41,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -373,13 +374,20 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
 
 # Headers larger than this are refused before the app sees them; an idle kept-alive
 # connection is closed after a few seconds so slow or stalled clients do not pile up.
-SERVER_LIMITS: dict[str, object] = {
-    "h11_max_incomplete_event_size": 16 * 1024,
-    "timeout_keep_alive": 5,
-}
+class ServerLimits(TypedDict):
+    h11_max_incomplete_event_size: int
+    timeout_keep_alive: int
 
 
-def proxy_options(args: argparse.Namespace) -> dict[str, object]:
+class ProxyOptions(TypedDict, total=False):
+    proxy_headers: bool
+    forwarded_allow_ips: list[str]
+
+
+SERVER_LIMITS = ServerLimits(h11_max_incomplete_event_size=16 * 1024, timeout_keep_alive=5)
+
+
+def proxy_options(args: argparse.Namespace) -> ProxyOptions:
     """uvicorn's forwarded-header settings: off unless proxies are named, because a
     believed X-Forwarded-For lets any client pick the address the sign-in throttle sees."""
     proxies: list[str] = args.forwarded_allow_ips

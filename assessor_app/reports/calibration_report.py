@@ -279,7 +279,7 @@ class _Writer:
             if row is None:
                 continue
             mark = DISAGREEMENT_MARK if row.disagreement else AGREEMENT_MARK
-            cells = [
+            cells: list[Flowable] = [
                 self.para(criterion_title(self.credential, criterion_id), self.s.small),
                 self.para(mark, self.s.small_bold),
             ]
@@ -305,7 +305,10 @@ class _Writer:
             if row.disagreement:
                 shaded.append(len(rows))
             rows.append(cells)
-        decisions = [self.para("Decision", self.s.small_bold), self.para("", self.s.small)]
+        decisions: list[Flowable] = [
+            self.para("Decision", self.s.small_bold),
+            self.para("", self.s.small),
+        ]
         decisions += [
             self.para(_decision_words(item.decisions.get(u)), self.s.small) for u in users
         ]
@@ -332,10 +335,10 @@ class _Writer:
     def statistics(self, results: SessionResults) -> list[Flowable]:
         stats = results.statistics
         header = ["Criterion", *[label for _, label, _ in STATISTIC_MEANINGS]]
-        rows = [[self.para(h, self.s.small_bold) for h in header]]
+        rows: list[list[Flowable]] = [[self.para(h, self.s.small_bold) for h in header]]
 
         def line(title: str, values: AgreementStatistics, bold: bool = False) -> list[Flowable]:
-            cells = [self.para(title, self.s.small, bold=bold)]
+            cells: list[Flowable] = [self.para(title, self.s.small, bold=bold)]
             for name, _, _ in STATISTIC_MEANINGS:
                 cells.append(self.para(format_statistic(name, getattr(values, name)), self.s.small))
             return cells
@@ -388,7 +391,9 @@ class _Writer:
         )
         chart = VerticalBarChart()
         chart.x, chart.y = 40, 35
-        chart.width, chart.height = min(width - 60, 60 * mm * max(len(per), 1)), height - 60
+        # Chart sizes are whole points.
+        chart.width = round(min(width - 60, 60 * mm * max(len(per), 1)))
+        chart.height = round(height - 60)
         chart.data = [values or [0.0]]
         chart.valueAxis.valueMin = 0
         chart.valueAxis.valueMax = 100
@@ -459,7 +464,7 @@ class _Writer:
         drawing = Drawing(width, height)
         plot = LinePlot()
         plot.x, plot.y = 40, 25
-        plot.width, plot.height = width - 60, height - 40
+        plot.width, plot.height = round(width - 60), round(height - 40)
         plot.data = [[(i + 1, p.exact_share * 100) for i, p in enumerate(ordered)]]
         plot.lines[0].strokeColor = _LINE
         plot.lines[0].symbol = makeMarker("FilledCircle")

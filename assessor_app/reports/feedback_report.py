@@ -13,7 +13,7 @@ rubric's result, and the assessor's name unless the caller says the credential a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -37,7 +37,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.doctemplate import FrameBreak
-from reportlab.platypus.flowables import _listWrapOn
+from reportlab.platypus.flowables import _listWrapOn  # type: ignore[attr-defined]
 
 from assessor_app.domain import (
     Credential,
@@ -181,9 +181,13 @@ class _ReportWriter:
         self.fonts = fonts
         self.styles = styles
 
+    def _markup(self, text: str) -> str:
+        """Literal text as paragraph markup: markup in user input is shown, never interpreted."""
+        return escape(self.fonts.text(text)).replace("\n", "<br/>")
+
     def para(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph:
-        """A paragraph of literal text: markup in user input is shown, never interpreted."""
-        markup = escape(self.fonts.text(text)).replace("\n", "<br/>")
+        """A paragraph of literal text."""
+        markup = self._markup(text)
         return Paragraph(f"<b>{markup}</b>" if bold else markup, style)
 
     def paragraphs(self, text: str, style: ParagraphStyle) -> list[Flowable]:
@@ -193,10 +197,8 @@ class _ReportWriter:
         return [self.para(b, style) for b in blocks if b]
 
     def heading(self, text: str, style: ParagraphStyle) -> Paragraph:
-        p = self.para(text, style)
-        p.outline_level = 1 if style is self.styles.h3 else 0  # type: ignore[attr-defined]
-        p.outline_text = self.fonts.text(text)  # type: ignore[attr-defined]
-        return p
+        level = 1 if style is self.styles.h3 else 0
+        return _Heading(self._markup(text), style, self.fonts.text(text), level)
 
     def header(
         self, decision: Decision, decided_at: datetime, assessor: str | None
@@ -414,12 +416,25 @@ class _ReportWriter:
     def _bullets(self, items: Sequence[str]) -> ListFlowable:
         s = self.styles
         return ListFlowable(
-            [ListItem(self.para(item, s.body), leftIndent=14) for item in items],
+            # ListItem is no Flowable, so reportlab's stubs do not list it; ListFlowable
+            # takes it as an item with its own indent.
+            [ListItem(self.para(item, s.body), leftIndent=14) for item in items],  # type: ignore[misc]
             bulletType="bullet",
             start=self.fonts.text("•"),
             bulletFontName=self.fonts.regular,
             leftIndent=14,
         )
+
+
+class _Heading(Paragraph):
+    """A section heading, listed in the PDF outline at ``outline_level`` (0 = top)."""
+
+    def __init__(
+        self, markup: str, style: ParagraphStyle, outline_text: str, outline_level: int
+    ) -> None:
+        super().__init__(markup, style)
+        self.outline_text = outline_text
+        self.outline_level = outline_level
 
 
 class _CriterionBlock(KeepTogether):
@@ -433,10 +448,12 @@ class _CriterionBlock(KeepTogether):
 
     def __init__(self, content: list[Flowable], first: list[Flowable]) -> None:
         super().__init__(content)
+        self._blocks = content
         self._first = first
 
     def split(self, aW: float, aH: float) -> list[Flowable]:
-        content = list(self._content)
+        # _listWrapOn measures as KeepTogether does (reportlab's stubs omit private names).
+        content = list(self._blocks)
         height = _listWrapOn(content, aW, self.canv)[1]
         if height <= aH:
             return content
@@ -499,19 +516,23 @@ class _OutlinedDocTemplate(SimpleDocTemplate):
     _sections = 0
 
     def afterFlowable(self, flowable: Flowable) -> None:
-        level = getattr(flowable, "outline_level", None)
-        if level is None:
+        if not isinstance(flowable, _Heading):
             return
         self._sections += 1
         key = f"section-{self._sections}"
         self.canv.bookmarkPage(key)
-        self.canv.addOutlineEntry(flowable.outline_text, key, level=level, closed=False)
+        self.canv.addOutlineEntry(
+            flowable.outline_text, key, level=flowable.outline_level, closed=False
+        )
 
 
 def _numbered_canvas(footer: str, fonts: ReportFonts) -> type[Canvas]:
     """A canvas class that holds pages back until the end so each can say "Page n of m"."""
 
     class NumberedCanvas(Canvas):
+        # Canvas's own page reset, which its type stubs leave out.
+        _startPage: Callable[[], None]
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[Mapping[str, Any]] = []
@@ -529,7 +550,7 @@ def _numbered_canvas(footer: str, fonts: ReportFonts) -> type[Canvas]:
             super().save()
 
         def _draw_footer(self, count: int) -> None:
-            width, _ = self._pagesize
+            width, _ = _PAGE_SIZE
             y = _MARGIN - 2 * mm
             left = _MARGIN + _FRAME_PADDING
             right = width - _MARGIN - _FRAME_PADDING
@@ -539,7 +560,7 @@ def _numbered_canvas(footer: str, fonts: ReportFonts) -> type[Canvas]:
             self.line(left, y + 4 * mm, right, y + 4 * mm)
             self.setFont(fonts.regular, 8.5)
             self.setFillColor(MUTED)
-            number = f"Page {self._pageNumber} of {count}"
+            number = f"Page {self.getPageNumber()} of {count}"
             self.drawRightString(right, y, number)
             room = right - left - stringWidth(number, fonts.regular, 8.5) - 8 * mm
             self.drawString(left, y, _fit(footer, room, fonts))

@@ -25,6 +25,7 @@ from typing import BinaryIO, TextIO
 from assessor_app.domain import Decision
 from assessor_app.domain.assignment_state import OutboxState
 from assessor_app.reports import DecisionRow, build_feedback_report, write_decisions_csv
+from assessor_app.reports.feedback_report import DEFAULT_ISSUER
 from assessor_app.store import NotFoundError, Store
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,6 @@ def feedback_report(
     sheet = replace(
         recorded.upload.to_sheet(None), private_note="", override=None, override_reason=""
     )
-    options = {"issuer": issuer} if issuer else {}
 
     def build(target: Path | BinaryIO) -> None:
         build_feedback_report(
@@ -88,7 +88,7 @@ def feedback_report(
             sheet=sheet,
             decision=recorded.decision,
             decided_at=recorded.finalized_at,
-            **options,
+            issuer=issuer or DEFAULT_ISSUER,
         )
 
     if isinstance(out, Path):

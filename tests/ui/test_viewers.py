@@ -49,7 +49,7 @@ def test_pdf_viewer_pages_zoom_selection_and_citations(qtbot: QtBot, pdf_bytes: 
     assert "think pair share" in target.text
 
     # Find selects text on another page for keyboard users, and go_to follows chips.
-    assert viewer.find("hinge question")
+    assert viewer.find_text("hinge question")
     assert viewer.current_page() == 0
     assert viewer.cite_target() == Quote("hinge question")
     assert viewer.go_to(PdfPage(2)) and viewer.current_page() == 1

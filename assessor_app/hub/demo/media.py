@@ -163,7 +163,7 @@ def recipe_key(kind: str, recipe: Any) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _atomic_build(dest: Path, build: Callable[[Path], None]) -> None:
+def _atomic_build(dest: Path, build: Callable[[Path], object]) -> None:
     """Build into a temporary sibling and rename, so a failure never leaves half a file."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".partial-", suffix=dest.suffix, dir=dest.parent)
@@ -572,7 +572,7 @@ def make_student_work_image(
 
 def _lesson_plan_story(credential: Credential, d: LessonDetails) -> list[Any]:
     from reportlab.lib import colors
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.styles import ParagraphStyle, PropertySet, getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import ListFlowable, PageBreak, Paragraph, Spacer, Table, TableStyle
 
@@ -581,7 +581,7 @@ def _lesson_plan_story(credential: Credential, d: LessonDetails) -> list[Any]:
     small = ParagraphStyle("small", parent=body, fontSize=9, leading=11)
     h1, h2 = styles["Title"], styles["Heading2"]
 
-    def para(text: str, style: ParagraphStyle = body) -> Paragraph:
+    def para(text: str, style: PropertySet = body) -> Paragraph:
         return Paragraph(
             text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style
         )

@@ -34,7 +34,6 @@ from assessor_app.ui.qt import (
     QPdfPageRenderer,
     QPdfSelection,
     QPointF,
-    QPolygonF,
     QRectF,
     QScrollArea,
     QSize,
@@ -78,8 +77,10 @@ class _PageCanvas(QWidget):
             scale = self._owner.scale()
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(_SELECTION)
+            # Selection bounds are in page points; the image is drawn at ``scale``.
+            painter.scale(scale, scale)
             for polygon in selection.bounds():
-                painter.drawPolygon(QPolygonF([p * scale for p in polygon]))
+                painter.drawPolygon(polygon)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -121,10 +122,10 @@ class PdfViewer(ArtifactViewer):
 
         self.content = QWidget(self)
         self.canvas = _PageCanvas(self)
-        self.scroll = QScrollArea(self.content)
-        self.scroll.setWidget(self.canvas)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll_area = QScrollArea(self.content)
+        self._scroll_area.setWidget(self.canvas)
+        self._scroll_area.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self._scroll_area.setFrameShape(QFrame.Shape.NoFrame)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
@@ -143,7 +144,7 @@ class PdfViewer(ArtifactViewer):
         self.find_box.setPlaceholderText("Find text to quote…")
         self.find_box.setAccessibleName("Find text in the PDF")
         self.find_box.setToolTip("Enter selects the next match; Cite then quotes it.")
-        self.find_box.returnPressed.connect(lambda: self.find(self.find_box.text()))
+        self.find_box.returnPressed.connect(lambda: self.find_text(self.find_box.text()))
         for widget in (
             self.previous_page,
             self.page_box,
@@ -160,7 +161,7 @@ class PdfViewer(ArtifactViewer):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(bar)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self._scroll_area, 1)
         self._message.setText("Opening the PDF…")
 
     def _tool(self, text: str, tip: str, slot: object) -> QToolButton:
@@ -360,7 +361,7 @@ class PdfViewer(ArtifactViewer):
             return ""
         return " ".join(self.selection.text().split())
 
-    def find(self, text: str) -> bool:
+    def find_text(self, text: str) -> bool:
         """Select the next occurrence of ``text`` after the last match, on any page."""
         wanted = " ".join(text.split()).casefold()
         if not wanted or not self._is_ready():
@@ -415,7 +416,7 @@ class PdfViewer(ArtifactViewer):
             self.set_page(target.page - 1)
             return True
         self._find_from = (0, 0)
-        return self.find(target.text)
+        return self.find_text(target.text)
 
     def position_state(self) -> PositionState:
         return {"page": self._page + 1, "zoom": self._zoom}
