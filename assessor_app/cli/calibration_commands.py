@@ -34,7 +34,7 @@ then compare, and answer keys that show how your levels compare with the master 
 of keyed calibration items (available once your decision has been uploaded)."""
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``calibration`` and its actions to the ``assessor`` parser's subcommands."""
     parser = sub.add_parser(
         "calibration",
@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     sessions = actions.add_parser("sessions", help="list your calibration sessions")
     sessions.add_argument("--json", action="store_true", help="print JSON for scripts")
-    sessions.add_argument("--passphrase-stdin", **passphrase)  # type: ignore[arg-type]
+    sessions.add_argument("--passphrase-stdin", **passphrase)
     sessions.set_defaults(func=cmd_sessions)
 
     key = actions.add_parser(
@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     key.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment id")
     key.add_argument("--json", action="store_true", help="print JSON for scripts")
-    key.add_argument("--passphrase-stdin", **passphrase)  # type: ignore[arg-type]
+    key.add_argument("--passphrase-stdin", **passphrase)
     key.set_defaults(func=cmd_key)
 
     report = actions.add_parser("report", help="write a session's calibration report (PDF)")
@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="leave out your own agreement with answer keys over time",
     )
-    report.add_argument("--passphrase-stdin", **passphrase)  # type: ignore[arg-type]
+    report.add_argument("--passphrase-stdin", **passphrase)
     report.set_defaults(func=cmd_report)
 
 

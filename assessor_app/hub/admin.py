@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import TracebackType
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import CursorResult, delete, exists, select
 from sqlalchemy.orm import Session
 
 from assessor_app.common.csv_cells import neutralize_formula
@@ -67,6 +68,7 @@ from assessor_app.hub.workflow.resubmission import (
 from assessor_app.protocol.rubric_file import CredentialSchema, load_credential_file
 from assessor_app.protocol.v1 import (
     AssignmentStatus,
+    CriterionLevelOut,
     DecisionReceipt,
     DecisionUpload,
     PreviousAttemptOut,
@@ -312,7 +314,8 @@ class HubAdmin:
                             decision=p.decision,
                             feedback=p.feedback,
                             criteria=[
-                                {"criterion_id": c, "level_id": lv} for c, lv in p.criteria.items()
+                                CriterionLevelOut(criterion_id=c, level_id=lv)
+                                for c, lv in p.criteria.items()
                             ],
                         ).model_dump(mode="json")
                         for p in spec.previous_attempts
@@ -597,7 +600,9 @@ class HubAdmin:
 
 
 def _revoke_tokens(session: Session, user_id: int) -> int:
-    return session.execute(delete(Token).where(Token.user_id == user_id)).rowcount
+    # A DELETE's result is a CursorResult, which alone has the row count.
+    result = session.execute(delete(Token).where(Token.user_id == user_id))
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _check_against_rubric(spec: SubmissionFile, rubric: Rubric, folder: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -156,6 +156,9 @@ class AssignmentRow(Base):
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     change_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    if TYPE_CHECKING:
+        # Loaded with the row: the column property hub/workflow/models.py attaches.
+        review_comment: Mapped[str | None]
     __table_args__ = (
         UniqueConstraint("change_seq", name="uq_assignments_change_seq"),
         Index("ix_assignments_user_seq", "user_id", "change_seq"),

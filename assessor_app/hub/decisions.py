@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.evaluation import ProblemCode, evaluate
 from assessor_app.domain.rubric import Rubric
@@ -84,19 +85,19 @@ def assignment_item(row: AssignmentRow) -> AssignmentItem:
     return AssignmentItem(
         id=row.id,
         submission_id=row.submission_id,
-        kind=row.kind,
+        kind=AssignmentKind(row.kind),
         status=AssignmentStatus(row.status),
         version=row.version,
         assigned_at=row.assigned_at,
         due_at=row.due_at,
-        review_comment=row.review_comment,  # type: ignore[attr-defined]
+        review_comment=row.review_comment,
     )
 
 
 def receipt_of(row: DecisionRow | ReturnedDecision) -> DecisionReceipt:
     return DecisionReceipt(
         assignment_id=row.assignment_id,
-        decision=row.decision,
+        decision=Decision(row.decision),
         version=row.version,
         recorded_at=row.recorded_at,
     )

@@ -128,8 +128,8 @@ def document_errors_and_headers(document: dict[str, Any]) -> dict[str, Any]:
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             responses: dict[str, Any] = operation.setdefault("responses", {})
-            for status in _error_statuses(path, operation):
-                responses.setdefault(str(status), {"description": _DESCRIPTIONS[status]})
+            for error in _error_statuses(path, operation):
+                responses.setdefault(str(error), {"description": _DESCRIPTIONS[error]})
             for status, description in _EXTRA_STATUSES.get((method, path), {}).items():
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():

@@ -358,6 +358,7 @@ def _apply(store: Store, scoring: ScoringService, edits: list[_Edit], report: Im
     sheet = store.sheets.load_sheet(assignment_id)
     for edit in edits:
         target = edit.criterion.id if edit.criterion else ""
+        changed: tuple[str, ...]
         if edit.criterion is None:
             changed = ("feedback",) if edit.feedback != sheet.feedback else ()
         else:

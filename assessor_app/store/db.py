@@ -192,11 +192,11 @@ def migrate(engine: Engine, path: Path, backups_dir: Path, target: str = "head")
 
     config = _alembic_config()
     script = ScriptDirectory.from_config(config)
-    try:
-        if current is not None:
+    if current is not None:
+        try:
             script.get_revision(current)
-    except CommandError:
-        raise StoreTooNewError(path, current) from None
+        except CommandError:
+            raise StoreTooNewError(path, current) from None
     wanted = script.get_revision(target)
     assert wanted is not None
     steps = [rev.revision for rev in script.iterate_revisions(wanted.revision, current)]

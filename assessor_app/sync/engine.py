@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TypeVar
 
 from assessor_app.domain.assignment_state import DOWNLOAD_PATH, LocalState
@@ -254,7 +255,7 @@ class SyncEngine:
         cursor = self.store.settings.sync_cursor()
         while True:
             self._check_cancel(report)
-            delta = self._hub_call(report, lambda c=cursor: self.client.assignments(since=c))
+            delta = self._hub_call(report, partial(self.client.assignments, since=cursor))
             applied = self.store.assignments.apply_delta(delta.items)
             created = applied.created
             if applied.returned:
@@ -297,7 +298,7 @@ class SyncEngine:
             try:
                 submission = self._hub_call(
                     report,
-                    lambda s=submission_id: self.client.submission(s),
+                    partial(self.client.submission, submission_id),
                     let_through=(NotFound, MalformedReply),
                 )
             except NotFound:

@@ -264,6 +264,8 @@ _MODULES = ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtP
 
 # Where PySide6 keeps its import hook's scan (an internal module; checked by a test).
 _FEATURE_MODULE = "shibokensupport.feature"
+# PySide's private hook, not in its type stubs: hence looked up by name.
+_FEATURE_HOOK = "_mod_uses_pyside"
 
 
 def _uses_pyside_without_features(_module: object) -> bool:
@@ -283,8 +285,8 @@ def _skip_feature_scan() -> None:
     global _feature_scan_skipped
     import_module(_MODULES[0])
     feature = sys.modules.get(_FEATURE_MODULE)
-    if feature is not None and hasattr(feature, "_mod_uses_pyside"):
-        feature._mod_uses_pyside = _uses_pyside_without_features
+    if feature is not None and hasattr(feature, _FEATURE_HOOK):
+        setattr(feature, _FEATURE_HOOK, _uses_pyside_without_features)
     _feature_scan_skipped = True
 
 

@@ -58,4 +58,5 @@ class ShortcutSheet(QDialog):
         self.resize(640, 520)
 
     def listed_keys(self) -> list[str]:
-        return [self.table.item(row, 0).text() for row in range(self.table.rowCount())]
+        items = (self.table.item(row, 0) for row in range(self.table.rowCount()))
+        return [item.text() for item in items if item is not None]

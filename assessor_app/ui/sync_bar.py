@@ -24,6 +24,7 @@ from assessor_app.ui.qt import (
 
 if TYPE_CHECKING:
     from assessor_app.services.sync_runner import SyncProgress
+    from assessor_app.ui.qt import QDialog, QPlainTextEdit
 
 DETAILS_TITLE = "Sync details"
 
@@ -36,7 +37,8 @@ class SyncBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._details_text = ""
-        self._details_window: QWidget | None = None
+        self._details_window: QDialog | None = None
+        self._details_view: QPlainTextEdit | None = None
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Sync progress")
         self.progress.setMaximumWidth(220)
@@ -91,12 +93,11 @@ class SyncBar(QWidget):
         """Open (or bring up) the details window: plain text, never markup, not modal."""
         from assessor_app.ui.qt import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
-        if self._details_window is None:
+        if self._details_window is None or self._details_view is None:
             window = QDialog(self.window())
             window.setWindowTitle(DETAILS_TITLE)
             window.setAccessibleName(DETAILS_TITLE)
             text = QPlainTextEdit(window)
-            text.setObjectName("details-text")
             text.setReadOnly(True)
             buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, window)
             buttons.rejected.connect(window.close)
@@ -104,8 +105,8 @@ class SyncBar(QWidget):
             column.addWidget(text)
             column.addWidget(buttons)
             window.resize(560, 260)
-            self._details_window = window
+            self._details_window, self._details_view = window, text
         window = self._details_window
-        window.findChild(QPlainTextEdit, "details-text").setPlainText(self._details_text)
+        self._details_view.setPlainText(self._details_text)
         window.show()
         window.raise_()

@@ -152,11 +152,7 @@ def percent_agreement(a: Sequence[Hashable], b: Sequence[Hashable], tolerance: i
     else:
         if not (_all_real(a) and _all_real(b)):
             raise ValueError("a tolerance above 0 needs numeric ratings (level ranks)")
-        agreed = sum(
-            1
-            for x, y in zip(a, b, strict=True)
-            if abs(float(x) - float(y)) <= tolerance  # type: ignore[arg-type]
-        )
+        agreed = sum(1 for x, y in zip(a, b, strict=True) if abs(float(x) - float(y)) <= tolerance)
     return agreed / len(a)
 
 

@@ -38,8 +38,10 @@ class HubLike(Protocol):
     db: Database
 
 
-_NOT_FOUND = {404: {"description": "No such session, or you take no part in it"}}
-_FACILITATOR = {
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such session, or you take no part in it"}
+}
+_FACILITATOR: dict[int | str, dict[str, Any]] = {
     403: {"description": "Only the facilitator may do this"},
     **_NOT_FOUND,
 }

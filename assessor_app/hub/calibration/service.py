@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -254,7 +255,9 @@ def load_session(session: Session, session_id: str, user: User) -> CalibrationSe
     row = session.get(CalibrationSession, number) if number is not None else None
     if row is None:
         raise not_found()
-    if row.facilitator_id == user.id or session.get(CalibrationParticipant, (row.id, user.id)):
+    if row.facilitator_id == user.id:
+        return row
+    if session.get(CalibrationParticipant, (row.id, user.id)) is not None:
         return row
     raise not_found()
 
@@ -486,7 +489,7 @@ def results(session: Session, row: CalibrationSession) -> SessionResults:
     submissions = _items(session, row)
     keys = _keys(session, submissions)
     users = [u for u, _ in done.participants]
-    bodies: dict[tuple[str, int], dict[str, object]] = {}
+    bodies: dict[tuple[str, int], dict[str, Any]] = {}
     for link, decision in session.execute(
         select(CalibrationSessionAssignment, DecisionRow)
         .join(DecisionRow, DecisionRow.assignment_id == CalibrationSessionAssignment.assignment_id)
@@ -498,9 +501,9 @@ def results(session: Session, row: CalibrationSession) -> SessionResults:
         body = bodies.get((submission_id, user.id))
         if body is None:
             return None
-        for score in body.get("criteria", []):  # type: ignore[union-attr]
+        for score in body.get("criteria", []):
             if score["criterion_id"] == criterion_id:
-                return score.get("level_id")  # type: ignore[no-any-return]
+                return score.get("level_id")
         return None
 
     items: list[ItemResult] = []
@@ -530,7 +533,7 @@ def results(session: Session, row: CalibrationSession) -> SessionResults:
                 submission_id=submission_id,
                 decisions={
                     u.username: (
-                        bodies[(submission_id, u.id)]["decision"]  # type: ignore[misc]
+                        bodies[(submission_id, u.id)]["decision"]
                         if (submission_id, u.id) in bodies
                         else None
                     )

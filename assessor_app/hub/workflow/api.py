@@ -33,7 +33,9 @@ def workflow_router(
     router = APIRouter(prefix=API_PREFIX)
     UserDep = Annotated[User, Depends(user_dependency)]
     HubDep = Annotated[HubLike, Depends(hub_dependency)]
-    reviewer_only = {403: {"description": "The caller is not a reviewer"}}
+    reviewer_only: dict[int | str, dict[str, Any]] = {
+        403: {"description": "The caller is not a reviewer"}
+    }
 
     @router.get("/reviews", response_model=ReviewList, tags=["reviews"], responses=reviewer_only)
     def list_reviews(user: UserDep, hub: HubDep) -> ReviewList:

@@ -135,7 +135,7 @@ class CredentialRecipient(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
-AssignmentRow.review_comment = column_property(  # type: ignore[attr-defined]
+AssignmentRow.review_comment = column_property(
     select(DecisionReview.comment)
     .where(
         DecisionReview.assignment_id == AssignmentRow.id,

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessor_app.domain.decision import Decision
 from assessor_app.hub.db import (
     AssignmentRow,
     CredentialRow,
@@ -77,7 +78,7 @@ def pending_reviews(session: Session) -> list[ReviewItem]:
             attempt=submission.attempt,
             educator_pseudonym=submission.educator_pseudonym,
             assessor=assessor.username,
-            decision=decision.decision,
+            decision=Decision(decision.decision),
             total_points=decision.total_points,
             criteria=[
                 CriterionLevelOut(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -93,6 +94,10 @@ class QueueItem:
         return None if self.revoked else review_state(self.assignment.status, self.local_state)
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+@overload
+def _aware(value: datetime | None) -> datetime | None: ...
 def _aware(value: datetime | None) -> datetime | None:
     # The hub should send offsets; a time without one is taken as UTC rather than refused.
     if value is None or value.tzinfo is not None:

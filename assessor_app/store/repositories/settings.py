@@ -4,6 +4,7 @@ Every key is named here, once; callers use the named methods, never a key string
 
 from __future__ import annotations
 
+import builtins
 import copy
 from typing import Any
 
@@ -116,11 +117,12 @@ class Settings(Repository):
     def set_ca_bundle(self, path: str) -> None:
         self.set(CA_BUNDLE, path)
 
-    def calibration_unkeyed(self) -> set[str]:
+    # ``builtins.set``: in this class's scope ``set`` is the method above.
+    def calibration_unkeyed(self) -> builtins.set[str]:
         """Calibration assignments the hub has no key for (not to be asked again)."""
         return set(self.get(CALIBRATION_UNKEYED) or [])
 
-    def set_calibration_unkeyed(self, assignment_ids: set[str]) -> None:
+    def set_calibration_unkeyed(self, assignment_ids: builtins.set[str]) -> None:
         self.set(CALIBRATION_UNKEYED, sorted(assignment_ids))
 
     def comment_bank(self, credential_id: str) -> list[str]:

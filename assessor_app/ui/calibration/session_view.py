@@ -18,7 +18,7 @@ from assessor_app.domain.calibration_display import (
     format_statistic,
 )
 from assessor_app.domain.text import printable
-from assessor_app.protocol.calibration import ConsensusEntry, ItemResult
+from assessor_app.protocol.calibration import AgreementStatistics, ConsensusEntry, ItemResult
 from assessor_app.services.calibration import CalibrationService, SessionListing, SessionView
 from assessor_app.services.problems import problem_words
 from assessor_app.ui.background import Executors
@@ -374,7 +374,7 @@ class SessionsView(QWidget):
             self.stats.setColumnCount(0)
             return
         headers = ["Criterion", *[label for _, label, _ in STATISTIC_MEANINGS]]
-        lines = [
+        lines: list[tuple[str, AgreementStatistics]] = [
             (view.criterion_title(s.criterion_id), s) for s in results.statistics.per_criterion
         ]
         lines.append(("All criteria", results.statistics.overall))
