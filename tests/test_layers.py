@@ -22,7 +22,7 @@ FORBIDDEN_LAYERS: dict[str, set[str]] = {
     "media": {"store", "sync", "services", "ui", "hub", "cli"},
     "services": {"ui", "hub", "cli"},
     "hub": {"store", "sync", "services", "media", "ui", "cli"},
-    "ui": {"sync", "hub"},
+    "ui": {"store", "sync", "hub"},
     "cli": {"ui", "media", "hub"},
     # Shared by the hub and the client, so it may lean on neither.
     "common": {

@@ -164,8 +164,14 @@ class ScoringService:
     def add_citation(self, assignment_id: str, criterion_id: str, citation: Citation) -> int:
         return self.store.sheets.add_citation(assignment_id, criterion_id, citation)
 
-    def remove_citation(self, assignment_id: str, citation_id: int) -> None:
-        self.store.sheets.remove_citation(assignment_id, citation_id)
+    def remove_citation(self, assignment_id: str, criterion_id: str, position: int) -> None:
+        """Remove the criterion's citation at ``position`` (0-based, in the order the
+        sheet lists them); nothing happens when there is none there any more."""
+        mine = [
+            c for c in self.store.sheets.citations(assignment_id) if c.criterion_id == criterion_id
+        ]
+        if 0 <= position < len(mine):
+            self.store.sheets.remove_citation(assignment_id, mine[position].id)
 
     def set_feedback(self, assignment_id: str, text: str) -> None:
         self.store.sheets.set_feedback(assignment_id, text)

@@ -115,3 +115,22 @@ def test_an_assignment_not_downloaded_says_so(store: Store) -> None:
     )
     with pytest.raises(NotReadyError, match="not been downloaded"):
         ScoringService(store).open("asg-2")
+
+
+def test_remove_citation_by_its_place_under_the_criterion(store: Store) -> None:
+    service = ScoringService(store)
+    first, second = service.open("asg-1").credential.rubric.criteria[:2]
+    for start in (1_000, 2_000):
+        service.add_citation(
+            "asg-1", first.id, Citation("art-video", TimeRange(start, start + 500))
+        )
+    service.add_citation("asg-1", second.id, Citation("art-video", TimeRange(3_000, 3_500)))
+
+    service.remove_citation("asg-1", first.id, 1)
+    service.remove_citation("asg-1", first.id, 5)  # gone already: nothing happens
+
+    left = [(c.criterion_id, c.citation.target) for c in service.open("asg-1").citations]
+    assert left == [
+        (first.id, TimeRange(1_000, 1_500)),
+        (second.id, TimeRange(3_000, 3_500)),
+    ]

@@ -286,15 +286,9 @@ class Workspace(QWidget):
             log.info("citation target not reachable in its viewer")
 
     def _remove_citation(self, criterion_id: str, index: int) -> None:
-        aid, store = self.assignment_id, self._session.store
-
-        def job() -> None:
-            # Resolved on the worker, where earlier saves have already landed.
-            mine = [c for c in store.sheets.citations(aid) if c.criterion_id == criterion_id]
-            if 0 <= index < len(mine):
-                self.scoring.remove_citation(aid, mine[index].id)
-
-        self.saves.save(job)
+        # Resolved on the worker, where earlier saves have already landed.
+        aid, scoring = self.assignment_id, self.scoring
+        self.saves.save(lambda: scoring.remove_citation(aid, criterion_id, index))
 
     def _save_comment_bank(self, bank: list[str]) -> None:
         credential_id, service = self.opened.credential.id, self.profile_settings
