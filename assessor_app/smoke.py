@@ -105,8 +105,11 @@ def _run(hub_url: str, username: str, password: str, timeout_s: float) -> None:
         window.show()
         _say(f"main window shown: {window.windowTitle()}")
         outcome: list[str] = []
-        window.sync_runner.finished.connect(lambda report: outcome.append(report.summary()))
-        window.sync_runner.failed.connect(lambda message: outcome.append(f"FAILED {message}"))
+        runner = window.sync_runner
+        if runner is None:
+            raise SmokeFailed("the main window has no sync for this profile")
+        runner.finished.connect(lambda report: outcome.append(report.summary()))
+        runner.failed.connect(lambda message: outcome.append(f"FAILED {message}"))
         window.sync_now()
         _wait(lambda: bool(outcome), timeout_s, "the sync to finish")
         if outcome[0].startswith("FAILED"):

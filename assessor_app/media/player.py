@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from enum import Enum, StrEnum, auto
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
@@ -211,6 +211,17 @@ def scaled_size(width: int, height: int, max_width: int) -> tuple[int, int]:
     return target_w, target_h
 
 
+class MediaStream(Protocol):
+    """What the player needs of a stream it plays from (a vault reader, a file, or a view
+    of either): it reads, seeks and finally closes it."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+    def close(self) -> None: ...
+
+
 class _Session:
     """Everything VLC may touch from its threads during one opened media.
 
@@ -233,7 +244,7 @@ class _Session:
         self.frames = 0
         self.pending: QImage | None = None
         self.posted = False
-        self.stream: BinaryIO | None = None
+        self.stream: MediaStream | None = None
         self.stream_size = 0
         self.stream_lock = threading.Lock()
         self.vlc_player: Any = None
@@ -519,7 +530,7 @@ class VideoPlayer(QObject):
         return self._open(lambda inst, _s: inst.media_new_path(str(path)), autoplay, start_ms)
 
     def open_stream(
-        self, fileobj: BinaryIO, size: int, *, autoplay: bool = False, start_ms: int = 0
+        self, fileobj: MediaStream, size: int, *, autoplay: bool = False, start_ms: int = 0
     ) -> bool:
         """Play from a seekable binary file object of ``size`` bytes (e.g. a decrypting
         vault reader). The player owns ``fileobj`` from now on and closes it."""
@@ -1066,8 +1077,8 @@ class VideoPlayer(QObject):
             and ms > 0
             and self._no_video()
         ):
-            self._start_audio_only()
-            if self._state == PlayerState.PAUSED:
+            state = self._start_audio_only()
+            if state is PlayerState.PAUSED:
                 return
         if self._state == PlayerState.PAUSED and (self._walk is not None or self._history.frames):
             # A walk's own seek, not the playhead: frame steps set the position.
@@ -1088,7 +1099,8 @@ class VideoPlayer(QObject):
         mp = self._mp()
         return mp is not None and mp.video_get_track_count() <= 0
 
-    def _start_audio_only(self) -> None:
+    def _start_audio_only(self) -> PlayerState:
+        """Go on without pictures; returns the state this leaves the player in."""
         self._audio_only = True
         self._watchdog.stop()
         if self._priming:
@@ -1101,6 +1113,7 @@ class VideoPlayer(QObject):
             self.seek(self._position)
         else:
             self._set_state(PlayerState.PLAYING)
+        return self._state
 
     def _on_end(self) -> None:
         self._watchdog.stop()

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from PySide6.QtCore import (
+        QAbstractItemModel,
         QAbstractListModel,
         QAbstractTableModel,
         QBuffer,
@@ -146,6 +147,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "QAbstractButton",
+    "QAbstractItemModel",
     "QAbstractItemView",
     "QAbstractListModel",
     "QAbstractTableModel",

@@ -23,6 +23,7 @@ from assessor_app.domain.status_words import due_countdown, status_word
 from assessor_app.domain.text import printable
 from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QColor,
     QModelIndex,
@@ -331,7 +332,7 @@ class QueueFilterProxy(QSortFilterProxyModel):
         self._source: QueueModel | None = None
         self.setSortRole(SortRole)
 
-    def setSourceModel(self, model: QAbstractTableModel) -> None:
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
         if not isinstance(model, QueueModel):
             raise TypeError("QueueFilterProxy filters a QueueModel")
         self._source = model

@@ -232,11 +232,19 @@ class QueueView(QWidget):
         state = self._settings.value(_HEADER_KEY)
         if state is not None:
             header.restoreState(state)
-        column = int(self._settings.value(_SORT_COLUMN_KEY, Column.DUE))
-        order = Qt.SortOrder(int(self._settings.value(_SORT_ORDER_KEY, 0)))
+        column = self._stored_int(_SORT_COLUMN_KEY, Column.DUE)
+        order = Qt.SortOrder(self._stored_int(_SORT_ORDER_KEY, 0))
         self.table.sortByColumn(column, order)
 
     # -- internals ----------------------------------------------------------------------
+
+    def _stored_int(self, key: str, default: int) -> int:
+        """A whole number from the settings file (INI keeps text); the default when it
+        holds something else, so a hand-edited file cannot stop the window opening."""
+        try:
+            return int(str(self._settings.value(key, default)))
+        except ValueError:
+            return default
 
     def _save_state(self, *_: object) -> None:
         header = self.table.horizontalHeader()

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from assessor_app.domain.citations import TimeRange
 from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media import backend
-from assessor_app.media.player import PlayerState, VideoPlayer
+from assessor_app.media.player import MediaStream, PlayerState, VideoPlayer
 from assessor_app.media.timecode import TimecodeError, format_timecode, parse_timecode
 from assessor_app.ui.plain_text import plain_label, set_plain
 from assessor_app.ui.qt import (
@@ -346,7 +346,7 @@ class VideoViewer(ArtifactViewer):
         self._awaiting_first_frame = True
         return self.player.open_file(path, start_ms=start_ms)
 
-    def open_stream(self, fileobj: BinaryIO, size: int, *, start_ms: int = 0) -> bool:
+    def open_stream(self, fileobj: MediaStream, size: int, *, start_ms: int = 0) -> bool:
         """Play from a seekable file object (e.g. ``Vault.open(sha256)``); the player
         closes it when done."""
         if not self._check_vlc():
