@@ -16,13 +16,16 @@ demo: system-app $(APP_STAMP)
 	$(BIN)/python -m compileall -q assessor_app
 	$(BIN)/python -m assessor_app.demo
 
+# mypy reads its settings and the paths to check from pyproject.toml ([tool.mypy]).
 test: system-test $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not stress"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 stress: system-test $(TEST_STAMP)
 	$(BIN)/python -m pytest -m stress
