@@ -54,6 +54,7 @@ from assessor_app.services.queue import queue_rows, resolve_criterion, resolve_l
 from assessor_app.services.scoring import (
     FeedbackQualityRefused,
     FinalizeRefused,
+    FinalizeStopped,
     OpenedAssignment,
     ReopenRefused,
     ScoringService,
@@ -637,6 +638,8 @@ def cmd_finalize(args: Namespace, console: Console) -> int:
                     "finalize anyway with --accept-feedback-warnings REASON."
                 ],
             ) from None
+        except FinalizeStopped as stopped:
+            raise CliError(ExitCode.FINALIZE_REFUSED, f"{args.id}: {stopped}") from None
         except FinalizeRefused as refused:
             raise CliError(
                 ExitCode.FINALIZE_REFUSED,

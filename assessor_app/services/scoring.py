@@ -41,7 +41,13 @@ from assessor_app.domain.feedback_quality import FeedbackFinding, check_feedback
 from assessor_app.domain.notes import TimeNote
 from assessor_app.domain.status_words import status_word
 from assessor_app.protocol.v1 import DecisionUpload
-from assessor_app.store import AuditAction, NotFoundError, Store
+from assessor_app.store import (
+    AuditAction,
+    NotFoundError,
+    SheetChangedError,
+    SheetLockedError,
+    Store,
+)
 from assessor_app.store.repositories.assignments import review_state
 from assessor_app.store.repositories.decisions import OverrideChange
 from assessor_app.store.repositories.scoresheets import StoredCitation
@@ -276,7 +282,7 @@ class ScoringService:
         rubric's result when it is the same. Raises ``FinalizeRefused`` listing the
         problems when the sheet is not complete, ``FeedbackQualityRefused`` when the
         feedback check has findings and no ``quality_override_reason`` was given, and
-        ``SheetLockedError`` / ``SheetChangedError`` when the store refuses.
+        ``FinalizeStopped`` when the sheet is no longer editable or changed meanwhile.
         """
         _submission, credential = self._loaded(assignment_id)
         # Read before the sheet: an edit in between makes the store refuse, never slip by.
@@ -306,16 +312,30 @@ class ScoringService:
             saved.override,
             saved.override_reason,
         )
-        outbox_id = self.store.decisions.finalize(
-            assignment_id,
-            DecisionUpload.from_sheet(sheet, recorded, now or datetime.now(UTC)),
-            recorded,
-            assignment.version,
-            # A reason given when nothing was flagged explains nothing; it is not kept.
-            quality_override_reason=quality_reason if check.feedback_findings else "",
-            override=OverrideChange(sheet.override, sheet.override_reason) if changed else None,
-            sheet_revision=revision,
-        )
+        try:
+            outbox_id = self.store.decisions.finalize(
+                assignment_id,
+                DecisionUpload.from_sheet(sheet, recorded, now or datetime.now(UTC)),
+                recorded,
+                assignment.version,
+                # A reason given when nothing was flagged explains nothing; it is not kept.
+                quality_override_reason=quality_reason if check.feedback_findings else "",
+                override=(
+                    OverrideChange(sheet.override, sheet.override_reason) if changed else None
+                ),
+                sheet_revision=revision,
+            )
+        except SheetChangedError:
+            raise FinalizeStopped(
+                "The sheet changed while it was being finalized, so nothing was recorded. "
+                "Look at it again and finalize once more."
+            ) from None
+        except SheetLockedError:
+            standing = self.standing(assignment_id)
+            where = status_word(LocalState.REVOKED if standing.revoked else standing.state)
+            raise FinalizeStopped(
+                f"This sheet is “{where}” now, so it cannot be finalized; nothing was recorded."
+            ) from None
         return Finalized(
             outbox_id, recorded, computed, sheet.override is not None, check.feedback_findings
         )
@@ -373,6 +393,12 @@ class FinalizeRefused(Exception):
         self.check = check
         problems = "; ".join(p.message for p in check.evaluation.problems) or "no decision yet"
         super().__init__(f"This sheet cannot be finalized yet: {problems}")
+
+
+class FinalizeStopped(Exception):
+    """The store would not record the decision: the sheet is no longer editable (a sync
+    uploaded it, the hub withdrew it) or was edited after it was checked. Nothing was
+    recorded; the message says why, in the assessor's words."""
 
 
 class FeedbackQualityRefused(FinalizeRefused):

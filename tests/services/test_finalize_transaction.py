@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from assessor_app.domain import Decision
 from assessor_app.domain.assignment_state import LocalState
 from assessor_app.protocol.v1 import DecisionUpload
-from assessor_app.services.scoring import FeedbackQualityRefused, ScoringService
+from assessor_app.services.scoring import FeedbackQualityRefused, FinalizeStopped, ScoringService
 from assessor_app.store import AuditAction, SheetChangedError, Store
 
 FEEDBACK = "Wait after the question: the pauses were short. Keep counting to five."
@@ -118,3 +118,25 @@ def test_a_sheet_edited_since_it_was_checked_is_not_recorded(store: Store) -> No
 
     assert store.outbox.entries() == []
     assert store.assignments.local_state("asg-1") is LocalState.IN_PROGRESS
+
+
+def test_a_sheet_uploaded_meanwhile_is_not_finalized_again(store: Store) -> None:
+    service = ScoringService(store)
+    _score_all(service, meets=True)
+    service.set_feedback("asg-1", FEEDBACK)
+    entry = service.finalize("asg-1", quality_override_reason="Fine").outbox_id
+    store.outbox.mark_uploading(entry)
+    store.outbox.mark_uploaded(entry)
+
+    # As from a view the sync left behind: the check passes, the store refuses.
+    with pytest.raises(FinalizeStopped) as stopped:
+        service.finalize(
+            "asg-1", decision=Decision.NOT_YET, reason=OWN_REASON, quality_override_reason="Ok"
+        )
+
+    assert str(stopped.value) == (
+        "This sheet is “Uploaded” now, so it cannot be finalized; nothing was recorded."
+    )
+    assert [e.id for e in store.outbox.entries()] == [entry]
+    assert store.sheets.load_sheet("asg-1").override is None
+    assert store.assignments.local_state("asg-1") is LocalState.UPLOADED

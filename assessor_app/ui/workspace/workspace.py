@@ -20,6 +20,8 @@ from assessor_app.domain.status_words import shown_state
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import (
     FinalizeCheck,
+    FinalizeRefused,
+    FinalizeStopped,
     OpenedAssignment,
     ReopenRefused,
     ScoringService,
@@ -324,13 +326,23 @@ class Workspace(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted or check.blocked:
             return
         reason = dialog.quality_reason()
-        self.saves.save(
+        # On the database worker, after every edit still being saved.
+        self._executors.db.submit(
             lambda: self.scoring.finalize(self.assignment_id, quality_override_reason=reason),
-            self._finalized,
+            success=self._finalized,
+            failure=self._finalize_refused,
         )
 
-    def _finalized(self, _entry: object) -> None:
+    def _finalized(self, _done: object) -> None:
         self._set_state(LocalState.FINALIZED)
+
+    def _finalize_refused(self, error: BaseException) -> None:
+        if not isinstance(error, FinalizeRefused | FinalizeStopped):
+            self._failed(error)
+            return
+        # Nothing was recorded: say why, and show the sheet as the store has it now.
+        message_box(self, QMessageBox.Icon.Information, "Not finalized", str(error))
+        self.refresh_from_store()
 
     def export_report(self) -> None:
         """Ask where to save the educator feedback report, then write it off the GUI thread."""
