@@ -12,10 +12,11 @@ which the system's VLC (``libvlc*.so*`` and the ``vlc/`` plugin folder) is hidde
 bundle must bring all of its video stack itself.
 
 Checks, in order: the bundle holds none of the hub's packages (the ``hub`` extra, numpy
-included); ``--version`` prints the project's version; ``--smoke-test HUB`` signs in,
-shows the main window, syncs, plays a demo video to its first frame and exits 0, with
-the bundle's own libvlc; and ``format_check.py`` plays every evidence format (MP4, MOV,
-WebM, MKV, AVI, WAV, MP3, M4A, Ogg, Opus, FLAC) with the bundle's trimmed plugin set.
+included) nor the type checker; ``--version`` prints the project's version;
+``--smoke-test HUB`` signs in, shows the main window, syncs, plays a demo video to its
+first frame and exits 0, with the bundle's own libvlc; and ``format_check.py`` plays every
+evidence format (MP4, MOV, WebM, MKV, AVI, WAV, MP3, M4A, Ogg, Opus, FLAC) with the
+bundle's trimmed plugin set.
 
     .venv/bin/python packaging/package_test.py [--app dist/assessor/assessor-app]
 """
@@ -52,9 +53,9 @@ for f in "$lib"/libvlc*.so*; do if [ -e "$f" ]; then mount --bind /dev/null "$f"
 exec "$@"
 """
 SYSTEM_LIB = "/usr/lib/x86_64-linux-gnu"
-# The hub's code and the packages of the `hub` extra (and what FastAPI brings): none of
-# them may be in the desktop bundle.
-SERVER_ONLY = (
+# The hub's code and the packages of the `hub` extra (and what FastAPI brings), and the
+# type checker of the test extra: none of them may be in the desktop bundle.
+NOT_IN_BUNDLE = (
     "assessor_app.hub",
     "assessor_app.demo",
     "fastapi",
@@ -65,6 +66,7 @@ SERVER_ONLY = (
     "psycopg_binary",
     "numpy",
     "krippendorff",
+    "mypy",
 )
 
 
@@ -73,16 +75,16 @@ def _project_version() -> str:
         return str(tomllib.load(file)["project"]["version"])
 
 
-def _server_stack_in(app: Path, internal: Path) -> list[str]:
-    """Modules and files of the bundle that belong to the hub, not the desktop app: in the
-    executable's archive (PYZ) and in ``_internal/``."""
+def _foreign_parts_in(app: Path, internal: Path) -> list[str]:
+    """Modules and files of the bundle that belong to the hub or the tests, not the desktop
+    app: in the executable's archive (PYZ) and in ``_internal/``."""
     from PyInstaller.archive.readers import pkg_archive_contents
 
     names = [*pkg_archive_contents(str(app)), *(entry.name for entry in internal.iterdir())]
     return sorted(
         name
         for name in names
-        for package in SERVER_ONLY
+        for package in NOT_IN_BUNDLE
         if name == package or any(name.startswith(package + sep) for sep in "./-")
     )
 
@@ -210,9 +212,9 @@ def run(app: Path, timeout_s: float) -> None:
     resources = internal / "resources"
     if not list((resources / "rubrics").glob("*.yaml")) or not (resources / "demo").is_dir():
         raise SystemExit(f"package-test: {resources} lacks the rubrics or the demo recipes")
-    server_stack = _server_stack_in(app, internal)
-    if server_stack:
-        raise SystemExit(f"package-test: the bundle carries the hub's packages: {server_stack}")
+    foreign = _foreign_parts_in(app, internal)
+    if foreign:
+        raise SystemExit(f"package-test: the bundle carries hub or test packages: {foreign}")
     with tempfile.TemporaryDirectory(prefix="assessor-package-test-") as tmp:
         temp = Path(tmp)
         (temp / "home").mkdir()
