@@ -1,29 +1,27 @@
-"""Where one assignment stands as the assessor's queue shows it: the sheet's local state,
-unless the hub withdrew the assignment or its second-level review has something to say.
-
-The one state enum of the queue, for the GUI's table and the command line alike. Its
-values are those of the local and review states it stands for; which one a row shows is
-decided where the queue's rows are read (``services.queue``). No imports: the window's
-first paint uses it.
+"""Where one assignment stands as the assessor's queue shows it: the sheet's local state
+(``LocalState``), or, where the hub's second-level review says more, the review's state
+(``ReviewState``). Not an enum of its own: the queue shows the states of the one state
+machine (``assignment_state``); which one a row shows is decided where the queue's rows
+are read (``services.queue``). Light to import: the window's first paint uses it.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+from typing import TypeAlias
+
+from assessor_app.domain.assignment_state import LocalState, ReviewState
+
+QueueState: TypeAlias = LocalState | ReviewState
+
+QUEUE_STATES: tuple[QueueState, ...] = (*LocalState, *ReviewState)
+"""Every state a queue row can show (the values are all different)."""
+
+_BY_VALUE: dict[str, QueueState] = {state.value: state for state in QUEUE_STATES}
 
 
-class QueueState(StrEnum):
-    """Where one assignment stands, as the assessor sees it."""
-
-    NOT_DOWNLOADED = "not_downloaded"
-    DOWNLOADING = "downloading"
-    READY = "ready"
-    IN_PROGRESS = "in_progress"
-    FINALIZED = "finalized"
-    UPLOADED = "uploaded"
-    CONFLICT = "conflict"
-    REVOKED = "revoked"
-    # Where the hub's second-level review has the decision.
-    AWAITING_REVIEW = "awaiting_review"
-    RETURNED_FOR_REVISION = "returned_for_revision"
-    RETURNED_INCOMPLETE = "returned_incomplete"
+def parse_queue_state(value: str) -> QueueState:
+    """The state ``value`` names (as kept in settings); ValueError for anything else."""
+    try:
+        return _BY_VALUE[value]
+    except KeyError:
+        raise ValueError(f"{value!r} is not a queue state") from None

@@ -30,30 +30,30 @@ class StatusStyle(NamedTuple):
 
 
 STATUS: dict[QueueState, StatusStyle] = {
-    QueueState.NOT_DOWNLOADED: StatusStyle("Not downloaded", "○"),
-    QueueState.DOWNLOADING: StatusStyle("Downloading", "⇣"),
-    QueueState.READY: StatusStyle("Ready", "●"),
-    QueueState.IN_PROGRESS: StatusStyle("In progress", "◐"),
-    QueueState.FINALIZED: StatusStyle("Queued for upload", "⧗", fallback="⇡"),
-    QueueState.UPLOADED: StatusStyle("Uploaded", "✓"),
-    QueueState.CONFLICT: StatusStyle("Needs attention", "!"),
-    QueueState.REVOKED: StatusStyle("Withdrawn", "⊘"),
-    QueueState.AWAITING_REVIEW: StatusStyle("Uploaded · awaiting review", "◷"),
-    QueueState.RETURNED_FOR_REVISION: StatusStyle("Returned by reviewer", "↺"),
-    QueueState.RETURNED_INCOMPLETE: StatusStyle("Returned as incomplete", "↩"),
+    LocalState.NOT_DOWNLOADED: StatusStyle("Not downloaded", "○"),
+    LocalState.DOWNLOADING: StatusStyle("Downloading", "⇣"),
+    LocalState.READY: StatusStyle("Ready", "●"),
+    LocalState.IN_PROGRESS: StatusStyle("In progress", "◐"),
+    LocalState.FINALIZED: StatusStyle("Queued for upload", "⧗", fallback="⇡"),
+    LocalState.UPLOADED: StatusStyle("Uploaded", "✓"),
+    LocalState.CONFLICT: StatusStyle("Needs attention", "!"),
+    LocalState.REVOKED: StatusStyle("Withdrawn", "⊘"),
+    ReviewState.AWAITING_REVIEW: StatusStyle("Uploaded · awaiting review", "◷"),
+    ReviewState.RETURNED_FOR_REVISION: StatusStyle("Returned by reviewer", "↺"),
+    ReviewState.RETURNED_INCOMPLETE: StatusStyle("Returned as incomplete", "↩"),
 }
 
 OVERDUE_SYMBOL = "⚠"
 
 
-def shown_state(state: QueueState | LocalState, review: ReviewState | None = None) -> QueueState:
+def shown_state(state: QueueState, review: ReviewState | None = None) -> QueueState:
     """The state whose word is shown: the review's where the hub's review says more than
-    the local state (the values match), else the state itself."""
-    return QueueState((review or state).value)
+    the local state, else the state itself."""
+    return review or state
 
 
 def status_word(
-    state: QueueState | LocalState,
+    state: QueueState,
     percent: int | None = None,
     review: ReviewState | None = None,
 ) -> str:
@@ -61,7 +61,7 @@ def status_word(
     ``review`` is given, else the plain word."""
     shown = shown_state(state, review)
     word = STATUS[shown].word
-    if shown is QueueState.DOWNLOADING and percent is not None:
+    if shown is LocalState.DOWNLOADING and percent is not None:
         return f"{word} {max(0, min(100, int(percent)))}%"
     return word
 

@@ -49,17 +49,14 @@ class QueueRow(NamedTuple):
     @property
     def review(self) -> ReviewState | None:
         """Where the hub's review has the decision, when that is what the row shows."""
-        return _REVIEW_STATES.get(self.state)
-
-
-_REVIEW_STATES = {QueueState(review.value): review for review in ReviewState}
+        return self.state if isinstance(self.state, ReviewState) else None
 
 
 def queue_state(local: LocalState, review: ReviewState | None) -> QueueState:
     """What the queue shows: where the hub's review stands when it says more, else the
     sheet's local state. A withdrawn assignment shows as withdrawn unless it was already
     decided: then its decision's state stays in view (``Assignments.mark_revoked``)."""
-    return QueueState((review or local).value)
+    return review or local
 
 
 def _download_percents(store: Store, submission_ids: set[str]) -> dict[str, int]:
@@ -85,7 +82,7 @@ def queue_rows(store: Store) -> list[QueueRow]:
     downloading = {
         item.assignment.submission_id
         for item, state in zip(items, states, strict=True)
-        if state is QueueState.DOWNLOADING
+        if state is LocalState.DOWNLOADING
     }
     percents = _download_percents(store, downloading) if downloading else {}
     return [
@@ -100,7 +97,7 @@ def queue_rows(store: Store) -> list[QueueRow]:
             revoked=item.revoked,
             due_at=item.due_at,
             download_percent=percents.get(item.assignment.submission_id)
-            if state is QueueState.DOWNLOADING
+            if state is LocalState.DOWNLOADING
             else None,
             review_comment=item.review_comment,
         )

@@ -8,6 +8,7 @@ facets).
 
 from __future__ import annotations
 
+from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.status_words import STATUS, status_word
 from assessor_app.ui.qt import QFontMetrics, QGuiApplication
@@ -15,27 +16,27 @@ from assessor_app.ui.qt import QFontMetrics, QGuiApplication
 # Sorting the status column puts what needs the assessor first: conflicts, then work
 # they can do now, then work on its way, then what is done.
 STATE_ORDER: dict[QueueState, int] = {
-    QueueState.CONFLICT: 0,
-    QueueState.RETURNED_FOR_REVISION: 1,
-    QueueState.IN_PROGRESS: 2,
-    QueueState.READY: 3,
-    QueueState.DOWNLOADING: 4,
-    QueueState.NOT_DOWNLOADED: 5,
-    QueueState.FINALIZED: 6,
-    QueueState.AWAITING_REVIEW: 7,
-    QueueState.UPLOADED: 8,
-    QueueState.RETURNED_INCOMPLETE: 9,
-    QueueState.REVOKED: 10,
+    LocalState.CONFLICT: 0,
+    ReviewState.RETURNED_FOR_REVISION: 1,
+    LocalState.IN_PROGRESS: 2,
+    LocalState.READY: 3,
+    LocalState.DOWNLOADING: 4,
+    LocalState.NOT_DOWNLOADED: 5,
+    LocalState.FINALIZED: 6,
+    ReviewState.AWAITING_REVIEW: 7,
+    LocalState.UPLOADED: 8,
+    ReviewState.RETURNED_INCOMPLETE: 9,
+    LocalState.REVOKED: 10,
 }
 
 # The queue sidebar's facets, in display order.
 FACETS: tuple[QueueState, ...] = (
-    QueueState.READY,
-    QueueState.IN_PROGRESS,
-    QueueState.RETURNED_FOR_REVISION,
-    QueueState.FINALIZED,
-    QueueState.UPLOADED,
-    QueueState.CONFLICT,
+    LocalState.READY,
+    LocalState.IN_PROGRESS,
+    ReviewState.RETURNED_FOR_REVISION,
+    LocalState.FINALIZED,
+    LocalState.UPLOADED,
+    LocalState.CONFLICT,
 )
 
 

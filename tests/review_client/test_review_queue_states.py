@@ -83,17 +83,17 @@ def test_pending_review_returned_incomplete_and_returned_for_revision(
         return model.row_at(at).state, index.data(), index.data(Qt.ItemDataRole.ToolTipRole)
 
     assert status(waiting) == (
-        QueueState.AWAITING_REVIEW,
+        ReviewState.AWAITING_REVIEW,
         "◷ Uploaded · awaiting review",
         "Uploaded · awaiting review",
     )
     assert status(incomplete) == (
-        QueueState.RETURNED_INCOMPLETE,
+        ReviewState.RETURNED_INCOMPLETE,
         "↩ Returned as incomplete",
         "Returned as incomplete",
     )
     assert status(revise) == (
-        QueueState.RETURNED_FOR_REVISION,
+        ReviewState.RETURNED_FOR_REVISION,
         "↺ Returned by reviewer",
         f"Returned by reviewer\nReviewer’s comment: {COMMENT}",
     )

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from assessor_app.domain import Decision
 from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
-from assessor_app.domain.queue_state import QueueState
 from assessor_app.hub.db import DecisionRow
 from assessor_app.services.queue import queue_rows
 from assessor_app.services.scoring import ScoringService
@@ -81,7 +80,7 @@ def test_returned_decision_is_revised_and_uploaded_under_a_new_key(
     assert desk.hub_status() == ("pending_review", 2)
     assert store.assignments.get(aid).status == "pending_review"  # type: ignore[union-attr]
     model, at = _queue_row(desk)
-    assert model.row_at(at).state is QueueState.AWAITING_REVIEW
+    assert model.row_at(at).state is ReviewState.AWAITING_REVIEW
     assert model.index(at, Column.STATUS).data() == "◷ Uploaded · awaiting review"
 
     returned = desk.return_over_http(COMMENT)
@@ -104,7 +103,7 @@ def test_returned_decision_is_revised_and_uploaded_under_a_new_key(
     assert earlier is not None and earlier.decision is Decision.NOT_YET
     # Queue: the state and, in the status tooltip, the reviewer's comment.
     model, at = _queue_row(desk)
-    assert model.row_at(at).state is QueueState.RETURNED_FOR_REVISION
+    assert model.row_at(at).state is ReviewState.RETURNED_FOR_REVISION
     assert model.index(at, Column.STATUS).data() == "↺ Returned by reviewer"
     tooltip = model.index(at, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole)
     assert tooltip == f"Returned by reviewer\nReviewer’s comment: {COMMENT}"
@@ -146,7 +145,7 @@ def test_returned_decision_is_revised_and_uploaded_under_a_new_key(
     assert desk.hub_status() == ("pending_review", 4)
     assert store.outbox.get(second.id).state is OutboxState.UPLOADED
     model, at = _queue_row(desk)
-    assert model.row_at(at).state is QueueState.AWAITING_REVIEW
+    assert model.row_at(at).state is ReviewState.AWAITING_REVIEW
 
     outcome = desk.hub.admin.review(aid, REVIEWER, approve=True, comment="Well revised.")
     assert outcome.assignment_status == "decided"
@@ -160,7 +159,7 @@ def test_returned_decision_is_revised_and_uploaded_under_a_new_key(
     )
     assert store.assignments.local_state(aid) is LocalState.UPLOADED
     model, at = _queue_row(desk)
-    assert model.row_at(at).state is QueueState.UPLOADED
+    assert model.row_at(at).state is LocalState.UPLOADED
     assert model.index(at, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole) == "Uploaded"
     # Only the one return was recorded, and the sheet stayed as revised.
     actions = [e.action for e in store.audit.entries(aid)]

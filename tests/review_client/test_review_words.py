@@ -6,7 +6,6 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from assessor_app.domain.assignment_state import LocalState, ReviewState
-from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.status_words import status_word
 from assessor_app.store.repositories.assignments import review_state
 from assessor_app.ui.qt import QFontMetrics, QGuiApplication
@@ -17,7 +16,7 @@ from assessor_app.ui.status_words import symbol
 def test_review_symbols_are_drawable(qtbot: QtBot) -> None:
     metrics = QFontMetrics(QGuiApplication.font())
     for review in ReviewState:
-        shown = QueueState(review.value)
+        shown = review
         assert metrics.inFontUcs4(ord(symbol(shown)))
         assert status_word(LocalState.UPLOADED, review=review) == status_word(shown)
 

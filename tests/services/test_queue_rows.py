@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from assessor_app.domain import AssignmentKind
 from assessor_app.domain.assignment_state import LocalState, ReviewState
-from assessor_app.domain.queue_state import QueueState
 from assessor_app.protocol.v1 import AssignmentItem
 from assessor_app.services.queue import QueueRow, queue_rows, queue_state
 from assessor_app.services.scoring import ScoringService
@@ -46,7 +45,7 @@ def test_rows_in_queue_order_with_the_percent_while_downloading(store: Store) ->
         educator_pseudonym="E-4821",
         attempt=1,
         kind=AssignmentKind.PRODUCTION,
-        state=QueueState.READY,
+        state=LocalState.READY,
         local_state=LocalState.READY,
         due_at=ready.due_at,
         download_percent=None,  # only a row that shows "downloading" has one
@@ -54,7 +53,7 @@ def test_rows_in_queue_order_with_the_percent_while_downloading(store: Store) ->
     )
     assert ready.due_at is not None and not ready.revoked and ready.review is None
     # 10 of 10 bytes verified, 2 of 10 arrived: 12 of 20.
-    assert (downloading.assignment_id, downloading.state) == ("asg-2", QueueState.DOWNLOADING)
+    assert (downloading.assignment_id, downloading.state) == ("asg-2", LocalState.DOWNLOADING)
     assert downloading.download_percent == 60
     assert downloading.kind is AssignmentKind.CALIBRATION and downloading.due_at is None
 
@@ -70,16 +69,16 @@ def test_a_withdrawn_assignment_shows_as_withdrawn_unless_decided(store: Store) 
 
     decided, undecided = queue_rows(store)
 
-    assert (undecided.state, undecided.local_state) == (QueueState.REVOKED, LocalState.REVOKED)
+    assert (undecided.state, undecided.local_state) == (LocalState.REVOKED, LocalState.REVOKED)
     assert undecided.revoked and undecided.review is None
     # The decision stays in view: the command line and the GUI both say where it is.
-    assert (decided.state, decided.local_state) == (QueueState.FINALIZED, LocalState.FINALIZED)
+    assert (decided.state, decided.local_state) == (LocalState.FINALIZED, LocalState.FINALIZED)
     assert decided.revoked and decided.review is None
 
 
 def test_the_state_a_row_shows() -> None:
     # The hub's review where it says more, else the sheet's own state.
     review = ReviewState.AWAITING_REVIEW
-    assert queue_state(LocalState.UPLOADED, review) is QueueState.AWAITING_REVIEW
+    assert queue_state(LocalState.UPLOADED, review) is ReviewState.AWAITING_REVIEW
     for local in LocalState:
         assert queue_state(local, None).value == local.value

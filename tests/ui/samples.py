@@ -19,7 +19,7 @@ from assessor_app.domain import (
     TimeRange,
 )
 from assessor_app.domain.assignment_state import LocalState
-from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.queue_state import QUEUE_STATES
 from assessor_app.protocol.rubric_file import load_credential_file
 from assessor_app.services.queue import QueueRow
 
@@ -74,7 +74,7 @@ def resubmission(credential: Credential) -> Submission:
 def queue_rows(count: int) -> list[QueueRow]:
     """``count`` rows with every state, both kinds, and due dates either side of NOW."""
     titles = ("Wait Time in Questioning", "Checking for Understanding", "Inquiry Lesson Design")
-    states = list(QueueState)
+    states = list(QUEUE_STATES)
     rows = []
     for i in range(count):
         state = states[i % len(states)]
@@ -87,7 +87,7 @@ def queue_rows(count: int) -> list[QueueRow]:
                 kind=AssignmentKind.CALIBRATION if i % 5 == 0 else AssignmentKind.PRODUCTION,
                 state=state,
                 local_state=LocalState.READY,  # the model shows ``state``
-                download_percent=(i * 13) % 100 if state is QueueState.DOWNLOADING else None,
+                download_percent=(i * 13) % 100 if state is LocalState.DOWNLOADING else None,
                 due_at=NOW + timedelta(hours=(i * 37) % 400 - 100) if i % 11 else None,
             )
         )

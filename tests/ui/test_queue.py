@@ -10,7 +10,6 @@ from pytestqt.qtbot import QtBot
 
 from assessor_app.domain import AssignmentKind
 from assessor_app.domain.assignment_state import LocalState
-from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.status_words import due_countdown, status_word
 from assessor_app.services.queue import QueueRow
 from assessor_app.ui.qt import QSettings, Qt
@@ -35,7 +34,7 @@ def _row(i: str, **changes: object) -> QueueRow:
         educator_pseudonym="E-4821",
         attempt=2,
         kind=AssignmentKind.PRODUCTION,
-        state=QueueState.READY,
+        state=LocalState.READY,
         local_state=LocalState.READY,
         download_percent=None,
         due_at=NOW + timedelta(days=3),
@@ -50,9 +49,9 @@ def _model(rows: list[QueueRow]) -> QueueModel:
 
 
 def test_status_words_and_countdown() -> None:
-    assert status_word(QueueState.DOWNLOADING, 42) == "Downloading 42%"
-    assert status_text(QueueState.UPLOADED) == "✓ Uploaded"
-    assert status_word(QueueState.CONFLICT) == "Needs attention"
+    assert status_word(LocalState.DOWNLOADING, 42) == "Downloading 42%"
+    assert status_text(LocalState.UPLOADED) == "✓ Uploaded"
+    assert status_word(LocalState.CONFLICT) == "Needs attention"
     assert due_countdown(NOW - timedelta(days=2, hours=3), NOW).text == "⚠ Overdue by 2 days"
     assert due_countdown(NOW - timedelta(days=2), NOW).overdue
     assert due_countdown(NOW + timedelta(hours=5, minutes=10), NOW).text == "Due in 5 hours"
@@ -62,7 +61,7 @@ def test_status_words_and_countdown() -> None:
 
 def test_model_shows_words_symbols_and_overdue_in_red_and_words() -> None:
     rows = [
-        _row("a", state=QueueState.DOWNLOADING, download_percent=42),
+        _row("a", state=LocalState.DOWNLOADING, download_percent=42),
         _row("b", due_at=NOW - timedelta(days=2), kind=AssignmentKind.CALIBRATION),
     ]
     model = _model(rows)
@@ -83,7 +82,7 @@ def test_model_shows_words_symbols_and_overdue_in_red_and_words() -> None:
 
 
 def test_sort_role_carries_real_values() -> None:
-    model = _model([_row("a", attempt=3, due_at=None), _row("b", state=QueueState.CONFLICT)])
+    model = _model([_row("a", attempt=3, due_at=None), _row("b", state=LocalState.CONFLICT)])
     assert model.index(0, Column.ATTEMPT).data(SortRole) == 3
     assert model.index(0, Column.DUE).data(SortRole) == float("inf")
     assert model.index(1, Column.DUE).data(SortRole) == (NOW + timedelta(days=3)).timestamp()
@@ -95,8 +94,8 @@ def test_sort_role_carries_real_values() -> None:
 def test_sorting_by_due_attempt_and_state() -> None:
     rows = [
         _row("late", due_at=NOW + timedelta(days=9), attempt=1),
-        _row("none", due_at=None, attempt=3, state=QueueState.UPLOADED),
-        _row("soon", due_at=NOW + timedelta(hours=2), attempt=2, state=QueueState.CONFLICT),
+        _row("none", due_at=None, attempt=3, state=LocalState.UPLOADED),
+        _row("soon", due_at=NOW + timedelta(hours=2), attempt=2, state=LocalState.CONFLICT),
     ]
     model = _model(rows)
     proxy = QueueFilterProxy()
@@ -113,8 +112,8 @@ def test_sorting_by_due_attempt_and_state() -> None:
 def test_filter_is_case_insensitive_across_columns_with_facets() -> None:
     rows = [
         _row("a", credential_title="Checking for Understanding", educator_pseudonym="E-1111"),
-        _row("b", educator_pseudonym="E-2222", state=QueueState.CONFLICT),
-        _row("c", state=QueueState.IN_PROGRESS),
+        _row("b", educator_pseudonym="E-2222", state=LocalState.CONFLICT),
+        _row("c", state=LocalState.IN_PROGRESS),
     ]
     model = _model(rows)
     proxy = QueueFilterProxy()
@@ -129,7 +128,7 @@ def test_filter_is_case_insensitive_across_columns_with_facets() -> None:
     proxy.set_filter_text("wait progress")
     assert shown() == ["c"]
     proxy.set_filter_text("")
-    proxy.set_facet(QueueState.CONFLICT)
+    proxy.set_facet(LocalState.CONFLICT)
     assert shown() == ["b"]
     proxy.set_filter_text("checking")
     assert shown() == []
@@ -143,7 +142,7 @@ def test_update_row_emits_data_changed_for_that_row_only(qtbot: QtBot) -> None:
     model.modelReset.connect(lambda: resets.append(True))
     target = model.row_at(17)
     with qtbot.waitSignal(model.dataChanged) as blocker:
-        model.update_row(target._replace(state=QueueState.DOWNLOADING, download_percent=64))
+        model.update_row(target._replace(state=LocalState.DOWNLOADING, download_percent=64))
     top, bottom = blocker.args[0], blocker.args[1]
     assert (top.row(), bottom.row()) == (17, 17)
     assert (top.column(), bottom.column()) == (0, 5)
@@ -161,26 +160,26 @@ def test_view_facets_counts_filter_activation_and_accessibility(
     rows = [
         _row("r1"),
         _row("r2"),
-        _row("r3", state=QueueState.IN_PROGRESS, educator_pseudonym="E-9999"),
-        _row("r4", state=QueueState.CONFLICT),
+        _row("r3", state=LocalState.IN_PROGRESS, educator_pseudonym="E-9999"),
+        _row("r4", state=LocalState.CONFLICT),
     ]
     model = _model(rows)
     view = QueueView(model, settings)
     qtbot.addWidget(view)
     view.show()
-    assert view.facet_text(QueueState.READY) == "● Ready  2"
-    assert view.facet_text(QueueState.IN_PROGRESS) == "◐ In progress  1"
-    assert view.facet_text(QueueState.CONFLICT) == "! Needs attention  1"
+    assert view.facet_text(LocalState.READY) == "● Ready  2"
+    assert view.facet_text(LocalState.IN_PROGRESS) == "◐ In progress  1"
+    assert view.facet_text(LocalState.CONFLICT) == "! Needs attention  1"
     assert view.facet_text(None) == "All assignments  4"
     assert view.filter_edit.accessibleName() == "Filter the queue"
     assert view.table.accessibleName() == "Assignments"
     assert view.facets.accessibleName() == "Queue states"
 
-    model.update_row(rows[0]._replace(state=QueueState.UPLOADED))
-    qtbot.waitUntil(lambda: view.facet_text(QueueState.READY) == "● Ready  1", timeout=2000)
-    assert view.facet_text(QueueState.UPLOADED) == "✓ Uploaded  1"
+    model.update_row(rows[0]._replace(state=LocalState.UPLOADED))
+    qtbot.waitUntil(lambda: view.facet_text(LocalState.READY) == "● Ready  1", timeout=2000)
+    assert view.facet_text(LocalState.UPLOADED) == "✓ Uploaded  1"
 
-    view.set_facet(QueueState.IN_PROGRESS)
+    view.set_facet(LocalState.IN_PROGRESS)
     assert view.proxy.rowCount() == 1
     view.set_facet(None)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.queue_state import QueueState, parse_queue_state
 from assessor_app.domain.status_words import STATUS
 from assessor_app.ui.qt import (
     QAbstractItemView,
@@ -265,7 +265,7 @@ class QueueView(QWidget):
         if item is None:
             return
         value = item.data(_FacetRole)
-        self.proxy.set_facet(None if value == _ALL else QueueState(value))
+        self.proxy.set_facet(None if value == _ALL else parse_queue_state(value))
 
     def _update_counts(self) -> None:
         counts = self._model.state_counts()
@@ -277,7 +277,7 @@ class QueueView(QWidget):
                 item.setText(f"All assignments  {total}")
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, f"All assignments: {total}")
                 continue
-            state = QueueState(value)
+            state = parse_queue_state(value)
             style = STATUS[state]
             item.setText(f"{symbol(state)} {style.word}  {counts.get(state, 0)}")
             item.setData(

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from assessor_app.domain import Artifact, Citation, TimeRange
-from assessor_app.domain.assignment_state import DECIDED, REOPENABLE, LocalState
-from assessor_app.domain.queue_state import QueueState
+from assessor_app.domain.assignment_state import DECIDED, REOPENABLE, LocalState, ReviewState
 from assessor_app.domain.status_words import shown_state
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import (
@@ -168,7 +167,7 @@ class Workspace(QWidget):
         if comment and comment.strip():
             # The comment is hub text: escaped, so it shows exactly as the reviewer wrote it.
             banner.setText(
-                f"<b>{status_text(QueueState.RETURNED_FOR_REVISION)}.</b> "
+                f"<b>{status_text(ReviewState.RETURNED_FOR_REVISION)}.</b> "
                 f"{as_html(comment)}<br>"
                 "Revise the sheet and finalize it again: it is uploaded as a new decision."
             )
@@ -446,18 +445,18 @@ class Workspace(QWidget):
         """Why the sheet cannot be edited now, and what the assessor can do about it."""
         state, review = self._state, self.opened.review
         if self.opened.revoked:
-            return f"{status_text(QueueState.REVOKED)}: the hub withdrew this assignment."
+            return f"{status_text(LocalState.REVOKED)}: the hub withdrew this assignment."
         if review is not None and state is not LocalState.IN_PROGRESS:
             return f"{status_text(shown_state(state, review))}: read only."
         if state is LocalState.UPLOADED:
-            return f"{status_text(QueueState.UPLOADED)}: the hub has this decision; read only."
+            return f"{status_text(LocalState.UPLOADED)}: the hub has this decision; read only."
         if state is LocalState.CONFLICT:
             return (
-                f"{status_text(QueueState.CONFLICT)}: the hub did not accept this decision. "
+                f"{status_text(LocalState.CONFLICT)}: the hub did not accept this decision. "
                 "Reopen it (Ctrl+Enter) to change it and finalize again."
             )
         return (
-            f"{status_text(QueueState.FINALIZED)}: read only. Reopen it (Ctrl+Enter) to "
+            f"{status_text(LocalState.FINALIZED)}: read only. Reopen it (Ctrl+Enter) to "
             "change anything before it is uploaded."
         )
 
@@ -479,7 +478,7 @@ class Workspace(QWidget):
         review_words = "" if review is None else status_text(shown_state(self._state, review))
         if self._reopenable():
             where = status_text(
-                QueueState.FINALIZED if self._state is LocalState.FINALIZED else QueueState.CONFLICT
+                LocalState.FINALIZED if self._state is LocalState.FINALIZED else LocalState.CONFLICT
             )
             self.state_label.setText(f"{where} · Reopen (Ctrl+Enter)")
         elif self.rubric.is_read_only():
@@ -498,8 +497,8 @@ class Workspace(QWidget):
     def _state_words(self) -> str:
         """The queue's word for a read-only sheet the hub's review says nothing about."""
         if self.opened.revoked:
-            return status_text(QueueState.REVOKED)
-        return status_text(QueueState.UPLOADED) if self._state is LocalState.UPLOADED else ""
+            return status_text(LocalState.REVOKED)
+        return status_text(LocalState.UPLOADED) if self._state is LocalState.UPLOADED else ""
 
     def close_workspace(self) -> None:
         """Flush pending saves and release viewers (players, streams)."""
