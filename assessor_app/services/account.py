@@ -11,8 +11,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from assessor_app.domain import Artifact
 from assessor_app.store import Profile, Store, open_store, profile_for, remember_last_profile
 from assessor_app.store.secrets import (
     KeyringUnavailable,
@@ -61,6 +62,14 @@ class ProfileSession:
         return self.client_factory(
             self.profile.hub_url, token, ca_bundle=Path(ca) if ca else None, **options
         )
+
+    def open_evidence(self, artifact: Artifact) -> BinaryIO:
+        """The artifact's content, decrypted as it is read from the vault (seekable)."""
+        return self.vault.open(artifact.sha256)
+
+    def export_evidence(self, artifact: Artifact, target: Path) -> None:
+        """A decrypted copy at ``target``, only on the assessor's explicit request."""
+        self.vault.export_copy(artifact.sha256, target)
 
     def close(self) -> None:
         self.store.close()

@@ -238,14 +238,14 @@ class Workspace(QWidget):
     # -- evidence ------------------------------------------------------------------------
 
     def _open_evidence(self, artifact: Artifact) -> BinaryIO:
-        return self._session.vault.open(artifact.sha256)
+        return self._session.open_evidence(artifact)
 
     def _make_media_viewer(self, artifact: Artifact, parent: QWidget) -> VideoViewer:
-        vault = self._session.vault
+        session = self._session
         return make_media_viewer(
             artifact,
             parent,
-            export_copy=lambda target: vault.export_copy(artifact.sha256, target),
+            export_copy=lambda target: session.export_evidence(artifact, target),
             criteria=[(c.id, c.title) for c in self.opened.credential.rubric.criteria],
             notes=[n for n in self.opened.notes if n.artifact_id == artifact.id],
             citations=[

@@ -1,19 +1,24 @@
-"""What the GUI tells the assessor when signing in or a hub call fails, chosen by the
-services (``sign_in_problem``, ``problem_words``) from what a real hub on 127.0.0.1
-answers, so the window never looks at the sync layer's error types."""
+"""What the GUI gets from the services instead of the sync and store layers: the words
+for a failed sign-in or hub call (``sign_in_problem``, ``problem_words``), chosen from
+what a real hub on 127.0.0.1 answers, and the evidence a profile session reads."""
 
 from __future__ import annotations
 
+import os
 import socket
 from functools import partial
+from pathlib import Path
 
 import pytest
 from support.hub import PASSWORD, RunningHub
 
 from assessor_app.services.account import renew_sign_in, sign_in, sign_in_problem
 from assessor_app.services.problems import problem_words
+from assessor_app.services.scoring import ScoringService
+from assessor_app.services.sync_runner import engine_for_session
 from assessor_app.store.secrets import KeyringUnavailable
 from assessor_app.sync.client import HubClient
+from assessor_app.sync.progress import CancelToken
 
 pytest_plugins = ["sync_fixtures"]
 
@@ -68,3 +73,22 @@ def test_an_unreachable_hub_and_other_failures() -> None:
         "That file is not a calibration export."
     )
     assert sign_in_problem(RuntimeError("a bug")) is None
+
+
+def test_the_session_reads_and_exports_evidence(
+    shared_hub: RunningHub, assessor: str, tmp_path: Path
+) -> None:
+    # What the workspace's viewers read and "Save a copy" writes, through the session.
+    content = os.urandom(50_000)
+    seeded = shared_hub.seed_submission(assessor, {"clip.bin": content})
+    session = sign_in(shared_hub.base_url, assessor, PASSWORD)
+    try:
+        assert engine_for_session(session)(lambda _p: None, CancelToken()).run().ok
+        opened = ScoringService(session.store).open(seeded.assignment_id)
+        (artifact,) = opened.submission.artifacts
+        with session.open_evidence(artifact) as stream:
+            assert stream.read() == content
+        session.export_evidence(artifact, tmp_path / "copy.bin")
+        assert (tmp_path / "copy.bin").read_bytes() == content
+    finally:
+        session.close()
