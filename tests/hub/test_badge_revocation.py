@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -161,3 +163,71 @@ def test_a_status_list_in_a_form_nobody_asked_for_is_406(
     pass_and_fetch(ann, world.ann_assignment, world.ann_artifacts[0])
     url = f"{hub.base_url}/api/v1/credentials/status/0"
     assert httpx.get(url, headers={"Accept": "text/html"}).status_code == 406
+
+
+def test_verify_says_revoked_online_offline_and_from_the_hub_itself(
+    hub: HubServer, ann: httpx.Client, world: World, settings: HubSettings, tmp_path: Path
+) -> None:
+    served = pass_and_fetch(ann, world.ann_assignment, world.ann_artifacts[0])
+    with sign_in(hub.base_url, "bob") as bob:
+        kept = pass_and_fetch(bob, world.bob_assignment, world.bob_artifacts[0])
+    credential, other = tmp_path / "ann.json", tmp_path / "bob.json"
+    credential.write_text(json.dumps(served))
+    other.write_text(json.dumps(kept))
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(httpx.get(f"{hub.base_url}/api/v1/issuer/jwks.json").text)
+    list_url = served["credential"]["credentialStatus"]["statusListCredential"]
+    before = tmp_path / "list-before.json"
+    before.write_text(httpx.get(list_url).text)
+    assert hub_cli(settings, "verify", str(credential)).returncode == 0
+
+    assert hub_cli(settings, "revoke-credential", served["id"], "--reason", "x").returncode == 0
+    after = tmp_path / "list-after.json"
+    after.write_text(httpx.get(list_url, headers={"Accept": "application/vc+jwt"}).text)
+    online = ("--jwks", str(jwks), "--issuer", hub.base_url)
+    for how in ((), online, (*online, "--status-list", str(after))):
+        result = hub_cli(settings, "verify", str(credential), *how)
+        assert result.returncode == 1, (how, result.stdout, result.stderr)
+        assert result.stdout.splitlines() == [
+            f"REVOKED: {credential}",
+            "  - the credential is revoked: its issuer has withdrawn it",
+        ], how
+        kept_result = hub_cli(settings, "verify", str(other), *how)
+        assert kept_result.returncode == 0, (how, kept_result.stdout)
+        assert kept_result.stdout.startswith(f"VALID: {other}")
+    # Offline, the list saved before the revocation is what the verifier knows.
+    stale = hub_cli(settings, "verify", str(credential), *online, "--status-list", str(before))
+    assert stale.returncode == 0, stale.stdout
+
+
+def test_verify_refuses_a_status_list_it_cannot_trust(
+    hub: HubServer, ann: httpx.Client, world: World, settings: HubSettings, tmp_path: Path
+) -> None:
+    served = pass_and_fetch(ann, world.ann_assignment, world.ann_artifacts[0])
+    credential = tmp_path / "ann.json"
+    credential.write_text(json.dumps(served))
+    list_url = served["credential"]["credentialStatus"]["statusListCredential"]
+    listing = httpx.get(list_url).json()
+    # The bit cleared by hand in the readable copy: the signed one still rules, so it shows.
+    edited = {**listing, "credential": {**listing["credential"], "id": "https://x.example"}}
+    forged = tmp_path / "forged-list.json"
+    forged.write_text(json.dumps(edited))
+    result = hub_cli(settings, "verify", str(credential), "--status-list", str(forged))
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == f"INVALID: {credential}"
+    assert f"the status list {list_url} does not verify: the readable" in result.stdout
+    missing = hub_cli(settings, "verify", str(credential), "--status-list", str(tmp_path / "no"))
+    assert missing.returncode == 1
+    assert "the revocation status could not be checked: " in missing.stdout
+    assert "Traceback" not in missing.stdout + missing.stderr
+    # Fetched from a hub that is not there any more: a problem, never a silent pass.
+    hub.stop()
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": []}))
+    gone = hub_cli(
+        settings, "verify", str(credential), "--jwks", str(jwks), "--issuer", hub.base_url
+    )
+    assert gone.returncode == 1
+    assert f"the revocation status could not be checked: {list_url} could not be fetched" in (
+        gone.stdout
+    )

@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from assessor_app.hub.badges.credential import achievement
 from assessor_app.hub.badges.issue import BadgeIssuer, credential_document
-from assessor_app.hub.badges.revocation import RevocationRefused, list_state, revoke
+from assessor_app.hub.badges.revocation import RevocationRefused, revoke, signed_status_list
 from assessor_app.hub.badges.signing import ProofFormat
-from assessor_app.hub.badges.status_list import LIST_BITS, list_url, status_list_credential
+from assessor_app.hub.badges.status_list import LIST_BITS, list_url
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import CredentialRow, Database, User, utcnow
 from assessor_app.hub.http_semantics import negotiate
@@ -185,17 +185,13 @@ def badges_router(
         credential whose ``credentialStatus`` points at bit N of it is revoked when bit N is
         set. Public, as verifiers fetch it."""
         parsed = parse_number(number)
+        issuer = _issuer(hub)
         with hub.db.read() as session:
-            state = list_state(session, parsed) if parsed is not None else None
-        if state is None:
+            signed = signed_status_list(session, issuer, parsed) if parsed is not None else None
+        if signed is None:
             raise Problem(404, "Not Found", "No status list with this number.")
         chosen = _chosen_form(request)
-        issuer = _issuer(hub)
-        profile = issuer.profile()
-        document = status_list_credential(
-            profile, state.number, state.revoked_positions, state.changed_at
-        )
-        jwt = issuer.sign(document, profile)
+        document, jwt = signed
         vary = {"Vary": "Accept"}
         if chosen == VC_JWT_MEDIA_TYPE:
             return Response(jwt, media_type=VC_JWT_MEDIA_TYPE, headers=vary)

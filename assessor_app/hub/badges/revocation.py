@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessor_app.hub.badges.status_list import LIST_BITS
+from assessor_app.hub.badges.issue import BadgeIssuer
+from assessor_app.hub.badges.status_check import StatusSource, StatusUnavailable
+from assessor_app.hub.badges.status_list import LIST_BITS, list_url, status_list_credential
+from assessor_app.hub.db import Database
+from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.pathways.models import ProgrammeCredential
 from assessor_app.hub.workflow.models import IssuedCredential
 
@@ -98,3 +103,34 @@ def list_state(session: Session, number: int) -> ListState | None:
     # keeps the signed list the same between changes.
     changed = max([issued_since, *(at for _, at in revoked if at is not None)])
     return ListState(number, sorted(index - first for index, _ in revoked), changed)
+
+
+def signed_status_list(
+    session: Session, issuer: BadgeIssuer, number: int
+) -> tuple[dict[str, Any], str] | None:
+    """Status list ``number`` and its VC-JWT, as the hub publishes it; None when it has no
+    credential in it."""
+    state = list_state(session, number)
+    if state is None:
+        return None
+    profile = issuer.profile()
+    document = status_list_credential(
+        profile, state.number, state.revoked_positions, state.changed_at
+    )
+    return document, issuer.sign(document, profile)
+
+
+def database_source(db: Database, issuer: BadgeIssuer) -> StatusSource:
+    """Read this hub's own lists straight from its database (what it would serve at their
+    URLs); a URL of any other list is not available here."""
+    prefix = list_url(issuer.profile(), 0).removesuffix("0")
+
+    def read(url: str) -> str:
+        number = parse_number(url.removeprefix(prefix)) if url.startswith(prefix) else None
+        with db.read() as session:
+            signed = signed_status_list(session, issuer, number) if number is not None else None
+        if signed is None:
+            raise StatusUnavailable(f"{url} is not a status list of this hub")
+        return signed[1]
+
+    return read

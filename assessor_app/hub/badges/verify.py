@@ -1,14 +1,15 @@
 """Checking a saved credential: one pipeline of steps, each adding what it finds wrong.
 
-    signature → issuer → claims → schema → linkage
+    signature → issuer → claims → schema → linkage → status
 
 ``signature``: the VC-JWT's header names an algorithm this hub signs with and a ``kid`` in
 the trusted key set; joserfc verifies the signature with that key. ``issuer``: the
 credential names the expected issuer and its key is one of that issuer's. ``claims``: the
 registered claims OB 3.0 requires (``iss``, ``sub``, ``nbf``, ``jti``; ``exp`` with a
 ``validUntil``) are present, equal the credential's members, and say it is valid now.
-``schema`` and ``linkage``: the credential itself, see ``conformance``. A later step
-(credential status) joins ``STEPS``.
+``schema`` and ``linkage``: the credential itself, see ``conformance``. ``status``: given
+a ``StatusSource``, whether the issuer revoked it (``status_check``): the status list is
+verified by the first three steps (it is no OpenBadgeCredential) before its bit is read.
 
 A file may hold the compact JWT itself (``application/vc+jwt``) or the JSON the hub serves
 (``{"jwt": ..., "credential": ...}``); in the latter, the readable ``credential`` must be
@@ -32,6 +33,7 @@ from joserfc.util import json_b64decode
 from assessor_app.hub.badges.conformance import linkage_problems, schema_problems
 from assessor_app.hub.badges.credential import JWT_CLAIMS, IssuerProfile, parse_datetime
 from assessor_app.hub.badges.signing import ALGORITHMS, quiet_eddsa
+from assessor_app.hub.badges.status_check import REVOKED, StatusSource, status_problems
 
 JWT_TYPE = "JWT"
 _ALLOWED_HEADER = {"alg", "kid", "typ"}
@@ -44,10 +46,16 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     credential: dict[str, Any] | None = None
     kid: str | None = None
+    found: dict[Step, list[str]] = field(default_factory=dict)
+    """What each step that ran found wrong (empty: it passed)."""
 
     @property
     def valid(self) -> bool:
         return not self.problems
+
+    @property
+    def revoked(self) -> bool:
+        return REVOKED in self.problems
 
 
 @dataclass
@@ -61,6 +69,7 @@ class Candidate:
     keys: list[dict[str, Any]]
     issuer: IssuerProfile
     now: datetime
+    status_source: StatusSource | None = None
 
 
 def load_jwks(path: Path) -> list[dict[str, Any]]:
@@ -163,8 +172,30 @@ def check_linkage(candidate: Candidate) -> list[str]:
     return linkage_problems(candidate.credential)
 
 
+def check_status(candidate: Candidate) -> list[str]:
+    if candidate.status_source is None:
+        return []
+
+    def verify_list(text: str) -> tuple[list[str], dict[str, Any] | None]:
+        listing = verify_text(
+            text, candidate.keys, candidate.issuer.base_url, candidate.now, steps=LIST_STEPS
+        )
+        return listing.problems, listing.credential
+
+    return status_problems(candidate.credential, candidate.status_source, verify_list)
+
+
 Step = Callable[[Candidate], list[str]]
-STEPS: tuple[Step, ...] = (check_signature, check_issuer, check_claims, check_schema, check_linkage)
+STEPS: tuple[Step, ...] = (
+    check_signature,
+    check_issuer,
+    check_claims,
+    check_schema,
+    check_linkage,
+    check_status,
+)
+LIST_STEPS: tuple[Step, ...] = (check_signature, check_issuer, check_claims)
+"""What a status list must pass: it is signed like a credential, but is no badge."""
 
 
 def _token_of(text: str, verdict: Verdict) -> tuple[str, dict[str, Any] | None] | None:
@@ -202,10 +233,17 @@ def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def verify_text(
-    text: str, keys: list[dict[str, Any]], issuer_url: str, now: datetime | None = None
+    text: str,
+    keys: list[dict[str, Any]],
+    issuer_url: str,
+    now: datetime | None = None,
+    *,
+    status_source: StatusSource | None = None,
+    steps: tuple[Step, ...] = STEPS,
 ) -> Verdict:
     """Verify a credential file's content against the public keys ``keys`` (JWKs) of the
-    issuer at ``issuer_url`` (its base address)."""
+    issuer at ``issuer_url`` (its base address), reading status lists from
+    ``status_source`` (without one, revocation is not checked)."""
     verdict = Verdict()
     found = _token_of(text, verdict)
     if found is None:
@@ -228,17 +266,24 @@ def verify_text(
         keys=keys,
         issuer=IssuerProfile(issuer_url.rstrip("/"), ""),
         now=now or datetime.now(UTC),
+        status_source=status_source,
     )
-    for step in STEPS:
-        verdict.problems += step(candidate)
+    for step in steps:
+        verdict.found[step] = step(candidate)
+        verdict.problems += verdict.found[step]
     if readable is not None and readable != credential:
         verdict.problems.append('the readable "credential" differs from the signed one')
     return verdict
 
 
-def verify_file(path: Path, keys: list[dict[str, Any]], issuer_url: str) -> Verdict:
+def verify_file(
+    path: Path,
+    keys: list[dict[str, Any]],
+    issuer_url: str,
+    status_source: StatusSource | None = None,
+) -> Verdict:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return Verdict(problems=[f"{path}: cannot be read: {exc}"])
-    return verify_text(text, keys, issuer_url)
+    return verify_text(text, keys, issuer_url, status_source=status_source)

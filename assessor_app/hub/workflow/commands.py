@@ -11,11 +11,14 @@ from typing import Any
 from assessor_app.domain.text import printable
 from assessor_app.hub.admin import HubAdmin, HubAdminError
 from assessor_app.hub.badges.credential import IssuerProfile
-from assessor_app.hub.badges.issue import public_jwk
+from assessor_app.hub.badges.issue import BadgeIssuer, public_jwk
 from assessor_app.hub.badges.issuer_url import configured_issuer_url
-from assessor_app.hub.badges.signing import IssuerKeyError, existing_keys
+from assessor_app.hub.badges.revocation import database_source
+from assessor_app.hub.badges.signing import IssuerKey, IssuerKeyError, existing_keys
+from assessor_app.hub.badges.status_check import file_source, http_source
 from assessor_app.hub.badges.verify import Verdict, load_jwks, verify_file
 from assessor_app.hub.config import HubSettings
+from assessor_app.hub.db import Database
 
 COMMANDS = ("set-workflow", "review", "resubmit", "coaching")
 
@@ -107,17 +110,25 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="the issuer's base address the credential must name (default: this hub's)",
     )
+    verify.add_argument(
+        "--status-list",
+        type=Path,
+        metavar="FILE",
+        help="check revocation against this saved status list (default: this hub's own "
+        "lists, or with --jwks the list fetched from the URL the credential names)",
+    )
 
 
 def verify(args: argparse.Namespace, settings: HubSettings, say: Callable[[str], None]) -> int:
-    """``verify FILE...``: prints VALID or INVALID with reasons for each; 0 when all are
-    valid, else 1."""
+    """``verify FILE...``: prints VALID, or INVALID or REVOKED with reasons, for each; 0
+    when all are valid, else 1."""
     issuer_url = args.issuer or configured_issuer_url(settings.data_dir)
     if not issuer_url:
         raise HubAdminError(
             "this hub has no issuer address yet: pass --issuer with the address of the hub "
             "that issued the credential"
         )
+    own: list[IssuerKey] = []
     if args.jwks is not None:
         try:
             keys = load_jwks(args.jwks)
@@ -135,7 +146,19 @@ def verify(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
             )
         profile = IssuerProfile(issuer_url.rstrip("/"), "")
         keys = [public_jwk(key, profile) for key in own]
-    valid = [_report(path, verify_file(path, keys, issuer_url), say) for path in args.files]
+    db = Database(settings.db_url) if own and args.status_list is None else None
+    try:
+        if args.status_list is not None:
+            source = file_source(args.status_list)
+        elif db is not None:
+            source = database_source(db, BadgeIssuer(tuple(own), "", issuer_url))
+        else:
+            source = http_source()
+        verdicts = [(path, verify_file(path, keys, issuer_url, source)) for path in args.files]
+    finally:
+        if db is not None:
+            db.dispose()
+    valid = [_report(path, verdict, say) for path, verdict in verdicts]
     return 0 if all(valid) else 1
 
 
@@ -143,7 +166,7 @@ def _report(path: Path, verdict: Verdict, say: Callable[[str], None]) -> bool:
     """Print one file's verdict; everything from the file goes through ``printable``, as a
     credential (even a validly signed one) cannot be trusted to hold plain text."""
     if not verdict.valid:
-        say(printable(f"INVALID: {path}"))
+        say(printable(f"{'REVOKED' if verdict.revoked else 'INVALID'}: {path}"))
         for problem in verdict.problems:
             say(printable(f"  - {problem}"))
         return False
