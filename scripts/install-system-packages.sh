@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system libraries Assessor needs (libvlc for video, ffmpeg for demo media,
-# PostgreSQL and a Secret Service for the test suite). On Debian/Ubuntu as root it installs
-# what is missing; elsewhere it prints the exact command to run and stops.
+# PostgreSQL, a Secret Service and Chromium for the test suite). On Debian/Ubuntu as root
+# it installs what is missing; elsewhere it prints the exact command to run and stops.
 #   usage: install-system-packages.sh app|test
 set -euo pipefail
 profile="${1:-app}"
@@ -9,7 +9,7 @@ profile="${1:-app}"
 app_packages=(libvlc5 vlc-plugin-base libpulse0 libxcb-icccm4 ffmpeg
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1
   libglib2.0-0 libdbus-1-3 fonts-dejavu-core)
-test_packages=(poppler-utils xvfb xauth gnome-keyring dbus dbus-x11 postgresql curl)
+test_packages=(poppler-utils xvfb xauth gnome-keyring dbus dbus-x11 postgresql curl chromium)
 
 wanted=("${app_packages[@]}")
 if [ "$profile" = test ]; then wanted+=("${test_packages[@]}"); fi

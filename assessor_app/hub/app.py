@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from assessor_app.hub.badges.api import badges_router
+from assessor_app.hub.badges.public import public_badge_router
 from assessor_app.hub.calibration.qualification import overall_status
 from assessor_app.hub.calibration.router import calibration_router
 from assessor_app.hub.calibration.service import facilitates_submission
@@ -524,6 +525,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
     app.include_router(calibration_router(current_user, _hub))
     app.include_router(workflow_router(current_user, _hub))
     app.include_router(badges_router(current_user, _hub))
+    app.include_router(public_badge_router(_hub))
     app.include_router(pathways_router(current_user, _hub))
 
     @app.get("/healthz", tags=["operations"])

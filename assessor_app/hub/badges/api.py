@@ -55,7 +55,7 @@ _issuers: dict[tuple[Path, ProofFormat], BadgeIssuer] = {}
 _issuers_lock = threading.Lock()
 
 
-def _issuer(hub: HubLike) -> BadgeIssuer:
+def hub_issuer(hub: HubLike) -> BadgeIssuer:
     """One issuer per data folder and proof format, loaded (and the key made) on first use."""
     where = (hub.settings.data_dir, hub.settings.proof)
     with _issuers_lock:
@@ -125,7 +125,7 @@ def badges_router(
     ) -> Any:
         """The signed OpenBadgeCredential (VC-JWT, RS256 or EdDSA): JSON with the JWT and the
         readable credential, or the bare JWT, whichever ``Accept`` prefers (q-values count)."""
-        issuer = _issuer(hub)
+        issuer = hub_issuer(hub)
         profile = issuer.profile()
         with hub.db.read() as session:
             issued = session.get(IssuedCredential, credential_id)
@@ -157,7 +157,7 @@ def badges_router(
         """Revoke an issued credential (admin): its bit in the status list is set at once,
         so every verifier checking the list sees it revoked. The reason stays on the hub."""
         require_role(user, "admin")
-        profile = _issuer(hub).profile()
+        profile = hub_issuer(hub).profile()
         try:
             with hub.db.write() as session:
                 issued = revoke(session, credential_id, body.reason, utcnow())
@@ -185,7 +185,7 @@ def badges_router(
         credential whose ``credentialStatus`` points at bit N of it is revoked when bit N is
         set. Public, as verifiers fetch it."""
         parsed = parse_number(number)
-        issuer = _issuer(hub)
+        issuer = hub_issuer(hub)
         with hub.db.read() as session:
             signed = signed_status_list(session, issuer, parsed) if parsed is not None else None
         if signed is None:
@@ -201,7 +201,7 @@ def badges_router(
     @router.get("/issuer/jwks.json")
     def jwks(hub: HubDep) -> dict[str, list[dict[str, str]]]:
         """The issuer's public keys; a credential's ``kid`` names one of them."""
-        return _issuer(hub).jwks()
+        return hub_issuer(hub).jwks()
 
     @router.get(
         "/issuer/keys/{thumbprint}",
@@ -209,7 +209,7 @@ def badges_router(
     )
     def issuer_key(thumbprint: str, hub: HubDep) -> dict[str, str]:
         """One public key of the issuer: what a credential's ``kid`` dereferences to."""
-        issuer = _issuer(hub)
+        issuer = hub_issuer(hub)
         wanted = issuer.profile().key_id(thumbprint)
         for jwk in issuer.jwks()["keys"]:
             if jwk["kid"] == wanted:
@@ -219,7 +219,7 @@ def badges_router(
     @router.get("/issuer")
     def issuer_profile(hub: HubDep) -> dict[str, Any]:
         """The issuer's Open Badges profile, with its public keys as verification methods."""
-        return _issuer(hub).profile_document()
+        return hub_issuer(hub).profile_document()
 
     @router.get(
         "/achievements/{credential}/v{version}",
@@ -233,6 +233,6 @@ def badges_router(
         if row is None:
             raise Problem(404, "Not Found", "No credential version with this id.")
         domain = CredentialSchema.model_validate(row.document).to_domain()
-        return achievement(_issuer(hub).profile(), domain)
+        return achievement(hub_issuer(hub).profile(), domain)
 
     return router

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assessor_app.hub.badges.issue import BadgeIssuer
@@ -120,17 +121,29 @@ def signed_status_list(
     return document, issuer.sign(document, profile)
 
 
-def database_source(db: Database, issuer: BadgeIssuer) -> StatusSource:
+def database_source(
+    db: Database, issuer: BadgeIssuer, fallback: StatusSource | None = None
+) -> StatusSource:
     """Read this hub's own lists straight from its database (what it would serve at their
-    URLs); a URL of any other list is not available here."""
+    URLs). A list it does not hold, or a database that cannot answer, goes to ``fallback``
+    (when given) or is not available."""
     prefix = list_url(issuer.profile(), 0).removesuffix("0")
 
     def read(url: str) -> str:
         number = parse_number(url.removeprefix(prefix)) if url.startswith(prefix) else None
-        with db.read() as session:
-            signed = signed_status_list(session, issuer, number) if number is not None else None
-        if signed is None:
-            raise StatusUnavailable(f"{url} is not a status list of this hub")
-        return signed[1]
+        try:
+            with db.read() as session:
+                signed = signed_status_list(session, issuer, number) if number is not None else None
+        except SQLAlchemyError as exc:
+            if fallback is not None:
+                return fallback(url)
+            raise StatusUnavailable(
+                f"the hub's database cannot answer ({exc.__class__.__name__})"
+            ) from None
+        if signed is not None:
+            return signed[1]
+        if fallback is not None:
+            return fallback(url)
+        raise StatusUnavailable(f"{url} is not a status list of this hub")
 
     return read

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from assessor_app.domain.text import printable
 from assessor_app.hub.admin import HubAdmin, HubAdminError
 from assessor_app.hub.badges.credential import IssuerProfile
@@ -146,12 +148,13 @@ def verify(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
             )
         profile = IssuerProfile(issuer_url.rstrip("/"), "")
         keys = [public_jwk(key, profile) for key in own]
-    db = Database(settings.db_url) if own and args.status_list is None else None
+    db = _own_database(settings) if own and args.status_list is None else None
     try:
         if args.status_list is not None:
             source = file_source(args.status_list)
         elif db is not None:
-            source = database_source(db, BadgeIssuer(tuple(own), "", issuer_url))
+            issuer = BadgeIssuer(tuple(own), "", issuer_url)
+            source = database_source(db, issuer, fallback=http_source())
         else:
             source = http_source()
         verdicts = [(path, verify_file(path, keys, issuer_url, source)) for path in args.files]
@@ -160,6 +163,15 @@ def verify(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
             db.dispose()
     valid = [_report(path, verdict, say) for path, verdict in verdicts]
     return 0 if all(valid) else 1
+
+
+def _own_database(settings: HubSettings) -> Database | None:
+    """This hub's database, to read its status lists from; None for a SQLite file that does
+    not exist (opening it would make an empty one)."""
+    url = make_url(settings.db_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        return None
+    return Database(settings.db_url)
 
 
 def _report(path: Path, verdict: Verdict, say: Callable[[str], None]) -> bool:
