@@ -96,10 +96,13 @@ def build_feedback_report(
     show_assessor_name: bool = False,
     issuer: str = DEFAULT_ISSUER,
     fonts: ReportFonts | None = None,
+    badge_url: str | None = None,
 ) -> None:
     """Write the educator's feedback report for one decided submission to ``out``.
 
     ``issuer`` is the organisation that awards the credential; it is the PDF's author.
+    ``badge_url``: the public page of the badge a Pass was issued as, linked from the
+    summary (only an http(s) address, only for a Pass).
     ``fonts`` defaults to DejaVu Sans (Helvetica with ASCII stand-ins if it is missing).
     """
     fonts = fonts or load_fonts()
@@ -108,7 +111,8 @@ def build_feedback_report(
     shown_name = assessor_name.strip() if show_assessor_name and assessor_name else None
 
     story: list[Flowable] = []
-    story += writer.header(decision, decided_at, shown_name)
+    badge = badge_url if decision is Decision.PASS and _is_web_address(badge_url) else None
+    story += writer.header(decision, decided_at, shown_name, badge)
     if decision is Decision.RETURN_INCOMPLETE:
         story += writer.return_reason()
     else:
@@ -148,6 +152,10 @@ class _Styles(ReportStyles):
         self.decision = ParagraphStyle(
             "decision", parent=self.body, fontName=fonts.bold, fontSize=14, leading=18, spaceAfter=2
         )
+
+
+def _is_web_address(url: str | None) -> bool:
+    return url is not None and url.startswith(("https://", "http://")) and url.isprintable()
 
 
 def _points(value: float) -> str:
@@ -190,6 +198,12 @@ class _ReportWriter:
         markup = self._markup(text)
         return Paragraph(f"<b>{markup}</b>" if bold else markup, style)
 
+    def link(self, url: str, style: ParagraphStyle) -> Paragraph:
+        """A clickable address, shown as it is."""
+        shown = escape(self.fonts.text(url))
+        target = escape(url, {'"': "&quot;"})
+        return Paragraph(f'<a href="{target}" color="blue">{shown}</a>', style)
+
     def paragraphs(self, text: str, style: ParagraphStyle) -> list[Flowable]:
         """Free text as separate paragraphs at blank lines, so long text breaks across
         pages between paragraphs as well as within them."""
@@ -201,7 +215,7 @@ class _ReportWriter:
         return _Heading(self._markup(text), style, self.fonts.text(text), level)
 
     def header(
-        self, decision: Decision, decided_at: datetime, assessor: str | None
+        self, decision: Decision, decided_at: datetime, assessor: str | None, badge: str | None
     ) -> list[Flowable]:
         s = self.styles
         c = self.credential
@@ -220,8 +234,11 @@ class _ReportWriter:
                 if (level := self._awarded(criterion)) is not None
             )
             rows.append(("Points", f"{_points(total)} of {_points(c.rubric.max_points)}"))
+        cells = [[self.para(k, s.label), self.para(v, s.value)] for k, v in rows]
+        if badge:
+            cells.append([self.para("Badge", s.label), self.link(badge, s.value)])
         summary = Table(
-            [[self.para(k, s.label), self.para(v, s.value)] for k, v in rows],
+            cells,
             colWidths=[32 * mm, _CONTENT_WIDTH - 32 * mm],
             hAlign="LEFT",
         )

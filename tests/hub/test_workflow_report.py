@@ -79,3 +79,23 @@ def test_a_decision_under_review_has_no_report_yet(
     text = pdf_text(ann.get(url).content, tmp_path)
     assert "Pass" in text
     assert "Strong use of wait time." in text
+
+
+def test_the_report_of_a_pass_links_to_its_badge_page(
+    hub: HubServer, ann: httpx.Client, world: World, tmp_path: Path
+) -> None:
+    """The report of a Pass names the public badge page (and the PDF's link goes there);
+    a Not Yet has no badge, so no link."""
+    assert upload(ann, world.ann_assignment, sheet(world.ann_artifacts[0]), "k-1", 1).is_success
+    [issued] = ann.get("/api/v1/credentials").json()["items"]
+    page = f"{hub.base_url}/badges/{issued['id']}"
+    report = ann.get(f"/api/v1/submissions/{world.ann_submission}/report.pdf")
+    text = pdf_text(report.content, tmp_path)
+    assert "Badge" in text and page in text
+    assert f"/URI ({page})".encode() in report.content
+    assert httpx.get(page).status_code == 200
+    with sign_in(hub.base_url, "bob") as bob:
+        body = sheet(world.bob_artifacts[0], "not_yet")
+        assert upload(bob, world.bob_assignment, body, "k-2", 1).is_success
+        not_yet = bob.get(f"/api/v1/submissions/{world.bob_submission}/report.pdf")
+        assert "/badges/" not in pdf_text(not_yet.content, tmp_path)

@@ -57,6 +57,11 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
 STYLESHEET_VERSION = hashlib.sha256(STYLESHEET.encode()).hexdigest()[:12]
 
 
+def badge_page_url(issuer_url: str, credential_id: str) -> str:
+    """Where the public page of the issued credential ``credential_id`` (its uuid) is."""
+    return f"{issuer_url.rstrip('/')}/badges/{credential_id}"
+
+
 @dataclass(frozen=True)
 class Check:
     """One line of "verifies right now": what was checked, and what was wrong (if anything)."""

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Response
 
+from assessor_app.hub.badges.issuer_url import pin_issuer_url
+from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import Database, User, utcnow
 from assessor_app.hub.problems import Problem
 from assessor_app.hub.workflow import review
@@ -20,6 +22,7 @@ from assessor_app.protocol.workflow import CoachingList, ReviewAction, ReviewLis
 
 class HubLike(Protocol):
     db: Database
+    settings: HubSettings
 
 
 def require_role(user: User, role: str) -> None:
@@ -112,7 +115,9 @@ def workflow_router(
         """The educator feedback report of a decided submission."""
         try:
             with hub.db.read() as session:
-                pdf = feedback_report_pdf(session, submission_id, user)
+                pdf = feedback_report_pdf(
+                    session, submission_id, user, pin_issuer_url(hub.settings.data_dir)
+                )
         except ReportUnavailable as exc:
             title = "Not Found" if exc.status == 404 else "Not final yet"
             raise Problem(exc.status, title, exc.detail) from None

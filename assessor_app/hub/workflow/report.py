@@ -17,9 +17,11 @@ from assessor_app.domain.artifacts import Artifact
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.evaluation import evaluate
 from assessor_app.domain.submission import Submission
+from assessor_app.hub.badges.page import badge_page_url
 from assessor_app.hub.db import ArtifactRow, AssignmentRow, DecisionRow, SubmissionRow, User
 from assessor_app.hub.decisions import credential_schema
 from assessor_app.hub.workflow.hooks import PRODUCTION, workflow_of
+from assessor_app.hub.workflow.models import IssuedCredential
 from assessor_app.protocol.v1 import AssignmentStatus, DecisionUpload, PreviousAttemptOut
 from assessor_app.reports.feedback_report import build_feedback_report
 
@@ -51,8 +53,9 @@ def _final_decision(
     return (own[0], own[1]) if own is not None else None
 
 
-def feedback_report_pdf(session: Session, submission_id: str, user: User) -> bytes:
-    """The report's bytes, or ``ReportUnavailable``."""
+def feedback_report_pdf(session: Session, submission_id: str, user: User, issuer_url: str) -> bytes:
+    """The report's bytes, or ``ReportUnavailable``. A Pass issued as a badge links to its
+    public page at ``issuer_url``."""
     found = _final_decision(session, submission_id, user)
     submission = session.get(SubmissionRow, submission_id)
     if found is None or submission is None:
@@ -87,6 +90,9 @@ def feedback_report_pdf(session: Session, submission_id: str, user: User) -> byt
             PreviousAttemptOut.model_validate(p).to_domain() for p in submission.previous_attempts
         ),
     )
+    issued = session.scalar(
+        select(IssuedCredential).where(IssuedCredential.assignment_id == assignment.id)
+    )
     out = io.BytesIO()
     build_feedback_report(
         out,
@@ -97,5 +103,6 @@ def feedback_report_pdf(session: Session, submission_id: str, user: User) -> byt
         decided_at=decision_row.recorded_at,
         assessor_name=assessor.display_name,
         show_assessor_name=workflow_of(session, submission.credential_id).show_assessor_name,
+        badge_url=badge_page_url(issuer_url, issued.id) if issued is not None else None,
     )
     return out.getvalue()
