@@ -13,7 +13,7 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
-from assessor_app.hub.badges.api import _issuer
+from assessor_app.hub.badges.api import hub_issuer
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import Database, User
 from assessor_app.hub.pathways.award import snapshot
@@ -115,7 +115,7 @@ def pathways_router(
         """A programme credential of this pathway: the signed VC-JWT and the readable
         OpenBadgeCredential, as ``GET /credentials/{id}`` serves a component badge."""
         require_role(user, "admin")
-        issuer = _issuer(hub)
+        issuer = hub_issuer(hub)
         profile = issuer.profile()
         with hub.db.read() as session:
             row = session.get(ProgrammeCredential, credential_id.removeprefix("urn:uuid:"))
@@ -138,7 +138,7 @@ def pathways_router(
             if pathway is None:
                 raise Problem(404, "Not Found", _NO_PATHWAY)
             return programme_achievement(
-                session, _issuer(hub).profile(), pathway.id, snapshot(pathway)
+                session, hub_issuer(hub).profile(), pathway.id, snapshot(pathway)
             )
 
     return router
