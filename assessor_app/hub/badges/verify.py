@@ -55,7 +55,9 @@ class Verdict:
 
     @property
     def revoked(self) -> bool:
-        return REVOKED in self.problems
+        """A genuine credential its issuer revoked: revocation is all that is wrong (a
+        credential that also fails other checks is simply invalid)."""
+        return self.problems == [REVOKED]
 
 
 @dataclass
