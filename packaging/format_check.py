@@ -67,13 +67,15 @@ def _wait(condition: Callable[[], bool], timeout_s: float) -> bool:
 
 def play_video(path: Path) -> str | None:
     """None when the app's player shows a first frame, else what went wrong."""
-    from assessor_app.media.player import ERROR, VideoPlayer
+    from assessor_app.media.player import PlayerState, VideoPlayer
 
     player = VideoPlayer()
     try:
         player.open_stream(path.open("rb"), path.stat().st_size, autoplay=True)
-        arrived = _wait(lambda: player.last_frame() is not None or player.state() == ERROR, 15)
-        if player.state() == ERROR or not arrived:
+        arrived = _wait(
+            lambda: player.last_frame() is not None or player.state() == PlayerState.ERROR, 15
+        )
+        if player.state() == PlayerState.ERROR or not arrived:
             return f"no picture (player state {player.state()})"
         return None
     finally:
