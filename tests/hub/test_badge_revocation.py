@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from assessor_app.hub.badges.conformance import schema_problems
 from assessor_app.hub.config import HubSettings
 from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
 from tests.hub.test_workflow import sheet, upload
@@ -87,6 +88,8 @@ def test_revoke_credential_sets_the_bit_the_credential_names(
         "statusListIndex": status["statusListIndex"],
         "statusListCredential": list_url,
     }
+    # The official OB 3.0 schema accepts the entry (the hub checks before signing, too).
+    assert schema_problems(served["credential"]) == []
     index = int(status["statusListIndex"])
     other_index = int(other["credential"]["credentialStatus"]["statusListIndex"])
     assert index != other_index

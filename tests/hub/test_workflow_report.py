@@ -91,7 +91,9 @@ def test_the_report_of_a_pass_links_to_its_badge_page(
     page = f"{hub.base_url}/badges/{issued['id']}"
     report = ann.get(f"/api/v1/submissions/{world.ann_submission}/report.pdf")
     text = pdf_text(report.content, tmp_path)
-    assert "Badge" in text and page in text, text
+    assert "Badge" in text
+    # A long address may wrap in its column: compare without the line break's space.
+    assert page in text.replace(" ", ""), text
     assert f"/URI ({page})".encode() in report.content
     assert httpx.get(page).status_code == 200
     with sign_in(hub.base_url, "bob") as bob:
