@@ -17,6 +17,7 @@ import yaml
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.badges.page import STYLESHEET_VERSION
+from assessor_app.hub.pathways import commands
 from tests.hub.conftest import (
     CREDENTIAL_FILE,
     PASSWORD,
@@ -26,6 +27,8 @@ from tests.hub.conftest import (
     sign_in,
 )
 from tests.hub.test_badge_revocation import pass_and_fetch
+from tests.hub.test_pathways import COMPONENTS, Pathways, pass_it, pathway_yaml
+from tests.hub.test_pathways import pathways as pathways  # the fixture, for pytest
 
 CONSOLE_LINE = re.compile(r":CONSOLE[:(]")
 HOSTILE_TITLE = '<script>alert("x")</script><img src=x onerror=alert(1)> Wait \x07time\x1b[31m'
@@ -175,3 +178,19 @@ def test_a_hostile_achievement_name_renders_as_text(
     # The browser's own serialization of the text it shows: markup as characters.
     as_browser_shows = shown.replace("&quot;", '"')
     assert f"<h1>{as_browser_shows} Wait time</h1>" in result.stdout
+
+
+def test_a_programme_credential_has_a_badge_page_too(pathways: Pathways, hub: HubServer) -> None:
+    commands.import_file(pathways.admin, pathways.write(pathway_yaml()))
+    work = {c: pathways.submit(c, "E-7401", "ann") for c in COMPONENTS}
+    with sign_in(hub.base_url, "ann") as ann:
+        for _submission, assignment, clip in work.values():
+            pass_it(ann, assignment, clip)
+    [issued] = pathways.issued()
+    url = f"{hub.base_url}/badges/{issued.id}"
+    page = httpx.get(url)
+    assert page.status_code == 200
+    assert "<h1>Formative Practitioner</h1>" in page.text
+    assert "Verified just now: signature, issuer and revocation status." in page.text
+    assert page.text.count("✓ passed") == 4
+    assert httpx.get(f"{url}/credential.json").json()["credential"]["id"] == f"urn:uuid:{issued.id}"

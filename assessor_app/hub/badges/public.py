@@ -5,8 +5,9 @@
     GET /badges/{id}/credential.jwt     the bare VC-JWT
     GET /badges/badge.css               the page's only stylesheet
 
-``id`` is the credential's uuid (the part of its ``id`` after ``urn:uuid:``); knowing it is
-what makes a badge visible, as with a shared link. The page is verified with the same
+Badges and programme credentials alike. ``id`` is the credential's uuid (the part of its
+``id`` after ``urn:uuid:``); knowing it is what makes a badge visible, as with a shared
+link. The page is verified with the same
 pipeline as ``assessor-hub verify`` (signature, issuer, claims, schema, linkage, and the
 status list read from this hub's database), never a copy of it.
 """
@@ -34,6 +35,8 @@ from assessor_app.hub.badges.verify import (
     check_status,
     verify_text,
 )
+from assessor_app.hub.pathways.credential import programme_document
+from assessor_app.hub.pathways.models import ProgrammeCredential
 from assessor_app.hub.workflow.models import IssuedCredential
 from assessor_app.protocol.workflow import IssuedCredentialOut
 
@@ -55,14 +58,22 @@ Check the link you were given.</p></main></body></html>
 """
 
 
-def _signed(hub: HubLike, credential_id: str) -> tuple[IssuedCredential, dict[str, Any], str]:
+def _signed(
+    hub: HubLike, credential_id: str
+) -> tuple[IssuedCredential | ProgrammeCredential, dict[str, Any], str]:
+    """The credential (a badge or a programme credential), its document and its VC-JWT."""
     issuer = hub_issuer(hub)
     profile = issuer.profile()
     with hub.db.read() as session:
+        issued: IssuedCredential | ProgrammeCredential | None
         issued = session.get(IssuedCredential, credential_id)
-        if issued is None:
-            raise LookupError(credential_id)
-        document = credential_document(session, issued, profile)
+        if issued is not None:
+            document = credential_document(session, issued, profile)
+        else:
+            issued = session.get(ProgrammeCredential, credential_id)
+            if issued is None:
+                raise LookupError(credential_id)
+            document = programme_document(session, issued, profile)
     return issued, document, issuer.sign_credential(document, profile)
 
 
