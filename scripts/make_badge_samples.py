@@ -6,10 +6,12 @@ A throwaway hub (a temporary data folder, issuer ``https://hub.example.org``) im
 "wait time" credential from ``resources/rubrics/``, records a Pass for one educator and
 issues the credential, exactly as a served hub does. Each sample is written three ways:
 ``NAME.json`` (what ``GET /api/v1/credentials/{id}`` answers: the VC-JWT and the readable
-credential), ``NAME.jwt`` (the bare VC-JWT), and ``issuer-jwks.json`` (the key set both
-verify against), so that this works offline:
+credential), ``NAME.jwt`` (the bare VC-JWT), beside ``issuer-jwks.json`` (the key set both
+verify against) and ``status-list.jwt`` (the signed revocation list their
+``credentialStatus`` names, as the hub serves it), so that this works offline:
 
     assessor-hub verify --jwks docs/samples/issuer-jwks.json --issuer https://hub.example.org \\
+        --status-list docs/samples/status-list.jwt \\
         docs/samples/open-badge-credential.json docs/samples/open-badge-credential.jwt \\
         docs/samples/programme-credential.json docs/samples/programme-credential.jwt
 
@@ -46,6 +48,7 @@ from assessor_app.hub.badges.issue import (  # noqa: E402
     credential_document,
 )
 from assessor_app.hub.badges.issuer_url import ISSUER_URL_ENV, pin_issuer_url  # noqa: E402
+from assessor_app.hub.badges.revocation import signed_status_list  # noqa: E402
 from assessor_app.hub.badges.signing import DEFAULT_PROOF, KEY_ENV, ProofFormat  # noqa: E402
 from assessor_app.hub.config import HubSettings  # noqa: E402
 from assessor_app.hub.pathways import commands as pathway_commands  # noqa: E402
@@ -60,6 +63,7 @@ from assessor_app.protocol.v1 import CriterionScoreWire, DecisionUpload  # noqa:
 ISSUER_URL = "https://hub.example.org"
 DEFAULT_OUT = ROOT / "docs" / "samples"
 JWKS_FILE = "issuer-jwks.json"
+STATUS_LIST_FILE = "status-list.jwt"
 RUBRIC = resources_dir() / "rubrics" / "wait-time-questioning.yaml"
 PATHWAY = resources_dir() / "pathways" / "formative-assessment-practitioner.yaml"
 
@@ -176,7 +180,18 @@ def make_samples(out: Path, proof: ProofFormat = DEFAULT_PROOF) -> list[Path]:
                 written.append(_write(out / f"{name}.jwt", served["jwt"]))
             jwks = json.dumps(issuer.jwks(), indent=2)
             written.append(_write(out / JWKS_FILE, jwks))
+            written.append(_write(out / STATUS_LIST_FILE, _status_list(admin, issuer)))
     return written
+
+
+def _status_list(admin: HubAdmin, issuer: BadgeIssuer) -> str:
+    """The VC-JWT of status list 0, which every sample's ``credentialStatus`` points into:
+    without it a verifier offline cannot tell whether a sample was revoked."""
+    with admin.db.read() as session:
+        signed = signed_status_list(session, issuer, 0)
+    if signed is None:
+        raise RuntimeError("the samples were issued without a status list")
+    return signed[1]
 
 
 def _write(path: Path, text: str) -> Path:

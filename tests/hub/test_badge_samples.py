@@ -46,6 +46,8 @@ def verify_offline(folder: Path, tmp_path: Path) -> subprocess.CompletedProcess[
         str(folder / "issuer-jwks.json"),
         "--issuer",
         ISSUER,
+        "--status-list",
+        str(folder / "status-list.jwt"),
         *(str(folder / f"{name}.{ext}") for name in NAMES for ext in ("json", "jwt")),
     )
 
@@ -106,7 +108,11 @@ def test_the_script_regenerates_samples_that_verify(tmp_path: Path, proof: Proof
     )
     assert made.returncode == 0, made.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["issuer-jwks.json", *(f"{name}.{ext}" for name in NAMES for ext in ("json", "jwt"))]
+        [
+            "issuer-jwks.json",
+            "status-list.jwt",
+            *(f"{name}.{ext}" for name in NAMES for ext in ("json", "jwt")),
+        ]
     )
     assert not (tmp_path / "deployment-key.pem").exists()
     check_samples(out, tmp_path, proof.alg)
