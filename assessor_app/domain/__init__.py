@@ -14,7 +14,15 @@ from assessor_app.lazy_exports import lazy_exports
 if TYPE_CHECKING:
     from assessor_app.domain.artifacts import Artifact, ArtifactKind
     from assessor_app.domain.assignment import Assignment, AssignmentKind
-    from assessor_app.domain.citations import Citation, PdfPage, Quote, Rect, TimeRange
+    from assessor_app.domain.citations import (
+        Citation,
+        ImageRegion,
+        PdfPage,
+        Quote,
+        Rect,
+        TableCell,
+        TimeRange,
+    )
     from assessor_app.domain.decision import Decision
     from assessor_app.domain.evaluation import Evaluation, Problem, ProblemCode, evaluate
     from assessor_app.domain.rubric import (
@@ -36,8 +44,10 @@ _HOMES = {
     "Assignment": "assignment",
     "AssignmentKind": "assignment",
     "Citation": "citations",
+    "ImageRegion": "citations",
     "PdfPage": "citations",
     "Quote": "citations",
+    "TableCell": "citations",
     "Rect": "citations",
     "TimeRange": "citations",
     "Decision": "decision",
@@ -72,6 +82,7 @@ __all__ = [
     "Decision",
     "DecisionRule",
     "Evaluation",
+    "ImageRegion",
     "Level",
     "MinimumPoints",
     "PdfPage",
@@ -84,6 +95,7 @@ __all__ = [
     "Rubric",
     "ScoreSheet",
     "Submission",
+    "TableCell",
     "TimeRange",
     "evaluate",
 ]

@@ -17,7 +17,16 @@ from pydantic import (
 )
 
 from assessor_app.domain.assignment import AssignmentKind
-from assessor_app.domain.citations import Citation, PdfPage, Quote, Rect, TimeRange
+from assessor_app.domain.citations import (
+    LABEL_LIMIT,
+    Citation,
+    ImageRegion,
+    PdfPage,
+    Quote,
+    Rect,
+    TableCell,
+    TimeRange,
+)
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.scoresheet import CriterionScore, ScoreSheet
 from assessor_app.domain.submission import PreviousAttempt
@@ -31,6 +40,7 @@ __all__ = [
     "AssignmentDelta",
     "AssignmentItem",
     "AssignmentStatus",
+    "CellCitation",
     "CitationWire",
     "CredentialOut",
     "CriterionScoreWire",
@@ -42,6 +52,7 @@ __all__ = [
     "ProblemDetail",
     "QuoteCitation",
     "RectWire",
+    "RegionCitation",
     "SubmissionOut",
     "TimeCitation",
     "TokenRequest",
@@ -207,29 +218,57 @@ class PageCitation(_Wire):
 
 
 class QuoteCitation(_Wire):
+    """A quote; ``page`` when it was selected in a PDF."""
+
     kind: Literal["quote"] = "quote"
     artifact_id: str
     text: Annotated[str, Field(min_length=1, max_length=4_000)]
+    page: Annotated[int, Field(ge=1)] | None = None
 
 
-CitationWire = Annotated[TimeCitation | PageCitation | QuoteCitation, Field(discriminator="kind")]
+class RegionCitation(_Wire):
+    """A rectangle of an image, in the image's pixels."""
+
+    kind: Literal["region"] = "region"
+    artifact_id: str
+    rect: RectWire
 
 
-def citation_to_wire(citation: Citation) -> TimeCitation | PageCitation | QuoteCitation:
+class CellCitation(_Wire):
+    """One table cell: the row named by its first cell, the column by its heading."""
+
+    kind: Literal["cell"] = "cell"
+    artifact_id: str
+    row: Annotated[str, Field(min_length=1, max_length=LABEL_LIMIT)]
+    column: Annotated[str, Field(min_length=1, max_length=LABEL_LIMIT)]
+    value: Annotated[str, Field(max_length=4_000)] = ""
+
+
+AnyCitationWire = TimeCitation | PageCitation | QuoteCitation | RegionCitation | CellCitation
+CitationWire = Annotated[AnyCitationWire, Field(discriminator="kind")]
+
+
+def _rect_wire(r: Rect) -> RectWire:
+    return RectWire(x=r.x, y=r.y, width=r.width, height=r.height)
+
+
+def citation_to_wire(citation: Citation) -> AnyCitationWire:
     t = citation.target
     if isinstance(t, TimeRange):
         return TimeCitation(artifact_id=citation.artifact_id, start_ms=t.start_ms, end_ms=t.end_ms)
     if isinstance(t, PdfPage):
-        rect = (
-            RectWire(x=t.rect.x, y=t.rect.y, width=t.rect.width, height=t.rect.height)
-            if t.rect
-            else None
-        )
+        rect = _rect_wire(t.rect) if t.rect else None
         return PageCitation(artifact_id=citation.artifact_id, page=t.page, rect=rect)
-    return QuoteCitation(artifact_id=citation.artifact_id, text=t.text)
+    if isinstance(t, ImageRegion):
+        return RegionCitation(artifact_id=citation.artifact_id, rect=_rect_wire(t.rect))
+    if isinstance(t, TableCell):
+        return CellCitation(
+            artifact_id=citation.artifact_id, row=t.row, column=t.column, value=t.value
+        )
+    return QuoteCitation(artifact_id=citation.artifact_id, text=t.text, page=t.page)
 
 
-def citation_from_wire(wire: TimeCitation | PageCitation | QuoteCitation) -> Citation:
+def citation_from_wire(wire: AnyCitationWire) -> Citation:
     """Raises ValueError for a well-formed but impossible citation (end before start)."""
     if isinstance(wire, TimeCitation):
         return Citation(wire.artifact_id, TimeRange(wire.start_ms, wire.end_ms))
@@ -238,7 +277,12 @@ def citation_from_wire(wire: TimeCitation | PageCitation | QuoteCitation) -> Cit
         return Citation(
             wire.artifact_id, PdfPage(wire.page, Rect(r.x, r.y, r.width, r.height) if r else None)
         )
-    return Citation(wire.artifact_id, Quote(wire.text))
+    if isinstance(wire, RegionCitation):
+        r = wire.rect
+        return Citation(wire.artifact_id, ImageRegion(Rect(r.x, r.y, r.width, r.height)))
+    if isinstance(wire, CellCitation):
+        return Citation(wire.artifact_id, TableCell(wire.row, wire.column, wire.value))
+    return Citation(wire.artifact_id, Quote(wire.text, wire.page))
 
 
 class CriterionScoreWire(_Wire):

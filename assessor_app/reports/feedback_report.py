@@ -48,7 +48,7 @@ from assessor_app.domain import (
     ScoreSheet,
     Submission,
 )
-from assessor_app.reports.citations import describe_citations
+from assessor_app.domain.citations import describe_citations
 from assessor_app.reports.fonts import ReportFonts, load_fonts
 from assessor_app.reports.styles import HEADER_FILL, INK, MUTED, RULE, ReportStyles
 

@@ -175,7 +175,9 @@ class CriterionScoreRow(Base):
 class CitationRow(Base):
     __tablename__ = "citations"
     __table_args__ = (
-        CheckConstraint("kind IN ('time', 'page', 'quote')", name="ck_citations_kind"),
+        CheckConstraint(
+            "kind IN ('time', 'page', 'quote', 'region', 'cell')", name="ck_citations_kind"
+        ),
         Index("ix_citations_assignment", "assignment_id", "criterion_id", "position"),
     )
 
@@ -189,7 +191,8 @@ class CitationRow(Base):
     start_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     end_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     page: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    rect: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
+    # The target's shape: a rectangle (page, region), or a table cell's row and column.
+    shape: Mapped[dict[str, Any] | None] = mapped_column("rect", JSON, nullable=True)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     position: Mapped[int] = mapped_column(Integer)
 

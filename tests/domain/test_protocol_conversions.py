@@ -11,17 +11,23 @@ from assessor_app.domain import (
     Citation,
     CriterionScore,
     Decision,
+    ImageRegion,
     PdfPage,
     Quote,
     Rect,
     ScoreSheet,
+    TableCell,
     TimeRange,
 )
+from assessor_app.domain.citations import LABEL_LIMIT
 from assessor_app.protocol.v1 import (
+    AnyCitationWire,
+    CellCitation,
     CitationWire,
     DecisionUpload,
     PageCitation,
     QuoteCitation,
+    RegionCitation,
     TimeCitation,
     citation_from_wire,
     citation_to_wire,
@@ -33,9 +39,21 @@ CITATIONS = [
     Citation("plan-1", PdfPage(2)),
     Citation("plan-1", PdfPage(4, Rect(72.0, 144.5, 200.0, 36.0))),
     Citation("reflection-1", Quote("I counted to five before calling on anyone.")),
+    Citation("plan-1", Quote("Wait five seconds.", page=2)),
+    Citation("photo-1", ImageRegion(Rect(12.0, 40.0, 300.0, 120.5))),
+    Citation("quiz-1", TableCell("S01", "Q3", "2")),
 ]
-WIRE_KINDS = [TimeCitation, TimeCitation, PageCitation, PageCitation, QuoteCitation]
-ADAPTER: TypeAdapter[TimeCitation | PageCitation | QuoteCitation] = TypeAdapter(CitationWire)
+WIRE_KINDS = [
+    TimeCitation,
+    TimeCitation,
+    PageCitation,
+    PageCitation,
+    QuoteCitation,
+    QuoteCitation,
+    RegionCitation,
+    CellCitation,
+]
+ADAPTER: TypeAdapter[AnyCitationWire] = TypeAdapter(CitationWire)
 SCORED_AT = datetime(2025, 3, 4, 14, 30, 5, tzinfo=UTC)
 
 
@@ -74,6 +92,31 @@ def test_impossible_wire_citations_are_refused() -> None:
         ADAPTER.validate_python({"kind": "quote", "artifact_id": "q", "text": ""})
     with pytest.raises(ValidationError):
         ADAPTER.validate_python({"kind": "time", "artifact_id": "v", "start_ms": -1, "end_ms": 3})
+
+
+def test_new_targets_are_strict_and_bounded() -> None:
+    assert citation_to_wire(CITATIONS[7]).model_dump() == {
+        "kind": "cell",
+        "artifact_id": "quiz-1",
+        "row": "S01",
+        "column": "Q3",
+        "value": "2",
+    }
+    flat = {"kind": "region", "artifact_id": "i", "rect": {"x": 0, "y": 0, "width": 0, "height": 9}}
+    with pytest.raises(ValueError, match="image region needs"):
+        citation_from_wire(ADAPTER.validate_python(flat))
+    refused = [
+        {"kind": "region", "artifact_id": "i"},
+        {"kind": "region", "artifact_id": "i", "rect": {**flat["rect"], "x": "nan", "width": 1}},
+        {"kind": "cell", "artifact_id": "t", "row": "", "column": "Q3"},
+        {"kind": "cell", "artifact_id": "t", "row": "S" * (LABEL_LIMIT + 1), "column": "Q3"},
+        {"kind": "cell", "artifact_id": "t", "row": "S01", "column": "Q3", "colour": "red"},
+        {"kind": "cell", "artifact_id": "t", "row": "S01", "column": "Q3", "value": "x" * 4001},
+        {"kind": "quote", "artifact_id": "q", "text": "x", "page": 0},
+    ]
+    for document in refused:
+        with pytest.raises(ValidationError):
+            ADAPTER.validate_python(document)
 
 
 def full_sheet(override: Decision | None = None, override_reason: str = "") -> ScoreSheet:

@@ -144,7 +144,7 @@ def test_finalize_report_and_history_end_to_end_with_a_hub(
         "Proficient",
         "Please try again.",
         "Answers came within a second of each question.",
-        "Video 'clip.mp4', 03:12-03:40",
+        "clip.mp4, 03:12-03:40",
         "plan.pdf, p. 2",
     ):
         assert expected in text, expected
@@ -184,7 +184,7 @@ def test_report_of_a_resubmission_leaves_out_private_and_override_text(
         assert f"Rationale for {criterion.title}: seen in the clip." in text
     assert "What changed since attempt 1" in text
     assert "I filmed a new lesson with longer pauses." in text
-    assert "Video 'Lesson clip', 03:05-03:40" in text
+    assert "Lesson clip, 03:05-03:40" in text
     assert "Lesson plan, p. 2" in text
     assert "Reflection: “I counted to five in my head”" in text
     assert "at 03:05 you waited almost four seconds" in text

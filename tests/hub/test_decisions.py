@@ -178,6 +178,50 @@ def test_sheet_is_revalidated_against_the_rubric(ann: httpx.Client, world: World
     assert decisions(world) == 0
 
 
+def test_every_kind_of_citation_is_recorded_and_impossible_ones_refused(
+    ann: httpx.Client, world: World
+) -> None:
+    artifact = world.ann_artifacts[0]
+    body = passing(artifact)
+    body["criteria"][0]["citations"] += [
+        {"kind": "quote", "artifact_id": artifact, "text": "Wait five seconds.", "page": 2},
+        {
+            "kind": "region",
+            "artifact_id": artifact,
+            "rect": {"x": 10, "y": 20, "width": 300, "height": 120},
+        },
+        {"kind": "cell", "artifact_id": artifact, "row": "S01", "column": "Q3", "value": "2"},
+    ]
+    flat = {**body, "criteria": [dict(c) for c in body["criteria"]]}
+    flat["criteria"][0]["citations"] = [
+        {
+            "kind": "region",
+            "artifact_id": artifact,
+            "rect": {"x": 0, "y": 0, "width": 0, "height": 5},
+        }
+    ]
+    response = put(ann, world.ann_assignment, flat)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "invalid_citation"
+    long_row = {**body, "criteria": [dict(c) for c in body["criteria"]]}
+    long_row["criteria"][0]["citations"] = [
+        {"kind": "cell", "artifact_id": artifact, "row": "S" * 201, "column": "Q3"}
+    ]
+    response = put(ann, world.ann_assignment, long_row)
+    assert response.status_code == 422
+    assert "criteria[0].citations[0].cell.row" in [e["field"] for e in response.json()["errors"]]
+    assert decisions(world) == 0
+
+    recorded = put(ann, world.ann_assignment, body)
+    assert recorded.status_code == 200, recorded.text
+    with world.admin.db.read() as session:
+        row = session.scalars(select(DecisionRow)).one()
+        upload = DecisionUpload.model_validate(row.body)
+    kinds = [c.kind for c in upload.criteria[0].citations]
+    assert kinds == ["time", "quote", "region", "cell"]
+    assert upload.criteria[0].citations[1].model_dump()["page"] == 2
+
+
 def test_malformed_bodies_get_422_naming_the_fields(ann: httpx.Client, world: World) -> None:
     headers = {"Idempotency-Key": "k", "If-Match": '"1"', "content-type": "application/json"}
     url = f"/api/v1/assignments/{world.ann_assignment}/decision"

@@ -69,7 +69,7 @@ def test_pass_report_shows_the_rubric_the_award_and_the_evidence(render: Render)
     assert "Awarded level: Proficient, 3 of 4 points." in text
     assert "You waited four seconds after the key question." in text
     assert "Your reflection counts who answered." in text
-    assert "Video 'Lesson clip', 03:12-03:40" in text
+    assert "Lesson clip, 03:12-03:40" in text
     assert "Lesson plan, p. 2" in text
     assert "Reflection: “The quiet students started to answer.”" in text
     assert "Keep the pause even when the silence feels long." in text

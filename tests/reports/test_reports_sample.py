@@ -30,7 +30,7 @@ def test_sample_script_writes_the_pdf_and_page_one_png(tmp_path: Path) -> None:
         "Decision: Pass",
         "What changed since attempt 1",
         "Wait time after questions",
-        "Video 'Lesson clip', 03:12-03:40",
+        "Lesson clip, 03:12-03:40",
         "Lesson plan, p. 2",
     ):
         assert expected in text

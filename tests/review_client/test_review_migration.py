@@ -17,7 +17,13 @@ from support.hub import passing_upload
 from assessor_app.domain.assignment_state import LocalState, OutboxState
 from assessor_app.protocol.v1 import AssignmentItem
 from assessor_app.store import AuditAction, Store, open_store
-from assessor_app.store.db import MIGRATIONS_DIR, current_revision, list_backups, open_database
+from assessor_app.store.db import (
+    MIGRATIONS_DIR,
+    SCHEMA_HEAD,
+    current_revision,
+    list_backups,
+    open_database,
+)
 
 COMMENT = "Say which minute of the clip shows the pause."
 
@@ -62,7 +68,7 @@ def test_0004_upgrades_a_database_with_work_and_downgrades_keeping_the_log(
     assert [r[1] for r in before] == ["finalized", "uploaded", "opened"]
 
     with open_store(folder) as store:
-        assert current_revision(store.database.engine) == "0004"
+        assert current_revision(store.database.engine) == SCHEMA_HEAD
         assert audit_rows(db_path) == before
         assert store.assignments.local_state("asg-1") is LocalState.UPLOADED
         assert store.assignments.local_state("asg-2") is LocalState.IN_PROGRESS

@@ -112,12 +112,12 @@ def test_chips_render_click_emits_and_remove(qtbot: QtBot, credential: Credentia
     panel.add_citation(None, QUOTE_CITATION)
     chips = panel.criterion_pages[0].chips.chips
     assert [chip.button.text() for chip in chips] == [
-        "▶ 03:05-03:40 Lesson clip",
-        "p. 2 Lesson plan",
-        "“I counted to five silently befo…”",
+        "Lesson clip, 03:05-03:40",
+        "Lesson plan, p. 2",
+        "Reflection: “I counted to five silently…”",
     ]
     assert added[0] == (first, CLIP_CITATION)
-    assert chips[1].button.accessibleName() == "Citation: Lesson plan, page 2. Click to show it."
+    assert chips[1].button.accessibleName() == "Citation: Lesson plan, p. 2. Click to show it."
     with qtbot.waitSignal(panel.citationActivated) as blocker:
         qtbot.mouseClick(chips[1].button, Qt.MouseButton.LeftButton)
     assert blocker.args == [PAGE_CITATION]
@@ -131,10 +131,10 @@ def test_chips_render_click_emits_and_remove(qtbot: QtBot, credential: Credentia
 
 def test_chip_text_for_each_target() -> None:
     artifacts = {a.id: a for a in ARTIFACTS}
-    assert chip_text(CLIP_CITATION, artifacts) == "▶ 03:05-03:40 Lesson clip"
-    assert chip_text(PAGE_CITATION, artifacts) == "p. 2 Lesson plan"
+    assert chip_text(CLIP_CITATION, artifacts) == "Lesson clip, 03:05-03:40"
+    assert chip_text(PAGE_CITATION, artifacts) == "Lesson plan, p. 2"
     missing = type(PAGE_CITATION)("gone", PdfPage(1))
-    assert chip_text(missing, artifacts) == "p. 1 missing artifact"
+    assert chip_text(missing, artifacts) == "an artifact no longer in the submission, p. 1"
 
 
 def test_feedback_comment_bank_and_descriptor_flag(qtbot: QtBot, credential: Credential) -> None:

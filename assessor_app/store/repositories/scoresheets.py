@@ -12,10 +12,12 @@ from assessor_app.domain import (
     Citation,
     CriterionScore,
     Decision,
+    ImageRegion,
     PdfPage,
     Quote,
     Rect,
     ScoreSheet,
+    TableCell,
     TimeRange,
 )
 from assessor_app.domain.assignment_state import EDITABLE, LocalState
@@ -44,9 +46,20 @@ def _citation_from_row(row: CitationRow) -> Citation:
         return Citation(row.artifact_id, TimeRange(row.start_ms, row.end_ms))
     if row.kind == "page":
         assert row.page is not None
-        rect = Rect(**row.rect) if row.rect else None
+        rect = Rect(**row.shape) if row.shape else None
         return Citation(row.artifact_id, PdfPage(row.page, rect))
-    return Citation(row.artifact_id, Quote(row.text or ""))
+    if row.kind == "region":
+        assert row.shape is not None
+        return Citation(row.artifact_id, ImageRegion(Rect(**row.shape)))
+    if row.kind == "cell":
+        assert row.shape is not None
+        cell = TableCell(str(row.shape["row"]), str(row.shape["column"]), row.text or "")
+        return Citation(row.artifact_id, cell)
+    return Citation(row.artifact_id, Quote(row.text or "", row.page))
+
+
+def _rect_json(r: Rect) -> dict[str, float]:
+    return {"x": r.x, "y": r.y, "width": r.width, "height": r.height}
 
 
 def _citation_row(assignment_id: str, criterion_id: str, citation: Citation) -> CitationRow:
@@ -59,10 +72,14 @@ def _citation_row(assignment_id: str, criterion_id: str, citation: Citation) -> 
     elif isinstance(target, PdfPage):
         row.kind, row.page = "page", target.page
         if target.rect is not None:
-            r = target.rect
-            row.rect = {"x": r.x, "y": r.y, "width": r.width, "height": r.height}
+            row.shape = _rect_json(target.rect)
+    elif isinstance(target, ImageRegion):
+        row.kind, row.shape = "region", _rect_json(target.rect)
+    elif isinstance(target, TableCell):
+        row.kind, row.text = "cell", target.value
+        row.shape = {"row": target.row, "column": target.column}
     else:
-        row.kind, row.text = "quote", target.text
+        row.kind, row.text, row.page = "quote", target.text, target.page
     return row
 
 

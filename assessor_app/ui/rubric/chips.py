@@ -1,7 +1,8 @@
 """Citation chips: one small button per evidence citation under a rationale.
 
-A chip reads like the evidence it points to (``▶ 03:05-03:40 Lesson clip``,
-``p. 2 Lesson plan``, ``“waits four seconds…”``); clicking it asks the workspace to show
+A chip reads like the evidence it points to, in the words the report uses
+(``Lesson clip, 03:05-03:40``, ``Lesson plan, p. 2``, ``Student work photo, region``,
+``Reflection: “waits four seconds…”``); clicking it asks the workspace to show
 that evidence, and its × removes it. ``FlowLayout`` wraps chips onto as many lines as
 they need in a narrow panel.
 """
@@ -10,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from assessor_app.domain import Artifact, Citation, PdfPage, Quote, TimeRange
-from assessor_app.domain.citations import format_timecode
+from assessor_app.domain import Artifact, Citation, TimeRange
+from assessor_app.domain.citations import describe_citation
 from assessor_app.ui.plain_text import button_text, tooltip
 from assessor_app.ui.qt import (
     QFrame,
@@ -28,42 +29,20 @@ from assessor_app.ui.qt import (
     Signal,
 )
 
+# A chip quotes only a few words (whole ones); the tooltip carries the longer quote.
 _QUOTE_CHARS = 32
-
-
-def _shorten(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+_TOOLTIP_QUOTE_CHARS = 400
 
 
 def chip_text(citation: Citation, artifacts: Mapping[str, Artifact]) -> str:
-    """The chip's label: where the evidence is, then which artifact."""
-    artifact = artifacts.get(citation.artifact_id)
-    name = artifact.display_name if artifact is not None else "missing artifact"
-    target = citation.target
-    if isinstance(target, TimeRange):
-        span = f"{format_timecode(target.start_ms)}-{format_timecode(target.end_ms)}"
-        return f"▶ {span} {name}"
-    if isinstance(target, PdfPage):
-        return f"p. {target.page} {name}"
-    assert isinstance(target, Quote)
-    return f"“{_shorten(target.text, _QUOTE_CHARS)}”"
+    """The chip's label: the citation in the same words as the report, quote shortened."""
+    return describe_citation(citation, artifacts, _QUOTE_CHARS)
 
 
 def chip_description(citation: Citation, artifacts: Mapping[str, Artifact]) -> str:
     """The long form for tooltips and screen readers."""
-    artifact = artifacts.get(citation.artifact_id)
-    name = artifact.display_name if artifact is not None else "an artifact no longer here"
-    target = citation.target
-    if isinstance(target, TimeRange):
-        return (
-            f"{name}, from {format_timecode(target.start_ms)} "
-            f"to {format_timecode(target.end_ms)}. Click to play it."
-        )
-    if isinstance(target, PdfPage):
-        return f"{name}, page {target.page}. Click to show it."
-    assert isinstance(target, Quote)
-    return f"Quoted from {name}: “{_shorten(target.text, 400)}”. Click to show it."
+    action = "play it" if isinstance(citation.target, TimeRange) else "show it"
+    return f"{describe_citation(citation, artifacts, _TOOLTIP_QUOTE_CHARS)}. Click to {action}."
 
 
 class CitationChip(QFrame):
