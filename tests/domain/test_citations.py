@@ -7,7 +7,7 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 from assessor_app.domain import Citation, PdfPage, Quote, Rect, TimeRange
-from assessor_app.domain.citations import format_timecode
+from assessor_app.domain.citations import format_timecode, range_to_cite
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,30 @@ def test_citations_are_immutable_values() -> None:
 )
 def test_format_timecode(ms: int, text: str) -> None:
     assert format_timecode(ms) == text
+
+
+@pytest.mark.parametrize(
+    ("playhead", "duration", "mark_in", "mark_out", "expected"),
+    [
+        (30_000, 80_000, None, None, (20_000, 30_000)),  # the window ending at the playhead
+        (0, 80_000, None, None, (0, 10_000)),  # C at 00:00: never an empty range
+        (3_000, 80_000, None, None, (0, 3_000)),
+        (0, 4_000, None, None, (0, 4_000)),  # clamped to a short video
+        (0, 0, None, None, (0, 10_000)),  # duration not known yet
+        (50_000, 80_000, 12_000, 47_000, (12_000, 47_000)),  # the marked range
+        (50_000, 80_000, 47_000, 12_000, (12_000, 47_000)),  # O before I: swapped
+        (50_000, 80_000, 12_000, 12_000, (12_000, 22_000)),  # both marks on one moment
+        (30_000, 80_000, 12_000, None, (12_000, 30_000)),  # only I: up to the playhead
+        (5_000, 80_000, 12_000, None, (12_000, 22_000)),  # only I, playhead before it
+        (78_000, 80_000, 75_000, 75_000, (75_000, 80_000)),  # clamped at the end
+        (80_000, 80_000, 80_000, None, (70_000, 80_000)),  # I at the very end
+        (50_000, 80_000, None, 40_000, (30_000, 40_000)),  # only O: the window ending there
+        (50_000, 80_000, None, 0, (0, 10_000)),  # O at 00:00
+    ],
+)
+def test_range_to_cite_is_never_empty(
+    playhead: int, duration: int, mark_in: int | None, mark_out: int | None, expected: tuple
+) -> None:
+    cited = range_to_cite(playhead, duration, 10_000, mark_in, mark_out)
+    assert (cited.start_ms, cited.end_ms) == expected
+    assert cited.end_ms > cited.start_ms
