@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assessor_app.store import Store
+from assessor_app.store.repositories.settings import CITE_WINDOW_RANGE
 from assessor_app.store.secrets import SecretStoreKind
+
+__all__ = ["CITE_WINDOW_RANGE", "ProfileSettings", "SettingsService"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class ProfileSettings:
     video_rate: float
     video_volume: int
     secret_store: SecretStoreKind
+    cite_window_seconds: int
 
 
 class SettingsService:
@@ -42,6 +46,7 @@ class SettingsService:
             video_rate=float(video.get("rate", 1.0)),
             video_volume=int(video.get("volume", 80)),
             secret_store=settings.secret_store_kind() or "keyring",
+            cite_window_seconds=settings.cite_window_seconds(),
         )
 
     def save(self, values: ProfileSettings) -> None:
@@ -51,6 +56,11 @@ class SettingsService:
         settings.set_stall_rule(values.stall_floor_kb, values.stall_window_seconds)
         settings.set_retention_days(values.retention_days)
         settings.set_video_defaults({"rate": values.video_rate, "volume": values.video_volume})
+        settings.set_cite_window_seconds(values.cite_window_seconds)
+
+    def cite_window_ms(self) -> int:
+        """The window C cites when no range is marked, ending at the playhead."""
+        return self._settings.cite_window_seconds() * 1000
 
     def comment_bank(self, credential_id: str) -> list[str]:
         """The assessor's saved feedback phrases for one credential."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assessor_app.services.settings import SettingsService
+from assessor_app.services.settings import CITE_WINDOW_RANGE, SettingsService
 from assessor_app.ui.qt import (
     QComboBox,
     QDialog,
@@ -64,12 +64,21 @@ class SettingsDialog(QDialog):
         self.volume.setSuffix(" %")
         self.volume.setValue(values.video_volume)
         self.volume.setAccessibleName("Default volume")
+        self.cite_window = QSpinBox(self)
+        self.cite_window.setRange(*CITE_WINDOW_RANGE)
+        self.cite_window.setSuffix(" s")
+        self.cite_window.setValue(values.cite_window_seconds)
+        self.cite_window.setAccessibleName("Cite without marks")
+        self.cite_window.setToolTip(
+            "With no range marked (I / O), C cites this many seconds up to the playhead"
+        )
         form = QFormLayout()
         form.addRow("Parallel downloads", self.parallel)
         form.addRow("A download is stalled below", stall_row)
         form.addRow("Keep evidence after upload", self.retention)
         form.addRow("Default playback speed", self.speed)
         form.addRow("Default volume", self.volume)
+        form.addRow("C without marks cites the last", self.cite_window)
         keyring = values.secret_store == "keyring"
         where = "the system keyring" if keyring else "a passphrase-protected file"
         note = QLabel(f"Your sign-in token and evidence key are kept in {where}.", self)
@@ -94,6 +103,7 @@ class SettingsDialog(QDialog):
                 retention_days=self.retention.value(),
                 video_rate=self.speed.currentData(),
                 video_volume=self.volume.value(),
+                cite_window_seconds=self.cite_window.value(),
             )
         )
         self.accept()

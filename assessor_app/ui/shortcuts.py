@@ -29,6 +29,13 @@ SHORTCUTS: tuple[KeyBinding, ...] = (
     KeyBinding("speed", "[ / ]", "slower / faster (0.5x-2x)", "Video", ("[", "]")),
     KeyBinding("go_to_time", "G", "go to time", "Video", ("G",)),
     KeyBinding(
+        "mark_range",
+        "I / O",
+        "mark the start / end of the range to cite (Esc clears)",
+        "Video",
+        ("I", "O"),
+    ),
+    KeyBinding(
         "note",
         "N",
         "new time-pinned note (pauses; Enter saves and resumes; Esc cancels)",

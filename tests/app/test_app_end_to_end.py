@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from support.hub import PASSWORD, RunningHub, make_video, running_hub
 
-from assessor_app.domain import Decision, PdfPage
+from assessor_app.domain import Citation, Decision, PdfPage, TimeRange
 from assessor_app.domain.assignment_state import LocalState, OutboxState
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.ui.main_window import MainWindow
@@ -183,19 +183,33 @@ def test_video_plays_from_the_vault_notes_pause_and_chips_seek(
     (note,) = session.store.notes.list(aid)
     assert note.text == "waits 4 s" and abs(note.time_ms - pinned) < 500
 
-    # C cites the stretch just watched; clicking its chip seeks the player there.
-    qtbot.waitUntil(lambda: player.position() >= 3000, timeout=10_000)
+    # I and O mark a range; C cites exactly it; clicking its chip seeks the player there.
+    player.pause()
+    qtbot.waitUntil(lambda: player.state() == "paused", timeout=5000)
+    player.seek(1000)
+    qtbot.waitUntil(lambda: player.position() == 1000, timeout=5000)
+    qtbot.keyClick(viewer, Qt.Key.Key_I)
+    player.seek(2500)
+    qtbot.waitUntil(lambda: player.position() == 2500, timeout=5000)
+    qtbot.keyClick(viewer, Qt.Key.Key_O)
     qtbot.keyClick(viewer, Qt.Key.Key_C)
     criterion = workspace.rubric.focused_criterion_id()
     (citation,) = workspace.rubric.sheet().score(criterion).citations
-    assert citation.artifact_id == clip.id and citation.target.end_ms >= 3000
-    player.pause()
+    assert citation == Citation(clip.id, TimeRange(1000, 2500))
+    # Esc clears the marks; C at 00:00 then cites the window from the start (below).
+    qtbot.keyClick(viewer, Qt.Key.Key_Escape)
+    assert viewer.marks() == (None, None)
     player.seek(0)
     qtbot.waitUntil(lambda: player.position() < 1000, timeout=5000)
     page = workspace.rubric.criterion_pages[0]
     page.chips.chips[0].button.click()
     qtbot.waitUntil(lambda: abs(player.position() - citation.target.start_ms) < 500, timeout=5000)
+    player.seek(0)
+    qtbot.waitUntil(lambda: player.position() == 0, timeout=5000)
+    qtbot.keyClick(viewer, Qt.Key.Key_C)
+    at_start = Citation(clip.id, TimeRange(0, min(10_000, player.duration())))
+    assert workspace.rubric.sheet().score(criterion).citations == (citation, at_start)
     qtbot.waitUntil(lambda: workspace.saves.state == "saved", timeout=10_000)
     stored = [c.citation for c in session.store.sheets.citations(aid)]
-    assert stored == [citation]
+    assert stored == [citation, at_start]
     assert session.store.coverage.played(aid, clip.id)

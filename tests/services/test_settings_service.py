@@ -26,13 +26,24 @@ def test_defaults_then_saved_values_survive_reopening(tmp_path: Path) -> None:
             video_rate=1.0,
             video_volume=100,
             secret_store="keyring",
+            cite_window_seconds=10,
         )
-        service.save(replace(shown, parallel_downloads=8, video_rate=1.5, retention_days=3))
+        assert service.cite_window_ms() == 10_000
+        service.save(
+            replace(
+                shown,
+                parallel_downloads=8,
+                video_rate=1.5,
+                retention_days=3,
+                cite_window_seconds=25,
+            )
+        )
     with open_store(path) as store:
         again = SettingsService(store).read()
         # The other video defaults (skip length, muted) are kept, not overwritten.
         assert store.settings.video_defaults()["skip_ms"] == 5000
     assert (again.parallel_downloads, again.video_rate, again.retention_days) == (8, 1.5, 3)
+    assert again.cite_window_seconds == 25
 
 
 def test_a_value_out_of_range_is_refused_and_nothing_changes(tmp_path: Path) -> None:
@@ -41,6 +52,11 @@ def test_a_value_out_of_range_is_refused_and_nothing_changes(tmp_path: Path) -> 
         with pytest.raises(ValueError, match="between 1 and 16"):
             service.save(replace(service.read(), parallel_downloads=40))
         assert service.read().parallel_downloads == 4
+        with pytest.raises(ValueError, match="between 1 and 120 seconds"):
+            service.save(replace(service.read(), cite_window_seconds=0))
+        # A value written by hand out of range reads as the default, never an empty window.
+        store.settings.set("cite_window_seconds", -5)
+        assert service.read().cite_window_seconds == 10
 
 
 def test_comment_bank_per_credential_and_marks_per_assignment(tmp_path: Path) -> None:

@@ -176,20 +176,53 @@ def test_cite_range_and_coverage(qtbot: QtBot, viewer: VideoViewer, clip: Path):
     played: list[tuple[int, int]] = []
     viewer.playedRange.connect(lambda start, end: played.append((start, end)))
     _open(qtbot, viewer, clip)
+    # C before playing, at 00:00: the window from the start, never "00:00-00:00".
+    assert viewer.cite_target() == TimeRange(0, 5000)
+    viewer.cite_window_ms = 3000
+    assert viewer.cite_target() == TimeRange(0, 3000)
     viewer.player.play()
     qtbot.waitUntil(lambda: viewer.player.position() >= 1500, timeout=5000)
     viewer.player.pause()
-    start, end = viewer.current_range()
-    assert start == 0 and end == viewer.player.position()
+    end = viewer.player.position()
+    assert viewer.current_range() == (0, end)
     assert played and played[0][0] == 0
-    assert viewer.cite_target() == TimeRange(start, end)
-    with qtbot.waitSignal(viewer.citeRangeRequested, timeout=1000) as cite:
-        viewer.request_cite()
-    assert cite.args == [start, end]
     viewer.player.seek(4000)
-    # Nothing watched here yet: the window before the playhead.
-    assert viewer.current_range() == (0, 4000)
+    # No marks: the window ending at the playhead.
+    assert viewer.current_range() == (1000, 4000)
     assert viewer.position_state() == {"position_ms": 4000, "rate": 1.0}
+
+
+def test_i_and_o_mark_the_range_and_esc_clears_it(qtbot: QtBot, viewer: VideoViewer, clip: Path):
+    _open(qtbot, viewer, clip)
+    viewer.player.seek(1000)
+    qtbot.waitUntil(lambda: viewer.player.position() == 1000, timeout=2000)
+    _key(qtbot, viewer, Qt.Key.Key_I)
+    assert viewer.marks() == (1000, None)
+    assert viewer.timeline.marks() == (1000, None)
+    assert viewer.marks_label.text() == "From 00:01 (C cites, Esc clears)"
+    viewer.player.seek(3500)
+    qtbot.waitUntil(lambda: viewer.player.position() == 3500, timeout=2000)
+    # Only the in point: from it up to the playhead.
+    assert viewer.cite_target() == TimeRange(1000, 3500)
+    _key(qtbot, viewer, Qt.Key.Key_O)
+    assert viewer.marks() == (1000, 3500)
+    assert viewer.marks_label.text() == "Marked 00:01–00:03 (C cites, Esc clears)"
+    viewer.player.seek(0)
+    qtbot.waitUntil(lambda: viewer.player.position() == 0, timeout=2000)
+    # The marked range wherever the playhead is.
+    assert viewer.cite_target() == TimeRange(1000, 3500)
+    # An O before the I: the marks are taken in time order.
+    _key(qtbot, viewer, Qt.Key.Key_O)
+    assert viewer.cite_target() == TimeRange(0, 1000)
+    _key(qtbot, viewer, Qt.Key.Key_Escape)
+    assert viewer.marks() == (None, None) == viewer.timeline.marks()
+    assert viewer.marks_label.text() == ""
+    assert viewer.cite_target() == TimeRange(0, 5000)
+    # Typing an "I" into the note editor is text, not a mark.
+    _key(qtbot, viewer, Qt.Key.Key_N)
+    qtbot.keyClicks(viewer.note_editor.text_edit(), "I")
+    assert viewer.marks() == (None, None)
+    qtbot.keyClick(viewer.note_editor.text_edit(), Qt.Key.Key_Escape)
 
 
 def test_loads_from_a_stream_and_restores_position(qtbot: QtBot, viewer: VideoViewer, clip):

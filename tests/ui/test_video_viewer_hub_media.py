@@ -128,6 +128,7 @@ def test_the_workspace_measures_coverage_against_what_exists(qtbot: QtBot, tmp_p
         notes=[],
         citations=[],
         position_ms=0,
+        cite_window_ms=10_000,
         export_copy=lambda _path: None,
         on_note=lambda *_args: None,
         on_played=lambda start, end: played.append((start, end)),

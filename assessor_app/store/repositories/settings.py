@@ -23,6 +23,8 @@ VIDEO_DEFAULTS = "video_defaults"
 SECRET_STORE = "secret_store"
 CA_BUNDLE = "ca_bundle"
 CALIBRATION_UNKEYED = "calibration_unkeyed"
+CITE_WINDOW_SECONDS = "cite_window_seconds"
+CITE_WINDOW_RANGE = (1, 120)
 # One key per credential (the assessor's reusable feedback phrases) and per assignment
 # (which earlier feedback points a resubmission addressed, by criterion id).
 _COMMENT_BANK_PREFIX = "comment_bank:"
@@ -35,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     STALL_FLOOR_KB: 2,
     STALL_WINDOW_SECONDS: 30,
     VIDEO_DEFAULTS: {"rate": 1.0, "volume": 100, "skip_ms": 5000, "muted": False},
+    CITE_WINDOW_SECONDS: 10,
 }
 
 
@@ -100,6 +103,21 @@ class Settings(Repository):
 
     def set_video_defaults(self, values: dict[str, Any]) -> None:
         self.set(VIDEO_DEFAULTS, {**self.video_defaults(), **values})
+
+    def cite_window_seconds(self) -> int:
+        """How far back C reaches from the playhead when no range is marked."""
+        low, high = CITE_WINDOW_RANGE
+        value = self.get(CITE_WINDOW_SECONDS)
+        # A hand-edited value out of range falls back to the default, never to an empty range.
+        if not isinstance(value, int) or not low <= value <= high:
+            return int(DEFAULTS[CITE_WINDOW_SECONDS])
+        return value
+
+    def set_cite_window_seconds(self, seconds: int) -> None:
+        low, high = CITE_WINDOW_RANGE
+        if not low <= seconds <= high:
+            raise ValueError(f"the cite window must be between {low} and {high} seconds")
+        self.set(CITE_WINDOW_SECONDS, seconds)
 
     def secret_store_kind(self) -> SecretStoreKind | None:
         """Where this profile keeps its token and vault key (None before the first use)."""

@@ -1,7 +1,9 @@
-"""The video timeline: playhead, watched stretches, and markers for notes and citations.
+"""The video timeline: playhead, watched stretches, markers for notes and citations, and
+the marked range to cite.
 
 Markers are never told apart by colour alone: a note is a triangle carrying "N", a
-citation a bracketed span carrying "C". Hovering shows the marker's text as the tooltip;
+citation a bracketed span carrying "C", the marks lines carrying "I" and "O" with the
+range between them shaded. Hovering shows the marker's text as the tooltip;
 clicking a marker (or anywhere on the bar) asks for a seek. When the file ends early,
 the part after what exists is hatched ("Missing from the file").
 """
@@ -64,6 +66,7 @@ class TimelineWidget(QWidget):
         self._markers: list[Marker] = []
         self._played = PlayedRanges()
         self._present: int | None = None
+        self._marks: tuple[int | None, int | None] = (None, None)
         self._dragging = False
         self.setMouseTracking(True)
         self.setMinimumHeight(46)
@@ -104,6 +107,14 @@ class TimelineWidget(QWidget):
         """Mark everything after ``ms`` as missing from the file (None: nothing is)."""
         self._present = ms
         self.update()
+
+    def set_marks(self, mark_in: int | None, mark_out: int | None) -> None:
+        """The in and out points of the range to cite (None: not set)."""
+        self._marks = (mark_in, mark_out)
+        self.update()
+
+    def marks(self) -> tuple[int | None, int | None]:
+        return self._marks
 
     def present(self) -> int | None:
         return self._present
@@ -197,6 +208,7 @@ class TimelineWidget(QWidget):
                     QBrush(palette.color(QPalette.ColorRole.Mid), Qt.BrushStyle.BDiagPattern)
                 )
                 painter.drawRect(missing)
+        self._paint_marks(painter, bar)
         self._paint_markers(painter, bar)
         x = self.x_for(self._position)
         painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
@@ -204,6 +216,34 @@ class TimelineWidget(QWidget):
         painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
         painter.drawEllipse(QPointF(x, bar.center().y()), 5, 5)
         painter.end()
+
+    def _paint_marks(self, painter: QPainter, bar: QRectF) -> None:
+        mark_in, mark_out = self._marks
+        if not self._duration or (mark_in is None and mark_out is None):
+            return
+        highlight = self.palette().color(QPalette.ColorRole.Highlight)
+        if mark_in is not None and mark_out is not None:
+            left, right = sorted((self.x_for(mark_in), self.x_for(mark_out)))
+            shade = QColor(highlight)
+            shade.setAlpha(70)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(shade)
+            painter.drawRect(QRectF(left, 1, max(2.0, right - left), self.height() - 2))
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.75))
+        font.setBold(True)
+        painter.setFont(font)
+        for ms, letter in ((mark_in, "I"), (mark_out, "O")):
+            if ms is None:
+                continue
+            x = self.x_for(ms)
+            painter.setPen(QPen(highlight, 2))
+            painter.drawLine(QPointF(x, 1), QPointF(x, self.height() - 1))
+            # The letter on the side of the line the range lies (right of I, left of O).
+            box = QRectF(x + 2, self.height() - 14, 12, 12)
+            if letter == "O":
+                box.moveRight(x - 2)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, letter)
 
     def _paint_markers(self, painter: QPainter, bar: QRectF) -> None:
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)

@@ -4,13 +4,12 @@ markers, and time-pinned notes.
 Frames come from :class:`~assessor_app.media.player.VideoPlayer` as ``QImage`` and are
 painted scaled to fit (nothing is embedded by window id). Keys follow the UI guide:
 Space/K play-pause, J/L -/+5 s, ``,``/``.`` frame step, ``[``/``]`` slower/faster,
-G go to time, N new note. The Cite key (C) belongs to the workspace, which calls
-:meth:`VideoViewer.current_range` or :meth:`VideoViewer.request_cite`.
+G go to time, N new note, I / O mark the start / end of the range to cite (drawn on the
+timeline; Esc clears them). The Cite key (C) belongs to the workspace, which asks
+:meth:`VideoViewer.cite_target`.
 
-Cite range: the stretch the assessor has just watched — from the start of the current
-uninterrupted viewing, at most :data:`CITE_WINDOW_MS` back, up to the playhead. If
-nothing has been watched here yet (just sought, paused), it is the
-:data:`CITE_WINDOW_MS` before the playhead.
+Cite range: the marked range, or with no marks the ``cite_window_ms`` (a profile setting)
+ending at the playhead; ``range_to_cite`` in the domain keeps it from ever being empty.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from assessor_app.domain.citations import TimeRange
+from assessor_app.domain.citations import TimeRange, range_to_cite
 from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media import backend
 from assessor_app.media.player import MediaStream, PlayerState, VideoPlayer
@@ -51,13 +50,13 @@ from assessor_app.ui.qt import (
     Signal,
     Slot,
 )
+from assessor_app.ui.shortcuts import binding, with_hint
 from assessor_app.ui.viewers.base import ArtifactViewer, CiteTarget, PositionState
 from assessor_app.ui.viewers.notes_bar import NoteEditor
 from assessor_app.ui.viewers.timeline import Marker, TimelineWidget
 
 SKIP_MS = 5000
 CITE_WINDOW_MS = 10_000
-MIN_CITE_MS = 1000
 RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 
 
@@ -165,7 +164,6 @@ class VideoViewer(ArtifactViewer):
     noteCreated = Signal(int, str, object)  # time_ms, text, criterion_id or None
     positionChanged = Signal(int)
     playedRange = Signal(int, int)
-    citeRangeRequested = Signal(int, int)
     exportRequested = Signal()
 
     def __init__(
@@ -184,6 +182,9 @@ class VideoViewer(ArtifactViewer):
         self._notes: list[Marker] = []
         self._citations: list[Marker] = []
         self._earlier_played = PlayedRanges()
+        self.cite_window_ms = CITE_WINDOW_MS
+        self._mark_in: int | None = None
+        self._mark_out: int | None = None
 
         self.frame_view = FrameView(self)
         self._message = QLabel(self)
@@ -247,6 +248,12 @@ class VideoViewer(ArtifactViewer):
         self.goto_error.setAccessibleName("Go to time problem")
         self.goto_error.hide()
         self.note_button = self._tool("✎ Note", "New note", "New time-pinned note (N)")
+        # The marked range in words, so the marks are not told by the timeline alone.
+        self.marks_label = QLabel(self)
+        self.marks_label.setAccessibleName("Marked range")
+        self.marks_label.setToolTip(
+            with_hint("Range to cite: I marks its start, O its end", "mark_range")
+        )
 
         transport = QHBoxLayout()
         transport.setContentsMargins(0, 0, 0, 0)
@@ -262,6 +269,7 @@ class VideoViewer(ArtifactViewer):
             self.goto_error,
         ):
             transport.addWidget(widget)
+        transport.addWidget(self.marks_label)
         transport.addStretch(1)
         transport.addWidget(self.note_button)
         transport.addWidget(QLabel("Volume", self))
@@ -279,6 +287,7 @@ class VideoViewer(ArtifactViewer):
 
         self._connect()
         self._shortcuts()
+        self._mark_shortcuts()
         self._set_transport_enabled(False)
 
     # --- construction helpers ------------------------------------------------------------
@@ -337,6 +346,22 @@ class VideoViewer(ArtifactViewer):
             shortcut.activated.connect(slot)
             self._shortcut_objects.append(shortcut)
 
+    def _mark_shortcuts(self) -> None:
+        mark_in, mark_out = binding("mark_range").sequences
+        for key, slot in ((mark_in, self.mark_in), (mark_out, self.mark_out)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+            self._shortcut_objects.append(shortcut)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Esc as a key press, not a shortcut: the note editor and the go-to field inside the
+        # viewer take Esc first, and only an Esc nothing else wanted clears the marks.
+        if event.key() == Qt.Key.Key_Escape and self.marks() != (None, None):
+            self.clear_marks()
+            return
+        super().keyPressEvent(event)
+
     # --- public API ----------------------------------------------------------------------
 
     def open_file(self, path: str | Path, *, start_ms: int = 0) -> bool:
@@ -377,17 +402,44 @@ class VideoViewer(ArtifactViewer):
 
     def current_range(self) -> tuple[int, int]:
         """The range the Cite action should use; see the module docstring."""
-        end = self.player.position()
-        start = max(0, end - CITE_WINDOW_MS)
-        for span_start, span_end in self.player.played_ranges():
-            if span_start <= end <= span_end + 500:
-                start = max(start, span_start)
-        if end - start < MIN_CITE_MS:
-            start = max(0, end - MIN_CITE_MS)
-        return start, end
+        cited = range_to_cite(
+            self.player.position(),
+            self.player.duration(),
+            self.cite_window_ms,
+            self._mark_in,
+            self._mark_out,
+        )
+        return cited.start_ms, cited.end_ms
 
-    def request_cite(self) -> None:
-        self.citeRangeRequested.emit(*self.current_range())
+    def marks(self) -> tuple[int | None, int | None]:
+        """The in and out points, as set (an out point may come before the in point)."""
+        return self._mark_in, self._mark_out
+
+    def mark_in(self) -> None:
+        if self.player.ready():
+            self._set_marks(self.player.position(), self._mark_out)
+
+    def mark_out(self) -> None:
+        if self.player.ready():
+            self._set_marks(self._mark_in, self.player.position())
+
+    def clear_marks(self) -> None:
+        self._set_marks(None, None)
+
+    def _set_marks(self, mark_in: int | None, mark_out: int | None) -> None:
+        self._mark_in, self._mark_out = mark_in, mark_out
+        self.timeline.set_marks(mark_in, mark_out)
+        if mark_in is not None and mark_out is not None:
+            start, end = sorted((mark_in, mark_out))
+            text = f"Marked {format_timecode(start)}–{format_timecode(end)}"
+        elif mark_in is not None:
+            text = f"From {format_timecode(mark_in)}"
+        elif mark_out is not None:
+            text = f"Until {format_timecode(mark_out)}"
+        else:
+            text = ""
+        self.marks_label.setText(f"{text} (C cites, Esc clears)" if text else "")
+        self.citeTargetChanged.emit()
 
     def change_speed(self, direction: int) -> None:
         index = self.speed_box.currentIndex() + (1 if direction > 0 else -1)

@@ -43,6 +43,7 @@ def make_media_viewer(
     notes: Sequence[TimeNote],
     citations: Sequence[Citation],
     position_ms: int,
+    cite_window_ms: int,
     export_copy: Callable[[Path], None],
     on_note: Callable[[int, str, str | None], None],
     on_played: Callable[[int, int], None],
@@ -51,6 +52,7 @@ def make_media_viewer(
 ) -> VideoViewer:
     """A video viewer ready for ``load``; it restores ``position_ms`` once playable."""
     viewer = VideoViewer(parent, criteria=criteria)
+    viewer.cite_window_ms = cite_window_ms
     note_markers, citation_markers = markers_for(notes, citations)
     viewer.set_markers(note_markers, citation_markers)
 

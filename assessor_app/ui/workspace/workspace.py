@@ -252,6 +252,7 @@ class Workspace(QWidget):
                 c.citation for c in self.opened.citations if c.citation.artifact_id == artifact.id
             ],
             position_ms=self.opened.video_positions.get(artifact.id, 0),
+            cite_window_ms=SettingsService(session.store).cite_window_ms(),
             on_note=lambda ms, text, crit: self._add_note(artifact.id, ms, text, crit),
             on_played=lambda a, b: self.saves.save(
                 lambda: self.scoring.video_played(self.assignment_id, artifact.id, a, b)
@@ -270,13 +271,15 @@ class Workspace(QWidget):
         )
 
     def cite(self) -> None:
-        """Cite the current video range, PDF page or selected text in the focused rationale."""
+        """Cite the marked video range (or the window up to the playhead), PDF page, image
+        region, table cell or selected text in the focused rationale."""
         if self.rubric.is_read_only():
             return
         citation = self.evidence.current_citation()
         if citation is None:
             self.window().statusBar().showMessage(  # type: ignore[attr-defined]
-                "Nothing to cite here: play the video, go to a PDF page or select text first.",
+                "Nothing to cite here: open a video, go to a PDF page, drag a region on an "
+                "image, or select text or a table cell first.",
                 5000,
             )
             return
