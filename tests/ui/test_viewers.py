@@ -6,8 +6,17 @@ import io
 
 from pytestqt.qtbot import QtBot
 
-from assessor_app.domain import Artifact, Citation, PdfPage, Quote, TimeRange
-from assessor_app.ui.qt import QPointF
+from assessor_app.domain import (
+    Artifact,
+    Citation,
+    ImageRegion,
+    PdfPage,
+    Quote,
+    TableCell,
+    TimeRange,
+)
+from assessor_app.domain.citations import describe_citation
+from assessor_app.ui.qt import QPointF, Qt
 from assessor_app.ui.viewers.csv_viewer import CsvViewer, parse_csv
 from assessor_app.ui.viewers.image_viewer import ImageViewer
 from assessor_app.ui.viewers.pdf_viewer import PdfViewer
@@ -47,12 +56,23 @@ def test_pdf_viewer_pages_zoom_selection_and_citations(qtbot: QtBot, pdf_bytes: 
     target = viewer.cite_target()
     assert isinstance(target, Quote)
     assert "think pair share" in target.text
+    assert target.page == 2  # the quote keeps its page for the chip and the report
+
+    # A drag that starts inside "two" and ends inside "think" selects both words whole.
+    inside_two, inside_think = (
+        QPointF(117 * scale, line * scale),
+        QPointF(150 * scale, line * scale),
+    )
+    viewer.select_between(viewer.to_page_point(inside_two), viewer.to_page_point(inside_think))
+    assert viewer.cite_target() == Quote("two: think", page=2)
 
     # Find selects text on another page for keyboard users, and go_to follows chips.
     assert viewer.find_text("hinge question")
     assert viewer.current_page() == 0
-    assert viewer.cite_target() == Quote("hinge question")
+    assert viewer.cite_target() == Quote("hinge question", page=1)
     assert viewer.go_to(PdfPage(2)) and viewer.current_page() == 1
+    assert viewer.go_to(Quote("Exit ticket", page=2)) and viewer.current_page() == 1
+    assert viewer.cite_target() == Quote("Exit ticket", page=2)
     assert not viewer.go_to(PdfPage(9))
     assert not viewer.go_to(TimeRange(0, 1000))
 
@@ -93,6 +113,46 @@ def test_image_viewer_decodes_off_thread_zooms_and_fits(qtbot: QtBot, png_bytes:
     assert viewer.cite_target() is None
 
 
+def test_image_viewer_drag_marks_a_region_to_cite(qtbot: QtBot, png_bytes: bytes) -> None:
+    viewer = ImageViewer()
+    qtbot.addWidget(viewer)
+    viewer.resize(680, 520)
+    viewer.show()
+    with qtbot.waitSignal(viewer.loaded, timeout=5000):
+        viewer.load(io.BytesIO(png_bytes), PNG)
+    view, port = viewer.view, viewer.view.viewport()
+    start, end = view.mapFromScene(QPointF(100, 120)), view.mapFromScene(QPointF(300, 220))
+    qtbot.mousePress(port, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(port, end)
+    qtbot.mouseRelease(port, Qt.MouseButton.LeftButton, pos=end)
+    target = viewer.cite_target()
+    assert isinstance(target, ImageRegion)
+    r = target.rect
+    # Image pixels, whatever the zoom (to the pixel the screen can point at).
+    assert abs(r.x - 100) <= 2 and abs(r.y - 120) <= 2
+    assert abs(r.width - 200) <= 2 and abs(r.height - 100) <= 2
+    assert viewer.citation() == Citation(PNG.id, target)
+    assert describe_citation(Citation(PNG.id, target), {PNG.id: PNG}) == "Student work, region"
+    # A drag past the edge stops at the image.
+    beyond = view.mapFromScene(QPointF(900, 900))
+    qtbot.mousePress(port, Qt.MouseButton.LeftButton, pos=end)
+    qtbot.mouseMove(port, beyond)
+    qtbot.mouseRelease(port, Qt.MouseButton.LeftButton, pos=beyond)
+    clamped = viewer.cite_target()
+    assert isinstance(clamped, ImageRegion)
+    assert clamped.rect.x + clamped.rect.width == 640
+    assert clamped.rect.y + clamped.rect.height == 480
+    # Esc clears the region; a chip brings it back.
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert viewer.cite_target() is None and viewer.region() is None
+    assert viewer.go_to(target) and viewer.region() == target.rect
+    # A click without a drag clears it too.
+    qtbot.mouseClick(port, Qt.MouseButton.LeftButton, pos=start)
+    assert viewer.cite_target() is None
+    assert not viewer.go_to(PdfPage(1))
+
+
 def test_image_viewer_reports_an_unreadable_image(qtbot: QtBot) -> None:
     viewer = ImageViewer()
     qtbot.addWidget(viewer)
@@ -129,8 +189,23 @@ def test_csv_viewer_is_tolerant_and_quotes_cells(qtbot: QtBot, csv_bytes: bytes)
     assert "2 rows had a different number of fields" in viewer.notice.text()
     assert viewer.notice.isVisibleTo(viewer)
 
+    # One cell cites as that cell: its row by the row's first cell, its column by heading.
     viewer.table.setCurrentIndex(model.index(1, 1))
-    assert viewer.cite_target() == Quote("check 1: partly")
+    assert viewer.cite_target() == TableCell("S02", "check 1", "partly")
+    artifacts = {CSV.id: CSV}
+    assert (
+        describe_citation(Citation(CSV.id, TableCell("S02", "check 1", "partly")), artifacts)
+        == "Check results, row S02, column check 1"
+    )
+    viewer.table.setCurrentIndex(model.index(3, 3))
+    assert viewer.cite_target() == TableCell("S04", "Column 4", "extra")
+    assert viewer.go_to(TableCell("S01", "check 2", "secure"))
+    assert (viewer.table.currentIndex().row(), viewer.table.currentIndex().column()) == (0, 2)
+    assert not viewer.go_to(TableCell("S99", "check 2"))
+    # Several cells quote as before.
+    viewer.table.selectAll()
+    several = viewer.cite_target()
+    assert isinstance(several, Quote) and several.text.startswith("student: S01; check 1: secure")
     assert viewer.go_to(Quote("check 1: not yet"))
     assert viewer.table.currentIndex().row() == 2
     assert viewer.position_state()["row"] == 2

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any, BinaryIO
 
-from assessor_app.domain import Artifact, Citation, PdfPage, Quote, TimeRange
+from assessor_app.domain import Artifact, Citation
+from assessor_app.domain.citations import CiteTarget
 from assessor_app.ui.plain_text import set_plain
 from assessor_app.ui.qt import QLabel, QStackedWidget, Qt, QVBoxLayout, QWidget, Signal
 
-CiteTarget = TimeRange | PdfPage | Quote
+__all__ = ["ArtifactViewer", "CiteTarget", "PositionState", "decode_text"]
 
 # Position state is JSON-friendly so the services layer can store it as it is.
 PositionState = dict[str, Any]

@@ -12,7 +12,8 @@ import csv
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from assessor_app.domain import Quote
+from assessor_app.domain import Quote, TableCell
+from assessor_app.domain.citations import LABEL_LIMIT
 from assessor_app.ui.background import Executor
 from assessor_app.ui.plain_text import plain, plain_label, tooltip
 from assessor_app.ui.qt import (
@@ -207,10 +208,41 @@ class CsvViewer(ArtifactViewer):
         return "\n".join(lines).strip()
 
     def cite_target(self) -> CiteTarget | None:
+        cell = self._selected_cell()
+        if cell is not None:
+            return cell
         text = self.selected_text()
         return Quote(text) if text.strip() else None
 
+    def _row_label(self, row: int) -> str:
+        """A row is named by its first cell ("S01"); a row without one by its number."""
+        assert self.model is not None
+        cells = self.model.table.rows[row]
+        first = " ".join(cells[0].split()) if cells else ""
+        return first[:LABEL_LIMIT] or str(row + 1)
+
+    def _column_label(self, column: int) -> str:
+        """A column is named by its heading; one without a heading by its number."""
+        assert self.model is not None
+        header = self.model.table.header
+        heading = " ".join(header[column].split()) if column < len(header) else ""
+        return heading[:LABEL_LIMIT] or f"Column {column + 1}"
+
+    def _selected_cell(self) -> TableCell | None:
+        """The one selected cell as a table-cell target; None for no or several cells."""
+        if self.model is None:
+            return None
+        indexes = self.table.selectionModel().selectedIndexes()
+        if len(indexes) != 1:
+            return None
+        r, c = indexes[0].row(), indexes[0].column()
+        cells = self.model.table.rows[r]
+        value = cells[c] if c < len(cells) else ""
+        return TableCell(self._row_label(r), self._column_label(c), value)
+
     def go_to(self, target: CiteTarget) -> bool:
+        if isinstance(target, TableCell):
+            return self._go_to_cell(target)
         if not isinstance(target, Quote) or self.model is None:
             return False
         first = target.text.splitlines()[0]
@@ -223,6 +255,20 @@ class CsvViewer(ArtifactViewer):
                     self.table.scrollTo(index)
                     return True
         return False
+
+    def _go_to_cell(self, target: TableCell) -> bool:
+        if self.model is None:
+            return False
+        columns = range(self.model.columnCount())
+        column = next((c for c in columns if self._column_label(c) == target.column), None)
+        rows = range(len(self.model.table.rows))
+        row = next((r for r in rows if self._row_label(r) == target.row), None)
+        if row is None or column is None:
+            return False
+        index = self.model.index(row, column)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
 
     def position_state(self) -> PositionState:
         index = self.table.currentIndex()

@@ -1,25 +1,35 @@
-"""Image artifacts (photographed student work): zoom with the wheel or keys, pan by
-dragging, fit to the window.
+"""Image artifacts (photographed student work): zoom with the wheel or keys, pan with the
+scroll bars or a middle-button drag, fit to the window; drag a rectangle to mark the
+region to cite (Esc clears it).
 
 Decoding runs in a worker thread (a large photo can take a noticeable moment), and the
-decoded ``QImage`` is handed to the GUI thread. An image has no citation target in the
-domain model (time range, PDF page or quote), so ``cite_target`` is None.
+decoded ``QImage`` is handed to the GUI thread. The cite target is the marked region, in
+the image's own pixels, so it means the same at any zoom; with no region there is nothing
+to cite (a whole image is cited by marking all of it).
 """
 
 from __future__ import annotations
 
 from typing import BinaryIO
 
-from assessor_app.domain import Artifact
+from assessor_app.domain import Artifact, ImageRegion, Rect
 from assessor_app.ui.background import Executor
 from assessor_app.ui.qt import (
+    QColor,
     QGraphicsPixmapItem,
+    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
     QImage,
     QKeyEvent,
+    QMouseEvent,
     QPainter,
+    QPalette,
+    QPen,
     QPixmap,
+    QPoint,
+    QPointF,
+    QRectF,
     QResizeEvent,
     Qt,
     QWheelEvent,
@@ -32,6 +42,8 @@ _MAX_BYTES = 100 * 1024 * 1024
 _ZOOM_STEP = 1.25
 _MIN_ZOOM = 0.05
 _MAX_ZOOM = 16.0
+# A drag shorter than this (screen pixels) is a click: it clears the region.
+_MIN_DRAG_PX = 4
 _pool: Executor | None = None
 
 
@@ -43,11 +55,50 @@ def _executor() -> Executor:
 
 
 class _ImageView(QGraphicsView):
-    """Wheel zooms about the pointer; + / - / 0 (fit) / 1 (actual size) from the keyboard."""
+    """Wheel zooms about the pointer; + / - / 0 (fit) / 1 (actual size) from the keyboard;
+    a left drag marks the region to cite, a middle drag pans, Esc clears the region."""
 
     def __init__(self, owner: ImageViewer) -> None:
         super().__init__(owner)
         self._owner = owner
+        self._drag_from: QPoint | None = None
+        self._pan_from: QPoint | None = None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        point = event.position().toPoint()
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag_from = point
+        elif event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = point
+        else:
+            super().mousePressEvent(event)
+            return
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        point = event.position().toPoint()
+        if self._drag_from is not None:
+            self._owner.show_drag(self.mapToScene(self._drag_from), self.mapToScene(point))
+        elif self._pan_from is not None:
+            delta = point - self._pan_from
+            self._pan_from = point
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        point = event.position().toPoint()
+        if self._drag_from is not None and event.button() == Qt.MouseButton.LeftButton:
+            start, self._drag_from = self._drag_from, None
+            if (point - start).manhattanLength() < _MIN_DRAG_PX:
+                self._owner.clear_region()
+            else:
+                self._owner.finish_drag(self.mapToScene(start), self.mapToScene(point))
+        elif event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_from = None
+        else:
+            super().mouseReleaseEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
@@ -65,6 +116,8 @@ class _ImageView(QGraphicsView):
             self._owner.fit()
         elif key == Qt.Key.Key_1:
             self._owner.set_zoom(1.0)
+        elif key == Qt.Key.Key_Escape and self._owner.region() is not None:
+            self._owner.clear_region()
         else:
             super().keyPressEvent(event)
 
@@ -76,11 +129,15 @@ class ImageViewer(ArtifactViewer):
         self.view = _ImageView(self)
         self.view.setScene(self.scene)
         self.view.setAccessibleName("Image")
-        self.view.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.view.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.view.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        self.view.setToolTip("Wheel or + / - zooms, 0 fits, 1 is actual size; drag to pan.")
+        self.view.setToolTip(
+            "Drag a rectangle to mark a region, then C cites it (Esc clears); wheel or + / - "
+            "zooms, 0 fits, 1 is actual size; middle-drag or the scroll bars pan."
+        )
         self.item: QGraphicsPixmapItem | None = None
+        self._region: Rect | None = None
+        self._region_item: QGraphicsRectItem | None = None
         self.image_size: tuple[int, int] | None = None
         self._zoom = 1.0
         self._fitted = True
@@ -96,6 +153,7 @@ class ImageViewer(ArtifactViewer):
         generation = self._generation
         artifact: Artifact = self.artifact
         self.item = None
+        self._region, self._region_item = None, None
         self.scene.clear()
 
         def work() -> QImage:
@@ -157,13 +215,66 @@ class ImageViewer(ArtifactViewer):
         if self._fitted:
             self.fit()
 
+    # -- the region to cite ---------------------------------------------------------------
+
+    def region(self) -> Rect | None:
+        """The marked region in image pixels, or None."""
+        return self._region
+
+    def _clamped(self, a: QPointF, b: QPointF) -> Rect | None:
+        assert self.image_size is not None
+        width, height = self.image_size
+        left, right = sorted((min(max(a.x(), 0.0), width), min(max(b.x(), 0.0), width)))
+        top, bottom = sorted((min(max(a.y(), 0.0), height), min(max(b.y(), 0.0), height)))
+        x, y = round(left), round(top)
+        w, h = round(right) - x, round(bottom) - y
+        return Rect(x, y, w, h) if w > 0 and h > 0 else None
+
+    def show_drag(self, a: QPointF, b: QPointF) -> None:
+        """Draw the rectangle being dragged (scene points are image pixels)."""
+        if self.item is not None:
+            self._draw(self._clamped(a, b))
+
+    def finish_drag(self, a: QPointF, b: QPointF) -> None:
+        if self.item is not None:
+            self.set_region(self._clamped(a, b))
+
+    def set_region(self, region: Rect | None) -> None:
+        self._region = region
+        self._draw(region)
+        self.citeTargetChanged.emit()
+
+    def clear_region(self) -> None:
+        self.set_region(None)
+
+    def _draw(self, region: Rect | None) -> None:
+        if region is None:
+            if self._region_item is not None:
+                self.scene.removeItem(self._region_item)
+                self._region_item = None
+            return
+        if self._region_item is None:
+            highlight = self.palette().color(QPalette.ColorRole.Highlight)
+            # A dashed outline as well as a tint: visible on any photo, not by colour alone.
+            pen = QPen(highlight, 2, Qt.PenStyle.DashLine)
+            pen.setCosmetic(True)
+            fill = QColor(highlight)
+            fill.setAlpha(50)
+            self._region_item = self.scene.addRect(QRectF(), pen, fill)
+        self._region_item.setRect(QRectF(region.x, region.y, region.width, region.height))
+
     # -- citations and position -----------------------------------------------------------
 
     def cite_target(self) -> CiteTarget | None:
-        return None
+        return ImageRegion(self._region) if self._region is not None else None
 
     def go_to(self, target: CiteTarget) -> bool:
-        return False
+        if not isinstance(target, ImageRegion) or self.item is None:
+            return False
+        self.set_region(target.rect)
+        r = target.rect
+        self.view.centerOn(r.x + r.width / 2, r.y + r.height / 2)
+        return True
 
     def position_state(self) -> PositionState:
         center = self.view.mapToScene(self.view.viewport().rect().center())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from assessor_app.domain import PdfPage, Quote, TimeRange
+from assessor_app.domain import PdfPage, Quote
 from assessor_app.ui.qt import (
     QBuffer,
     QByteArray,
@@ -330,9 +330,19 @@ class PdfViewer(ArtifactViewer):
             return
         first = self._nearest_char(boxes, start)
         last = self._nearest_char(boxes, end)
-        first, last = min(first, last), max(first, last)
+        first, last = self._whole_words(min(first, last), max(first, last))
         selection = self.document.getSelectionAtIndex(self._page, first, last - first + 1)
         self.set_selection(selection if selection.isValid() else None)
+
+    def _whole_words(self, first: int, last: int) -> tuple[int, int]:
+        """Widen a character range to whole words, so a quote never starts or ends
+        mid-word ("…was looki")."""
+        text = self.document.getAllText(self._page).text()
+        while first > 0 and text[first - 1].isalnum() and text[first].isalnum():
+            first -= 1
+        while last + 1 < len(text) and text[last + 1].isalnum() and text[last].isalnum():
+            last += 1
+        return first, last
 
     def _char_boxes(self, page: int) -> list[QRectF]:
         if page not in self._boxes:
@@ -404,18 +414,20 @@ class PdfViewer(ArtifactViewer):
             return None
         text = self.selected_text()
         if text:
-            return Quote(text)
+            # A selection is always on the page shown: turning the page clears it.
+            return Quote(text, self._page + 1)
         return PdfPage(self._page + 1)
 
     def go_to(self, target: CiteTarget) -> bool:
-        if not self._is_ready() or isinstance(target, TimeRange):
+        if not self._is_ready() or not isinstance(target, PdfPage | Quote):
             return False
         if isinstance(target, PdfPage):
             if target.page > self.page_count():
                 return False
             self.set_page(target.page - 1)
             return True
-        self._find_from = (0, 0)
+        page = target.page or 1
+        self._find_from = (min(page, self.page_count()) - 1, 0)
         return self.find_text(target.text)
 
     def position_state(self) -> PositionState:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from assessor_app.domain import PdfPage, Quote, TimeRange
+from assessor_app.domain import Quote
 from assessor_app.ui.qt import QTextBrowser, QTextCursor, QTextDocument, QWidget
 from assessor_app.ui.viewers.base import ArtifactViewer, CiteTarget, PositionState, decode_text
 
@@ -68,7 +68,7 @@ class TextViewer(ArtifactViewer):
         return Quote(text) if text else None
 
     def go_to(self, target: CiteTarget) -> bool:
-        if isinstance(target, PdfPage | TimeRange) or not self._ready:
+        if not isinstance(target, Quote) or not self._ready:
             return False
         return self.find_and_select(target.text)
 
