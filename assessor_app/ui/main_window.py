@@ -25,6 +25,7 @@ from assessor_app.domain.wording import plural
 from assessor_app.ui.background import Executor, Executors
 from assessor_app.ui.qt import (
     QAction,
+    QByteArray,
     QKeySequence,
     QLabel,
     QMainWindow,
@@ -39,7 +40,8 @@ from assessor_app.ui.qt import (
     QWidget,
 )
 from assessor_app.ui.queue.model import QueueModel
-from assessor_app.ui.queue.view import QueueView
+from assessor_app.ui.queue.view import QueueView, queue_width_needed
+from assessor_app.ui.screen_fit import available_area, fit_to_screen, keep_on_screen
 from assessor_app.ui.shortcuts import binding
 from assessor_app.ui.sync_bar import SyncBar
 
@@ -71,6 +73,8 @@ keeps those imports off the GUI thread."""
 
 OPENING_TEXT = "Opening your profile…"
 SIGN_OUT_WHILE_SYNCING = "A sync is running: sign out when it has finished, or Cancel it first."
+_SPLITTER_KEY = "main/splitter"
+_ROOMY_SCREEN_WIDTH = 1600
 PLACEHOLDER_TEXT = "Choose a submission from the queue (Enter opens it). Sync to fetch new work."
 
 
@@ -110,7 +114,6 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.queue)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([380, 1000])
         self.setCentralWidget(self.splitter)
 
         self._build_actions()
@@ -122,6 +125,14 @@ class MainWindow(QMainWindow):
         geometry = settings.value("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self._default_geometry()
+        keep_on_screen(self)
+        splitter_state = settings.value(_SPLITTER_KEY)
+        if not isinstance(splitter_state, QByteArray) or not self.splitter.restoreState(
+            splitter_state
+        ):
+            queue_width = queue_width_needed(self.queue.table.fontMetrics())
+            self.splitter.setSizes([queue_width, max(self.width() - queue_width, 1)])
+        self.splitter.splitterMoved.connect(self._remember_splitter)
         if session is None:
             self.statusBar().showMessage(OPENING_TEXT)
         else:
@@ -156,13 +167,19 @@ class MainWindow(QMainWindow):
     # -- construction -------------------------------------------------------------------
 
     def _default_geometry(self) -> None:
-        """First start: most of the screen, since window managers (and none at all, under
-        a bare X server) would otherwise give the window its small size hint."""
-        area = self.screen().availableGeometry()
-        width = min(int(area.width() * 0.9), 1600)
-        height = min(int(area.height() * 0.9), 1000)
-        self.resize(width, height)
-        self.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
+        """First start: the whole of a laptop's screen (the queue and the workspace both
+        need the width), most of a bigger one; window managers (and none at all, under a
+        bare X server) would otherwise give the window its small size hint."""
+        area = available_area(self)
+        if area.width() < _ROOMY_SCREEN_WIDTH:
+            fit_to_screen(self, area.width(), area.height())
+        else:
+            fit_to_screen(self, min(int(area.width() * 0.9), 1600), int(area.height() * 0.9))
+
+    def _remember_splitter(self, *_: object) -> None:
+        # A hidden queue (Ctrl+B) keeps the width it had, to come back with.
+        if self.toggle_queue.isChecked():
+            self.settings.setValue(_SPLITTER_KEY, self.splitter.saveState())
 
     def _build_actions(self) -> None:
         toolbar = QToolBar("Main", self)
@@ -507,6 +524,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = True
         self.settings.setValue("main/geometry", self.saveGeometry())
+        self._remember_splitter()
         if self.sync_runner is not None:
             self.sync_runner.cancel()
             self.sync_runner.wait(10_000)

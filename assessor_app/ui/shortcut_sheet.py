@@ -14,6 +14,7 @@ from assessor_app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from assessor_app.ui.screen_fit import fit_to_screen
 from assessor_app.ui.shortcuts import SHORTCUTS
 
 
@@ -55,7 +56,7 @@ class ShortcutSheet(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
 
     def listed_keys(self) -> list[str]:
         items = (self.table.item(row, 0) for row in range(self.table.rowCount()))

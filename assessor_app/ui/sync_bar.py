@@ -21,6 +21,7 @@ from assessor_app.ui.qt import (
     QWidget,
     Signal,
 )
+from assessor_app.ui.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from assessor_app.services.sync_runner import SyncProgress
@@ -104,7 +105,7 @@ class SyncBar(QWidget):
             column = QVBoxLayout(window)
             column.addWidget(text)
             column.addWidget(buttons)
-            window.resize(560, 260)
+            fit_to_screen(window, 560, 260)
             self._details_window, self._details_view = window, text
         window = self._details_window
         self._details_view.setPlainText(self._details_text)

@@ -82,7 +82,10 @@ def seen_strings(root: QWidget) -> list[str]:
             strings.append(_MNEMONIC.sub(r"\1", widget.text()))
         elif isinstance(widget, QTabBar):
             for i in range(widget.count()):
-                strings.append(_MNEMONIC.sub(r"\1", widget.tabText(i)))
+                text = _MNEMONIC.sub(r"\1", widget.tabText(i))
+                # A long name is shortened in the middle; its tooltip shows it whole.
+                if "…" not in text:
+                    strings.append(text)
                 strings.append(as_seen(widget.tabToolTip(i)))
         elif isinstance(widget, QTextBrowser | QPlainTextEdit):
             strings.append(widget.toPlainText())

@@ -56,7 +56,7 @@ def build_rubric_panel() -> RubricPanel:
     )
     panel.add_citation(criteria[0].id, CLIP_CITATION)
     panel.add_citation(criteria[0].id, PAGE_CITATION)
-    panel.tabs.setCurrentIndex(0)
+    panel.tabs.setCurrentIndex(panel.criteria_tab_index)
     # The rubric's share of a 1366x768 laptop screen beside the evidence.
     panel.resize(480, 640)
     return panel

@@ -175,6 +175,10 @@ class SessionsView(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.verticalHeader().setVisible(False)
         self.list.horizontalHeader().setStretchLastSection(True)
+        # A session's title is what the facilitator looks for: it is never cut.
+        self.list.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.list.selectionModel().currentRowChanged.connect(self._chosen)
 
         self.heading = QLabel("Choose a session.", self)
@@ -237,6 +241,7 @@ class SessionsView(QWidget):
         split.addWidget(self.list)
         split.addWidget(scroll)
         split.setStretchFactor(1, 3)
+        split.setSizes([360, 700])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(split, 1)

@@ -9,6 +9,7 @@ from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.key_view import KeysPanel
 from assessor_app.ui.calibration.session_view import SessionsView
 from assessor_app.ui.qt import Qt, QTabWidget, QVBoxLayout, QWidget
+from assessor_app.ui.screen_fit import fit_to_screen
 
 
 class CalibrationWindow(QWidget):
@@ -18,7 +19,7 @@ class CalibrationWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Calibration")
         self.setAccessibleName("Calibration")
-        self.resize(1100, 760)
+        fit_to_screen(self, 1100, 760)
         self.sessions = SessionsView(service, executors, self)
         self.keys = KeysPanel(service, executors, self)
         self.tabs = QTabWidget(self)

@@ -13,6 +13,7 @@ from assessor_app.domain.queue_state import QueueState, parse_queue_state
 from assessor_app.domain.status_words import STATUS
 from assessor_app.ui.qt import (
     QAbstractItemView,
+    QFontMetrics,
     QHeaderView,
     QKeySequence,
     QLabel,
@@ -30,6 +31,7 @@ from assessor_app.ui.qt import (
     Signal,
 )
 from assessor_app.ui.queue.model import (
+    HEADERS,
     AssignmentIdRole,
     Column,
     QueueFilterProxy,
@@ -43,19 +45,42 @@ if TYPE_CHECKING:
     # which the first paint does not otherwise need.
     from assessor_app.ui.qt import QKeyEvent
 
-_HEADER_KEY = "queue/header"
+# "columns" rather than the older "header": a header saved before the credential column
+# stretched would bring back widths that hid Kind, Status and Due.
+_HEADER_KEY = "queue/columns"
 _SORT_COLUMN_KEY = "queue/sort_column"
 _SORT_ORDER_KEY = "queue/sort_order"
 _FacetRole = Qt.ItemDataRole.UserRole + 1
 _ALL = "all"
-_DEFAULT_WIDTHS = {
-    Column.CREDENTIAL: 190,
-    Column.EDUCATOR: 80,
-    Column.ATTEMPT: 64,
-    Column.KIND: 90,
-    Column.STATUS: 150,
-    Column.DUE: 150,
+_WIDEST_USUAL = {
+    Column.EDUCATOR: "E-48210",
+    Column.ATTEMPT: "10",
+    Column.KIND: "Calibration",
+    Column.STATUS: "⧗ Queued for upload",
+    Column.DUE: "⚠ Overdue by 12 days",
 }
+"""The longest text each narrow column usually shows; its width is made to fit it (or
+its header), so the credential, which stretches, is the only column that gives way."""
+_CELL_PADDING = 16
+_HEADER_PADDING = 12
+_CREDENTIAL_MINIMUM = 90
+
+
+def default_column_widths(metrics: QFontMetrics) -> dict[Column, int]:
+    """Widths that show every narrow column's usual text whole, in the table's font."""
+    return {
+        column: max(
+            metrics.horizontalAdvance(text) + _CELL_PADDING,
+            metrics.horizontalAdvance(HEADERS[column]) + _HEADER_PADDING,
+        )
+        for column, text in _WIDEST_USUAL.items()
+    }
+
+
+def queue_width_needed(metrics: QFontMetrics) -> int:
+    """The queue's width when every column shows whole (the credential at its minimum),
+    with room for the margins, the frame and a vertical scroll bar."""
+    return sum(default_column_widths(metrics).values()) + _CREDENTIAL_MINIMUM + 30
 
 
 class _FilterEdit(QLineEdit):
@@ -134,9 +159,13 @@ class QueueView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionsMovable(False)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setHighlightSections(False)
-        for column, width in _DEFAULT_WIDTHS.items():
+        # The credential takes what the narrow columns leave: at any queue width Kind,
+        # Status and Due stay whole, and a long title is elided (its tooltip has it all).
+        header.setSectionResizeMode(Column.CREDENTIAL, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        for column, width in default_column_widths(self.table.fontMetrics()).items():
             header.resizeSection(column, width)
         self.table.setSortingEnabled(True)
         self.table.activated.connect(self._activated)

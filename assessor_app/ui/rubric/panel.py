@@ -280,12 +280,15 @@ class RubricPanel(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Criteria, feedback, decision and earlier attempts")
         self.tabs.setDocumentMode(True)
+        # On a resubmission "Earlier attempts" comes first, where the scroll arrows of a
+        # narrow tab bar never hide it; the criteria are still what opens.
+        if submission.is_resubmission:
+            self.tabs.addTab(self._build_earlier_tab(), "Earlier attempts")
         self.criteria_tab_index = self.tabs.addTab(criteria_tab, "Criteria")
         self.tabs.addTab(self._build_feedback_tab(), "Feedback")
         self.tabs.addTab(self._build_decision_tab(), "Decision")
         self.tabs.addTab(self._build_note_tab(), "Private note")
-        if submission.is_resubmission:
-            self.tabs.addTab(self._build_earlier_tab(), "Earlier attempts")
+        self.tabs.setCurrentIndex(self.criteria_tab_index)
         outer.addWidget(self.tabs, 1)
 
         self.decision_label = QLabel(self)

@@ -58,6 +58,8 @@ from assessor_app.ui.viewers.timeline import Marker, TimelineWidget
 SKIP_MS = 5000
 CITE_WINDOW_MS = 10_000
 RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
+VOLUME_SLIDER_WIDTH = (80, 120)
+"""The volume slider's least and greatest width in pixels."""
 
 
 def ends_early_text(present_ms: int, duration_ms: int, *, audio_only: bool = False) -> str:
@@ -232,7 +234,10 @@ class VideoViewer(ArtifactViewer):
         self.volume_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setValue(self.player.volume())
-        self.volume_slider.setMaximumWidth(100)
+        # A floor as well as a ceiling: in a narrow pane the layout would otherwise
+        # squeeze the slider to a dot before anything else gives way.
+        self.volume_slider.setMinimumWidth(VOLUME_SLIDER_WIDTH[0])
+        self.volume_slider.setMaximumWidth(VOLUME_SLIDER_WIDTH[1])
         self.volume_slider.setAccessibleName("Volume")
         self.volume_slider.setToolTip("Volume")
         self.time_label = QLabel("00:00 / 00:00", self)

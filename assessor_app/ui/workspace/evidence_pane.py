@@ -30,6 +30,9 @@ from assessor_app.ui.viewers.text_viewer import TextViewer
 
 log = logging.getLogger(__name__)
 
+TAB_TEXT_WIDTH = 220
+"""Pixels of text an artifact's tab shows at most; the tooltip has the whole name."""
+
 OpenEvidence = Callable[[Artifact], BinaryIO]
 ViewerMaker = Callable[[Artifact, QWidget], ArtifactViewer]
 
@@ -63,9 +66,21 @@ class EvidencePane(QWidget):
         self.tabs.setAccessibleName("Artifacts")
         self.tabs.setExpanding(False)
         self.tabs.setDocumentMode(True)
+        # Each name is shortened here, once, in the middle (the start and the end say
+        # most: "Lesson plan … week 3"); Qt's own eliding would cut every tab down to a
+        # few letters as soon as they do not all fit. The scroll arrows take the rest.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        self.tabs.setUsesScrollButtons(True)
+        metrics = self.tabs.fontMetrics()
         for artifact in artifacts:
-            index = self.tabs.addTab(button_text(artifact.display_name))
-            self.tabs.setTabToolTip(index, tooltip(f"{artifact.filename} ({artifact.media_type})"))
+            name = button_text(artifact.display_name)
+            index = self.tabs.addTab(
+                metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, TAB_TEXT_WIDTH)
+            )
+            self.tabs.setTabToolTip(
+                index,
+                tooltip(f"{artifact.display_name}\n{artifact.filename} ({artifact.media_type})"),
+            )
         self.stack = QStackedWidget(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,0 +1,201 @@
+"""Layout at a laptop's size: the queue shows all six columns at 1366x768 and remembers
+its splitter and column widths; artifact tabs stay readable; a resubmission's "Earlier
+attempts" is the first tab; the volume slider keeps a usable width; top-level windows fit
+the screen's available area."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from assessor_app.domain import Artifact, AssignmentKind
+from assessor_app.domain.assignment_state import LocalState
+from assessor_app.services.calibration import CalibrationService
+from assessor_app.services.queue import QueueRow
+from assessor_app.store import Store, open_store, profile_for
+from assessor_app.ui.background import Executors
+from assessor_app.ui.calibration.window import CalibrationWindow
+from assessor_app.ui.main_window import MainWindow
+from assessor_app.ui.qt import QSettings, QWidget
+from assessor_app.ui.queue import Column
+from assessor_app.ui.shortcut_sheet import ShortcutSheet
+from assessor_app.ui.workspace.evidence_pane import EvidencePane
+
+SHOTS = Path("/work/helpers/shots/layout")
+# The window's queue model reads the real clock.
+NOW = datetime.now(UTC)
+
+
+def _settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def _row(i: int, state: LocalState, **changes: object) -> QueueRow:
+    row = QueueRow(
+        assignment_id=f"as-{i}",
+        credential_title="Checking for Understanding in Mixed-Ability Classes",
+        educator_pseudonym="E-48210",
+        attempt=2,
+        kind=AssignmentKind.PRODUCTION,
+        state=state,
+        local_state=state,
+        download_percent=None,
+        due_at=NOW + timedelta(hours=23, minutes=30),
+    )
+    return row._replace(**changes)
+
+
+USUAL_ROWS = [
+    _row(1, LocalState.READY),
+    _row(2, LocalState.IN_PROGRESS, kind=AssignmentKind.CALIBRATION),
+    _row(3, LocalState.FINALIZED, due_at=NOW - timedelta(days=12, hours=2)),
+    _row(4, LocalState.DOWNLOADING, download_percent=42, attempt=10),
+]
+
+
+def test_the_queue_shows_every_column_whole_at_1366x768(qtbot: QtBot, tmp_path: Path) -> None:
+    window = MainWindow(None, _settings(tmp_path))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.queue_model.set_rows(USUAL_ROWS)
+    qtbot.waitExposed(window)
+    qtbot.wait(20)  # the facet counts follow one event-loop turn later
+    table = window.queue.table
+    header = table.horizontalHeader()
+    viewport = table.viewport().width()
+    metrics = table.fontMetrics()
+    for column in Column:
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert not header.isSectionHidden(column)
+        assert right <= viewport, f"{column.name} ends at {right}, beyond {viewport}"
+    # The narrow columns show their usual text whole; only the credential gives way.
+    for column in (Column.EDUCATOR, Column.ATTEMPT, Column.KIND, Column.STATUS, Column.DUE):
+        for row in range(window.queue.proxy.rowCount()):
+            text = str(window.queue.proxy.index(row, column).data())
+            assert metrics.horizontalAdvance(text) + 8 <= header.sectionSize(column), text
+    assert header.sectionSize(Column.CREDENTIAL) >= 90
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(SHOTS / "queue-1366x768.png"))
+
+
+def test_the_queue_splitter_and_column_widths_are_remembered(qtbot: QtBot, tmp_path: Path) -> None:
+    first = MainWindow(None, _settings(tmp_path))
+    qtbot.addWidget(first)
+    first.resize(780, 700)
+    first.show()
+    total = sum(first.splitter.sizes())
+    first.splitter.setSizes([430, total - 430])
+    first.queue.table.horizontalHeader().resizeSection(Column.STATUS, 160)
+    first.close()
+
+    again = MainWindow(None, _settings(tmp_path))
+    qtbot.addWidget(again)
+    again.show()
+    assert again.size() == first.size()
+    assert again.splitter.sizes()[0] == 430
+    assert again.queue.table.horizontalHeader().sectionSize(Column.STATUS) == 160
+
+    # A hidden queue (Ctrl+B) comes back at the width it had.
+    again.toggle_queue.setChecked(False)
+    again.close()
+    third = MainWindow(None, _settings(tmp_path))
+    qtbot.addWidget(third)
+    third.show()
+    assert third.splitter.sizes()[0] == 430
+
+
+def _artifact(number: int, title: str) -> Artifact:
+    return Artifact(f"art-{number}", f"file-{number}.pdf", "application/pdf", 10, "0" * 64, title)
+
+
+def _not_downloaded(artifact: Artifact) -> BinaryIO:
+    raise LookupError(artifact.id)
+
+
+def test_artifact_tabs_are_shortened_in_the_middle_with_the_whole_name_in_the_tooltip(
+    qtbot: QtBot,
+) -> None:
+    long_title = "Lesson plan for the fractions unit, week three, with the hinge questions"
+    artifacts = (_artifact(1, "Classroom video"), _artifact(2, long_title), _artifact(3, "Quiz"))
+    pane = EvidencePane(artifacts, _not_downloaded, lambda a, p: QWidget(p))
+    qtbot.addWidget(pane)
+    pane.resize(700, 400)
+    pane.show()
+    tabs = pane.tabs
+    assert tabs.tabText(0) == "Classroom video"
+    assert tabs.tabText(2) == "Quiz"
+    shortened = tabs.tabText(1)
+    assert shortened != long_title and "…" in shortened
+    assert shortened.startswith("Lesson plan") and shortened.endswith("questions")
+    assert long_title in tabs.tabToolTip(1) and "file-2.pdf" in tabs.tabToolTip(1)
+    metrics = tabs.fontMetrics()
+    for index in range(tabs.count()):
+        # Qt draws each tab's text whole: nothing cut down to a few letters.
+        assert tabs.tabRect(index).width() >= metrics.horizontalAdvance(tabs.tabText(index))
+
+
+@pytest.fixture
+def offline_store(assessor_home: Path) -> Iterator[Store]:
+    store = open_store(profile_for("https://hub.example.org", "ann"))
+    yield store
+    store.close()
+
+
+def test_windows_fit_the_screen(qtbot: QtBot, tmp_path: Path, offline_store: Store) -> None:
+    window = MainWindow(None, _settings(tmp_path))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    area = window.screen().availableGeometry()
+    # The test screen (800x800) is smaller than every size these windows ask for.
+    assert area.width() < 1100
+    executors = Executors()
+    try:
+        calibration = CalibrationWindow(
+            CalibrationService(offline_store, None, "ann"), executors, window
+        )
+        calibration.show()
+        sheet = ShortcutSheet(window)
+        sheet.show()
+        for shown in (window, calibration, sheet):
+            qtbot.waitExposed(shown)
+            assert area.contains(shown.frameGeometry()), (shown, shown.frameGeometry(), area)
+        calibration.close()
+    finally:
+        executors.wait()
+
+
+def test_a_restored_window_bigger_than_the_screen_is_brought_inside_it(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    first = MainWindow(None, _settings(tmp_path))
+    qtbot.addWidget(first)
+    first.setGeometry(300, 200, 1500, 1000)
+    first.close()
+    again = MainWindow(None, _settings(tmp_path))
+    qtbot.addWidget(again)
+    again.show()
+    assert again.screen().availableGeometry().contains(again.frameGeometry())
+
+
+def test_the_volume_slider_keeps_a_usable_width_in_a_narrow_pane(qtbot: QtBot) -> None:
+    from assessor_app.media import player as player_module
+    from assessor_app.ui.viewers.video_viewer import VideoViewer
+
+    viewer = VideoViewer()
+    qtbot.addWidget(viewer)
+    viewer.resize(520, 400)  # the evidence side of a 1366 px window with the queue shown
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    try:
+        assert viewer.volume_slider.width() >= 80
+        assert viewer.volume_slider.isVisible()
+    finally:
+        viewer.close_media()
+        assert player_module.wait_for_released(10)
