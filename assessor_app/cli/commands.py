@@ -40,8 +40,10 @@ from assessor_app.domain import (
     evaluate,
 )
 from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
+from assessor_app.domain.citations import format_timecode
 from assessor_app.domain.status_words import due_text, status_word
 from assessor_app.domain.wording import plural
+from assessor_app.protocol.v1 import citation_to_wire
 from assessor_app.services.account import (
     HUB_NOT_TOLD,
     SECRETS_FILE,
@@ -50,6 +52,7 @@ from assessor_app.services.account import (
     sign_in,
     sign_out,
 )
+from assessor_app.services.notes import evidence_order
 from assessor_app.services.queue import queue_rows, resolve_criterion, resolve_level
 from assessor_app.services.scoring import (
     FeedbackQualityRefused,
@@ -478,6 +481,79 @@ def _show_rubric(console: Console, credential: Credential, sheet: ScoreSheet) ->
         console.out()
 
 
+def _show_notes(console: Console, opened: OpenedAssignment) -> None:
+    if not opened.notes:
+        return
+    names = {a.id: a.display_name for a in opened.submission.artifacts}
+    titles = {c.id: c.title for c in opened.credential.rubric.criteria}
+    console.out("Your notes (only those marked shared reach the educator's report):")
+    for entry in evidence_order(opened.submission.artifacts, opened.notes, ()):
+        note = entry.note
+        assert note is not None
+        where = f"{format_timecode(note.time_ms)} {names.get(note.artifact_id, note.artifact_id)}"
+        extras = [titles.get(note.criterion_id, note.criterion_id)] if note.criterion_id else []
+        if note.shared:
+            extras.append("shared with the educator")
+        tail = f" ({'; '.join(extras)})" if extras else ""
+        console.out(indent(f"{note.text}{tail}", f"  {where}: "))
+
+
+def show_json(opened: OpenedAssignment) -> dict[str, object]:
+    """The sheet for scripts; its keys are listed in the README and kept stable."""
+    a, sub, cred, sheet = opened.assignment, opened.submission, opened.credential, opened.sheet
+    evaluation = evaluate(sheet, cred.rubric)
+    criteria = []
+    for criterion in cred.rubric.criteria:
+        score = sheet.score(criterion.id)
+        level = criterion.level(score.level_id) if score.level_id else None
+        criteria.append(
+            {
+                "id": criterion.id,
+                "title": criterion.title,
+                "level": level.id if level else None,
+                "level_label": level.label if level else None,
+                "rationale": score.rationale,
+                "citations": [citation_to_wire(c).model_dump(mode="json") for c in score.citations],
+            }
+        )
+    notes = [
+        {
+            "id": e.note.id,
+            "artifact_id": e.note.artifact_id,
+            "time_ms": e.note.time_ms,
+            "text": e.note.text,
+            "criterion_id": e.note.criterion_id,
+            "shared": e.note.shared,
+        }
+        for e in evidence_order(sub.artifacts, opened.notes, ())
+        if e.note is not None
+    ]
+    return {
+        "id": a.id,
+        "credential_id": cred.id,
+        "credential": cred.title,
+        "educator": sub.educator_pseudonym,
+        "attempt": sub.attempt,
+        "kind": a.kind.value,
+        "state": opened.state.value,
+        "status": status_word(opened.state, review=opened.review),
+        "revoked": opened.revoked,
+        **_review_fields(opened.review, opened.review_comment),
+        "artifacts": [
+            {"id": art.id, "name": art.display_name, "media_type": art.media_type}
+            for art in sub.artifacts
+        ],
+        "criteria": criteria,
+        "feedback": sheet.feedback,
+        "private_note": sheet.private_note,
+        "override": sheet.override.value if sheet.override is not None else None,
+        "override_reason": sheet.override_reason,
+        "decision": evaluation.decision.value if evaluation.decision is not None else None,
+        "problems": [p.message for p in evaluation.problems],
+        "notes": notes,
+    }
+
+
 def cmd_show(args: Namespace, console: Console) -> int:
     now = datetime.now(UTC)
     with profile_store(args) as (_profile, store):
@@ -485,6 +561,9 @@ def cmd_show(args: Namespace, console: Console) -> int:
         recorded = store.decisions.latest(args.id)
         entries = store.outbox.entries(args.id)
         downloads = store.submissions.downloads(opened.submission.id)
+    if args.json:
+        console.out(json_text(show_json(opened)))
+        return ExitCode.OK
     a, sub, cred, sheet = opened.assignment, opened.submission, opened.credential, opened.sheet
     console.out(
         f"{a.id} · {cred.title} · educator {sub.educator_pseudonym} · attempt {sub.attempt} "
@@ -506,6 +585,7 @@ def cmd_show(args: Namespace, console: Console) -> int:
     console.out(indent(sheet.feedback or "(none yet)", "Feedback to the educator: "))
     if sheet.private_note.strip():
         console.out(indent(sheet.private_note, "Private note to the hub: "))
+    _show_notes(console, opened)
     if sheet.override is not None:
         reason = sheet.override_reason or "(no reason given)"
         console.out(indent(reason, f"Your decision: {sheet.override.label}. Reason: "))

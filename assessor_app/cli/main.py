@@ -140,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = command("show", commands.cmd_show, "show an assignment's rubric, sheet and problems")
     show.add_argument("id", metavar="ID", help="the assignment id (see `assessor queue`)")
+    show.add_argument(
+        "--json", action="store_true", help="print the sheet, citations and notes as JSON"
+    )
 
     score = command(
         "score",

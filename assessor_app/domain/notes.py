@@ -1,5 +1,6 @@
 """A time-pinned note: the assessor's own jotting at a moment of a video or audio
-artifact, optionally tied to a criterion. Private to the assessor; never uploaded."""
+artifact, optionally tied to a criterion. Never uploaded; private to the assessor unless
+marked ``shared``, which puts it in the educator's feedback report."""
 
 from __future__ import annotations
 
@@ -17,3 +18,4 @@ class TimeNote:
     criterion_id: str | None
     created_at: datetime
     updated_at: datetime
+    shared: bool = False

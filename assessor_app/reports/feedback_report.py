@@ -4,11 +4,13 @@ Built with reportlab Platypus from domain objects only. The report is what the e
 reads: the credential, the decision in words, the overall feedback, what changed since the
 previous attempt, and the rubric criterion by criterion with every level, the awarded one
 marked in words (not by colour alone), the assessor's rationale and the evidence it cites as
-readable references. It is one flowing column of real text in reading order, with a
-document title, section outline and "Page n of m" footers.
+readable references, then the notes the assessor chose to share. It is one flowing column
+of real text in reading order, with a document title, section outline and "Page n of m"
+footers.
 
-Never in the report: the assessor's private note to the hub, the reason for overriding the
-rubric's result, and the assessor's name unless the caller says the credential allows it.
+Never in the report: the assessor's private note to the hub, the time-pinned notes not
+marked shared, the reason for overriding the rubric's result, and the assessor's name
+unless the caller says the credential allows it.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ from assessor_app.domain import (
     ScoreSheet,
     Submission,
 )
-from assessor_app.domain.citations import describe_citations
+from assessor_app.domain.citations import describe_citations, format_timecode
+from assessor_app.domain.notes import TimeNote
 from assessor_app.reports.fonts import ReportFonts, load_fonts
 from assessor_app.reports.styles import HEADER_FILL, INK, MUTED, RULE, ReportStyles
 
@@ -97,6 +100,7 @@ def build_feedback_report(
     issuer: str = DEFAULT_ISSUER,
     fonts: ReportFonts | None = None,
     badge_url: str | None = None,
+    shared_notes: Sequence[TimeNote] = (),
 ) -> None:
     """Write the educator's feedback report for one decided submission to ``out``.
 
@@ -104,6 +108,8 @@ def build_feedback_report(
     ``badge_url``: the public page of the badge a Pass was issued as, linked from the
     summary (only an http(s) address, only for a Pass).
     ``fonts`` defaults to DejaVu Sans (Helvetica with ASCII stand-ins if it is missing).
+    ``shared_notes``: the time-pinned notes the assessor shares with the educator, in
+    evidence order (the caller leaves out the others).
     """
     fonts = fonts or load_fonts()
     styles = _Styles(fonts)
@@ -120,6 +126,8 @@ def build_feedback_report(
         if submission.is_resubmission:
             story += writer.what_changed(decision)
         story += writer.criteria_results()
+    if shared_notes:
+        story += writer.notes_from_the_assessor(shared_notes)
 
     title = f"Feedback: {credential.title}, attempt {submission.attempt}"
     doc = _OutlinedDocTemplate(
@@ -429,6 +437,23 @@ class _ReportWriter:
             story.append(self.para("Evidence cited", s.label))
             story.append(self._bullets(references))
         return story
+
+    def notes_from_the_assessor(self, notes: Sequence[TimeNote]) -> list[Flowable]:
+        s = self.styles
+        names = {a.id: a.display_name for a in self.submission.artifacts}
+        titles = {c.id: c.title for c in self.credential.rubric.criteria}
+        items = []
+        for note in notes:
+            where = f"{names.get(note.artifact_id, 'Evidence')}, {format_timecode(note.time_ms)}"
+            if note.criterion_id in titles:
+                where += f" ({titles[note.criterion_id]})"
+            items.append(f"{where}: {note.text}")
+        # The heading stays with the first note.
+        first, *rest = items
+        return [
+            KeepTogether([self.heading("Notes from the assessor", s.h2), self._bullets([first])]),
+            *([self._bullets(rest)] if rest else []),
+        ]
 
     def _bullets(self, items: Sequence[str]) -> ListFlowable:
         s = self.styles

@@ -26,6 +26,7 @@ from assessor_app.domain import Decision
 from assessor_app.domain.assignment_state import OutboxState
 from assessor_app.reports import DecisionRow, build_feedback_report, write_decisions_csv
 from assessor_app.reports.feedback_report import DEFAULT_ISSUER
+from assessor_app.services.notes import NotesService, evidence_order
 from assessor_app.store import NotFoundError, Store
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,11 @@ def feedback_report(
         recorded.upload.to_sheet(None), private_note="", override=None, override_reason=""
     )
 
+    shared = NotesService(store).shared(assignment_id)
+    shared_notes = [
+        e.note for e in evidence_order(submission.artifacts, shared, ()) if e.note is not None
+    ]
+
     def build(target: Path | BinaryIO) -> None:
         build_feedback_report(
             target,
@@ -89,6 +95,7 @@ def feedback_report(
             decision=recorded.decision,
             decided_at=recorded.finalized_at,
             issuer=issuer or DEFAULT_ISSUER,
+            shared_notes=shared_notes,
         )
 
     if isinstance(out, Path):

@@ -250,6 +250,8 @@ class NoteRow(Base):
     criterion_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Shared notes appear in the educator's feedback report; the rest stay private.
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ArtifactOpenedRow(Base):

@@ -19,6 +19,7 @@ def _note(row: NoteRow) -> TimeNote:
         row.criterion_id,
         row.created_at,
         row.updated_at,
+        bool(row.shared),
     )
 
 
@@ -50,9 +51,16 @@ class Notes(Repository):
             return _note(row)
 
     def update(
-        self, note_id: int, *, text: str, time_ms: int, criterion_id: str | None
+        self,
+        note_id: int,
+        *,
+        text: str,
+        time_ms: int,
+        criterion_id: str | None,
+        shared: bool | None = None,
     ) -> TimeNote:
-        """Replace the note's text, time and criterion (None unties it from a criterion)."""
+        """Replace the note's text, time and criterion (None unties it from a criterion);
+        ``shared`` None keeps whether it is shared with the educator."""
         if time_ms < 0:
             raise ValueError("a note's time cannot be negative")
         with self._db.transaction() as session:
@@ -62,7 +70,30 @@ class Notes(Repository):
             row.text = text
             row.time_ms = time_ms
             row.criterion_id = criterion_id
+            if shared is not None:
+                row.shared = shared
             row.updated_at = utcnow()
+            session.flush()
+            return _note(row)
+
+    def restore(self, note: TimeNote) -> TimeNote:
+        """Put a deleted note back as it was: its times and flags, and its id unless a
+        newer note took it meanwhile (SQLite reuses the highest rowid)."""
+        with self._db.transaction() as session:
+            get_assignment(session, note.assignment_id)
+            taken = session.get(NoteRow, note.id) is not None
+            row = NoteRow(
+                id=None if taken else note.id,
+                assignment_id=note.assignment_id,
+                artifact_id=note.artifact_id,
+                time_ms=note.time_ms,
+                text=note.text,
+                criterion_id=note.criterion_id,
+                created_at=note.created_at,
+                updated_at=note.updated_at,
+                shared=note.shared,
+            )
+            session.add(row)
             session.flush()
             return _note(row)
 
