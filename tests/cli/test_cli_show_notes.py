@@ -85,7 +85,7 @@ def test_show_json_is_the_sheet_for_scripts(synced: Desk, run: Run) -> None:
         "rationale": "Waits 4 s.",
         "citations": [
             {"kind": "time", "artifact_id": clip, "start_ms": 44_000, "end_ms": 52_000},
-            {"kind": "quote", "artifact_id": reflection, "text": "I waited longer"},
+            {"kind": "quote", "artifact_id": reflection, "text": "I waited longer", "page": None},
         ],
     }
     assert (second["id"], second["level"], second["citations"]) == (C2, None, [])
