@@ -66,6 +66,10 @@ NOT_IN_BUNDLE = (
     "psycopg_binary",
     "numpy",
     "krippendorff",
+    "prometheus_client",
+    "boto3",
+    "botocore",
+    "s3transfer",
     "mypy",
 )
 

@@ -51,8 +51,10 @@ from assessor_app.hub.http_semantics import (
 from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.numbers import AsciiWhole, parse_number, parse_size
 from assessor_app.hub.openapi_doc import install_openapi
+from assessor_app.hub.operations import HubMetrics, operations_router
 from assessor_app.hub.pathways.api import pathways_router
 from assessor_app.hub.problems import Problem, install_problem_handlers, problem_response
+from assessor_app.hub.request_log import RequestContext
 from assessor_app.hub.security import (
     DUMMY_HASH,
     new_token,
@@ -517,7 +519,10 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
         BodyLimit, max_bytes=settings.max_body_bytes, idle_seconds=settings.body_idle_seconds
     )
     app.add_middleware(IncidentGuard)  # outside everything that can fail: it sees every failure
-    app.add_middleware(SecurityHeaders)  # outermost, so problem answers are stamped too
+    app.add_middleware(SecurityHeaders)  # so problem answers are stamped too
+    # Outermost: it times the whole answer and stamps every one with the request id.
+    metrics = HubMetrics()
+    app.add_middleware(RequestContext, observer=metrics)
     if docs:
         install_docs(app)
     install_openapi(app)
@@ -527,11 +532,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
     app.include_router(badges_router(current_user, _hub))
     app.include_router(public_badge_router(_hub))
     app.include_router(pathways_router(current_user, _hub))
-
-    @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict[str, str]:
-        with hub.db.read() as session:
-            session.execute(select(1))
-        return {"status": "ok"}
-
+    app.include_router(
+        operations_router(lambda: hub.db, lambda: hub.storage, metrics, settings.metrics_token)
+    )
     return app

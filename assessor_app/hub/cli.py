@@ -2,7 +2,7 @@
 
     assessor-hub [--data-dir DIR] serve [--host 127.0.0.1] [--port 8765] [--db URL] [--storage DIR]
                  [--token-ttl-hours H] [--forwarded-allow-ips ADDR,...] [--proof rs256|eddsa]
-                 [--docs]
+                 [--metrics-token-file FILE] [--docs]
     assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...] [--password-stdin]
     assessor-hub set-password USERNAME [--password-stdin]
     assessor-hub revoke-tokens USERNAME
@@ -176,6 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
         "conformance accepts) or eddsa (Ed25519)",
     )
     serve.add_argument(
+        "--metrics-token-file",
+        type=Path,
+        metavar="FILE",
+        help="serve Prometheus metrics at /metrics to a scraper that sends this file's "
+        "token as Authorization: Bearer (default: /metrics is off)",
+    )
+    serve.add_argument(
         "--docs",
         action="store_true",
         help="serve the interactive API documentation at /docs (assets from the hub itself)",
@@ -302,6 +309,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MIN_METRICS_TOKEN = 16
+
+
+def _metrics_token(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read the metrics token from {path}: {exc}") from None
+    if len(token) < MIN_METRICS_TOKEN or not token.isascii() or not token.isprintable():
+        raise CliError(
+            f"the metrics token in {path} needs at least {MIN_METRICS_TOKEN} printable ASCII "
+            "characters (e.g. from: openssl rand -hex 32)"
+        )
+    return token
+
+
 def _settings(args: argparse.Namespace) -> HubSettings:
     ttl = getattr(args, "token_ttl_hours", None)
     return HubSettings.from_data_dir(
@@ -311,6 +336,7 @@ def _settings(args: argparse.Namespace) -> HubSettings:
         token_ttl=timedelta(hours=ttl) if ttl else DEFAULT_TOKEN_TTL,
         max_body_bytes=getattr(args, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES,
         proof=getattr(args, "proof", None) or DEFAULT_PROOF,
+        metrics_token=_metrics_token(getattr(args, "metrics_token_file", None)),
     )
 
 
@@ -339,6 +365,7 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
     import uvicorn
 
     from assessor_app.hub.app import create_app
+    from assessor_app.hub.request_log import configure_hub_logging
 
     with HubAdmin(settings) as admin:
         demo = admin.has_demo_accounts()
@@ -361,11 +388,15 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
     except IssuerKeyError as exc:
         raise CliError(str(exc)) from None
     say(f"and signed {key.proof.alg} (--proof {key.proof.value}) with key {key.kid}")
+    # JSON lines on standard error, with request ids; the hub writes its own access lines.
+    configure_hub_logging()
     uvicorn.run(
         app,
         host=args.host,
         port=args.port,
         log_level="info",
+        log_config=None,
+        access_log=False,
         **SERVER_LIMITS,
         **proxy_options(args),
     )

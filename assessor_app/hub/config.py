@@ -44,6 +44,8 @@ class HubSettings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     body_idle_seconds: float = DEFAULT_BODY_IDLE_SECONDS
     proof: ProofFormat = DEFAULT_PROOF
+    metrics_token: str | None = None
+    """The bearer token a Prometheus scraper sends for ``/metrics``; None turns it off."""
 
     @classmethod
     def from_data_dir(
@@ -54,6 +56,7 @@ class HubSettings:
         token_ttl: timedelta = DEFAULT_TOKEN_TTL,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         proof: ProofFormat = DEFAULT_PROOF,
+        metrics_token: str | None = None,
     ) -> HubSettings:
         root = Path(data_dir) if data_dir is not None else default_data_dir()
         return cls(
@@ -63,6 +66,7 @@ class HubSettings:
             token_ttl=token_ttl,
             max_body_bytes=max_body_bytes,
             proof=proof,
+            metrics_token=metrics_token,
         )
 
 

@@ -52,6 +52,10 @@ class ArtifactStorage(Protocol):
 
     def delete(self, sha256: str) -> None: ...
 
+    def check(self) -> None:
+        """Raise if the storage cannot be reached or written (readiness)."""
+        ...
+
 
 def _check(sha256: str) -> str:
     if not _SHA256.match(sha256):
@@ -134,3 +138,7 @@ class LocalArtifactStorage:
 
     def delete(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
+
+    def check(self) -> None:
+        if not os.access(self.root, os.R_OK | os.W_OK | os.X_OK) or not self._tmp.is_dir():
+            raise OSError(f"cannot read and write {self.root}")
