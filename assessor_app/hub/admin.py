@@ -45,7 +45,7 @@ from assessor_app.hub.decisions import DecisionRefused
 from assessor_app.hub.decisions import record_decision as _record_decision
 from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.security import hash_password
-from assessor_app.hub.storage import LocalArtifactStorage, StoredBlob
+from assessor_app.hub.storage import StoredBlob, open_storage
 from assessor_app.hub.submission_file import (
     SubmissionFile,
     SubmissionFolderError,
@@ -139,7 +139,7 @@ class HubAdmin:
         secure_data_dir(settings)
         upgrade_database(settings.db_url)
         self.db = Database(settings.db_url)
-        self.storage = LocalArtifactStorage(settings.storage_dir)
+        self.storage = open_storage(settings)
 
     @property
     def data_dir(self) -> Path:

@@ -64,7 +64,7 @@ from assessor_app.hub.security import (
 from assessor_app.hub.signin_throttle import SigninKeys, begin_attempt, seconds_to_wait
 from assessor_app.hub.signin_throttle import clear as clear_failures
 from assessor_app.hub.signin_throttle import withdraw as withdraw_attempt
-from assessor_app.hub.storage import ArtifactStorage, BlobNotFound, LocalArtifactStorage
+from assessor_app.hub.storage import ArtifactStorage, BlobNotFound, open_storage
 from assessor_app.hub.workflow.api import workflow_router
 from assessor_app.protocol.v1 import (
     API_PREFIX,
@@ -100,7 +100,7 @@ class Hub:
     def __init__(self, settings: HubSettings, storage: ArtifactStorage | None = None) -> None:
         self.settings = settings
         self.db = Database(settings.db_url)
-        self.storage = storage or LocalArtifactStorage(settings.storage_dir)
+        self.storage = storage or open_storage(settings)
 
 
 def _hub(request: Request) -> Hub:

@@ -1,7 +1,9 @@
 """``assessor-hub``: run the hub server and administer it.
 
-    assessor-hub [--data-dir DIR] serve [--host 127.0.0.1] [--port 8765] [--db URL] [--storage DIR]
-                 [--token-ttl-hours H] [--forwarded-allow-ips ADDR,...] [--proof rs256|eddsa]
+    assessor-hub [--data-dir DIR] serve [--host 127.0.0.1] [--port 8765] [--db URL]
+                 [--storage DIR|s3://BUCKET/PREFIX] [--s3-endpoint URL]
+                 [--serve-artifacts redirect|proxy] [--token-ttl-hours H]
+                 [--forwarded-allow-ips ADDR,...] [--proof rs256|eddsa]
                  [--metrics-token-file FILE] [--docs]
     assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...] [--password-stdin]
     assessor-hub set-password USERNAME [--password-stdin]
@@ -27,7 +29,8 @@
     assessor-hub import-pathway FILE
     assessor-hub pathways [--educator PSEUDONYM]
 
-Every command also takes ``--db URL`` and ``--storage DIR``. Errors print one message and
+Every command also takes ``--db URL``, ``--storage DIR|s3://BUCKET/PREFIX`` and
+``--s3-endpoint URL``. Errors print one message and
 exit non-zero.
 """
 
@@ -42,6 +45,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TypedDict
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -57,9 +61,15 @@ from assessor_app.hub.badges.issuer_url import (
 )
 from assessor_app.hub.badges.signing import DEFAULT_PROOF, IssuerKeyError, ProofFormat
 from assessor_app.hub.calibration import admin as calibration_admin
-from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES, DEFAULT_TOKEN_TTL, HubSettings
+from assessor_app.hub.config import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TOKEN_TTL,
+    HubSettings,
+    ServeArtifacts,
+)
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.pathways import commands as pathway_commands
+from assessor_app.hub.storage import S3Location, StorageUrlError
 from assessor_app.hub.workflow import commands as workflow_commands
 from assessor_app.protocol.calibration import QualificationRules
 
@@ -120,6 +130,22 @@ def _proxy_addresses(text: str) -> list[str]:
     return proxies
 
 
+def _storage(text: str) -> Path | S3Location:
+    if not text.startswith("s3:"):
+        return Path(text)
+    try:
+        return S3Location.parse(text)
+    except StorageUrlError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _endpoint(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a URL like https://host:9000")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assessor-hub", description="Run and administer an Assessor hub."
@@ -138,7 +164,19 @@ def build_parser() -> argparse.ArgumentParser:
         "a SQLite file in the data folder)",
     )
     common.add_argument(
-        "--storage", type=Path, metavar="DIR", help="artifact folder (default: DATA_DIR/artifacts)"
+        "--storage",
+        type=_storage,
+        metavar="DIR|s3://BUCKET/PREFIX",
+        help="artifact folder, or an S3-compatible bucket and prefix (default: "
+        "DATA_DIR/artifacts); the bucket's region and credentials come from the AWS "
+        "environment variables and config files",
+    )
+    common.add_argument(
+        "--s3-endpoint",
+        metavar="URL",
+        type=_endpoint,
+        help="the S3-compatible server's URL when it is not AWS, e.g. https://minio.internal:9000 "
+        "(default: $AWS_ENDPOINT_URL or AWS itself)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -174,6 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_PROOF,
         help="how credentials are signed: rs256 (default; the VC-JWT proof Open Badges 3.0 "
         "conformance accepts) or eddsa (Ed25519)",
+    )
+    serve.add_argument(
+        "--serve-artifacts",
+        type=ServeArtifacts,
+        choices=list(ServeArtifacts),
+        default=ServeArtifacts.REDIRECT,
+        help="with s3:// storage: redirect clients to a short-lived presigned URL (default), "
+        "or proxy the bytes through the hub for a storage the clients cannot reach",
     )
     serve.add_argument(
         "--metrics-token-file",
@@ -332,7 +378,10 @@ def _settings(args: argparse.Namespace) -> HubSettings:
     return HubSettings.from_data_dir(
         args.data_dir,
         db_url=args.db,
-        storage_dir=args.storage,
+        storage_dir=args.storage if isinstance(args.storage, Path) else None,
+        object_store=args.storage if isinstance(args.storage, S3Location) else None,
+        s3_endpoint=args.s3_endpoint,
+        serve_artifacts=getattr(args, "serve_artifacts", None) or ServeArtifacts.REDIRECT,
         token_ttl=timedelta(hours=ttl) if ttl else DEFAULT_TOKEN_TTL,
         max_body_bytes=getattr(args, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES,
         proof=getattr(args, "proof", None) or DEFAULT_PROOF,

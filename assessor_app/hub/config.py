@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 
 import platformdirs
@@ -12,12 +13,23 @@ import platformdirs
 from assessor_app.hub.badges.signing import DEFAULT_PROOF, ProofFormat
 from assessor_app.hub.private_files import private_dir, private_sqlite
 from assessor_app.hub.signin_throttle import DEFAULT_SIGNIN_THROTTLE, SigninThrottle
+from assessor_app.hub.storage import S3Location
 
 APP_NAME = "assessor-hub"
 HOME_ENV = "ASSESSOR_HUB_HOME"
 DEFAULT_TOKEN_TTL = timedelta(hours=12)
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_BODY_IDLE_SECONDS = 30.0
+# Long enough to start a download, short enough that a copied link is soon useless; a
+# download that outlives it asks the hub for a fresh one.
+DEFAULT_PRESIGN_SECONDS = 300
+
+
+class ServeArtifacts(StrEnum):
+    """How artifact bodies reach clients when they are in object storage."""
+
+    REDIRECT = "redirect"  # to a short-lived presigned URL of the storage
+    PROXY = "proxy"  # streamed through the hub, for storages the laptops cannot reach
 
 
 def default_data_dir() -> Path:
@@ -46,6 +58,12 @@ class HubSettings:
     proof: ProofFormat = DEFAULT_PROOF
     metrics_token: str | None = None
     """The bearer token a Prometheus scraper sends for ``/metrics``; None turns it off."""
+    object_store: S3Location | None = None
+    """Artifacts in this bucket instead of ``storage_dir``."""
+    s3_endpoint: str | None = None
+    """The S3 server's URL when it is not AWS (else boto3's own configuration)."""
+    serve_artifacts: ServeArtifacts = ServeArtifacts.REDIRECT
+    presign_seconds: int = DEFAULT_PRESIGN_SECONDS
 
     @classmethod
     def from_data_dir(
@@ -57,6 +75,10 @@ class HubSettings:
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         proof: ProofFormat = DEFAULT_PROOF,
         metrics_token: str | None = None,
+        object_store: S3Location | None = None,
+        s3_endpoint: str | None = None,
+        serve_artifacts: ServeArtifacts = ServeArtifacts.REDIRECT,
+        presign_seconds: int = DEFAULT_PRESIGN_SECONDS,
     ) -> HubSettings:
         root = Path(data_dir) if data_dir is not None else default_data_dir()
         return cls(
@@ -67,6 +89,10 @@ class HubSettings:
             max_body_bytes=max_body_bytes,
             proof=proof,
             metrics_token=metrics_token,
+            object_store=object_store,
+            s3_endpoint=s3_endpoint,
+            serve_artifacts=serve_artifacts,
+            presign_seconds=presign_seconds,
         )
 
 

@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import select
+from support.s3_server import moto_endpoint, s3_server  # noqa: F401
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.app import create_app
