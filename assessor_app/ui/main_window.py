@@ -26,7 +26,6 @@ from assessor_app.ui.background import Executor, Executors
 from assessor_app.ui.qt import (
     QAction,
     QByteArray,
-    QKeySequence,
     QLabel,
     QMainWindow,
     QPushButton,
@@ -42,7 +41,7 @@ from assessor_app.ui.qt import (
 from assessor_app.ui.queue.model import QueueModel
 from assessor_app.ui.queue.view import QueueView, queue_width_needed
 from assessor_app.ui.screen_fit import available_area, fit_to_screen, keep_on_screen
-from assessor_app.ui.shortcuts import binding
+from assessor_app.ui.shortcuts import key_sequences, with_hint
 from assessor_app.ui.sync_bar import SyncBar
 
 if TYPE_CHECKING:
@@ -187,8 +186,10 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
         self.sync_action = QAction("Sync ⟳", self)
-        self.sync_action.setToolTip("Download new work and upload finished decisions (F5)")
-        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.setToolTip(
+            with_hint("Download new work and upload finished decisions", "sync")
+        )
+        self.sync_action.setShortcuts(key_sequences("sync"))
         self.sync_action.triggered.connect(self.sync_now)
         toolbar.addAction(self.sync_action)
         self.cancel_button = QPushButton("Cancel sync", self)
@@ -230,20 +231,27 @@ class MainWindow(QMainWindow):
         for action in self._profile_actions:
             action.setEnabled(False)
         quit_action = file_menu.addAction("Quit")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcuts(key_sequences("quit"))
         quit_action.triggered.connect(self.close)
         view_menu = menu.addMenu("&View")
         self.toggle_queue = view_menu.addAction("Show queue")
         self.toggle_queue.setCheckable(True)
         self.toggle_queue.setChecked(True)
-        self.toggle_queue.setShortcut(QKeySequence("Ctrl+B"))
+        self.toggle_queue.setShortcuts(key_sequences("toggle_queue"))
         self.toggle_queue.toggled.connect(self.queue.setVisible)
         filter_action = view_menu.addAction("Filter the queue")
-        filter_action.setShortcut(QKeySequence("Ctrl+F"))
+        filter_action.setShortcuts(key_sequences("filter"))
         filter_action.triggered.connect(self._focus_filter)
+        self.previous_submission_action = view_menu.addAction("Previous submission")
+        self.next_submission_action = view_menu.addAction("Next submission")
+        previous_key, next_key = key_sequences("submission")
+        self.previous_submission_action.setShortcut(previous_key)
+        self.next_submission_action.setShortcut(next_key)
+        self.previous_submission_action.triggered.connect(lambda: self.open_neighbour(-1))
+        self.next_submission_action.triggered.connect(lambda: self.open_neighbour(1))
         help_menu = menu.addMenu("&Help")
         sheet = help_menu.addAction("Keyboard shortcuts")
-        sheet.setShortcuts([QKeySequence(keys) for keys in binding("help").sequences])
+        sheet.setShortcuts(key_sequences("help"))
         sheet.triggered.connect(self.show_shortcuts)
 
     def _build_status_bar(self) -> None:
@@ -292,6 +300,20 @@ class MainWindow(QMainWindow):
             failure=self._open_failed,
         )
 
+    def open_neighbour(self, step: int) -> None:
+        """Ctrl+] / Ctrl+[: open the next (1) or previous (-1) submission in the queue as
+        it is shown. The open one's edits are already on the database worker, which
+        opens the next one only after them, and closing the workspace waits for them."""
+        if self.workspace is None:
+            return
+        target = self.queue.neighbour(step)
+        if target is None:
+            where = "last" if step > 0 else "first"
+            self.statusBar().showMessage(f"This is the {where} submission in the queue.", 5000)
+            return
+        self.queue.select_assignment(target)
+        self.open_assignment(target)
+
     def _show_workspace(self, opened: OpenedAssignment) -> None:
         from assessor_app.ui.workspace.workspace import Workspace
 
@@ -302,7 +324,8 @@ class MainWindow(QMainWindow):
         self.workspace.stateChanged.connect(lambda _id: self.refresh_queue())
         self.right.addWidget(self.workspace)
         self.right.setCurrentWidget(self.workspace)
-        self.workspace.rubric.setFocus()
+        self.queue.select_assignment(opened.assignment.id)
+        self.workspace.rubric.focus_levels()
         self.refresh_queue()
 
     def _open_failed(self, error: BaseException) -> None:

@@ -8,12 +8,16 @@ queue asks for its hints while the window is first built.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from assessor_app.ui.qt import QKeySequence
 
 
 class KeyBinding(NamedTuple):
     """``keys`` is how the key is written for people; ``sequences`` are what Qt binds
-    (empty where the owner handles the key itself, e.g. digits in the rubric panel)."""
+    (empty where the owner handles the key itself, e.g. Enter in the comment bank). A
+    pair of sequences is always (back, forward): previous before next."""
 
     action_id: str
     keys: str
@@ -42,12 +46,26 @@ SHORTCUTS: tuple[KeyBinding, ...] = (
         "Video",
         ("N",),
     ),
-    KeyBinding("choose_level", "1-9", "choose that level for the focused criterion", "Rubric"),
+    KeyBinding(
+        "choose_level",
+        "1-9",
+        "choose that level for the current criterion",
+        "Rubric",
+        tuple(str(number) for number in range(1, 10)),
+    ),
+    KeyBinding(
+        "into_rationale",
+        "Enter",
+        "into the current criterion's rationale",
+        "Rubric",
+        ("Return", "Enter"),
+    ),
     KeyBinding(
         "next_criterion",
-        "Up / Down or Tab / Shift+Tab",
-        "previous / next criterion",
+        "Tab / Shift+Tab (in a rationale), Up / Down",
+        "next / previous criterion",
         "Rubric",
+        ("Up", "Down"),
     ),
     KeyBinding(
         "cite",
@@ -76,7 +94,17 @@ SHORTCUTS: tuple[KeyBinding, ...] = (
         "Workspace",
         ("Ctrl+Return", "Ctrl+Enter"),
     ),
+    KeyBinding(
+        "submission",
+        "Ctrl+] / Ctrl+[",
+        "next / previous submission in the queue",
+        "Workspace",
+        ("Ctrl+[", "Ctrl+]"),
+    ),
     KeyBinding("filter", "Ctrl+F", "filter the queue", "Queue", ("Ctrl+F",)),
+    KeyBinding("toggle_queue", "Ctrl+B", "show / hide the queue", "Queue", ("Ctrl+B",)),
+    KeyBinding("sync", "F5", "sync (Esc or the Cancel button stops it)", "Window", ("F5",)),
+    KeyBinding("quit", "Ctrl+Q", "quit (everything is saved already)", "Window", ("Ctrl+Q",)),
     KeyBinding("help", "F1 or ?", "shortcut sheet", "Help", ("F1", "?")),
 )
 
@@ -87,6 +115,14 @@ def binding(action_id: str) -> KeyBinding:
     return _BY_ID[action_id]
 
 
+def key_sequences(action_id: str) -> list[QKeySequence]:
+    """What Qt binds for ``action_id``; every ``QShortcut`` and ``QAction`` key of the app
+    comes from here (a test walks the window to check)."""
+    from assessor_app.ui.qt import QKeySequence
+
+    return [QKeySequence(sequence) for sequence in _BY_ID[action_id].sequences]
+
+
 def shortcut_hint(action_id: str) -> str:
     """The key as written for people, e.g. ``Ctrl+F``; for tooltips and placeholders."""
     return _BY_ID[action_id].keys
@@ -95,3 +131,8 @@ def shortcut_hint(action_id: str) -> str:
 def with_hint(text: str, action_id: str) -> str:
     """A tooltip that ends with its key: ``Cite this moment (C)``."""
     return f"{text} ({shortcut_hint(action_id)})"
+
+
+def with_key(text: str, action_id: str, index: int) -> str:
+    """A tooltip that ends with one of the row's keys: ``Next criterion (Down)``."""
+    return f"{text} ({_BY_ID[action_id].sequences[index]})"

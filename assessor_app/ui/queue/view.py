@@ -248,6 +248,19 @@ class QueueView(QWidget):
         self.table.scrollTo(index)
         return True
 
+    def neighbour(self, step: int) -> str | None:
+        """The assignment ``step`` rows after the current one (before it when negative), in
+        the order the table shows (its filter, facet and sort); None past either end. With
+        no current row, the first or the last row shown."""
+        current = self.table.currentIndex()
+        if current.isValid():
+            row = current.row() + step
+        else:
+            row = 0 if step > 0 else self.proxy.rowCount() - 1
+        if not 0 <= row < self.proxy.rowCount():
+            return None
+        return str(self.proxy.index(row, 0).data(AssignmentIdRole))
+
     def facet_text(self, state: QueueState | None) -> str:
         wanted = _ALL if state is None else state.value
         for row in range(self.facets.count()):

@@ -51,6 +51,7 @@ from assessor_app.ui.qt import (
     Qt,
     QTabWidget,
     QTextBrowser,
+    QTextCursor,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -59,7 +60,7 @@ from assessor_app.ui.qt import (
 from assessor_app.ui.rubric.chips import ChipRow
 from assessor_app.ui.rubric.descriptor_check import HINT, only_repeats_descriptor
 from assessor_app.ui.rubric.level_button import LevelButton
-from assessor_app.ui.shortcuts import with_hint
+from assessor_app.ui.shortcuts import with_hint, with_key
 
 _DIGITS = {Qt.Key(Qt.Key.Key_1.value + i): i + 1 for i in range(9)}
 READ_ONLY_TEXT = "Finalized: read only. Reopen it to change anything before it is uploaded."
@@ -188,9 +189,13 @@ class CriterionPage(QWidget):
         checked = self.group.checkedButton()
         return checked if checked is not None else self.level_buttons[0]
 
-    def last_focus(self) -> QWidget:
+    def show_citations(self, citations: tuple[Citation, ...]) -> None:
+        self.chips.set_citations(citations)
+        # The chips come before the rationale in the Tab order: Tab in the rationale
+        # goes on to the next criterion, so the rationale is the page's last stop.
         targets = self.chips.focus_targets()
-        return targets[-1] if targets else self.rationale
+        if targets:
+            QWidget.setTabOrder(targets[-1], self.rationale)
 
     def set_level(self, level_id: str | None) -> None:
         for button in self.level_buttons:
@@ -285,7 +290,8 @@ class RubricPanel(QWidget):
         if submission.is_resubmission:
             self.tabs.addTab(self._build_earlier_tab(), "Earlier attempts")
         self.criteria_tab_index = self.tabs.addTab(criteria_tab, "Criteria")
-        self.tabs.addTab(self._build_feedback_tab(), "Feedback")
+        self.feedback_tab = self._build_feedback_tab()
+        self.tabs.addTab(self.feedback_tab, "Feedback")
         self.tabs.addTab(self._build_decision_tab(), "Decision")
         self.tabs.addTab(self._build_note_tab(), "Private note")
         self.tabs.setCurrentIndex(self.criteria_tab_index)
@@ -324,12 +330,12 @@ class RubricPanel(QWidget):
         self.previous_button = QToolButton(parent)
         self.previous_button.setText("▲")
         self.previous_button.setAccessibleName("Previous criterion")
-        self.previous_button.setToolTip(with_hint("Previous criterion", "next_criterion"))
+        self.previous_button.setToolTip(with_key("Previous criterion", "next_criterion", 0))
         self.previous_button.clicked.connect(self.previous_criterion)
         self.next_button = QToolButton(parent)
         self.next_button.setText("▼")
         self.next_button.setAccessibleName("Next criterion")
-        self.next_button.setToolTip(with_hint("Next criterion", "next_criterion"))
+        self.next_button.setToolTip(with_key("Next criterion", "next_criterion", 1))
         self.next_button.clicked.connect(self.next_criterion)
         row.addSpacing(6)
         row.addWidget(self.previous_button)
@@ -486,7 +492,7 @@ class RubricPanel(QWidget):
                 page.set_level(score.level_id)
                 if page.rationale.toPlainText() != score.rationale:
                     page.rationale.setPlainText(score.rationale)
-                page.chips.set_citations(score.citations)
+                page.show_citations(score.citations)
             if self.feedback.toPlainText() != sheet.feedback:
                 self.feedback.setPlainText(sheet.feedback)
             if self.private_note.toPlainText() != sheet.private_note:
@@ -552,7 +558,7 @@ class RubricPanel(QWidget):
             return
         citations = (*score.citations, citation)
         self._sheet = self._sheet.with_score(replace(score, citations=citations))
-        self._page(criterion_id).chips.set_citations(citations)
+        self._page(criterion_id).show_citations(citations)
         self.citationAdded.emit(criterion_id, citation)
         self._refresh()
 
@@ -564,7 +570,7 @@ class RubricPanel(QWidget):
             return
         citations = score.citations[:index] + score.citations[index + 1 :]
         self._sheet = self._sheet.with_score(replace(score, citations=citations))
-        self._page(criterion_id).chips.set_citations(citations)
+        self._page(criterion_id).show_citations(citations)
         self.citationRemoved.emit(criterion_id, index)
         self._refresh()
 
@@ -584,6 +590,22 @@ class RubricPanel(QWidget):
             self.tabs.setCurrentIndex(self.criteria_tab_index)
             self._show_criterion(index, emit=True)
             self.criterion_pages[index].first_focus().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_levels(self) -> None:
+        """Put the focus on the current criterion's levels, ready for a number key."""
+        self.focus_criterion(self._current)
+
+    def edit_rationale(self) -> None:
+        """Enter: into the current criterion's rationale, the cursor after its text."""
+        self.tabs.setCurrentIndex(self.criteria_tab_index)
+        editor = self.criterion_pages[self._current].rationale
+        editor.moveCursor(QTextCursor.MoveOperation.End)
+        editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def on_criteria_tab(self, widget: QWidget) -> bool:
+        """Whether ``widget`` is on the Criteria tab (levels, rationales, chips)."""
+        criteria = self.tabs.widget(self.criteria_tab_index)
+        return criteria is not None and (widget is criteria or criteria.isAncestorOf(widget))
 
     def next_criterion(self) -> None:
         self.focus_criterion(min(self._current + 1, len(self.criterion_pages) - 1))
@@ -621,15 +643,22 @@ class RubricPanel(QWidget):
         return super().eventFilter(watched, event)
 
     def focusNextPrevChild(self, next: bool) -> bool:
-        # Tab leaves a criterion for the next one; Shift+Tab from its first level goes back.
+        # Tab in a rationale goes to the next criterion's levels, Shift+Tab to the
+        # previous one's; after the last rationale comes the overall feedback.
         page = self.criterion_pages[self._current]
         focused = self.focusWidget()
-        if next and focused is page.last_focus() and self._current + 1 < len(self.criterion_pages):
-            self.focus_criterion(self._current + 1)
-            return True
+        last = self._current + 1 == len(self.criterion_pages)
+        if focused is page.rationale:
+            if next and last:
+                self.tabs.setCurrentWidget(self.feedback_tab)
+                self.feedback.setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+            if next or self._current > 0:
+                self.focus_criterion(self._current + (1 if next else -1))
+                return True
         if not next and focused in page.level_buttons and self._current > 0:
             self._show_criterion(self._current - 1, emit=True)
-            self.criterion_pages[self._current].last_focus().setFocus(
+            self.criterion_pages[self._current].rationale.setFocus(
                 Qt.FocusReason.BacktabFocusReason
             )
             return True

@@ -144,6 +144,8 @@ class CsvViewer(ArtifactViewer):
         self.notice.setAccessibleName("Table notice")
         self.notice.hide()
         self.table = QTableView(self.content)
+        # Focusing the viewer (after Ctrl+Page Down, say) focuses what takes its keys.
+        self.setFocusProxy(self.table)
         self.table.setAccessibleName("Table")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)

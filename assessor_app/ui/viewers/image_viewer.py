@@ -127,6 +127,8 @@ class ImageViewer(ArtifactViewer):
         super().__init__(parent)
         self.scene = QGraphicsScene(self)
         self.view = _ImageView(self)
+        # Focusing the viewer (after Ctrl+Page Down, say) focuses what takes its keys.
+        self.setFocusProxy(self.view)
         self.view.setScene(self.scene)
         self.view.setAccessibleName("Image")
         self.view.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)

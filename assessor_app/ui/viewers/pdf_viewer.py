@@ -122,6 +122,8 @@ class PdfViewer(ArtifactViewer):
 
         self.content = QWidget(self)
         self.canvas = _PageCanvas(self)
+        # Focusing the viewer (after Ctrl+Page Down, say) focuses what takes its keys.
+        self.setFocusProxy(self.canvas)
         self._scroll_area = QScrollArea(self.content)
         self._scroll_area.setWidget(self.canvas)
         self._scroll_area.setAlignment(Qt.AlignmentFlag.AlignHCenter)

@@ -25,6 +25,8 @@ class TextViewer(ArtifactViewer):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.browser = QTextBrowser(self)
+        # Focusing the viewer (after Ctrl+Page Down, say) focuses what takes its keys.
+        self.setFocusProxy(self.browser)
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
         self.browser.setAccessibleName("Text")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,7 +32,6 @@ from assessor_app.ui.qt import (
     QHBoxLayout,
     QImage,
     QKeyEvent,
-    QKeySequence,
     QLabel,
     QLineEdit,
     QPainter,
@@ -50,7 +50,7 @@ from assessor_app.ui.qt import (
     Signal,
     Slot,
 )
-from assessor_app.ui.shortcuts import binding, with_hint
+from assessor_app.ui.shortcuts import key_sequences, with_hint
 from assessor_app.ui.viewers.base import ArtifactViewer, CiteTarget, PositionState
 from assessor_app.ui.viewers.notes_bar import NoteEditor
 from assessor_app.ui.viewers.timeline import Marker, TimelineWidget
@@ -292,7 +292,6 @@ class VideoViewer(ArtifactViewer):
 
         self._connect()
         self._shortcuts()
-        self._mark_shortcuts()
         self._set_transport_enabled(False)
 
     # --- construction helpers ------------------------------------------------------------
@@ -302,7 +301,8 @@ class VideoViewer(ArtifactViewer):
         button.setText(text)
         button.setAccessibleName(name)
         button.setToolTip(tip)
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Reached with Tab (Space presses it), but a click leaves the focus where it was.
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         return button
 
     def _connect(self) -> None:
@@ -331,33 +331,24 @@ class VideoViewer(ArtifactViewer):
         self.goto_edit.escaped.connect(self._close_goto)
 
     def _shortcuts(self) -> None:
+        player = self.player
         bindings = (
-            ("Space", self.player.toggle),
-            ("K", self.player.toggle),
-            ("J", lambda: self.player.skip(-SKIP_MS)),
-            ("L", lambda: self.player.skip(SKIP_MS)),
-            (",", lambda: self.player.step_frame(-1)),
-            (".", lambda: self.player.step_frame(+1)),
-            ("[", lambda: self.change_speed(-1)),
-            ("]", lambda: self.change_speed(+1)),
-            ("G", self.show_goto),
-            ("N", self.start_note),
+            ("play_pause", (player.toggle, player.toggle)),
+            ("skip", (partial(player.skip, -SKIP_MS), partial(player.skip, SKIP_MS))),
+            ("frame_step", (partial(player.step_frame, -1), partial(player.step_frame, 1))),
+            ("speed", (partial(self.change_speed, -1), partial(self.change_speed, 1))),
+            ("go_to_time", (self.show_goto,)),
+            ("note", (self.start_note,)),
+            ("mark_range", (self.mark_in, self.mark_out)),
         )
         self._shortcut_objects: list[QShortcut] = []
-        for key, slot in bindings:
-            shortcut = QShortcut(QKeySequence(key), self)
-            # Only while focus is in the viewer; text fields keep their own keys.
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-            self._shortcut_objects.append(shortcut)
-
-    def _mark_shortcuts(self) -> None:
-        mark_in, mark_out = binding("mark_range").sequences
-        for key, slot in ((mark_in, self.mark_in), (mark_out, self.mark_out)):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
-            self._shortcut_objects.append(shortcut)
+        for action_id, slots in bindings:
+            for sequence, slot in zip(key_sequences(action_id), slots, strict=True):
+                shortcut = QShortcut(sequence, self)
+                # Only while focus is in the viewer; text fields keep their own keys.
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(slot)
+                self._shortcut_objects.append(shortcut)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc as a key press, not a shortcut: the note editor and the go-to field inside the

@@ -9,7 +9,9 @@ rubric, and the footer's status line says where the review stands.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -31,11 +33,11 @@ from assessor_app.ui.background import Executors
 from assessor_app.ui.plain_text import as_html, message_box
 from assessor_app.ui.qt import (
     QAction,
+    QApplication,
     QByteArray,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QKeySequence,
     QLabel,
     QMessageBox,
     QSettings,
@@ -49,10 +51,12 @@ from assessor_app.ui.qt import (
     isValid,
 )
 from assessor_app.ui.rubric.panel import RubricPanel
+from assessor_app.ui.shortcuts import key_sequences
 from assessor_app.ui.status_words import status_text
 from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
+from assessor_app.ui.workspace.focus import keys_left_free
 from assessor_app.ui.workspace.media import make_media_viewer
 from assessor_app.ui.workspace.save_queue import SaveQueue
 
@@ -222,18 +226,54 @@ class Workspace(QWidget):
         )
 
     def _install_shortcuts(self) -> None:
-        def key(sequence: str | QKeySequence, slot: object) -> None:
-            shortcut = QShortcut(QKeySequence(sequence), self)
+        rubric = self.rubric
+        self._bind("choose_level", *(partial(rubric.choose_level_number, n) for n in range(1, 10)))
+        self._bind("cite", self.cite)
+        self._bind("finalize", self.finalize)
+        self._bind(
+            "artifact", partial(self.show_next_artifact, -1), partial(self.show_next_artifact, 1)
+        )
+        # Enter and the arrows also mean something to lists, text fields and scrolling
+        # views: these keys are on only while the focus is on a widget that leaves them.
+        self._arrow_keys = self._bind(
+            "next_criterion", rubric.previous_criterion, rubric.next_criterion
+        )
+        self._enter_keys = self._bind("into_rationale", rubric.edit_rationale)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_moved)
+
+    def _bind(self, action_id: str, *slots: Callable[[], object]) -> list[QShortcut]:
+        """Bind the keys of one row of the key table; one slot for all, or one per key."""
+        sequences = key_sequences(action_id)
+        targets = slots * len(sequences) if len(slots) == 1 else slots
+        made = []
+        for sequence, slot in zip(sequences, targets, strict=True):
+            shortcut = QShortcut(sequence, self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+            made.append(shortcut)
+        return made
 
-        for number in range(1, 10):
-            key(str(number), lambda n=number: self.rubric.choose_level_number(n))
-        key("C", self.cite)
-        key("Ctrl+Return", self.finalize)
-        key("Ctrl+Enter", self.finalize)
-        key("Ctrl+PgDown", lambda: self.evidence.next_artifact(1))
-        key("Ctrl+PgUp", lambda: self.evidence.next_artifact(-1))
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not isValid(self) or new is None or not self.isAncestorOf(new):
+            return
+        arrows, enter = keys_left_free(new, self.rubric)
+        for shortcut in self._arrow_keys:
+            shortcut.setEnabled(arrows)
+        for shortcut in self._enter_keys:
+            shortcut.setEnabled(enter)
+
+    def show_next_artifact(self, step: int) -> None:
+        """Ctrl+Page Up / Down: the focus moves with the evidence, so the video, number
+        and criterion keys keep working (it would otherwise fall out of the workspace)."""
+        self.evidence.next_artifact(step)
+        shown = self.evidence.stack.currentWidget()
+        target = shown.focusProxy() or shown if shown is not None else None
+        if target is not None and target.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.rubric.focus_levels()
 
     # -- evidence ------------------------------------------------------------------------
 
@@ -505,5 +545,8 @@ class Workspace(QWidget):
 
     def close_workspace(self) -> None:
         """Flush pending saves and release viewers (players, streams)."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_moved)
         self.saves.flush()
         self.evidence.close_all()

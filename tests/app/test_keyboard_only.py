@@ -1,0 +1,242 @@
+"""A whole submission scored with key events only, against a real hub and a real store.
+
+Every key goes to whatever widget has the focus, the way a keyboard user works: no
+widget method is called and nothing is clicked. The test opens the submission from the
+queue, chooses levels from the evidence side and from the rubric, cites a PDF page,
+writes every rationale and the overall feedback, finalizes through the dialog, and then
+moves to the next and previous submission in the queue; it asserts what the store holds.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from support.hub import PASSWORD, RunningHub, running_hub
+
+from assessor_app.domain import Decision, PdfPage
+from assessor_app.domain.assignment_state import LocalState
+from assessor_app.services.account import ProfileSession, sign_in
+from assessor_app.ui.main_window import MainWindow
+from assessor_app.ui.qt import (
+    QApplication,
+    QBuffer,
+    QByteArray,
+    QColor,
+    QImage,
+    QIODevice,
+    QPlainTextEdit,
+    QSettings,
+    Qt,
+    QTimer,
+    QWidget,
+)
+from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
+from assessor_app.ui.workspace.workspace import Workspace
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def _lesson_plan_pdf() -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    for page in (1, 2):
+        pdf.drawString(72, 760, f"Lesson plan page {page}: wait five seconds after asking")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def _photo_png() -> bytes:
+    image = QImage(320, 240, QImage.Format.Format_RGB32)
+    image.fill(QColor("#3a7a50"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[RunningHub]:
+    with running_hub(tmp_path / "hub") as hub:
+        hub.add_assessor("ann")
+        yield hub
+
+
+@pytest.fixture
+def session(hub: RunningHub) -> Iterator[ProfileSession]:
+    session = sign_in(hub.base_url, "ann", PASSWORD)
+    yield session
+    session.close()
+
+
+def _focus() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    return widget
+
+
+def _press(
+    qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
+    qtbot.keyClick(_focus(), key, modifier)
+
+
+def _type(qtbot: QtBot, text: str) -> None:
+    qtbot.keyClicks(_focus(), text)
+
+
+def _in(workspace: Workspace, widget: QWidget) -> bool:
+    return workspace.isAncestorOf(widget)
+
+
+def _confirm_finalize_by_keys(seen: list[str]) -> None:
+    """The finalize dialog runs its own event loop: press Enter in it once it shows."""
+    dialog = QApplication.activeModalWidget()
+    if not isinstance(dialog, FinalizeDialog):
+        QTimer.singleShot(50, lambda: _confirm_finalize_by_keys(seen))
+        return
+    seen.append(dialog.summary.text())
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
+
+
+def test_a_whole_submission_is_scored_with_keys_only(
+    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    first = hub.seed_submission(
+        "ann",
+        {"plan.pdf": _lesson_plan_pdf(), "photo.png": _photo_png(), "reflection.md": b"# I waited"},
+    )
+    second = hub.seed_submission("ann", {"notes.md": b"# Second lesson"})
+    window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
+        window.sync_now()
+    window.refresh_queue()
+    qtbot.waitUntil(lambda: window.queue_model.rowCount() == 2, timeout=10_000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+
+    # Open the queue's first row: Ctrl+F, Down into the table, Enter.
+    qtbot.keyClick(window, Qt.Key.Key_F, CTRL)
+    assert _focus() is window.queue.filter_edit
+    _press(qtbot, Qt.Key.Key_Down)
+    _press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+    workspace = window.workspace
+    assert workspace is not None
+    aid = workspace.assignment_id
+    # The queue sorts by due date, then as imported: the first submission is on top.
+    assert aid == first.assignment_id
+    criteria = workspace.opened.credential.rubric.criteria
+    assert [c.id for c in criteria] == ["c1-wait", "c2-reflection"]
+    plan = next(a for a in first.artifacts if a.filename == "plan.pdf")
+
+    # The focus lands on the first criterion's levels.
+    qtbot.waitUntil(lambda: _in(workspace, _focus()), timeout=2000)
+    assert _focus() in workspace.rubric.criterion_pages[0].level_buttons
+
+    # Ctrl+Page Down to the photo keeps the focus in the workspace: a number key there
+    # chooses the current criterion's level.
+    _press(qtbot, Qt.Key.Key_PageDown, CTRL)
+    assert workspace.evidence.current_artifact().filename == "photo.png"
+    photo = workspace.evidence.current_viewer()
+    assert photo is not None and _focus() is photo.focusProxy()
+    _press(qtbot, Qt.Key.Key_1)
+    assert workspace.rubric.sheet().score("c1-wait").level_id == "beginning"
+
+    # Back to the lesson plan, Page Down to page 2, C cites it; 2 changes the level.
+    _press(qtbot, Qt.Key.Key_PageUp, CTRL)
+    viewer = workspace.evidence.viewer(plan.id)
+    assert viewer is not None and workspace.evidence.current_viewer() is viewer
+    qtbot.waitUntil(lambda: viewer.cite_target() == PdfPage(1), timeout=10_000)
+    assert _in(viewer, _focus())
+    _press(qtbot, Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: viewer.cite_target() == PdfPage(2), timeout=10_000)
+    _press(qtbot, Qt.Key.Key_C)
+    _press(qtbot, Qt.Key.Key_2)
+    assert [c.target for c in workspace.rubric.sheet().score("c1-wait").citations] == [PdfPage(2)]
+
+    # Enter goes into the first rationale; Tab goes on to the second criterion.
+    _press(qtbot, Qt.Key.Key_Return)
+    assert _focus() is workspace.rubric.criterion_pages[0].rationale
+    _type(qtbot, "Waited four seconds after the hinge question (p. 2 of the plan).")
+    _press(qtbot, Qt.Key.Key_Tab)
+    assert workspace.rubric.focused_criterion_id() == "c2-reflection"
+    assert _focus() in workspace.rubric.criterion_pages[1].level_buttons
+    _press(qtbot, Qt.Key.Key_2)
+    _press(qtbot, Qt.Key.Key_Return)
+    _type(qtbot, "Links what students said to the next question.")
+
+    # Shift+Tab goes back to the first criterion, Down forward again.
+    _press(qtbot, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert workspace.rubric.focused_criterion_id() == "c1-wait"
+    _press(qtbot, Qt.Key.Key_Down)
+    assert workspace.rubric.focused_criterion_id() == "c2-reflection"
+
+    # After the last rationale, Tab reaches the overall feedback.
+    _press(qtbot, Qt.Key.Key_Return)
+    _press(qtbot, Qt.Key.Key_Tab)
+    assert _focus() is workspace.rubric.feedback
+    feedback = (
+        "Wait after the question: you waited after every question and more hands went up. "
+        "Reflection on student thinking: keep linking answers to the next question."
+    )
+    _type(qtbot, feedback)
+    assert isinstance(_focus(), QPlainTextEdit)
+
+    # Ctrl+Enter, then Enter in the finalize dialog.
+    seen: list[str] = []
+    QTimer.singleShot(0, lambda: _confirm_finalize_by_keys(seen))
+    _press(qtbot, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(
+        lambda: session.store.assignments.local_state(aid) is LocalState.FINALIZED,
+        timeout=10_000,
+    )
+    assert seen and "Decision: Pass" in seen[0]
+
+    sheet = session.store.sheets.load_sheet(aid)
+    assert sheet.score("c1-wait").level_id == "proficient"
+    assert sheet.score("c2-reflection").level_id == "proficient"
+    assert sheet.score("c1-wait").rationale.startswith("Waited four seconds")
+    assert (
+        sheet.score("c2-reflection").rationale == "Links what students said to the next question."
+    )
+    stored = [(c.criterion_id, c.citation.target) for c in session.store.sheets.citations(aid)]
+    assert stored == [("c1-wait", PdfPage(2))]
+    assert sheet.feedback == feedback
+    decided = session.store.decisions.latest(aid)
+    assert decided is not None and decided.decision is Decision.PASS
+
+    # Ctrl+] opens the next submission in the queue's order; its edits are saved on
+    # the way back with Ctrl+[, with nothing waited for in between.
+    # A window manager gives the window back its activation when the dialog closes; the
+    # offscreen platform does not, so the test does what it would.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    assert _focus() is workspace.rubric.feedback
+    _press(qtbot, Qt.Key.Key_BracketRight, CTRL)
+    qtbot.waitUntil(lambda: window.workspace is not workspace, timeout=10_000)
+    following = window.workspace
+    assert following is not None and following.assignment_id == second.assignment_id
+    qtbot.waitUntil(lambda: _in(following, _focus()), timeout=2000)
+    _press(qtbot, Qt.Key.Key_1)
+    _press(qtbot, Qt.Key.Key_Return)
+    _type(qtbot, "Asked and answered at once.")
+    _press(qtbot, Qt.Key.Key_BracketLeft, CTRL)
+    qtbot.waitUntil(lambda: window.workspace is not following, timeout=10_000)
+    assert window.workspace is not None and window.workspace.assignment_id == aid
+    kept = session.store.sheets.load_sheet(second.assignment_id).score("c1-wait")
+    assert (kept.level_id, kept.rationale) == ("beginning", "Asked and answered at once.")
