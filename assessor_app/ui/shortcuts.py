@@ -70,7 +70,8 @@ SHORTCUTS: tuple[KeyBinding, ...] = (
     KeyBinding(
         "cite",
         "C",
-        "cite: current video range / PDF page / selected text into the focused rationale",
+        "cite: marked video range / image region / PDF page / table cell / selected text "
+        "into the current rationale",
         "Rubric",
         ("C",),
     ),

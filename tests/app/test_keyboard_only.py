@@ -15,25 +15,30 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from support.hub import PASSWORD, RunningHub, running_hub
+from support.hub import PASSWORD, RunningHub, make_video, running_hub
 
 from assessor_app.domain import Decision, PdfPage
 from assessor_app.domain.assignment_state import LocalState
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import (
+    QAction,
     QApplication,
     QBuffer,
     QByteArray,
     QColor,
     QImage,
     QIODevice,
+    QKeySequence,
     QPlainTextEdit,
     QSettings,
+    QShortcut,
     Qt,
     QTimer,
     QWidget,
 )
+from assessor_app.ui.shortcuts import SHORTCUTS
+from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 from assessor_app.ui.workspace.workspace import Workspace
 
@@ -240,3 +245,55 @@ def test_a_whole_submission_is_scored_with_keys_only(
     assert window.workspace is not None and window.workspace.assignment_id == aid
     kept = session.store.sheets.load_sheet(second.assignment_id).score("c1-wait")
     assert (kept.level_id, kept.rationale) == ("beginning", "Asked and answered at once.")
+
+
+def test_every_bound_key_is_in_the_key_table_and_transport_is_reachable(
+    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    video = make_video(tmp_path / "clip.mp4", seconds=2)
+    seeded = hub.seed_submission(
+        "ann", {"clip.mp4": video, "plan.pdf": _lesson_plan_pdf(), "photo.png": _photo_png()}
+    )
+    window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
+        window.sync_now()
+    window.open_assignment(seeded.assignment_id)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+    workspace = window.workspace
+    assert workspace is not None
+    for _ in seeded.artifacts:  # every viewer made, each with its own keys
+        workspace.show_next_artifact(1)
+
+    portable = QKeySequence.SequenceFormat.PortableText
+    table = {QKeySequence(s).toString(portable) for b in SHORTCUTS for s in b.sequences}
+    bound: set[str] = set()
+    for shortcut in window.findChildren(QShortcut):
+        bound.add(shortcut.key().toString(portable))
+    for action in window.findChildren(QAction):
+        bound.update(key.toString(portable) for key in action.shortcuts())
+    bound.discard("")
+    assert {"F5", "Ctrl+B", "Ctrl+Q", "Ctrl+F", "Ctrl+]", "I", "Return", "Up"} <= bound
+    assert bound - table == set(), "keys bound but missing from the key table"
+
+    # Tab reaches the video's transport buttons; Space presses the one with the focus.
+    clip = next(a for a in seeded.artifacts if a.filename == "clip.mp4")
+    viewer = workspace.evidence.viewer(clip.id)
+    assert isinstance(viewer, VideoViewer)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    workspace.evidence.show_artifact(clip.id)
+    viewer.setFocus()
+    qtbot.waitUntil(lambda: viewer.play_button.isEnabled(), timeout=15_000)
+    reached: list[QWidget] = []
+    for _ in range(12):
+        _press(qtbot, Qt.Key.Key_Tab)
+        reached.append(_focus())
+    assert {viewer.play_button, viewer.back_button, viewer.forward_button} <= set(reached)
+    while _focus() is not viewer.forward_button:
+        _press(qtbot, Qt.Key.Key_Tab)
+    _press(qtbot, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: viewer.player.position() >= 1000, timeout=5000)
+    assert viewer.player.state() != "playing"

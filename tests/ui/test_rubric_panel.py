@@ -269,7 +269,7 @@ def test_accessible_names_on_main_controls(qtbot: QtBot, credential: Credential)
     assert panel.override_reason.accessibleName() == "Override reason"
     assert panel.bank_list.accessibleName() == "Comment bank"
     assert panel.decision_label.accessibleName() == "Decision"
-    assert panel.next_button.toolTip() == "Next criterion (Up / Down or Tab / Shift+Tab)"
+    assert panel.next_button.toolTip() == "Next criterion (Down)"
     page.level_buttons[2].setChecked(True)
     assert page.level_buttons[2].accessibleName().endswith("chosen")
     # The reflection criterion's rationale is optional, and says so in words.

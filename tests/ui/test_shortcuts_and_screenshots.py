@@ -37,6 +37,17 @@ def test_shortcut_sheet_lists_every_key_of_the_guide(qtbot: QtBot) -> None:
     assert len(listed) == len(SHORTCUTS)
 
 
+def _readme_keys() -> list[tuple[str, str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("| key | action |") :].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| (.+?) \| (.+?) \|$", table, flags=re.MULTILINE)
+    return [(k, a) for k, a in rows if k not in ("key", "---")]
+
+
+def test_readme_lists_the_key_table_as_the_sheet_does() -> None:
+    assert _readme_keys() == [(s.keys, s.action) for s in SHORTCUTS]
+
+
 def test_f1_and_question_mark_open_the_sheet_from_the_main_window(
     qtbot: QtBot, tmp_path: Path
 ) -> None:

@@ -333,7 +333,7 @@ class VideoViewer(ArtifactViewer):
     def _shortcuts(self) -> None:
         player = self.player
         bindings = (
-            ("play_pause", (player.toggle, player.toggle)),
+            ("play_pause", (self._space, player.toggle)),
             ("skip", (partial(player.skip, -SKIP_MS), partial(player.skip, SKIP_MS))),
             ("frame_step", (partial(player.step_frame, -1), partial(player.step_frame, 1))),
             ("speed", (partial(self.change_speed, -1), partial(self.change_speed, 1))),
@@ -349,6 +349,15 @@ class VideoViewer(ArtifactViewer):
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(slot)
                 self._shortcut_objects.append(shortcut)
+
+    def _space(self) -> None:
+        # Space presses a transport button reached with Tab, as it does any button;
+        # elsewhere in the viewer it plays and pauses.
+        focused = self.focusWidget()
+        if isinstance(focused, QToolButton) and focused.isEnabled():
+            focused.animateClick()
+        else:
+            self.player.toggle()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc as a key press, not a shortcut: the note editor and the go-to field inside the
