@@ -31,23 +31,28 @@ class ShortcutSheet(QDialog):
         self.table = QTableWidget(len(SHORTCUTS), 3, self)
         self.table.setAccessibleName("Shortcut table")
         self.table.setHorizontalHeaderLabels(["Key", "Action", "Where"])
-        self.table.verticalHeader().setVisible(False)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setDefaultSectionSize(self.table.fontMetrics().lineSpacing() + 8)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
+        # One line a row: the sheet is wide enough, and the rows read as a list.
+        self.table.setWordWrap(False)
         for row, entry in enumerate(SHORTCUTS):
             key_item = QTableWidgetItem(entry.keys)
             key_font = key_item.font()
             key_font.setBold(True)
             key_item.setFont(key_font)
             self.table.setItem(row, 0, key_item)
-            self.table.setItem(row, 1, QTableWidgetItem(entry.action))
+            action = QTableWidgetItem(entry.action)
+            # The whole text, where a narrow screen cuts the line short.
+            action.setToolTip(entry.action)
+            self.table.setItem(row, 1, action)
             self.table.setItem(row, 2, QTableWidgetItem(entry.group))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.resizeRowsToContents()
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -56,7 +61,7 @@ class ShortcutSheet(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        fit_to_screen(self, 640, 520)
+        fit_to_screen(self, 900, 640)
 
     def listed_keys(self) -> list[str]:
         items = (self.table.item(row, 0) for row in range(self.table.rowCount()))

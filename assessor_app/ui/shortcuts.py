@@ -76,6 +76,13 @@ SHORTCUTS: tuple[KeyBinding, ...] = (
         ("C",),
     ),
     KeyBinding(
+        "overview",
+        "Ctrl+G",
+        "rubric overview: every criterion and level (arrows and Enter choose; Esc closes)",
+        "Rubric",
+        ("Ctrl+G",),
+    ),
+    KeyBinding(
         "insert_comment",
         "Enter (in the comment bank)",
         "insert the chosen comment into the feedback",

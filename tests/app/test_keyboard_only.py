@@ -297,3 +297,63 @@ def test_every_bound_key_is_in_the_key_table_and_transport_is_reachable(
     _press(qtbot, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: viewer.player.position() >= 1000, timeout=5000)
     assert viewer.player.state() != "playing"
+
+
+def test_the_rubric_overview_chooses_levels_with_keys_and_clicks(
+    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission("ann", {"plan.pdf": _lesson_plan_pdf()})
+    aid = seeded.assignment_id
+    window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
+        window.sync_now()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    window.open_assignment(aid)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+    workspace = window.workspace
+    assert workspace is not None
+    qtbot.waitUntil(lambda: _in(workspace, _focus()), timeout=2000)
+
+    # Ctrl+G shows the grid in place of the evidence and the rubric; G alone does not.
+    _press(qtbot, Qt.Key.Key_G, CTRL)
+    overview = workspace.overview
+    assert overview is not None and overview.isVisible() and not workspace.splitter.isVisible()
+    grid, model = overview.grid, overview.model
+    assert _focus() is grid and (grid.currentIndex().row(), grid.currentIndex().column()) == (0, 0)
+    assert model.index(0, 0).data() == "(1) Beginning\nFirst hand."
+    assert model.index(1, 1).data(Qt.ItemDataRole.ToolTipRole) == "Proficient (2): Links answers."
+    assert model.headerData(0, Qt.Orientation.Vertical) == "1. Wait after the question"
+
+    # Right, Enter: the first criterion's second level, marked in words and saved.
+    _press(qtbot, Qt.Key.Key_Right)
+    _press(qtbot, Qt.Key.Key_Return)
+    assert model.index(0, 1).data().startswith("✓ Chosen · (2) Proficient")
+    assert not model.index(0, 0).data().startswith("✓")
+    assert workspace.rubric.sheet().score("c1-wait").level_id == "proficient"
+    assert overview.isVisible()
+
+    # A click chooses too; Down makes the second criterion current for the number keys.
+    cell = model.index(1, 0)
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=grid.visualRect(cell).center())
+    assert workspace.rubric.sheet().score("c2-reflection").level_id == "beginning"
+    _press(qtbot, Qt.Key.Key_2)
+    assert workspace.rubric.sheet().score("c2-reflection").level_id == "proficient"
+    assert model.index(1, 1).data().startswith("✓ Chosen")
+
+    # Esc goes back, the focus on the current criterion's levels; Ctrl+G toggles.
+    _press(qtbot, Qt.Key.Key_Escape)
+    assert workspace.splitter.isVisible() and not overview.isVisible()
+    assert _focus() in workspace.rubric.criterion_pages[1].level_buttons
+    _press(qtbot, Qt.Key.Key_G, CTRL)
+    assert overview.isVisible()
+    _press(qtbot, Qt.Key.Key_G, CTRL)
+    assert not overview.isVisible()
+
+    qtbot.waitUntil(lambda: workspace.saves.state == "saved", timeout=10_000)
+    sheet = session.store.sheets.load_sheet(aid)
+    assert sheet.score("c1-wait").level_id == "proficient"
+    assert sheet.score("c2-reflection").level_id == "proficient"

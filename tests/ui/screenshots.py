@@ -1,4 +1,5 @@
-"""Render the queue and the rubric panel to docs/screenshots/ (``python -m tests.ui.screenshots``).
+"""Render the queue, the rubric panel, the rubric overview and the shortcut sheet to
+docs/screenshots/ (``python -m tests.ui.screenshots``).
 
 The same builders are used by tests/ui/test_screenshots.py, which renders into a
 temporary directory and checks the images are not blank.
@@ -16,6 +17,8 @@ from assessor_app.domain import ScoreSheet
 from assessor_app.ui.qt import QApplication, QSettings, QWidget
 from assessor_app.ui.queue import QueueModel, QueueView
 from assessor_app.ui.rubric import RubricPanel
+from assessor_app.ui.rubric.overview import RubricOverview
+from assessor_app.ui.shortcut_sheet import ShortcutSheet
 from tests.ui.samples import (
     CLIP_CITATION,
     NOW,
@@ -62,6 +65,28 @@ def build_rubric_panel() -> RubricPanel:
     return panel
 
 
+def _scored_sheet() -> ScoreSheet:
+    criteria = wait_time_credential().rubric.criteria
+    return (
+        ScoreSheet()
+        .with_level(criteria[0].id, "proficient")
+        .with_level(criteria[1].id, "developing")
+        .with_level(criteria[2].id, "proficient")
+    )
+
+
+def build_rubric_overview() -> RubricOverview:
+    """The overview (Ctrl+G) as it fills the workspace on a 1366x768 screen."""
+    overview = RubricOverview(wait_time_credential())
+    overview.resize(1366, 700)
+    overview.show_sheet(_scored_sheet(), 1)
+    return overview
+
+
+def build_shortcut_sheet() -> ShortcutSheet:
+    return ShortcutSheet()
+
+
 def render(widget: QWidget, path: Path) -> None:
     widget.show()
     QApplication.processEvents()
@@ -78,6 +103,8 @@ def main() -> int:
     render(queue, OUT / "queue.png")
     panel = build_rubric_panel()
     render(panel, OUT / "rubric-panel.png")
+    render(build_rubric_overview(), OUT / "rubric-overview.png")
+    render(build_shortcut_sheet(), OUT / "shortcut-sheet.png")
     (OUT / ".queue-settings.ini").unlink(missing_ok=True)
     del app
     print(f"written to {OUT}")

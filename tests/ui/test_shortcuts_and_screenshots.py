@@ -12,7 +12,13 @@ from assessor_app.ui.qt import QImage, QSettings, Qt
 from assessor_app.ui.shortcut_sheet import ShortcutSheet
 from assessor_app.ui.shortcuts import SHORTCUTS
 from tests.ui.samples import ROOT
-from tests.ui.screenshots import build_queue, build_rubric_panel, render
+from tests.ui.screenshots import (
+    build_queue,
+    build_rubric_overview,
+    build_rubric_panel,
+    build_shortcut_sheet,
+    render,
+)
 
 GUIDE = Path("/work/shared/UI-GUIDE.md")
 
@@ -73,9 +79,16 @@ def test_f1_and_question_mark_open_the_sheet_from_the_main_window(
 def test_screenshot_builders_render_non_blank_images(qtbot: QtBot, tmp_path: Path) -> None:
     queue = build_queue(QSettings(str(tmp_path / "q.ini"), QSettings.Format.IniFormat))
     panel = build_rubric_panel()
-    qtbot.addWidget(queue)
-    qtbot.addWidget(panel)
-    for widget, name in ((queue, "queue.png"), (panel, "rubric.png")):
+    overview = build_rubric_overview()
+    sheet = build_shortcut_sheet()
+    for widget in (queue, panel, overview, sheet):
+        qtbot.addWidget(widget)
+    for widget, name in (
+        (queue, "queue.png"),
+        (panel, "rubric.png"),
+        (overview, "overview.png"),
+        (sheet, "sheet.png"),
+    ):
         render(widget, tmp_path / name)
         image = QImage(str(tmp_path / name))
         assert image.width() == widget.width() and image.height() == widget.height()

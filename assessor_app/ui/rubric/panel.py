@@ -591,6 +591,20 @@ class RubricPanel(QWidget):
             self._show_criterion(index, emit=True)
             self.criterion_pages[index].first_focus().setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def choose_level(self, criterion_index: int, number: int) -> bool:
+        """Choose level ``number`` (1-based) of the criterion at ``criterion_index``,
+        which becomes the current one (the rubric overview's choice)."""
+        self.select_criterion(criterion_index)
+        return self.choose_level_number(number)
+
+    def select_criterion(self, index: int) -> None:
+        """Make that criterion the current one without moving the focus."""
+        if 0 <= index < len(self.criterion_pages):
+            self._show_criterion(index, emit=True)
+
+    def current_criterion_index(self) -> int:
+        return self._current
+
     def focus_levels(self) -> None:
         """Put the focus on the current criterion's levels, ready for a number key."""
         self.focus_criterion(self._current)

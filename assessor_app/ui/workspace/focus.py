@@ -2,8 +2,9 @@
 
 Enter goes into the current rationale and Up / Down move between criteria from anywhere
 in the workspace, except where the focused widget needs the key itself: text fields,
-lists, tables and scrolling views keep their arrows; text fields, spin boxes and combo
-boxes keep Enter; and the rubric's feedback, decision and note tabs keep both.
+lists, tables and scrolling views keep their arrows; text fields, spin boxes, combo
+boxes, lists and tables (the rubric overview chooses with Enter) keep Enter; and the
+rubric's feedback, decision and note tabs keep both.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assessor_app.ui.qt import (
+    QAbstractItemView,
     QAbstractScrollArea,
     QAbstractSlider,
     QAbstractSpinBox,
@@ -36,7 +38,7 @@ def _uses_arrows(widget: QWidget) -> bool:
 def _uses_enter(widget: QWidget) -> bool:
     if isinstance(widget, QPlainTextEdit | QTextEdit):
         return not widget.isReadOnly()
-    return isinstance(widget, QAbstractSpinBox | QComboBox | QLineEdit)
+    return isinstance(widget, QAbstractItemView | QAbstractSpinBox | QComboBox | QLineEdit)
 
 
 def keys_left_free(widget: QWidget, rubric: RubricPanel) -> tuple[bool, bool]:

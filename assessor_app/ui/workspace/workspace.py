@@ -43,6 +43,7 @@ from assessor_app.ui.qt import (
     QSettings,
     QShortcut,
     QSplitter,
+    QStackedWidget,
     Qt,
     QToolButton,
     QVBoxLayout,
@@ -50,6 +51,7 @@ from assessor_app.ui.qt import (
     Signal,
     isValid,
 )
+from assessor_app.ui.rubric.overview import RubricOverview
 from assessor_app.ui.rubric.panel import RubricPanel
 from assessor_app.ui.shortcuts import key_sequences
 from assessor_app.ui.status_words import status_text
@@ -145,7 +147,11 @@ class Workspace(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
-        layout.addWidget(self.splitter, 1)
+        # The rubric overview (Ctrl+G) takes the splitter's place while it is open.
+        self.body = QStackedWidget(self)
+        self.body.addWidget(self.splitter)
+        self.overview: RubricOverview | None = None
+        layout.addWidget(self.body, 1)
         layout.addLayout(footer)
 
         self._wire()
@@ -230,6 +236,7 @@ class Workspace(QWidget):
         self._bind("choose_level", *(partial(rubric.choose_level_number, n) for n in range(1, 10)))
         self._bind("cite", self.cite)
         self._bind("finalize", self.finalize)
+        self._bind("overview", self.toggle_overview)
         self._bind(
             "artifact", partial(self.show_next_artifact, -1), partial(self.show_next_artifact, 1)
         )
@@ -263,6 +270,35 @@ class Workspace(QWidget):
             shortcut.setEnabled(arrows)
         for shortcut in self._enter_keys:
             shortcut.setEnabled(enter)
+
+    def toggle_overview(self) -> None:
+        """Ctrl+G: the grid of every criterion and level instead of the evidence and
+        rubric, or back again."""
+        if self.overview is not None and self.body.currentWidget() is self.overview:
+            self.close_overview()
+            return
+        if self.overview is None:
+            self.overview = RubricOverview(self.opened.credential, self.body)
+            self.overview.levelChosen.connect(self._overview_chose)
+            self.overview.currentCriterionChanged.connect(self.rubric.select_criterion)
+            self.overview.closed.connect(self.close_overview)
+            self.rubric.levelChosen.connect(self._refresh_overview)
+            self.body.addWidget(self.overview)
+        self.body.setCurrentWidget(self.overview)
+        self.overview.show_sheet(self.rubric.sheet(), self.rubric.current_criterion_index())
+
+    def close_overview(self) -> None:
+        self.body.setCurrentWidget(self.splitter)
+        self.rubric.focus_levels()
+
+    def _overview_chose(self, criterion_index: int, number: int) -> None:
+        # Saved through the rubric's levelChosen, as a number key or a click there is.
+        self.rubric.choose_level(criterion_index, number)
+        self._refresh_overview()
+
+    def _refresh_overview(self, *_: object) -> None:
+        if self.overview is not None:
+            self.overview.model.set_sheet(self.rubric.sheet())
 
     def show_next_artifact(self, step: int) -> None:
         """Ctrl+Page Up / Down: the focus moves with the evidence, so the video, number
