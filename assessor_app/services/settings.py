@@ -27,6 +27,7 @@ class ProfileSettings:
     video_volume: int
     secret_store: SecretStoreKind
     cite_window_seconds: int
+    pause_on_typing: bool = True
 
 
 class SettingsService:
@@ -47,6 +48,7 @@ class SettingsService:
             video_volume=int(video.get("volume", 80)),
             secret_store=settings.secret_store_kind() or "keyring",
             cite_window_seconds=settings.cite_window_seconds(),
+            pause_on_typing=settings.pause_on_typing(),
         )
 
     def save(self, values: ProfileSettings) -> None:
@@ -57,10 +59,15 @@ class SettingsService:
         settings.set_retention_days(values.retention_days)
         settings.set_video_defaults({"rate": values.video_rate, "volume": values.video_volume})
         settings.set_cite_window_seconds(values.cite_window_seconds)
+        settings.set_pause_on_typing(values.pause_on_typing)
 
     def cite_window_ms(self) -> int:
         """The window C cites when no range is marked, ending at the playhead."""
         return self._settings.cite_window_seconds() * 1000
+
+    def pause_on_typing(self) -> bool:
+        """Typing in a rationale, the feedback or a note editor pauses the video."""
+        return self._settings.pause_on_typing()
 
     def comment_bank(self, credential_id: str) -> list[str]:
         """The assessor's saved feedback phrases for one credential."""

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from assessor_app.services.settings import CITE_WINDOW_RANGE, SettingsService
 from assessor_app.ui.qt import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -72,6 +73,12 @@ class SettingsDialog(QDialog):
         self.cite_window.setToolTip(
             "With no range marked (I / O), C cites this many seconds up to the playhead"
         )
+        self.pause_on_typing = QCheckBox("Typing a rationale, the feedback or a note", self)
+        self.pause_on_typing.setChecked(values.pause_on_typing)
+        self.pause_on_typing.setAccessibleName("Typing pauses the video")
+        self.pause_on_typing.setToolTip(
+            "A playing video pauses as soon as you type; Esc takes you back to the evidence"
+        )
         form = QFormLayout()
         form.addRow("Parallel downloads", self.parallel)
         form.addRow("A download is stalled below", stall_row)
@@ -79,6 +86,7 @@ class SettingsDialog(QDialog):
         form.addRow("Default playback speed", self.speed)
         form.addRow("Default volume", self.volume)
         form.addRow("C without marks cites the last", self.cite_window)
+        form.addRow("Pause the video when", self.pause_on_typing)
         keyring = values.secret_store == "keyring"
         where = "the system keyring" if keyring else "a passphrase-protected file"
         note = QLabel(f"Your sign-in token and evidence key are kept in {where}.", self)
@@ -104,6 +112,7 @@ class SettingsDialog(QDialog):
                 video_rate=self.speed.currentData(),
                 video_volume=self.volume.value(),
                 cite_window_seconds=self.cite_window.value(),
+                pause_on_typing=self.pause_on_typing.isChecked(),
             )
         )
         self.accept()

@@ -33,3 +33,24 @@ def test_the_stall_rule_is_shown_and_saved(qtbot: QtBot, tmp_path: Path) -> None
         assert (again.stall_floor.value(), again.stall_window.value()) == (5, 90)
     finally:
         store.close()
+
+
+def test_typing_pauses_the_video_is_on_by_default_and_can_be_turned_off(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    store = open_store(tmp_path / "profile.sqlite3")
+    try:
+        dialog = SettingsDialog(SettingsService(store))
+        qtbot.addWidget(dialog)
+        assert dialog.pause_on_typing.isChecked()
+        dialog.pause_on_typing.setChecked(False)
+        buttons = dialog.findChild(QDialogButtonBox)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+        assert store.settings.pause_on_typing() is False
+        assert SettingsService(store).pause_on_typing() is False
+        again = SettingsDialog(SettingsService(store))
+        qtbot.addWidget(again)
+        assert not again.pause_on_typing.isChecked()
+    finally:
+        store.close()

@@ -167,7 +167,7 @@ def test_clicking_a_marker_seeks(qtbot: QtBot, viewer: VideoViewer, clip: Path):
     assert seek.args == [3000]
     assert viewer.player.position() == 3000
     qtbot.mouseMove(timeline, QPoint(round(timeline.x_for(1000)), 30))
-    qtbot.waitUntil(lambda: timeline.toolTip() == "Note at 00:01: Waits 4 s", timeout=1000)
+    qtbot.waitUntil(lambda: timeline.toolTip() == "00:01 — Waits 4 s", timeout=1000)
     assert viewer.go_to(TimeRange(1000, 2000))
     assert viewer.player.position() == 1000
 

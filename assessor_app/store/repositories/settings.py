@@ -25,6 +25,7 @@ CA_BUNDLE = "ca_bundle"
 CALIBRATION_UNKEYED = "calibration_unkeyed"
 CITE_WINDOW_SECONDS = "cite_window_seconds"
 CITE_WINDOW_RANGE = (1, 120)
+PAUSE_ON_TYPING = "pause_video_on_typing"
 # One key per credential (the assessor's reusable feedback phrases) and per assignment
 # (which earlier feedback points a resubmission addressed, by criterion id).
 _COMMENT_BANK_PREFIX = "comment_bank:"
@@ -38,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     STALL_WINDOW_SECONDS: 30,
     VIDEO_DEFAULTS: {"rate": 1.0, "volume": 100, "skip_ms": 5000, "muted": False},
     CITE_WINDOW_SECONDS: 10,
+    PAUSE_ON_TYPING: True,
 }
 
 
@@ -103,6 +105,13 @@ class Settings(Repository):
 
     def set_video_defaults(self, values: dict[str, Any]) -> None:
         self.set(VIDEO_DEFAULTS, {**self.video_defaults(), **values})
+
+    def pause_on_typing(self) -> bool:
+        """Whether typing a rationale, the feedback or a note pauses a playing video."""
+        return self.get(PAUSE_ON_TYPING) is not False
+
+    def set_pause_on_typing(self, pause: bool) -> None:
+        self.set(PAUSE_ON_TYPING, bool(pause))
 
     def cite_window_seconds(self) -> int:
         """How far back C reaches from the playhead when no range is marked."""

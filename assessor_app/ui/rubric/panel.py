@@ -574,6 +574,28 @@ class RubricPanel(QWidget):
         self.citationRemoved.emit(criterion_id, index)
         self._refresh()
 
+    def insert_into_rationale(self, criterion_id: str, text: str) -> bool:
+        """Show the criterion and add ``text`` as a line at the end of its rationale, saved
+        as if typed; False when the sheet is read only."""
+        if self._read_only:
+            return False
+        index = next(
+            i for i, p in enumerate(self.criterion_pages) if p.criterion.id == criterion_id
+        )
+        self.focus_criterion(index)
+        editor = self.criterion_pages[index].rationale
+        cursor = editor.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        existing = editor.toPlainText()
+        cursor.insertText(("\n" if existing and not existing.endswith("\n") else "") + text)
+        editor.setTextCursor(cursor)
+        editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def text_editors(self) -> list[QPlainTextEdit]:
+        """Where the assessor writes to the educator: every rationale and the feedback."""
+        return [*(p.rationale for p in self.criterion_pages), self.feedback]
+
     def choose_level_number(self, number: int) -> bool:
         """Choose level ``number`` (1-based) of the focused criterion, as key ``number`` does."""
         page = self.criterion_pages[self._current]

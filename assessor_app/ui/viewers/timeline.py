@@ -175,8 +175,11 @@ class TimelineWidget(QWidget):
         span = format_timecode(marker.time_ms)
         if marker.end_ms is not None:
             span += f"–{format_timecode(marker.end_ms)}"
-        kind = "Note" if marker.kind == "note" else "Citation"
-        self.setToolTip(tooltip(f"{kind} at {span}: {marker.text}"))
+        # A note reads as its moment and its text ("00:45 — waits 4 s").
+        words = f"{span} — {marker.text}" if marker.kind == "note" else f"Cited {span}"
+        if marker.kind == "citation" and marker.text:
+            words += f" — {marker.text}"
+        self.setToolTip(tooltip(words))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         self._dragging = False

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assessor_app.domain import Artifact, Citation, TimeRange
-from assessor_app.domain.citations import format_timecode
 from assessor_app.domain.notes import TimeNote
 from assessor_app.ui.plain_text import message_box
 from assessor_app.ui.qt import QFileDialog, QMessageBox, QWidget
@@ -19,16 +18,10 @@ from assessor_app.ui.viewers.video_viewer import VideoViewer
 def markers_for(
     notes: Sequence[TimeNote], citations: Sequence[Citation]
 ) -> tuple[list[Marker], list[Marker]]:
-    note_markers = [
-        Marker(n.time_ms, "note", f"{format_timecode(n.time_ms)} {n.text}") for n in notes
-    ]
+    """Timeline markers of one video: a note shows its text; the timeline adds the time."""
+    note_markers = [Marker(n.time_ms, "note", n.text) for n in notes]
     citation_markers = [
-        Marker(
-            c.target.start_ms,
-            "citation",
-            f"Cited {format_timecode(c.target.start_ms)}-{format_timecode(c.target.end_ms)}",
-            c.target.end_ms,
-        )
+        Marker(c.target.start_ms, "citation", "", c.target.end_ms)
         for c in citations
         if isinstance(c.target, TimeRange)
     ]
@@ -57,9 +50,9 @@ def make_media_viewer(
     viewer.set_markers(note_markers, citation_markers)
 
     def note_created(time_ms: int, text: str, criterion: object) -> None:
+        # The viewer marks the new note itself; the workspace redraws all markers once
+        # the note is stored.
         on_note(time_ms, text, criterion if isinstance(criterion, str) else None)
-        note_markers.append(Marker(time_ms, "note", f"{format_timecode(time_ms)} {text}"))
-        viewer.set_markers(note_markers, citation_markers)
 
     viewer.noteCreated.connect(note_created)
     viewer.playedRange.connect(on_played)

@@ -1,4 +1,5 @@
-"""The workspace for one assignment: evidence on the left, the rubric on the right.
+"""The workspace for one assignment: evidence on the left with the notes and citations
+pane under it, the rubric on the right.
 
 Every edit in the rubric panel, every note and every look at the evidence is handed to
 the database worker at once (no Save button); the footer says whether it is safe. A
@@ -18,7 +19,9 @@ from typing import TYPE_CHECKING, BinaryIO
 from assessor_app.domain import Artifact, Citation, TimeRange
 from assessor_app.domain.assignment_state import DECIDED, REOPENABLE, LocalState, ReviewState
 from assessor_app.domain.status_words import shown_state
+from assessor_app.media.player import PlayerState
 from assessor_app.services.account import ProfileSession
+from assessor_app.services.notes import NotesService
 from assessor_app.services.scoring import (
     FinalizeCheck,
     FinalizeRefused,
@@ -59,8 +62,10 @@ from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 from assessor_app.ui.workspace.focus import keys_left_free
-from assessor_app.ui.workspace.media import make_media_viewer
+from assessor_app.ui.workspace.media import make_media_viewer, markers_for
+from assessor_app.ui.workspace.notes_pane import NotesPane
 from assessor_app.ui.workspace.save_queue import SaveQueue
+from assessor_app.ui.workspace.typing_pause import TypingPause
 
 if TYPE_CHECKING:
     from assessor_app.services.reports import ReportInfo
@@ -68,6 +73,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _SPLITTER_KEY = "workspace/splitter"
+_EVIDENCE_SPLITTER_KEY = "workspace/evidence_splitter"
 _SAVE_WORDS = {"saving": "Saving…", "saved": "Saved ✓", "failed": "Not saved ✗"}
 
 
@@ -115,10 +121,37 @@ class Workspace(QWidget):
         bank = self.profile_settings.comment_bank(credential.id)
         self.rubric = RubricPanel(credential, submission, opened.sheet, bank, self)
         self.rubric.set_addressed(self.profile_settings.addressed_marks(self.assignment_id))
+        self.notes_pane = NotesPane(
+            submission.artifacts,
+            credential.rubric.criteria,
+            NotesService(session.store),
+            self.saves.save,
+            self,
+        )
+        self.notes_pane.set_notes(opened.notes)
+        self.typing = TypingPause(
+            enabled=self.profile_settings.pause_on_typing(),
+            pause=self.pause_videos,
+            back_to_evidence=self.back_to_evidence,
+            parent=self,
+        )
 
+        self.evidence_side = QSplitter(Qt.Orientation.Vertical, self)
+        self.evidence_side.setChildrenCollapsible(False)
+        self.evidence_side.addWidget(self.evidence)
+        self.evidence_side.addWidget(self.notes_pane)
+        self.evidence_side.setStretchFactor(0, 4)
+        self.evidence_side.setStretchFactor(1, 1)
+        self.evidence_side.setSizes([600, 150])
+        saved_side = settings.value(_EVIDENCE_SPLITTER_KEY)
+        if isinstance(saved_side, QByteArray):
+            self.evidence_side.restoreState(saved_side)
+        self.evidence_side.splitterMoved.connect(
+            lambda *_: settings.setValue(_EVIDENCE_SPLITTER_KEY, self.evidence_side.saveState())
+        )
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.evidence)
+        self.splitter.addWidget(self.evidence_side)
         self.splitter.addWidget(self._rubric_side())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -230,6 +263,20 @@ class Workspace(QWidget):
         self.evidence.artifactShown.connect(
             lambda art: self.saves.save(lambda: s.artifact_opened(aid, art))
         )
+        pane = self.notes_pane
+        pane.jumpRequested.connect(self.go_to_citation)
+        pane.insertRequested.connect(
+            lambda c, text: self.rubric.insert_into_rationale(
+                c or self.rubric.focused_criterion_id(), text
+            )
+        )
+        pane.notesChanged.connect(lambda *_: self._refresh_markers())
+        pane.escaped.connect(self.back_to_evidence)
+        r.citationAdded.connect(lambda *_: self._refresh_citations())
+        r.citationRemoved.connect(lambda *_: self._refresh_citations())
+        for editor in r.text_editors():
+            self.typing.watch(editor)
+        self.typing.watch(pane.text_edit, escape=False)
 
     def _install_shortcuts(self) -> None:
         rubric = self.rubric
@@ -323,10 +370,8 @@ class Workspace(QWidget):
             parent,
             export_copy=lambda target: session.export_evidence(artifact, target),
             criteria=[(c.id, c.title) for c in self.opened.credential.rubric.criteria],
-            notes=[n for n in self.opened.notes if n.artifact_id == artifact.id],
-            citations=[
-                c.citation for c in self.opened.citations if c.citation.artifact_id == artifact.id
-            ],
+            notes=[n for n in self.notes_pane.notes() if n.artifact_id == artifact.id],
+            citations=[c for c in self._cited() if c.artifact_id == artifact.id],
             position_ms=self.opened.video_positions.get(artifact.id, 0),
             cite_window_ms=SettingsService(session.store).cite_window_ms(),
             on_note=lambda ms, text, crit: self._add_note(artifact.id, ms, text, crit),
@@ -343,8 +388,51 @@ class Workspace(QWidget):
 
     def _add_note(self, artifact_id: str, time_ms: int, text: str, criterion: str | None) -> None:
         self.saves.save(
-            lambda: self.scoring.add_note(self.assignment_id, artifact_id, time_ms, text, criterion)
+            lambda: self.scoring.add_note(
+                self.assignment_id, artifact_id, time_ms, text, criterion
+            ),
+            self.notes_pane.add_note,
         )
+
+    def _cited(self) -> list[Citation]:
+        sheet = self.rubric.sheet()
+        return [
+            c
+            for crit in self.opened.credential.rubric.criteria
+            for c in sheet.score(crit.id).citations
+        ]
+
+    def _refresh_citations(self) -> None:
+        sheet = self.rubric.sheet()
+        self.notes_pane.set_citations(
+            [(c.id, sheet.score(c.id).citations) for c in self.opened.credential.rubric.criteria]
+        )
+        self._refresh_markers()
+
+    def _refresh_markers(self) -> None:
+        """Redraw every open video's timeline from the notes and citations as they are now."""
+        notes, cited = self.notes_pane.notes(), self._cited()
+        for artifact in self.opened.submission.artifacts:
+            viewer = self.evidence.viewer(artifact.id)
+            if isinstance(viewer, VideoViewer):
+                viewer.set_markers(
+                    *markers_for(
+                        [n for n in notes if n.artifact_id == artifact.id],
+                        [c for c in cited if c.artifact_id == artifact.id],
+                    )
+                )
+
+    def pause_videos(self) -> None:
+        """Pause every playing video (the assessor started typing)."""
+        for artifact in self.opened.submission.artifacts:
+            viewer = self.evidence.viewer(artifact.id)
+            if isinstance(viewer, VideoViewer) and viewer.player.state() is PlayerState.PLAYING:
+                viewer.player.pause()
+
+    def back_to_evidence(self) -> None:
+        """Esc in an editor: the focus returns to the evidence on show."""
+        viewer = self.evidence.current_viewer()
+        (viewer or self.evidence).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def cite(self) -> None:
         """Cite the marked video range (or the window up to the playhead), PDF page, image
@@ -518,6 +606,8 @@ class Workspace(QWidget):
 
     def _show_state(self) -> None:
         self.rubric.set_read_only(self.opened.read_only, self._read_only_reason())
+        self.notes_pane.set_read_only(self.opened.read_only)
+        self._refresh_citations()
         self._refresh_footer()
 
     def _read_only_reason(self) -> str:
