@@ -1,10 +1,33 @@
 """What agreement numbers mean in words: the Landis & Koch bands for a kappa or alpha
-value, as calibration views and reports show them. The statistics themselves are computed
-by the hub (``assessor_app.hub.calibration.agreement``)."""
+value, as calibration views and reports show them, and how many items each statistic
+needs before it means anything. The statistics themselves are computed by the hub
+(``assessor_app.hub.calibration.agreement``), which leaves out any the items cannot
+support; the views and the report then say "too few items"."""
 
 from __future__ import annotations
 
 import math
+
+MINIMUM_ITEMS: dict[str, int] = {
+    "exact_agreement": 1,
+    "adjacent_agreement": 1,
+    "cohen_kappa": 3,
+    "cohen_kappa_quadratic": 3,
+    "fleiss_kappa": 3,
+    "krippendorff_alpha": 3,
+}
+"""Items (units scored by at least two assessors) each statistic needs. A share of
+agreeing pairs is a plain count even on one item; a chance-corrected statistic on one or
+two items swings to any value (one item gave Cohen 0.00, Fleiss -1.00 and a weighted
+kappa of -0.50 for two adjacent levels), so it is not given."""
+
+TOO_FEW_ITEMS = "too few items"
+
+
+def enough_items(statistic: str, n_items: int) -> bool:
+    """Whether ``n_items`` items are enough for ``statistic`` (a key of ``MINIMUM_ITEMS``)."""
+    return n_items >= MINIMUM_ITEMS[statistic]
+
 
 _BANDS = (
     (0.20, "slight"),

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from assessor_app.domain.agreement import kappa_band
+from assessor_app.domain.agreement import TOO_FEW_ITEMS, enough_items, kappa_band
 from assessor_app.domain.rubric import Credential
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "describe_distance",
     "format_share",
     "format_statistic",
+    "item_name",
     "level_label",
 ]
 
@@ -116,14 +117,31 @@ def describe_distance(distance: int | None) -> tuple[str, str]:
     return "✗", f"Off by {steps} levels: {direction} the key"
 
 
+def item_name(
+    credential_title: str, educator_pseudonym: str, attempt: int | None, submission_id: str
+) -> str:
+    """A calibration item as people know it: "Wait Time in Questioning · Educator E-4821"
+    (", attempt 2" after a first attempt); the submission id only when the hub did not
+    say whose it is."""
+    if not educator_pseudonym:
+        return f"{credential_title} · submission {submission_id}".lstrip(" ·")
+    name = f"Educator {educator_pseudonym}"
+    if attempt is not None and attempt > 1:
+        name += f", attempt {attempt}"
+    return f"{credential_title} · {name}" if credential_title else name
+
+
 def format_share(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
-def format_statistic(name: str, value: float | None) -> str:
+def format_statistic(name: str, value: float | None, n_items: int | None = None) -> str:
     """A statistic as shown to people: shares as percentages, kappas and alpha as a
-    number with its band in words."""
+    number with its band in words; "too few items" when the hub left it out because
+    ``n_items`` items cannot support it."""
     if value is None:
+        if n_items is not None and not enough_items(name, n_items):
+            return TOO_FEW_ITEMS
         return "not enough data"
     if name in _SHARES:
         return format_share(value)

@@ -20,9 +20,12 @@ level), one rating per participant per unit:
 - ``fleiss_kappa``: ``fleiss_kappa`` over the units every participant rated;
 - ``krippendorff_alpha``: ``krippendorff_alpha(participants x units, level="ordinal")``,
   NaN for a missing rating;
-- ``n_ratings``: the number of levels chosen.
+- ``n_ratings``: the number of levels chosen;
+- ``n_items``: the units at least two participants rated (None from a hub that predates
+  it).
 A statistic with no data to compute it from (fewer than two raters on any unit, NaN) is
-``None``: JSON has no NaN.
+``None``: JSON has no NaN. So is one with fewer items than it needs
+(``MINIMUM_ITEMS`` in ``assessor_app.domain.agreement``).
 
 ``calibration_status`` of ``/me`` (a plain string there, so older clients keep working)
 takes one of ``OVERALL_STATUSES``: ``"none"`` (no calibration work; what the issue calls
@@ -106,21 +109,27 @@ class SessionCreate(_Wire):
 class SessionItem(_Wire):
     """One submission of a session. ``assignment_id`` is the caller's own calibration
     assignment for it (None when the caller facilitates without scoring); ``keyed`` says
-    whether the submission has master scores."""
+    whether the submission has master scores; ``educator_pseudonym`` and ``attempt`` name
+    it for people (empty from a hub that predates them)."""
 
     submission_id: str
     assignment_id: str | None = None
     keyed: bool = False
+    educator_pseudonym: str = ""
+    attempt: int | None = None
 
 
 class SessionParticipant(_Wire):
     """``submitted``: every item of the session has this participant's decision on the hub;
-    ``submitted_items`` counts the items decided so far. Never what was scored."""
+    ``submitted_items`` counts the items decided so far; ``undecided`` names the items
+    (submission ids) still without a decision, which a reveal withdraws. Never what was
+    scored."""
 
     username: str
     display_name: str
     submitted: bool
     submitted_items: int
+    undecided: list[str] = []
 
 
 class SessionSummary(_Wire):
@@ -149,6 +158,7 @@ class SessionDetail(_Wire):
     title: str
     credential_id: str
     credential_version: int
+    credential_title: str = ""
     state: SessionState
     facilitator: str
     created_at: datetime
@@ -183,6 +193,7 @@ class AgreementStatistics(_Wire):
     fleiss_kappa: float | None = None
     krippendorff_alpha: float | None = None
     n_ratings: int = 0
+    n_items: int | None = None
 
 
 class CriterionStatistics(AgreementStatistics):

@@ -56,6 +56,7 @@ from assessor_app.domain.calibration_display import (
     criterion_title,
     format_share,
     format_statistic,
+    item_name,
     level_label,
 )
 from assessor_app.protocol.calibration import (
@@ -160,6 +161,16 @@ class _Writer:
         blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
         return [self.para(b, style) for b in blocks if b]
 
+    def _item(self, submission_id: str) -> str:
+        title = self.detail.credential_title or (self.credential.title if self.credential else "")
+        item = next((i for i in self.detail.items if i.submission_id == submission_id), None)
+        return item_name(
+            title,
+            item.educator_pseudonym if item else "",
+            item.attempt if item else None,
+            submission_id,
+        )
+
     def _name(self, username: str) -> str:
         for p in self.detail.participants:
             if p.username == username:
@@ -215,12 +226,17 @@ class _Writer:
         ]
 
     def items(self) -> list[Flowable]:
-        rows = [[self.para(h, self.s.small_bold) for h in ("Item", "Submission", "Answer key")]]
+        rows = [
+            [
+                self.para(h, self.s.small_bold)
+                for h in ("Item", "Credential and educator", "Answer key")
+            ]
+        ]
         for number, item in enumerate(self.detail.items, start=1):
             rows.append(
                 [
                     self.para(str(number), self.s.small),
-                    self.para(item.submission_id, self.s.small),
+                    self.para(self._item(item.submission_id), self.s.small),
                     self.para(
                         "Keyed: master scores exist" if item.keyed else "No key", self.s.small
                     ),
@@ -329,7 +345,7 @@ class _Writer:
         for r in shaded:
             style.add("BACKGROUND", (0, r), (-1, r), _DISAGREE_FILL)
         table.setStyle(style)
-        heading = self.para(f"Item {number}: {item.submission_id}", self.s.h3)
+        heading = self.para(f"Item {number}: {self._item(item.submission_id)}", self.s.h3)
         return KeepTogether([heading, table])
 
     def statistics(self, results: SessionResults) -> list[Flowable]:
@@ -340,7 +356,11 @@ class _Writer:
         def line(title: str, values: AgreementStatistics, bold: bool = False) -> list[Flowable]:
             cells: list[Flowable] = [self.para(title, self.s.small, bold=bold)]
             for name, _, _ in STATISTIC_MEANINGS:
-                cells.append(self.para(format_statistic(name, getattr(values, name)), self.s.small))
+                cells.append(
+                    self.para(
+                        format_statistic(name, getattr(values, name), values.n_items), self.s.small
+                    )
+                )
             return cells
 
         for row in stats.per_criterion:
@@ -422,7 +442,7 @@ class _Writer:
             for entry in results.consensus:
                 rows.append(
                     [
-                        self.para(entry.submission_id, self.s.small),
+                        self.para(self._item(entry.submission_id), self.s.small),
                         self.para(
                             criterion_title(self.credential, entry.criterion_id), self.s.small
                         ),

@@ -30,6 +30,7 @@ from assessor_app.domain.calibration_display import (
     criterion_order,
     criterion_title,
     describe_distance,
+    item_name,
     level_label,
 )
 from assessor_app.protocol.calibration import (
@@ -251,6 +252,17 @@ class SessionView:
 
     def criterion_title(self, criterion_id: str) -> str:
         return criterion_title(self.credential, criterion_id)
+
+    def item_name(self, submission_id: str) -> str:
+        """The session item as people know it: credential and educator pseudonym."""
+        item = next((i for i in self.detail.items if i.submission_id == submission_id), None)
+        title = self.detail.credential_title or (self.credential.title if self.credential else "")
+        return item_name(
+            title,
+            item.educator_pseudonym if item else "",
+            item.attempt if item else None,
+            submission_id,
+        )
 
     def level_label(self, criterion_id: str, level_id: str | None) -> str:
         return level_label(self.credential, criterion_id, level_id)

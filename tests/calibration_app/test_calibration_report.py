@@ -38,12 +38,17 @@ def test_report_of_a_session_with_consensus(scored: Scene, tmp_path: Path) -> No
     # everyone has submitted, so the hub reports the session as revealed
     assert "State Revealed: results are visible" in text
     assert "Participants 2, of whom 2 have submitted" in text
-    assert scored.keyed_submission in text and "Keyed: master scores exist" in text
+    # Items are named by credential and educator pseudonym, not by the hub's id.
+    keyed_item = next(i for i in view.detail.items if i.submission_id == scored.keyed_submission)
+    keyed_name = f"Wait time after questions · Educator {keyed_item.educator_pseudonym}"
+    assert keyed_item.educator_pseudonym.startswith("E-")
+    assert f"1 {keyed_name} Keyed: master scores exist" in text
     # the matrix: criterion titles, participants, levels, the marks and the key column
     assert "Wait after the question" in text and "Reflection on student thinking" in text
     assert "ann" in text and "bob" in text
     assert "≠ marks a criterion" in text
-    matrix = text[text.index(f"Item 1: {scored.keyed_submission}") :]
+    assert f"Item 1: {scored.keyed_submission}" not in text
+    matrix = text[text.index(f"Item 1: {keyed_name}") :]
     assert "Wait after the question ≠ Proficient Beginning Proficient Proficient" in matrix
     assert "Reflection on student thinking = Proficient Proficient Beginning" in matrix
     assert "Decision Pass Not Yet Not Yet" in matrix
@@ -57,6 +62,8 @@ def test_report_of_a_session_with_consensus(scored: Scene, tmp_path: Path) -> No
     assert overall.cohen_kappa is not None
     assert f"({kappa_band(overall.cohen_kappa)})" in text
     assert "What these numbers mean" in text and "almost perfect" in text
+    # Per criterion two items: the chance-corrected statistics say why they are missing.
+    assert text.count("too few items") == 8  # 2 criteria x 4 chance-corrected statistics
     # the bar chart of exact agreement per criterion, with its value labels
     assert "Exact agreement per criterion (%)" in text
     assert "50%" in text and "100%" in text

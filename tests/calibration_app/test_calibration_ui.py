@@ -31,7 +31,7 @@ from assessor_app.ui.calibration.drift_chart import LINE_COLOUR, DriftChart
 from assessor_app.ui.calibration.models import DISAGREEMENT_TINT, DisagreementRole
 from assessor_app.ui.calibration.session_view import SessionsView
 from assessor_app.ui.main_window import MainWindow
-from assessor_app.ui.qt import QSettings, Qt
+from assessor_app.ui.qt import QMessageBox, QSettings, Qt
 
 WAIT = 30_000
 
@@ -101,7 +101,20 @@ def test_participant_sees_the_matrix_and_statistics(
     overall = rows["All criteria"]
     assert stats.item(overall, 1).text() == "75%"
     assert stats.item(overall, 2).text() == "100%"
-    assert stats.item(rows["Reflection on student thinking"], 3).text() == "1.00 (almost perfect)"
+    # Two items per criterion: too few for a chance-corrected statistic, which says so
+    # rather than show a number; the overall row has four (item, criterion) units.
+    reflection = rows["Reflection on student thinking"]
+    assert stats.item(reflection, 2).text() == "100%"
+    for column in (3, 4, 5, 6):
+        assert stats.item(reflection, column).text() == "too few items"
+    assert stats.item(overall, 3).text().endswith(")")  # a number and its band
+    # Items are named by credential and educator, never by their internal id.
+    names = [view.item_choice.itemText(i) for i in range(view.item_choice.count())]
+    assert all(
+        n.startswith(f"Item {i}: Wait time after questions · Educator E-")
+        for i, n in enumerate(names, start=1)
+    ), names
+    assert not any(scored.keyed_submission in n or scored.plain_submission in n for n in names)
     assert "Landis and Koch" in view.meanings.text()
     # a participant records no consensus
     assert view.consensus.isHidden() and view.notes.isReadOnly()
@@ -163,12 +176,42 @@ def test_facilitator_reveals_before_everyone_submitted(
     assert view.matrix_model.rowCount() == 0
     assert "Scoring is blind" in view.status.text() and "(1 still scoring)" in view.status.text()
     assert view.reveal_button.isEnabled()
+    # Reveal asks first and names what it withdraws: bob's two unscored items.
+    qtbot.mouseClick(view.reveal_button, Qt.MouseButton.LeftButton)
+    box = view.reveal_box
+    assert box is not None and box.isVisible()
+    question = box.text()
+    assert "withdrawn" in question
+    bob_lines = [line for line in question.splitlines() if line.startswith("• bob: ")]
+    assert len(bob_lines) == 2 and all("Educator E-" in line for line in bob_lines)
+    assert "• ann" not in question
+    # Cancel changes nothing.
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.wait(200)
+    assert "Scoring is blind" in view.status.text()
+    assert scene.service("fay").session(scene.session_id).detail.state == "open"
+    qtbot.mouseClick(view.reveal_button, Qt.MouseButton.LeftButton)
+    box = view.reveal_box
+    assert box is not None
+    reveal = next(b for b in box.buttons() if b.text() == "Reveal and withdraw")
     with qtbot.waitSignal(view.sessionLoaded, timeout=WAIT):
-        qtbot.mouseClick(view.reveal_button, Qt.MouseButton.LeftButton)
+        reveal.click()
     assert "Revealed: results are visible" in view.heading.text()
     assert not view.reveal_button.isEnabled()
     view.choose_item(scene.keyed_submission)
     assert [row[3] for row in cells(view)] == ["–", "–", "–"]  # bob never submitted
+
+
+def test_participants_read_the_consensus_reasons(
+    qtbot: QtBot, scored: Scene, executors: Executors
+) -> None:
+    scored.agree()
+    view = sessions_view(qtbot, scored, "ann", executors)
+    view.choose_item(scored.keyed_submission)
+    assert view.reasons.isVisibleTo(view)
+    assert view.reasons.text() == f"Wait after the question: Proficient — {CONSENSUS_NOTE}"
+    view.choose_item(scored.plain_submission)  # no consensus recorded for it
+    assert not view.reasons.isVisibleTo(view)
 
 
 def test_drift_chart_draws_each_item_in_date_order(qtbot: QtBot) -> None:

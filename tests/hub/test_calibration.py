@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from assessor_app.domain.agreement import MINIMUM_ITEMS
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.calibration.agreement import (
     cohen_kappa,
@@ -138,7 +139,8 @@ def expected_statistics(ratings: list[list[int | None]], n_levels: int) -> dict[
     alpha = krippendorff_alpha(
         [[math.nan if x is None else x for x in r] for r in ratings], level="ordinal"
     )
-    return {
+    n_items = sum(1 for u in range(len(ratings[0])) if sum(r[u] is not None for r in ratings) > 1)
+    values = {
         "exact_agreement": _mean([percent_agreement(a, b) for a, b in pairs]),
         "adjacent_agreement": _mean([percent_agreement(a, b, tolerance=1) for a, b in pairs]),
         "cohen_kappa": _mean([cohen_kappa(a, b, labels=labels) for a, b in pairs]),
@@ -147,7 +149,12 @@ def expected_statistics(ratings: list[list[int | None]], n_levels: int) -> dict[
         ),
         "fleiss_kappa": fleiss_kappa(counts) if counts else None,
         "krippendorff_alpha": None if math.isnan(alpha) else alpha,
+    }
+    # A statistic needs MINIMUM_ITEMS units rated by two or more; with fewer it is None.
+    return {
+        **{k: v if n_items >= MINIMUM_ITEMS[k] else None for k, v in values.items()},
         "n_ratings": sum(1 for r in ratings for x in r if x is not None),
+        "n_items": n_items,
     }
 
 
@@ -343,9 +350,14 @@ def test_results_open_once_everyone_has_submitted_without_a_reveal(cal: Calibrat
     assert results["items"][0]["criteria"][1]["levels"] == {"ann": "beginning", "bob": "proficient"}
     stats = results["statistics"]["per_criterion"]
     assert stats[0]["exact_agreement"] == 1.0
-    assert stats[0]["cohen_kappa"] == 1.0  # one category used by both: perfect agreement
     assert stats[1]["exact_agreement"] == 0.0
     assert stats[1]["adjacent_agreement"] == 1.0
+    # One item cannot support a chance-corrected statistic: none is given (it used to
+    # read Cohen 0.00, Fleiss -1.00, weighted -0.50 beside 100% exact-or-adjacent).
+    for row in stats:
+        assert row["n_items"] == 1
+        for name in ("cohen_kappa", "cohen_kappa_quadratic", "fleiss_kappa", "krippendorff_alpha"):
+            assert row[name] is None, name
 
 
 def test_only_facilitators_create_sessions_and_bad_requests_say_why(cal: Calibration) -> None:

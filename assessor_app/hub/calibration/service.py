@@ -394,22 +394,58 @@ def detail(session: Session, row: CalibrationSession, user: User) -> SessionDeta
             )
         ).all()
     )
+    named = {
+        sub.id: sub
+        for sub in session.scalars(select(SubmissionRow).where(SubmissionRow.id.in_(submissions)))
+    }
+    credential = session.get(CredentialRow, (row.credential_id, row.credential_version))
+    undecided = _undecided(session, row, submissions)
     return SessionDetail(
         id=str(row.id),
         title=row.title,
         credential_id=row.credential_id,
         credential_version=row.credential_version,
+        credential_title=credential.title if credential else "",
         state=effective_state(row, done),
         facilitator=_username(session, row.facilitator_id),
         created_at=row.created_at,
         revealed_at=row.revealed_at,
         closed_at=row.closed_at,
         items=[
-            SessionItem(submission_id=s, assignment_id=own.get(s), keyed=s in keys)
+            SessionItem(
+                submission_id=s,
+                assignment_id=own.get(s),
+                keyed=s in keys,
+                educator_pseudonym=named[s].educator_pseudonym if s in named else "",
+                attempt=named[s].attempt if s in named else None,
+            )
             for s in submissions
         ],
-        participants=done.out(),
+        participants=[
+            p.model_copy(update={"undecided": undecided.get(p.username, [])}) for p in done.out()
+        ],
     )
+
+
+def _undecided(session: Session, row: CalibrationSession, order: list[str]) -> dict[str, list[str]]:
+    """Per participant, the session items (submission ids, in session order) they have
+    not decided: what a reveal would withdraw."""
+    pending = session.execute(
+        select(User.username, CalibrationSessionAssignment.submission_id)
+        .join(User, User.id == CalibrationSessionAssignment.user_id)
+        .outerjoin(
+            DecisionRow, DecisionRow.assignment_id == CalibrationSessionAssignment.assignment_id
+        )
+        .where(
+            CalibrationSessionAssignment.session_id == row.id,
+            DecisionRow.assignment_id.is_(None),
+        )
+    ).all()
+    found: dict[str, list[str]] = {}
+    for username, submission_id in pending:
+        found.setdefault(username, []).append(submission_id)
+    position = {s: i for i, s in enumerate(order)}
+    return {u: sorted(ids, key=lambda s: position.get(s, len(order))) for u, ids in found.items()}
 
 
 def reveal(

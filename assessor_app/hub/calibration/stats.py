@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from itertools import combinations
 
+from assessor_app.domain.agreement import enough_items
 from assessor_app.hub.calibration.agreement import (
     cohen_kappa,
     fleiss_kappa,
@@ -33,7 +34,8 @@ def _finite(value: float) -> float | None:
 
 def agreement_statistics(ratings: Ratings, n_levels: int) -> AgreementStatistics:
     """Statistics of ``ratings[r][u]`` (rater r's level rank on unit u, 0-based, below
-    ``n_levels``). Numbers that the data cannot support are None."""
+    ``n_levels``). Numbers that the data cannot support, or that need more items than
+    were rated by two or more (``MINIMUM_ITEMS``), are None."""
     labels = list(range(max(n_levels, 1)))
     exact: list[float] = []
     adjacent: list[float] = []
@@ -69,12 +71,17 @@ def agreement_statistics(ratings: Ratings, n_levels: int) -> AgreementStatistics
         data = [[math.nan if x is None else float(x) for x in rater] for rater in ratings]
         alpha = _finite(krippendorff_alpha(data, level="ordinal"))
 
+    n_items = sum(1 for u in range(n_units) if sum(r[u] is not None for r in ratings) >= 2)
+    values = {
+        "exact_agreement": _mean(exact),
+        "adjacent_agreement": _mean(adjacent),
+        "cohen_kappa": _mean(kappa),
+        "cohen_kappa_quadratic": _mean(kappa_quadratic),
+        "fleiss_kappa": fleiss,
+        "krippendorff_alpha": alpha,
+    }
     return AgreementStatistics(
-        exact_agreement=_mean(exact),
-        adjacent_agreement=_mean(adjacent),
-        cohen_kappa=_mean(kappa),
-        cohen_kappa_quadratic=_mean(kappa_quadratic),
-        fleiss_kappa=fleiss,
-        krippendorff_alpha=alpha,
+        **{name: value if enough_items(name, n_items) else None for name, value in values.items()},
         n_ratings=sum(1 for rater in ratings for x in rater if x is not None),
+        n_items=n_items,
     )

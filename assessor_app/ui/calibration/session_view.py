@@ -34,6 +34,7 @@ from assessor_app.ui.qt import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QModelIndex,
     QPlainTextEdit,
     QPushButton,
@@ -53,6 +54,37 @@ LEGEND = (
     f"{DISAGREEMENT_MARK} and a tinted row: the assessors chose different levels. "
     "= : everyone who scored chose the same level. – : no level recorded."
 )
+
+
+def reveal_question(view: SessionView) -> str:
+    """What Reveal results asks: everyone's levels become visible, and the items still
+    unscored are withdrawn — named, per participant."""
+    lines = [
+        f"{p.display_name or p.username}: {view.item_name(s)}"
+        for p in view.detail.participants
+        for s in p.undecided
+    ]
+    if not lines:
+        return "Everyone has submitted every item. Show the results to all participants now?"
+    return (
+        "Show everyone's levels now? So that nobody scores after seeing the results, these "
+        "unscored items are withdrawn and cannot be scored afterwards:\n\n"
+        + "\n".join(f"• {line}" for line in lines)
+    )
+
+
+def consensus_reasons(view: SessionView, item: ItemResult | None) -> str:
+    """The consensus of one item as participants read it: each criterion's agreed level
+    and why; empty while there is none."""
+    if view.results is None or item is None:
+        return ""
+    lines = [
+        f"{view.criterion_title(c.criterion_id)}: "
+        f"{view.level_label(c.criterion_id, c.level_id)}" + (f" — {c.note}" if c.note else "")
+        for c in view.results.consensus
+        if c.submission_id == item.submission_id
+    ]
+    return "\n".join(lines)
 
 
 class ConsensusEditor(QGroupBox):
@@ -213,6 +245,14 @@ class SessionsView(QWidget):
         )
         self.meanings.setWordWrap(True)
         self.meanings.setAccessibleName("What the statistics mean")
+        self.reveal_box: QMessageBox | None = None
+        self.reasons = plain_label("", self)
+        self.reasons.setWordWrap(True)
+        self.reasons.setAccessibleName("Consensus and its reasons")
+        self.reasons.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reasons_heading = QLabel("<b>Consensus: the agreed levels and why</b>", self)
+        self.reasons.hide()
+        self.reasons_heading.hide()
         self.consensus = ConsensusEditor(self)
         self.consensus.save_button.clicked.connect(self.save_consensus)
         self.notes = QPlainTextEdit(self)
@@ -230,6 +270,8 @@ class SessionsView(QWidget):
         column.addWidget(QLabel("<b>Agreement statistics</b>", detail))
         column.addWidget(self.stats)
         column.addWidget(self.meanings)
+        column.addWidget(self.reasons_heading)
+        column.addWidget(self.reasons)
         column.addWidget(self.consensus)
         column.addWidget(QLabel("<b>Discussion notes</b>", detail))
         column.addWidget(self.notes)
@@ -339,7 +381,8 @@ class SessionsView(QWidget):
             for number, item in enumerate(view.results.items, start=1):
                 keyed = " (keyed)" if any(r.master_level for r in item.criteria) else ""
                 self.item_choice.addItem(
-                    f"Item {number}: {item.submission_id}{keyed}", item.submission_id
+                    printable(f"Item {number}: {view.item_name(item.submission_id)}{keyed}"),
+                    item.submission_id,
                 )
             found = self.item_choice.findData(previous_item)
             self.item_choice.setCurrentIndex(max(0, found))
@@ -360,6 +403,11 @@ class SessionsView(QWidget):
         self.matrix.resizeColumnsToContents()
         if view is not None and view.can_edit_consensus:
             self.consensus.show_item(item)
+        # The facilitator edits the reasons in the consensus box; everyone else reads them.
+        reasons = "" if view is None or view.can_edit_consensus else consensus_reasons(view, item)
+        set_plain(self.reasons, reasons)
+        self.reasons.setVisible(bool(reasons))
+        self.reasons_heading.setVisible(bool(reasons))
 
     def current_item(self) -> ItemResult | None:
         view = self.current
@@ -389,7 +437,9 @@ class SessionsView(QWidget):
         for r, (title, values) in enumerate(lines):
             self.stats.setItem(r, 0, QTableWidgetItem(printable(title)))
             for c, (name, _, meaning) in enumerate(STATISTIC_MEANINGS, start=1):
-                cell = QTableWidgetItem(format_statistic(name, getattr(values, name)))
+                cell = QTableWidgetItem(
+                    format_statistic(name, getattr(values, name), values.n_items)
+                )
                 cell.setToolTip(meaning)
                 self.stats.setItem(r, c, cell)
         self.stats.resizeColumnsToContents()
@@ -397,6 +447,28 @@ class SessionsView(QWidget):
     # -- facilitator actions -------------------------------------------------------------
 
     def reveal(self) -> None:
+        """Ask first, naming what a reveal withdraws; reveal once the facilitator agrees
+        (the question is a window-modal box, so the window keeps painting)."""
+        view = self.current
+        if view is None or not view.can_reveal:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Reveal results",
+            reveal_question(view),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.addButton("Reveal and withdraw", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(self._reveal_now)
+        self.reveal_box = box
+        box.open()
+
+    def _reveal_now(self) -> None:
         view = self.current
         if view is None or not view.can_reveal:
             return
