@@ -22,7 +22,7 @@ from assessor_app.hub.badges.public import public_badge_router
 from assessor_app.hub.calibration.qualification import overall_status
 from assessor_app.hub.calibration.router import calibration_router
 from assessor_app.hub.calibration.service import facilitates_submission
-from assessor_app.hub.config import HubSettings, secure_data_dir
+from assessor_app.hub.config import HubSettings, ServeArtifacts, secure_data_dir
 from assessor_app.hub.db import (
     ArtifactRow,
     AssignmentRow,
@@ -101,6 +101,11 @@ class Hub:
         self.settings = settings
         self.db = Database(settings.db_url)
         self.storage = storage or open_storage(settings)
+        # Where artifact GETs redirect to: the object storage's origin, unless the hub
+        # is told to stream the bytes itself (``--serve-artifacts proxy``).
+        self.artifact_origin = (
+            self.storage.origin() if settings.serve_artifacts == ServeArtifacts.REDIRECT else None
+        )
 
 
 def _hub(request: Request) -> Hub:
@@ -224,6 +229,7 @@ def me(user: UserDep, hub: HubDep) -> Me:
         display_name=user.display_name,
         roles=list(user.roles),
         calibration_status=status,
+        artifact_origin=hub.artifact_origin,
     )
 
 
@@ -357,6 +363,11 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 _ARTIFACT_RESPONSES: dict[int | str, dict[str, object]] = {
     206: {"description": "Partial content"},
+    307: {
+        "description": "Fetch the bytes from the object storage at `Location`: a presigned "
+        "URL valid for minutes, on the origin `/me` names as `artifact_origin`. Send no "
+        "Authorization there; ask here again for a fresh URL when it has expired (403)."
+    },
     416: {"description": "Range not satisfiable"},
 }
 
@@ -384,7 +395,9 @@ def artifact_content(
     if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
 ) -> Response:
     """The artifact's bytes, streamed. One ``Range`` is honoured (206); ``ETag`` is the
-    sha256, so ``If-Range`` resumes a download only if the content is unchanged."""
+    sha256, so ``If-Range`` resumes a download only if the content is unchanged. With
+    object storage (unless ``--serve-artifacts proxy``), a redirect (307) to a short-lived
+    presigned URL of the storage instead, after the same authorization."""
     with hub.db.read() as session:
         artifact = session.execute(
             select(ArtifactRow)
@@ -416,6 +429,16 @@ def artifact_content(
             raise Problem(400, "Bad Request", str(exc)) from None
         if unchanged:
             return Response(status_code=304, headers=headers)
+    if hub.artifact_origin is not None:
+        location = hub.storage.presigned_get(
+            artifact.sha256,
+            filename_header=headers["Content-Disposition"],
+            media_type=media_type,
+            seconds=hub.settings.presign_seconds,
+        )
+        if location is not None:
+            # 307: the client repeats the same GET (its Range included) at the storage.
+            return Response(status_code=307, headers={"ETag": etag, "Location": location})
     if request.method == "HEAD":
         range_header = None  # RFC 9110 14.2: Range is defined for GET only
     if if_range is not None and if_range.strip() != etag:

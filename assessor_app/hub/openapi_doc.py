@@ -84,6 +84,13 @@ _OPERATION_HEADERS: dict[tuple[str, str, str], dict[str, Any]] = {
             ("200", _ARTIFACT),
             ("206", {**_ARTIFACT, **_RANGE}),
             ("304", {"ETag": _ARTIFACT["ETag"]}),
+            (
+                "307",
+                {
+                    "ETag": _ARTIFACT["ETag"],
+                    "Location": _header("The presigned storage URL", required=True),
+                },
+            ),
             ("416", {"Content-Range": _header("`bytes */SIZE`", required=True)}),
         )
     },

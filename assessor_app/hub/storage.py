@@ -89,6 +89,17 @@ class ArtifactStorage(Protocol):
         """Raise if the storage cannot be reached or written (readiness)."""
         ...
 
+    def presigned_get(
+        self, sha256: str, *, filename_header: str, media_type: str, seconds: int
+    ) -> str | None:
+        """A short-lived URL clients can GET the bytes from directly, or None when this
+        storage has no such URLs (the hub then streams the bytes itself)."""
+        ...
+
+    def origin(self) -> str | None:
+        """The ``scheme://host[:port]`` of ``presigned_get``'s URLs, or None."""
+        ...
+
 
 def check_sha256(sha256: str) -> str:
     if not _SHA256.match(sha256):
@@ -171,6 +182,14 @@ class LocalArtifactStorage:
 
     def delete(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
+
+    def presigned_get(
+        self, sha256: str, *, filename_header: str, media_type: str, seconds: int
+    ) -> str | None:
+        return None
+
+    def origin(self) -> str | None:
+        return None
 
     def check(self) -> None:
         if not os.access(self.root, os.R_OK | os.W_OK | os.X_OK) or not self._tmp.is_dir():

@@ -123,6 +123,11 @@ class Me(_Wire):
     display_name: str
     roles: list[str]
     calibration_status: str
+    artifact_origin: str | None = None
+    """Where ``GET /artifacts/{id}/content`` may redirect to (``scheme://host[:port]`` of
+    the hub's object storage), or None when the hub serves every artifact itself. A
+    client follows an artifact redirect to this origin only, and never sends its bearer
+    token there."""
 
 
 class AssignmentItem(_Wire):

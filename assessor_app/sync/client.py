@@ -11,6 +11,13 @@ downloads with ``Range``/``If-Range``; and decision uploads that always carry th
 Artifact bodies are the bulk of a sync, so their GET takes the fast transport of
 :mod:`assessor_app.sync.fast_transport` (``http.client``, read into one reusable buffer)
 unless an environment proxy applies or a custom transport is given.
+
+A hub with object storage answers an artifact GET with a redirect (307) to a short-lived
+presigned URL. The client follows it only to the origin the hub declares in ``/me``
+(``artifact_origin``), without its bearer token, over a connection of its own; the range
+it asks for is the same, so a download still resumes, and the sha256 is still checked by
+the vault. Every retry or resume asks the hub again, so an expired URL (403 from the
+storage) is replaced by a fresh one. A redirect anywhere else is refused.
 Replies are validated against :mod:`assessor_app.protocol.v1`; HTTP errors become the
 typed errors of :mod:`assessor_app.sync.errors`. Tokens and passwords are never logged.
 """
@@ -85,6 +92,10 @@ _UNSATISFIED_RANGE_RE = re.compile(r"^bytes \*/(\d+)$")
 _REDACTED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 _M = TypeVar("_M", bound=BaseModel)
 _DEFAULT_HEADERS = {"User-Agent": "assessor-app", "Accept": "application/json"}
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# A presigned URL that has expired (or was refused) by the time it is used: 403 from S3.
+_STORAGE_REFUSED = 403
+_UNKNOWN_ORIGIN = object()
 DEFAULT_DOWNLOAD_CHUNK = 1024 * 1024
 """Bytes read per block of an artifact body: the vault's chunk size, and large enough that
 hashing and socket reads run without the GIL most of the time."""
@@ -142,6 +153,15 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _same_origin(a: httpx.URL, b: httpx.URL) -> bool:
+    defaults = {"http": 80, "https": 443}
+    return (
+        a.scheme == b.scheme
+        and a.host.lower() == b.host.lower()
+        and (a.port or defaults.get(a.scheme)) == (b.port or defaults.get(b.scheme))
+    )
 
 
 def _tls_context(ca_bundle: Path | None) -> ssl.SSLContext:
@@ -368,6 +388,10 @@ class HubClient:
         # Built on first use: a download worker's client may never make an API call.
         self._http_client: httpx.Client | None = None
         self._direct: DirectConnection | None = None
+        self._shared_tls = shared_tls
+        self._storage_origin: object = _UNKNOWN_ORIGIN
+        self._storage_direct: DirectConnection | None = None
+        self._storage_http: httpx.Client | None = None
         if transport is None and _env_proxy(url) is None:
             t = self.timeouts
             self._direct = DirectConnection(
@@ -402,6 +426,10 @@ class HubClient:
             self._http_client.close()
         if self._direct is not None:
             self._direct.close()
+        if self._storage_http is not None:
+            self._storage_http.close()
+        if self._storage_direct is not None:
+            self._storage_direct.close()
 
     def __enter__(self) -> HubClient:
         return self
@@ -531,6 +559,7 @@ class HubClient:
         received = 0
         restarted = False
         failures = 0
+        refused = 0
         while True:
             headers = {"Accept-Encoding": "identity"}
             if offset > 0:
@@ -538,9 +567,28 @@ class HubClient:
                 if if_range:
                     headers["If-Range"] = f'"{if_range}"'
             reply = self._open_artifact(path, headers, cancel)
+            etag = reply.headers.get("ETag")
+            if reply.status_code in _REDIRECTS:
+                location = reply.headers.get("Location", "")
+                reply.close()
+                # The object is named by its sha256 and never changes, so If-Range (the
+                # hub's ETag, not the storage's) is not sent there: Range alone resumes.
+                storage_headers = {"Accept-Encoding": "identity"}
+                if offset > 0:
+                    storage_headers["Range"] = f"bytes={offset}-"
+                reply = self._open_storage(path, location, storage_headers, cancel)
+                if reply.status_code == _STORAGE_REFUSED:
+                    reply.close()
+                    refused += 1
+                    if refused > self.max_retries:
+                        raise MalformedReply(
+                            f"The hub's storage refused {refused} fresh links to {path} "
+                            "(HTTP 403): its clock or signing may be wrong; tell its admin."
+                        )
+                    log.info("storage link for an artifact refused (expired?); asking again")
+                    continue
             try:
                 status = reply.status_code
-                etag = reply.headers.get("ETag")
                 if status == 416:
                     size = self._unsatisfied_size(reply.headers, path)
                     self._check_size(size, expected, path)
@@ -702,6 +750,72 @@ class HubClient:
             return StreamedReply(self._http.send(request, stream=True))
 
         return self._with_retries("GET", path, all_headers, send, RETRY_STATUSES, cancel)
+
+    def _declared_origin(self, cancel: Callable[[], bool] | None) -> str | None:
+        """The storage origin the hub declares in ``/me`` (asked once per client)."""
+        if self._storage_origin is _UNKNOWN_ORIGIN:
+            me = self._parse(self._request("GET", "/me", cancel=cancel), Me)
+            self._storage_origin = me.artifact_origin
+        origin = self._storage_origin
+        return origin if isinstance(origin, str) else None
+
+    def _open_storage(
+        self,
+        path: str,
+        location: str,
+        headers: Mapping[str, str],
+        cancel: Callable[[], bool] | None,
+    ) -> ArtifactReply:
+        """GET a presigned storage URL the hub redirected ``path`` to, if it is on the
+        storage origin the hub declares; with retries, without the bearer token."""
+        declared = self._declared_origin(cancel)
+        try:
+            url = httpx.URL(location)
+        except httpx.InvalidURL:
+            url = None
+        if url is None or declared is None or not _same_origin(url, httpx.URL(declared)):
+            raise MalformedReply(
+                f"The hub redirected {path} to another address than its evidence storage; "
+                "the download was not followed there."
+            )
+        if url.scheme == "http" and httpx.URL(self.base_url).scheme == "https":
+            raise MalformedReply(
+                f"The hub redirected {path} from https to plain http; not followed."
+            )
+
+        def send() -> ArtifactReply:
+            if self._transport is None and _env_proxy(url) is None:
+                if self._storage_direct is None:
+                    t = self.timeouts
+                    tls = self._shared_tls
+                    if url.scheme == "https" and tls is None:
+                        tls = _shared_tls_context(self._ca_bundle)
+                    self._storage_direct = DirectConnection(
+                        url, tls, self._watch, connect=t.connect, read=t.read, write=t.write
+                    )
+                return self._storage_direct.get(url, dict(headers))
+            client = self._storage_client(url)
+            request = client.build_request("GET", url, headers=headers)
+            return StreamedReply(client.send(request, stream=True))
+
+        return self._with_retries("GET", "(storage) " + path, headers, send, RETRY_STATUSES, cancel)
+
+    def _storage_client(self, url: httpx.URL) -> httpx.Client:
+        """httpx for storage URLs behind a proxy or through a custom transport; it never
+        carries the hub's headers or token."""
+        if self._storage_http is None:
+            verify = _tls_context(self._ca_bundle)
+            transport = self._transport
+            proxy = _env_proxy(url)
+            if transport is None and (proxy is None or proxy.startswith(("http:", "https:"))):
+                transport = _watched_transport(verify, self._watch, proxy)
+            self._storage_http = httpx.Client(
+                timeout=self.timeouts.to_httpx(),
+                verify=verify,
+                transport=transport,
+                follow_redirects=False,
+            )
+        return self._storage_http
 
     def _with_retries(
         self,

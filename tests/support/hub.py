@@ -163,11 +163,14 @@ class SeededSubmission:
 class RunningHub:
     """A hub serving on ``base_url``; ``admin`` is its ``HubAdmin``."""
 
-    def __init__(self, data_dir: Path, *, token_ttl_seconds: float | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, *, token_ttl_seconds: float | None = None, **settings: Any
+    ) -> None:
+        """``settings`` go to ``HubSettings.from_data_dir`` (object storage, say)."""
         from datetime import timedelta
 
         self.data_dir = Path(data_dir)
-        options: dict[str, Any] = {}
+        options: dict[str, Any] = dict(settings)
         if token_ttl_seconds is not None:
             options["token_ttl"] = timedelta(seconds=token_ttl_seconds)
         self.settings = HubSettings.from_data_dir(self.data_dir, **options)

@@ -17,6 +17,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from support.s3_server import moto_endpoint, s3_server  # noqa: F401
 
 from assessor_app.sync.client import HubClient, Timeouts
 
