@@ -14,9 +14,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.wording import span
+
+KIND_WORDS = {AssignmentKind.PRODUCTION: "Production", AssignmentKind.CALIBRATION: "Calibration"}
+"""The queue's Kind column; only calibration work is labelled anywhere else."""
+CALIBRATION_HINT = (
+    "Calibration: an item of a calibration session. Your levels are compared with the "
+    "other assessors' and any answer key (Calibration ▸ Sessions…)."
+)
 
 
 class StatusStyle(NamedTuple):

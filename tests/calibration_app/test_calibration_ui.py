@@ -26,12 +26,16 @@ from calibration_kit import (
 from pytestqt.qtbot import QtBot
 
 from assessor_app.domain.calibration_display import DriftPoint
+from assessor_app.domain.status_words import CALIBRATION_HINT
+from assessor_app.services.scoring import ScoringService
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.drift_chart import LINE_COLOUR, DriftChart
 from assessor_app.ui.calibration.models import DISAGREEMENT_TINT, DisagreementRole
 from assessor_app.ui.calibration.session_view import SessionsView
 from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import QMessageBox, QSettings, Qt
+from assessor_app.ui.queue import AssignmentIdRole
+from assessor_app.ui.workspace.workspace import Workspace
 
 WAIT = 30_000
 
@@ -212,6 +216,53 @@ def test_participants_read_the_consensus_reasons(
     assert view.reasons.text() == f"Wait after the question: Proficient — {CONSENSUS_NOTE}"
     view.choose_item(scored.plain_submission)  # no consensus recorded for it
     assert not view.reasons.isVisibleTo(view)
+
+
+def test_calibration_work_is_labelled_and_production_work_is_not(
+    qtbot: QtBot, scene: Scene, executors: Executors, tmp_path: Path
+) -> None:
+    scene.open_session()
+    production = scene.hub.seed_submission("ann", {"reflection.txt": b"I waited longer.\n"})
+    ann = scene.person("ann")
+    sync(ann)
+    calibration = scene.assignment("ann", scene.keyed_submission)
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+
+    def header(assignment_id: str) -> Workspace:
+        opened = ScoringService(ann.store).open(assignment_id)
+        workspace = Workspace(opened, ann, executors, settings)
+        qtbot.addWidget(workspace)
+        workspace.resize(1366, 768)
+        workspace.show()
+        return workspace
+
+    labelled = header(calibration)
+    assert labelled.header.text().startswith("<b>Calibration</b> · <b>Wait time after questions")
+    assert labelled.header.toolTip() == CALIBRATION_HINT
+    shots = Path("/work/helpers/shots/layout")
+    shots.mkdir(parents=True, exist_ok=True)
+    assert labelled.grab().save(str(shots / "workspace-calibration-1366x768.png"))
+    labelled.close_workspace()
+    plain = header(production.assignment_id)
+    assert plain.header.text().startswith("<b>Wait time after questions</b> · Educator E-")
+    assert "Calibration" not in plain.header.text() and not plain.header.toolTip()
+    plain.close_workspace()
+
+    # In the queue: the Kind column says so, with what it means in its tooltip.
+    from assessor_app.services.queue import queue_rows
+    from assessor_app.ui.queue import Column, QueueModel
+
+    model = QueueModel()
+    model.set_rows(queue_rows(ann.store))
+    kinds = {
+        model.data(model.index(r, 0), AssignmentIdRole): (
+            model.data(model.index(r, Column.KIND)),
+            model.data(model.index(r, Column.KIND), Qt.ItemDataRole.ToolTipRole),
+        )
+        for r in range(model.rowCount())
+    }
+    assert kinds[calibration] == ("Calibration", CALIBRATION_HINT)
+    assert kinds[production.assignment_id] == ("Production", None)
 
 
 def test_drift_chart_draws_each_item_in_date_order(qtbot: QtBot) -> None:

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from assessor_app.domain import AssignmentKind
 from assessor_app.domain.queue_state import QueueState
-from assessor_app.domain.status_words import due_countdown, status_word
+from assessor_app.domain.status_words import (
+    CALIBRATION_HINT,
+    KIND_WORDS,
+    due_countdown,
+    status_word,
+)
 from assessor_app.domain.text import printable
 from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (
@@ -59,7 +64,6 @@ HEADERS = {
     Column.DUE: "Due",
 }
 
-KIND_WORDS = {AssignmentKind.PRODUCTION: "Production", AssignmentKind.CALIBRATION: "Calibration"}
 
 # Custom roles. SortRole carries real values (datetimes as timestamps, ints, state order)
 # so sorting never compares display strings such as "Due in 3 days".
@@ -310,6 +314,11 @@ class QueueModel(QAbstractTableModel):
                 return self._display(row, column)
 
     def _tooltip(self, row: QueueRow, column: Column) -> str | None:
+        if column is Column.CREDENTIAL:
+            # The column gives way first on a narrow queue: the whole title is here.
+            return tooltip(credential_text(row))
+        if column is Column.KIND and row.kind is AssignmentKind.CALIBRATION:
+            return CALIBRATION_HINT
         if column is Column.DUE and row.due_at is not None:
             due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
             return f"Due {due.astimezone():%a %d %b %Y, %H:%M}"

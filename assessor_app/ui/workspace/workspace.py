@@ -16,9 +16,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from assessor_app.domain import Artifact, Citation, TimeRange
+from assessor_app.domain import Artifact, AssignmentKind, Citation, TimeRange
 from assessor_app.domain.assignment_state import DECIDED, REOPENABLE, LocalState, ReviewState
-from assessor_app.domain.status_words import shown_state
+from assessor_app.domain.status_words import CALIBRATION_HINT, KIND_WORDS, shown_state
 from assessor_app.media.player import PlayerState
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.notes import NotesService
@@ -105,13 +105,18 @@ class Workspace(QWidget):
         credential, submission = opened.credential, opened.submission
         self.setAccessibleName(f"Workspace: {credential.title}")
 
+        # Calibration work says so before anything else; production work has no label.
+        calibration = opened.assignment.kind is AssignmentKind.CALIBRATION
+        label = f"<b>{KIND_WORDS[AssignmentKind.CALIBRATION]}</b> · " if calibration else ""
         self.header = QLabel(
-            f"<b>{as_html(credential.title)}</b> · Educator "
+            f"{label}<b>{as_html(credential.title)}</b> · Educator "
             f"{as_html(submission.educator_pseudonym)} · attempt {submission.attempt}",
             self,
         )
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setAccessibleName("Assignment")
+        if calibration:
+            self.header.setToolTip(CALIBRATION_HINT)
 
         self.evidence = EvidencePane(
             submission.artifacts, self._open_evidence, self._make_media_viewer, self
