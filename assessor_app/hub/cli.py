@@ -69,7 +69,7 @@ from assessor_app.hub.config import (
 )
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.pathways import commands as pathway_commands
-from assessor_app.hub.storage import S3Location, StorageUrlError
+from assessor_app.hub.storage import S3Location, StorageUnavailable, StorageUrlError
 from assessor_app.hub.workflow import commands as workflow_commands
 from assessor_app.protocol.calibration import QualificationRules
 
@@ -570,6 +570,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except ArgumentError as exc:
         print(f"assessor-hub: error: --db: {exc}", file=sys.stderr)
+        return 1
+    except StorageUnavailable as exc:
+        print(f"assessor-hub: error: --storage: {exc}", file=sys.stderr)
         return 1
     except OperationalError as exc:
         print(f"assessor-hub: error: cannot use the database: {exc.orig}", file=sys.stderr)

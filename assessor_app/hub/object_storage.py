@@ -29,9 +29,16 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from assessor_app.hub.storage import CHUNK, BlobNotFound, S3Location, StoredBlob, check_sha256
+from assessor_app.hub.storage import (
+    CHUNK,
+    BlobNotFound,
+    S3Location,
+    StorageUnavailable,
+    StoredBlob,
+    check_sha256,
+)
 
 PART = 8 * 1024 * 1024
 _MISSING = {"404", "NoSuchKey", "NotFound"}
@@ -55,9 +62,13 @@ class S3ArtifactStorage:
         # Signature version 4 everywhere (presigned URLs included: version 2 ones are
         # refused by newer regions and by most S3-compatible servers).
         config = Config(signature_version="s3v4", retries={"mode": "standard"})
-        self._s3: Any = boto3.session.Session().client(
-            "s3", endpoint_url=endpoint_url, config=config
-        )
+        session = boto3.session.Session()
+        if session.get_credentials() is None:
+            raise StorageUnavailable(
+                f"no credentials for {location}: set AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with ~/.aws/credentials"
+            )
+        self._s3: Any = session.client("s3", endpoint_url=endpoint_url, config=config)
 
     def key_for(self, sha256: str) -> str:
         check_sha256(sha256)
@@ -133,7 +144,12 @@ class S3ArtifactStorage:
 
     def put_file(self, path: Path) -> StoredBlob:
         with open(path, "rb") as source:
-            return self.put(source)
+            try:
+                return self.put(source)
+            except (BotoCoreError, ClientError) as exc:
+                raise StorageUnavailable(
+                    f"cannot store {path.name} in {self.location}: {exc}"
+                ) from None
 
     def _stored_size(self, key: str) -> int | None:
         try:

@@ -61,6 +61,10 @@ class BlobNotFound(KeyError):
     """No blob with that sha256 in the store."""
 
 
+class StorageUnavailable(OSError):
+    """The storage cannot be used: no credentials, an unreachable server, no bucket."""
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     sha256: str

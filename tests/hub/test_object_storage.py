@@ -16,7 +16,7 @@ import pytest
 from support.s3_server import S3Server
 
 from assessor_app.hub.admin import HubAdmin
-from assessor_app.hub.cli import build_parser
+from assessor_app.hub.cli import build_parser, main
 from assessor_app.hub.config import HubSettings, ServeArtifacts
 from assessor_app.hub.object_storage import PART, ContentChanged, S3ArtifactStorage
 from assessor_app.hub.storage import BlobNotFound, S3Location, StorageUrlError
@@ -191,3 +191,55 @@ def test_hub_imports_into_the_bucket_and_proxies_ranges(
     gone = httpx.get(f"{hub.base_url}/readyz")
     assert gone.status_code == 503
     assert gone.json()["checks"] == {"database": "ok", "storage": "unavailable"}
+
+
+def test_cli_imports_into_the_bucket_or_says_why_not(
+    s3_server: S3Server,
+    settings: HubSettings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = make_submission_folder(tmp_path / "sub", b"clip bytes " * 1000)
+    common = ["--db", settings.db_url, "--storage", s3_server.url]
+    base = ["--data-dir", str(settings.data_dir)]
+    assert main([*base, "import-credential", str(CREDENTIAL_FILE), *common]) == 0
+    assert (
+        main(
+            [*base, "import-submission", str(folder), *common, "--s3-endpoint", s3_server.endpoint]
+        )
+        == 0
+    )
+    assert "Imported submission" in capsys.readouterr().out
+    sha = hashlib.sha256(b"clip bytes " * 1000).hexdigest()
+    assert f"evidence/{sha[:2]}/{sha[2:4]}/{sha}" in s3_server.object_keys()
+
+    # No bucket there: a message, not a traceback.
+    status = main(
+        [
+            *base,
+            "import-submission",
+            str(folder),
+            "--db",
+            settings.db_url,
+            "--storage",
+            "s3://no-such-bucket/x",
+            "--s3-endpoint",
+            s3_server.endpoint,
+        ]
+    )
+    err = capsys.readouterr().err
+    assert status == 1 and err.startswith("assessor-hub: error: --storage: cannot store")
+    assert "Traceback" not in err
+
+    # No credentials anywhere: said before anything is tried.
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    status = main(
+        [*base, "import-submission", str(folder), *common, "--s3-endpoint", s3_server.endpoint]
+    )
+    err = capsys.readouterr().err
+    assert status == 1 and "no credentials for s3://" in err and "AWS_ACCESS_KEY_ID" in err

@@ -62,9 +62,13 @@ def _storage_gets(proxy: FaultProxy, sha: str) -> list[SeenRequest]:
     return [r for r in proxy.requests("GET") if sha in r.path]
 
 
+@pytest.mark.parametrize("body_path", ["direct", "streamed"])
 def test_client_downloads_by_redirect_without_its_token(
-    tmp_path: Path, s3_server: S3Server, storage_proxy: FaultProxy
+    tmp_path: Path, s3_server: S3Server, storage_proxy: FaultProxy, body_path: str
 ) -> None:
+    """Both of the client's body paths: ``http.client`` straight, and httpx (a custom
+    transport, as behind a proxy)."""
+    options = {"transport": httpx.HTTPTransport()} if body_path == "streamed" else {}
     with _s3_hub(tmp_path, s3_server, storage_proxy.url) as hub:
         hub.add_assessor("ann")
         seeded = hub.seed_submission("ann", {"clip.mp4": CLIP, "note.txt": NOTE})
@@ -86,7 +90,7 @@ def test_client_downloads_by_redirect_without_its_token(
             == 404
         )
 
-        with hub.client("ann") as client:
+        with hub.client("ann", **options) as client:
             sink = Sink()
             result = client.download_artifact(clip.id, sink, size=clip.size, if_range=clip.sha256)
             assert bytes(sink.data) == CLIP
