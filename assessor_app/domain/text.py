@@ -5,11 +5,14 @@ come from the hub, and a hub (or whoever fills it) can put terminal escape seque
 them: ``\\x1b]0;…\\x07`` retitles the terminal window, ``\\x1b[2J`` clears it, a bidi
 override makes text read differently from how it is stored. ``printable`` removes every
 escape sequence, control character and bidi override, keeping the visible text.
+``file_name_part`` is the same care for file names made from hub text (a pseudonym with a
+slash must not name a folder).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Escape sequences with their arguments, so "\x1b[31mred" leaves "red", not "[31mred".
 # In order: string commands (OSC, DCS, SOS, PM, APC) up to their terminator (BEL or ST,
@@ -40,3 +43,22 @@ def printable(text: str, *, multiline: bool = False) -> str:
     if multiline:
         return "\n".join(_CONTROL.sub("", line) for line in text.split("\n"))
     return _CONTROL.sub("", text)
+
+
+def file_name_part(text: str, limit: int = 60) -> str:
+    """``text`` as one safe piece of a file name on every system: letters, digits, ``.``,
+    ``_`` and ``-`` only (accents dropped, anything else a ``-``), no leading dot, at most
+    ``limit`` characters; "unnamed" when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_text)
+    safe = re.sub(r"-{2,}", "-", safe).strip("-.")[:limit].strip("-.")
+    return safe or "unnamed"
+
+
+def feedback_report_name(credential_id: str, educator: str, attempt: int) -> str:
+    """The default file name of a feedback report, different for every educator and
+    attempt so two reports never overwrite each other:
+    ``feedback-wait-time-E-4821-attempt2.pdf``."""
+    return (
+        f"feedback-{file_name_part(credential_id)}-{file_name_part(educator)}-attempt{attempt}.pdf"
+    )

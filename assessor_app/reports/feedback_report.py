@@ -427,15 +427,25 @@ class _ReportWriter:
             _CriterionBlock([*head, table], [*head, Table(rows[:2], colWidths=widths)]),
             Spacer(1, 4),
         ]
-        story.append(self.para(result, s.body, bold=True))
-        story.append(self.para("Assessor's rationale", s.label))
-        story += self.paragraphs(score.rationale, s.body) or [
+        rationale = self.paragraphs(score.rationale, s.body) or [
             self.para("No rationale was written for this criterion.", s.muted)
         ]
+        # A label never ends a page: it travels with the first paragraph it introduces.
+        story.append(
+            KeepTogether(
+                [
+                    self.para(result, s.body, bold=True),
+                    self.para("Assessor's rationale", s.label),
+                    rationale[0],
+                ]
+            )
+        )
+        story += rationale[1:]
         references = describe_citations(score.citations, self.submission.artifacts)
         if references:
-            story.append(self.para("Evidence cited", s.label))
-            story.append(self._bullets(references))
+            story.append(
+                KeepTogether([self.para("Evidence cited", s.label), self._bullets(references)])
+            )
         return story
 
     def notes_from_the_assessor(self, notes: Sequence[TimeNote]) -> list[Flowable]:
@@ -483,8 +493,9 @@ class _CriterionBlock(KeepTogether):
     """A criterion's heading and rubric table, placed so the heading is never left alone.
 
     The block moves to a new page when even its heading and first level do not fit, or when
-    it would fit a page of its own and less than half of this page is left; otherwise the
-    table starts here and splits, repeating its header row. ``first`` is the heading with
+    it would fit a page of its own and less than a quarter of this page is left; otherwise
+    the table starts here and splits, repeating its header row. (Moving on with half a page
+    left made page 1 of a report mostly blank.) ``first`` is the heading with
     the table's header and first level: the least that must fit where the block starts.
     """
 
@@ -504,7 +515,7 @@ class _CriterionBlock(KeepTogether):
             return content
         minimum = _listWrapOn(self._first, aW, self.canv)[1]
         fits_a_page = height <= frame._height
-        if minimum > aH or (fits_a_page and aH < frame._height / 2):
+        if minimum > aH or (fits_a_page and aH < frame._height / 4):
             return [FrameBreak(), *content]
         return content
 

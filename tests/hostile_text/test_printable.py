@@ -15,7 +15,7 @@ from assessor_app.cli.output import (
     table,
     terminal_text,
 )
-from assessor_app.domain.text import printable
+from assessor_app.domain.text import feedback_report_name, file_name_part, printable
 from assessor_app.sync.progress import SyncPhase, SyncProgress
 
 
@@ -90,3 +90,19 @@ def test_text_python_counts_printable_is_kept_whole() -> None:
     assert printable("Checking for Understanding · E-4821 ✓") == (
         "Checking for Understanding · E-4821 ✓"
     )
+
+
+def test_report_file_names_are_safe_and_name_the_educator_and_attempt() -> None:
+    assert (
+        feedback_report_name("wait-time-questioning", "E-4821", 2)
+        == "feedback-wait-time-questioning-E-4821-attempt2.pdf"
+    )
+    # Two educators' reports of one credential never share a name.
+    assert feedback_report_name("cfu", "E-1", 1) != feedback_report_name("cfu", "E-2", 1)
+    assert feedback_report_name("cfu", "Educator É/../x\x1b[2J", 3) == (
+        "feedback-cfu-Educator-E-..-x-2J-attempt3.pdf"
+    )
+    assert file_name_part("../../etc") == "etc"
+    assert file_name_part("   ") == "unnamed"
+    assert file_name_part("…") == "unnamed"
+    assert len(file_name_part("x" * 500)) == 60

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
+import pytest
 from report_kit import (
+    ARTIFACTS,
     ASSESSOR,
     ISSUER,
     OVERRIDE_REASON,
     PRIVATE_NOTE,
     Rendered,
+    _poppler,
     credential,
     pdf_text,
     sheet,
@@ -21,15 +26,21 @@ from report_kit import (
 )
 
 from assessor_app.domain import (
+    Artifact,
     Citation,
     Credential,
     Criterion,
     CriterionScore,
     Decision,
+    ImageRegion,
     Level,
     PdfPage,
+    Quote,
+    Rect,
     Rubric,
     ScoreSheet,
+    TableCell,
+    TimeRange,
 )
 from assessor_app.reports import build_feedback_report
 from assessor_app.reports.feedback_report import DEFAULT_ISSUER
@@ -312,3 +323,90 @@ def test_writes_to_a_binary_stream() -> None:
     data = buffer.getvalue()
     assert data.startswith(b"%PDF-")
     assert data.rstrip().endswith(b"%%EOF")
+
+
+def _page_one_words(pdf: Path) -> list[tuple[float, str]]:
+    """(bottom edge in points from the top, word) of every word on page 1 above the footer."""
+    html = subprocess.run(
+        [_poppler("pdftotext"), "-f", "1", "-l", "1", "-bbox", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    words = re.findall(
+        r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', html
+    )
+    return [(float(y), word) for y, word in words if float(y) < FOOTER_TOP]
+
+
+# A4 in points; the text frame ends 20 mm + 6 mm footer room + 6 pt padding above the foot.
+PAGE_HEIGHT = 841.89
+FRAME_BOTTOM = PAGE_HEIGHT - (26 / 25.4 * 72) - 6
+FRAME_HEIGHT = FRAME_BOTTOM - (20 / 25.4 * 72) - 6
+FOOTER_TOP = FRAME_BOTTOM + 6
+
+
+@pytest.mark.parametrize("feedback_sentences", range(0, 60, 4))
+def test_page_one_is_filled_before_the_criteria_start(
+    render: Render, feedback_sentences: int
+) -> None:
+    big, scored = _criterion_with(descriptor_words=10, levels=5)
+    feedback = "Keep the pause. " + "You planned where to wait. " * feedback_sentences
+    report = render(credential=big, sheet=replace(scored, feedback=feedback))
+    lowest = max(y for y, _word in _page_one_words(report.pdf))
+    # At most a quarter of page 1 is left empty (it used to be up to half, or more).
+    assert FRAME_BOTTOM - lowest <= FRAME_HEIGHT / 4 + 2
+
+
+LABELS = ("Assessor's rationale", "Evidence cited", "Results by criterion", "Overall feedback")
+
+
+@pytest.mark.parametrize("rationale_sentences", range(0, 120, 6))
+def test_no_heading_or_label_is_left_alone_at_the_foot_of_a_page(
+    render: Render, rationale_sentences: int
+) -> None:
+    long = "The pause was clear. " * rationale_sentences
+    scores = {
+        cid: replace(score, rationale=score.rationale + " " + long)
+        for cid, score in sheet().scores.items()
+    }
+    report = render(sheet=replace(sheet(), scores=scores), submission=submission(attempt=2))
+    for page in report.text.split("\f")[:-1]:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        body = [line for line in lines if not line.startswith("Wait time in questioning ·")]
+        if not body:
+            continue
+        last = body[-1]
+        assert not any(last.startswith(label) for label in LABELS), page[-400:]
+        assert not re.match(r"Criterion \d+ of \d+:", last), page[-400:]
+
+
+def test_every_kind_of_citation_is_named_with_its_place(render: Render) -> None:
+    artifacts = (
+        *ARTIFACTS,
+        Artifact("photo", "work.png", "image/png", 10, "d" * 64, "Student work photo"),
+        Artifact("quiz", "quiz.csv", "text/csv", 10, "e" * 64, "Quiz results"),
+        Artifact("class", "lesson-clip.mp4", "video/mp4", 10, "f" * 64, "Classroom video"),
+    )
+    cited = sheet().with_score(
+        CriterionScore(
+            "pauses",
+            "pauses-3",
+            "See the evidence.",
+            (
+                Citation("class", TimeRange(47_000, 63_000)),
+                Citation("plan", Quote("Wait five seconds after each question.", page=2)),
+                Citation("photo", ImageRegion(Rect(10, 20, 300, 120))),
+                Citation("quiz", TableCell("S01", "Q3", "2")),
+            ),
+        )
+    )
+    report = render(sheet=cited, submission=submission(artifacts=artifacts))
+    for expected in (
+        "Classroom video, 00:47-01:03",
+        "Lesson plan, p. 2: “Wait five seconds after each question.”",
+        "Student work photo, region",
+        "Quiz results, row S01, column Q3",
+    ):
+        assert expected in report.text
+    assert "(1:20)" not in report.text

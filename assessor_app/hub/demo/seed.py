@@ -243,11 +243,12 @@ def build_submission_folder(
         beats=[b.to_beat() for b in recipe.video],
         cache_dir=cache_dir,
     )
-    minutes, secs = divmod(round(seconds), 60)
+    # Named without its length: the player shows that, and the report cites "Classroom
+    # video, 00:47-01:03", not "Classroom video (1:20), 00:47-01:03".
     artifacts.append(
         {
             "file": "lesson-clip.mp4",
-            "title": f"Classroom video ({minutes}:{secs:02d})",
+            "title": "Classroom video",
             "media_type": "video/mp4",
         }
     )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from assessor_app.domain import Artifact, AssignmentKind, Citation, TimeRange
 from assessor_app.domain.assignment_state import DECIDED, REOPENABLE, LocalState, ReviewState
 from assessor_app.domain.status_words import CALIBRATION_HINT, KIND_WORDS, shown_state
+from assessor_app.domain.text import feedback_report_name
 from assessor_app.media.player import PlayerState
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.notes import NotesService
@@ -518,7 +519,9 @@ class Workspace(QWidget):
     def export_report(self) -> None:
         """Ask where to save the educator feedback report, then write it off the GUI thread."""
         credential, submission = self.opened.credential, self.opened.submission
-        suggested = f"feedback-{credential.id}-attempt-{submission.attempt}.pdf"
+        suggested = feedback_report_name(
+            credential.id, submission.educator_pseudonym, submission.attempt
+        )
         target, _ = QFileDialog.getSaveFileName(
             self, "Export feedback report", suggested, "PDF documents (*.pdf)"
         )
