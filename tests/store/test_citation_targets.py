@@ -19,7 +19,7 @@ from assessor_app.domain import (
 )
 from assessor_app.domain.assignment_state import LocalState
 from assessor_app.store import Profile, Store, open_store
-from assessor_app.store.db import MIGRATIONS_DIR, current_revision, open_database
+from assessor_app.store.db import MIGRATIONS_DIR, SCHEMA_HEAD, current_revision, open_database
 
 OLD_KINDS = [
     Citation("art-video", TimeRange(1_000, 9_000)),
@@ -51,7 +51,7 @@ def test_citations_made_at_0004_survive_and_new_kinds_round_trip(profile: Profil
     old.close()
 
     with open_store(profile) as store:
-        assert current_revision(store.database.engine) == "0005"
+        assert current_revision(store.database.engine) == SCHEMA_HEAD
         assert _cited(store) == OLD_KINDS
         for citation in NEW_KINDS:
             store.sheets.add_citation("asg-1", "pause", citation)

@@ -70,7 +70,7 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
         s.execute(
             text(
                 "INSERT INTO notes VALUES "
-                "(1, 'nope', 'a', 0, 't', NULL, '2026-01-01', '2026-01-01')"
+                "(1, 'nope', 'a', 0, 't', NULL, '2026-01-01', '2026-01-01', 0)"
             )
         )
 
