@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from argparse import Namespace
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ from assessor_app.cli.output import (
     terminal_text,
 )
 from assessor_app.domain import (
+    Artifact,
     Credential,
     Criterion,
     Decision,
@@ -40,7 +41,7 @@ from assessor_app.domain import (
     evaluate,
 )
 from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
-from assessor_app.domain.citations import format_timecode
+from assessor_app.domain.citations import describe_citation, format_timecode
 from assessor_app.domain.status_words import due_text, status_word
 from assessor_app.domain.wording import plural
 from assessor_app.protocol.v1 import citation_to_wire
@@ -465,7 +466,10 @@ def _points(level: Level) -> str:
     return f"{level.points:g} pt" + ("" if level.points == 1 else "s")
 
 
-def _show_rubric(console: Console, credential: Credential, sheet: ScoreSheet) -> None:
+def _show_rubric(
+    console: Console, credential: Credential, sheet: ScoreSheet, artifacts: Sequence[Artifact]
+) -> None:
+    by_id = {a.id: a for a in artifacts}
     for number, criterion in enumerate(credential.rubric.criteria, start=1):
         required = criterion.rationale is RationaleRequirement.REQUIRED
         note = " (rationale required)" if required else ""
@@ -478,6 +482,8 @@ def _show_rubric(console: Console, credential: Credential, sheet: ScoreSheet) ->
             console.out(indent(shorten(level.descriptor, 200), head))
         if score.rationale.strip():
             console.out(indent(score.rationale, "    Rationale: "))
+        for citation in score.citations:
+            console.out(indent(describe_citation(citation, by_id), "    Evidence: "))
         console.out()
 
 
@@ -581,7 +587,7 @@ def cmd_show(args: Namespace, console: Console) -> int:
     if sub.change_note.strip():
         console.out(indent(sub.change_note, "What changed in this attempt: "))
     console.out()
-    _show_rubric(console, cred, sheet)
+    _show_rubric(console, cred, sheet, opened.submission.artifacts)
     console.out(indent(sheet.feedback or "(none yet)", "Feedback to the educator: "))
     if sheet.private_note.strip():
         console.out(indent(sheet.private_note, "Private note to the hub: "))

@@ -96,3 +96,12 @@ def test_show_json_is_the_sheet_for_scripts(synced: Desk, run: Run) -> None:
         (65_000, "six hands went up", C1, True),
     ]
     assert all(n["artifact_id"] == clip and isinstance(n["id"], int) for n in sheet["notes"])
+
+
+def test_show_names_each_citation_as_the_report_does(synced: Desk, run: Run) -> None:
+    _annotate(synced)
+    result = run("show", synced.assignment)
+    assert result.code == 0, result.err
+    # The same words as the chips and the report (domain/citations.py: describe_citation).
+    assert "    Evidence: clip.mp4, 00:44-00:52\n" in result.out
+    assert "    Evidence: reflection.txt: “I waited longer”\n" in result.out
