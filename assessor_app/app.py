@@ -10,13 +10,16 @@ file in the data root.
 
 Only what the first paint needs is imported before the window shows: Qt, the window and
 its queue widgets. The store, the services and the sync engine are imported by the
-worker that opens the profile (``MainWindow``'s ``SESSION_MODULES``); calibration,
-reports, numpy and libVLC when first used. ``assessor-app --help`` imports none of it.
+worker that opens the profile (``MainWindow``'s ``SESSION_MODULES``); libVLC is loaded
+and started on a worker thread of its own once the window has painted; calibration,
+reports and numpy when first used. ``assessor-app --help`` imports none of it.
 
 ``--smoke`` (hidden; for the demo test and the start-up benchmark) quits on its own:
 ``--smoke shown`` once the window is shown and the event loop has run, printing
 ``ready <time.monotonic()>``; ``--smoke queued`` once the profile is open and its queue
 has been loaded into the window, printing ``queued <time.monotonic()> <rows>``;
+``--smoke frame`` opens the queue's first assignment once the queue is loaded and prints
+``frame <time.monotonic() at the open> <time.monotonic() at its first video frame>``;
 ``--smoke`` (``synced``) once the first sync has ended, exiting 0 only if it completed.
 """
 
@@ -45,6 +48,7 @@ log = logging.getLogger(__name__)
 SMOKE_SHOWN = "shown"
 SMOKE_QUEUED = "queued"
 SMOKE_SYNCED = "synced"
+SMOKE_FRAME = "frame"
 EXIT_SMOKE_SYNC_FAILED = 3
 EXIT_OPEN_FAILED = 1
 
@@ -278,6 +282,35 @@ def _arm_smoke_queued(window: MainWindow) -> None:
     model.modelReset.connect(loaded)
 
 
+def _arm_smoke_frame(window: MainWindow) -> None:
+    from assessor_app.ui.qt import Qt, QTimer
+
+    model = window.queue_model
+    opened_at: list[float] = []
+    poll = QTimer(window)
+    poll.setTimerType(Qt.TimerType.PreciseTimer)
+    poll.setInterval(1)
+
+    def loaded() -> None:
+        if opened_at or model.rowCount() == 0:
+            return
+        opened_at.append(time.monotonic())
+        window.open_assignment(model.row_at(0).assignment_id)
+        poll.start()
+
+    def first_frame() -> None:
+        workspace = window.workspace
+        viewer = workspace.evidence.current_viewer() if workspace is not None else None
+        player = getattr(viewer, "player", None)
+        if player is not None and player.last_frame() is not None:
+            poll.stop()
+            print(f"frame {opened_at[0]:.6f} {time.monotonic():.6f}", flush=True)
+            window.close()
+
+    poll.timeout.connect(first_frame)
+    model.modelReset.connect(loaded)
+
+
 def _arm_smoke_synced(window: MainWindow, outcome: list[int]) -> None:
     runner = window.sync_runner
     assert runner is not None
@@ -319,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         "--smoke",
         nargs="?",
         const=SMOKE_SYNCED,
-        choices=(SMOKE_SHOWN, SMOKE_QUEUED, SMOKE_SYNCED),
+        choices=(SMOKE_SHOWN, SMOKE_QUEUED, SMOKE_FRAME, SMOKE_SYNCED),
         help=argparse.SUPPRESS,
     )
     parser.add_argument("--version", action=_VersionAction)
@@ -396,6 +429,11 @@ def main(argv: list[str] | None = None) -> int:
             failure=lambda error: log.warning("the log file will not rotate: %s", error),
         )
         opening.start()
+        # VLC loads its plugins on a worker thread of its own meanwhile (a quarter of a
+        # second without VLC's plugin cache), so the first video opens without waiting.
+        from assessor_app.media import backend
+
+        backend.warm_up()
 
     # The profile opens once the window has painted: the worker's imports (SQLAlchemy,
     # httpx, keyring) hold the GIL in turns with the GUI thread and would slow the
@@ -405,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         _arm_smoke_shown(window)
     elif args.smoke == SMOKE_QUEUED:
         _arm_smoke_queued(window)
+    elif args.smoke == SMOKE_FRAME:
+        _arm_smoke_frame(window)
     try:
         code = app.exec()
     finally:

@@ -18,8 +18,13 @@
 * **Open an assignment to its first video frame** (goal < 300 ms): from
   ``MainWindow.open_assignment`` (database read, workspace, decrypting vault stream, libvlc)
   to the first decoded frame; the baseline is the bare ``VideoPlayer`` opening the same
-  clip as a plain file. The first open of a process also loads libvlc's plugins and is
-  reported on its own.
+  clip as a plain file. Median of the second and later opens in one process.
+* **The same, first in the process** (goal < 200 ms): a fresh ``assessor-app --smoke
+  frame`` opens the queue's first assignment as soon as the queue is in the window (the
+  earliest an assessor could) and prints the moments of the open and of its first frame;
+  the app's first sync runs meanwhile, as it does at every start. The baseline is a fresh
+  process that opens the plain clip with a bare ``VideoPlayer`` (which must start libvlc
+  first). Median of several launches of each, interleaved.
 * **Longest event-loop stall during a full sync** (goal < 50 ms): a 5 ms precise
   ``QTimer`` on the GUI thread records how late each tick is while the main window syncs
   several submissions with 720p videos (download, verify, encrypt, queue refreshes);
@@ -59,6 +64,7 @@ PASSWORD = "bench-password"
 SUBMISSIONS = 8
 VIDEO_SECONDS = 30
 LAUNCHES = 31
+FRAME_LAUNCHES = 9
 STALL_INTERVAL_MS = 5
 
 # Shows ``window`` and prints when the event loop has handled what showing it queued.
@@ -193,6 +199,47 @@ def _launch(command: list[str], env: dict[str, str], marker: str = "ready") -> f
     return (float(lines[0][1]) - start) * 1000
 
 
+# A fresh process that opens ``clip`` with a bare player and prints the moments of the
+# open and of the first frame, as ``assessor-app --smoke frame`` does.
+_BARE_PLAYER = """
+import sys, time
+from PySide6.QtGui import QGuiApplication
+from assessor_app.media.player import VideoPlayer, wait_for_released
+app = QGuiApplication(sys.argv[:1])
+player = VideoPlayer()
+def first(_image):
+    print(f"frame {opened:.6f} {time.monotonic():.6f}", flush=True)
+    player.close()
+    app.quit()
+player.frameReady.connect(first)
+opened = time.monotonic()
+player.open_file(sys.argv[1])
+app.exec()
+wait_for_released(10)
+"""
+
+
+def _open_to_frame(command: list[str], env: dict[str, str]) -> float:
+    """Milliseconds between the two moments of the ``frame <open> <first frame>`` line."""
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    lines = [line.split() for line in done.stdout.splitlines() if line.startswith("frame ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"launch failed ({done.returncode}): {done.stderr[-2000:]}")
+    return (float(lines[0][2]) - float(lines[0][1])) * 1000
+
+
+def _first_frame_in_process(env: dict[str, str], clip: Path) -> tuple[float, float]:
+    """Medians of: a fresh app opening its first assignment to the first video frame, and
+    a fresh bare player opening the plain clip to its first frame."""
+    app = [sys.executable, "-m", "assessor_app.app", "--smoke", "frame"]
+    bare = [sys.executable, "-c", _BARE_PLAYER, str(clip)]
+    app_ms, bare_ms = [], []
+    for _ in range(FRAME_LAUNCHES):
+        app_ms.append(_open_to_frame(app, env))
+        bare_ms.append(_open_to_frame(bare, env))
+    return statistics.median(app_ms), statistics.median(bare_ms)
+
+
 def _cold_start(env: dict[str, str]) -> tuple[float, float, float, float]:
     """Medians of: the app to interactive, the bare window, the bare window with a table
     on a Python model, the app to a filled queue."""
@@ -269,9 +316,10 @@ def _spin_until(condition: Callable[[], bool], timeout_s: float) -> None:
         raise RuntimeError(f"timed out after {timeout_s} s")
 
 
-def _in_process(base_url: str, home: Path) -> tuple[float, float, float, float, float, float]:
-    """Full-sync stall and its idle baseline, then open-to-first-frame (first, median)
-    and the bare player's figure; returns them with the sync's duration."""
+def _in_process(base_url: str, home: Path) -> tuple[float, float, float, float, float, Path]:
+    """Full-sync stall and its idle baseline, then open-to-first-frame (median of all
+    but the first) and the bare player's figure; returns them with the sync's duration
+    and a plain copy of the video the workspace opened first."""
     import keyring
 
     sys.path.insert(0, str(KEYRING_DIR))
@@ -357,10 +405,10 @@ def _in_process(base_url: str, home: Path) -> tuple[float, float, float, float, 
     return (
         sync_stall,
         idle_stall,
-        opens[0],
         statistics.median(opens[1:]),
         statistics.median(bare_opens),
         sync_s,
+        clip,
     )
 
 
@@ -373,8 +421,9 @@ def run() -> list[Result]:
         hub = start_hub(hub_dir, port)
         try:
             base = f"http://127.0.0.1:{port}"
-            sync_stall, idle_stall, first_open, open_ms, bare_open, sync_s = _in_process(base, home)
+            sync_stall, idle_stall, open_ms, bare_open, sync_s, clip = _in_process(base, home)
             app_ms, bare_ms, table_ms, queued_ms = _cold_start(_child_env(home))
+            first_open, bare_first = _first_frame_in_process(_child_env(home), clip)
         finally:
             hub.terminate()
             hub.wait(30)
@@ -403,7 +452,16 @@ def run() -> list[Result]:
             "bare VideoPlayer, plain file",
             open_ms / bare_open,
         ),
-        Result("app: open assignment to first video frame, first in process", first_open, "ms"),
+        Result(
+            "app: open assignment to first video frame, first in process (median)",
+            first_open,
+            "ms",
+            "bare VideoPlayer, plain file, first in process",
+            first_open / bare_first,
+        ),
+        Result(
+            "app: bare VideoPlayer to first frame, first in process (median)", bare_first, "ms"
+        ),
         Result(
             f"app: longest event-loop stall during full sync ({label})",
             sync_stall,

@@ -1,6 +1,11 @@
 """Finding libvlc and creating the shared VLC instance, with plain-language reasons when
 it cannot be done.
 
+Creating the instance loads VLC's plugins: tens of milliseconds with VLC's plugin cache,
+a quarter of a second or more without it (a Debian install that skipped its cache
+trigger). :func:`warm_up` does it on a worker thread, which the app starts once its
+window has painted, so neither the GUI thread nor the first video waits for it.
+
 python-vlc loads libvlc when it is imported, and ``vlc.Instance()`` returns None when the
 plugins are missing, so "is video available?" has three distinct failure modes. Each is
 turned into a sentence for the assessor; the player refuses to open media and the viewer
@@ -12,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -29,6 +35,10 @@ AUDIO_ENV = "ASSESSOR_VLC_AOUT"
 
 _lock = threading.Lock()
 _instances: dict[tuple[str, ...], Any] = {}
+# Warm-ups under way and who waits for each; held only for bookkeeping, never while
+# VLC starts (``_lock`` serialises that).
+_warm_lock = threading.Lock()
+_warming: dict[tuple[str, ...], list[Callable[[VlcUnavailable | None], None]]] = {}
 
 
 class VlcUnavailable(RuntimeError):
@@ -84,6 +94,58 @@ def instance_args(audio_output: str | None) -> list[str]:
     return args
 
 
+def _key(audio_output: str | None) -> tuple[str, ...]:
+    wanted = audio_output if audio_output is not None else default_audio_output()
+    return tuple(instance_args(wanted))
+
+
+def existing(audio_output: str | None = None) -> Any | None:
+    """The instance :func:`instance` would return if it exists already, else None; never
+    loads anything, so the GUI thread may ask."""
+    return _instances.get(_key(audio_output))
+
+
+def warm_up(
+    audio_output: str | None = None,
+    then: Callable[[VlcUnavailable | None], None] | None = None,
+) -> None:
+    """Create the instance for ``audio_output`` on a worker thread unless it exists.
+
+    ``then(None)``, or ``then(error)`` when VLC cannot be used, is called once it is
+    settled: on the worker thread, or here when the instance already exists. Calls made
+    while a warm-up runs join it, so one instance is created per set of options."""
+    key = _key(audio_output)
+    with _warm_lock:
+        if key not in _instances:
+            waiters = _warming.get(key)
+            if waiters is None:
+                waiters = _warming[key] = []
+                threading.Thread(
+                    target=_warm, args=(audio_output, key), name="vlc-warm-up", daemon=True
+                ).start()
+            if then is not None:
+                waiters.append(then)
+            return
+    if then is not None:
+        then(None)
+
+
+def _warm(audio_output: str | None, key: tuple[str, ...]) -> None:
+    error: VlcUnavailable | None = None
+    try:
+        instance(audio_output)
+    except VlcUnavailable as exc:
+        error = exc
+    except Exception as exc:
+        # Anything else must still reach the waiters, or a video would wait forever.
+        log.exception("starting VLC failed")
+        error = VlcUnavailable(f"Video playback could not start ({exc}). {INSTALL_HINT}")
+    with _warm_lock:
+        waiters = _warming.pop(key, [])
+    for then in waiters:
+        then(error)
+
+
 def instance(audio_output: str | None = None) -> Any:
     """The process-wide ``vlc.Instance`` for ``audio_output`` (default: see
     :func:`default_audio_output`), created once because plugin loading takes a while.
@@ -93,7 +155,7 @@ def instance(audio_output: str | None = None) -> Any:
     """
     vlc = _load()
     wanted = audio_output if audio_output is not None else default_audio_output()
-    key = tuple(instance_args(wanted))
+    key = _key(audio_output)
     with _lock:
         if key in _instances:
             return _instances[key]

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from enum import Enum, StrEnum, auto
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
@@ -396,6 +396,15 @@ class _Session:
             self.keep.clear()
 
 
+class _Opening(NamedTuple):
+    """An open asked for: how to make the media, and the stream the player now owns."""
+
+    make_media: Callable[[Any, _Session], Any]
+    autoplay: bool
+    start_ms: int
+    stream: MediaStream | None
+
+
 class VideoPlayer(QObject):
     """One video at a time; see the module docstring for the threading model."""
 
@@ -413,6 +422,7 @@ class VideoPlayer(QObject):
 
     _vlcEvent = Signal(str, int)
     _framePosted = Signal()
+    _vlcStarted = Signal(object)
 
     def __init__(
         self,
@@ -426,6 +436,8 @@ class VideoPlayer(QObject):
         self._audio_output = audio_output
         self._max_width = max_width
         self._session: _Session | None = None
+        # An open waiting for VLC to start (see _open).
+        self._waiting: _Opening | None = None
         self._state = PlayerState.STOPPED
         self._position = 0
         self._duration = 0
@@ -474,6 +486,7 @@ class VideoPlayer(QObject):
         self._before_seek: QImage | None = None
         self._vlcEvent.connect(self._on_vlc_event, Qt.ConnectionType.QueuedConnection)
         self._framePosted.connect(self._on_frame_posted, Qt.ConnectionType.QueuedConnection)
+        self._vlcStarted.connect(self._on_vlc_started, Qt.ConnectionType.QueuedConnection)
 
     # --- queries ---------------------------------------------------------------------
 
@@ -527,7 +540,9 @@ class VideoPlayer(QObject):
         if not path.is_file():
             self._fail("The video file is missing, so it cannot be played.")
             return False
-        return self._open(lambda inst, _s: inst.media_new_path(str(path)), autoplay, start_ms)
+        return self._open(
+            _Opening(lambda inst, _s: inst.media_new_path(str(path)), autoplay, start_ms, None)
+        )
 
     def open_stream(
         self, fileobj: MediaStream, size: int, *, autoplay: bool = False, start_ms: int = 0
@@ -548,15 +563,51 @@ class VideoPlayer(QObject):
             session.stream_size = size
             return inst.media_new_callbacks(*callbacks, None)
 
-        opened = self._open(make_media, autoplay, start_ms)
-        if not opened and (self._session is None or self._session.stream is not fileobj):
-            fileobj.close()
+        return self._open(_Opening(make_media, autoplay, start_ms, fileobj))
+
+    def _open(self, opening: _Opening) -> bool:
+        self.close()
+        if backend.existing(self._audio_output) is None:
+            # VLC is still starting (see backend.warm_up): the open goes on once it has,
+            # and the GUI thread does not wait for it meanwhile.
+            self._waiting = opening
+            self._autoplay = opening.autoplay
+            self._position = max(0, opening.start_ms)
+            self._duration = 0
+            self._last_frame = None
+            self._audio_only = False
+            self._set_state(PlayerState.OPENING)
+            backend.warm_up(self._audio_output, then=self._vlc_started_elsewhere)
+            return True
+        opened = self._start(opening.make_media, opening.autoplay, opening.start_ms)
+        stream = opening.stream
+        if not opened and stream is not None:
+            if self._session is None or self._session.stream is not stream:
+                stream.close()
         return opened
 
-    def _open(
+    def _vlc_started_elsewhere(self, error: VlcUnavailable | None) -> None:
+        # Called on the warm-up thread: hand over to the GUI thread.
+        try:
+            self._vlcStarted.emit(error)
+        except RuntimeError:
+            pass  # the player was deleted meanwhile; close() dropped its open
+
+    @Slot(object)
+    def _on_vlc_started(self, error: VlcUnavailable | None) -> None:
+        opening, self._waiting = self._waiting, None
+        if opening is None:
+            return  # closed meanwhile, or already started by an earlier call
+        if error is None:
+            self._open(opening)
+            return
+        if opening.stream is not None:
+            opening.stream.close()
+        self._fail(str(error))
+
+    def _start(
         self, make_media: Callable[[Any, _Session], Any], autoplay: bool, start_ms: int
     ) -> bool:
-        self.close()
         try:
             vlc = backend.vlc_module()
             inst = backend.instance(self._audio_output)
@@ -630,6 +681,10 @@ class VideoPlayer(QObject):
     # --- transport -----------------------------------------------------------------------
 
     def play(self) -> None:
+        if self._waiting is not None:
+            self._waiting = self._waiting._replace(autoplay=True)
+            self._autoplay = True
+            return
         mp = self._mp()
         if mp is None or self._state == PlayerState.ERROR:
             return
@@ -668,6 +723,10 @@ class VideoPlayer(QObject):
         self._set_state(PlayerState.PLAYING)
 
     def pause(self) -> None:
+        if self._waiting is not None:
+            self._waiting = self._waiting._replace(autoplay=False)
+            self._autoplay = False
+            return
         mp = self._mp()
         if mp is None:
             return
@@ -695,6 +754,11 @@ class VideoPlayer(QObject):
             self.play()
 
     def seek(self, ms: int) -> None:
+        if self._waiting is not None:
+            self._position = max(0, int(ms))
+            self._waiting = self._waiting._replace(start_ms=self._position)
+            self.positionChanged.emit(self._position)
+            return
         mp = self._mp()
         if mp is None or self._state == PlayerState.ERROR:
             return
@@ -919,8 +983,13 @@ class VideoPlayer(QObject):
         self._watchdog.stop()
         self._kick.stop()
         self._forget_frames()
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and waiting.stream is not None:
+            waiting.stream.close()
         session, self._session = self._session, None
         if session is None:
+            if waiting is not None:
+                self._set_state(PlayerState.STOPPED)
             return
         self._coverage.close()
         session.alive.clear()

@@ -22,7 +22,6 @@ from typing import BinaryIO
 
 from assessor_app.domain.citations import TimeRange, range_to_cite
 from assessor_app.domain.coverage import PlayedRanges
-from assessor_app.media import backend
 from assessor_app.media.player import MediaStream, PlayerState, VideoPlayer
 from assessor_app.media.timecode import TimecodeError, format_timecode, parse_timecode
 from assessor_app.ui.plain_text import plain_label, set_plain
@@ -370,8 +369,6 @@ class VideoViewer(ArtifactViewer):
     # --- public API ----------------------------------------------------------------------
 
     def open_file(self, path: str | Path, *, start_ms: int = 0) -> bool:
-        if not self._check_vlc():
-            return False
         self._show_picture()
         self._awaiting_first_frame = True
         return self.player.open_file(path, start_ms=start_ms)
@@ -379,9 +376,6 @@ class VideoViewer(ArtifactViewer):
     def open_stream(self, fileobj: MediaStream, size: int, *, start_ms: int = 0) -> bool:
         """Play from a seekable file object (e.g. ``Vault.open(sha256)``); the player
         closes it when done."""
-        if not self._check_vlc():
-            fileobj.close()
-            return False
         self._show_picture()
         self._awaiting_first_frame = True
         return self.player.open_stream(fileobj, size, start_ms=start_ms)
@@ -506,13 +500,6 @@ class VideoViewer(ArtifactViewer):
         return self._message.text() if self._pages.currentIndex() == 1 else ""
 
     # --- reactions -----------------------------------------------------------------------
-
-    def _check_vlc(self) -> bool:
-        available, message = backend.vlc_status()
-        if not available:
-            self._show_message(message)
-            self.failed.emit(message)
-        return available
 
     def _show_picture(self) -> None:
         self._clear_notice()
