@@ -459,9 +459,7 @@ def run() -> list[Result]:
             "bare VideoPlayer, plain file, first in process",
             first_open / bare_first,
         ),
-        Result(
-            "app: bare VideoPlayer to first frame, first in process (median)", bare_first, "ms"
-        ),
+        Result("app: bare VideoPlayer to first frame, first in process (median)", bare_first, "ms"),
         Result(
             f"app: longest event-loop stall during full sync ({label})",
             sync_stall,

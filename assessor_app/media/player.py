@@ -27,6 +27,7 @@ How it fits together:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import threading
@@ -581,17 +582,16 @@ class VideoPlayer(QObject):
             return True
         opened = self._start(opening.make_media, opening.autoplay, opening.start_ms)
         stream = opening.stream
-        if not opened and stream is not None:
-            if self._session is None or self._session.stream is not stream:
-                stream.close()
+        owned = self._session is not None and self._session.stream is stream
+        if not opened and stream is not None and not owned:
+            stream.close()
         return opened
 
     def _vlc_started_elsewhere(self, error: VlcUnavailable | None) -> None:
-        # Called on the warm-up thread: hand over to the GUI thread.
-        try:
+        # Called on the warm-up thread: hand over to the GUI thread. RuntimeError: the
+        # player was deleted meanwhile, and its open with it.
+        with contextlib.suppress(RuntimeError):
             self._vlcStarted.emit(error)
-        except RuntimeError:
-            pass  # the player was deleted meanwhile; close() dropped its open
 
     @Slot(object)
     def _on_vlc_started(self, error: VlcUnavailable | None) -> None:

@@ -61,6 +61,7 @@ def test_status_when_plugins_are_missing(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_player_refuses_to_open_without_vlc(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    backend.instance()  # started already: the open itself finds VLC missing
     monkeypatch.setattr(backend, "_import_vlc", _fail_with(NotImplementedError("no libvlc")))
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"not needed")
