@@ -36,6 +36,7 @@ from assessor_app.ui.qt import (
     Qt,
     QTimer,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 from assessor_app.ui.queue.model import QueueModel
@@ -77,6 +78,15 @@ _ROOMY_SCREEN_WIDTH = 1600
 PLACEHOLDER_TEXT = "Choose a submission from the queue (Enter opens it). Sync to fetch new work."
 
 
+def sessions_pointer_text(facilitated: int) -> str:
+    """What a facilitator with nothing to score sees where the workspace would be."""
+    sessions = plural(facilitated, "calibration session")
+    return (
+        f"You have no submissions to score. You facilitate {sessions}: "
+        "watch progress, reveal results and record the consensus under Calibration ▸ Sessions…"
+    )
+
+
 class MainWindow(QMainWindow):
     def __init__(self, session: ProfileSession | None, settings: QSettings) -> None:
         super().__init__()
@@ -107,8 +117,20 @@ class MainWindow(QMainWindow):
         self.placeholder = QLabel(OPENING_TEXT, self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
+        # A facilitator with nothing to score is pointed to their sessions from here.
+        self.sessions_button = QPushButton("Open calibration sessions", self)
+        self.sessions_button.setToolTip("Calibration ▸ Sessions…")
+        self.sessions_button.hide()
+        self.sessions_button.clicked.connect(self._open_sessions)
+        self._sessions_checked = False
+        start = QWidget(self)
+        column = QVBoxLayout(start)
+        column.addStretch(1)
+        column.addWidget(self.placeholder)
+        column.addWidget(self.sessions_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(1)
         self.right = QStackedWidget(self)
-        self.right.addWidget(self.placeholder)
+        self.right.addWidget(start)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.queue)
         self.splitter.addWidget(self.right)
@@ -283,6 +305,43 @@ class MainWindow(QMainWindow):
         self.queue_model.set_rows(rows)
         if current:
             self.queue.select_assignment(current)
+        if rows:
+            self._show_sessions_pointer(0)
+        elif not self._sessions_checked:
+            self._check_facilitated_sessions()
+
+    def _check_facilitated_sessions(self) -> None:
+        """With an empty queue, ask the hub (on the net executor) which sessions this
+        account facilitates; asked once per sync, not on every reload during one."""
+        if self.calibration is None or self.session is None:
+            return
+        self._sessions_checked = True
+        calibration, username = self.calibration, self.session.profile.username
+
+        def facilitated() -> int:
+            listing = calibration.service.sessions()
+            return sum(1 for e in listing.entries if e.facilitator == username)
+
+        self.executors.net.submit(
+            facilitated, success=self._show_sessions_pointer, failure=self._sessions_unknown
+        )
+
+    def _show_sessions_pointer(self, facilitated: int) -> None:
+        if facilitated and self.queue_model.rowCount() == 0:
+            self.placeholder.setText(sessions_pointer_text(facilitated))
+            self.sessions_button.show()
+        elif self.sessions_button.isVisible():
+            self.placeholder.setText(PLACEHOLDER_TEXT)
+            self.sessions_button.hide()
+
+    def _sessions_unknown(self, error: BaseException) -> None:
+        # The sync reports connection trouble itself; the pointer is asked for again
+        # after the next sync.
+        log.info("facilitated sessions not checked: %s", type(error).__name__)
+
+    def _open_sessions(self) -> None:
+        if self.calibration is not None:
+            self.calibration.calibration_window().show_sessions()
 
     def _focus_filter(self) -> None:
         self.toggle_queue.setChecked(True)
@@ -385,6 +444,7 @@ class MainWindow(QMainWindow):
             self.refresh_queue()
 
     def _sync_done(self, details: list[str]) -> None:
+        self._sessions_checked = False
         self._progress_timer.stop()
         self._pending_progress = None
         self.sync_action.setEnabled(True)

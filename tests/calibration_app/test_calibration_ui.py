@@ -265,6 +265,51 @@ def test_calibration_work_is_labelled_and_production_work_is_not(
     assert kinds[production.assignment_id] == ("Production", None)
 
 
+def test_a_facilitator_with_nothing_to_score_is_pointed_to_their_sessions(
+    qtbot: QtBot, scored: Scene, tmp_path: Path
+) -> None:
+    fay = scored.person("fay")
+    window = MainWindow(fay, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitUntil(window.sessions_button.isVisible, timeout=WAIT)
+    assert window.queue_model.rowCount() == 0
+    assert window.placeholder.text().startswith(
+        "You have no submissions to score. You facilitate 1 calibration session:"
+    )
+    shots = Path("/work/helpers/shots/layout")
+    assert window.grab().save(str(shots / "lead-landing-1366x768.png"))
+
+    qtbot.mouseClick(window.sessions_button, Qt.MouseButton.LeftButton)
+    assert window.calibration is not None
+    calibration = window.calibration.calibration_window()
+    assert calibration.isVisible() and calibration.tabs.currentWidget() is calibration.sessions
+    qtbot.waitUntil(lambda: calibration.sessions.list_model.rowCount() == 1, timeout=WAIT)
+    # The session's title is shown whole in the list.
+    index = calibration.sessions.list_model.index(0, 0)
+    title_width = calibration.sessions.list.fontMetrics().horizontalAdvance(SESSION_TITLE)
+    assert calibration.sessions.list.columnWidth(0) >= title_width
+    # As on a 1000 px high screen, beside the matrix of the first item.
+    with qtbot.waitSignal(calibration.sessions.sessionLoaded, timeout=WAIT):
+        calibration.sessions.list.setCurrentIndex(index)
+    calibration.resize(1100, 1000 - 40)
+    qtbot.wait(50)
+    assert calibration.grab().save(str(shots / "calibration-window-1000px.png"))
+    calibration.close()
+
+    # An assessor with work to score sees no pointer.
+    ann = MainWindow(
+        scored.person("ann"), QSettings(str(tmp_path / "ann.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(ann)
+    ann.show()
+    qtbot.waitUntil(lambda: ann.queue_model.rowCount() > 0, timeout=WAIT)
+    qtbot.wait(200)
+    assert not ann.sessions_button.isVisible()
+    assert "You facilitate" not in ann.placeholder.text()
+
+
 def test_drift_chart_draws_each_item_in_date_order(qtbot: QtBot) -> None:
     chart = DriftChart()
     qtbot.addWidget(chart)

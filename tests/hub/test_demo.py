@@ -17,6 +17,7 @@ from assessor_app.domain.evaluation import evaluate
 from assessor_app.domain.rubric import MinimumPoints, RationaleRequirement
 from assessor_app.domain.scoresheet import CriterionScore, ScoreSheet
 from assessor_app.hub.admin import HubAdmin
+from assessor_app.hub.calibration.models import CalibrationSession, CalibrationSessionAssignment
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import ArtifactRow, AssignmentRow, CalibrationKey, SubmissionRow, User
 from assessor_app.hub.demo import media
@@ -368,6 +369,18 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
             }
             for name in ("demo1", "demo2", "demo3"):
                 assert calibration[name] == ["sub-cfu-e1189-a1", "sub-wait-e2264-a1"]
+            # ... through one calibration session per credential, facilitated by lead.
+            opened = {row.title: row for row in session.scalars(select(CalibrationSession))}
+            assert set(opened) == {
+                "Demo calibration: Checking for Understanding",
+                "Demo calibration: Wait Time in Questioning",
+            }, set(opened)
+            assert {users["lead"].id} == {row.facilitator_id for row in opened.values()}
+            in_sessions = session.scalars(select(CalibrationSessionAssignment.assignment_id)).all()
+            assert sorted(in_sessions) == sorted(
+                a.id for rows in queue.values() for a in rows if a.kind == "calibration"
+            )
+            assert "calibration sessions: 2 opened, 0 already there" in "\n".join(lines)
             demo1 = {a.submission_id: a for a in queue["demo1"]}
             assert len(demo1) == 6
             assert demo1["sub-cfu-e6618-a1"].due_at == _due_on(TODAY - timedelta(days=2))
@@ -391,6 +404,7 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
         assert not again.changed
         assert (again.accounts_existing, again.submissions_existing) == (4, 12)
         assert again.assignments_existing == 16 and again.assignments_created == 0
+        assert (again.sessions_existing, again.sessions_created) == (2, 0)
         assert again.media_generated == 0 and again.passes_recorded == 0
         with admin.db.read() as session:
             assert session.scalar(select(func.count()).select_from(SubmissionRow)) == 12

@@ -4,6 +4,8 @@ that stacks them and submissions whose evidence is generated on the spot (see ``
 What is seeded comes from files: the credentials from ``resources/rubrics/``, the pathways
 from ``resources/pathways/`` and the submission recipes from
 ``resources/demo/submissions.yaml`` (some with a Pass already recorded, as history).
+The keyed calibration submissions are scored in calibration sessions, one per credential,
+that the demo lead facilitates; the recipes' calibration assignees are its participants.
 Seeding is idempotent: an account, submission or assignment that already exists is left
 alone and counted as existing, so running it twice changes nothing and a seed interrupted
 half-way can simply be run again. Generated media is cached by recipe, so the second hub
@@ -28,6 +30,8 @@ from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.rubric import Credential
 from assessor_app.hub.admin import HubAdmin
+from assessor_app.hub.calibration import admin as calibration_admin
+from assessor_app.hub.calibration.models import CalibrationSession
 from assessor_app.hub.db import AssignmentRow, SubmissionRow, User
 from assessor_app.hub.demo import media
 from assessor_app.hub.demo.media import BeatKind
@@ -46,6 +50,10 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("demo3", "Priya Nair (demo)", ("assessor",)),
     ("lead", "Morgan Lee (demo lead)", ("facilitator",)),
 )
+DEMO_FACILITATOR = "lead"
+DEMO_SESSION_TITLE = "Demo calibration"
+"""Each credential with keyed demo submissions gets one session, titled
+"Demo calibration: <credential title>"; a second run finds it by that title."""
 
 
 def default_cache_dir() -> Path:
@@ -318,6 +326,8 @@ class DemoSummary:
     resubmissions: int = 0
     calibration_submissions: int = 0
     pathways: int = 0
+    sessions_created: int = 0
+    sessions_existing: int = 0
     assignments_created: int = 0
     passes_recorded: int = 0
     assignments_existing: int = 0
@@ -326,7 +336,12 @@ class DemoSummary:
 
     @property
     def changed(self) -> bool:
-        return bool(self.accounts_created or self.submissions_created or self.assignments_created)
+        return bool(
+            self.accounts_created
+            or self.submissions_created
+            or self.assignments_created
+            or self.sessions_created
+        )
 
     def lines(self) -> list[str]:
         return [
@@ -339,6 +354,8 @@ class DemoSummary:
             f"assignments: {self.assignments_created} created,"
             f" {self.assignments_existing} already there"
             f" ({self.passes_recorded} Pass(es) recorded as history)",
+            f"calibration sessions: {self.sessions_created} opened,"
+            f" {self.sessions_existing} already there (facilitator {DEMO_FACILITATOR})",
             f"generated files: {self.media_generated} made, {self.media_cached} from cache",
         ]
 
@@ -424,12 +441,24 @@ def seed_demo(
         admin.import_submission(folder)
         summary.submissions_created += 1
 
+    # Calibration entries of a keyed submission are scored in a session (one per
+    # credential, facilitated by the demo lead), which makes their assignments.
+    sessions: dict[str, tuple[list[str], list[str]]] = {}
     for recipe in recipes:
         summary.resubmissions += recipe.attempt > 1
         summary.calibration_submissions += recipe.calibration_key is not None
         for entry in recipe.assign:
+            in_session = (
+                recipe.calibration_key is not None and entry.kind is AssignmentKind.CALIBRATION
+            )
+            if in_session:
+                items, people = sessions.setdefault(recipe.credential, ([], []))
+                items.extend([] if recipe.id in items else [recipe.id])
+                people.extend([] if entry.to in people else [entry.to])
             if (recipe.id, entry.to) in pairs:
                 summary.assignments_existing += 1
+                continue
+            if in_session:
                 continue
             due = (
                 today + timedelta(days=entry.due_in_days) if entry.due_in_days is not None else None
@@ -440,6 +469,30 @@ def seed_demo(
                 upload = entry.pass_upload(credentials[recipe.credential], datetime.now(UTC))
                 admin.record_decision(assignment, upload, f"demo-history-{assignment}")
                 summary.passes_recorded += 1
+
+    for credential_id, (items, people) in sessions.items():
+        title = f"{DEMO_SESSION_TITLE}: {credentials[credential_id].title}"
+        with admin.db.read() as session:
+            known = session.scalar(
+                select(CalibrationSession.id).where(CalibrationSession.title == title)
+            )
+        if known is not None:
+            summary.sessions_existing += 1
+            continue
+        if any((item, person) in pairs for item in items for person in people):
+            # A hub seeded before the demo had sessions: those items are assigned already.
+            log(f"not opening {title!r}: its items were assigned outside a session")
+            continue
+        calibration_admin.create_session(
+            admin,
+            title=title,
+            credential_id=credential_id,
+            submission_ids=items,
+            participants=people,
+            facilitator=DEMO_FACILITATOR,
+        )
+        summary.sessions_created += 1
+        summary.assignments_created += len(items) * len(people)
 
     stats = media.cache_stats()
     summary.media_cached = stats.hits - stats_before[0]
