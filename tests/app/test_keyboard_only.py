@@ -2,7 +2,8 @@
 
 Every key goes to whatever widget has the focus, the way a keyboard user works: no
 widget method is called and nothing is clicked. The test opens the submission from the
-queue, chooses levels from the evidence side and from the rubric, cites a PDF page,
+queue, chooses levels from the evidence side and from the rubric, cites a range marked
+with I and O,
 writes every rationale and the overall feedback, finalizes through the dialog, and then
 moves to the next and previous submission in the queue; it asserts what the store holds.
 """
@@ -17,7 +18,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from support.hub import PASSWORD, RunningHub, make_video, running_hub
 
-from assessor_app.domain import Decision, PdfPage
+from assessor_app.domain import Citation, Decision, PdfPage, TimeRange
 from assessor_app.domain.assignment_state import LocalState
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.ui.main_window import MainWindow
@@ -120,7 +121,12 @@ def test_a_whole_submission_is_scored_with_keys_only(
 ) -> None:
     first = hub.seed_submission(
         "ann",
-        {"plan.pdf": _lesson_plan_pdf(), "photo.png": _photo_png(), "reflection.md": b"# I waited"},
+        {
+            "plan.pdf": _lesson_plan_pdf(),
+            "photo.png": _photo_png(),
+            "reflection.md": b"# I waited",
+            "clip.mp4": make_video(tmp_path / "clip.mp4", seconds=12),
+        },
     )
     second = hub.seed_submission("ann", {"notes.md": b"# Second lesson"})
     window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
@@ -148,6 +154,7 @@ def test_a_whole_submission_is_scored_with_keys_only(
     criteria = workspace.opened.credential.rubric.criteria
     assert [c.id for c in criteria] == ["c1-wait", "c2-reflection"]
     plan = next(a for a in first.artifacts if a.filename == "plan.pdf")
+    clip = next(a for a in first.artifacts if a.filename == "clip.mp4")
 
     # The focus lands on the first criterion's levels.
     qtbot.waitUntil(lambda: _in(workspace, _focus()), timeout=2000)
@@ -162,7 +169,7 @@ def test_a_whole_submission_is_scored_with_keys_only(
     _press(qtbot, Qt.Key.Key_1)
     assert workspace.rubric.sheet().score("c1-wait").level_id == "beginning"
 
-    # Back to the lesson plan, Page Down to page 2, C cites it; 2 changes the level.
+    # Back to the lesson plan, where Page Down turns the page.
     _press(qtbot, Qt.Key.Key_PageUp, CTRL)
     viewer = workspace.evidence.viewer(plan.id)
     assert viewer is not None and workspace.evidence.current_viewer() is viewer
@@ -170,14 +177,29 @@ def test_a_whole_submission_is_scored_with_keys_only(
     assert _in(viewer, _focus())
     _press(qtbot, Qt.Key.Key_PageDown)
     qtbot.waitUntil(lambda: viewer.cite_target() == PdfPage(2), timeout=10_000)
+
+    # Ctrl+Page Up again (round to the clip): L, I, L, O mark 00:05-00:10, C cites the
+    # marked range, and 2 changes the level.
+    _press(qtbot, Qt.Key.Key_PageUp, CTRL)
+    video = workspace.evidence.current_viewer()
+    assert isinstance(video, VideoViewer) and _focus() is video
+    player = video.player
+    qtbot.waitUntil(player.ready, timeout=15_000)
+    _press(qtbot, Qt.Key.Key_L)
+    qtbot.waitUntil(lambda: player.position() == 5000, timeout=5000)
+    _press(qtbot, Qt.Key.Key_I)
+    _press(qtbot, Qt.Key.Key_L)
+    qtbot.waitUntil(lambda: player.position() == 10_000, timeout=5000)
+    _press(qtbot, Qt.Key.Key_O)
     _press(qtbot, Qt.Key.Key_C)
     _press(qtbot, Qt.Key.Key_2)
-    assert [c.target for c in workspace.rubric.sheet().score("c1-wait").citations] == [PdfPage(2)]
+    marked = Citation(clip.id, TimeRange(5000, 10_000))
+    assert workspace.rubric.sheet().score("c1-wait").citations == (marked,)
 
     # Enter goes into the first rationale; Tab goes on to the second criterion.
     _press(qtbot, Qt.Key.Key_Return)
     assert _focus() is workspace.rubric.criterion_pages[0].rationale
-    _type(qtbot, "Waited four seconds after the hinge question (p. 2 of the plan).")
+    _type(qtbot, "Waited four seconds after the hinge question (00:05-00:10).")
     _press(qtbot, Qt.Key.Key_Tab)
     assert workspace.rubric.focused_criterion_id() == "c2-reflection"
     assert _focus() in workspace.rubric.criterion_pages[1].level_buttons
@@ -220,7 +242,7 @@ def test_a_whole_submission_is_scored_with_keys_only(
         sheet.score("c2-reflection").rationale == "Links what students said to the next question."
     )
     stored = [(c.criterion_id, c.citation.target) for c in session.store.sheets.citations(aid)]
-    assert stored == [("c1-wait", PdfPage(2))]
+    assert stored == [("c1-wait", marked.target)]
     assert sheet.feedback == feedback
     decided = session.store.decisions.latest(aid)
     assert decided is not None and decided.decision is Decision.PASS
