@@ -298,16 +298,27 @@ def _arm_smoke_frame(window: MainWindow) -> None:
         window.open_assignment(model.row_at(0).assignment_id)
         poll.start()
 
-    def first_frame() -> None:
+    def report(*_image: object) -> None:
+        if len(opened_at) == 1:
+            opened_at.append(time.monotonic())
+            print(f"frame {opened_at[0]:.6f} {opened_at[1]:.6f}", flush=True)
+            window.close()
+
+    def viewer_made() -> None:
+        # Polled only until the viewer exists; its first frame is then taken as it
+        # reaches the GUI thread, as a bare player's is.
         workspace = window.workspace
         viewer = workspace.evidence.current_viewer() if workspace is not None else None
         player = getattr(viewer, "player", None)
-        if player is not None and player.last_frame() is not None:
-            poll.stop()
-            print(f"frame {opened_at[0]:.6f} {time.monotonic():.6f}", flush=True)
-            window.close()
+        if player is None:
+            return
+        poll.stop()
+        if player.last_frame() is not None:
+            report()
+        else:
+            player.frameReady.connect(report)
 
-    poll.timeout.connect(first_frame)
+    poll.timeout.connect(viewer_made)
     model.modelReset.connect(loaded)
 
 

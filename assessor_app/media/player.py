@@ -108,6 +108,10 @@ _SEEK_SLACK_MS = 200
 # means the data stops early, as in a truncated upload. A complete file ends within a
 # few hundred ms of its length.
 _EARLY_END_MS = 2000
+# VLC's read-ahead of a stream asks for up to 16 MiB per read, and the first of them
+# must be decrypted whole before the demuxer sees a byte; reading a vault chunk
+# (DEFAULT_CHUNK_SIZE) at a time lets the demuxer start after one.
+PREFETCH_READ = 1024 * 1024
 
 # python-vlc declares the chroma argument of the format callback as c_char_p, which
 # ctypes hands to Python as an immutable bytes copy; declaring it as a pointer lets us
@@ -626,6 +630,8 @@ class VideoPlayer(QObject):
         # as a file, and their backward seeks can land after the target. FFmpeg's
         # demuxer keeps the clock, plays what exists and seeks to at or before it.
         media.add_option(":demux=avformat")
+        if session.stream is not None:
+            media.add_option(f":prefetch-read-size={PREFETCH_READ}")
         if start_ms > 0:
             media.add_option(f":start-time={start_ms / 1000:.3f}")
         mp = inst.media_player_new()

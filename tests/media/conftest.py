@@ -79,6 +79,16 @@ def barcode(image: object) -> int:
     )
 
 
+def make_large_clip(out: Path) -> Path:
+    """4 s of 720p H.264 at a high bitrate (about 5 MiB), its index at the end."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25:duration=4",
+        "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "10M", "-pix_fmt", "yuv420p",
+        str(out),
+    )  # fmt: skip
+    return out
+
+
 def make_silent_clip(out: Path) -> Path:
     """3 s, 320x180, 25 fps H.264 and no audio track at all."""
     _ffmpeg(

@@ -1,17 +1,24 @@
 """Media a hub may send, played from the real vault with the real libvlc: a video with no
-audio track, an audio-only AAC .m4a, and a truncated MP4 (files made with ffmpeg here)."""
+audio track, an audio-only AAC .m4a, a truncated MP4 and a 720p MP4 of several MiB
+(files made with ffmpeg here)."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from assessor_app.media.player import PlayerState, VideoPlayer
+from assessor_app.media.player import PREFETCH_READ, PlayerState, VideoPlayer
 from assessor_app.store.vault import Vault
-from tests.media.conftest import make_silent_clip, make_tone_m4a, make_truncated_clip
+from tests.media.conftest import (
+    make_large_clip,
+    make_silent_clip,
+    make_tone_m4a,
+    make_truncated_clip,
+)
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +110,43 @@ def test_an_ordinary_end_after_a_seek_near_the_end_is_not_early(
     with qtbot.waitSignal(player.endReached, timeout=6000):
         player.play()
     assert early == [] and player.position() == 3000
+
+
+class _Recorded:
+    """A vault reader that notes how much VLC asks for at each read."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.asked: list[int] = []
+
+    def read(self, size: int = -1, /) -> bytes:
+        self.asked.append(size)
+        return self.stream.read(size)
+
+    def seek(self, offset: int, whence: int = 0, /) -> int:
+        return self.stream.seek(offset, whence)
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+def test_vlc_reads_a_vault_stream_a_chunk_at_a_time(
+    qtbot: QtBot, vault: Vault, tmp_path: Path
+) -> None:
+    # Several MiB with its index at the end (ffmpeg's default), as classroom videos are:
+    # VLC's read-ahead would ask for all of it at once, to be decrypted before the first
+    # frame could start.
+    clip = make_large_clip(tmp_path / "large.mp4")
+    data = clip.read_bytes()
+    assert len(data) > 3 * PREFETCH_READ
+    digest = hashlib.sha256(data).hexdigest()
+    vault.put_file(clip, digest)
+    stream = _Recorded(vault.open(digest))
+    player = VideoPlayer()
+    try:
+        with qtbot.waitSignal(player.frameReady, timeout=15_000):
+            assert player.open_stream(stream, len(data))
+        assert stream.asked
+        assert max(stream.asked) <= PREFETCH_READ
+    finally:
+        player.close()
