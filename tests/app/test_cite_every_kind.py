@@ -1,0 +1,161 @@
+"""Citing every kind of evidence through the real workspace, synced from a real hub: a
+region dragged on an image, one table cell, a PDF quote with its page. Each chip and the
+store say it in the report's words, and the finalized sheet uploads to the hub with every
+target accepted."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from support.hub import PASSWORD, RunningHub, running_hub
+
+from assessor_app.domain import Citation, ImageRegion, Quote, TableCell
+from assessor_app.domain.assignment_state import OutboxState
+from assessor_app.services.account import ProfileSession, sign_in
+from assessor_app.services.scoring import ScoringService
+from assessor_app.ui.main_window import MainWindow
+from assessor_app.ui.qt import (
+    QBuffer,
+    QByteArray,
+    QColor,
+    QImage,
+    QIODevice,
+    QPointF,
+    QSettings,
+    Qt,
+)
+from assessor_app.ui.viewers.csv_viewer import CsvViewer
+from assessor_app.ui.viewers.image_viewer import ImageViewer
+from assessor_app.ui.viewers.pdf_viewer import PdfViewer
+
+QUIZ = b"student,Q1,Q2,Q3\nS01,1,0,2\nS02,1,1,1\n"
+
+
+def _png(qapp: object) -> bytes:
+    image = QImage(640, 480, QImage.Format.Format_RGB32)
+    image.fill(QColor("#f4f1e8"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def _plan_pdf() -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    for text in ("Page one: the lesson opens with a question.", "Wait five seconds, then ask."):
+        pdf.drawString(72, 760, text)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[RunningHub]:
+    with running_hub(tmp_path / "hub") as hub:
+        hub.add_assessor("ann")
+        yield hub
+
+
+@pytest.fixture
+def session(hub: RunningHub) -> Iterator[ProfileSession]:
+    session = sign_in(hub.base_url, "ann", PASSWORD)
+    yield session
+    session.close()
+
+
+def test_image_region_table_cell_and_pdf_quote_are_cited_stored_and_uploaded(
+    qtbot: QtBot, qapp: object, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission(
+        "ann", {"work.png": _png(qapp), "quiz.csv": QUIZ, "plan.pdf": _plan_pdf()}
+    )
+    aid = seeded.assignment_id
+    ids = {a.filename: a.id for a in seeded.artifacts}
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(session, settings)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
+        window.sync_now()
+    window.refresh_queue()
+    window.open_assignment(aid)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+    workspace = window.workspace
+    assert workspace is not None
+    criterion = workspace.rubric.focused_criterion_id()
+    assert criterion is not None
+
+    def cited() -> tuple[Citation, ...]:
+        return workspace.rubric.sheet().score(criterion).citations
+
+    # An image: drag a rectangle, then C.
+    workspace.evidence.show_artifact(ids["work.png"])
+    image = workspace.evidence.viewer(ids["work.png"])
+    assert isinstance(image, ImageViewer)
+    qtbot.waitUntil(lambda: image.item is not None, timeout=10_000)
+    port = image.view.viewport()
+    start = image.view.mapFromScene(QPointF(40, 60))
+    end = image.view.mapFromScene(QPointF(240, 160))
+    qtbot.mousePress(port, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(port, end)
+    qtbot.mouseRelease(port, Qt.MouseButton.LeftButton, pos=end)
+    image.view.setFocus()
+    qtbot.keyClick(image.view, Qt.Key.Key_C)
+    (region,) = cited()
+    assert region.artifact_id == ids["work.png"] and isinstance(region.target, ImageRegion)
+
+    # A table: one cell, then C.
+    workspace.evidence.show_artifact(ids["quiz.csv"])
+    table = workspace.evidence.viewer(ids["quiz.csv"])
+    assert isinstance(table, CsvViewer)
+    qtbot.waitUntil(lambda: table.model is not None, timeout=10_000)
+    assert table.model is not None
+    table.table.setCurrentIndex(table.model.index(0, 3))
+    table.table.setFocus()
+    qtbot.keyClick(table.table, Qt.Key.Key_C)
+    assert cited()[1] == Citation(ids["quiz.csv"], TableCell("S01", "Q3", "2"))
+
+    # A PDF: find a quote on page 2, then C.
+    workspace.evidence.show_artifact(ids["plan.pdf"])
+    plan = workspace.evidence.viewer(ids["plan.pdf"])
+    assert isinstance(plan, PdfViewer)
+    qtbot.waitUntil(lambda: plan.cite_target() is not None, timeout=10_000)
+    assert plan.find_text("Wait five seconds")
+    qtbot.keyClick(workspace.rubric, Qt.Key.Key_C)
+    assert cited()[2] == Citation(ids["plan.pdf"], Quote("Wait five seconds", page=2))
+
+    chips = [chip.button.text() for chip in workspace.rubric.criterion_pages[0].chips.chips]
+    assert chips == [
+        "work.png, region",
+        "quiz.csv, row S01, column Q3",
+        "plan.pdf, p. 2: “Wait five seconds”",
+    ]
+    qtbot.waitUntil(lambda: workspace.saves.state == "saved", timeout=10_000)
+    assert [c.citation for c in session.store.sheets.citations(aid)] == list(cited())
+
+    # Finalized and uploaded: the hub takes every kind of target.
+    scoring = ScoringService(session.store)
+    for criterion_id in ("c1-wait", "c2-reflection"):
+        scoring.set_level(aid, criterion_id, "proficient")
+        scoring.set_rationale(aid, criterion_id, "The cited evidence shows long, planned pauses.")
+    scoring.set_feedback(
+        aid,
+        "You plan where to wait and the quiz shows more students answering after the pause; "
+        "next, plan the pause after a student's answer as well.",
+    )
+    scoring.finalize(aid, decision="auto", quality_override_reason="checked by hand")
+    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
+        window.sync_now()
+    assert [e.state for e in session.store.outbox.entries(aid)] == [OutboxState.UPLOADED]
+    assert hub.decision_count() == 1
