@@ -123,8 +123,10 @@ SHORTCUTS: tuple[KeyBinding, ...] = (
         "Notes",
         ("F2",),
     ),
-    KeyBinding("note_delete", "Delete", "delete the note", "Notes", ("Del",)),
-    KeyBinding("note_undo", "Ctrl+Z", "bring back the deleted note", "Notes", ("Ctrl+Z",)),
+    KeyBinding("note_delete", "Delete", "delete the note or citation", "Notes", ("Del",)),
+    KeyBinding(
+        "note_undo", "Ctrl+Z", "bring back the deleted note or citation", "Notes", ("Ctrl+Z",)
+    ),
     KeyBinding(
         "note_insert",
         "Ctrl+I",

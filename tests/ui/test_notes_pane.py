@@ -193,6 +193,19 @@ def test_the_pane_goes_edits_deletes_undoes_and_inserts(
     assert store.notes.list(aid)[1] == waits
     assert len(_rows(workspace)) == 3
 
+    # A citation is deleted from its criterion and Ctrl+Z gives it back.
+    _key(qtbot, workspace, 2, Qt.Key.Key_Delete)
+    _saved(qtbot, workspace)
+    assert store.sheets.citations(aid) == []
+    assert workspace.rubric.sheet().score(C2).citations == ()
+    assert [r[1] for r in _rows(workspace)][-1] == "✎ Note: waits 4 s"
+    qtbot.keyClick(pane.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    _saved(qtbot, workspace)
+    assert [(c.criterion_id, c.citation) for c in store.sheets.citations(aid)] == [
+        (C2, Citation(desk.plan_id, PdfPage(2)))
+    ]
+    assert _rows(workspace)[2] == ("plan.pdf, p. 2", "Citation", "Reflection on student thinking")
+
     # Ctrl+I puts the note into its criterion's rationale, which is saved as typed.
     _key(qtbot, workspace, 1, Qt.Key.Key_I, modifier=Qt.KeyboardModifier.ControlModifier)
     assert workspace.rubric.focused_criterion_id() == C1
@@ -255,4 +268,29 @@ def test_with_the_setting_off_typing_leaves_the_video_playing(
     qtbot.waitUntil(lambda: viewer.player.position() >= before + 700, timeout=5000)
     assert viewer.player.state() is PlayerState.PLAYING
     assert rationale.toPlainText() == "Waits"
+    workspace.close_workspace()
+
+
+def test_a_decided_sheet_lists_its_notes_but_changes_none(
+    qtbot: QtBot, desk: Desk, executors: Executors, tmp_path: Path
+) -> None:
+    store, aid = desk.session.store, desk.assignment_id
+    scoring = ScoringService(store)
+    note = scoring.add_note(aid, desk.clip_id, 2_000, "waits 2 s", C1)
+    scoring.set_level(aid, C1, "proficient")
+    scoring.set_level(aid, C2, "proficient")
+    scoring.set_feedback(aid, "Wait after the question and reflection on student thinking: good.")
+    scoring.finalize(aid, quality_override_reason="Short on purpose")
+    workspace = _workspace(qtbot, desk, executors, tmp_path)
+    pane = workspace.notes_pane
+    pane.view.setFocus()
+    pane.select_row(0)
+    assert _rows(workspace) == [("clip.mp4, 00:02", "✎ Note: waits 2 s", "Wait after the question")]
+    buttons = (pane.edit_button, pane.delete_button, pane.undo_button, pane.insert_button)
+    assert not any(b.isEnabled() for b in buttons)
+    qtbot.keyClick(pane.view, Qt.Key.Key_Delete)
+    qtbot.keyClick(pane.view, Qt.Key.Key_F2)
+    assert pane.editor.isHidden()
+    assert workspace.saves.flush()
+    assert store.notes.list(aid) == [note]
     workspace.close_workspace()

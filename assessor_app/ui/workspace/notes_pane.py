@@ -4,9 +4,10 @@ citation of the submission, in evidence order (``services/notes.py``).
 Enter or a double-click goes to the row's place (the workspace switches the artifact and
 seeks or turns the page). A note can be edited — its text, its criterion and whether it
 is shared with the educator — deleted (Undo or Ctrl+Z stores it again), and inserted
-into its criterion's rationale. Citations are changed where they live, in the rubric's
-chips. Every change is saved through the workspace's save queue, on the database worker;
-the list shows the note as the store returned it.
+into its criterion's rationale. A citation can be deleted too (Undo adds it back to its
+criterion, last); the workspace does that in the rubric, where citations live. Every
+change is saved through the workspace's save queue, on the database worker; the list
+shows the note as the store returned it.
 """
 
 from __future__ import annotations
@@ -167,10 +168,14 @@ class _EditLine(QLineEdit):
 class NotesPane(QWidget):
     """``jumpRequested(Citation)``: show that place (a note as the moment it is pinned to);
     ``insertRequested(criterion_id, text)``: put a note into a rationale;
+    ``citationRemoveRequested`` / ``citationRestoreRequested``: delete a citation from its
+    criterion, or add it back (Undo);
     ``notesChanged(list[TimeNote])`` after a stored change; ``escaped()`` when Esc leaves
     the note editor."""
 
     jumpRequested = Signal(object)
+    citationRemoveRequested = Signal(str, int)  # criterion id, index among its citations
+    citationRestoreRequested = Signal(str, object)  # criterion id, Citation
     insertRequested = Signal(str, str)
     notesChanged = Signal(list)
     escaped = Signal()
@@ -191,7 +196,8 @@ class NotesPane(QWidget):
         self._save = save
         self._notes: list[TimeNote] = []
         self._citations: list[tuple[str, Sequence[Citation]]] = []
-        self._deleted: list[TimeNote] = []
+        # What Undo brings back, newest last: a note, or a citation with its criterion.
+        self._deleted: list[TimeNote | tuple[str, Citation]] = []
         self._editing: TimeNote | None = None
         self._read_only = False
 
@@ -218,9 +224,11 @@ class NotesPane(QWidget):
 
         self.title = QLabel("Notes and citations", self)
         self.edit_button = self._button("Edit…", with_hint("Edit the note", "note_edit"))
-        self.delete_button = self._button("Delete", with_hint("Delete the note", "note_delete"))
+        self.delete_button = self._button(
+            "Delete", with_hint("Delete the note or citation", "note_delete")
+        )
         self.undo_button = self._button(
-            "Undo delete", with_hint("Bring back the deleted note", "note_undo")
+            "Undo delete", with_hint("Bring back what was deleted", "note_undo")
         )
         self.insert_button = self._button(
             "Insert into rationale",
@@ -335,7 +343,7 @@ class NotesPane(QWidget):
         entry = self.current_entry()
         note = entry is not None and entry.is_note and not self._read_only
         self.edit_button.setEnabled(note)
-        self.delete_button.setEnabled(note)
+        self.delete_button.setEnabled(entry is not None and not self._read_only)
         self.insert_button.setEnabled(note)
         self.undo_button.setEnabled(bool(self._deleted) and not self._read_only)
 
@@ -395,7 +403,15 @@ class NotesPane(QWidget):
 
     def delete_current(self) -> None:
         entry = self.current_entry()
-        if self._read_only or entry is None or entry.note is None:
+        if self._read_only or entry is None:
+            return
+        if entry.citation is not None and entry.criterion_id is not None:
+            # A citation lives in the rubric's sheet: the workspace removes it there.
+            self._deleted.append((entry.criterion_id, entry.citation))
+            self.citationRemoveRequested.emit(entry.criterion_id, entry.position)
+            self._update_buttons()
+            return
+        if entry.note is None:
             return
         note = entry.note
         row = self.view.currentIndex().row()
@@ -409,7 +425,12 @@ class NotesPane(QWidget):
     def undo_delete(self) -> None:
         if self._read_only or not self._deleted:
             return
-        note = self._deleted.pop()
+        deleted = self._deleted.pop()
+        if isinstance(deleted, tuple):
+            self.citationRestoreRequested.emit(*deleted)
+            self._update_buttons()
+            return
+        note = deleted
         service = self._service
 
         def restored(back: TimeNote) -> None:

@@ -278,6 +278,8 @@ class Workspace(QWidget):
         )
         pane.notesChanged.connect(lambda *_: self._refresh_markers())
         pane.escaped.connect(self.back_to_evidence)
+        pane.citationRemoveRequested.connect(r.remove_citation)
+        pane.citationRestoreRequested.connect(r.add_citation)
         r.citationAdded.connect(lambda *_: self._refresh_citations())
         r.citationRemoved.connect(lambda *_: self._refresh_citations())
         for editor in r.text_editors():
