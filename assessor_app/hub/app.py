@@ -545,6 +545,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
     app.add_middleware(SecurityHeaders)  # so problem answers are stamped too
     # Outermost: it times the whole answer and stamps every one with the request id.
     metrics = HubMetrics()
+    app.state.hub_metrics = metrics
     app.add_middleware(RequestContext, observer=metrics)
     if docs:
         install_docs(app)

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 SYNC_ROUTE = f"{API_PREFIX}/assignments"
 UPLOAD_ROUTE = f"{API_PREFIX}/assignments/{{assignment_id}}/decision"
+CONTENT_ROUTE = f"{API_PREFIX}/artifacts/{{artifact_id}}/content"
 # Request latency buckets in seconds: the delta and decision upload aim for p99 under
 # 250 ms; artifact streams take seconds.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -64,6 +65,18 @@ class HubMetrics:
             ("status",),
             registry=self.registry,
         )
+        # Evidence the hub carried itself versus handed to the object storage: what the
+        # hub's CPU per GB of evidence depends on.
+        self.artifact_bytes = Counter(
+            "assessor_hub_artifact_bytes",
+            "Artifact body bytes the hub streamed itself",
+            registry=self.registry,
+        )
+        self.artifact_redirects = Counter(
+            "assessor_hub_artifact_redirects",
+            "Artifact GETs answered with a redirect to the object storage",
+            registry=self.registry,
+        )
         self.errors = Counter(
             "assessor_hub_errors",
             "Requests answered with an error, by status class (4xx, 5xx)",
@@ -71,12 +84,18 @@ class HubMetrics:
             registry=self.registry,
         )
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+    def observe(
+        self, method: str, route: str, status: int, seconds: float, body_bytes: int
+    ) -> None:
         self.latency.labels(method, route, str(status)).observe(seconds)
         if route == SYNC_ROUTE and method == "GET" and status == 200:
             self.syncs.inc()
         elif route == UPLOAD_ROUTE and method == "PUT":
             self.uploads.labels(str(status)).inc()
+        elif route == CONTENT_ROUTE and status == 307:
+            self.artifact_redirects.inc()
+        elif route == CONTENT_ROUTE and status in (200, 206):
+            self.artifact_bytes.inc(body_bytes)
         if status >= 400:
             self.errors.labels(f"{status // 100}xx").inc()
 

@@ -89,7 +89,9 @@ def configure_hub_logging(*, verbose: bool = False) -> logging.Handler:
 
 
 class RequestObserver(Protocol):
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None: ...
+    def observe(
+        self, method: str, route: str, status: int, seconds: float, body_bytes: int
+    ) -> None: ...
 
 
 def route_template(scope: Scope) -> str:
@@ -120,10 +122,13 @@ class RequestContext:
         token = request_id.set(rid)
         started = time.perf_counter()
         status = 500  # what the client gets if nothing was sent at all
+        body_bytes = 0
 
         async def stamped(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
+            nonlocal status, body_bytes
+            if message["type"] == "http.response.body":
+                body_bytes += len(message.get("body", b""))
+            elif message["type"] == "http.response.start":
                 status = int(message["status"])
                 message["headers"] = [
                     *(h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"),
@@ -138,7 +143,7 @@ class RequestContext:
             method = str(scope.get("method", ""))
             route = route_template(scope)
             if self.observer is not None:
-                self.observer.observe(method, route, status, seconds)
+                self.observer.observe(method, route, status, seconds, body_bytes)
             client = scope.get("client")
             access_log.info(
                 "%s %s %d",

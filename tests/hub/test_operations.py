@@ -184,6 +184,8 @@ def test_served_hub_logs_json_with_request_ids_and_counts_metrics(
     assert artifact not in text  # labels are route templates, never ids
     assert _metric(text, count, method="GET", route="/api/v1/assignments", status="200") == 1
     assert _metric(text, "assessor_hub_syncs_total") == 1
+    assert _metric(text, "assessor_hub_artifact_bytes_total") == len(payload)
+    assert _metric(text, "assessor_hub_artifact_redirects_total") == 0
     assert _metric(text, "assessor_hub_decision_uploads_total", status="200") == 1
     # 401 (metrics without a token, twice) and 404 (the unknown submission) so far.
     assert _metric(text, "assessor_hub_errors_total", status_class="4xx") == 3

@@ -83,6 +83,10 @@ def test_client_downloads_by_redirect_without_its_token(
         assert redirect.status_code == 307
         assert redirect.headers["Location"].startswith(storage_proxy.url + "/")
         assert redirect.headers["ETag"] == f'"{clip.sha256}"'
+        # Counted as handed to the storage, with no evidence bytes through the hub.
+        registry = hub.app.state.hub_metrics.registry
+        assert registry.get_sample_value("assessor_hub_artifact_redirects_total") == 1
+        assert registry.get_sample_value("assessor_hub_artifact_bytes_total") == 0
         assert httpx.get(content).status_code == 401
         assert hub.add_assessor("bob")
         assert (
