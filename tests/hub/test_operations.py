@@ -167,7 +167,17 @@ def test_served_hub_logs_json_with_request_ids_and_counts_metrics(
         assert httpx.get(f"{base}/metrics").status_code == 401
         wrong = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {bearer}"})
         assert wrong.status_code == 401
-        scraped = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {metrics_token}"})
+        scrapes: list[httpx.Response] = []
+
+        def counted() -> bool:
+            # A request is counted once its answer is out, so the last one may lag a little.
+            scrapes.append(
+                httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {metrics_token}"})
+            )
+            return _metric(scrapes[-1].text, "assessor_hub_errors_total", status_class="4xx") >= 3
+
+        _wait_until(counted, 10, "the requests to be counted")
+        scraped = scrapes[-1]
         assert scraped.status_code == 200
         assert scraped.headers["content-type"].startswith("text/plain")
         text = scraped.text
