@@ -36,6 +36,8 @@ def test_sign_in_returns_a_bearer_token_that_opens_me(hub: HubServer, world: Wor
         "display_name": "Ann Example",
         "roles": ["assessor"],
         "calibration_status": "none",
+        # A hub on local disk streams evidence itself: it declares no storage origin.
+        "artifact_origin": None,
     }
     # Only the token's hash is stored.
     with world.admin.db.read() as session:
