@@ -8,8 +8,15 @@ from typing import NamedTuple
 
 
 class AssignmentKind(StrEnum):
+    """What the assessor is asked to do. Second reads and validity papers are
+    ``production`` on the wire: the assessor cannot tell them from first reads."""
+
     PRODUCTION = "production"
     CALIBRATION = "calibration"
+    # Decide between two reads that did not agree (the ``adjudicator`` role).
+    ADJUDICATION = "adjudication"
+    # Check a decided sheet, criterion by criterion (the ``backreader`` role).
+    BACKREAD = "backread"
 
 
 class Assignment(NamedTuple):

@@ -19,7 +19,12 @@ from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.wording import span
 
-KIND_WORDS = {AssignmentKind.PRODUCTION: "Production", AssignmentKind.CALIBRATION: "Calibration"}
+KIND_WORDS = {
+    AssignmentKind.PRODUCTION: "Production",
+    AssignmentKind.CALIBRATION: "Calibration",
+    AssignmentKind.ADJUDICATION: "Adjudication",
+    AssignmentKind.BACKREAD: "Backread",
+}
 """The queue's Kind column; only calibration work is labelled anywhere else."""
 CALIBRATION_HINT = (
     "Calibration: an item of a calibration session. Your levels are compared with the "

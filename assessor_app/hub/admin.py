@@ -75,7 +75,7 @@ from assessor_app.protocol.v1 import (
 )
 from assessor_app.protocol.workflow import CoachingFlagOut, ReviewItem, ReviewOutcome
 
-ROLES = ("assessor", "facilitator", "reviewer", "admin")
+ROLES = ("assessor", "facilitator", "reviewer", "admin", "adjudicator", "backreader")
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$")
 
 # Columns of ``export-decisions --csv``, in order. Part of the hub's documented interface.

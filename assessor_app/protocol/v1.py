@@ -51,6 +51,7 @@ __all__ = [
     "PreviousAttemptOut",
     "ProblemDetail",
     "QuoteCitation",
+    "RecalibrationNotice",
     "RectWire",
     "RegionCitation",
     "SubmissionOut",
@@ -118,6 +119,16 @@ class TokenResponse(_Wire):
     expires_at: datetime
 
 
+class RecalibrationNotice(_Wire):
+    """In ``/me``: the caller must qualify again on a calibration set of this credential
+    before receiving new production work for it, and why. (Listed with the other scoring
+    operation schemas in ``protocol/scoring.py``.)"""
+
+    credential_id: str
+    credential_title: str
+    reason: str
+
+
 class Me(_Wire):
     username: str
     display_name: str
@@ -128,6 +139,17 @@ class Me(_Wire):
     the hub's object storage), or None when the hub serves every artifact itself. A
     client follows an artifact redirect to this origin only, and never sends its bearer
     token there."""
+    recalibration: list[RecalibrationNotice] = Field(default_factory=list)
+    """Credentials the caller receives no new production work for until they qualify
+    again (scoring operations)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_no_recalibration(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Sent only when there is one, so clients that predate the field still accept /me.
+        data: dict[str, Any] = handler(self)
+        if not data.get("recalibration"):
+            data.pop("recalibration", None)
+        return data
 
 
 class AssignmentItem(_Wire):
