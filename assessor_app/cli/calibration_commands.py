@@ -130,6 +130,7 @@ def _key_json(comparison: KeyComparison) -> str:
         {
             "assignment": comparison.assignment_id,
             "submission": key.submission_id,
+            "item": comparison.item_name,
             "decided_at": comparison.decided_at.isoformat(),
             "your_decision": str(key.your_decision),
             "key_decision": str(key.decision),
@@ -175,8 +176,7 @@ def cmd_key(args: Namespace, console: Console) -> int:
     if args.json:
         console.out(_key_json(comparison))
         return ExitCode.OK
-    title = comparison.credential_title or "Calibration item"
-    console.out(f"{title} · submission {comparison.key.submission_id} · {assignment_id}")
+    console.out(f"{comparison.item_name} · {assignment_id}")
     console.out(
         f"Exact: {format_share(comparison.exact_share)} of criteria · exact or adjacent: "
         f"{format_share(comparison.adjacent_share)}"

@@ -115,6 +115,8 @@ class KeyRow:
 class KeyComparison:
     assignment_id: str
     credential_title: str
+    # The item as people know it (credential and educator pseudonym, ``item_name``).
+    item_name: str
     key: AssignmentKey
     rows: tuple[KeyRow, ...]
     decided_at: datetime
@@ -143,7 +145,7 @@ class KeyComparison:
             decided_at=self.decided_at,
             exact_share=self.exact_share,
             adjacent_share=self.adjacent_share,
-            label=f"{self.credential_title} ({self.key.submission_id})",
+            label=self.item_name,
         )
 
 
@@ -404,7 +406,7 @@ class CalibrationService:
             )
             return None
         loaded = self.store.submissions.load_for_assignment(cached.assignment_id)
-        credential = loaded[1] if loaded else None
+        submission, credential = loaded if loaded else (None, None)
         decided = self.store.decisions.latest(cached.assignment_id)
         rows: list[KeyRow] = []
         order = (
@@ -434,6 +436,12 @@ class CalibrationService:
         return KeyComparison(
             assignment_id=cached.assignment_id,
             credential_title=credential.title if credential else "",
+            item_name=item_name(
+                credential.title if credential else "",
+                submission.educator_pseudonym if submission else "",
+                submission.attempt if submission else None,
+                key.submission_id,
+            ),
             key=key,
             rows=tuple(rows),
             decided_at=decided.finalized_at if decided else cached.fetched_at,

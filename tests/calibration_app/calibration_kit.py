@@ -43,6 +43,10 @@ FEEDBACK = (
     "next question."
 )
 PLAIN_LEVELS = {"c1-wait": "proficient", "c2-reflection": "proficient"}
+# Whose submissions the items are: calibration names items by credential and pseudonym.
+KEYED_EDUCATOR = "E-7041"
+PLAIN_EDUCATOR = "E-7052"
+KEYED_ITEM = f"Wait time after questions · Educator {KEYED_EDUCATOR}"
 
 
 def fast_client(base_url: str, token: str | None = None, **options: object) -> HubClient:
@@ -65,7 +69,7 @@ def import_keyed_submission(hub: RunningHub, *, keyed: bool) -> str:
     lines = [
         f"credential: {CREDENTIAL_ID}",
         "attempt: 1",
-        f"educator_pseudonym: E-{secrets.token_hex(2)}",
+        f"educator_pseudonym: {KEYED_EDUCATOR if keyed else PLAIN_EDUCATOR}",
         "artifacts:",
         "  - {file: reflection.txt, title: Reflection}",
     ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from calibration_kit import MASTER_RATIONALE_WAIT, SESSION_TITLE, Scene, pdf_text
+from calibration_kit import KEYED_ITEM, MASTER_RATIONALE_WAIT, SESSION_TITLE, Scene, pdf_text
 
 from assessor_app.cli.main import main
 from assessor_app.services.account import sign_out
@@ -63,6 +63,9 @@ def test_key_fetched_once_then_shown_without_the_hub(scored: Scene, run: Run) ->
     keyed = scored.assignment("ann", scored.keyed_submission)
     shown = run(*as_ann(scored), "calibration", "key", keyed)
     assert shown.code == 0, shown.err
+    # the item as people know it, not by the hub's internal id
+    assert shown.out.splitlines()[0] == f"{KEYED_ITEM} · {keyed}"
+    assert scored.keyed_submission not in shown.out
     assert "Exact: 50% of criteria · exact or adjacent: 100%" in shown.out
     assert "✓ Wait after the question: yours Proficient, key Proficient" in shown.out
     assert f"Why the key says so: {MASTER_RATIONALE_WAIT}" in shown.out
@@ -75,6 +78,7 @@ def test_key_fetched_once_then_shown_without_the_hub(scored: Scene, run: Run) ->
     assert again.code == 0, again.err
     data = json.loads(again.out)
     assert data["exact_share"] == 0.5 and data["key_decision"] == "not_yet"
+    assert data["item"] == KEYED_ITEM and data["submission"] == scored.keyed_submission
     assert [(c["criterion"], c["distance"]) for c in data["criteria"]] == [
         ("c1-wait", 0),
         ("c2-reflection", 1),

@@ -9,6 +9,7 @@ from calibration_kit import (
     ANN_LEVELS,
     CONSENSUS_NOTE,
     DISCUSSION_NOTES,
+    KEYED_ITEM,
     MASTER_RATIONALE_REFLECTION,
     MASTER_RATIONALE_WAIT,
     SESSION_TITLE,
@@ -114,6 +115,7 @@ def test_key_after_upload_kept_for_offline_and_drift(scored: Scene, unreachable_
 
     comparison = ann.comparison(keyed_id)
     assert comparison is not None
+    assert comparison.item_name == KEYED_ITEM
     rows = {r.criterion_id: r for r in comparison.rows}
     wait, reflection = rows["c1-wait"], rows["c2-reflection"]
     assert (wait.title, wait.yours, wait.master, wait.distance) == (
@@ -145,8 +147,8 @@ def test_key_after_upload_kept_for_offline_and_drift(scored: Scene, unreachable_
     kept = offline.comparison(keyed_id)
     assert kept is not None and kept.rows == comparison.rows
     drift = offline.drift()
-    assert [(p.assignment_id, p.exact_share, p.adjacent_share) for p in drift] == [
-        (keyed_id, 0.5, 1.0)
+    assert [(p.assignment_id, p.label, p.exact_share, p.adjacent_share) for p in drift] == [
+        (keyed_id, KEYED_ITEM, 0.5, 1.0)
     ]
     listing = offline.sessions()
     assert listing.from_cache and [e.title for e in listing.entries] == [SESSION_TITLE]

@@ -15,6 +15,7 @@ from calibration_kit import (
     ANN_LEVELS,
     CONSENSUS_NOTE,
     DISCUSSION_NOTES,
+    KEYED_ITEM,
     MASTER_RATIONALE_REFLECTION,
     MASTER_RATIONALE_WAIT,
     SESSION_TITLE,
@@ -317,15 +318,17 @@ def test_drift_chart_draws_each_item_in_date_order(qtbot: QtBot) -> None:
     start = datetime(2026, 9, 1, tzinfo=UTC)
     chart.set_points(
         [
-            DriftPoint("late", start + timedelta(days=20), 1.0, 1.0),
-            DriftPoint("early", start, 0.25, 0.75),
-            DriftPoint("middle", start + timedelta(days=10), 0.5, 1.0),
+            DriftPoint("late", start + timedelta(days=20), 1.0, 1.0, "Wait Time · Educator E-3"),
+            DriftPoint("early", start, 0.25, 0.75, "Wait Time · Educator E-1"),
+            DriftPoint("middle", start + timedelta(days=10), 0.5, 1.0, "Wait Time · Educator E-2"),
         ]
     )
     assert [p.assignment_id for p in chart.points()] == ["early", "middle", "late"]
     assert chart.accessibleDescription() == (
-        "Exact agreement with the key per item, oldest first: 01 Sep 2026: 25% exact; "
-        "11 Sep 2026: 50% exact; 21 Sep 2026: 100% exact"
+        "Exact agreement with the key per item, oldest first: "
+        "01 Sep 2026, Wait Time · Educator E-1: 25% exact; "
+        "11 Sep 2026, Wait Time · Educator E-2: 50% exact; "
+        "21 Sep 2026, Wait Time · Educator E-3: 100% exact"
     )
     image = chart.grab().toImage()
     positions = [chart.point_position(i) for i in range(3)]
@@ -384,3 +387,9 @@ def test_key_shown_after_an_upload_from_the_main_window(
     assert "Exact: 50% of criteria" in panel.view.summary.text()
     assert "Your decision: Pass; the key's: Not Yet" in panel.view.summary.text()
     assert [p.assignment_id for p in panel.chart.points()] == [keyed]
+    # the item is named by credential and educator, in the list, the heading and the chart
+    assert KEYED_ITEM in panel.items.item(0).text()
+    assert KEYED_ITEM in panel.view.heading.text()
+    assert f"{KEYED_ITEM}: 50% exact" in panel.chart.toolTip()
+    shown = " ".join([panel.items.item(0).text(), panel.view.heading.text(), panel.chart.toolTip()])
+    assert scene.keyed_submission not in shown

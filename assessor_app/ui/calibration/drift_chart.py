@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from assessor_app.domain.calibration_display import DriftPoint, format_share
+from assessor_app.ui.plain_text import plain, tooltip
 from assessor_app.ui.qt import (
     QColor,
     QFont,
@@ -56,12 +57,13 @@ class DriftChart(QWidget):
             text = "No keyed calibration items yet: your agreement with keys appears here."
         else:
             parts = [
-                f"{p.decided_at:%d %b %Y}: {format_share(p.exact_share)} exact"
+                f"{p.decided_at:%d %b %Y}, {p.label or p.assignment_id}: "
+                f"{format_share(p.exact_share)} exact"
                 for p in self._points
             ]
             text = "Exact agreement with the key per item, oldest first: " + "; ".join(parts)
-        self.setAccessibleDescription(text)
-        self.setToolTip(text)
+        self.setAccessibleDescription(plain(text))
+        self.setToolTip(tooltip(text))
 
     def plot_rect(self) -> QRectF:
         return QRectF(

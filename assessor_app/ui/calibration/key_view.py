@@ -72,10 +72,8 @@ class KeyComparisonView(QWidget):
             self.heading.setText("Choose a keyed item to compare your scores with its key.")
             self.summary.setText("")
             return
-        title = comparison.credential_title or "Calibration item"
         self.heading.setText(
-            f"<b>{as_html(title)}</b> · submission {as_html(comparison.key.submission_id)} · "
-            f"decided {comparison.decided_at:%d %b %Y}"
+            f"<b>{as_html(comparison.item_name)}</b> · decided {comparison.decided_at:%d %b %Y}"
         )
         self.summary.setText(
             f"Exact: {format_share(comparison.exact_share)} of criteria · exact or adjacent: "
@@ -132,9 +130,8 @@ class KeysPanel(QWidget):
         self.comparisons = comparisons
         self.items.clear()
         for comparison in reversed(comparisons):  # newest first
-            title = comparison.credential_title or comparison.key.submission_id
             item = QListWidgetItem(
-                f"{comparison.decided_at:%d %b %Y} · {printable(title)} · "
+                f"{comparison.decided_at:%d %b %Y} · {printable(comparison.item_name)} · "
                 f"{format_share(comparison.exact_share)} exact"
             )
             item.setData(_ID_ROLE, comparison.assignment_id)
