@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system libraries Assessor needs (libvlc for video, ffmpeg for demo media,
-# PostgreSQL, a Secret Service and Chromium for the test suite). On Debian/Ubuntu as root
-# it installs what is missing; elsewhere it prints the exact command to run and stops.
+# PostgreSQL, nginx, a Secret Service and Chromium for the test suite, which starts its own
+# PostgreSQL and nginx processes and leaves the system services alone). On Debian/Ubuntu as
+# root it installs what is missing; elsewhere it prints the exact command to run and stops.
 #   usage: install-system-packages.sh app|test
 set -euo pipefail
 profile="${1:-app}"
@@ -9,7 +10,7 @@ profile="${1:-app}"
 app_packages=(libvlc5 vlc-plugin-base libpulse0 libxcb-icccm4 ffmpeg
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1
   libglib2.0-0 libdbus-1-3 fonts-dejavu-core)
-test_packages=(poppler-utils xvfb xauth gnome-keyring dbus dbus-x11 postgresql curl chromium)
+test_packages=(poppler-utils xvfb xauth gnome-keyring dbus dbus-x11 postgresql nginx curl chromium)
 
 wanted=("${app_packages[@]}")
 if [ "$profile" = test ]; then wanted+=("${test_packages[@]}"); fi
@@ -39,8 +40,8 @@ fi
 cat >&2 <<'MSG'
 Assessor plays classroom video with VLC (libvlc) and makes its demo media with ffmpeg.
 Install them, then run the make command again:
-  Debian/Ubuntu:  sudo apt-get install -y --no-install-recommends libvlc5 vlc-plugin-base libpulse0 libxcb-icccm4 ffmpeg poppler-utils postgresql
-  Fedora:         sudo dnf install -y https://mirrors.rpmfusion.org/free/fedora/rpmfusion-free-release-$(rpm -E %fedora).noarch.rpm && sudo dnf install -y vlc-libs ffmpeg poppler-utils postgresql-server
-  macOS:          brew install --cask vlc && brew install ffmpeg poppler postgresql@15
+  Debian/Ubuntu:  sudo apt-get install -y --no-install-recommends libvlc5 vlc-plugin-base libpulse0 libxcb-icccm4 ffmpeg poppler-utils postgresql nginx
+  Fedora:         sudo dnf install -y https://mirrors.rpmfusion.org/free/fedora/rpmfusion-free-release-$(rpm -E %fedora).noarch.rpm && sudo dnf install -y vlc-libs ffmpeg poppler-utils postgresql-server nginx
+  macOS:          brew install --cask vlc && brew install ffmpeg poppler postgresql@15 nginx
 MSG
 exit 1
