@@ -44,6 +44,12 @@ from assessor_app.hub.db import (
 from assessor_app.hub.decisions import DecisionRefused
 from assessor_app.hub.decisions import record_decision as _record_decision
 from assessor_app.hub.migrate import upgrade_database
+from assessor_app.hub.scoring.affiliations import (
+    set_submission_affiliations,
+    submission_affiliations,
+)
+from assessor_app.hub.scoring.allocation import add_work
+from assessor_app.hub.scoring.models import FIRST
 from assessor_app.hub.security import hash_password
 from assessor_app.hub.storage import StoredBlob, open_storage
 from assessor_app.hub.submission_file import (
@@ -342,7 +348,10 @@ class HubAdmin:
                     record_recipient(session, spec.educator_pseudonym, spec.recipient, now)
                 except RecipientConflict as exc:
                     raise HubAdminError(f"{folder}: {exc}") from None
-            if spec.calibration_key is not None:
+            set_submission_affiliations(session, submission_id, spec.affiliations)
+            if spec.calibration_key is None:
+                add_work(session, submission_id, FIRST, now)
+            else:
                 key = spec.calibration_key
                 session.add(
                     CalibrationKey(
@@ -516,7 +525,12 @@ class HubAdmin:
                         sha256=blob.sha256,
                     )
                 )
-            if plan.assessor is not None:
+            set_submission_affiliations(
+                session, new_id, submission_affiliations(session, submission_id)
+            )
+            if plan.assessor is None:
+                add_work(session, new_id, FIRST, now)
+            else:
                 assignment_id = f"asg-{secrets.token_hex(8)}"
                 session.add(
                     AssignmentRow(

@@ -4,8 +4,9 @@
                  [--storage DIR|s3://BUCKET/PREFIX] [--s3-endpoint URL]
                  [--serve-artifacts redirect|proxy] [--token-ttl-hours H]
                  [--forwarded-allow-ips ADDR,...] [--proof rs256|eddsa]
-                 [--metrics-token-file FILE] [--docs]
-    assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...] [--password-stdin]
+                 [--metrics-token-file FILE] [--docs] [--allocate-every SECONDS]
+    assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...]
+                 [--affiliation ID ...] [--password-stdin]
     assessor-hub set-password USERNAME [--password-stdin]
     assessor-hub revoke-tokens USERNAME
     assessor-hub import-credential FILE
@@ -28,6 +29,13 @@
     assessor-hub revoke-credential ID --reason TEXT
     assessor-hub import-pathway FILE
     assessor-hub pathways [--educator PSEUDONYM]
+    assessor-hub set-scoring CRED [--second-read SHARE] [--second-read-near-cut POINTS]
+                 [--adjudicate-when decision|distance:N|both] [--validity-rate SHARE]
+                 [--validity-window K] [--backread-rate SHARE] [--require-qualified]
+    assessor-hub scoring-plan CRED
+    assessor-hub set-affiliations USERNAME [--affiliation ID ...]
+    assessor-hub set-capacity USERNAME N | --unlimited
+    assessor-hub allocate [--credential CRED]
 
 Every command also takes ``--db URL``, ``--storage DIR|s3://BUCKET/PREFIX`` and
 ``--s3-endpoint URL``. Errors print one message and
@@ -39,6 +47,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import ipaddress
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -69,11 +78,14 @@ from assessor_app.hub.config import (
 )
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.pathways import commands as pathway_commands
+from assessor_app.hub.scoring import commands as scoring_commands
+from assessor_app.hub.scoring.allocation import AllocationJob
 from assessor_app.hub.storage import S3Location, StorageUnavailable, StorageUrlError
 from assessor_app.hub.workflow import commands as workflow_commands
 from assessor_app.protocol.calibration import QualificationRules
 
 DB_ENV = "ASSESSOR_HUB_DB"
+DEFAULT_ALLOCATION_SECONDS = 60.0
 MIN_PASSWORD = 8
 
 
@@ -95,6 +107,16 @@ def _share(text: str) -> float:
         value = -1.0
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1, like 0.8")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and value < math.inf):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
     return value
 
 
@@ -234,6 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the interactive API documentation at /docs (assets from the hub itself)",
     )
     serve.add_argument(
+        "--allocate-every",
+        type=_seconds,
+        default=DEFAULT_ALLOCATION_SECONDS,
+        metavar="SECONDS",
+        help="give open work to eligible accounts every SECONDS (default: "
+        f"{DEFAULT_ALLOCATION_SECONDS:g}; 0 turns it off: then run `allocate` yourself)",
+    )
+    serve.add_argument(
         "--allow-demo-accounts-on-network",
         action="store_true",
         help="serve on a non-loopback address even though demo accounts (password 'demo') exist",
@@ -249,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=ROLES,
         help="repeat for several roles (default: assessor)",
     )
+    scoring_commands.add_affiliation_option(add)
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
@@ -352,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     workflow_commands.add_commands(sub, common)
     badge_commands.add_commands(sub, common)
     pathway_commands.add_commands(sub, common)
+    scoring_commands.add_commands(sub, common)
     return parser
 
 
@@ -439,16 +471,28 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
     say(f"and signed {key.proof.alg} (--proof {key.proof.value}) with key {key.kid}")
     # JSON lines on standard error, with request ids; the hub writes its own access lines.
     configure_hub_logging()
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        log_config=None,
-        access_log=False,
-        **SERVER_LIMITS,
-        **proxy_options(args),
-    )
+    job = None
+    if args.allocate_every:
+        say(f"Allocating open work every {args.allocate_every:g} s (--allocate-every).")
+        job = AllocationJob(
+            app.state.hub.db,
+            args.allocate_every,
+            lambda run: say(f"Allocated {len(run.allocated)}; {run.waiting} waiting."),
+        ).start()
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            log_config=None,
+            access_log=False,
+            **SERVER_LIMITS,
+            **proxy_options(args),
+        )
+    finally:
+        if job is not None:
+            job.stop()
     return 0
 
 
@@ -489,6 +533,9 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
             case "add-assessor":
                 roles = args.roles or ["assessor"]
                 admin.add_assessor(args.username, password, args.display_name, roles)
+                if args.affiliations:
+                    scoring_commands.set_affiliations(admin, args.username, args.affiliations)
+                    roles = [*roles, f"affiliations {', '.join(args.affiliations)}"]
                 say(f"Added {args.username} ({', '.join(roles)}).")
             case "set-password":
                 revoked = admin.set_password(args.username, password)
@@ -553,6 +600,8 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
                 badge_commands.run(args, admin, say)
             case command if command in pathway_commands.COMMANDS:
                 pathway_commands.run(args, admin, say)
+            case command if command in scoring_commands.COMMANDS:
+                scoring_commands.run(args, admin, say)
     return 0
 
 

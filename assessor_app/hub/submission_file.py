@@ -10,6 +10,8 @@ recipient:                          # optional: who this educator's credentials 
   email_hash: "sha256$3b1a…"        # optional: sha256 of e-mail + salt, as an IdentityObject
   salt: "x7f…"                      # the salt of email_hash, when one was used
 change_note: "..."                  # optional
+affiliations: [district-12]         # optional: organisations or districts it comes from;
+                                    # never assigned to an account sharing one
 previous_attempts:                  # optional
   - {attempt: 1, decision: not_yet, feedback: "...", criteria: {c1: beginning}}
 artifacts:                          # order = display order
@@ -34,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assessor_app.domain.decision import Decision
 from assessor_app.domain.whole_numbers import MAX_COUNT
 from assessor_app.hub.http_semantics import is_media_type
+from assessor_app.hub.scoring.affiliations import checked as checked_affiliations
 from assessor_app.protocol.rubric_file import Identifier
 
 METADATA_FILE = "submission.yaml"
@@ -132,9 +135,15 @@ class SubmissionFile(_Strict):
     educator_pseudonym: Annotated[str, Field(min_length=1, max_length=200)]
     recipient: RecipientEntry | None = None
     change_note: Annotated[str, Field(max_length=20_000)] = ""
+    affiliations: Annotated[list[str], Field(max_length=50)] = Field(default_factory=list)
     previous_attempts: list[PreviousAttemptEntry] = Field(default_factory=list)
     artifacts: Annotated[list[ArtifactEntry], Field(min_length=1, max_length=200)]
     calibration_key: CalibrationKeyEntry | None = None
+
+    @field_validator("affiliations")
+    @classmethod
+    def _affiliations(cls, value: list[str]) -> list[str]:
+        return checked_affiliations(value)
 
     @field_validator("artifacts")
     @classmethod
