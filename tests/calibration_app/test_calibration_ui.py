@@ -25,6 +25,7 @@ from calibration_kit import (
     sync,
 )
 from pytestqt.qtbot import QtBot
+from support.shots import save_shot
 
 from assessor_app.domain.calibration_display import DriftPoint
 from assessor_app.domain.status_words import CALIBRATION_HINT
@@ -240,9 +241,7 @@ def test_calibration_work_is_labelled_and_production_work_is_not(
     labelled = header(calibration)
     assert labelled.header.text().startswith("<b>Calibration</b> · <b>Wait time after questions")
     assert labelled.header.toolTip() == CALIBRATION_HINT
-    shots = Path("/work/helpers/shots/layout")
-    shots.mkdir(parents=True, exist_ok=True)
-    assert labelled.grab().save(str(shots / "workspace-calibration-1366x768.png"))
+    save_shot(labelled, "workspace-calibration-1366x768.png", tmp_path)
     labelled.close_workspace()
     plain = header(production.assignment_id)
     assert plain.header.text().startswith("<b>Wait time after questions</b> · Educator E-")
@@ -279,8 +278,7 @@ def test_a_facilitator_with_nothing_to_score_is_pointed_to_their_sessions(
     assert window.placeholder.text().startswith(
         "You have no submissions to score. You facilitate 1 calibration session:"
     )
-    shots = Path("/work/helpers/shots/layout")
-    assert window.grab().save(str(shots / "lead-landing-1366x768.png"))
+    save_shot(window, "lead-landing-1366x768.png", tmp_path)
 
     qtbot.mouseClick(window.sessions_button, Qt.MouseButton.LeftButton)
     assert window.calibration is not None
@@ -296,7 +294,7 @@ def test_a_facilitator_with_nothing_to_score_is_pointed_to_their_sessions(
         calibration.sessions.list.setCurrentIndex(index)
     calibration.resize(1100, 1000 - 40)
     qtbot.wait(50)
-    assert calibration.grab().save(str(shots / "calibration-window-1000px.png"))
+    save_shot(calibration, "calibration-window-1000px.png", tmp_path)
     calibration.close()
 
     # An assessor with work to score sees no pointer.

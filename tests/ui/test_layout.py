@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 import pytest
 from pytestqt.qtbot import QtBot
+from support.shots import save_shot
 
 from assessor_app.domain import Artifact, AssignmentKind
 from assessor_app.domain.assignment_state import LocalState
@@ -26,7 +27,6 @@ from assessor_app.ui.queue import Column
 from assessor_app.ui.shortcut_sheet import ShortcutSheet
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
 
-SHOTS = Path("/work/helpers/shots/layout")
 # The window's queue model reads the real clock.
 NOW = datetime.now(UTC)
 
@@ -80,8 +80,7 @@ def test_the_queue_shows_every_column_whole_at_1366x768(qtbot: QtBot, tmp_path: 
             text = str(window.queue.proxy.index(row, column).data())
             assert metrics.horizontalAdvance(text) + 8 <= header.sectionSize(column), text
     assert header.sectionSize(Column.CREDENTIAL) >= 90
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    assert window.grab().save(str(SHOTS / "queue-1366x768.png"))
+    save_shot(window, "queue-1366x768.png", tmp_path)
 
 
 def test_the_queue_splitter_and_column_widths_are_remembered(qtbot: QtBot, tmp_path: Path) -> None:

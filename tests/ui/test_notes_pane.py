@@ -7,7 +7,6 @@ and bring back, Ctrl+I inserts into the rationale; typing in a rationale pauses 
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 from support.hub import PASSWORD, make_video, running_hub
+from support.shots import save_shot
 
 from assessor_app.domain import Citation, PdfPage
 from assessor_app.media.player import PlayerState
@@ -23,22 +23,12 @@ from assessor_app.services.scoring import ScoringService
 from assessor_app.services.settings import SettingsService
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.ui.background import Executors
-from assessor_app.ui.qt import QPoint, QSettings, Qt, QWidget
+from assessor_app.ui.qt import QPoint, QSettings, Qt
 from assessor_app.ui.viewers.pdf_viewer import PdfViewer
 from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.workspace import Workspace
 
 C1, C2 = "c1-wait", "c2-reflection"
-# Where to keep the screenshots to look at (else they go to the test's temporary folder).
-SHOTS = os.environ.get("ASSESSOR_SHOTS")
-
-
-def _shot(widget: QWidget, name: str, tmp_path: Path) -> None:
-    folder = Path(SHOTS) if SHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    image = widget.grab()
-    assert not image.isNull() and image.width() >= 1000
-    assert image.save(str(folder / name))
 
 
 def _plan_pdf() -> bytes:
@@ -150,7 +140,7 @@ def test_the_pane_goes_edits_deletes_undoes_and_inserts(
     qtbot.waitUntil(lambda: timeline.width() > 100, timeout=5000)
     qtbot.mouseMove(timeline, QPoint(round(timeline.x_for(4_000)), 30))
     qtbot.waitUntil(lambda: timeline.toolTip() == "00:04 — waits 4 s", timeout=5000)
-    _shot(workspace, "notes-pane.png", tmp_path)
+    assert save_shot(workspace, "notes-pane.png", tmp_path)
 
     # Enter on the citation shows the PDF at its page; on a note, the video at its moment.
     _key(qtbot, workspace, 2, Qt.Key.Key_Return)
@@ -169,7 +159,7 @@ def test_the_pane_goes_edits_deletes_undoes_and_inserts(
     qtbot.keyClicks(pane.text_edit, "asks, hands go up at once")
     pane.criterion_box.setCurrentIndex(pane.criterion_box.findData(C2))
     pane.share_box.setChecked(True)
-    _shot(workspace, "notes-pane-editing.png", tmp_path)
+    assert save_shot(workspace, "notes-pane-editing.png", tmp_path)
     qtbot.keyClick(pane.text_edit, Qt.Key.Key_Return)
     _saved(qtbot, workspace)
     first = store.notes.list(aid)[0]
