@@ -5,8 +5,10 @@
 
 A demo hub is seeded in a temporary folder (20-second clips; generated media are cached
 in the user's cache folder, so later runs are quick) and served on 127.0.0.1; ``demo1``
-signs in with an in-memory keyring, syncs, and the windows are grabbed. Tests use
-``dark_palette`` and never write into docs/.
+signs in with an in-memory keyring, syncs, and the windows are grabbed: the queue, and
+a submission being scored (two time-pinned notes, a cited range and page, a rationale,
+the in and out marks on the timeline). Tests use ``dark_palette`` and never write into
+docs/.
 """
 
 from __future__ import annotations
@@ -110,6 +112,33 @@ def _has_video(session: ProfileSession, assignment_id: str) -> bool:
     return loaded is not None and any(a.kind is ArtifactKind.VIDEO for a in loaded[0].artifacts)
 
 
+def _score_some(session: ProfileSession, assignment_id: str) -> None:
+    """What an assessor has after a few minutes on a submission: notes at two moments of
+    the clip, a cited range and lesson-plan page, and the first rationale."""
+    from assessor_app.domain import ArtifactKind
+    from assessor_app.domain.citations import Citation, PdfPage, TimeRange
+    from assessor_app.services.scoring import ScoringService
+
+    loaded = session.store.submissions.load_for_assignment(assignment_id)
+    assert loaded is not None
+    submission, credential = loaded
+    by_kind = {a.kind: a.id for a in reversed(submission.artifacts)}
+    clip, plan = by_kind[ArtifactKind.VIDEO], by_kind.get(ArtifactKind.PDF)
+    first = credential.rubric.criteria[0].id
+    scoring = ScoringService(session.store)
+    scoring.add_note(assignment_id, clip, 2_000, "Hinge question on the board", first)
+    scoring.add_note(assignment_id, clip, 6_500, "Only the front rows answer", None)
+    scoring.add_citation(assignment_id, first, Citation(clip, TimeRange(1_000, 6_000)))
+    if plan is not None:
+        scoring.add_citation(assignment_id, first, Citation(plan, PdfPage(1)))
+    scoring.set_rationale(
+        assignment_id,
+        first,
+        "The plan places the hinge question where the lesson turns (p. 1), and the clip "
+        "shows it asked at 00:01 with answer choices that name the usual misconception.",
+    )
+
+
 def _grab(url: str, out: Path, suffix: str, password: str) -> list[Path]:
     from assessor_app.services.account import sign_in
     from assessor_app.ui.main_window import MainWindow
@@ -140,6 +169,7 @@ def _grab(url: str, out: Path, suffix: str, password: str) -> list[Path]:
     written.append(path)
 
     window.splitter.setSizes(default_sizes)
+    _score_some(session, with_video)
     window.open_assignment(with_video)
     _spin(lambda: window.workspace is not None, 30)
     workspace = window.workspace
@@ -147,8 +177,12 @@ def _grab(url: str, out: Path, suffix: str, password: str) -> list[Path]:
     viewer = workspace.evidence.current_viewer()
     player = getattr(viewer, "player", None)
     if player is not None:
+        # The range about to be cited, marked with I and O while the clip plays.
         player.play()
-        _spin(lambda: player.position() >= 3000, 30)
+        _spin(lambda: player.position() >= 11_000, 30)
+        viewer.mark_in()  # type: ignore[union-attr]
+        _spin(lambda: player.position() >= 15_000, 30)
+        viewer.mark_out()  # type: ignore[union-attr]
         player.pause()
     criteria = workspace.opened.credential.rubric.criteria
     workspace.rubric.setFocus()

@@ -207,6 +207,11 @@ def test_i_and_o_mark_the_range_and_esc_clears_it(qtbot: QtBot, viewer: VideoVie
     _key(qtbot, viewer, Qt.Key.Key_O)
     assert viewer.marks() == (1000, 3500)
     assert viewer.marks_label.text() == "Marked 00:01–00:03 (C cites, Esc clears)"
+    # Whole, even in an evidence pane narrower than beside the queue and rubric at 1366x768.
+    viewer.resize(640, 520)
+    label = viewer.marks_label
+    qtbot.waitUntil(lambda: viewer.width() == 640, timeout=2000)
+    qtbot.waitUntil(lambda: label.isVisible() and label.width() >= label.sizeHint().width())
     viewer.player.seek(0)
     qtbot.waitUntil(lambda: viewer.player.position() == 0, timeout=2000)
     # The marked range wherever the playhead is.
@@ -216,7 +221,7 @@ def test_i_and_o_mark_the_range_and_esc_clears_it(qtbot: QtBot, viewer: VideoVie
     assert viewer.cite_target() == TimeRange(0, 1000)
     _key(qtbot, viewer, Qt.Key.Key_Escape)
     assert viewer.marks() == (None, None) == viewer.timeline.marks()
-    assert viewer.marks_label.text() == ""
+    assert viewer.marks_label.text() == "" and not viewer.marks_label.isVisible()
     assert viewer.cite_target() == TimeRange(0, 5000)
     # Typing an "I" into the note editor is text, not a mark.
     _key(qtbot, viewer, Qt.Key.Key_N)

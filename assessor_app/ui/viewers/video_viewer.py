@@ -255,6 +255,7 @@ class VideoViewer(ArtifactViewer):
         # The marked range in words, so the marks are not told by the timeline alone.
         self.marks_label = QLabel(self)
         self.marks_label.setAccessibleName("Marked range")
+        self.marks_label.hide()
         self.marks_label.setToolTip(
             with_hint("Range to cite: I marks its start, O its end", "mark_range")
         )
@@ -273,7 +274,6 @@ class VideoViewer(ArtifactViewer):
             self.goto_error,
         ):
             transport.addWidget(widget)
-        transport.addWidget(self.marks_label)
         transport.addStretch(1)
         transport.addWidget(self.note_button)
         transport.addWidget(QLabel("Volume", self))
@@ -286,6 +286,9 @@ class VideoViewer(ArtifactViewer):
         layout.addWidget(self.notice)
         layout.addWidget(self.timeline)
         layout.addLayout(transport)
+        # Its own line, shown while a mark is set: the transport row has no room left for
+        # it beside the queue and the rubric at 1366x768.
+        layout.addWidget(self.marks_label)
         layout.addWidget(self.note_editor)
         self.set_content_widget(content)
 
@@ -438,6 +441,7 @@ class VideoViewer(ArtifactViewer):
         else:
             text = ""
         self.marks_label.setText(f"{text} (C cites, Esc clears)" if text else "")
+        self.marks_label.setVisible(bool(text))
         self.citeTargetChanged.emit()
 
     def change_speed(self, direction: int) -> None:
