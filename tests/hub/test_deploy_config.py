@@ -1,5 +1,6 @@
-"""The nginx configuration docs/deploy.md shows is the file the topology test runs, and it
-is valid nginx with the production values the page gives for its places (TLS included)."""
+"""What docs/deploy.md shows holds: its nginx configuration is the file the topology test
+runs, valid nginx with the production values the page gives for its places (TLS
+included), and its issuer key rotation does what the page says."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from assessor_app.hub.badges.issue import BadgeIssuer
+from assessor_app.hub.badges.signing import KEY_ENV
 from benchmarks.topology import NGINX_TEMPLATE, render_nginx_config
 
 DEPLOY_PAGE = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
@@ -58,3 +63,29 @@ def test_the_production_values_make_a_valid_configuration(tmp_path: Path) -> Non
     )  # fmt: skip
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
+
+
+def test_key_rotation_as_the_deploy_page_does_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openssl's key is taken as the signing key, and the data folder's key stays published
+    (one retired key per format: a second rotation drops the first one's key)."""
+    page = DEPLOY_PAGE.read_text(encoding="utf-8")
+    generate = "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072"
+    assert generate in page and "ASSESSOR_HUB_ISSUER_KEY=" in page
+    data = tmp_path / "hub-data"
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    first = BadgeIssuer.from_environment(data).keys[0].kid
+
+    def rotate(name: str) -> list[str]:
+        new = tmp_path / name
+        subprocess.run([*generate.split(), "-out", str(new)], check=True, capture_output=True)
+        monkeypatch.setenv(KEY_ENV, str(new))
+        published = BadgeIssuer.from_environment(data).jwks()["keys"]
+        return [jwk["kid"].rsplit("/", 1)[-1] for jwk in published]  # kid: the key's URL
+
+    second_set = rotate("issuer-2027.pem")
+    assert len(second_set) == 2 and second_set[1] == first
+    third_set = rotate("issuer-2028.pem")
+    assert len(third_set) == 2 and third_set[1] == first
+    assert second_set[0] not in third_set
