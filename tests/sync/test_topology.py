@@ -229,6 +229,7 @@ def test_a_hub_killed_mid_sync_loses_nothing(topology: Topology, tmp_path: Path)
         for i in range(1, 6)
     ]
     served_before = len(_routes(topology.hub_log(0)))
+    proxied_before = len(topology.nginx_log())
 
     def crash(progress: SyncProgress) -> None:
         # Once the sync is fetching manifests, the first hub process dies as in a crash.
@@ -250,6 +251,15 @@ def test_a_hub_killed_mid_sync_loses_nothing(topology: Topology, tmp_path: Path)
         entries = profile.store.outbox.entries(decided)
         assert [e.state for e in entries] == [OutboxState.UPLOADED]
         assert _decisions(topology)[decided] == entries[0].idempotency_key
+        # Through nginx too, evidence came from the bucket: every artifact GET that a hub
+        # answered was a redirect.
+        artifact_gets = [
+            line
+            for line in topology.nginx_log()[proxied_before:]
+            if '"GET /api/v1/artifacts/' in line and "upstream_status=" in line
+        ]
+        assert len(artifact_gets) >= len(more)
+        assert all(line.split('" ', 1)[1].startswith("307 ") for line in artifact_gets)
         # The surviving process answers for the whole topology.
         assert httpx.get(f"{topology.base_url}/readyz").status_code == 200
     finally:
