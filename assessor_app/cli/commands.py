@@ -42,7 +42,7 @@ from assessor_app.domain import (
 )
 from assessor_app.domain.assignment_state import LocalState, OutboxState, ReviewState
 from assessor_app.domain.citations import describe_citation, format_timecode
-from assessor_app.domain.status_words import due_text, status_word
+from assessor_app.domain.status_words import DECLINE_QUEUED, KIND_WORDS, due_text, status_word
 from assessor_app.domain.wording import plural
 from assessor_app.protocol.v1 import citation_to_wire
 from assessor_app.services.account import (
@@ -63,6 +63,7 @@ from assessor_app.services.scoring import (
     ReopenRefused,
     ScoringService,
 )
+from assessor_app.services.scoring_ops import recalibration, recalibration_text
 from assessor_app.services.worksheet import export_worksheet, import_worksheet
 from assessor_app.store import (
     Profile,
@@ -407,6 +408,7 @@ def cmd_queue(args: Namespace, console: Console) -> int:
     now = datetime.now(UTC)
     with profile_store(args) as (_profile, store):
         rows = queue_rows(store)
+        notice = recalibration_text(recalibration(store))
     if args.json:
         items = [
             {
@@ -416,7 +418,9 @@ def cmd_queue(args: Namespace, console: Console) -> int:
                 "attempt": r.attempt,
                 "kind": r.kind.value,
                 "state": r.local_state.value,
-                "status": status_word(r.state, r.download_percent),
+                "status": DECLINE_QUEUED.word
+                if r.decline_pending
+                else status_word(r.state, r.download_percent),
                 "revoked": r.revoked,
                 "due_at": r.due_at.isoformat() if r.due_at else None,
                 "due": due_text(r.due_at, now),
@@ -428,6 +432,8 @@ def cmd_queue(args: Namespace, console: Console) -> int:
         return ExitCode.OK
     if not rows:
         console.out("Your queue is empty. Run `assessor sync` to fetch new assignments.")
+        if notice:
+            console.out(terminal_text(notice))
         return ExitCode.OK
     console.out(
         table(
@@ -438,8 +444,10 @@ def cmd_queue(args: Namespace, console: Console) -> int:
                     shorten(r.credential_title or "(not downloaded)", 40),
                     r.educator_pseudonym or "-",
                     str(r.attempt) if r.attempt else "-",
-                    r.kind.value,
-                    status_word(r.state, r.download_percent),
+                    KIND_WORDS[r.kind],
+                    DECLINE_QUEUED.word
+                    if r.decline_pending
+                    else status_word(r.state, r.download_percent),
                     due_text(r.due_at, now),
                 ]
                 for r in rows
@@ -450,6 +458,8 @@ def cmd_queue(args: Namespace, console: Console) -> int:
         comment = r.review_comment
         if comment:
             console.out(indent(comment, f"Reviewer’s comment on {r.assignment_id}: "))
+    if notice:
+        console.out(terminal_text(notice))
     return ExitCode.OK
 
 

@@ -39,7 +39,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from assessor_app.cli import calibration_commands, commands, report_commands
+from assessor_app.cli import calibration_commands, commands, report_commands, scoring_commands
 from assessor_app.cli.commands import Console
 from assessor_app.cli.errors import EXIT_CODES_HELP, CliError, ExitCode
 from assessor_app.domain.assignment_state import IllegalTransition
@@ -205,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     ws_import.set_defaults(func=commands.cmd_worksheet_import)
 
     report_commands.register(command, sub)
+    scoring_commands.register(command)
 
     logout = command(
         "logout",

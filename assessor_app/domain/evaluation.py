@@ -17,6 +17,8 @@ class ProblemCode(StrEnum):
     RATIONALE_REQUIRED = "rationale_required"
     FEEDBACK_REQUIRED = "feedback_required"
     OVERRIDE_REASON_REQUIRED = "override_reason_required"
+    # An adjudicator's level that differs from both reads (``domain.adjudication``).
+    ADJUDICATION_RATIONALE_REQUIRED = "adjudication_rationale_required"
 
 
 @dataclass(frozen=True)

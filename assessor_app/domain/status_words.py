@@ -25,11 +25,26 @@ KIND_WORDS = {
     AssignmentKind.ADJUDICATION: "Adjudication",
     AssignmentKind.BACKREAD: "Backread",
 }
-"""The queue's Kind column; only calibration work is labelled anywhere else."""
+"""The queue's Kind column; production work (second reads included) is labelled nowhere
+else."""
+ADJUDICATION_HINT = (
+    "Adjudication: two assessors' reads of this submission disagree. Read both (Read A, "
+    "Read B) and record the final sheet; where your level differs from both, say why."
+)
+BACKREAD_HINT = (
+    "Backread: a decided sheet to read again. Agree or disagree with each criterion; the "
+    "assessor who scored it sees your disagreements, never your name."
+)
 CALIBRATION_HINT = (
     "Calibration: an item of a calibration session. Your levels are compared with the "
     "other assessors' and any answer key (Calibration ▸ Sessions…)."
 )
+KIND_HINTS = {
+    AssignmentKind.CALIBRATION: CALIBRATION_HINT,
+    AssignmentKind.ADJUDICATION: ADJUDICATION_HINT,
+    AssignmentKind.BACKREAD: BACKREAD_HINT,
+}
+"""What the Kind cell's tooltip says; production work has none."""
 
 
 class StatusStyle(NamedTuple):
@@ -55,6 +70,10 @@ STATUS: dict[QueueState, StatusStyle] = {
     ReviewState.RETURNED_FOR_REVISION: StatusStyle("Returned by reviewer", "↺"),
     ReviewState.RETURNED_INCOMPLETE: StatusStyle("Returned as incomplete", "↩"),
 }
+
+DECLINE_QUEUED = StatusStyle("Decline queued for upload", "⊘")
+"""An assignment the assessor declined here, until the hub confirms it (then it leaves
+the queue)."""
 
 OVERDUE_SYMBOL = "⚠"
 

@@ -15,6 +15,7 @@ from assessor_app.domain import AssignmentKind, Criterion, Level, Rubric
 from assessor_app.domain.assignment_state import LocalState, ReviewState
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.store import DownloadState, Store
+from assessor_app.store.models import DeclineState
 
 
 class UnknownChoice(ValueError):
@@ -45,6 +46,8 @@ class QueueRow(NamedTuple):
     due_at: datetime | None = None
     download_percent: int | None = None
     review_comment: str | None = None
+    # Declined here, waiting for the next sync to tell the hub.
+    decline_pending: bool = False
 
     @property
     def review(self) -> ReviewState | None:
@@ -75,9 +78,17 @@ def _download_percents(store: Store, submission_ids: set[str]) -> dict[str, int]
 
 
 def queue_rows(store: Store) -> list[QueueRow]:
-    """Every assignment in the profile, earliest due first (as ``Assignments.queue``).
+    """Every assignment in the profile, earliest due first (as ``Assignments.queue``),
+    but those whose decline the hub confirmed: declined work leaves the queue for good.
     Runs on the GUI's database worker or in the command line, never on the GUI thread."""
-    items = store.assignments.queue()
+    declines = store.declines.latest()
+    items = [
+        item
+        for item in store.assignments.queue()
+        if not (
+            (d := declines.get(item.assignment.id)) is not None and d.state is DeclineState.SENT
+        )
+    ]
     states = [queue_state(i.local_state, i.review) for i in items]
     downloading = {
         item.assignment.submission_id
@@ -100,6 +111,8 @@ def queue_rows(store: Store) -> list[QueueRow]:
             if state is LocalState.DOWNLOADING
             else None,
             review_comment=item.review_comment,
+            decline_pending=(d := declines.get(item.assignment.id)) is not None
+            and d.state is DeclineState.QUEUED,
         )
         for item, state in zip(items, states, strict=True)
     ]

@@ -30,6 +30,8 @@ from assessor_app.domain import (
     TimeRange,
     evaluate,
 )
+from assessor_app.domain.adjudication import criteria_needing_rationale
+from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.assignment_state import (
     EDITABLE,
     REOPENABLE,
@@ -37,9 +39,11 @@ from assessor_app.domain.assignment_state import (
     LocalState,
     ReviewState,
 )
+from assessor_app.domain.evaluation import Problem, ProblemCode
 from assessor_app.domain.feedback_quality import FeedbackFinding, check_feedback
 from assessor_app.domain.notes import TimeNote
 from assessor_app.domain.status_words import status_word
+from assessor_app.protocol.scoring import ReadOut, ReadsOut
 from assessor_app.protocol.v1 import DecisionUpload
 from assessor_app.store import (
     AuditAction,
@@ -51,6 +55,7 @@ from assessor_app.store import (
 from assessor_app.store.repositories.assignments import review_state
 from assessor_app.store.repositories.decisions import OverrideChange
 from assessor_app.store.repositories.scoresheets import StoredCitation
+from assessor_app.store.repositories.scoring_ops import KINDS_WITH_READS
 
 DEFAULT_MIN_WATCHED_SHARE = 0.8
 
@@ -85,6 +90,8 @@ class OpenedAssignment:
     notes: list[TimeNote]
     open_artifact_id: str | None
     video_positions: dict[str, int]
+    # The reads an adjudication or backread shows (None for other kinds, or until synced).
+    reads: ReadsOut | None = None
 
     @property
     def read_only(self) -> bool:
@@ -154,6 +161,7 @@ class ScoringService:
             notes=store.notes.list(assignment_id),
             open_artifact_id=store.workspace.open_artifact(assignment_id),
             video_positions=store.workspace.video_positions(assignment_id),
+            reads=store.reads.get(assignment_id) if assignment.kind in KINDS_WITH_READS else None,
         )
 
     # -- edits: each one is saved before the call returns -----------------------------
@@ -222,7 +230,8 @@ class ScoringService:
         video's watched share cannot be judged and only "never opened" is reported.
         """
         submission, credential = self._loaded(assignment_id)
-        check = self._check_sheet(self.store.sheets.load_sheet(assignment_id), credential)
+        sheet = self.store.sheets.load_sheet(assignment_id)
+        check = self._check_sheet(sheet, credential, self._adjudicated_reads(assignment_id))
         return replace(check, warnings=self._coverage(assignment_id, submission, video_durations))
 
     def _loaded(self, assignment_id: str) -> tuple[Submission, Credential]:
@@ -231,9 +240,22 @@ class ScoringService:
             raise NotReadyError("This submission has not been downloaded yet.")
         return loaded
 
+    def _adjudicated_reads(self, assignment_id: str) -> ReadsOut | _NoReads | None:
+        """The two reads an adjudication's sheet is checked against; ``NO_READS`` when
+        they are not here yet; None for any other kind."""
+        assignment = self.store.assignments.get(assignment_id)
+        if assignment is None or assignment.kind is not AssignmentKind.ADJUDICATION:
+            return None
+        return self.store.reads.get(assignment_id) or NO_READS
+
     @staticmethod
-    def _check_sheet(sheet: ScoreSheet, credential: Credential) -> FinalizeCheck:
+    def _check_sheet(
+        sheet: ScoreSheet, credential: Credential, reads: ReadsOut | _NoReads | None = None
+    ) -> FinalizeCheck:
         evaluation = evaluate(sheet, credential.rubric)
+        if reads is not None:
+            extra = adjudication_problems(sheet, credential, reads)
+            evaluation = replace(evaluation, problems=evaluation.problems + extra)
         return FinalizeCheck(evaluation, [], check_feedback(sheet, credential, evaluation.decision))
 
     def _coverage(
@@ -296,7 +318,7 @@ class ScoringService:
             sheet = rubric_sheet
         else:
             sheet = replace(saved, override=Decision(decision), override_reason=reason)
-        check = self._check_sheet(sheet, credential)
+        check = self._check_sheet(sheet, credential, self._adjudicated_reads(assignment_id))
         if check.blocked:
             raise FinalizeRefused(check)
         quality_reason = (quality_override_reason or "").strip()
@@ -374,6 +396,47 @@ class ScoringService:
                 "This decision is being uploaded right now, so it cannot be reopened. "
                 "Look again when the sync has ended."
             ) from None
+
+
+class _NoReads:
+    """An adjudication whose two reads have not reached this computer yet."""
+
+
+NO_READS = _NoReads()
+
+
+def _levels(read: ReadOut) -> dict[str, str | None]:
+    return {c.criterion_id: c.level_id for c in read.criteria}
+
+
+def adjudication_problems(
+    sheet: ScoreSheet, credential: Credential, reads: ReadsOut | _NoReads
+) -> tuple[Problem, ...]:
+    """What stops an adjudicator's final sheet: a criterion whose level differs from both
+    reads needs a rationale (``domain.adjudication``, the rule the hub applies too)."""
+    if isinstance(reads, _NoReads) or len(reads.reads) < 2:
+        return (
+            Problem(
+                ProblemCode.ADJUDICATION_RATIONALE_REQUIRED,
+                "The two reads of this submission are not on this computer yet: sync, "
+                "then finalize.",
+            ),
+        )
+    # An unscored criterion is "no level yet", a problem of its own, not a disagreement.
+    final = {cid: s.level_id for cid, s in sheet.scores.items() if s.level_id is not None}
+    needing = set(
+        criteria_needing_rationale(final, _levels(reads.reads[0]), _levels(reads.reads[1]))
+    )
+    return tuple(
+        Problem(
+            ProblemCode.ADJUDICATION_RATIONALE_REQUIRED,
+            f"“{criterion.title}”: your level differs from both reads, so say why in "
+            "its rationale.",
+            criterion.id,
+        )
+        for criterion in credential.rubric.criteria
+        if criterion.id in needing and not sheet.score(criterion.id).rationale.strip()
+    )
 
 
 class Finalized(NamedTuple):

@@ -39,7 +39,7 @@ BUSY_TIMEOUT_MS = 15_000
 
 # The newest revision in migrations/versions (a test keeps the two equal). Knowing it
 # lets an up-to-date database open without importing Alembic, which halves start-up time.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 _READ_ONLY = "assessor_read_only"
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
@@ -179,7 +179,9 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine, path: Path, backups_dir: Path, target: str = "head") -> list[str]:
-    """Upgrade to ``target`` one revision per transaction, backing up before each one.
+    """Upgrade to ``target`` one revision per transaction, backing up once before the
+    first: that copy holds the database as the app last used it, and backups of the
+    states in between would only push it out of the ``BACKUPS_KEPT`` newest.
 
     A brand-new database has nothing worth a backup. Returns the revisions applied.
     """
@@ -201,13 +203,12 @@ def migrate(engine: Engine, path: Path, backups_dir: Path, target: str = "head")
     assert wanted is not None
     steps = [rev.revision for rev in script.iterate_revisions(wanted.revision, current)]
     steps.reverse()
+    if current is not None and steps:
+        backup_database(path, backups_dir, f"before-{steps[0]}")
     for revision in steps:
-        if current is not None:
-            backup_database(path, backups_dir, f"before-{revision}")
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
-        current = revision
     return steps
 
 

@@ -26,7 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from assessor_app.common.utc_datetime import UTCDateTime
+from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.assignment_state import LocalState, OutboxState
+from assessor_app.domain.decline import DeclineReason
 
 
 def utcnow() -> datetime:
@@ -124,7 +126,7 @@ class AssignmentRow(Base):
     __tablename__ = "assignments"
     __table_args__ = (
         CheckConstraint(_one_of("local_state", LocalState), name="ck_assignments_state"),
-        CheckConstraint("kind IN ('production', 'calibration')", name="ck_assignments_kind"),
+        CheckConstraint(_one_of("kind", AssignmentKind), name="ck_assignments_kind"),
         Index("ix_assignments_submission", "submission_id"),
     )
 
@@ -357,3 +359,60 @@ class AssignmentReviewRow(Base):
     )
     comment: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Revision 0007 and later.
+
+
+class DeclineState(StrEnum):
+    """A decline on its way to the hub: ``queued`` until sent, ``sent`` once the hub
+    confirmed it, ``refused`` when the hub would not take it (the reason is kept)."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    REFUSED = "refused"
+
+
+class AssignmentReadsRow(Base):
+    """The reads an adjudication or backread assignment shows, as the hub sent them
+    (``protocol.scoring.ReadsOut``)."""
+
+    __tablename__ = "assignment_reads"
+
+    assignment_id: Mapped[str] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeclineRow(Base):
+    __tablename__ = "declines"
+    __table_args__ = (
+        CheckConstraint(_one_of("reason", DeclineReason), name="ck_declines_reason"),
+        CheckConstraint(_one_of("state", DeclineState), name="ck_declines_state"),
+        Index("ix_declines_assignment", "assignment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(40))
+    comment: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default=DeclineState.QUEUED)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class BackreadFindingRow(Base):
+    """A backreader's disagreement with one criterion of the assessor's own sheet
+    (``protocol.scoring.BackreadFinding``). Not a foreign key: the sheet's assignment may
+    be purged here while the finding is still worth reading."""
+
+    __tablename__ = "backread_findings"
+
+    assignment_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    criterion_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

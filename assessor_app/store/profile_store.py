@@ -19,6 +19,7 @@ from assessor_app.store.repositories import (
     Submissions,
     Workspace,
 )
+from assessor_app.store.repositories.scoring_ops import BackreadFindings, Declines, Reads
 
 
 class Store:
@@ -37,6 +38,9 @@ class Store:
         self.coverage = Coverage(database)
         self.workspace = Workspace(database)
         self.audit = AuditLog(database)
+        self.reads = Reads(database)
+        self.declines = Declines(database)
+        self.findings = BackreadFindings(database)
 
     @property
     def path(self) -> Path:

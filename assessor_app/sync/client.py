@@ -45,6 +45,7 @@ import httpcore
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from assessor_app.protocol.scoring import BackreadFindings, DeclineRequest, ReadsOut
 from assessor_app.protocol.v1 import (
     API_PREFIX,
     IDEMPOTENCY_KEY_WORDS,
@@ -520,6 +521,26 @@ class HubClient:
         headers = {"Idempotency-Key": idempotency_key, "If-Match": version_tag(if_match_version)}
         path = f"/assignments/{quote(assignment_id, safe='')}/decision"
         return self.call("PUT", path, DecisionReceipt, body=upload, headers=headers)
+
+    def reads(self, assignment_id: str) -> ReadsOut:
+        """The reads an adjudication (both) or a backread (the decided one) shows."""
+        return self.call("GET", f"/assignments/{quote(assignment_id, safe='')}/reads", ReadsOut)
+
+    def decline(self, assignment_id: str, request: DeclineRequest, idempotency_key: str) -> None:
+        """Decline an assignment (204). The key is the queued decline's own, so a send
+        repeated after a lost answer records one decline."""
+        if not is_idempotency_key(idempotency_key):
+            raise ValueError(f"an idempotency key must be {IDEMPOTENCY_KEY_WORDS}")
+        self._request(
+            "POST",
+            f"/assignments/{quote(assignment_id, safe='')}/decline",
+            json=request.model_dump(mode="json"),
+            headers={"Idempotency-Key": idempotency_key},
+        )
+
+    def backreading(self) -> BackreadFindings:
+        """Backreaders' disagreements with the caller's own sheets."""
+        return self.call("GET", "/backreading", BackreadFindings)
 
     def download_artifact(
         self,

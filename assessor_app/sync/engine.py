@@ -1,9 +1,12 @@
 """The sync engine: one run brings the profile and the hub in step.
 
+First the assessor's declines are sent (``declines``), so declined work is not fetched.
 Down: uploads a crash left half-sent go back in the queue; the assignment delta is read
 page by page from the saved cursor (each page applied, then its cursor saved, so a crash
 repeats at most one page, harmlessly); revoked assignments are flagged, and their evidence
-purged when the assessor had done no work on them; missing submission manifests are
+purged when the assessor had done no work on them; the hub's recalibration notices, the
+reads of adjudications and backreads and the backreading findings on the assessor's own
+sheets are kept for offline reading; missing submission manifests are
 fetched; then evidence is downloaded in parallel, resumably and verified (see
 ``downloads``). Up: the outbox is drained in order (see ``uploads``); when something was
 uploaded the delta is read once more, so the hub's answer (decided, or waiting for a
@@ -29,6 +32,7 @@ from assessor_app.store.disk import DISK_FULL_MESSAGE, free_bytes, is_disk_full
 from assessor_app.store.repositories import QueueItem
 from assessor_app.store.vault import Vault
 from assessor_app.sync.client import HubClient, StallRule
+from assessor_app.sync.declines import send_declines
 from assessor_app.sync.downloads import (
     DiskFree,
     Downloader,
@@ -157,6 +161,9 @@ class SyncEngine:
         if recovered:
             log.info("%d interrupted upload(s) queued again", recovered)
         try:
+            if up:
+                self._check_cancel(report)
+                send_declines(self.store, self.client, report, now=self.now, cancel=self.cancel)
             if down:
                 self._down(report)
             if up:
@@ -232,6 +239,7 @@ class SyncEngine:
 
     def _down(self, report: SyncReport) -> None:
         self._apply_delta(report)
+        self._fetch_scoring(report)
         self._fetch_manifests(report)
         self._download_evidence(report)
 
@@ -275,6 +283,35 @@ class SyncEngine:
                     self._progress.item_done()
             if not delta.has_more:
                 return
+
+    def _fetch_scoring(self, report: SyncReport) -> None:
+        """What scoring operations show besides the queue: whether the hub asks this
+        assessor to recalibrate (``/me``), the reads of new adjudications and backreads,
+        and backreaders' findings on the assessor's own sheets. Kept here, so all of it
+        reads offline."""
+        self._check_cancel(report)
+        me = self._hub_call(report, self.client.me)
+        self.store.settings.set_recalibration(me.recalibration)
+        for assignment_id in self.store.reads.missing():
+            self._check_cancel(report)
+            try:
+                reads = self._hub_call(
+                    report, partial(self.client.reads, assignment_id), let_through=(NotFound,)
+                )
+            except NotFound:
+                report.problems.append(
+                    "The hub did not send the reads of one of your adjudications or "
+                    "backreads; they are asked for again at the next sync."
+                )
+                continue
+            self.store.reads.save(assignment_id, reads)
+        self._check_cancel(report)
+        try:
+            findings = self._hub_call(report, self.client.backreading, let_through=(NotFound,))
+        except NotFound:
+            # A hub without backreading has no findings to give.
+            return
+        self.store.findings.replace_all(findings.findings)
 
     def _fetch_manifests(self, report: SyncReport) -> None:
         """Fetch the manifests not yet in the profile, and again those of submissions whose

@@ -119,6 +119,7 @@ class SyncReport:
     bytes_downloaded: int = 0
     artifacts_failed: int = 0
     uploaded: int = 0
+    declined: int = 0
     conflicts: int = 0
     retries_scheduled: int = 0
     purged: int = 0
@@ -143,6 +144,8 @@ class SyncReport:
             f"{plural(self.artifacts_downloaded, 'file')} downloaded",
             f"{plural(self.uploaded, 'decision')} uploaded",
         ]
+        if self.declined:
+            parts.append(f"{plural(self.declined, 'decline')} sent")
         if self.revoked_assignments:
             parts.append(f"{self.revoked_assignments} withdrawn")
         if self.conflicts:

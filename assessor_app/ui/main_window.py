@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from assessor_app.services.sync_runner import SyncProgress, SyncReport, SyncRunner
     from assessor_app.ui.calibration.menu import CalibrationMenu
     from assessor_app.ui.qt import QCloseEvent, QKeyEvent
+    from assessor_app.ui.scoring_menu import ScoringMenu
     from assessor_app.ui.workspace.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ SESSION_MODULES = (
     "assessor_app.services.scoring",
     "assessor_app.services.sync_runner",
     "assessor_app.ui.calibration.menu",
+    "assessor_app.ui.scoring_menu",
     "assessor_app.ui.settings_dialog",
     "assessor_app.ui.shortcut_sheet",
     "assessor_app.ui.sign_in_dialog",
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         self.session: ProfileSession | None = None
         self.sync_runner: SyncRunner | None = None
         self.calibration: CalibrationMenu | None = None
+        self.scoring: ScoringMenu | None = None
         self.settings = settings
         self.executors = Executors()
         self._sign_in_executor: Executor | None = None
@@ -165,6 +168,7 @@ class MainWindow(QMainWindow):
         from assessor_app.services.connection import Connection
         from assessor_app.services.sync_runner import SyncRunner, engine_for_session
         from assessor_app.ui.calibration.menu import install_calibration_menu
+        from assessor_app.ui.scoring_menu import install_scoring_menu
 
         self.session = session
         self.connection = Connection()
@@ -177,6 +181,9 @@ class MainWindow(QMainWindow):
         self.sync_runner.failed.connect(self._sync_failed)
         self.sync_runner.signInRequired.connect(self._sign_in_required)
         self.calibration = install_calibration_menu(
+            self, session, self.executors, self.sync_runner.finished
+        )
+        self.scoring = install_scoring_menu(
             self, session, self.executors, self.sync_runner.finished
         )
         for action in self._profile_actions:

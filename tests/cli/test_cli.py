@@ -160,7 +160,7 @@ def test_queue_lists_the_assignment_with_status_words(synced: Desk, run: Run) ->
     header, row = result.out.splitlines()
     assert header.split() == ["ID", "CREDENTIAL", "EDUCATOR", "ATTEMPT", "KIND", "STATUS", "DUE"]
     assert row.startswith(synced.assignment)
-    for cell in ["Wait time after questions", "E-0001", "production", "Ready", "No due date"]:
+    for cell in ["Wait time after questions", "E-0001", "Production", "Ready", "No due date"]:
         assert cell in row
 
     as_json = json.loads(run("queue", "--json").out)

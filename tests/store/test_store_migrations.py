@@ -85,7 +85,7 @@ def test_data_made_at_0001_survives_the_upgrade(profile: Profile) -> None:
         store.decisions.reopen("asg-2")
         assert store.outbox.get(entry.id).state is OutboxState.WITHDRAWN
 
-    # One backup before each revision applied; the first holds the 0001 file as it was.
+    # One backup before the upgrade: it holds the 0001 file as it was.
     backup = list_backups(profile.backups_dir)[0]
     assert "before-0002" in backup.name
     with closing(sqlite3.connect(backup)) as con:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from assessor_app.protocol.v1 import RecalibrationNotice
 from assessor_app.store.models import Setting
 from assessor_app.store.repositories._common import Repository
 from assessor_app.store.secrets import SECRET_STORE_KINDS, SecretStoreKind
@@ -26,6 +27,8 @@ CALIBRATION_UNKEYED = "calibration_unkeyed"
 CITE_WINDOW_SECONDS = "cite_window_seconds"
 CITE_WINDOW_RANGE = (1, 120)
 PAUSE_ON_TYPING = "pause_video_on_typing"
+# The hub's last word (``/me``) on the credentials this assessor must recalibrate for.
+RECALIBRATION = "recalibration"
 # One key per credential (the assessor's reusable feedback phrases) and per assignment
 # (which earlier feedback points a resubmission addressed, by criterion id).
 _COMMENT_BANK_PREFIX = "comment_bank:"
@@ -40,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     VIDEO_DEFAULTS: {"rate": 1.0, "volume": 100, "skip_ms": 5000, "muted": False},
     CITE_WINDOW_SECONDS: 10,
     PAUSE_ON_TYPING: True,
+    RECALIBRATION: [],
 }
 
 
@@ -127,6 +131,12 @@ class Settings(Repository):
         if not low <= seconds <= high:
             raise ValueError(f"the cite window must be between {low} and {high} seconds")
         self.set(CITE_WINDOW_SECONDS, seconds)
+
+    def recalibration(self) -> list[RecalibrationNotice]:
+        return [RecalibrationNotice.model_validate(n) for n in self.get(RECALIBRATION)]
+
+    def set_recalibration(self, notices: list[RecalibrationNotice]) -> None:
+        self.set(RECALIBRATION, [n.model_dump(mode="json") for n in notices])
 
     def secret_store_kind(self) -> SecretStoreKind | None:
         """Where this profile keeps its token and vault key (None before the first use)."""

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from assessor_app.domain import AssignmentKind
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.status_words import (
-    CALIBRATION_HINT,
+    DECLINE_QUEUED,
+    KIND_HINTS,
     KIND_WORDS,
     due_countdown,
     status_word,
@@ -102,6 +102,12 @@ def educator_text(row: QueueRow) -> str:
 def review_note(comment: str | None) -> str:
     """The reviewer's comment as the status tooltip shows it; empty without one."""
     return f"Reviewer’s comment: {comment}" if comment and comment.strip() else ""
+
+
+def _status_word(row: QueueRow) -> str:
+    if row.decline_pending:
+        return DECLINE_QUEUED.word
+    return status_word(row.state, row.download_percent)
 
 
 def sort_key(row: QueueRow, column: Column) -> Any:
@@ -282,7 +288,7 @@ class QueueModel(QAbstractTableModel):
             (
                 credential_text(row),
                 educator_text(row),
-                status_word(row.state, row.download_percent),
+                _status_word(row),
                 KIND_WORDS[row.kind],
             )
         ).casefold()
@@ -298,6 +304,8 @@ class QueueModel(QAbstractTableModel):
             case Column.KIND:
                 return KIND_WORDS[row.kind]
             case Column.STATUS:
+                if row.decline_pending:
+                    return f"{DECLINE_QUEUED.symbol} {DECLINE_QUEUED.word}"
                 return status_text(row.state, row.download_percent)
             case Column.DUE:
                 return due_countdown(row.due_at, self._now).text
@@ -307,7 +315,7 @@ class QueueModel(QAbstractTableModel):
             case Column.ATTEMPT:
                 return f"Attempt {row.attempt or 0}"
             case Column.STATUS:
-                return f"Status: {status_word(row.state, row.download_percent)}"
+                return f"Status: {_status_word(row)}"
             case Column.DUE:
                 return due_countdown(row.due_at, self._now).words
             case _:
@@ -317,13 +325,13 @@ class QueueModel(QAbstractTableModel):
         if column is Column.CREDENTIAL:
             # The column gives way first on a narrow queue: the whole title is here.
             return tooltip(credential_text(row))
-        if column is Column.KIND and row.kind is AssignmentKind.CALIBRATION:
-            return CALIBRATION_HINT
+        if column is Column.KIND:
+            return KIND_HINTS.get(row.kind)
         if column is Column.DUE and row.due_at is not None:
             due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
             return f"Due {due.astimezone():%a %d %b %Y, %H:%M}"
         if column is Column.STATUS:
-            word = status_word(row.state, row.download_percent)
+            word = _status_word(row)
             note = review_note(row.review_comment)
             return tooltip(f"{word}\n{note}") if note else word
         return None

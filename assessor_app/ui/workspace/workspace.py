@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from assessor_app.domain import Artifact, AssignmentKind, Citation, TimeRange
 from assessor_app.domain.assignment_state import DECIDED, REOPENABLE, LocalState, ReviewState
-from assessor_app.domain.status_words import CALIBRATION_HINT, KIND_WORDS, shown_state
+from assessor_app.domain.status_words import KIND_HINTS, KIND_WORDS, shown_state
 from assessor_app.domain.text import feedback_report_name
 from assessor_app.media.player import PlayerState
 from assessor_app.services.account import ProfileSession
@@ -32,6 +32,7 @@ from assessor_app.services.scoring import (
     ScoringService,
     Standing,
 )
+from assessor_app.services.scoring_ops import reads_table
 from assessor_app.services.settings import SettingsService
 from assessor_app.ui.background import Executors
 from assessor_app.ui.plain_text import as_html, message_box
@@ -65,6 +66,7 @@ from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 from assessor_app.ui.workspace.focus import keys_left_free
 from assessor_app.ui.workspace.media import make_media_viewer, markers_for
 from assessor_app.ui.workspace.notes_pane import NotesPane
+from assessor_app.ui.workspace.reads_pane import ReadsPane
 from assessor_app.ui.workspace.save_queue import SaveQueue
 from assessor_app.ui.workspace.typing_pause import TypingPause
 
@@ -106,9 +108,11 @@ class Workspace(QWidget):
         credential, submission = opened.credential, opened.submission
         self.setAccessibleName(f"Workspace: {credential.title}")
 
-        # Calibration work says so before anything else; production work has no label.
-        calibration = opened.assignment.kind is AssignmentKind.CALIBRATION
-        label = f"<b>{KIND_WORDS[AssignmentKind.CALIBRATION]}</b> · " if calibration else ""
+        # Calibration, adjudication and backread work says so before anything else;
+        # production work (second reads among it) has no label.
+        kind = opened.assignment.kind
+        labelled = kind is not AssignmentKind.PRODUCTION
+        label = f"<b>{KIND_WORDS[kind]}</b> · " if labelled else ""
         self.header = QLabel(
             f"{label}<b>{as_html(credential.title)}</b> · Educator "
             f"{as_html(submission.educator_pseudonym)} · attempt {submission.attempt}",
@@ -116,8 +120,8 @@ class Workspace(QWidget):
         )
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setAccessibleName("Assignment")
-        if calibration:
-            self.header.setToolTip(CALIBRATION_HINT)
+        if labelled:
+            self.header.setToolTip(KIND_HINTS[kind])
 
         self.evidence = EvidencePane(
             submission.artifacts, self._open_evidence, self._make_media_viewer, self
@@ -146,9 +150,21 @@ class Workspace(QWidget):
         self.evidence_side.setChildrenCollapsible(False)
         self.evidence_side.addWidget(self.evidence)
         self.evidence_side.addWidget(self.notes_pane)
+        self.reads_pane: ReadsPane | None = None
+        if kind in (AssignmentKind.ADJUDICATION, AssignmentKind.BACKREAD):
+            table = (
+                None
+                if opened.reads is None
+                else reads_table(opened.reads, credential, submission.artifacts)
+            )
+            self.reads_pane = ReadsPane(table, self)
+            self.reads_pane.escaped.connect(self.rubric.focus_levels)
+            self.evidence_side.addWidget(self.reads_pane)
+            self.evidence_side.setStretchFactor(2, 3)
         self.evidence_side.setStretchFactor(0, 4)
         self.evidence_side.setStretchFactor(1, 1)
-        self.evidence_side.setSizes([600, 150])
+        # Both reads need room beside the evidence; the notes keep a few lines.
+        self.evidence_side.setSizes([600, 150] if self.reads_pane is None else [400, 90, 320])
         saved_side = settings.value(_EVIDENCE_SPLITTER_KEY)
         if isinstance(saved_side, QByteArray):
             self.evidence_side.restoreState(saved_side)
@@ -292,6 +308,8 @@ class Workspace(QWidget):
         self._bind("cite", self.cite)
         self._bind("finalize", self.finalize)
         self._bind("overview", self.toggle_overview)
+        if self.reads_pane is not None:
+            self._bind("reads", self.reads_pane.focus_reads)
         self._bind(
             "artifact", partial(self.show_next_artifact, -1), partial(self.show_next_artifact, 1)
         )
