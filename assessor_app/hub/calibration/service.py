@@ -43,6 +43,7 @@ from assessor_app.hub.db import (
     DecisionRow,
     SubmissionRow,
     User,
+    hold_change_counter,
     next_change_seq,
     utcnow,
 )
@@ -454,6 +455,11 @@ def reveal(
     """Reveal the session's results and withdraw its undecided assignments. Revealing a
     revealed session changes nothing; a closed one cannot be reopened."""
     require_facilitator(row, user)
+    # Ordered with every decision upload and with any other reveal (another hub worker's
+    # too): a participant's decision lands either before (its assignment stays decided) or
+    # after (refused, revoked); a second reveal then sees the first one's state.
+    hold_change_counter(session)
+    session.refresh(row)
     if row.state == CLOSED:
         raise Problem(409, "Session closed", "This session is closed; its results are final.")
     if row.state == REVEALED:
@@ -483,6 +489,8 @@ def close(
 ) -> None:
     """Close a revealed session: results and consensus become read-only."""
     require_facilitator(row, user)
+    hold_change_counter(session)  # as ``reveal``: the state read below is the committed one
+    session.refresh(row)
     if row.state == CLOSED:
         return
     if effective_state(row, progress(session, row)) == "open":
