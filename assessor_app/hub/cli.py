@@ -5,6 +5,7 @@
                  [--serve-artifacts redirect|proxy] [--token-ttl-hours H]
                  [--forwarded-allow-ips ADDR,...] [--proof rs256|eddsa]
                  [--metrics-token-file FILE] [--docs] [--allocate-every SECONDS]
+                 [--workers N]
     assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...]
                  [--affiliation ID ...] [--password-stdin]
     assessor-hub set-password USERNAME [--password-stdin]
@@ -45,6 +46,7 @@ exit non-zero.
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import ipaddress
 import math
@@ -76,6 +78,8 @@ from assessor_app.hub.config import (
     HubSettings,
     ServeArtifacts,
 )
+from assessor_app.hub.db import Database
+from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.pathways import commands as pathway_commands
 from assessor_app.hub.scoring import commands as scoring_commands
@@ -87,6 +91,8 @@ from assessor_app.protocol.calibration import QualificationRules
 DB_ENV = "ASSESSOR_HUB_DB"
 DEFAULT_ALLOCATION_SECONDS = 60.0
 MIN_PASSWORD = 8
+# Far more than a machine has cores: a typo such as 80 for 8 should not start 80 processes.
+MAX_WORKERS = 64
 
 
 class CliError(Exception):
@@ -135,6 +141,13 @@ def _body_bytes(text: str) -> int:
     if value is None or value < 1024:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of bytes of at least 1024")
     return value
+
+
+def _workers(text: str) -> int:
+    count = int(text) if text.isascii() and text.isdigit() else 0
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a worker count from 1 to {MAX_WORKERS}")
+    return count
 
 
 def _proxy_addresses(text: str) -> list[str]:
@@ -262,6 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="give open work to eligible accounts every SECONDS (default: "
         f"{DEFAULT_ALLOCATION_SECONDS:g}; 0 turns it off: then run `allocate` yourself)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="worker processes serving requests (default: 1); more than one needs a "
+        "PostgreSQL --db",
     )
     serve.add_argument(
         "--allow-demo-accounts-on-network",
@@ -447,7 +468,21 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
 
     from assessor_app.hub.app import create_app
     from assessor_app.hub.request_log import configure_hub_logging
+    from assessor_app.hub.workers import (
+        WORKER_APP,
+        WorkersRefused,
+        check_workers,
+        worker_runtime,
+    )
 
+    try:
+        check_workers(args.workers, settings.db_url)
+    except WorkersRefused as exc:
+        raise CliError(str(exc)) from None
+    # Once, before any worker starts; hub processes starting together take turns.
+    schema = upgrade_database(settings.db_url)
+    if schema.migrated:
+        say(f"Migrated the database from {schema.before or 'nothing'} to {schema.after}.")
     with HubAdmin(settings) as admin:
         demo = admin.has_demo_accounts()
     if demo and not _is_loopback(args.host) and not args.allow_demo_accounts_on_network:
@@ -456,40 +491,49 @@ def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str],
             "use --host 127.0.0.1, a data folder without demo data, or pass "
             "--allow-demo-accounts-on-network if you really mean it"
         )
-    app = create_app(settings, migrate=False, docs=args.docs)
     safe_url = make_url(settings.db_url).render_as_string(hide_password=True)
-    say(f"Assessor hub on http://{args.host}:{args.port}  (database {safe_url})")
+    workers = f", {args.workers} workers" if args.workers > 1 else ""
+    say(f"Assessor hub on http://{args.host}:{args.port}  (database {safe_url}{workers})")
     issuer = pin_issuer_url(settings.data_dir, listening_url(args.host, args.port))
     say(
         f"Credentials are issued by {issuer} (set ${ISSUER_URL_ENV} to change; "
         f"otherwise pinned in {pinned_path(settings.data_dir)})"
     )
     try:
+        # Made here when missing, so that workers starting together find it.
         key = BadgeIssuer.from_environment(settings.data_dir, settings.proof).keys[0]
     except IssuerKeyError as exc:
         raise CliError(str(exc)) from None
     say(f"and signed {key.proof.alg} (--proof {key.proof.value}) with key {key.kid}")
     # JSON lines on standard error, with request ids; the hub writes its own access lines.
     configure_hub_logging()
+    serve_with = functools.partial(
+        uvicorn.run,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        log_config=None,
+        access_log=False,
+        **SERVER_LIMITS,
+        **proxy_options(args),
+    )
+    app = create_app(settings, migrate=False, docs=args.docs) if args.workers == 1 else None
     job = None
     if args.allocate_every:
         say(f"Allocating open work every {args.allocate_every:g} s (--allocate-every).")
+        # In this process only, whatever the number of workers: one job per ``serve``.
+        job_db = app.state.hub.db if app is not None else Database(settings.db_url)
         job = AllocationJob(
-            app.state.hub.db,
+            job_db,
             args.allocate_every,
             lambda run: say(f"Allocated {len(run.allocated)}; {run.waiting} waiting."),
         ).start()
     try:
-        uvicorn.run(
-            app,
-            host=args.host,
-            port=args.port,
-            log_level="info",
-            log_config=None,
-            access_log=False,
-            **SERVER_LIMITS,
-            **proxy_options(args),
-        )
+        if app is not None:
+            serve_with(app)
+        else:
+            with worker_runtime(settings, docs=args.docs):
+                serve_with(WORKER_APP, factory=True, workers=args.workers)
     finally:
         if job is not None:
             job.stop()

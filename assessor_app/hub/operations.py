@@ -11,19 +11,24 @@
   the programme is, which is not for every signed-in assessor.
 
 Each app has its own ``CollectorRegistry``: one process may hold several apps (the tests
-do), and the figures of one hub must not leak into another's.
+do), and the figures of one hub must not leak into another's. Under ``serve --workers N``
+each worker writes its figures to files in ``$PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's
+multiprocess mode, chosen when it is imported; see ``hub/workers.py``), and a scrape, which
+reaches one worker, reads all of their files: the counts add up across workers.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import select
 
 from assessor_app.hub.db import Database
@@ -40,6 +45,8 @@ CONTENT_ROUTE = f"{API_PREFIX}/artifacts/{{artifact_id}}/content"
 # Request latency buckets in seconds: the delta and decision upload aim for p99 under
 # 250 ms; artifact streams take seconds.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+# prometheus-client's own variable: when set, its figures go to files in that folder.
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class HubMetrics:
@@ -47,6 +54,7 @@ class HubMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self.multiprocess_dir = os.environ.get(MULTIPROCESS_ENV)
         self.latency = Histogram(
             "assessor_hub_request_duration_seconds",
             "Time to answer a request, by method, route template and status",
@@ -100,7 +108,12 @@ class HubMetrics:
             self.errors.labels(f"{status // 100}xx").inc()
 
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        if self.multiprocess_dir is None:
+            return generate_latest(self.registry)
+        # Every worker's files, this one's included (its own registry would count it twice).
+        merged = CollectorRegistry()
+        MultiProcessCollector(merged, path=self.multiprocess_dir)
+        return generate_latest(merged)
 
 
 def operations_router(

@@ -52,7 +52,8 @@ def accepted_request_id(incoming: str | None) -> str:
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time (UTC, ISO 8601), level, logger, message, the
-    request id when there is one, extra fields, and the traceback of an exception."""
+    process id (``serve --workers N`` interleaves several processes' lines), the request
+    id when there is one, extra fields, and the traceback of an exception."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -60,6 +61,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,
         }
         current = request_id.get()
         if current is not None:
