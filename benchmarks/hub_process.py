@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -20,13 +21,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_hub(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """``assessor-hub serve`` on 127.0.0.1:``port``, returned once ``/healthz`` answers;
-    the caller terminates it."""
+def start_hub(data_dir: Path, port: int, extra: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    """``assessor-hub serve`` on 127.0.0.1:``port`` with the options ``extra``, returned
+    once ``/healthz`` answers; the caller terminates it."""
     process = subprocess.Popen(
         [
             sys.executable, "-m", "assessor_app.hub.cli", "--data-dir", str(data_dir),
-            "serve", "--host", "127.0.0.1", "--port", str(port),
+            "serve", "--host", "127.0.0.1", "--port", str(port), *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,0 +1,437 @@
+"""Load benchmark: many assessors at once against the hub, with Locust.
+
+``python -m benchmarks load --users 500 --seconds 60`` seeds that many accounts (each with
+``ASSIGNMENTS_PER_USER`` assignments whose submission has one piece of evidence), starts
+the hub, and lets Locust (headless, ``benchmarks/locustfile.py``) play the assessors for
+that long: sign in, assignment delta, manifests, evidence, decision uploads, calibration
+polling. It prints, per call, requests per second, p50/p95/p99 and errors.
+
+Configurations measured:
+
+- one hub process on SQLite with its artifacts on local disk (evidence streamed by it);
+- the hub's CPU seconds per GB of evidence delivered from object storage (a local S3
+  server, moto's), by presigned redirect and by ``--serve-artifacts proxy``, read from
+  ``/proc`` before and after downloading the same file several times.
+
+Locust runs on the same machine as the hub and takes CPU from it; its latencies include
+its own scheduling delays. The output names the core count and the load average before
+each run, since other work on the machine moves every figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from assessor_app.hub.admin import HubAdmin
+from assessor_app.hub.config import HubSettings
+from assessor_app.hub.db import ArtifactRow, AssignmentRow, SubmissionRow, User, next_change_seq
+from assessor_app.hub.security import hash_password
+from assessor_app.hub.storage import S3Location
+from benchmarks.hub_process import free_port, start_hub
+from benchmarks.result import Result
+
+DEFAULT_USERS = 500
+DEFAULT_SECONDS = 60.0
+ASSIGNMENTS_PER_USER = 10
+EVIDENCE_BYTES = 256 * 1024
+# Sign-in hashes the password with scrypt (~50 ms of CPU): more users per second than
+# this would measure the ramp rather than the steady state.
+SPAWN_PER_SECOND = 20
+USERNAME_PREFIX = "load"
+PASSWORD = "load benchmark password"
+CPU_FILE_MB = 64
+CPU_DOWNLOADS = 8
+CHUNK = 1024 * 1024
+# Any credentials do for the local S3 server; boto3 refuses to sign without some.
+S3_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "bench-access-key",
+    "AWS_SECRET_ACCESS_KEY": "bench-secret-key",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+}
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+
+CREDENTIAL = """\
+id: load-credential
+title: Load credential
+competency: Stands in for a real competency.
+rubric:
+  criteria:
+    - id: c1
+      title: Only criterion
+      levels:
+        - {id: low, label: Low, points: 1, descriptor: Not yet., meets: false}
+        - {id: high, label: High, points: 2, descriptor: Meets it., meets: true}
+"""
+
+# The calls the goal is set for (p99 under 250 ms, no errors).
+GOAL_CALLS = ("/assignments (delta)", "decision upload")
+GOAL_P99_MS = 250.0
+
+
+@dataclass(frozen=True)
+class CallStats:
+    """One row of Locust's summary; times in milliseconds."""
+
+    name: str
+    requests: int
+    failures: int
+    per_second: float
+    p50: float
+    p95: float
+    p99: float
+
+
+def machine_words() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{os.cpu_count()} cores, load average {one:.2f} (1 min) {five:.2f} (5 min)"
+
+
+def _import_submission(admin: HubAdmin, root: Path, name: str, content_bytes: int) -> str:
+    folder = root / name
+    folder.mkdir()
+    with open(folder / "lesson.mp4", "wb") as out:
+        block = os.urandom(CHUNK)
+        for i in range(0, content_bytes, CHUNK):
+            out.write((i.to_bytes(8, "little") + block[8:])[: content_bytes - i])
+    (folder / "submission.yaml").write_text(
+        f"id: {name}\ncredential: load-credential\neducator_pseudonym: E-0\n"
+        "artifacts:\n  - {file: lesson.mp4, title: Lesson}\n"
+    )
+    return admin.import_submission(folder)
+
+
+def seed(admin: HubAdmin, root: Path, users: int, evidence_bytes: int) -> None:
+    """``users`` accounts ``load0000``… with the same password, each with
+    ``ASSIGNMENTS_PER_USER`` assignments; every submission's one artifact is the same
+    stored blob (the storage is content-addressed), imported once."""
+    (root / "credential.yaml").write_text(CREDENTIAL)
+    admin.import_credential(root / "credential.yaml")
+    template_id = _import_submission(admin, root, "sub-template", evidence_bytes)
+    # One scrypt hash for all: hashing 500 passwords would take half a minute.
+    password_hash = hash_password(PASSWORD)
+    now = datetime.now(UTC)
+    with admin.db.write() as session:
+        template = session.query(ArtifactRow).filter_by(submission_id=template_id).one()
+        accounts = [
+            User(
+                username=f"{USERNAME_PREFIX}{n:04d}",
+                display_name=f"Load assessor {n}",
+                roles=["assessor"],
+                password_hash=password_hash,
+                is_demo=False,
+                created_at=now,
+            )
+            for n in range(users)
+        ]
+        session.add_all(accounts)
+        session.flush()
+        slots = [(a.id, k) for a in accounts for k in range(ASSIGNMENTS_PER_USER)]
+        # Parents flushed first: the rows have no relationship() to order the inserts by.
+        session.add_all(
+            SubmissionRow(
+                id=f"sub-{user_id}-{k}",
+                credential_id="load-credential",
+                credential_version=1,
+                attempt=1,
+                educator_pseudonym=f"E-{user_id}-{k}",
+                change_note="",
+                previous_attempts=[],
+                created_at=now,
+            )
+            for user_id, k in slots
+        )
+        session.flush()
+        session.add_all(
+            ArtifactRow(
+                id=f"art-{user_id}-{k}",
+                submission_id=f"sub-{user_id}-{k}",
+                position=0,
+                filename=template.filename,
+                title=template.title,
+                media_type=template.media_type,
+                size=template.size,
+                sha256=template.sha256,
+            )
+            for user_id, k in slots
+        )
+        session.flush()
+        for user_id, k in slots:
+            session.add(
+                AssignmentRow(
+                    id=f"asg-{user_id}-{k}",
+                    submission_id=f"sub-{user_id}-{k}",
+                    user_id=user_id,
+                    kind="production",
+                    status="assigned",
+                    version=1,
+                    assigned_at=now,
+                    due_at=None,
+                    change_seq=next_change_seq(session),
+                )
+            )
+
+
+def _milliseconds(text: str) -> float:
+    return float(text) if text not in ("", "N/A") else 0.0
+
+
+def run_locust(base_url: str, users: int, seconds: float, workdir: Path) -> list[CallStats]:
+    """Locust against ``base_url`` for ``seconds``; its per-call summary, the total last.
+    Raises if Locust itself fails (not if requests fail: those are counted)."""
+    prefix = workdir / "locust"
+    environment = {
+        **os.environ,
+        "LOAD_USERNAME_PREFIX": USERNAME_PREFIX,
+        "LOAD_PASSWORD": PASSWORD,
+        "LOAD_CRITERION": "c1",
+        "LOAD_LEVEL": "high",
+    }
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+        "--users", str(users), "--spawn-rate", str(min(users, SPAWN_PER_SECOND)),
+        "--run-time", f"{max(1, round(seconds))}s", "--stop-timeout", "10",
+        "--host", base_url, "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
+    ]  # fmt: skip
+    finished = subprocess.run(
+        command, env=environment, capture_output=True, text=True, timeout=seconds + 120
+    )
+    stats_file = prefix.with_name("locust_stats.csv")
+    # Locust exits with 1 when any request failed; that is a result, not a crash.
+    if finished.returncode not in (0, 1) or not stats_file.exists():
+        raise RuntimeError(f"locust failed ({finished.returncode}): {finished.stderr[-2000:]}")
+    with open(stats_file, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    failures_file = prefix.with_name("locust_failures.csv")
+    if failures_file.exists():
+        with open(failures_file, newline="") as handle:
+            for failure in csv.DictReader(handle):
+                print(
+                    f"  failed: {failure['Name']}: {failure['Error']} "
+                    f"({failure['Occurrences']} times)"
+                )
+    return [
+        CallStats(
+            name=row["Name"] if row["Name"] != "Aggregated" else "all calls",
+            requests=int(row["Request Count"]),
+            failures=int(row["Failure Count"]),
+            per_second=float(row["Requests/s"]),
+            p50=_milliseconds(row["50%"]),
+            p95=_milliseconds(row["95%"]),
+            p99=_milliseconds(row["99%"]),
+        )
+        for row in rows
+    ]
+
+
+def format_calls(title: str, calls: list[CallStats]) -> str:
+    rows = [("call", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors")]
+    rows += [
+        (c.name, str(c.requests), f"{c.per_second:.1f}", f"{c.p50:.0f}", f"{c.p95:.0f}",
+         f"{c.p99:.0f}", str(c.failures))
+        for c in calls
+    ]  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [title]
+    for n, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def results_of(label: str, calls: list[CallStats]) -> list[Result]:
+    """The figures of one configuration that go into the benchmark table."""
+    by_name = {c.name: c for c in calls}
+    total = by_name["all calls"]
+    results = [
+        Result(f"load {label}: all calls", total.per_second, "req/s"),
+        Result(f"load {label}: errors", float(total.failures), "requests"),
+    ]
+    for name in GOAL_CALLS:
+        if name in by_name:
+            call = by_name[name]
+            results += [
+                Result(f"load {label}: {name} p50", call.p50, "ms"),
+                Result(f"load {label}: {name} p99", call.p99, "ms"),
+            ]
+    return results
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and of its live descendants (hub workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue  # it ended between the listing and the reading
+    return total
+
+
+@contextmanager
+def _hub(data_dir: Path, *extra: str) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    process = start_hub(data_dir, port, extra)
+    try:
+        yield f"http://127.0.0.1:{port}", process.pid
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def _token(base_url: str, username: str) -> str:
+    answer = httpx.post(
+        f"{base_url}/api/v1/auth/token", json={"username": username, "password": PASSWORD}
+    )
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+def sqlite_single_worker(root: Path, users: int, seconds: float) -> list[CallStats]:
+    data_dir = root / "sqlite-hub"
+    with HubAdmin(HubSettings.from_data_dir(data_dir)) as admin:
+        seed(admin, root, users, EVIDENCE_BYTES)
+    with _hub(data_dir) as (base_url, _):
+        return run_locust(base_url, users, seconds, root)
+
+
+@contextmanager
+def s3_server() -> Iterator[str]:
+    """moto's S3 server in a process of its own on a free port; yields its URL."""
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1",
+         "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError("the S3 server exited at start")
+            try:
+                httpx.get(f"{endpoint}/moto-api/", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the S3 server did not start") from None
+                time.sleep(0.05)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+def _deliver(base_url: str, token: str, artifact_id: str, expected: str) -> int:
+    """One download of the artifact as the client does it: from the hub, or from where
+    the hub redirects to (without the token). Returns the bytes received, checked."""
+    digest = hashlib.sha256()
+    url = f"{base_url}/api/v1/artifacts/{artifact_id}/content"
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=120) as client:
+        first = client.get(url, headers=headers)
+        if first.status_code == 307:
+            url, headers = first.headers["Location"], {}
+        elif first.status_code != 200:
+            raise RuntimeError(f"the hub answered {first.status_code}")
+        total = 0
+        with client.stream("GET", url, headers=headers) as response:
+            response.raise_for_status()
+            for chunk in response.iter_raw(CHUNK):
+                digest.update(chunk)
+                total += len(chunk)
+    if digest.hexdigest() != expected:
+        raise RuntimeError("the delivered evidence differs from the stored file")
+    return total
+
+
+def cpu_per_gigabyte(root: Path) -> dict[str, float]:
+    """Hub CPU seconds per GB delivered from S3 storage, per ``--serve-artifacts`` mode."""
+    saved = {name: os.environ.get(name) for name in S3_ENVIRONMENT}
+    os.environ.update(S3_ENVIRONMENT)
+    try:
+        with s3_server() as endpoint:
+            import boto3
+
+            bucket = "load-evidence"
+            boto3.client("s3", endpoint_url=endpoint).create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+            )
+            storage = f"s3://{bucket}/evidence"
+            data_dir = root / "s3-hub"
+            settings = HubSettings.from_data_dir(
+                data_dir, object_store=S3Location.parse(storage), s3_endpoint=endpoint
+            )
+            with HubAdmin(settings) as admin:
+                seed(admin, root / "s3-seed", 1, CPU_FILE_MB * CHUNK)
+                with admin.db.read() as session:
+                    artifact = session.query(ArtifactRow).filter_by(id="art-1-0").one()
+                    artifact_id, sha256 = artifact.id, artifact.sha256
+            figures: dict[str, float] = {}
+            for mode in ("redirect", "proxy"):
+                extra = ("--storage", storage, "--s3-endpoint", endpoint, "--serve-artifacts", mode)
+                with _hub(data_dir, *extra) as (base_url, pid):
+                    token = _token(base_url, f"{USERNAME_PREFIX}0000")
+                    _deliver(base_url, token, artifact_id, sha256)  # warm both up
+                    before = process_cpu_seconds(pid)
+                    delivered = sum(
+                        _deliver(base_url, token, artifact_id, sha256) for _ in range(CPU_DOWNLOADS)
+                    )
+                    figures[mode] = (process_cpu_seconds(pid) - before) / (delivered / 1e9)
+            return figures
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run(users: int = DEFAULT_USERS, seconds: float = DEFAULT_SECONDS) -> list[Result]:
+    root = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        (root / "s3-seed").mkdir()
+        machine = machine_words()
+        load_before = os.getloadavg()[0]
+        print(f"  one hub process, SQLite: {users} assessors for {seconds:.0f} s ({machine})")
+        calls = sqlite_single_worker(root, users, seconds)
+        label = f"1 hub SQLite, {users} users"
+        print(format_calls(f"\n{label} ({machine} before the run)", calls))
+        results = [
+            Result("machine: CPU cores", float(os.cpu_count() or 0), "cores"),
+            Result("machine: load average before the run (1 min)", load_before, ""),
+            *results_of(label, calls),
+        ]
+        print("  hub CPU per GB of evidence from S3 storage: redirect, then proxy")
+        cpu = cpu_per_gigabyte(root)
+        results += [
+            Result("hub CPU per GB of evidence, presigned redirect", cpu["redirect"], "CPU s/GB",
+                   compared_to="proxied through the hub", ratio=cpu["redirect"] / cpu["proxy"]),
+            Result("hub CPU per GB of evidence, proxied through the hub", cpu["proxy"],
+                   "CPU s/GB"),
+        ]  # fmt: skip
+        return results
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,40 @@
+"""The load benchmark's smoke run: a few Locust assessors for a few seconds against one
+real hub process on SQLite. Its table must name every call the simulation makes, count
+no errors, and agree with what the hub recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from assessor_app.hub.admin import HubAdmin
+from assessor_app.hub.config import HubSettings
+from assessor_app.hub.db import DecisionRow
+from benchmarks.bench_load import ASSIGNMENTS_PER_USER, format_calls, sqlite_single_worker
+
+USERS = 5
+
+
+def test_a_short_load_run_reports_every_call_without_errors(tmp_path: Path) -> None:
+    calls = sqlite_single_worker(tmp_path, users=USERS, seconds=5)
+
+    by_name = {c.name: c for c in calls}
+    table = format_calls("smoke", calls)
+    assert by_name["all calls"].failures == 0, table
+    assert by_name["sign in"].requests == USERS
+    assert by_name["/me"].requests == USERS
+    # Every assessor's first sync finds all its assignments and fetches each manifest
+    # and its evidence once (streamed by the hub, size checked by the simulation).
+    assert by_name["/submissions/{id} (manifest)"].requests == USERS * ASSIGNMENTS_PER_USER
+    assert by_name["/artifacts/{id}/content (evidence)"].requests == USERS * ASSIGNMENTS_PER_USER
+    assert by_name["/assignments (delta)"].requests >= USERS
+    assert sum(c.requests for c in calls if c.name != "all calls") == by_name["all calls"].requests
+    for call in calls:
+        assert call.p50 <= call.p95 <= call.p99, table
+        assert call.name in table
+    settings = HubSettings.from_data_dir(tmp_path / "sqlite-hub")
+    with HubAdmin(settings) as admin, admin.db.read() as session:
+        recorded = session.scalar(select(func.count()).select_from(DecisionRow))
+    uploads = by_name["decision upload"].requests if "decision upload" in by_name else 0
+    assert recorded == uploads
