@@ -38,19 +38,29 @@ import httpx
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.config import HubSettings
-from assessor_app.hub.db import ArtifactRow, AssignmentRow, SubmissionRow, User, next_change_seq
-from assessor_app.hub.security import hash_password
+from assessor_app.hub.db import (
+    ArtifactRow,
+    AssignmentRow,
+    SubmissionRow,
+    Token,
+    User,
+    next_change_seq,
+)
+from assessor_app.hub.security import hash_password, new_token, token_digest
 from assessor_app.hub.storage import S3Location
 from benchmarks.hub_process import free_port, start_hub
 from benchmarks.result import Result
 
 DEFAULT_USERS = 500
 DEFAULT_SECONDS = 60.0
-ASSIGNMENTS_PER_USER = 10
+# A week's queue of an assessor who scores 5-20 submissions a week.
+ASSIGNMENTS_PER_USER = 4
 EVIDENCE_BYTES = 256 * 1024
-# Sign-in hashes the password with scrypt (~50 ms of CPU): more users per second than
-# this would measure the ramp rather than the steady state.
-SPAWN_PER_SECOND = 20
+# The assessors start within the first third of the run: each one's first sync fetches
+# its whole queue (manifests and evidence), the morning's sync.
+RAMP_SHARE = 1 / 3
+# Seconds each simulated assessor pauses between actions (see locustfile.py).
+THINK_SECONDS = (5.0, 15.0)
 USERNAME_PREFIX = "load"
 PASSWORD = "load benchmark password"
 CPU_FILE_MB = 64
@@ -114,10 +124,12 @@ def _import_submission(admin: HubAdmin, root: Path, name: str, content_bytes: in
     return admin.import_submission(folder)
 
 
-def seed(admin: HubAdmin, root: Path, users: int, evidence_bytes: int) -> None:
+def seed(admin: HubAdmin, root: Path, users: int, evidence_bytes: int) -> list[str]:
     """``users`` accounts ``load0000``… with the same password, each with
     ``ASSIGNMENTS_PER_USER`` assignments; every submission's one artifact is the same
-    stored blob (the storage is content-addressed), imported once."""
+    stored blob (the storage is content-addressed), imported once. Returns a valid
+    access token per account, in order: the desktop app keeps its token for the day, so
+    an assessor's sync starts signed in."""
     (root / "credential.yaml").write_text(CREDENTIAL)
     admin.import_credential(root / "credential.yaml")
     template_id = _import_submission(admin, root, "sub-template", evidence_bytes)
@@ -139,6 +151,16 @@ def seed(admin: HubAdmin, root: Path, users: int, evidence_bytes: int) -> None:
         ]
         session.add_all(accounts)
         session.flush()
+        tokens = [new_token() for _ in accounts]
+        session.add_all(
+            Token(
+                token_hash=token_digest(token),
+                user_id=account.id,
+                created_at=now,
+                expires_at=now + admin.settings.token_ttl,
+            )
+            for account, token in zip(accounts, tokens, strict=True)
+        )
         slots = [(a.id, k) for a in accounts for k in range(ASSIGNMENTS_PER_USER)]
         # Parents flushed first: the rows have no relationship() to order the inserts by.
         session.add_all(
@@ -183,18 +205,33 @@ def seed(admin: HubAdmin, root: Path, users: int, evidence_bytes: int) -> None:
                     change_seq=next_change_seq(session),
                 )
             )
+    return tokens
 
 
 def _milliseconds(text: str) -> float:
     return float(text) if text not in ("", "N/A") else 0.0
 
 
-def run_locust(base_url: str, users: int, seconds: float, workdir: Path) -> list[CallStats]:
-    """Locust against ``base_url`` for ``seconds``; its per-call summary, the total last.
-    Raises if Locust itself fails (not if requests fail: those are counted)."""
+def run_locust(
+    base_url: str,
+    tokens: list[str],
+    seconds: float,
+    workdir: Path,
+    think: tuple[float, float] = THINK_SECONDS,
+) -> list[CallStats]:
+    """Locust against ``base_url`` for ``seconds``, one simulated assessor per token; its
+    per-call summary, the total last. Raises if Locust itself fails (not if requests
+    fail: those are counted)."""
+    users = len(tokens)
     prefix = workdir / "locust"
+    tokens_file = workdir / "tokens.txt"
+    tokens_file.write_text("\n".join(tokens) + "\n")
+    tokens_file.chmod(0o600)
+    spawn_rate = max(1.0, users / max(1.0, seconds * RAMP_SHARE))
     environment = {
         **os.environ,
+        "LOAD_TOKENS_FILE": str(tokens_file),
+        "LOAD_THINK": f"{think[0]},{think[1]}",
         "LOAD_USERNAME_PREFIX": USERNAME_PREFIX,
         "LOAD_PASSWORD": PASSWORD,
         "LOAD_CRITERION": "c1",
@@ -202,7 +239,7 @@ def run_locust(base_url: str, users: int, seconds: float, workdir: Path) -> list
     }
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
-        "--users", str(users), "--spawn-rate", str(min(users, SPAWN_PER_SECOND)),
+        "--users", str(users), "--spawn-rate", f"{spawn_rate:.2f}",
         "--run-time", f"{max(1, round(seconds))}s", "--stop-timeout", "10",
         "--host", base_url, "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
     ]  # fmt: skip
@@ -299,20 +336,14 @@ def _hub(data_dir: Path, *extra: str) -> Iterator[tuple[str, int]]:
         process.wait(15)
 
 
-def _token(base_url: str, username: str) -> str:
-    answer = httpx.post(
-        f"{base_url}/api/v1/auth/token", json={"username": username, "password": PASSWORD}
-    )
-    answer.raise_for_status()
-    return str(answer.json()["access_token"])
-
-
-def sqlite_single_worker(root: Path, users: int, seconds: float) -> list[CallStats]:
+def sqlite_single_worker(
+    root: Path, users: int, seconds: float, think: tuple[float, float] = THINK_SECONDS
+) -> list[CallStats]:
     data_dir = root / "sqlite-hub"
     with HubAdmin(HubSettings.from_data_dir(data_dir)) as admin:
-        seed(admin, root, users, EVIDENCE_BYTES)
+        tokens = seed(admin, root, users, EVIDENCE_BYTES)
     with _hub(data_dir) as (base_url, _):
-        return run_locust(base_url, users, seconds, root)
+        return run_locust(base_url, tokens, seconds, root, think)
 
 
 @contextmanager
@@ -385,7 +416,7 @@ def cpu_per_gigabyte(root: Path) -> dict[str, float]:
                 data_dir, object_store=S3Location.parse(storage), s3_endpoint=endpoint
             )
             with HubAdmin(settings) as admin:
-                seed(admin, root / "s3-seed", 1, CPU_FILE_MB * CHUNK)
+                token = seed(admin, root / "s3-seed", 1, CPU_FILE_MB * CHUNK)[0]
                 with admin.db.read() as session:
                     artifact = session.query(ArtifactRow).filter_by(id="art-1-0").one()
                     artifact_id, sha256 = artifact.id, artifact.sha256
@@ -393,7 +424,6 @@ def cpu_per_gigabyte(root: Path) -> dict[str, float]:
             for mode in ("redirect", "proxy"):
                 extra = ("--storage", storage, "--s3-endpoint", endpoint, "--serve-artifacts", mode)
                 with _hub(data_dir, *extra) as (base_url, pid):
-                    token = _token(base_url, f"{USERNAME_PREFIX}0000")
                     _deliver(base_url, token, artifact_id, sha256)  # warm both up
                     before = process_cpu_seconds(pid)
                     delivered = sum(

@@ -1,12 +1,19 @@
 """The simulated assessor of ``python -m benchmarks load``, run by Locust (headless, in its
 own process so its gevent patching stays out of the benchmark).
 
-Each user signs in as its own account (``LOAD_USERNAME_PREFIX`` + a number from
-``LOAD_FIRST_USER`` on, password ``LOAD_PASSWORD``), then loops, pausing 1-3 s between
-actions: a sync (the assignment delta from its cursor, the manifest of each new
-submission and its evidence), a decision upload, or calibration polling, as the desktop
-client does them. Evidence is asked of the hub without following its redirect: fetching
-from the object storage is the storage's load, the redirect is what the hub does.
+Each user is one account (``LOAD_USERNAME_PREFIX`` + a number, password
+``LOAD_PASSWORD``) that starts signed in, with the access token of that line of
+``LOAD_TOKENS_FILE``, as the desktop app does within a day. It syncs at once (its whole
+queue: the assignment delta, each submission's manifest and evidence), then loops,
+pausing ``LOAD_THINK`` seconds (default 5-15) between actions: a sync (the delta from its
+cursor, and what is new), a decision upload, calibration polling, or now and then a fresh
+sign-in (a password check, deliberately slow) as when the token has run out. A real
+assessor acts far less often (a sync every few minutes at most); the pace is chosen so
+that hundreds of users make a load worth measuring, and the req/s column says what that
+load was.
+
+Evidence is asked of the hub without following its redirect: fetching from the object
+storage is the storage's load, the redirect is what the hub does.
 
 Decision uploads carry an ``Idempotency-Key`` and ``If-Match`` like ``sync/uploads.py``;
 once a user has decided all its assignments it re-sends its last upload with the same key,
@@ -19,6 +26,7 @@ import itertools
 import os
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from locust import FastHttpUser, between, task
@@ -32,18 +40,26 @@ PAGE = 100
 # 2xx, or the storage redirect: both are the hub answering as it should.
 EVIDENCE_OK = {200, 307}
 
-_numbers = itertools.count(int(os.environ.get("LOAD_FIRST_USER", "0")))
+TOKENS = Path(os.environ["LOAD_TOKENS_FILE"]).read_text().split()
+THINK_SECONDS = tuple(float(s) for s in os.environ.get("LOAD_THINK", "5,15").split(","))
+_numbers = itertools.count()
 
 
 class Assessor(FastHttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(*THINK_SECONDS)
 
     def on_start(self) -> None:
-        self.username = f"{PREFIX}{next(_numbers):04d}"
+        number = next(_numbers)
+        self.username = f"{PREFIX}{number:04d}"
+        self.headers = {"Authorization": f"Bearer {TOKENS[number]}"}
         self.cursor: str | None = None
         self.undecided: dict[str, int] = {}  # assignment id -> version to send as If-Match
         self.last_upload: tuple[str, str, int, dict[str, Any]] | None = None
-        self.headers: dict[str, str] = {}
+        self.client.get(f"{API}/me", headers=self.headers, name="/me")
+        self.sync()
+
+    @task(1)
+    def sign_in(self) -> None:
         with self.client.post(
             f"{API}/auth/token",
             json={"username": self.username, "password": PASSWORD},
@@ -52,14 +68,11 @@ class Assessor(FastHttpUser):
         ) as response:
             if response.status_code != 200:
                 response.failure(f"sign-in answered {response.status_code}")
-                self.stop()
                 return
             token = response.json()["access_token"]
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.client.get(f"{API}/me", headers=self.headers, name="/me")
-        self.sync()
 
-    @task(6)
+    @task(30)
     def sync(self) -> None:
         has_more = True
         while has_more:
@@ -105,7 +118,7 @@ class Assessor(FastHttpUser):
                 elif response.status_code == 200 and len(response.content) != artifact["size"]:
                     response.failure(f"{len(response.content)} bytes of {artifact['size']}")
 
-    @task(1)
+    @task(5)
     def upload_decision(self) -> None:
         if self.undecided:
             assignment_id, version = self.undecided.popitem()
@@ -132,7 +145,7 @@ class Assessor(FastHttpUser):
             if response.status_code != 200:
                 response.failure(f"answered {response.status_code}")
 
-    @task(1)
+    @task(5)
     def poll_calibration(self) -> None:
         self.client.get(
             f"{API}/calibration/sessions?limit=50",
