@@ -22,17 +22,21 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
+import math
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -208,8 +212,35 @@ def seed(admin: HubAdmin, root: Path, users: int, evidence_bytes: int) -> list[s
     return tokens
 
 
-def _milliseconds(text: str) -> float:
-    return float(text) if text not in ("", "N/A") else 0.0
+def percentile(histogram: Counter[int], share: float) -> float:
+    """The response time (ms) that ``share`` of the requests finished within, from
+    Locust's histogram (milliseconds, rounded as Locust rounds them -> count)."""
+    total = sum(histogram.values())
+    if not total:
+        return 0.0
+    rank = math.ceil(total * share)
+    seen = 0
+    for milliseconds in sorted(histogram):
+        seen += histogram[milliseconds]
+        if seen >= rank:
+            return float(milliseconds)
+    raise AssertionError("unreachable: the ranks add up to the total")
+
+
+def _call_stats(name: str, entries: list[dict[str, Any]], duration: float) -> CallStats:
+    histogram: Counter[int] = Counter()
+    for entry in entries:
+        histogram.update({int(ms): n for ms, n in entry["response_times"].items()})
+    requests = sum(int(e["num_requests"]) for e in entries)
+    return CallStats(
+        name=name,
+        requests=requests,
+        failures=sum(int(e["num_failures"]) for e in entries),
+        per_second=requests / duration if duration > 0 else 0.0,
+        p50=percentile(histogram, 0.50),
+        p95=percentile(histogram, 0.95),
+        p99=percentile(histogram, 0.99),
+    )
 
 
 def run_locust(
@@ -241,37 +272,33 @@ def run_locust(
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
         "--users", str(users), "--spawn-rate", f"{spawn_rate:.2f}",
         "--run-time", f"{max(1, round(seconds))}s", "--stop-timeout", "10",
-        "--host", base_url, "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
+        "--host", base_url, "--csv", str(prefix), "--json-file", str(prefix),
+        "--only-summary", "--loglevel", "ERROR",
     ]  # fmt: skip
     finished = subprocess.run(
         command, env=environment, capture_output=True, text=True, timeout=seconds + 120
     )
-    stats_file = prefix.with_name("locust_stats.csv")
+    stats_file = prefix.with_name("locust.json")
     # Locust exits with 1 when any request failed; that is a result, not a crash.
     if finished.returncode not in (0, 1) or not stats_file.exists():
         raise RuntimeError(f"locust failed ({finished.returncode}): {finished.stderr[-2000:]}")
-    with open(stats_file, newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    # The JSON summary is written once every user has stopped, so it counts every request
+    # (the CSV summary is a snapshot taken up to a second earlier).
+    entries: list[dict[str, Any]] = json.loads(stats_file.read_text())
     failures_file = prefix.with_name("locust_failures.csv")
     if failures_file.exists():
         with open(failures_file, newline="") as handle:
             for failure in csv.DictReader(handle):
-                print(
-                    f"  failed: {failure['Name']}: {failure['Error']} "
-                    f"({failure['Occurrences']} times)"
-                )
-    return [
-        CallStats(
-            name=row["Name"] if row["Name"] != "Aggregated" else "all calls",
-            requests=int(row["Request Count"]),
-            failures=int(row["Failure Count"]),
-            per_second=float(row["Requests/s"]),
-            p50=_milliseconds(row["50%"]),
-            p95=_milliseconds(row["95%"]),
-            p99=_milliseconds(row["99%"]),
-        )
-        for row in rows
+                print(f"  failed: {failure['Name']}: {failure['Error']}")
+    if not entries:
+        raise RuntimeError("locust made no requests")
+    started = min(float(e["start_time"]) for e in entries)
+    ended = max(float(e["last_request_timestamp"] or started) for e in entries)
+    calls = [
+        _call_stats(name, [e for e in entries if e["name"] == name], ended - started)
+        for name in sorted({str(e["name"]) for e in entries})
     ]
+    return [*calls, _call_stats("all calls", entries, ended - started)]
 
 
 def format_calls(title: str, calls: list[CallStats]) -> str:
