@@ -6,16 +6,20 @@ the hub, and lets Locust (headless, ``benchmarks/locustfile.py``) play the asses
 that long: sign in, assignment delta, manifests, evidence, decision uploads, calibration
 polling. It prints, per call, requests per second, p50/p95/p99 and errors.
 
-Configurations measured:
+Configurations measured, one after the other:
 
-- one hub process on SQLite with its artifacts on local disk (evidence streamed by it);
-- the hub's CPU seconds per GB of evidence delivered from object storage (a local S3
-  server, moto's), by presigned redirect and by ``--serve-artifacts proxy``, read from
-  ``/proc`` before and after downloading the same file several times.
+- the deployed topology (``benchmarks/topology.py``): nginx in front of two hub
+  processes on PostgreSQL, artifacts in an S3 server (moto's), evidence by redirect;
+- one hub process on SQLite with its artifacts on local disk (evidence streamed by it),
+  for comparison;
+- the hub's CPU seconds per GB of evidence delivered from object storage, by presigned
+  redirect and by ``--serve-artifacts proxy``, read from ``/proc`` before and after
+  downloading the same file several times (and checking its sha256).
 
 Locust runs on the same machine as the hub and takes CPU from it; its latencies include
 its own scheduling delays. The output names the core count and the load average before
-each run, since other work on the machine moves every figure.
+each run and the CPU the hub processes and Locust used during it, since other work on
+the machine moves every figure.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import hashlib
 import json
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -109,6 +114,18 @@ class CallStats:
     p99: float
 
 
+@dataclass(frozen=True)
+class LoadRun:
+    """One configuration's run: Locust's summary and the CPU the hub processes and Locust
+    used meanwhile; ``machine`` is the core count and load before it."""
+
+    label: str
+    calls: list[CallStats]
+    hub_cpu_seconds: float
+    locust_cpu_seconds: float
+    machine: str
+
+
 def machine_words() -> str:
     one, five, _ = os.getloadavg()
     return f"{os.cpu_count()} cores, load average {one:.2f} (1 min) {five:.2f} (5 min)"
@@ -129,11 +146,12 @@ def _import_submission(admin: HubAdmin, root: Path, name: str, content_bytes: in
 
 
 def seed(admin: HubAdmin, root: Path, users: int, evidence_bytes: int) -> list[str]:
-    """``users`` accounts ``load0000``… with the same password, each with
+    """In ``root`` (made here): ``users`` accounts ``load0000``… with the same password, each with
     ``ASSIGNMENTS_PER_USER`` assignments; every submission's one artifact is the same
     stored blob (the storage is content-addressed), imported once. Returns a valid
     access token per account, in order: the desktop app keeps its token for the day, so
     an assessor's sync starts signed in."""
+    root.mkdir(parents=True, exist_ok=True)
     (root / "credential.yaml").write_text(CREDENTIAL)
     admin.import_credential(root / "credential.yaml")
     template_id = _import_submission(admin, root, "sub-template", evidence_bytes)
@@ -317,38 +335,92 @@ def format_calls(title: str, calls: list[CallStats]) -> str:
     return "\n".join(lines)
 
 
-def results_of(label: str, calls: list[CallStats]) -> list[Result]:
+def results_of(run: LoadRun) -> list[Result]:
     """The figures of one configuration that go into the benchmark table."""
-    by_name = {c.name: c for c in calls}
+    by_name = {c.name: c for c in run.calls}
     total = by_name["all calls"]
     results = [
-        Result(f"load {label}: all calls", total.per_second, "req/s"),
-        Result(f"load {label}: errors", float(total.failures), "requests"),
+        Result(f"load {run.label}: all calls", total.per_second, "req/s"),
+        Result(f"load {run.label}: errors", float(total.failures), "requests"),
     ]
     for name in GOAL_CALLS:
         if name in by_name:
             call = by_name[name]
             results += [
-                Result(f"load {label}: {name} p50", call.p50, "ms"),
-                Result(f"load {label}: {name} p99", call.p99, "ms"),
+                Result(f"load {run.label}: {name} p{n}", value, "ms")
+                for n, value in ((50, call.p50), (95, call.p95), (99, call.p99))
             ]
-    return results
+    return [
+        *results,
+        Result(f"load {run.label}: hub CPU during the run", run.hub_cpu_seconds, "CPU s"),
+        Result(f"load {run.label}: Locust CPU during the run", run.locust_cpu_seconds, "CPU s"),
+    ]
+
+
+def report(run: LoadRun) -> str:
+    """The printed summary of one run: the per-call table, what the machine was doing, and
+    whether the goal was met."""
+    by_name = {c.name: c for c in run.calls}
+    met = by_name["all calls"].failures == 0 and all(
+        name in by_name and by_name[name].p99 < GOAL_P99_MS for name in GOAL_CALLS
+    )
+    goal = f"p99 under {GOAL_P99_MS:.0f} ms for {' and '.join(GOAL_CALLS)}, 0 errors"
+    return "\n".join([
+        format_calls(f"\n{run.label}", run.calls),
+        f"machine before the run: {run.machine}",
+        f"CPU used meanwhile: hub processes {run.hub_cpu_seconds:.1f} s, "
+        f"Locust {run.locust_cpu_seconds:.1f} s",
+        f"goal ({goal}): {'met' if met else 'NOT met'}",
+    ])  # fmt: skip
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except FileNotFoundError:
+        return []  # it has ended
+
+
+def _own_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def process_cpu_seconds(pid: int) -> float:
     """User + system CPU time of ``pid`` and of its live descendants (hub workers)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pending = [pid]
+    total, pending = 0.0, [pid]
     while pending:
         current = pending.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(c) for c in (task / "children").read_text().split()]
-        except FileNotFoundError:
-            continue  # it ended between the listing and the reading
+        total += _own_cpu_seconds(current)
+        pending += _children(current)
+    return total
+
+
+def _is_hub(pid: int) -> bool:
+    try:
+        return b"assessor_app.hub.cli" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return False
+
+
+def hub_cpu_seconds() -> float:
+    """CPU time of every hub process this benchmark has started and that still runs,
+    their worker processes included (counted once: a forked worker has its parent's
+    command line)."""
+    total, pending = 0.0, _children(os.getpid())
+    while pending:
+        current = pending.pop()
+        if _is_hub(current):
+            total += process_cpu_seconds(current)
+        else:
+            pending += _children(current)
     return total
 
 
@@ -363,14 +435,58 @@ def _hub(data_dir: Path, *extra: str) -> Iterator[tuple[str, int]]:
         process.wait(15)
 
 
+def measured_run(
+    label: str,
+    base_url: str,
+    tokens: list[str],
+    seconds: float,
+    workdir: Path,
+    think: tuple[float, float] = THINK_SECONDS,
+) -> LoadRun:
+    """``run_locust`` with the CPU time the hub processes and Locust used during it."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    machine = machine_words()
+    print(f"  {label}: {len(tokens)} assessors for {seconds:.0f} s ({machine})", flush=True)
+    hub_before = hub_cpu_seconds()
+    locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    calls = run_locust(base_url, tokens, seconds, workdir, think)
+    locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return LoadRun(
+        label=label,
+        calls=calls,
+        hub_cpu_seconds=hub_cpu_seconds() - hub_before,
+        locust_cpu_seconds=locust_after.ru_utime
+        + locust_after.ru_stime
+        - locust_before.ru_utime
+        - locust_before.ru_stime,
+        machine=machine,
+    )
+
+
 def sqlite_single_worker(
     root: Path, users: int, seconds: float, think: tuple[float, float] = THINK_SECONDS
-) -> list[CallStats]:
+) -> LoadRun:
+    """One ``assessor-hub serve`` process on SQLite, artifacts on local disk."""
     data_dir = root / "sqlite-hub"
     with HubAdmin(HubSettings.from_data_dir(data_dir)) as admin:
-        tokens = seed(admin, root, users, EVIDENCE_BYTES)
+        tokens = seed(admin, root / "sqlite-seed", users, EVIDENCE_BYTES)
     with _hub(data_dir) as (base_url, _):
-        return run_locust(base_url, tokens, seconds, root, think)
+        label = f"1 hub, SQLite, local disk, {users} users"
+        return measured_run(label, base_url, tokens, seconds, root / "sqlite", think)
+
+
+def deployed_topology(
+    root: Path, users: int, seconds: float, think: tuple[float, float] = THINK_SECONDS
+) -> LoadRun:
+    """nginx in front of two hub processes on PostgreSQL, artifacts in S3 (redirects)."""
+    # Imported here: the topology needs PostgreSQL and nginx, the SQLite run does not.
+    from benchmarks.topology import Topology
+
+    with Topology(workers=2) as running:
+        with running.admin() as admin:
+            tokens = seed(admin, root / "topology-seed", users, EVIDENCE_BYTES)
+        label = f"nginx + 2 hubs, PostgreSQL, S3, {users} users"
+        return measured_run(label, running.base_url, tokens, seconds, root / "topology", think)
 
 
 @contextmanager
@@ -469,19 +585,12 @@ def cpu_per_gigabyte(root: Path) -> dict[str, float]:
 def run(users: int = DEFAULT_USERS, seconds: float = DEFAULT_SECONDS) -> list[Result]:
     root = Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
-        (root / "s3-seed").mkdir()
-        machine = machine_words()
-        load_before = os.getloadavg()[0]
-        print(f"  one hub process, SQLite: {users} assessors for {seconds:.0f} s ({machine})")
-        calls = sqlite_single_worker(root, users, seconds)
-        label = f"1 hub SQLite, {users} users"
-        print(format_calls(f"\n{label} ({machine} before the run)", calls))
-        results = [
-            Result("machine: CPU cores", float(os.cpu_count() or 0), "cores"),
-            Result("machine: load average before the run (1 min)", load_before, ""),
-            *results_of(label, calls),
-        ]
-        print("  hub CPU per GB of evidence from S3 storage: redirect, then proxy")
+        results = [Result("machine: CPU cores", float(os.cpu_count() or 0), "cores")]
+        for configuration in (deployed_topology, sqlite_single_worker):
+            load_run = configuration(root, users, seconds)
+            print(report(load_run), flush=True)
+            results += results_of(load_run)
+        print("  hub CPU per GB of evidence from S3 storage: redirect, then proxy", flush=True)
         cpu = cpu_per_gigabyte(root)
         results += [
             Result("hub CPU per GB of evidence, presigned redirect", cpu["redirect"], "CPU s/GB",

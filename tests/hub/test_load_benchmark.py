@@ -18,7 +18,8 @@ USERS = 5
 
 
 def test_a_short_load_run_reports_every_call_without_errors(tmp_path: Path) -> None:
-    calls = sqlite_single_worker(tmp_path, users=USERS, seconds=5, think=(0.1, 0.3))
+    run = sqlite_single_worker(tmp_path, users=USERS, seconds=5, think=(0.1, 0.3))
+    calls = run.calls
 
     by_name = {c.name: c for c in calls}
     table = format_calls("smoke", calls)
@@ -35,6 +36,8 @@ def test_a_short_load_run_reports_every_call_without_errors(tmp_path: Path) -> N
     for call in calls:
         assert call.p50 <= call.p95 <= call.p99, table
         assert call.name in table
+    assert run.hub_cpu_seconds > 0
+    assert run.locust_cpu_seconds > 0
     # Each first upload recorded one decision; a retry with the same key recorded none.
     settings = HubSettings.from_data_dir(tmp_path / "sqlite-hub")
     with HubAdmin(settings) as admin, admin.db.read() as session:
