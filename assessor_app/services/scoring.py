@@ -175,8 +175,12 @@ class ScoringService:
     def set_rationale(self, assignment_id: str, criterion_id: str, text: str) -> None:
         self.store.sheets.set_rationale(assignment_id, criterion_id, text)
 
-    def add_citation(self, assignment_id: str, criterion_id: str, citation: Citation) -> int:
-        return self.store.sheets.add_citation(assignment_id, criterion_id, citation)
+    def add_citation(
+        self, assignment_id: str, criterion_id: str, citation: Citation, at: int | None = None
+    ) -> int:
+        """Add a citation to the criterion: last, or at index ``at`` (0-based, in the order
+        the sheet lists them), as Undo puts a deleted one back."""
+        return self.store.sheets.add_citation(assignment_id, criterion_id, citation, at)
 
     def remove_citation(self, assignment_id: str, criterion_id: str, position: int) -> None:
         """Remove the criterion's citation at ``position`` (0-based, in the order the

@@ -139,7 +139,11 @@ SHORTCUTS: tuple[KeyBinding, ...] = (
     ),
     KeyBinding("note_delete", "Delete", "delete the note or citation", "Notes", ("Del",)),
     KeyBinding(
-        "note_undo", "Ctrl+Z", "bring back the deleted note or citation", "Notes", ("Ctrl+Z",)
+        "note_undo",
+        "Ctrl+Z",
+        "undo the last delete or edit in the notes pane",
+        "Notes",
+        ("Ctrl+Z",),
     ),
     KeyBinding(
         "note_insert",

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from support.hub import PASSWORD, make_video, running_hub
 from support.shots import save_shot
 
-from assessor_app.domain import Citation, PdfPage
+from assessor_app.domain import Citation, PdfPage, TimeRange
 from assessor_app.media.player import PlayerState
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.scoring import ScoringService
@@ -209,6 +209,61 @@ def test_the_pane_goes_edits_deletes_undoes_and_inserts(
     assert _rows(again)[0][1] == "✎ Note: asks, hands go up at once (shared with the educator)"
     assert again.rubric.sheet().score(C1).rationale == "00:04 waits 4 s"
     again.close_workspace()
+
+
+def test_ctrl_z_takes_back_an_edit_and_puts_a_citation_back_in_its_place(
+    qtbot: QtBot, desk: Desk, executors: Executors, tmp_path: Path
+) -> None:
+    store, aid = desk.session.store, desk.assignment_id
+    scoring = ScoringService(store)
+    note = scoring.add_note(aid, desk.clip_id, 2_000, "first words", C1)
+    opening = Citation(desk.clip_id, TimeRange(0, 1_000))
+    page_one, page_three = Citation(desk.plan_id, PdfPage(1)), Citation(desk.plan_id, PdfPage(3))
+    for citation in (opening, page_one, page_three):
+        scoring.add_citation(aid, C1, citation)
+    workspace = _workspace(qtbot, desk, executors, tmp_path)
+    pane = workspace.notes_pane
+    assert [r[0] for r in _rows(workspace)] == [
+        "clip.mp4, 00:00-00:01",
+        "clip.mp4, 00:02",
+        "plan.pdf, p. 1",
+        "plan.pdf, p. 3",
+    ]
+
+    workspace.activateWindow()
+    qtbot.waitUntil(workspace.isActiveWindow, timeout=5000)
+    # The middle one of three chips, deleted and undone, is the middle one again.
+    _key(qtbot, workspace, 2, Qt.Key.Key_Delete)
+    _saved(qtbot, workspace)
+    assert [c.citation for c in store.sheets.citations(aid)] == [opening, page_three]
+    qtbot.keyClick(pane.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    _saved(qtbot, workspace)
+    assert [c.citation for c in store.sheets.citations(aid)] == [opening, page_one, page_three]
+    assert workspace.rubric.sheet().score(C1).citations == (opening, page_one, page_three)
+
+    # An edit is taken back too: text, criterion and sharing as they were.
+    _key(qtbot, workspace, 1, Qt.Key.Key_F2)
+    pane.text_edit.selectAll()
+    qtbot.keyClicks(pane.text_edit, "second thoughts")
+    pane.criterion_box.setCurrentIndex(pane.criterion_box.findData(C2))
+    pane.share_box.setChecked(True)
+    qtbot.keyClick(pane.text_edit, Qt.Key.Key_Return)
+    _saved(qtbot, workspace)
+    assert store.notes.list(aid)[0].text == "second thoughts"
+    assert pane.undo_button.isEnabled()
+    qtbot.keyClick(pane.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    _saved(qtbot, workspace)
+    back = store.notes.list(aid)
+    assert [(n.id, n.time_ms, n.text, n.criterion_id, n.shared) for n in back] == [
+        (note.id, 2_000, "first words", C1, False)
+    ]
+    assert _rows(workspace)[1] == (
+        "clip.mp4, 00:02",
+        "✎ Note: first words",
+        "Wait after the question",
+    )
+    assert not pane.undo_button.isEnabled()
+    workspace.close_workspace()
 
 
 def _playing(qtbot: QtBot, workspace: Workspace, desk: Desk) -> VideoViewer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessor_app.domain import (
@@ -141,19 +141,27 @@ class ScoreSheets(Repository):
             editable_sheet(session, assignment_id)
             self._score(session, assignment_id, criterion_id).rationale = rationale
 
-    def add_citation(self, assignment_id: str, criterion_id: str, citation: Citation) -> int:
-        """Append a citation to a criterion; returns its id."""
+    def add_citation(
+        self, assignment_id: str, criterion_id: str, citation: Citation, at: int | None = None
+    ) -> int:
+        """Add a citation to a criterion: last, or at index ``at`` of its citations (the
+        ones from there on move one place down); returns its id."""
         with self._db.transaction() as session:
             editable_sheet(session, assignment_id)
             self._score(session, assignment_id, criterion_id)
-            last = session.scalar(
-                select(func.max(CitationRow.position)).where(
+            rows = session.scalars(
+                select(CitationRow)
+                .where(
                     CitationRow.assignment_id == assignment_id,
                     CitationRow.criterion_id == criterion_id,
                 )
-            )
+                .order_by(CitationRow.position)
+            ).all()
             row = _citation_row(assignment_id, criterion_id, citation)
-            row.position = 0 if last is None else last + 1
+            place = len(rows) if at is None else max(0, min(at, len(rows)))
+            # Positions are renumbered 0.. in order, the new citation at its place.
+            for position, other in enumerate([*rows[:place], row, *rows[place:]]):
+                other.position = position
             session.add(row)
             session.flush()
             return row.id

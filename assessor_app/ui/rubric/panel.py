@@ -215,6 +215,7 @@ class RubricPanel(QWidget):
     levelChosen = Signal(str, str)  # criterion id, level id
     rationaleEdited = Signal(str, str)  # criterion id, text
     citationAdded = Signal(str, object)  # criterion id, Citation
+    citationRestored = Signal(str, int, object)  # criterion id, index, Citation
     citationRemoved = Signal(str, int)  # criterion id, index
     citationActivated = Signal(object)  # Citation
     feedbackEdited = Signal(str)
@@ -560,6 +561,20 @@ class RubricPanel(QWidget):
         self._sheet = self._sheet.with_score(replace(score, citations=citations))
         self._page(criterion_id).show_citations(citations)
         self.citationAdded.emit(criterion_id, citation)
+        self._refresh()
+
+    def restore_citation(self, criterion_id: str, index: int, citation: Citation) -> None:
+        """Put a deleted citation back at ``index`` among the criterion's chips."""
+        if self._read_only:
+            return
+        score = self._sheet.score(criterion_id)
+        if citation in score.citations:
+            return
+        index = max(0, min(index, len(score.citations)))
+        citations = (*score.citations[:index], citation, *score.citations[index:])
+        self._sheet = self._sheet.with_score(replace(score, citations=citations))
+        self._page(criterion_id).show_citations(citations)
+        self.citationRestored.emit(criterion_id, index, citation)
         self._refresh()
 
     def remove_citation(self, criterion_id: str, index: int) -> None:

@@ -3,9 +3,10 @@ citation of the submission, in evidence order (``services/notes.py``).
 
 Enter or a double-click goes to the row's place (the workspace switches the artifact and
 seeks or turns the page). A note can be edited — its text, its criterion and whether it
-is shared with the educator — deleted (Undo or Ctrl+Z stores it again), and inserted
-into its criterion's rationale. A citation can be deleted too (Undo adds it back to its
-criterion, last); the workspace does that in the rubric, where citations live. Every
+is shared with the educator — deleted, and inserted into its criterion's rationale. A
+citation can be deleted too; the workspace does that in the rubric, where citations live.
+Undo (Ctrl+Z) takes back the last delete or edit: a note comes back as it was, a citation
+in its old place among its criterion's chips. Every
 change is saved through the workspace's save queue, on the database worker; the list
 shows the note as the store returned it.
 """
@@ -13,7 +14,7 @@ shows the note as the store returned it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import Any
 
@@ -165,17 +166,33 @@ class _EditLine(QLineEdit):
         super().keyPressEvent(event)
 
 
+@dataclass(frozen=True)
+class _Edited:
+    """An edit Undo takes back: the note as it was before."""
+
+    before: TimeNote
+
+
+@dataclass(frozen=True)
+class _RemovedCitation:
+    """A deleted citation: its criterion and its place among that criterion's chips."""
+
+    criterion_id: str
+    position: int
+    citation: Citation
+
+
 class NotesPane(QWidget):
     """``jumpRequested(Citation)``: show that place (a note as the moment it is pinned to);
     ``insertRequested(criterion_id, text)``: put a note into a rationale;
     ``citationRemoveRequested`` / ``citationRestoreRequested``: delete a citation from its
-    criterion, or add it back (Undo);
+    criterion, or put it back where it was (Undo);
     ``notesChanged(list[TimeNote])`` after a stored change; ``escaped()`` when Esc leaves
     the note editor."""
 
     jumpRequested = Signal(object)
     citationRemoveRequested = Signal(str, int)  # criterion id, index among its citations
-    citationRestoreRequested = Signal(str, object)  # criterion id, Citation
+    citationRestoreRequested = Signal(str, int, object)  # criterion id, index, Citation
     insertRequested = Signal(str, str)
     notesChanged = Signal(list)
     escaped = Signal()
@@ -196,8 +213,8 @@ class NotesPane(QWidget):
         self._save = save
         self._notes: list[TimeNote] = []
         self._citations: list[tuple[str, Sequence[Citation]]] = []
-        # What Undo brings back, newest last: a note, or a citation with its criterion.
-        self._deleted: list[TimeNote | tuple[str, Citation]] = []
+        # What Undo takes back, newest last: a deleted note or citation, or a note's edit.
+        self._undo: list[TimeNote | _RemovedCitation | _Edited] = []
         self._editing: TimeNote | None = None
         self._read_only = False
 
@@ -228,7 +245,7 @@ class NotesPane(QWidget):
             "Delete", with_hint("Delete the note or citation", "note_delete")
         )
         self.undo_button = self._button(
-            "Undo delete", with_hint("Bring back what was deleted", "note_undo")
+            "Undo", with_hint("Take back the last delete or edit", "note_undo")
         )
         self.insert_button = self._button(
             "Insert into rationale",
@@ -236,7 +253,7 @@ class NotesPane(QWidget):
         )
         self.edit_button.clicked.connect(self.start_edit)
         self.delete_button.clicked.connect(self.delete_current)
-        self.undo_button.clicked.connect(self.undo_delete)
+        self.undo_button.clicked.connect(self.undo)
         self.insert_button.clicked.connect(self.insert_current)
 
         self.editor = QWidget(self)
@@ -282,7 +299,7 @@ class NotesPane(QWidget):
         for action_id, slot in (
             ("note_edit", self.start_edit),
             ("note_delete", self.delete_current),
-            ("note_undo", self.undo_delete),
+            ("note_undo", self.undo),
             ("note_insert", self.insert_current),
         ):
             for sequence in key_sequences(action_id):
@@ -345,7 +362,7 @@ class NotesPane(QWidget):
         self.edit_button.setEnabled(note)
         self.delete_button.setEnabled(entry is not None and not self._read_only)
         self.insert_button.setEnabled(note)
-        self.undo_button.setEnabled(bool(self._deleted) and not self._read_only)
+        self.undo_button.setEnabled(bool(self._undo) and not self._read_only)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -382,13 +399,18 @@ class NotesPane(QWidget):
         criterion = self.criterion_box.currentData()
         shared = self.share_box.isChecked()
         self._finish_edit()
+        if (text, criterion, shared) != (note.text, note.criterion_id, note.shared):
+            self._undo.append(_Edited(note))
+            self._store_edit(note, text, criterion, shared)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _store_edit(self, note: TimeNote, text: str, criterion: str | None, shared: bool) -> None:
         service = self._service
         self._replace(replace(note, text=text, criterion_id=criterion, shared=shared))
         self._save(
             lambda: service.edit(note, text=text, criterion_id=criterion, shared=shared),
             self._replace,
         )
-        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def cancel_edit(self) -> None:
         self._finish_edit()
@@ -407,7 +429,7 @@ class NotesPane(QWidget):
             return
         if entry.citation is not None and entry.criterion_id is not None:
             # A citation lives in the rubric's sheet: the workspace removes it there.
-            self._deleted.append((entry.criterion_id, entry.citation))
+            self._undo.append(_RemovedCitation(entry.criterion_id, entry.position, entry.citation))
             self.citationRemoveRequested.emit(entry.criterion_id, entry.position)
             self._update_buttons()
             return
@@ -416,21 +438,30 @@ class NotesPane(QWidget):
         note = entry.note
         row = self.view.currentIndex().row()
         self._notes = [n for n in self._notes if n.id != note.id]
-        self._deleted.append(note)
+        self._undo.append(note)
         self._rebuild()
         self.select_row(min(row, self.model.rowCount() - 1))
         service = self._service
         self._save(lambda: service.delete(note), lambda _none: self._stored())
 
-    def undo_delete(self) -> None:
-        if self._read_only or not self._deleted:
+    def undo(self) -> None:
+        """Take back the last delete (the note as it was, the citation in its place) or
+        the last edit of a note."""
+        if self._read_only or not self._undo:
             return
-        deleted = self._deleted.pop()
-        if isinstance(deleted, tuple):
-            self.citationRestoreRequested.emit(*deleted)
+        last = self._undo.pop()
+        if isinstance(last, _RemovedCitation):
+            self.citationRestoreRequested.emit(last.criterion_id, last.position, last.citation)
             self._update_buttons()
             return
-        note = deleted
+        if isinstance(last, _Edited):
+            before = last.before
+            now = next((n for n in self._notes if n.id == before.id), None)
+            if now is not None:
+                self._store_edit(now, before.text, before.criterion_id, before.shared)
+            self._update_buttons()
+            return
+        note = last
         service = self._service
 
         def restored(back: TimeNote) -> None:

@@ -273,6 +273,9 @@ class Workspace(QWidget):
         r.citationAdded.connect(
             lambda c, citation: self.saves.save(lambda: s.add_citation(aid, c, citation))
         )
+        r.citationRestored.connect(
+            lambda c, at, citation: self.saves.save(lambda: s.add_citation(aid, c, citation, at))
+        )
         r.citationRemoved.connect(self._remove_citation)
         r.citationActivated.connect(self.go_to_citation)
         r.commentBankChanged.connect(self._save_comment_bank)
@@ -295,8 +298,9 @@ class Workspace(QWidget):
         pane.notesChanged.connect(lambda *_: self._refresh_markers())
         pane.escaped.connect(self.back_to_evidence)
         pane.citationRemoveRequested.connect(r.remove_citation)
-        pane.citationRestoreRequested.connect(r.add_citation)
+        pane.citationRestoreRequested.connect(r.restore_citation)
         r.citationAdded.connect(lambda *_: self._refresh_citations())
+        r.citationRestored.connect(lambda *_: self._refresh_citations())
         r.citationRemoved.connect(lambda *_: self._refresh_citations())
         for editor in r.text_editors():
             self.typing.watch(editor)
