@@ -376,8 +376,11 @@ class Topology:
         user = "user root;\n" if os.geteuid() == 0 else ""
         (folder / "nginx.conf").write_text(
             f"{user}worker_processes 1;\n"
+            # Each client connection holds one to a hub too: room for the load benchmark's
+            # hundreds of simulated assessors.
+            "worker_rlimit_nofile 16384;\n"
             f"error_log {folder / 'error.log'} warn;\n"
-            "events { worker_connections 1024; }\n"
+            "events { worker_connections 8192; }\n"
             f"http {{ include {folder / 'assessor-hub.conf'}; }}\n",
             encoding="utf-8",
         )
