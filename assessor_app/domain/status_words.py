@@ -71,7 +71,10 @@ STATUS: dict[QueueState, StatusStyle] = {
     ReviewState.RETURNED_INCOMPLETE: StatusStyle("Returned as incomplete", "↩"),
 }
 
-DECLINE_QUEUED = StatusStyle("Decline queued for upload", "⊘")
+DECLINE_QUEUED = StatusStyle("Decline queued", "⊘")
+DECLINE_QUEUED_HINT = (
+    "Decline queued: it is sent at the next sync, and the assignment then leaves your queue."
+)
 """An assignment the assessor declined here, until the hub confirms it (then it leaves
 the queue)."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from assessor_app.domain.status_words import DECLINE_QUEUED_HINT
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.menu import Connectable
 from assessor_app.ui.plain_text import message_box, plain_label, set_plain
@@ -134,11 +135,7 @@ class ScoringMenu(QObject):
         )
 
     def _declined(self) -> None:
-        self._main.statusBar().showMessage(
-            "Decline queued: it is sent at the next sync, and the assignment then leaves "
-            "your queue.",
-            10_000,
-        )
+        self._main.statusBar().showMessage(DECLINE_QUEUED_HINT, 10_000)
         self._main.refresh_queue()
 
     def _not_declined(self, error: BaseException) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from assessor_app.domain.queue_state import QueueState
 from assessor_app.domain.status_words import (
     DECLINE_QUEUED,
+    DECLINE_QUEUED_HINT,
     KIND_HINTS,
     KIND_WORDS,
     due_countdown,
@@ -330,6 +331,8 @@ class QueueModel(QAbstractTableModel):
         if column is Column.DUE and row.due_at is not None:
             due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
             return f"Due {due.astimezone():%a %d %b %Y, %H:%M}"
+        if column is Column.STATUS and row.decline_pending:
+            return DECLINE_QUEUED_HINT
         if column is Column.STATUS:
             word = _status_word(row)
             note = review_note(row.review_comment)

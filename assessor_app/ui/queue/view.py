@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assessor_app.domain.queue_state import QueueState, parse_queue_state
-from assessor_app.domain.status_words import STATUS
+from assessor_app.domain.status_words import KIND_WORDS, STATUS
 from assessor_app.ui.qt import (
     QAbstractItemView,
     QFontMetrics,
@@ -55,7 +55,7 @@ _ALL = "all"
 _WIDEST_USUAL = {
     Column.EDUCATOR: "E-48210",
     Column.ATTEMPT: "10",
-    Column.KIND: "Calibration",
+    Column.KIND: max(KIND_WORDS.values(), key=len),
     Column.STATUS: "⧗ Queued for upload",
     Column.DUE: "⚠ Overdue by 12 days",
 }

@@ -1,0 +1,251 @@
+"""Scoring operations in the window, with a real hub on 127.0.0.1 and the real profile
+store: adjudication and backread work in the queue with their words, an adjudication's
+workspace with both reads side by side (reached with Ctrl+R, left with Esc), Decline…
+queued and marked in the queue, the Backreading view (Ctrl+Shift+B) and the recalibration
+notice over the queue. Screenshots at 1366x768 (see ``support.shots``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from support.hub import PASSWORD, RunningHub, running_hub
+from support.shots import save_shot
+
+from assessor_app.domain import Decision
+from assessor_app.domain.decline import DeclineReason
+from assessor_app.protocol.scoring import BackreadFinding, ReadOut, ReadsOut
+from assessor_app.protocol.v1 import CriterionScoreWire, RecalibrationNotice, TimeCitation
+from assessor_app.services.account import ProfileSession, sign_in
+from assessor_app.ui.backreading_view import BackreadingView
+from assessor_app.ui.decline_dialog import DeclineDialog
+from assessor_app.ui.main_window import MainWindow
+from assessor_app.ui.qt import QApplication, QSettings, Qt
+from assessor_app.ui.queue.model import Column
+from assessor_app.ui.scoring_menu import ScoringMenu
+
+NOTE = b"Lesson notes: wait five seconds after each hinge question.\n"
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[RunningHub]:
+    with running_hub(tmp_path / "hub") as hub:
+        hub.add_assessor("ann")
+        yield hub
+
+
+@pytest.fixture
+def session(hub: RunningHub) -> Iterator[ProfileSession]:
+    session = sign_in(hub.base_url, "ann", PASSWORD)
+    yield session
+    session.close()
+
+
+def _window(qtbot: QtBot, session: ProfileSession, tmp_path: Path) -> MainWindow:
+    window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    return window
+
+
+def _synced(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.sync_runner is not None
+    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
+        window.sync_now()
+    qtbot.waitUntil(lambda: window.executors.db.wait(0), timeout=10_000)
+
+
+def _menu(window: MainWindow) -> ScoringMenu:
+    assert window.scoring is not None
+    return window.scoring
+
+
+def _cell(window: MainWindow, assignment_id: str, column: Column) -> str:
+    model = window.queue_model
+    position = model.position_of(assignment_id)
+    assert position is not None
+    return str(model.index(position, column).data())
+
+
+def _reads(artifact_id: str) -> ReadsOut:
+    def read(label: str, pause: str, rationale: str, decision: Decision) -> ReadOut:
+        return ReadOut(
+            label=label,
+            decision=decision,
+            criteria=[
+                CriterionScoreWire(
+                    criterion_id="c1-wait",
+                    level_id=pause,
+                    rationale=rationale,
+                    citations=[TimeCitation(artifact_id=artifact_id, start_ms=0, end_ms=1500)]
+                    if label == "Read A"
+                    else [],
+                )
+            ],
+            feedback=f"{label}: <b>keep</b> the pause after every question.",
+        )
+
+    return ReadsOut(
+        reads=[
+            read("Read A", "proficient", "Waits four seconds after each question.", Decision.PASS),
+            read("Read B", "beginning", "Answers come at once.", Decision.NOT_YET),
+        ]
+    )
+
+
+def test_adjudication_shows_both_reads_side_by_side_and_the_keyboard_reaches_them(
+    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission("ann", {"notes.txt": NOTE}, kind="adjudication")
+    hub.seed_submission("ann", {"notes.txt": NOTE}, kind="backread")
+    hub.seed_submission("ann", {"notes.txt": NOTE})
+    window = _window(qtbot, session, tmp_path)
+    _synced(qtbot, window)
+    kinds = sorted(_cell(window, r.assignment_id, Column.KIND) for r in window.queue_model.rows())
+    assert kinds == ["Adjudication", "Backread", "Production"]
+    position = window.queue_model.position_of(seeded.assignment_id)
+    assert position is not None
+    tip = window.queue_model.index(position, Column.KIND).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Adjudication: two assessors' reads")
+    # What the hub's GET /assignments/{id}/reads gives, kept as the sync keeps it.
+    session.store.reads.save(seeded.assignment_id, _reads(seeded.artifacts[0].id))
+
+    window.open_assignment(seeded.assignment_id)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+    workspace = window.workspace
+    assert workspace is not None and workspace.reads_pane is not None
+    assert workspace.header.text().startswith("<b>Adjudication</b> · ")
+    pane = workspace.reads_pane
+    assert pane.model is not None
+    headers = [pane.model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
+    assert headers == ["Criterion", "Read A", "Read B"]
+    first = pane.cell_text(0, 1).splitlines()
+    assert first[0].endswith("Proficient") and first[1].startswith("Rationale: Waits four")
+    assert first[2] == "Evidence: notes.txt, 00:00-00:01"
+    assert pane.cell_text(0, 2).startswith("(1) Beginning")
+    assert pane.cell_text(1, 1) == "Not scored"
+    decision_row = pane.model.rowCount() - 2
+    assert [pane.cell_text(decision_row, c) for c in (0, 1, 2)] == ["Decision", "Pass", "Not Yet"]
+    # Hub text stays text: the markup in the feedback is shown, not applied.
+    assert (
+        pane.cell_text(decision_row + 1, 1) == "Read A: <b>keep</b> the pause after every question."
+    )
+    spoken = pane.model.index(0, 2).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert spoken.startswith("Read B, Wait after the question: (1) Beginning")
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    workspace.rubric.focus_levels()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is pane.view, timeout=3000)
+    qtbot.keyClick(pane.view, Qt.Key.Key_Down)
+    assert pane.view.currentIndex().row() == 1
+    qtbot.keyClick(pane.view, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not pane.view.hasFocus(), timeout=3000)
+    assert workspace.isAncestorOf(QApplication.focusWidget())
+    save_shot(window, "adjudication-workspace.png", tmp_path)
+
+
+def test_decline_is_marked_in_the_queue_until_sent(
+    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission("ann", {"notes.txt": NOTE})
+    window = _window(qtbot, session, tmp_path)
+    _synced(qtbot, window)
+    menu = _menu(window)
+    assert menu.decline_action in window.queue.table.actions()
+    assert menu.decline_action.shortcut().toString() == "Ctrl+D"
+
+    dialog = DeclineDialog("“Wait time” · Educator E-0001", window)
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.buttons()[0]
+    assert [dialog.reason.itemText(i) for i in range(2)] == [
+        "Conflict of interest",
+        "Cannot score this",
+    ]
+    assert not ok.isEnabled()
+    dialog.comment.setPlainText("I coached this teacher last year.")
+    assert ok.isEnabled()
+    dialog.resize(560, 300)
+    dialog.show()
+    save_shot(dialog, "decline-dialog.png", tmp_path)
+    assert dialog.chosen_reason() is DeclineReason.CONFLICT_OF_INTEREST
+
+    menu.decline(seeded.assignment_id, dialog.chosen_reason(), dialog.comment_text())
+    qtbot.waitUntil(
+        lambda: _cell(window, seeded.assignment_id, Column.STATUS) == "⊘ Decline queued",
+        timeout=10_000,
+    )
+    assert "Decline queued" in window.statusBar().currentMessage()
+    (queued,) = session.store.declines.queued()
+    assert queued.comment == "I coached this teacher last year."
+    window.queue.select_assignment(seeded.assignment_id)
+    save_shot(window, "queue-decline-queued.png", tmp_path)
+
+
+def test_backreading_view_and_recalibration_notice(
+    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission("ann", {"notes.txt": NOTE})
+    window = _window(qtbot, session, tmp_path)
+    _synced(qtbot, window)
+    menu = _menu(window)
+    assert not menu.notice.isVisible()
+
+    session.store.findings.replace_all(
+        [
+            BackreadFinding(
+                assignment_id=seeded.assignment_id,
+                credential_title="Wait time in questioning",
+                educator_pseudonym="E-0001",
+                criterion_id="c1-wait",
+                criterion_title="Wait after the question",
+                own_level_id="proficient",
+                backreader_level_id="beginning",
+                comment="Several pauses were under three seconds.",
+                recorded_at=datetime(2026, 12, 5, 9, 0, tzinfo=UTC),
+            )
+        ]
+    )
+    session.store.settings.set_recalibration(
+        [
+            RecalibrationNotice(
+                credential_id="wait-time",
+                credential_title="Wait time in questioning",
+                reason="2 of your last 5 validity papers agreed with the key; 4 are needed.",
+            )
+        ]
+    )
+    menu.refresh()
+    qtbot.waitUntil(menu.notice.isVisible, timeout=10_000)
+    assert menu.notice.text().startswith(
+        "Recalibration required for “Wait time in questioning”: 2 of your last 5"
+    )
+    assert "No new production work arrives" in menu.notice.text()
+    assert menu.notice.textFormat() == Qt.TextFormat.PlainText
+    save_shot(window, "queue-recalibration.png", tmp_path)
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(
+        window.queue.table,
+        Qt.Key.Key_B,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: window.findChild(BackreadingView) is not None, timeout=3000)
+    view = window.findChild(BackreadingView)
+    assert view is not None
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=10_000)
+    cells = [str(view.model.index(0, c).data()) for c in range(view.model.columnCount())]
+    assert cells[1:5] == [
+        "Wait after the question",
+        "Proficient",
+        "Beginning",
+        "Several pauses were under three seconds.",
+    ]
+    view.resize(1000, 420)
+    save_shot(view, "backreading-view.png", tmp_path)
