@@ -19,6 +19,7 @@ from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.scoring import ScoringService
 from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import (
+    QApplication,
     QBuffer,
     QByteArray,
     QColor,
@@ -125,6 +126,10 @@ def test_image_region_table_cell_and_pdf_quote_are_cited_stored_and_uploaded(
     table.table.setFocus()
     qtbot.keyClick(table.table, Qt.Key.Key_C)
     assert cited()[1] == Citation(ids["quiz.csv"], TableCell("S01", "Q3", "2"))
+    # Enter in the table goes into the rationale, as from the other viewers.
+    qtbot.keyClick(table.table, Qt.Key.Key_Return)
+    rationale = workspace.rubric.criterion_pages[0].rationale
+    assert QApplication.focusWidget() is rationale
 
     # A PDF: find a quote on page 2, then C.
     workspace.evidence.show_artifact(ids["plan.pdf"])

@@ -29,6 +29,7 @@ from assessor_app.ui.qt import (
     isValid,
 )
 from assessor_app.ui.viewers.base import ArtifactViewer, CiteTarget, PositionState, decode_text
+from assessor_app.ui.workspace.focus import leave_enter_to_workspace
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _MAX_BYTES = 50 * 1024 * 1024
@@ -149,6 +150,8 @@ class CsvViewer(ArtifactViewer):
         self.table.setAccessibleName("Table")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        # Nothing here is edited or opened: Enter goes into the rationale.
+        leave_enter_to_workspace(self.table)
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.notice)

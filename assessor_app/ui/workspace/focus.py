@@ -3,8 +3,9 @@
 Enter goes into the current rationale and Up / Down move between criteria from anywhere
 in the workspace, except where the focused widget needs the key itself: text fields,
 lists, tables and scrolling views keep their arrows; text fields, spin boxes, combo
-boxes, lists and tables (the rubric overview chooses with Enter) keep Enter; and the
-rubric's feedback, decision and note tabs keep both.
+boxes, lists and tables (the rubric overview chooses with Enter) keep Enter, unless
+marked with ``leave_enter_to_workspace`` (a read-only table of evidence has no use for
+it); and the rubric's feedback, decision and note tabs keep both.
 """
 
 from __future__ import annotations
@@ -35,7 +36,17 @@ def _uses_arrows(widget: QWidget) -> bool:
     )
 
 
+_ENTER_FREE = "assessorLeavesEnterToWorkspace"
+
+
+def leave_enter_to_workspace(widget: QWidget) -> None:
+    """Let Enter on ``widget`` go into the current rationale, as from the other viewers."""
+    widget.setProperty(_ENTER_FREE, True)
+
+
 def _uses_enter(widget: QWidget) -> bool:
+    if widget.property(_ENTER_FREE):
+        return False
     if isinstance(widget, QPlainTextEdit | QTextEdit):
         return not widget.isReadOnly()
     return isinstance(widget, QAbstractItemView | QAbstractSpinBox | QComboBox | QLineEdit)
