@@ -53,8 +53,15 @@ from assessor_app.hub.numbers import AsciiWhole, parse_number, parse_size
 from assessor_app.hub.openapi_doc import install_openapi
 from assessor_app.hub.operations import HubMetrics, operations_router
 from assessor_app.hub.pathways.api import pathways_router
-from assessor_app.hub.problems import Problem, install_problem_handlers, problem_response
+from assessor_app.hub.problems import (
+    Problem,
+    install_problem_handlers,
+    problem_response,
+    upload_conditions,
+)
 from assessor_app.hub.request_log import RequestContext
+from assessor_app.hub.scoring.flows_api import flows_router
+from assessor_app.hub.scoring.validity import recalibration_notices
 from assessor_app.hub.security import (
     DUMMY_HASH,
     new_token,
@@ -68,7 +75,6 @@ from assessor_app.hub.storage import ArtifactStorage, BlobNotFound, open_storage
 from assessor_app.hub.workflow.api import workflow_router
 from assessor_app.protocol.v1 import (
     API_PREFIX,
-    IDEMPOTENCY_KEY_WORDS,
     ArtifactOut,
     AssignmentDelta,
     AssignmentStatus,
@@ -79,7 +85,6 @@ from assessor_app.protocol.v1 import (
     SubmissionOut,
     TokenRequest,
     TokenResponse,
-    is_idempotency_key,
     version_tag,
 )
 
@@ -224,12 +229,14 @@ def _calibration_status(session: Session, user_id: int) -> str:
 def me(user: UserDep, hub: HubDep) -> Me:
     with hub.db.read() as session:
         status = _calibration_status(session, user.id)
+        recalibration = recalibration_notices(session, user.id)
     return Me(
         username=user.username,
         display_name=user.display_name,
         roles=list(user.roles),
         calibration_status=status,
         artifact_origin=hub.artifact_origin,
+        recalibration=recalibration,
     )
 
 
@@ -494,29 +501,9 @@ def put_decision(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> DecisionReceipt:
-    # The Idempotency-Key draft answers a missing key with 400; RFC 6585 a missing
-    # precondition with 428.
-    if not is_idempotency_key(idempotency_key):
-        raise Problem(
-            400,
-            "Bad Request",
-            f"Send an Idempotency-Key of {IDEMPOTENCY_KEY_WORDS}: a unique id you keep for "
-            "this upload and reuse on retries.",
-        )
-    if if_match is None:
-        raise Problem(
-            428,
-            "Precondition Required",
-            'Send If-Match with the assignment version you scored, in quotes, e.g. "3".',
-        )
-    try:
-        condition = parse_tag_condition(if_match, "If-Match")
-    except MalformedHeader as exc:
-        raise Problem(400, "Bad Request", str(exc)) from None
+    key, condition = upload_conditions(idempotency_key, if_match)
     with hub.db.write() as session:
-        outcome = record_decision(
-            session, assignment_id, user.id, upload, idempotency_key, condition
-        )
+        outcome = record_decision(session, assignment_id, user.id, upload, key, condition)
     response.headers["ETag"] = version_tag(outcome.receipt.version)
     return outcome.receipt
 
@@ -556,6 +543,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
     app.include_router(badges_router(current_user, _hub))
     app.include_router(public_badge_router(_hub))
     app.include_router(pathways_router(current_user, _hub))
+    app.include_router(flows_router(current_user, _hub))
     app.include_router(
         operations_router(lambda: hub.db, lambda: hub.storage, metrics, settings.metrics_token)
     )

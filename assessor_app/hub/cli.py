@@ -83,6 +83,7 @@ from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.numbers import parse_number
 from assessor_app.hub.pathways import commands as pathway_commands
 from assessor_app.hub.scoring import commands as scoring_commands
+from assessor_app.hub.scoring import flow_commands
 from assessor_app.hub.scoring.allocation import AllocationJob
 from assessor_app.hub.storage import S3Location, StorageUnavailable, StorageUrlError
 from assessor_app.hub.workflow import commands as workflow_commands
@@ -402,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     session.add_argument("--facilitator", required=True, metavar="USER")
     workflow_commands.add_commands(sub, common)
+    flow_commands.add_commands(sub, common)
     badge_commands.add_commands(sub, common)
     pathway_commands.add_commands(sub, common)
     scoring_commands.add_commands(sub, common)
@@ -640,6 +642,8 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
                 say(f"Opened calibration session {session_id}.")
             case command if command in workflow_commands.COMMANDS:
                 workflow_commands.run(args, admin, say)
+            case command if command in flow_commands.COMMANDS:
+                flow_commands.run(args, admin, say)
             case command if command in badge_commands.COMMANDS:
                 badge_commands.run(args, admin, say)
             case command if command in pathway_commands.COMMANDS:

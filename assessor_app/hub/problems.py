@@ -11,8 +11,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assessor_app.hub.decisions import DecisionRefused
-from assessor_app.hub.http_semantics import BEARER_CHALLENGE
-from assessor_app.protocol.v1 import PROBLEM_MEDIA_TYPE, ProblemDetail
+from assessor_app.hub.http_semantics import (
+    BEARER_CHALLENGE,
+    MalformedHeader,
+    TagCondition,
+    parse_tag_condition,
+)
+from assessor_app.protocol.v1 import (
+    IDEMPOTENCY_KEY_WORDS,
+    PROBLEM_MEDIA_TYPE,
+    ProblemDetail,
+    is_idempotency_key,
+)
 
 _TITLES = {
     400: "Bad Request",
@@ -106,6 +116,32 @@ def _describe(error: Mapping[str, Any]) -> dict[str, str]:
         where, where
     )
     return {"field": f"{where}.{path}", "code": kind, "message": f"{label} {path}: {message}"}
+
+
+def upload_conditions(
+    idempotency_key: str | None, if_match: str | None
+) -> tuple[str, TagCondition]:
+    """The Idempotency-Key and parsed If-Match of an upload (a decision, a backread
+    verdict), or a problem when either is missing or malformed."""
+    # The Idempotency-Key draft answers a missing key with 400; RFC 6585 a missing
+    # precondition with 428.
+    if not is_idempotency_key(idempotency_key):
+        raise Problem(
+            400,
+            "Bad Request",
+            f"Send an Idempotency-Key of {IDEMPOTENCY_KEY_WORDS}: a unique id you keep for "
+            "this upload and reuse on retries.",
+        )
+    if if_match is None:
+        raise Problem(
+            428,
+            "Precondition Required",
+            'Send If-Match with the assignment version you scored, in quotes, e.g. "3".',
+        )
+    try:
+        return idempotency_key, parse_tag_condition(if_match, "If-Match")
+    except MalformedHeader as exc:
+        raise Problem(400, "Bad Request", str(exc)) from None
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -128,12 +128,41 @@ def set_rules(
     row.updated_at = now or utcnow()
 
 
-def _judge(
+def rule_reasons(
+    rules: QualificationRules,
+    exact: float,
+    adjacent: float,
+    worst: int,
+    unscored: int,
+    same_decision: bool,
+) -> list[str]:
+    """Why results against keys fall short of ``rules`` (empty: they meet them). Used for
+    calibration sets here and for validity papers (``hub/scoring/validity.py``)."""
+    reasons: list[str] = []
+    if exact < rules.exact_share - 1e-12:
+        reasons.append(f"exact agreement {exact:.0%} is below {rules.exact_share:.0%}")
+    if adjacent < rules.adjacent_share - 1e-12:
+        reasons.append(
+            f"exact-or-adjacent agreement {adjacent:.0%} is below {rules.adjacent_share:.0%}"
+        )
+    if worst > rules.max_distance:
+        reasons.append(
+            f"a criterion is {worst} levels off the key; at most {rules.max_distance} allowed"
+        )
+    if unscored:
+        reasons.append(f"{unscored} keyed criteria were left unscored")
+    if rules.same_decision and not same_decision:
+        reasons.append("a decision differs from the key's Pass / Not Yet")
+    return reasons
+
+
+def judge(
     credential_id: str,
     rules: QualificationRules,
     keyed: int,
     comparisons: list[KeyComparison],
 ) -> CredentialQualification:
+    """The standing on ``keyed`` keyed items, of which ``comparisons`` are decided."""
     decided = len(comparisons)
     if decided == 0:
         return CredentialQualification(
@@ -149,21 +178,7 @@ def _judge(
     worst = max((c.worst_distance for c in comparisons if c.worst_distance is not None), default=0)
     unscored = sum(c.unscored for c in comparisons)
     same = all(c.summary.same_decision for c in comparisons)
-    reasons: list[str] = []
-    if exact < rules.exact_share - 1e-12:
-        reasons.append(f"exact agreement {exact:.0%} is below {rules.exact_share:.0%}")
-    if adjacent < rules.adjacent_share - 1e-12:
-        reasons.append(
-            f"exact-or-adjacent agreement {adjacent:.0%} is below {rules.adjacent_share:.0%}"
-        )
-    if worst > rules.max_distance:
-        reasons.append(
-            f"a criterion is {worst} levels off the key; at most {rules.max_distance} allowed"
-        )
-    if unscored:
-        reasons.append(f"{unscored} keyed criteria were left unscored")
-    if rules.same_decision and not same:
-        reasons.append("a decision differs from the key's Pass / Not Yet")
+    reasons = rule_reasons(rules, exact, adjacent, worst, unscored, same)
     if decided < keyed:
         status: CredentialStatus = "in_progress"
     else:
@@ -208,7 +223,7 @@ def credential_qualifications(session: Session, user_id: int) -> list[Credential
             rubrics[version] = rubric_of(session, submission)
         comparisons[credential].append(compare_to_key(rubrics[version], key, decision.body))
     return [
-        _judge(
+        judge(
             credential, rules_for(session, credential), keyed[credential], comparisons[credential]
         )
         for credential in sorted(keyed)

@@ -4,9 +4,12 @@ Every flow (import, second reads, adjudication, validity papers, backreads, decl
 records the work it needs with ``add_work``; ``allocate`` hands open work, earliest due
 first, to an eligible account. Eligible means: the role the work needs (``ROLE_OF``);
 the named reader where the work names one; a qualified assessor for live reads where the
-credential's plan requires it; no shared affiliation with the submission; under the
-account's capacity of open assignments; and never an earlier reader or decliner of that
-submission. Among the eligible, the one with the fewest open assignments gets it.
+credential's plan requires it; for live reads and validity papers, an assessor who is not
+*recalibration required* (``validity.needs_recalibration``); no shared affiliation
+with the submission; under the account's capacity of open assignments; and never an
+earlier reader or decliner of that submission. Among the eligible, the one with the
+fewest open assignments gets it. Each run first records the validity papers and
+backreads the plans owe (``flow_work.create_flow_work``).
 
 Two hub processes may allocate at once. On PostgreSQL each run first takes the change
 counter's row lock (every assignment change takes it too, so counts of open work are
@@ -41,6 +44,7 @@ from assessor_app.hub.db import (
     utcnow,
 )
 from assessor_app.hub.scoring.affiliations import in_conflict
+from assessor_app.hub.scoring.flow_work import create_flow_work
 from assessor_app.hub.scoring.models import (
     ADJUDICATION,
     BACKREAD,
@@ -52,6 +56,7 @@ from assessor_app.hub.scoring.models import (
     WorkItem,
 )
 from assessor_app.hub.scoring.plan import plan_of
+from assessor_app.hub.scoring.validity import needs_recalibration
 from assessor_app.protocol.v1 import AssignmentStatus
 
 _log = logging.getLogger(__name__)
@@ -195,6 +200,10 @@ def eligible(session: Session, user: User, item: WorkItem, submission: Submissio
     capacity = session.get(AssessorCapacity, user.id)
     if capacity is not None and open_assignments(session, user.id) >= capacity.capacity:
         return False
+    if item.purpose in (*LIVE_READS, VALIDITY) and (
+        needs_recalibration(session, user.id, submission.credential_id) is not None
+    ):
+        return False
     if item.purpose in LIVE_READS and plan_of(session, submission.credential_id).require_qualified:
         return _qualified(session, user.id, submission.credential_id)
     return True
@@ -223,6 +232,7 @@ def _not_live_work(session: Session, item: WorkItem) -> bool:
 def allocate(session: Session, now: datetime, credential_id: str | None = None) -> AllocationRun:
     """Give open work to eligible accounts, in one write transaction (``session``)."""
     hold_change_counter(session)
+    create_flow_work(session, now, credential_id)
     query = (
         select(WorkItem)
         .where(WorkItem.assignment_id.is_(None))

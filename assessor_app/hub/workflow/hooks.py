@@ -2,7 +2,8 @@
 transaction: which status the assignment takes (``returned`` for an incomplete submission,
 ``pending_review`` when the credential asks for a second look, else final), and the
 consequences of a final decision: an Open Badges credential for a Pass (and any programme
-credential of a pathway it completes), the coaching count for a Not Yet.
+credential of a pathway it completes), the coaching count for a Not Yet. A validity paper
+(``hub/scoring/validity.py``) is only compared with its key: it has no consequences.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from assessor_app.domain.decision import Decision
 from assessor_app.hub.badges.issue import issue_on_pass
 from assessor_app.hub.db import AssignmentRow, DecisionRow, SubmissionRow
 from assessor_app.hub.pathways.award import award_after_pass
+from assessor_app.hub.scoring.validity import is_validity_paper, record_validity_result
 from assessor_app.hub.workflow.models import (
     DEFAULT_COACHING_AFTER,
     REVIEW_PENDING,
@@ -48,8 +50,9 @@ def status_after_upload(
     session: Session, assignment: AssignmentRow, submission: SubmissionRow, decision: Decision
 ) -> AssignmentStatus | None:
     """The workflow status an upload puts the assignment in; None means final (decided).
-    Calibration work is practice: it always ends ``decided``."""
-    if assignment.kind != PRODUCTION:
+    Calibration work is practice and a validity paper a check of its reader: they always
+    end ``decided``."""
+    if assignment.kind != PRODUCTION or is_validity_paper(session, assignment.id):
         return None
     if decision is Decision.RETURN_INCOMPLETE:
         return AssignmentStatus.RETURNED
@@ -65,6 +68,9 @@ def after_recorded(
     decision: DecisionRow,
     now: datetime,
 ) -> None:
+    if record_validity_result(session, assignment, decision) is not None:
+        # Compared with its key only: a validity paper never reaches an educator.
+        return
     if assignment.status == AssignmentStatus.PENDING_REVIEW:
         review = session.get(DecisionReview, assignment.id)
         if review is None:
