@@ -55,6 +55,7 @@ from tests.hub.conftest import (
 )
 
 METRICS_TOKEN = "metrics-token-0123456789abcdef"
+ME_ROUTE = "/api/v1/me"
 KEY_PASS = (
     "{decision: pass, criteria: {c1-wait: {level: proficient, rationale: Waits five seconds.},"
     " c2-reflection: {level: proficient, rationale: Links answers to waiting.}}}"
@@ -251,38 +252,39 @@ def test_migrations_run_once_when_hubs_start_together(tmp_path: Path, empty_data
 
 
 @pytest.mark.postgres
-def test_metrics_of_both_workers_add_up_on_one_scrape(
+def test_workers_share_tokens_and_their_metrics_add_up_on_one_scrape(
     tmp_path: Path, migrated_database: str
 ) -> None:
     token_file = tmp_path / "metrics-token"
     token_file.write_text(METRICS_TOKEN)
-    with serving(
-        tmp_path / "hub",
-        migrated_database,
-        "--workers",
-        "2",
-        "--metrics-token-file",
-        str(token_file),
-    ) as (hub,):
+    data_dir = tmp_path / "hub"
+    with HubAdmin(HubSettings.from_data_dir(data_dir, db_url=migrated_database)) as admin:
+        admin.add_assessor("ann", PASSWORD, "Ann Example")
+    options = ("--workers", "2", "--metrics-token-file", str(token_file))
+    with serving(data_dir, migrated_database, *options) as (hub,):
         hub.wait_ready()
+        # Signed in through one worker; the token is good with both.
+        me = {"Authorization": f"Bearer {sign_in(hub.base_url, 'ann')}"}
+
+        def ask_me(_: int) -> int:
+            return httpx.get(f"{hub.base_url}/api/v1/me", headers=me).status_code
+
         sent = 0
         pids: set[int] = set()
         # Fresh connections from several threads at once, until both workers have answered
-        # some (the kernel hands each connection to whichever worker accepts first).
+        # some (the kernel hands each connection to whichever worker accepts it first).
         for _ in range(20):
             with ThreadPoolExecutor(8) as pool:
-                statuses = list(
-                    pool.map(lambda _: httpx.get(f"{hub.base_url}/healthz").status_code, range(40))
-                )
+                statuses = list(pool.map(ask_me, range(40)))
             assert statuses == [200] * 40
             sent += 40
-            time.sleep(0.3)  # the last access lines are written once each answer is out
-            pids = {e["pid"] for e in _access_lines(hub) if e.get("route") == "/healthz"}
+            time.sleep(0.3)  # an access line is written once its answer is out
+            pids = {e["pid"] for e in _access_lines(hub) if e.get("route") == ME_ROUTE}
             if len(pids) == 2:
                 break
         assert len(pids) == 2, "one worker answered every request"
         per_worker = [
-            sum(1 for e in _access_lines(hub) if e.get("route") == "/healthz" and e["pid"] == pid)
+            sum(1 for e in _access_lines(hub) if e.get("route") == ME_ROUTE and e["pid"] == pid)
             for pid in pids
         ]
         assert sum(per_worker) == sent and min(per_worker) > 0
@@ -295,7 +297,7 @@ def test_metrics_of_both_workers_add_up_on_one_scrape(
         for family in text_string_to_metric_families(scraped.text)
         for sample in family.samples
         if sample.name == "assessor_hub_request_duration_seconds_count"
-        and sample.labels.get("route") == "/healthz"
+        and sample.labels.get("route") == ME_ROUTE
     }
     # One scrape, answered by one worker, counts what both answered.
     assert counts == {"200": sent}
@@ -533,3 +535,41 @@ def test_a_delta_reader_loses_no_change_made_through_both_hubs(pair: Pair) -> No
         }
     assert {k: now[k] for k in assignments} == {k: 2 for k in assignments}
     assert seen == now
+
+
+@pytest.mark.postgres
+def test_a_pass_approved_through_both_hubs_at_once_issues_one_credential(
+    pair: Pair, tmp_path: Path
+) -> None:
+    reviewed = tmp_path / "reviewed.yaml"
+    reviewed.write_text(
+        CREDENTIAL_FILE.read_text().replace("id: test-wait-time", "id: test-reviewed-wait-time")
+    )
+    pair.admin.import_credential(reviewed)
+    pair.admin.set_workflow("test-reviewed-wait-time", review_required=True)
+    for name in ("rita", "rob"):
+        pair.admin.add_assessor(name, PASSWORD, f"{name.title()} Reviewer", roles=["reviewer"])
+    ann, _ = pair.clients("ann")
+    rita, _ = pair.clients("rita")
+    _, rob = pair.clients("rob")
+    for n in range(4):
+        folder = make_submission_folder(
+            tmp_path / f"reviewed-{n}", b"reviewed clip" * 50, id=f"sub-reviewed-{n}"
+        )
+        plan = folder / "submission.yaml"
+        plan.write_text(plan.read_text().replace("test-wait-time", "test-reviewed-wait-time"))
+        assignment = pair.admin.assign(pair.admin.import_submission(folder), "ann")
+        uploaded = put_decision(ann, assignment, f"key-{uuid.uuid4()}")
+        assert uploaded.status_code == 200, uploaded.text
+        assert credentials_of(pair.admin, assignment) == 0  # waits for the review
+        path = f"/api/v1/reviews/{assignment}/approve"
+        answers = race(partial(rita.post, path, json={}), partial(rob.post, path, json={}))
+        assert sorted(r.status_code for r in answers) == [200, 409], [r.text for r in answers]
+        (approved,) = [r.json() for r in answers if r.status_code == 200]
+        assert approved["state"] == "approved"
+        assert credentials_of(pair.admin, assignment) == 1
+        with pair.admin.db.read() as session:
+            (issued,) = session.scalars(
+                select(IssuedCredential.id).where(IssuedCredential.assignment_id == assignment)
+            )
+        assert approved["credential_id"] == issued
