@@ -1,10 +1,12 @@
 """What docs/deploy.md shows holds: its nginx configuration is the file the topology test
 runs, valid nginx with the production values the page gives for its places (TLS
-included), and its issuer key rotation does what the page says."""
+included); its systemd unit and admin wrapper give ``assessor-hub`` options it takes; its
+issuer key rotation does what the page says."""
 
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,6 +15,8 @@ import pytest
 
 from assessor_app.hub.badges.issue import BadgeIssuer
 from assessor_app.hub.badges.signing import KEY_ENV
+from assessor_app.hub.cli import build_parser
+from assessor_app.hub.storage import S3Location
 from benchmarks.topology import NGINX_TEMPLATE, render_nginx_config
 
 DEPLOY_PAGE = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
@@ -89,3 +93,29 @@ def test_key_rotation_as_the_deploy_page_does_it(
     third_set = rotate("issuer-2028.pem")
     assert len(third_set) == 2 and third_set[1] == first
     assert second_set[0] not in third_set
+
+
+def test_the_systemd_unit_starts_serve_with_options_it_takes() -> None:
+    """The unit's ExecStart, with the instance's port, is a command line ``assessor-hub``
+    accepts; the admin wrapper passes its options the same way."""
+    page = DEPLOY_PAGE.read_text(encoding="utf-8")
+    unit = re.search(r"```ini\n(.*?)```", page, re.S)
+    assert unit is not None
+    start = re.search(r"^ExecStart=(.*?[^\\])$", unit.group(1), re.M | re.S)
+    assert start is not None
+    words = shlex.split(start.group(1).replace("\\\n", " ").replace("%i", "8765"))
+    assert words[0] == "/opt/assessor-hub/bin/assessor-hub"
+    args = build_parser().parse_args(words[1:])
+    assert (args.command, args.host, args.port) == ("serve", "127.0.0.1", 8765)
+    assert args.forwarded_allow_ips == ["127.0.0.1"]
+    assert args.storage == S3Location("assessor-evidence", "evidence")
+    assert args.metrics_token_file == Path("/etc/assessor-hub/metrics-token")
+    wrapper = re.search(r"```sh\n(.*?)```", page, re.S)
+    assert wrapper is not None and "/usr/local/bin/assessor-hub-admin" in wrapper.group(1)
+    checked = subprocess.run(["sh", "-n"], input=wrapper.group(1), text=True, capture_output=True)
+    assert checked.returncode == 0, checked.stderr
+    admin = build_parser().parse_args(
+        ["--data-dir", "/srv/assessor-hub", "add-assessor", "--storage",
+         "s3://assessor-evidence/evidence", "jdoe", "--display-name", "J. Doe"]
+    )  # fmt: skip
+    assert (admin.command, admin.username) == ("add-assessor", "jdoe")
