@@ -2,8 +2,8 @@
 
 A window bigger than the screen (or restored onto a screen that has since shrunk) opens
 partly off it, with its edges and buttons out of reach. Every top-level window and dialog
-that picks its own size goes through ``fit_to_screen``; a restored geometry goes through
-``keep_on_screen``.
+that picks its own size goes through ``fit_to_screen``, a dialog sized by its contents
+through ``fit_dialog``; a restored geometry goes through ``keep_on_screen``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,14 @@ def fit_to_screen(window: QWidget, width: int, height: int) -> None:
     height = max(min(height, area.height() - FRAME_ALLOWANCE), window.minimumHeight())
     window.resize(width, height)
     window.move(area.x() + (area.width() - width) // 2, area.y() + (area.height() - height) // 2)
+
+
+def fit_dialog(dialog: QWidget, width: int = 0, extra_height: int = 0) -> None:
+    """Size a dialog by what its layout asks for — at least ``width`` wide, plus
+    ``extra_height`` for contents its layout cannot measure (a scroll area's) — within
+    the screen, and centre it there."""
+    hint = dialog.sizeHint()
+    fit_to_screen(dialog, max(hint.width(), width), hint.height() + extra_height)
 
 
 def keep_on_screen(window: QWidget) -> None:

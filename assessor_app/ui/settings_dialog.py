@@ -18,6 +18,7 @@ from assessor_app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from assessor_app.ui.screen_fit import fit_dialog
 
 _SPEEDS = [0.5, 0.75, 1.0, 1.25, 1.5, 2.0]
 
@@ -100,6 +101,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
+        fit_dialog(self)
 
     def _save(self) -> None:
         self._service.save(

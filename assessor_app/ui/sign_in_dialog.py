@@ -26,6 +26,7 @@ from assessor_app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from assessor_app.ui.screen_fit import fit_dialog
 
 # Where the token is kept: the secret store kinds ``sign_in`` accepts, in the user's words.
 _STORES: list[tuple[str, str]] = [
@@ -98,6 +99,7 @@ class SignInDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        fit_dialog(self, 420)
         (self.password if hub_url and username else self.url).setFocus()
 
     def _store_changed(self) -> None:

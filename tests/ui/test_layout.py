@@ -14,18 +14,24 @@ import pytest
 from pytestqt.qtbot import QtBot
 from support.shots import save_shot
 
-from assessor_app.domain import Artifact, AssignmentKind
+from assessor_app.domain import Artifact, AssignmentKind, Evaluation, Problem, ProblemCode
 from assessor_app.domain.assignment_state import LocalState
 from assessor_app.services.calibration import CalibrationService
 from assessor_app.services.queue import QueueRow
+from assessor_app.services.scoring import FinalizeCheck
+from assessor_app.services.settings import SettingsService
 from assessor_app.store import Store, open_store, profile_for
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.window import CalibrationWindow
 from assessor_app.ui.main_window import MainWindow
-from assessor_app.ui.qt import QSettings, QWidget
+from assessor_app.ui.qt import QDialogButtonBox, QSettings, QWidget
 from assessor_app.ui.queue import Column
+from assessor_app.ui.settings_dialog import SettingsDialog
 from assessor_app.ui.shortcut_sheet import ShortcutSheet
+from assessor_app.ui.sign_in_dialog import SignInDialog
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
+from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
+from tests.ui.samples import wait_time_credential
 
 # The window's queue model reads the real clock.
 NOW = datetime.now(UTC)
@@ -198,3 +204,36 @@ def test_the_volume_slider_keeps_a_usable_width_in_a_narrow_pane(qtbot: QtBot) -
     finally:
         viewer.close_media()
         assert player_module.wait_for_released(10)
+
+
+def test_dialogs_fit_the_screen_and_a_long_finalize_list_scrolls(
+    qtbot: QtBot, tmp_path: Path, offline_store: Store
+) -> None:
+    window = MainWindow(None, _settings(tmp_path))
+    qtbot.addWidget(window)
+    window.show()
+    area = window.screen().availableGeometry()
+    # More problems than an 800 px screen has room for, one line each.
+    problems = tuple(
+        Problem(ProblemCode.UNSCORED, f"“Criterion {n}” has no level yet.") for n in range(60)
+    )
+    check = FinalizeCheck(Evaluation(None, None, problems, 0.0), [], ())
+    finalize = FinalizeDialog(check, wait_time_credential(), window)
+    executors = Executors()
+    try:
+        sign_in = SignInDialog(executors.net, parent=window)
+        settings = SettingsDialog(SettingsService(offline_store), window)
+        for dialog in (finalize, sign_in, settings):
+            qtbot.addWidget(dialog)
+            dialog.show()
+            qtbot.waitExposed(dialog)
+            assert area.contains(dialog.frameGeometry()), (dialog, dialog.frameGeometry(), area)
+        # The list scrolls; the button under it stays on the screen.
+        assert finalize.lists.verticalScrollBar().maximum() > 0
+        close = finalize.findChild(QDialogButtonBox)
+        assert close is not None and close.isVisible()
+        bottom = close.mapTo(finalize, close.rect().bottomLeft()).y()
+        assert bottom <= finalize.height()
+        save_shot(finalize, "finalize-long-800px.png", tmp_path)
+    finally:
+        executors.wait()

@@ -2,7 +2,8 @@
 
 When the feedback check has findings, they are listed and Finalize stays disabled until
 the assessor writes a reason to go ahead (``quality_reason()``); the reason is kept with
-the local decision record only.
+the local decision record only. The lists scroll, so a long one keeps the buttons on a
+small screen.
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from assessor_app.ui.plain_text import as_html
 from assessor_app.ui.qt import (
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     Qt,
     QVBoxLayout,
     QWidget,
 )
+from assessor_app.ui.screen_fit import fit_dialog
+
+_WIDTH = 560
 
 
 def _items(messages: list[str]) -> str:
@@ -35,11 +41,16 @@ class FinalizeDialog(QDialog):
         evaluation = check.evaluation
         findings = [f.message for f in check.feedback_findings]
         layout = QVBoxLayout(self)
-        self.summary = QLabel(self)
+        self.lists = QScrollArea(self)
+        self.lists.setWidgetResizable(True)
+        self.lists.setFrameShape(QFrame.Shape.NoFrame)
+        self.lists.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        lists = QWidget(self.lists)
+        self.summary = QLabel(lists)
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setAccessibleName("Finalize summary")
-        self.findings = QLabel(self)
+        self.findings = QLabel(lists)
         self.findings.setWordWrap(True)
         self.findings.setTextFormat(Qt.TextFormat.RichText)
         self.findings.setAccessibleName("Feedback check")
@@ -88,10 +99,20 @@ class FinalizeDialog(QDialog):
             buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
             buttons.accepted.connect(self.accept)
             buttons.rejected.connect(self.reject)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.findings)
+        inner = QVBoxLayout(lists)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.summary)
+        inner.addWidget(self.findings)
+        inner.addStretch(1)
+        self.lists.setWidget(lists)
+        layout.addWidget(self.lists, 1)
         layout.addWidget(self.reason)
         layout.addWidget(buttons)
+        # As tall as the lists need at this width (the scroll area does not say), within
+        # the screen; the rest scrolls.
+        width = _WIDTH - 2 * layout.contentsMargins().left()
+        needed = inner.totalHeightForWidth(width) - self.lists.sizeHint().height()
+        fit_dialog(self, _WIDTH, max(0, needed))
 
     def quality_reason(self) -> str:
         """The assessor's reason to finalize over the feedback check; empty when none."""
