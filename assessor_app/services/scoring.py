@@ -43,7 +43,7 @@ from assessor_app.domain.evaluation import Problem, ProblemCode
 from assessor_app.domain.feedback_quality import FeedbackFinding, check_feedback
 from assessor_app.domain.notes import TimeNote
 from assessor_app.domain.status_words import status_word
-from assessor_app.protocol.scoring import ReadOut, ReadsOut
+from assessor_app.protocol.scoring import BackreadVerdict, ReadOut, ReadsOut
 from assessor_app.protocol.v1 import DecisionUpload
 from assessor_app.store import (
     AuditAction,
@@ -92,6 +92,8 @@ class OpenedAssignment:
     video_positions: dict[str, int]
     # The reads an adjudication or backread shows (None for other kinds, or until synced).
     reads: ReadsOut | None = None
+    # A backread's verdict as last saved here (None for other kinds, or before the first).
+    verdict: BackreadVerdict | None = None
 
     @property
     def read_only(self) -> bool:
@@ -162,6 +164,9 @@ class ScoringService:
             open_artifact_id=store.workspace.open_artifact(assignment_id),
             video_positions=store.workspace.video_positions(assignment_id),
             reads=store.reads.get(assignment_id) if assignment.kind in KINDS_WITH_READS else None,
+            verdict=_stored_verdict(store, assignment_id)
+            if assignment.kind is AssignmentKind.BACKREAD
+            else None,
         )
 
     # -- edits: each one is saved before the call returns -----------------------------
@@ -400,6 +405,11 @@ class ScoringService:
                 "This decision is being uploaded right now, so it cannot be reopened. "
                 "Look again when the sync has ended."
             ) from None
+
+
+def _stored_verdict(store: Store, assignment_id: str) -> BackreadVerdict | None:
+    stored = store.verdicts.get(assignment_id)
+    return None if stored is None else stored.verdict
 
 
 class _NoReads:

@@ -1,6 +1,6 @@
 """Scoring operations as the assessor meets them: declining an assignment, the reads an
-adjudicator or backreader sees side by side, the backreading findings on the assessor's
-own sheets, and the hub's call to recalibrate.
+adjudicator or backreader sees side by side, recording a backread verdict, the
+backreading findings on the assessor's own sheets, and the hub's call to recalibrate.
 
 Everything here reads and writes the profile only; the sync engine carries declines to
 the hub and brings findings and notices back, so all of it works offline.
@@ -18,9 +18,9 @@ from assessor_app.domain.citations import describe_citation
 from assessor_app.domain.decline import DeclineReason
 from assessor_app.domain.status_words import status_word
 from assessor_app.domain.text import printable
-from assessor_app.protocol.scoring import ReadsOut
+from assessor_app.protocol.scoring import BackreadVerdict, ReadsOut
 from assessor_app.protocol.v1 import CriterionScoreWire, RecalibrationNotice, citation_from_wire
-from assessor_app.store import NotFoundError, Store
+from assessor_app.store import NotFoundError, SheetLockedError, Store
 from assessor_app.store.repositories.scoring_ops import DeclineRefused
 
 
@@ -173,3 +173,45 @@ def reads_table(
         )
     )
     return ReadsTable([printable(read.label) for read in reads.reads], rows)
+
+
+class BackreadNotRecorded(Exception):
+    """The verdict cannot be recorded yet; the message says why, in the assessor's words."""
+
+
+def backread_problems(verdict: BackreadVerdict, credential: Credential) -> list[str]:
+    """What stops a verdict: every criterion agreed or disagreed with, and a disagreement
+    names the level the backreader would give and says why."""
+    given = {c.criterion_id: c for c in verdict.criteria}
+    problems = []
+    for criterion in credential.rubric.criteria:
+        title = printable(criterion.title)
+        word = given.get(criterion.id)
+        if word is None:
+            problems.append(f"“{title}”: agree or disagree with the decided level.")
+        elif not word.agree and word.level_id is None:
+            problems.append(f"“{title}”: choose the level you would give.")
+        elif not word.agree and not word.comment.strip():
+            problems.append(f"“{title}”: say why you disagree.")
+    return problems
+
+
+def record_backread(store: Store, assignment_id: str, verdict: BackreadVerdict) -> None:
+    """Queue the verdict for the next sync (uploaded like a decision)."""
+    loaded = store.submissions.load_for_assignment(assignment_id)
+    if loaded is None:
+        raise BackreadNotRecorded("This submission is not on this computer yet: sync first.")
+    problems = backread_problems(verdict, loaded[1])
+    if problems:
+        raise BackreadNotRecorded("The backread is not complete: " + " ".join(problems))
+    try:
+        store.verdicts.queue(assignment_id, verdict)
+    except SheetLockedError:
+        raise BackreadNotRecorded(
+            "This backread is recorded already or was withdrawn; nothing was changed."
+        ) from None
+
+
+def save_backread_draft(store: Store, assignment_id: str, verdict: BackreadVerdict) -> None:
+    """Keep the verdict as written so far (each change, at once)."""
+    store.verdicts.save_draft(assignment_id, verdict)

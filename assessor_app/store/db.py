@@ -39,7 +39,7 @@ BUSY_TIMEOUT_MS = 15_000
 
 # The newest revision in migrations/versions (a test keeps the two equal). Knowing it
 # lets an up-to-date database open without importing Alembic, which halves start-up time.
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 _READ_ONLY = "assessor_read_only"
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26

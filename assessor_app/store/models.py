@@ -416,3 +416,37 @@ class BackreadFindingRow(Base):
     criterion_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Revision 0008 and later.
+
+
+class VerdictState(StrEnum):
+    """A backread verdict: being written (``draft``), waiting for the next sync
+    (``queued``), recorded by the hub (``sent``), or not accepted (``refused``)."""
+
+    DRAFT = "draft"
+    QUEUED = "queued"
+    SENT = "sent"
+    REFUSED = "refused"
+
+
+class BackreadVerdictRow(Base):
+    """The backreader's verdict (``protocol.scoring.BackreadVerdict``) on the sheet a
+    backread assignment reads."""
+
+    __tablename__ = "backread_verdicts"
+    __table_args__ = (
+        CheckConstraint(_one_of("state", VerdictState), name="ck_backread_verdicts_state"),
+    )
+
+    assignment_id: Mapped[str] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default=VerdictState.DRAFT)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    if_match_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

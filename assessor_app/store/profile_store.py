@@ -19,7 +19,12 @@ from assessor_app.store.repositories import (
     Submissions,
     Workspace,
 )
-from assessor_app.store.repositories.scoring_ops import BackreadFindings, Declines, Reads
+from assessor_app.store.repositories.scoring_ops import (
+    BackreadFindings,
+    BackreadVerdicts,
+    Declines,
+    Reads,
+)
 
 
 class Store:
@@ -41,6 +46,7 @@ class Store:
         self.reads = Reads(database)
         self.declines = Declines(database)
         self.findings = BackreadFindings(database)
+        self.verdicts = BackreadVerdicts(database)
 
     @property
     def path(self) -> Path:

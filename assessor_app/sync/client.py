@@ -45,7 +45,13 @@ import httpcore
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from assessor_app.protocol.scoring import BackreadFindings, DeclineRequest, ReadsOut
+from assessor_app.protocol.scoring import (
+    BackreadFindings,
+    BackreadReceipt,
+    BackreadVerdict,
+    DeclineRequest,
+    ReadsOut,
+)
 from assessor_app.protocol.v1 import (
     API_PREFIX,
     IDEMPOTENCY_KEY_WORDS,
@@ -537,6 +543,21 @@ class HubClient:
             json=request.model_dump(mode="json"),
             headers={"Idempotency-Key": idempotency_key},
         )
+
+    def put_backread(
+        self,
+        assignment_id: str,
+        verdict: BackreadVerdict,
+        idempotency_key: str,
+        if_match_version: int,
+    ) -> BackreadReceipt:
+        """Record a backread verdict, as ``put_decision`` records a decision: the same key
+        on every attempt, and 409/410/412 raise Conflict."""
+        if not is_idempotency_key(idempotency_key):
+            raise ValueError(f"an idempotency key must be {IDEMPOTENCY_KEY_WORDS}")
+        headers = {"Idempotency-Key": idempotency_key, "If-Match": version_tag(if_match_version)}
+        path = f"/assignments/{quote(assignment_id, safe='')}/backread"
+        return self.call("PUT", path, BackreadReceipt, body=verdict, headers=headers)
 
     def backreading(self) -> BackreadFindings:
         """Backreaders' disagreements with the caller's own sheets."""

@@ -8,7 +8,8 @@ purged when the assessor had done no work on them; the hub's recalibration notic
 reads of adjudications and backreads and the backreading findings on the assessor's own
 sheets are kept for offline reading; missing submission manifests are
 fetched; then evidence is downloaded in parallel, resumably and verified (see
-``downloads``). Up: the outbox is drained in order (see ``uploads``); when something was
+``downloads``). Up: the outbox is drained in order (see ``uploads``), then backread
+verdicts are sent (``backreads``); when something was
 uploaded the delta is read once more, so the hub's answer (decided, or waiting for a
 reviewer) shows at once rather than after the next sync. An assignment the delta lists as
 returned for revision becomes editable again (see ``Assignments.apply_delta``). Last,
@@ -31,6 +32,7 @@ from assessor_app.store import DownloadState, Store
 from assessor_app.store.disk import DISK_FULL_MESSAGE, free_bytes, is_disk_full
 from assessor_app.store.repositories import QueueItem
 from assessor_app.store.vault import Vault
+from assessor_app.sync.backreads import send_verdicts
 from assessor_app.sync.client import HubClient, StallRule
 from assessor_app.sync.declines import send_declines
 from assessor_app.sync.downloads import (
@@ -176,6 +178,8 @@ class SyncEngine:
                     cancel=self.cancel,
                     progress=self._progress,
                 )
+                self._check_cancel(report)
+                send_verdicts(self.store, self.client, report, now=self.now, cancel=self.cancel)
                 if down and report.uploaded:
                     self._refresh_after_upload(report)
         except _Stop:

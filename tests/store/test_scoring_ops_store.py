@@ -12,21 +12,30 @@ from store_factories import assignment_item, submission_out
 from assessor_app.domain import Decision
 from assessor_app.domain.assignment_state import LocalState
 from assessor_app.domain.decline import DeclineReason
-from assessor_app.protocol.scoring import BackreadFinding, ReadOut, ReadsOut
+from assessor_app.protocol.scoring import (
+    BackreadCriterion,
+    BackreadFinding,
+    BackreadVerdict,
+    ReadOut,
+    ReadsOut,
+)
 from assessor_app.protocol.v1 import CriterionScoreWire, RecalibrationNotice
 from assessor_app.services.queue import queue_rows
 from assessor_app.services.scoring import FinalizeRefused, ScoringService
 from assessor_app.services.scoring_ops import (
+    BackreadNotRecorded,
     DeclineNotPossible,
     backreading_findings,
     decline,
     reads_table,
     recalibration,
     recalibration_text,
+    record_backread,
+    save_backread_draft,
 )
-from assessor_app.store import Profile, Store, open_store
+from assessor_app.store import Profile, SheetLockedError, Store, open_store
 from assessor_app.store.db import current_revision, head_revision, open_database
-from assessor_app.store.models import DeclineState
+from assessor_app.store.models import DeclineState, VerdictState
 from assessor_app.store.repositories.scoring_ops import DeclineRefused
 
 
@@ -211,3 +220,48 @@ def test_findings_and_recalibration_read_offline(store: Store, assigned: str) ->
     text = recalibration_text([notice])
     assert "Recalibration required for “Wait time for questioning”: 2 of your" in text
     assert "No new production work arrives" in text
+
+
+def _verdict(agree: bool, level: str | None = None, comment: str = "") -> BackreadVerdict:
+    return BackreadVerdict(
+        criteria=[
+            BackreadCriterion(criterion_id="pause", agree=agree, level_id=level, comment=comment),
+            BackreadCriterion(criterion_id="equity", agree=True),
+            BackreadCriterion(criterion_id="follow", agree=True),
+        ],
+        comment="Careful sheet.",
+    )
+
+
+def test_a_backread_verdict_goes_from_draft_to_queued_to_sent(store: Store) -> None:
+    store.assignments.upsert([assignment_item("br-1", kind="backread", version=4)])
+    store.submissions.save(submission_out())
+    store.assignments.set_local_state("br-1", LocalState.READY)
+    save_backread_draft(store, "br-1", _verdict(False))
+    assert store.assignments.local_state("br-1") is LocalState.IN_PROGRESS
+    assert ScoringService(store).open("br-1").verdict == _verdict(False)
+    with pytest.raises(BackreadNotRecorded) as refused:
+        record_backread(store, "br-1", _verdict(False))
+    assert str(refused.value) == (
+        "The backread is not complete: “Pause length”: choose the level you would give."
+    )
+    with pytest.raises(BackreadNotRecorded, match="“Pause length”: say why you disagree"):
+        record_backread(store, "br-1", _verdict(False, "p2"))
+    partial = BackreadVerdict(criteria=[BackreadCriterion(criterion_id="pause", agree=True)])
+    with pytest.raises(BackreadNotRecorded, match="“Who answers”: agree or disagree"):
+        record_backread(store, "br-1", partial)
+
+    record_backread(store, "br-1", _verdict(False, "p2", "Pauses under three seconds."))
+    assert store.assignments.local_state("br-1") is LocalState.FINALIZED
+    (queued,) = store.verdicts.queued()
+    assert (queued.if_match_version, queued.state) == (4, VerdictState.QUEUED)
+    assert queued.verdict.criteria[0].level_id == "p2"
+    with pytest.raises(SheetLockedError):
+        save_backread_draft(store, "br-1", _verdict(True))
+    with pytest.raises(BackreadNotRecorded, match="recorded already"):
+        record_backread(store, "br-1", _verdict(True))
+    store.verdicts.mark_sent("br-1")
+    assert store.assignments.local_state("br-1") is LocalState.UPLOADED
+    assert store.verdicts.queued() == []
+    (row,) = queue_rows(store)
+    assert row.kind.value == "backread" and row.state is LocalState.UPLOADED

@@ -249,3 +249,67 @@ def test_backreading_view_and_recalibration_notice(
     ]
     view.resize(1000, 420)
     save_shot(view, "backreading-view.png", tmp_path)
+
+
+def test_backread_workspace_records_a_verdict_on_the_decided_read(
+    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission("ann", {"notes.txt": NOTE}, kind="backread")
+    window = _window(qtbot, session, tmp_path)
+    _synced(qtbot, window)
+    decided = _reads(seeded.artifacts[0].id).reads[0].model_copy(update={"label": "Decided read"})
+    session.store.reads.save(seeded.assignment_id, ReadsOut(reads=[decided]))
+    window.open_assignment(seeded.assignment_id)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+    workspace = window.workspace
+    assert workspace is not None and workspace.backread is not None
+    assert workspace.reads_pane is not None and workspace.reads_pane.model is not None
+    assert workspace.reads_pane.model.headerData(1, Qt.Orientation.Horizontal) == "Decided read"
+    assert not workspace.rubric.isVisible() and workspace.rubric.is_read_only()
+    panel = workspace.backread
+    wait, reflection = panel.criteria["c1-wait"], panel.criteria["c2-reflection"]
+    assert wait.decided.text() == "Decided: (2) Proficient"
+    assert reflection.decided.text() == "Decided: no level"
+    assert not wait.level.isEnabled()
+
+    wait.verdict.setCurrentIndex(2)  # Disagree
+    assert wait.level.isEnabled()
+    wait.level.setCurrentIndex(1)  # (1) Beginning
+    wait.comment.setText("Most pauses were under two seconds.")
+    reflection.verdict.setCurrentIndex(1)  # Agree
+    panel.send_back.setChecked(True)
+    # Each change is saved as it is made: the draft survives closing the workspace.
+    qtbot.waitUntil(
+        lambda: (
+            (stored := session.store.verdicts.get(seeded.assignment_id)) is not None
+            and stored.verdict.send_back
+        ),
+        timeout=10_000,
+    )
+    assert workspace.progress_label.text() == "2 of 2 criteria checked"
+    save_shot(window, "backread-workspace.png", tmp_path)
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    wait.comment.setFocus()
+    qtbot.keyClick(wait.comment, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: workspace.opened.read_only, timeout=10_000)
+    (queued,) = session.store.verdicts.queued()
+    assert queued.verdict.model_dump() == {
+        "criteria": [
+            {
+                "criterion_id": "c1-wait",
+                "agree": False,
+                "level_id": "beginning",
+                "comment": "Most pauses were under two seconds.",
+            },
+            {"criterion_id": "c2-reflection", "agree": True, "level_id": None, "comment": ""},
+        ],
+        "comment": "",
+        "send_back": True,
+    }
+    assert not panel.record_button.isEnabled() and panel.banner.isVisible()
+    qtbot.waitUntil(
+        lambda: _cell(window, seeded.assignment_id, Column.STATUS).endswith("Queued for upload"),
+        timeout=10_000,
+    )

@@ -1,10 +1,11 @@
 """What scoring operations keep on this laptop: the reads an adjudicator or backreader
-is shown, the assessor's declines on their way to the hub, and the backreading findings
-on the assessor's own sheets.
+is shown, the assessor's declines on their way to the hub, a backreader's verdicts (from
+draft to sent), and the backreading findings on the assessor's own sheets.
 
 A decline is written with its own stable Idempotency-Key, like a decision in the outbox,
 so a send repeated after a lost answer records it once. Once the hub confirms it the
-assignment is withdrawn here in the same transaction.
+assignment is withdrawn here in the same transaction. A verdict is queued the same way,
+with the assignment's version for If-Match.
 """
 
 from __future__ import annotations
@@ -16,16 +17,23 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from assessor_app.domain.assignment import AssignmentKind
-from assessor_app.domain.assignment_state import DECIDED, LocalState
+from assessor_app.domain.assignment_state import DECIDED, EDITABLE, LocalState
 from assessor_app.domain.decline import DeclineReason
-from assessor_app.protocol.scoring import BackreadFinding, DeclineRequest, ReadsOut
+from assessor_app.protocol.scoring import (
+    BackreadFinding,
+    BackreadVerdict,
+    DeclineRequest,
+    ReadsOut,
+)
 from assessor_app.store.models import (
     AssignmentReadsRow,
     AssignmentRow,
     AuditAction,
     BackreadFindingRow,
+    BackreadVerdictRow,
     DeclineRow,
     DeclineState,
+    VerdictState,
     utcnow,
 )
 from assessor_app.store.repositories._common import (
@@ -200,3 +208,100 @@ class BackreadFindings(Repository):
                 )
             )
             return [BackreadFinding.model_validate(r.payload) for r in rows]
+
+
+@dataclass(frozen=True)
+class StoredVerdict:
+    assignment_id: str
+    verdict: BackreadVerdict
+    state: VerdictState
+    idempotency_key: str | None
+    if_match_version: int | None
+    last_error: str
+
+
+def _verdict(row: BackreadVerdictRow) -> StoredVerdict:
+    return StoredVerdict(
+        assignment_id=row.assignment_id,
+        verdict=BackreadVerdict.model_validate(row.payload),
+        state=VerdictState(row.state),
+        idempotency_key=row.idempotency_key,
+        if_match_version=row.if_match_version,
+        last_error=row.last_error,
+    )
+
+
+class BackreadVerdicts(Repository):
+    """The backread assignment's local state follows its verdict: the first saved draft
+    makes it ``in_progress``, queueing ``finalized``, the hub's receipt ``uploaded`` and a
+    refusal ``conflict`` (the checked transitions of ``domain.assignment_state``)."""
+
+    def get(self, assignment_id: str) -> StoredVerdict | None:
+        with self._db.reading() as session:
+            row = session.get(BackreadVerdictRow, assignment_id)
+            return None if row is None else _verdict(row)
+
+    def save_draft(self, assignment_id: str, verdict: BackreadVerdict) -> None:
+        """Keep the verdict as written so far; ``SheetLockedError`` once it is queued,
+        sent or the assignment withdrawn."""
+        now = utcnow()
+        with self._db.transaction() as session:
+            assignment = get_assignment(session, assignment_id)
+            if assignment.revoked or LocalState(assignment.local_state) not in EDITABLE:
+                raise SheetLockedError(f"the backread {assignment_id!r} is not editable")
+            row = session.get(BackreadVerdictRow, assignment_id)
+            if row is None:
+                row = BackreadVerdictRow(assignment_id=assignment_id, last_error="")
+                session.add(row)
+            row.payload, row.state, row.updated_at = (
+                verdict.model_dump(mode="json"),
+                VerdictState.DRAFT,
+                now,
+            )
+            if assignment.local_state == LocalState.READY:
+                set_state(assignment, LocalState.IN_PROGRESS, now)
+
+    def queue(self, assignment_id: str, verdict: BackreadVerdict) -> None:
+        """Record the verdict for the next sync, against the assignment's version now."""
+        now = utcnow()
+        with self._db.transaction() as session:
+            assignment = get_assignment(session, assignment_id)
+            if assignment.revoked or LocalState(assignment.local_state) not in EDITABLE:
+                raise SheetLockedError(f"the backread {assignment_id!r} is not editable")
+            row = session.get(BackreadVerdictRow, assignment_id)
+            if row is None:
+                row = BackreadVerdictRow(assignment_id=assignment_id)
+                session.add(row)
+            row.payload = verdict.model_dump(mode="json")
+            row.state, row.last_error, row.updated_at = VerdictState.QUEUED, "", now
+            row.idempotency_key = uuid.uuid4().hex
+            row.if_match_version = assignment.version
+            set_state(assignment, LocalState.FINALIZED, now)
+
+    def queued(self) -> list[StoredVerdict]:
+        with self._db.reading() as session:
+            rows = session.scalars(
+                select(BackreadVerdictRow)
+                .where(BackreadVerdictRow.state == VerdictState.QUEUED)
+                .order_by(BackreadVerdictRow.updated_at)
+            )
+            return [_verdict(r) for r in rows]
+
+    def _settle(
+        self, assignment_id: str, state: VerdictState, local: LocalState, error: str
+    ) -> None:
+        now = utcnow()
+        with self._db.transaction() as session:
+            row = session.get(BackreadVerdictRow, assignment_id)
+            if row is None or row.state != VerdictState.QUEUED:
+                return
+            row.state, row.last_error, row.updated_at = state, error, now
+            if state is VerdictState.SENT:
+                row.sent_at = now
+            set_state(get_assignment(session, assignment_id), local, now)
+
+    def mark_sent(self, assignment_id: str) -> None:
+        self._settle(assignment_id, VerdictState.SENT, LocalState.UPLOADED, "")
+
+    def mark_refused(self, assignment_id: str, error: str) -> None:
+        self._settle(assignment_id, VerdictState.REFUSED, LocalState.CONFLICT, error)

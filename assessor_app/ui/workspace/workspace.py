@@ -32,7 +32,12 @@ from assessor_app.services.scoring import (
     ScoringService,
     Standing,
 )
-from assessor_app.services.scoring_ops import reads_table
+from assessor_app.services.scoring_ops import (
+    BackreadNotRecorded,
+    reads_table,
+    record_backread,
+    save_backread_draft,
+)
 from assessor_app.services.settings import SettingsService
 from assessor_app.ui.background import Executors
 from assessor_app.ui.plain_text import as_html, message_box
@@ -61,6 +66,7 @@ from assessor_app.ui.rubric.panel import RubricPanel
 from assessor_app.ui.shortcuts import key_sequences
 from assessor_app.ui.status_words import status_text
 from assessor_app.ui.viewers.video_viewer import VideoViewer
+from assessor_app.ui.workspace.backread_panel import BackreadPanel
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 from assessor_app.ui.workspace.focus import keys_left_free
@@ -71,6 +77,7 @@ from assessor_app.ui.workspace.save_queue import SaveQueue
 from assessor_app.ui.workspace.typing_pause import TypingPause
 
 if TYPE_CHECKING:
+    from assessor_app.protocol.scoring import BackreadVerdict
     from assessor_app.services.reports import ReportInfo
 
 log = logging.getLogger(__name__)
@@ -131,6 +138,15 @@ class Workspace(QWidget):
         bank = self.profile_settings.comment_bank(credential.id)
         self.rubric = RubricPanel(credential, submission, opened.sheet, bank, self)
         self.rubric.set_addressed(self.profile_settings.addressed_marks(self.assignment_id))
+        # A backread records a verdict on the decided read, not a sheet of its own: its
+        # panel takes the rubric's place, and the rubric stays locked and out of view.
+        self.backread: BackreadPanel | None = None
+        if kind is AssignmentKind.BACKREAD:
+            decided = opened.reads.reads[0] if opened.reads and opened.reads.reads else None
+            self.backread = BackreadPanel(credential, decided, opened.verdict, self)
+            self.backread.changed.connect(self._save_verdict)
+            self.backread.recordRequested.connect(self.record_backread)
+            self.rubric.hide()
         self.notes_pane = NotesPane(
             submission.artifacts,
             credential.rubric.criteria,
@@ -246,7 +262,7 @@ class Workspace(QWidget):
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.review_banner)
-        column.addWidget(self.rubric, 1)
+        column.addWidget(self.backread or self.rubric, 1)
         return side
 
     # -- wiring --------------------------------------------------------------------------
@@ -505,7 +521,33 @@ class Workspace(QWidget):
 
     # -- finalize ------------------------------------------------------------------------
 
+    def _save_verdict(self, verdict: BackreadVerdict) -> None:
+        store, aid = self._session.store, self.assignment_id
+        self.saves.save_latest("verdict", verdict, lambda v: save_backread_draft(store, aid, v))
+        self._refresh_footer()
+
+    def record_backread(self) -> None:
+        """Ctrl+Enter on a backread: record the verdict for the next sync (after every
+        edit still being saved)."""
+        if self.backread is None or self.opened.read_only:
+            return
+        store, aid, verdict = self._session.store, self.assignment_id, self.backread.verdict()
+        self._executors.db.submit(
+            lambda: record_backread(store, aid, verdict),
+            success=self._finalized,
+            failure=self._backread_refused,
+        )
+
+    def _backread_refused(self, error: BaseException) -> None:
+        if not isinstance(error, BackreadNotRecorded):
+            self._failed(error)
+            return
+        message_box(self, QMessageBox.Icon.Information, "Not recorded yet", str(error))
+
     def finalize(self) -> None:
+        if self.backread is not None:
+            self.record_backread()
+            return
         if self.rubric.is_read_only():
             if self._reopenable():
                 self.reopen()
@@ -637,7 +679,11 @@ class Workspace(QWidget):
         self.stateChanged.emit(self.assignment_id)
 
     def _show_state(self) -> None:
-        self.rubric.set_read_only(self.opened.read_only, self._read_only_reason())
+        if self.backread is not None:
+            self.backread.set_read_only(self.opened.read_only, self._backread_reason())
+        self.rubric.set_read_only(
+            self.opened.read_only or self.backread is not None, self._read_only_reason()
+        )
         self.notes_pane.set_read_only(self.opened.read_only)
         self._refresh_citations()
         self._refresh_footer()
@@ -661,10 +707,30 @@ class Workspace(QWidget):
             "change anything before it is uploaded."
         )
 
+    def _backread_reason(self) -> str:
+        if self.opened.revoked:
+            return f"{status_text(LocalState.REVOKED)}: the hub withdrew this backread."
+        if self._state is LocalState.CONFLICT:
+            return f"{status_text(LocalState.CONFLICT)}: the hub did not accept this backread."
+        if self._state is LocalState.UPLOADED:
+            return f"{status_text(LocalState.UPLOADED)}: the hub has this backread."
+        return f"{status_text(LocalState.FINALIZED)}: it is sent at the next sync."
+
     def _failed(self, error: BaseException) -> None:
         message_box(self, QMessageBox.Icon.Warning, "Something went wrong", str(error))
 
     def _refresh_footer(self) -> None:
+        if self.backread is not None:
+            self.export_report_action.setEnabled(False)
+            total = len(self.opened.credential.rubric.criteria)
+            self.progress_label.setText(
+                f"{self.backread.checked_count()} of {total} criteria checked"
+            )
+            where = self._state_words() or (
+                status_text(self._state) if self.opened.read_only else ""
+            )
+            self.state_label.setText(where or "Record backread (Ctrl+Enter)")
+            return
         # A decision in force has a feedback report.
         self.export_report_action.setEnabled(self._state in DECIDED)
         evaluation = self.rubric.evaluation()
