@@ -1,0 +1,128 @@
+"""Scoring operations through the client's sync against a real hub on 127.0.0.1: a
+backreader receives a backread of ann's decided sheet, records a disagreement in the app
+(offline, then uploaded by the sync with its Idempotency-Key and If-Match), and ann's
+next sync brings the finding, levels named by the rubric, the backreader unnamed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, running_hub
+
+from assessor_app.domain.assignment_state import LocalState
+from assessor_app.hub.db import utcnow
+from assessor_app.hub.scoring.allocation import allocate
+from assessor_app.hub.scoring.models import ScoringPlan
+from assessor_app.protocol.scoring import BackreadCriterion, BackreadVerdict
+from assessor_app.services.account import ProfileSession, sign_in
+from assessor_app.services.queue import queue_rows
+from assessor_app.services.scoring import ScoringService
+from assessor_app.services.scoring_ops import backreading_findings, record_backread
+from assessor_app.sync.engine import SyncEngine
+from assessor_app.sync.progress import SyncReport
+
+NOTE = b"Lesson notes: wait five seconds after each hinge question.\n"
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[RunningHub]:
+    with running_hub(tmp_path / "hub") as hub:
+        hub.add_assessor("ann")
+        hub.admin.add_assessor("back", PASSWORD, "Bea Backreader", roles=["backreader"])
+        yield hub
+
+
+def _session(hub: RunningHub, username: str) -> ProfileSession:
+    return sign_in(hub.base_url, username, PASSWORD)
+
+
+def _sync(session: ProfileSession) -> SyncReport:
+    return SyncEngine(
+        session.store, session.vault, session.client(), client_factory=session.client
+    ).run()
+
+
+def _plan(hub: RunningHub, **values: object) -> None:
+    plan: dict[str, object] = {
+        "second_read_share": 0.0,
+        "second_read_near_cut": 0.0,
+        "adjudicate_when": "decision",
+        "adjudicate_distance": 1,
+        "validity_rate": 0.0,
+        "validity_window": 3,
+        "backread_rate": 0.0,
+        "require_qualified": False,
+        **values,
+    }
+    with hub.admin.db.write() as session:
+        session.add(ScoringPlan(credential_id=CREDENTIAL_ID, updated_at=utcnow(), **plan))
+
+
+def _allocate(hub: RunningHub) -> None:
+    with hub.admin.db.write() as session:
+        allocate(session, datetime.now(UTC))
+
+
+def test_a_backread_disagreement_travels_from_the_backreader_to_the_assessor(
+    hub: RunningHub, tmp_path: Path
+) -> None:
+    seeded = hub.seed_submission("ann", {"notes.txt": NOTE})
+    ann, back = _session(hub, "ann"), _session(hub, "back")
+    try:
+        assert _sync(ann).new_assignments == 1
+        scoring = ScoringService(ann.store)
+        scoring.set_level(seeded.assignment_id, "c1-wait", "proficient")
+        scoring.set_rationale(seeded.assignment_id, "c1-wait", "Waits four seconds.")
+        scoring.set_level(seeded.assignment_id, "c2-reflection", "proficient")
+        scoring.set_rationale(seeded.assignment_id, "c2-reflection", "Links answers to waiting.")
+        scoring.set_feedback(seeded.assignment_id, "Clear pauses; name what students said.")
+        scoring.finalize(seeded.assignment_id, quality_override_reason="fine")
+        assert _sync(ann).uploaded == 1
+
+        _plan(hub, backread_rate=1.0)
+        _allocate(hub)
+        report = _sync(back)
+        (row,) = queue_rows(back.store)
+        assert (row.kind.value, row.local_state) == ("backread", LocalState.READY)
+        assert row.educator_pseudonym == "E-0001"
+        backread = row.assignment_id
+        # Recorded offline, sent by the next sync.
+        verdict = BackreadVerdict(
+            criteria=[
+                BackreadCriterion(
+                    criterion_id="c1-wait",
+                    agree=False,
+                    level_id="beginning",
+                    comment="Most pauses are under two seconds.",
+                ),
+                BackreadCriterion(criterion_id="c2-reflection", agree=True),
+            ],
+            comment="Look again at the first question.",
+        )
+        record_backread(back.store, backread, verdict)
+        assert back.store.assignments.local_state(backread) is LocalState.FINALIZED
+        report = _sync(back)
+        assert report.uploaded == 1, report.problems
+        assert back.store.assignments.local_state(backread) is LocalState.UPLOADED
+        assert back.store.verdicts.queued() == []
+        # A second sync sends nothing again.
+        assert _sync(back).uploaded == 0
+
+        assert _sync(ann).ok
+        (finding,) = backreading_findings(ann.store)
+        assert finding._asdict() | {"recorded_at": None} == {
+            "assignment_id": seeded.assignment_id,
+            "credential_title": "Wait time after questions",
+            "educator_pseudonym": "E-0001",
+            "criterion_title": "Wait after the question",
+            "own_level": "Proficient",
+            "backreader_level": "Beginning",
+            "comment": "Most pauses are under two seconds.",
+            "recorded_at": None,
+        }
+    finally:
+        ann.close()
+        back.close()
