@@ -2,7 +2,8 @@
 side by side. Real ``assessor-hub serve`` processes, real HTTP, requests raced from threads.
 
 - migrations run once when hubs start together on an empty database;
-- with ``--workers 2`` the Prometheus counts of both workers add up on one scrape;
+- with ``--workers 2`` a token works with both workers, and the Prometheus counts of both
+  add up on one scrape, a killed (and replaced) worker's too;
 - between two hub processes (each request sent to one of them at the same moment): one
   decision per Idempotency-Key, one decision per assignment, one credential per Pass, one
   reveal per calibration session, and a delta reader that loses no change.
@@ -252,7 +253,7 @@ def test_migrations_run_once_when_hubs_start_together(tmp_path: Path, empty_data
 
 
 @pytest.mark.postgres
-def test_workers_share_tokens_and_their_metrics_add_up_on_one_scrape(
+def test_workers_share_tokens_and_their_metrics_add_up_even_after_one_is_killed(
     tmp_path: Path, migrated_database: str
 ) -> None:
     token_file = tmp_path / "metrics-token"
@@ -269,38 +270,61 @@ def test_workers_share_tokens_and_their_metrics_add_up_on_one_scrape(
         def ask_me(_: int) -> int:
             return httpx.get(f"{hub.base_url}/api/v1/me", headers=me).status_code
 
-        sent = 0
-        pids: set[int] = set()
-        # Fresh connections from several threads at once, until both workers have answered
-        # some (the kernel hands each connection to whichever worker accepts it first).
-        for _ in range(20):
-            with ThreadPoolExecutor(8) as pool:
-                statuses = list(pool.map(ask_me, range(40)))
-            assert statuses == [200] * 40
-            sent += 40
-            time.sleep(0.3)  # an access line is written once its answer is out
-            pids = {e["pid"] for e in _access_lines(hub) if e.get("route") == ME_ROUTE}
-            if len(pids) == 2:
-                break
-        assert len(pids) == 2, "one worker answered every request"
-        per_worker = [
-            sum(1 for e in _access_lines(hub) if e.get("route") == ME_ROUTE and e["pid"] == pid)
-            for pid in pids
-        ]
+        def send_until_answered_by(wanted: Callable[[set[int]], bool], sent: int) -> int:
+            """Rounds of fresh connections from several threads at once (the kernel hands
+            each to whichever worker accepts it first) until the pids that answered satisfy
+            ``wanted``; returns the number sent in all."""
+            for _ in range(20):
+                with ThreadPoolExecutor(8) as pool:
+                    assert list(pool.map(ask_me, range(40))) == [200] * 40
+                sent += 40
+                # A request is counted, then its access line written, once its answer is out.
+                _wait_for(partial(_me_lines_reach, hub, sent), 30)
+                if wanted({e["pid"] for e in _me_lines(hub)}):
+                    return sent
+            raise AssertionError(f"never answered as wanted: {_me_lines(hub)[-3:]}")
+
+        sent = send_until_answered_by(lambda pids: len(pids) == 2, 0)
+        pids = {e["pid"] for e in _me_lines(hub)}
+        per_worker = [sum(1 for e in _me_lines(hub) if e["pid"] == pid) for pid in pids]
         assert sum(per_worker) == sent and min(per_worker) > 0
-        scraped = httpx.get(
-            f"{hub.base_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
-        )
-        assert scraped.status_code == 200, scraped.text
-    counts = {
+        # One scrape, answered by one worker, counts what both answered.
+        assert _me_counts(hub) == {"200": sent}
+
+        # A worker killed outright is replaced, and what it counted still counts.
+        os.kill(max(pids), signal.SIGKILL)
+        sent = send_until_answered_by(lambda now: bool(now - pids), sent)
+        assert _me_counts(hub) == {"200": sent}
+
+
+def _me_counts(hub: ServeProcess) -> dict[str, float]:
+    """``/api/v1/me`` answers by status, as one scrape of ``/metrics`` counts them."""
+    scraped = httpx.get(
+        f"{hub.base_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+    )
+    assert scraped.status_code == 200, scraped.text
+    return {
         sample.labels["status"]: sample.value
         for family in text_string_to_metric_families(scraped.text)
         for sample in family.samples
         if sample.name == "assessor_hub_request_duration_seconds_count"
         and sample.labels.get("route") == ME_ROUTE
     }
-    # One scrape, answered by one worker, counts what both answered.
-    assert counts == {"200": sent}
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _me_lines(hub: ServeProcess) -> list[dict[str, Any]]:
+    return [e for e in _access_lines(hub) if e.get("route") == ME_ROUTE]
+
+
+def _me_lines_reach(hub: ServeProcess, count: int) -> bool:
+    return len(_me_lines(hub)) >= count
 
 
 def _access_lines(hub: ServeProcess) -> list[dict[str, Any]]:
