@@ -20,6 +20,7 @@ PostgreSQL, nginx and ``moto[server]`` (``make test`` installs them).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -107,6 +108,14 @@ def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
             process.wait(15)
 
 
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a hub and, with ``--workers``, its worker processes: they share its process
+    group, and none may outlive it holding the port."""
+    _stop(process)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def _as_postgres(command: str) -> list[str]:
     if os.geteuid() == 0:  # initdb refuses to run as root
         return ["su", "postgres", "-s", "/bin/sh", "-c", command]
@@ -173,9 +182,11 @@ class Topology:
         return boto3.client("s3", endpoint_url=self.s3_endpoint)
 
     def kill_hub(self, index: int) -> None:
-        """SIGKILL hub process ``index``, as a crash would, and reap it."""
+        """SIGKILL hub process ``index`` (with its ``--workers``, as a crash of the machine
+        or of the service would), and reap it."""
         process = self._hubs[index]
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(15)
 
     def restart_hub(self, index: int) -> None:
@@ -346,8 +357,10 @@ class Topology:
     def _run_hub(self, index: int) -> subprocess.Popen[bytes]:
         log = self._hub_log_path(index).open("ab")
         self._stack.callback(log.close)
-        process = subprocess.Popen(self._hub_commands[index], stdout=log, stderr=log)
-        self._stack.callback(_stop, process)
+        process = subprocess.Popen(
+            self._hub_commands[index], stdout=log, stderr=log, start_new_session=True
+        )
+        self._stack.callback(_stop_group, process)
         return process
 
     def _await_hub(self, index: int) -> None:
