@@ -107,6 +107,13 @@ def test_adjudication_shows_both_reads_side_by_side_and_the_keyboard_reaches_the
     _synced(qtbot, window)
     kinds = sorted(_cell(window, r.assignment_id, Column.KIND) for r in window.queue_model.rows())
     assert kinds == ["Adjudication", "Backread", "Production"]
+    # Filtered and sorted by their words like every other column.
+    window.queue.proxy.set_filter_text("backread")
+    assert window.queue.proxy.rowCount() == 1
+    window.queue.proxy.set_filter_text("")
+    window.queue.proxy.sort(Column.KIND, Qt.SortOrder.DescendingOrder)
+    shown = [window.queue.proxy.index(r, Column.KIND).data() for r in range(3)]
+    assert shown == ["Production", "Backread", "Adjudication"]
     position = window.queue_model.position_of(seeded.assignment_id)
     assert position is not None
     tip = window.queue_model.index(position, Column.KIND).data(Qt.ItemDataRole.ToolTipRole)
