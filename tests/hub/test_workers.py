@@ -597,3 +597,28 @@ def test_a_pass_approved_through_both_hubs_at_once_issues_one_credential(
                 select(IssuedCredential.id).where(IssuedCredential.assignment_id == assignment)
             )
         assert approved["credential_id"] == issued
+
+
+@pytest.mark.postgres
+def test_guesses_sent_through_both_hubs_at_once_meet_one_throttle(pair: Pair) -> None:
+    pair.admin.add_assessor("tess", PASSWORD, "Tess Example")
+    rules = SigninThrottle()  # what serve runs with
+    guesses = 3 * rules.max_failures
+
+    def guess(hub: ServeProcess) -> httpx.Response:
+        return httpx.post(
+            f"{hub.base_url}/api/v1/auth/token",
+            json={"username": "tess", "password": "not the password"},
+            timeout=60,
+        )
+
+    answers = race(*(partial(guess, (pair.a, pair.b)[n % 2]) for n in range(guesses)))
+    # Only as many passwords were checked as one process would have checked.
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses == [401] * rules.max_failures + [429] * (guesses - rules.max_failures)
+    # And the right password waits too, through either hub.
+    for hub in (pair.a, pair.b):
+        right = httpx.post(
+            f"{hub.base_url}/api/v1/auth/token", json={"username": "tess", "password": PASSWORD}
+        )
+        assert right.status_code == 429, right.text
