@@ -26,6 +26,7 @@ from assessor_app.ui.background import Executor, Executors
 from assessor_app.ui.qt import (
     QAction,
     QByteArray,
+    QDialog,
     QLabel,
     QMainWindow,
     QPushButton,
@@ -593,8 +594,11 @@ class MainWindow(QMainWindow):
         from assessor_app.services.settings import SettingsService
         from assessor_app.ui.settings_dialog import SettingsDialog
 
-        if self.session is not None:
-            SettingsDialog(SettingsService(self.session.store), self).exec()
+        if self.session is None:
+            return
+        saved = SettingsDialog(SettingsService(self.session.store), self).exec()
+        if saved == QDialog.DialogCode.Accepted and self.workspace is not None:
+            self.workspace.settings_changed()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc stops a running sync when nothing inside the window used the key (a note

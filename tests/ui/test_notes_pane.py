@@ -23,7 +23,9 @@ from assessor_app.services.scoring import ScoringService
 from assessor_app.services.settings import SettingsService
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.ui.background import Executors
-from assessor_app.ui.qt import QPoint, QSettings, Qt
+from assessor_app.ui.main_window import MainWindow
+from assessor_app.ui.qt import QApplication, QDialogButtonBox, QPoint, QSettings, Qt, QTimer
+from assessor_app.ui.settings_dialog import SettingsDialog
 from assessor_app.ui.viewers.pdf_viewer import PdfViewer
 from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.workspace import Workspace
@@ -314,6 +316,43 @@ def test_with_the_setting_off_typing_leaves_the_video_playing(
     assert viewer.player.state() is PlayerState.PLAYING
     assert rationale.toPlainText() == "Waits"
     workspace.close_workspace()
+
+
+def test_turning_the_setting_off_applies_to_the_open_submission(
+    qtbot: QtBot, desk: Desk, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(desk.session, settings)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.open_assignment(desk.assignment_id)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+    workspace = window.workspace
+    assert workspace is not None and workspace.typing.enabled
+
+    def untick() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SettingsDialog):
+            QTimer.singleShot(20, untick)
+            return
+        dialog.pause_on_typing.setChecked(False)
+        buttons = dialog.findChild(QDialogButtonBox)
+        assert buttons is not None
+        buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, untick)
+    window.show_settings()
+    assert not SettingsService(desk.session.store).pause_on_typing()
+    # Without reopening the submission, typing now leaves the video playing.
+    viewer = _playing(qtbot, workspace, desk)
+    rationale = workspace.rubric.criterion_pages[0].rationale
+    rationale.setFocus()
+    qtbot.keyClicks(rationale, "Waits")
+    before = viewer.player.position()
+    qtbot.waitUntil(lambda: viewer.player.position() >= before + 700, timeout=5000)
+    assert viewer.player.state() is PlayerState.PLAYING
+    window.close()
 
 
 def test_a_decided_sheet_lists_its_notes_but_changes_none(

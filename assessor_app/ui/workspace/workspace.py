@@ -364,6 +364,11 @@ class Workspace(QWidget):
         for shortcut in self._enter_keys:
             shortcut.setEnabled(enter)
 
+    def settings_changed(self) -> None:
+        """Apply the settings the open sheet holds on to (whether typing pauses the video)
+        after the settings dialog saved them."""
+        self.typing.enabled = self.profile_settings.pause_on_typing()
+
     def toggle_overview(self) -> None:
         """Ctrl+G: the grid of every criterion and level instead of the evidence and
         rubric, or back again."""
