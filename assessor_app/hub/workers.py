@@ -7,7 +7,7 @@ database password and the metrics token, which must never appear on a command li
 names the file in ``$ASSESSOR_HUB_WORKER_SETTINGS``; each worker's ``create_worker_app``
 reads it back.
 
-The same folder holds ``PROMETHEUS_MULTIPROC_DIR``: prometheus-client then keeps each
+A folder inside it is ``$PROMETHEUS_MULTIPROC_DIR``: prometheus-client then keeps each
 worker's figures in files there, and a scrape of any worker adds up all of them (see
 ``HubMetrics``). prometheus-client picks that mode when it is imported, so the variable
 is set before uvicorn starts the workers, and the folder is new, hence empty, at every
@@ -17,7 +17,8 @@ start (figures of an earlier run would otherwise be counted again). It is remove
 Everything the workers share is in the database (tokens, sign-in throttles, idempotency
 keys, the change counter, calibration and credential state); what a worker keeps in
 memory is derived from files that do not change while it runs (the issuer's keys, the
-credential schema). That is why several workers need PostgreSQL: ``check_workers``.
+credential schema). Several workers therefore need a database they can all write at
+once: PostgreSQL (``check_workers``).
 """
 
 from __future__ import annotations
