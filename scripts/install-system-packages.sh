@@ -10,7 +10,7 @@ profile="${1:-app}"
 app_packages=(libvlc5 vlc-plugin-base libpulse0 libxcb-icccm4 ffmpeg
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1
   libglib2.0-0 libdbus-1-3 fonts-dejavu-core)
-test_packages=(poppler-utils xvfb xauth gnome-keyring dbus dbus-x11 postgresql nginx curl chromium)
+test_packages=(poppler-utils xvfb xauth gnome-keyring dbus dbus-x11 postgresql nginx openssl curl chromium)
 
 wanted=("${app_packages[@]}")
 if [ "$profile" = test ]; then wanted+=("${test_packages[@]}"); fi
