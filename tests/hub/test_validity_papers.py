@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.db import AssignmentRow, User
+from assessor_app.hub.scoring.allocation import set_capacity
 from assessor_app.hub.scoring.flow_models import ValidityResult
 from assessor_app.hub.scoring.models import FinalDecision, WorkItem
 from assessor_app.hub.scoring.validity import needs_recalibration
@@ -48,6 +49,17 @@ def _user_id(world: World, name: str) -> int:
         user_id = session.scalar(select(User.id).where(User.username == name))
     assert user_id is not None
     return user_id
+
+
+def _readers(world: World, submission_id: str) -> set[str]:
+    with world.admin.db.read() as session:
+        return set(
+            session.scalars(
+                select(User.username)
+                .join(AssignmentRow, AssignmentRow.user_id == User.id)
+                .where(AssignmentRow.submission_id == submission_id)
+            )
+        )
 
 
 def _validity_assignment(world: World, name: str) -> str:
@@ -153,8 +165,16 @@ def test_a_missed_paper_requires_recalibration_until_the_assessor_qualifies_agai
     ]
     with sign_in(hub.base_url, "bob") as bob:
         assert "recalibration" not in bob.get("/api/v1/me").json()
-    # No further validity paper while recalibration is required.
+    # No further validity paper and no live read while recalibration is required: with
+    # bob and fran full, a new submission's first read waits rather than go to ann.
+    with admin.db.write() as session:
+        for name in ("bob", "fran"):
+            set_capacity(session, _user_id(world, name), 0)
+    fresh = admin.import_submission(
+        make_submission_folder(tmp_path / "fresh", b"fresh work" * 300, id="sub-fresh")
+    )
     assert [i.purpose for i in run_flows(admin)] == []
+    assert _readers(world, fresh) == set()
     with admin.db.read() as session:
         assert needs_recalibration(session, _user_id(world, "ann"), CREDENTIAL) is not None
 
@@ -180,6 +200,9 @@ def test_a_missed_paper_requires_recalibration_until_the_assessor_qualifies_agai
     assert "recalibration" not in ann.get("/api/v1/me").json()
     with admin.db.read() as session:
         assert needs_recalibration(session, _user_id(world, "ann"), CREDENTIAL) is None
+    # Live work reaches ann again.
+    run_flows(admin)
+    assert _readers(world, fresh) == {"ann"}
     assert keyed != second_key
 
 
