@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     hub, url = start_hub(hub_dir, args.port or _free_port())
     try:
         sign_in_demo(url, args.user)
-        print(f"Demo hub: {url}  (users demo1, demo2, demo3, lead; password '{DEMO_PASSWORD}')")
+        print(
+            f"Demo hub: {url}  (users demo1, demo2, demo3, lead, adj, back; password '{DEMO_PASSWORD}')"
+        )
         if args.smoke and not _has_display():
             print("--smoke needs a display: run it under xvfb-run -a.", file=sys.stderr)
             return 2

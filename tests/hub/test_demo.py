@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from assessor_app.domain.evaluation import evaluate
 from assessor_app.domain.rubric import MinimumPoints, RationaleRequirement
@@ -30,6 +31,9 @@ from assessor_app.hub.demo.seed import (
     seed_demo,
 )
 from assessor_app.hub.pathways import commands as pathway_commands
+from assessor_app.hub.scoring.affiliations import submission_affiliations, user_affiliations
+from assessor_app.hub.scoring.models import WorkItem
+from assessor_app.hub.scoring.plan import plan_of
 from assessor_app.hub.security import verify_password
 from assessor_app.protocol.rubric_file import load_credential_file
 
@@ -284,7 +288,7 @@ def _due_on(day: date) -> datetime:
 
 
 # Generated files of the twelve recipes (clips, plans, work images), each made once.
-MEDIA = 41
+MEDIA = 50
 
 
 def assert_one_short_of_the_pathway_until_demo1_passes(admin: HubAdmin) -> None:
@@ -314,21 +318,53 @@ def assert_one_short_of_the_pathway_until_demo1_passes(admin: HubAdmin) -> None:
     assert done.complete and done.programme_credential_id is not None
 
 
+def assert_scoring_operations(admin: HubAdmin) -> None:
+    """Wait time's scoring plan; a validity paper among demo1's production work; back's
+    backread of demo3's recorded Pass; the district-7 submission given to someone other
+    than demo3 (district-7 too)."""
+    with admin.db.read() as session:
+        plan = plan_of(session, "wait-time-questioning")
+        assert (plan.validity_rate, plan.backread_rate, plan.second_read_share) == (0.1, 0.1, 0.25)
+        rows = session.execute(
+            select(AssignmentRow, User.username, WorkItem.purpose)
+            .join(User, User.id == AssignmentRow.user_id)
+            .outerjoin(WorkItem, WorkItem.assignment_id == AssignmentRow.id)
+        ).all()
+        by = {(row.submission_id, name): (row, purpose) for row, name, purpose in rows}
+        paper, purpose = by["sub-wait-e6120-a1", "demo1"]
+        assert (paper.kind, purpose) == ("production", "validity")
+        assert paper.due_at is not None
+        backread, purpose = by["sub-cfu-e4821-a1", "back"]
+        assert (backread.kind, purpose) == ("backread", "backread")
+        readers = {name for (sub, name) in by if sub == "sub-wait-e8830-a1"}
+        assert len(readers) == 1 and "demo3" not in readers
+        assert user_affiliations(session, _user(session, "demo3")) == ["district-7"]
+        assert submission_affiliations(session, "sub-wait-e8830-a1") == ["district-7"]
+        _, purpose = by["sub-wait-e7781-a1", "demo3"]
+        assert purpose == "second"
+
+
+def _user(session: Session, name: str) -> int:
+    user_id = session.scalar(select(User.id).where(User.username == name))
+    assert user_id is not None
+    return user_id
+
+
 def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     settings = HubSettings.from_data_dir(tmp_path / "hub")
     lines: list[str] = []
     with HubAdmin(settings, log=lines.append, demo_accounts=True) as admin:
         summary = seed_demo(admin, tmp_path / "work", cache, today=TODAY, video_seconds=1.5)
-        assert summary.accounts_created == 4
+        assert summary.accounts_created == 6
         assert summary.credentials == 3
-        assert summary.submissions_created == 12
+        assert summary.submissions_created == 15
         assert summary.resubmissions == 1
-        assert summary.calibration_submissions == 2
-        assert (summary.pathways, summary.passes_recorded) == (1, 2)
-        assert summary.assignments_created == 16
+        assert summary.calibration_submissions == 3
+        assert (summary.pathways, summary.passes_recorded, summary.not_yets_recorded) == (1, 3, 1)
+        assert summary.assignments_created == 18
         assert summary.media_generated == MEDIA and summary.media_cached == 0
-        assert "submissions: 12 created, 0 already there" in "\n".join(lines)
+        assert "submissions: 15 created, 0 already there" in "\n".join(lines)
         assert admin.has_demo_accounts()
 
         with admin.db.read() as session:
@@ -338,6 +374,8 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
                 "demo2": ["assessor"],
                 "demo3": ["assessor"],
                 "lead": ["facilitator"],
+                "adj": ["adjudicator"],
+                "back": ["backreader"],
             }
             assert all(verify_password(DEMO_PASSWORD, u.password_hash) for u in users.values())
 
@@ -351,7 +389,7 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
             assert levels["c1-wait-after-question"] == "beginning"
 
             keys = {k.submission_id: k for k in session.scalars(select(CalibrationKey))}
-            assert set(keys) == {"sub-wait-e2264-a1", "sub-cfu-e1189-a1"}
+            assert set(keys) == {"sub-wait-e2264-a1", "sub-cfu-e1189-a1", "sub-wait-e6120-a1"}
             assert keys["sub-wait-e2264-a1"].decision == "not_yet"
             assert keys["sub-cfu-e1189-a1"].decision == "pass"
             wait_key = keys["sub-wait-e2264-a1"].criteria
@@ -382,7 +420,7 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
             )
             assert "calibration sessions: 2 opened, 0 already there" in "\n".join(lines)
             demo1 = {a.submission_id: a for a in queue["demo1"]}
-            assert len(demo1) == 6
+            assert len(demo1) == 7
             assert demo1["sub-cfu-e6618-a1"].due_at == _due_on(TODAY - timedelta(days=2))
             assert demo1["sub-wait-e3307-a1"].due_at == _due_on(TODAY + timedelta(days=1))
             assert "sub-wait-e4821-a2" in demo1
@@ -393,26 +431,29 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
                 select(ArtifactRow.submission_id, ArtifactRow.media_type)
             ):
                 types.setdefault(sub_id, set()).add(media_type)
-            assert len(types) == 12
+            assert len(types) == 15
             assert all(
                 t == {"video/mp4", "application/pdf", "image/png", "text/markdown", "text/csv"}
                 for t in types.values()
             )
 
+        assert_scoring_operations(admin)
+
         # Second run: nothing new, nothing regenerated.
         again = seed_demo(admin, tmp_path / "work", cache, today=TODAY, video_seconds=1.5)
         assert not again.changed
-        assert (again.accounts_existing, again.submissions_existing) == (4, 12)
-        assert again.assignments_existing == 16 and again.assignments_created == 0
+        assert (again.accounts_existing, again.submissions_existing) == (6, 15)
+        assert again.assignments_existing == 18 and again.assignments_created == 0
+        assert again.scoring is not None and again.scoring.allocated == []
         assert (again.sessions_existing, again.sessions_created) == (2, 0)
         assert again.media_generated == 0 and again.passes_recorded == 0
         with admin.db.read() as session:
-            assert session.scalar(select(func.count()).select_from(SubmissionRow)) == 12
-            assert session.scalar(select(func.count()).select_from(AssignmentRow)) == 16
+            assert session.scalar(select(func.count()).select_from(SubmissionRow)) == 15
+            assert session.scalar(select(func.count()).select_from(AssignmentRow)) == 23
         assert_one_short_of_the_pathway_until_demo1_passes(admin)
 
     # A second hub seeds from the cache: every generated file is reused.
     with HubAdmin(HubSettings.from_data_dir(tmp_path / "hub2"), demo_accounts=True) as other:
         fresh = seed_demo(other, tmp_path / "work2", cache, today=TODAY, video_seconds=1.5)
-        assert fresh.submissions_created == 12
+        assert fresh.submissions_created == 15
         assert fresh.media_generated == 0 and fresh.media_cached == MEDIA

@@ -35,6 +35,7 @@ from assessor_app.hub.calibration.models import CalibrationSession
 from assessor_app.hub.db import AssignmentRow, SubmissionRow, User
 from assessor_app.hub.demo import media
 from assessor_app.hub.demo.media import BeatKind
+from assessor_app.hub.demo.scoring import ScoringDemo, mark_second_read, seed_scoring_operations
 from assessor_app.hub.pathways import commands as pathway_commands
 from assessor_app.hub.resources import resources_dir
 from assessor_app.hub.submission_file import METADATA_FILE
@@ -49,6 +50,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("demo2", "Sam Okafor (demo)", ("assessor",)),
     ("demo3", "Priya Nair (demo)", ("assessor",)),
     ("lead", "Morgan Lee (demo lead)", ("facilitator",)),
+    ("adj", "Alex Mensah (demo adjudicator)", ("adjudicator",)),
+    ("back", "Bea Lindqvist (demo backreader)", ("backreader",)),
 )
 DEMO_FACILITATOR = "lead"
 DEMO_SESSION_TITLE = "Demo calibration"
@@ -153,6 +156,35 @@ class AssignRecipe(_Strict):
     due_in_days: int | None = None
     # Feedback of a Pass this assessor already gave: recorded at seeding, as history.
     passed: Annotated[str, Field(min_length=1, max_length=2_000)] | None = None
+    # Feedback of a Not Yet this assessor already gave (the first criterion one level short).
+    not_yet: Annotated[str, Field(min_length=1, max_length=2_000)] | None = None
+    # This read is a blind second read of the submission (scoring operations).
+    second_read: bool = False
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> AssignRecipe:
+        if self.passed is not None and self.not_yet is not None:
+            raise ValueError("an assignment records a Pass or a Not Yet, not both")
+        return self
+
+    def recorded_upload(self, credential: Credential, now: datetime) -> DecisionUpload | None:
+        """The decision recorded at seeding (``passed`` or ``not_yet``), if any."""
+        if self.not_yet is None:
+            return self.pass_upload(credential, now) if self.passed is not None else None
+        upload = self.pass_upload(credential, now)
+        first = credential.rubric.criteria[0]
+        short = [lv.id for lv in first.levels if not lv.meets][-1]
+        criteria = [
+            c.model_copy(update={"level_id": short}) if c.criterion_id == first.id else c
+            for c in upload.criteria
+        ]
+        return upload.model_copy(
+            update={
+                "decision": Decision.NOT_YET,
+                "criteria": [c.model_copy(update={"rationale": self.not_yet}) for c in criteria],
+                "feedback": self.not_yet,
+            }
+        )
 
     def pass_upload(self, credential: Credential, now: datetime) -> DecisionUpload:
         """The recorded Pass: each criterion at its lowest level that meets the standard."""
@@ -204,6 +236,8 @@ class SubmissionRecipe(_Strict):
     quiz: QuizRecipe
     reflection: Annotated[list[str], Field(min_length=1)]
     calibration_key: CalibrationKeyRecipe | None = None
+    # Organisations or districts the submission comes from (conflicts of interest).
+    affiliations: list[str] = Field(default_factory=list)
     assign: list[AssignRecipe] = Field(default_factory=list)
 
 
@@ -305,6 +339,8 @@ def build_submission_folder(
     meta["artifacts"] = artifacts
     if recipe.calibration_key is not None:
         meta["calibration_key"] = recipe.calibration_key.model_dump(mode="json")
+    if recipe.affiliations:
+        meta["affiliations"] = list(recipe.affiliations)
     (folder / METADATA_FILE).write_text(
         yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=90), encoding="utf-8"
     )
@@ -330,6 +366,8 @@ class DemoSummary:
     sessions_existing: int = 0
     assignments_created: int = 0
     passes_recorded: int = 0
+    not_yets_recorded: int = 0
+    scoring: ScoringDemo | None = None
     assignments_existing: int = 0
     media_generated: int = 0
     media_cached: int = 0
@@ -353,10 +391,12 @@ class DemoSummary:
             f" {self.calibration_submissions} calibration)",
             f"assignments: {self.assignments_created} created,"
             f" {self.assignments_existing} already there"
-            f" ({self.passes_recorded} Pass(es) recorded as history)",
+            f" ({self.passes_recorded} Pass(es) and {self.not_yets_recorded} Not Yet(s) recorded"
+            " as history)",
             f"calibration sessions: {self.sessions_created} opened,"
             f" {self.sessions_existing} already there (facilitator {DEMO_FACILITATOR})",
             f"generated files: {self.media_generated} made, {self.media_cached} from cache",
+            *([self.scoring.line()] if self.scoring is not None else []),
         ]
 
     def __str__(self) -> str:
@@ -465,10 +505,13 @@ def seed_demo(
             )
             assignment = admin.assign(recipe.id, entry.to, entry.kind, due)
             summary.assignments_created += 1
-            if entry.passed is not None:
-                upload = entry.pass_upload(credentials[recipe.credential], datetime.now(UTC))
+            if entry.second_read:
+                mark_second_read(admin, recipe.id, assignment)
+            upload = entry.recorded_upload(credentials[recipe.credential], datetime.now(UTC))
+            if upload is not None:
                 admin.record_decision(assignment, upload, f"demo-history-{assignment}")
-                summary.passes_recorded += 1
+                summary.passes_recorded += entry.passed is not None
+                summary.not_yets_recorded += entry.not_yet is not None
 
     for credential_id, (items, people) in sessions.items():
         title = f"{DEMO_SESSION_TITLE}: {credentials[credential_id].title}"
@@ -493,6 +536,8 @@ def seed_demo(
         )
         summary.sessions_created += 1
         summary.assignments_created += len(items) * len(people)
+
+    summary.scoring = seed_scoring_operations(admin)
 
     stats = media.cache_stats()
     summary.media_cached = stats.hits - stats_before[0]
