@@ -254,6 +254,8 @@ class SyncEngine:
         problems, trouble = len(report.problems), report.hub_trouble
         try:
             self._apply_delta(report, announce=False)
+            # An uploaded validity paper may have made recalibration required (or not).
+            self._fetch_recalibration(report)
         except _Stop:
             if report.cancelled or report.sign_in_required:
                 raise
@@ -293,9 +295,7 @@ class SyncEngine:
         assessor to recalibrate (``/me``), the reads of new adjudications and backreads,
         and backreaders' findings on the assessor's own sheets. Kept here, so all of it
         reads offline."""
-        self._check_cancel(report)
-        me = self._hub_call(report, self.client.me)
-        self.store.settings.set_recalibration(me.recalibration)
+        self._fetch_recalibration(report)
         for assignment_id in self.store.reads.missing():
             self._check_cancel(report)
             try:
@@ -316,6 +316,11 @@ class SyncEngine:
             # A hub without backreading has no findings to give.
             return
         self.store.findings.replace_all(findings.findings)
+
+    def _fetch_recalibration(self, report: SyncReport) -> None:
+        self._check_cancel(report)
+        me = self._hub_call(report, self.client.me)
+        self.store.settings.set_recalibration(me.recalibration)
 
     def _fetch_manifests(self, report: SyncReport) -> None:
         """Fetch the manifests not yet in the profile, and again those of submissions whose

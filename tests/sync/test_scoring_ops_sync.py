@@ -20,7 +20,12 @@ from assessor_app.protocol.scoring import BackreadCriterion, BackreadVerdict
 from assessor_app.services.account import ProfileSession, sign_in
 from assessor_app.services.queue import queue_rows
 from assessor_app.services.scoring import ScoringService
-from assessor_app.services.scoring_ops import backreading_findings, record_backread
+from assessor_app.services.scoring_ops import (
+    backreading_findings,
+    recalibration,
+    recalibration_text,
+    record_backread,
+)
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.sync.progress import SyncReport
 
@@ -126,3 +131,56 @@ def test_a_backread_disagreement_travels_from_the_backreader_to_the_assessor(
     finally:
         ann.close()
         back.close()
+
+
+KEY_PASS = (
+    "{decision: pass, criteria: {c1-wait: {level: proficient, rationale: Waits five seconds.},"
+    " c2-reflection: {level: proficient, rationale: Links answers to waiting.}}}"
+)
+
+
+def _score(session: ProfileSession, assignment_id: str, c1: str, c2: str) -> None:
+    scoring = ScoringService(session.store)
+    scoring.set_level(assignment_id, "c1-wait", c1)
+    scoring.set_rationale(assignment_id, "c1-wait", f"Chose {c1} from the clip.")
+    scoring.set_level(assignment_id, "c2-reflection", c2)
+    scoring.set_rationale(assignment_id, "c2-reflection", f"Chose {c2} from the notes.")
+    scoring.set_feedback(assignment_id, "Name what students said after each pause.")
+    scoring.finalize(assignment_id, quality_override_reason="fine")
+
+
+def test_a_missed_validity_paper_brings_the_recalibration_notice_at_once(
+    hub: RunningHub, tmp_path: Path
+) -> None:
+    folder = tmp_path / "keyed"
+    folder.mkdir()
+    (folder / "notes.txt").write_bytes(NOTE)
+    (folder / "submission.yaml").write_text(
+        f"credential: {CREDENTIAL_ID}\nattempt: 1\neducator_pseudonym: E-0042\n"
+        f"artifacts:\n  - {{file: notes.txt, title: Notes}}\ncalibration_key: {KEY_PASS}\n",
+        encoding="utf-8",
+    )
+    hub.admin.import_submission(folder)
+    live = hub.seed_submission("ann", {"notes.txt": NOTE})  # papers go to assessors at work
+    _plan(hub, validity_rate=1.0, validity_window=1)
+    _allocate(hub)
+    ann = _session(hub, "ann")
+    try:
+        assert _sync(ann).ok
+        rows = queue_rows(ann.store)
+        (paper,) = [r for r in rows if r.assignment_id != live.assignment_id]
+        # Nothing tells a validity paper from production work.
+        assert {r.kind.value for r in rows} == {"production"}
+        assert paper.educator_pseudonym == "E-0042"
+        assert recalibration(ann.store) == []
+        _score(ann, paper.assignment_id, "beginning", "beginning")
+        report = _sync(ann)
+        assert report.uploaded == 1, report.problems
+        (notice,) = recalibration(ann.store)
+        assert notice.credential_title == "Wait time after questions"
+        text = recalibration_text([notice])
+        assert text.startswith("Recalibration required for “Wait time after questions”: ")
+        assert "Qualify again on a calibration set" in text
+        assert "No new production work arrives" in text
+    finally:
+        ann.close()
