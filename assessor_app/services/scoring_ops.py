@@ -215,3 +215,13 @@ def record_backread(store: Store, assignment_id: str, verdict: BackreadVerdict) 
 def save_backread_draft(store: Store, assignment_id: str, verdict: BackreadVerdict) -> None:
     """Keep the verdict as written so far (each change, at once)."""
     store.verdicts.save_draft(assignment_id, verdict)
+
+
+def reopen_backread(store: Store, assignment_id: str) -> None:
+    """Make a backread the hub refused editable again (its reason stays in the sync's
+    report); any other state says why not."""
+    if not store.verdicts.reopen_refused(assignment_id):
+        raise BackreadNotRecorded(
+            "Only a backread the hub did not accept can be changed; this one is queued for "
+            "upload or already with the hub."
+        )

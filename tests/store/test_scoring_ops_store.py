@@ -31,6 +31,7 @@ from assessor_app.services.scoring_ops import (
     recalibration,
     recalibration_text,
     record_backread,
+    reopen_backread,
     save_backread_draft,
 )
 from assessor_app.store import Profile, SheetLockedError, Store, open_store
@@ -265,3 +266,25 @@ def test_a_backread_verdict_goes_from_draft_to_queued_to_sent(store: Store) -> N
     assert store.verdicts.queued() == []
     (row,) = queue_rows(store)
     assert row.kind.value == "backread" and row.state is LocalState.UPLOADED
+
+
+def test_a_refused_backread_can_be_corrected_and_recorded_again(store: Store) -> None:
+    store.assignments.upsert([assignment_item("br-1", kind="backread", version=4)])
+    store.submissions.save(submission_out())
+    store.assignments.set_local_state("br-1", LocalState.READY)
+    verdict = _verdict(False, "p2", "Pauses under three seconds.")
+    record_backread(store, "br-1", verdict)
+    with pytest.raises(BackreadNotRecorded, match="Only a backread the hub did not accept"):
+        reopen_backread(store, "br-1")  # queued: it may be on its way
+    (first,) = store.verdicts.queued()
+    store.verdicts.mark_refused("br-1", "The hub says the level is unknown.")
+    assert store.assignments.local_state("br-1") is LocalState.CONFLICT
+    stored = store.verdicts.get("br-1")
+    assert stored is not None and stored.last_error == "The hub says the level is unknown."
+    reopen_backread(store, "br-1")
+    assert store.assignments.local_state("br-1") is LocalState.IN_PROGRESS
+    save_backread_draft(store, "br-1", _verdict(False, "p1", "Pauses under one second."))
+    record_backread(store, "br-1", _verdict(False, "p1", "Pauses under one second."))
+    (second,) = store.verdicts.queued()
+    assert second.idempotency_key != first.idempotency_key
+    assert second.verdict.criteria[0].level_id == "p1"

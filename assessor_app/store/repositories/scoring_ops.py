@@ -300,6 +300,18 @@ class BackreadVerdicts(Repository):
                 row.sent_at = now
             set_state(get_assignment(session, assignment_id), local, now)
 
+    def reopen_refused(self, assignment_id: str) -> bool:
+        """A verdict the hub refused becomes a draft again, to be corrected and recorded
+        anew (a new key). Only a refused one: a queued verdict may be on its way."""
+        now = utcnow()
+        with self._db.transaction() as session:
+            row = session.get(BackreadVerdictRow, assignment_id)
+            if row is None or row.state != VerdictState.REFUSED:
+                return False
+            row.state, row.idempotency_key, row.updated_at = VerdictState.DRAFT, None, now
+            set_state(get_assignment(session, assignment_id), LocalState.IN_PROGRESS, now)
+            return True
+
     def mark_sent(self, assignment_id: str) -> None:
         self._settle(assignment_id, VerdictState.SENT, LocalState.UPLOADED, "")
 

@@ -36,6 +36,7 @@ from assessor_app.services.scoring_ops import (
     BackreadNotRecorded,
     reads_table,
     record_backread,
+    reopen_backread,
     save_backread_draft,
 )
 from assessor_app.services.settings import SettingsService
@@ -534,9 +535,18 @@ class Workspace(QWidget):
     def record_backread(self) -> None:
         """Ctrl+Enter on a backread: record the verdict for the next sync (after every
         edit still being saved)."""
-        if self.backread is None or self.opened.read_only:
+        if self.backread is None or self.opened.revoked:
             return
         store, aid, verdict = self._session.store, self.assignment_id, self.backread.verdict()
+        if self._state is LocalState.CONFLICT:
+            self._executors.db.submit(
+                lambda: reopen_backread(store, aid),
+                success=lambda _: self._set_state(LocalState.IN_PROGRESS),
+                failure=self._backread_refused,
+            )
+            return
+        if self.opened.read_only:
+            return
         self._executors.db.submit(
             lambda: record_backread(store, aid, verdict),
             success=self._finalized,
@@ -716,7 +726,10 @@ class Workspace(QWidget):
         if self.opened.revoked:
             return f"{status_text(LocalState.REVOKED)}: the hub withdrew this backread."
         if self._state is LocalState.CONFLICT:
-            return f"{status_text(LocalState.CONFLICT)}: the hub did not accept this backread."
+            return (
+                f"{status_text(LocalState.CONFLICT)}: the hub did not accept this backread. "
+                "Change it (Ctrl+Enter) and record it again."
+            )
         if self._state is LocalState.UPLOADED:
             return f"{status_text(LocalState.UPLOADED)}: the hub has this backread."
         return f"{status_text(LocalState.FINALIZED)}: it is sent at the next sync."
