@@ -115,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sign_in_demo(url, args.user)
         print(
-            f"Demo hub: {url}  (users demo1, demo2, demo3, lead, adj, back; password '{DEMO_PASSWORD}')"
+            f"Demo hub: {url}  (users demo1, demo2, demo3, lead, adj, back; "
+            f"password '{DEMO_PASSWORD}')"
         )
         if args.smoke and not _has_display():
             print("--smoke needs a display: run it under xvfb-run -a.", file=sys.stderr)
