@@ -238,6 +238,16 @@ def test_several_workers_are_refused_on_sqlite(
     assert not (tmp_path / "hub" / "hub.sqlite3").exists()  # refused before touching anything
 
 
+@pytest.mark.parametrize("count", ["0", "-1", "two", "65", "\u0663"])
+def test_a_worker_count_is_a_whole_number_from_1_to_64(
+    count: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as ended:
+        hub_main(["--data-dir", str(tmp_path / "hub"), "serve", "--workers", count])
+    assert ended.value.code == 2
+    assert "is not a worker count from 1 to 64" in capsys.readouterr().err
+
+
 @pytest.mark.postgres
 def test_migrations_run_once_when_hubs_start_together(tmp_path: Path, empty_database: str) -> None:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
