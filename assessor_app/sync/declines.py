@@ -35,21 +35,23 @@ def send_declines(
     *,
     now: Callable[[], datetime],
     cancel: CancelToken,
-) -> None:
-    """Send every queued decline, recording results in ``report``."""
+) -> list[str]:
+    """Send every queued decline, recording results in ``report``; returns the
+    assignments the hub took back (withdrawn here now)."""
+    sent: list[str] = []
     for decline in store.declines.queued():
         if cancel.cancelled:
             report.cancelled = True
-            return
+            return sent
         try:
             client.decline(decline.assignment_id, decline.request, decline.idempotency_key)
         except AuthExpired:
             report.reached_hub_at = now()
             report.sign_in_required = True
-            return
+            return sent
         except Cancelled:
             report.cancelled = True
-            return
+            return sent
         except HubError as exc:
             log.warning("a decline was not sent: %s", exc)
             if isinstance(exc, HubHttpError):
@@ -67,7 +69,9 @@ def send_declines(
                 f"Your decline of {_name(store, decline.assignment_id)} is not sent yet: "
                 f"{trouble_words(exc)} It is sent at the next sync."
             )
-            return
+            return sent
         report.reached_hub_at = now()
         store.declines.mark_sent(decline.id, now())
         report.declined += 1
+        sent.append(decline.assignment_id)
+    return sent

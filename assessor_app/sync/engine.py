@@ -165,7 +165,14 @@ class SyncEngine:
         try:
             if up:
                 self._check_cancel(report)
-                send_declines(self.store, self.client, report, now=self.now, cancel=self.cancel)
+                declined = send_declines(
+                    self.store, self.client, report, now=self.now, cancel=self.cancel
+                )
+                # Evidence of declined work is not kept unless the assessor worked on it.
+                idle = [a for a in declined if not has_local_work(self.store, a)]
+                report.purged += purge_assignments(
+                    self.store, self.vault, idle, self.now(), "declined"
+                )
             if down:
                 self._down(report)
             if up:
