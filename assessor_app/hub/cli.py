@@ -75,6 +75,7 @@ from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.config import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_TOKEN_TTL,
+    MULTIPROCESS_ENV,
     HubSettings,
     ServeArtifacts,
 )
@@ -466,6 +467,10 @@ def _is_loopback(host: str) -> bool:
 
 
 def _serve(args: argparse.Namespace, settings: HubSettings, say: Callable[[str], None]) -> int:
+    if args.workers == 1:
+        # One process counts in memory. Before prometheus-client is imported: it would take
+        # an inherited folder, which nothing empties, and count an earlier run's figures.
+        os.environ.pop(MULTIPROCESS_ENV, None)
     import uvicorn
 
     from assessor_app.hub.app import create_app

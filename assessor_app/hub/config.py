@@ -23,6 +23,9 @@ DEFAULT_BODY_IDLE_SECONDS = 30.0
 # Long enough to start a download, short enough that a copied link is soon useless; a
 # download that outlives it asks the hub for a fresh one.
 DEFAULT_PRESIGN_SECONDS = 300
+# prometheus-client's own variable: when set as it is imported, its figures go to files in
+# that folder (``serve --workers N``; see ``hub/workers.py``).
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class ServeArtifacts(StrEnum):

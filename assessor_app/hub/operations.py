@@ -31,6 +31,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import select
 
+from assessor_app.hub.config import MULTIPROCESS_ENV
 from assessor_app.hub.db import Database
 from assessor_app.hub.http_semantics import BEARER_CHALLENGE
 from assessor_app.hub.problems import Problem
@@ -45,8 +46,6 @@ CONTENT_ROUTE = f"{API_PREFIX}/artifacts/{{artifact_id}}/content"
 # Request latency buckets in seconds: the delta and decision upload aim for p99 under
 # 250 ms; artifact streams take seconds.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-# prometheus-client's own variable: when set, its figures go to files in that folder.
-MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class HubMetrics:

@@ -38,8 +38,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from assessor_app.hub.badges.signing import ProofFormat
-from assessor_app.hub.config import HubSettings, ServeArtifacts
-from assessor_app.hub.operations import MULTIPROCESS_ENV
+from assessor_app.hub.config import MULTIPROCESS_ENV, HubSettings, ServeArtifacts
 from assessor_app.hub.private_files import FILE_MODE, private_dir
 from assessor_app.hub.signin_throttle import SigninThrottle
 from assessor_app.hub.storage import S3Location

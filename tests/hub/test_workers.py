@@ -111,7 +111,11 @@ class ServeProcess:
 
 @contextmanager
 def serving(
-    data_dir: Path, db_url: str, *options: str, count: int = 1
+    data_dir: Path,
+    db_url: str,
+    *options: str,
+    count: int = 1,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[list[ServeProcess]]:
     """``count`` serve processes started at once (not waited for), stopped on exit."""
     hubs: list[ServeProcess] = []
@@ -137,6 +141,7 @@ def serving(
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
+                    env=environment,
                 )
             hubs.append(ServeProcess(process, f"http://127.0.0.1:{port}", log))
         yield hubs
@@ -246,6 +251,44 @@ def test_a_worker_count_is_a_whole_number_from_1_to_64(
         hub_main(["--data-dir", str(tmp_path / "hub"), "serve", "--workers", count])
     assert ended.value.code == 2
     assert "is not a worker count from 1 to 64" in capsys.readouterr().err
+
+
+def test_one_worker_counts_only_its_own_run_whatever_the_environment(tmp_path: Path) -> None:
+    # An inherited PROMETHEUS_MULTIPROC_DIR (gunicorn set-ups name one) holding an earlier
+    # run's figures: 500 answers to /healthz.
+    stale = tmp_path / "stale-metrics"
+    stale.mkdir()
+    environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(stale)}
+    earlier = (
+        "from assessor_app.hub.operations import HubMetrics\n"
+        "m = HubMetrics()\n"
+        "for _ in range(500): m.observe('GET', '/healthz', 200, 0.001, 0)\n"
+    )
+    subprocess.run([sys.executable, "-c", earlier], env=environment, check=True)
+    assert list(stale.glob("*.db"))
+    token_file = tmp_path / "metrics-token"
+    token_file.write_text(METRICS_TOKEN)
+    with serving(
+        tmp_path / "hub",
+        f"sqlite:///{tmp_path / 'hub.sqlite3'}",
+        "--metrics-token-file",
+        str(token_file),
+        environment=environment,
+    ) as (hub,):
+        hub.wait_ready()
+        for _ in range(3):
+            assert httpx.get(f"{hub.base_url}/healthz").status_code == 200
+        scraped = httpx.get(
+            f"{hub.base_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+        )
+    counts = [
+        sample.value
+        for family in text_string_to_metric_families(scraped.text)
+        for sample in family.samples
+        if sample.name == "assessor_hub_request_duration_seconds_count"
+        and sample.labels.get("route") == "/healthz"
+    ]
+    assert counts == [3]
 
 
 @pytest.mark.postgres
