@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import select
 from support.s3_server import moto_endpoint, s3_server  # noqa: F401
+from support.serve import free_port
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.app import create_app
@@ -35,10 +36,7 @@ CREDENTIAL_FILE = DATA / "wait-time.yaml"
 PASSWORD = "correct horse battery"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+_free_port = free_port
 
 
 def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import socket
-import subprocess
 import sys
 import types
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from support.serve import serving
 
 from assessor_app.hub.admin import EXPORT_COLUMNS, HubAdmin
 from assessor_app.hub.badges.issuer_url import ISSUER_URL_FILE, listening_url
@@ -25,8 +25,6 @@ from assessor_app.protocol.v1 import DecisionUpload
 from tests.hub.conftest import (
     CREDENTIAL_FILE,
     World,
-    _free_port,
-    _wait_until,
     make_submission_folder,
 )
 from tests.hub.test_workflow import sheet
@@ -278,33 +276,9 @@ def test_seed_demo_flags_accounts_and_serve_keeps_them_off_the_network(
 
 
 def test_serve_runs_the_hub(settings: HubSettings, tmp_path: Path) -> None:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assessor_app.hub.cli",
-            "--data-dir",
-            str(settings.data_dir),
-            "serve",
-            "--db",
-            settings.db_url,
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-
-    def healthy() -> bool:
-        assert process.poll() is None, process.stdout.read() if process.stdout else ""
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
-        except httpx.TransportError:
-            return False
-
-    try:
-        _wait_until(healthy, 30, "assessor-hub serve to answer")
+    with serving(settings) as served:
+        port = served.port
+        assert httpx.get(f"{served.base_url}/healthz").json() == {"status": "ok"}
         spec = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
         assert spec["info"]["title"] == "Assessor hub"
         # The issuer is pinned to where serve listens, and a client's Host cannot move it.
@@ -314,12 +288,7 @@ def test_serve_runs_the_hub(settings: HubSettings, tmp_path: Path) -> None:
             f"http://127.0.0.1:{port}/api/v1/issuer", headers={"Host": "evil.example"}
         ).json()
         assert profile["id"] == f"{pinned}/api/v1/issuer"
-    finally:
-        process.terminate()
-        process.wait(15)
-        output = process.stdout.read().decode() if process.stdout else ""
-        if process.stdout:
-            process.stdout.close()
+    output = served.stdout + served.stderr
     assert f"Credentials are issued by http://127.0.0.1:{port} " in output
 
 

@@ -9,12 +9,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
+from support.serve import free_port, serve_command, serving
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.config import HubSettings
@@ -25,7 +25,6 @@ from tests.hub.conftest import (
     PASSWORD,
     HubServer,
     World,
-    _free_port,
     _wait_until,
     artifact_ids,
     make_submission_folder,
@@ -93,26 +92,6 @@ def test_request_id_is_kept_when_sane_and_made_otherwise(hub: HubServer, world: 
     assert accepted_request_id("0123456789abcdef") == "0123456789abcdef"
 
 
-def _serve(settings: HubSettings, port: int, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assessor_app.hub.cli",
-            "--data-dir",
-            str(settings.data_dir),
-            "serve",
-            "--db",
-            settings.db_url,
-            "--port",
-            str(port),
-            *extra,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
 def _metric(text: str, name: str, **labels: str) -> float:
     """The value of one sample in Prometheus text, 0 when absent."""
     for line in text.splitlines():
@@ -140,19 +119,8 @@ def test_served_hub_logs_json_with_request_ids_and_counts_metrics(
     token_file = tmp_path / "metrics-token"
     metrics_token = "scrape-" + "0123456789abcdef" * 2
     token_file.write_text(metrics_token + "\n")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = _serve(settings, port, "--metrics-token-file", str(token_file))
-
-    def healthy() -> bool:
-        assert process.poll() is None
-        try:
-            return httpx.get(f"{base}/healthz").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        _wait_until(healthy, 30, "assessor-hub serve to answer")
+    with serving(settings, "--metrics-token-file", str(token_file)) as served:
+        base = served.base_url
         with sign_in(base, "ann") as ann:
             bearer = ann.headers["Authorization"].split()[1]
             delta = ann.get("/api/v1/assignments", headers={"X-Request-ID": "sync-req-000001"})
@@ -181,12 +149,7 @@ def test_served_hub_logs_json_with_request_ids_and_counts_metrics(
         assert scraped.status_code == 200
         assert scraped.headers["content-type"].startswith("text/plain")
         text = scraped.text
-    finally:
-        process.terminate()
-        process.wait(15)
-        err = process.stderr.read().decode() if process.stderr else ""
-        if process.stderr:
-            process.stderr.close()
+    err = served.stderr
 
     content_route = "/api/v1/artifacts/{artifact_id}/content"
     count = "assessor_hub_request_duration_seconds_count"
@@ -233,7 +196,11 @@ def test_unfit_metrics_token_file_is_a_message(
 ) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(token, encoding="utf-8")
-    process = _serve(settings, _free_port(), "--metrics-token-file", str(token_file))
+    process = subprocess.Popen(
+        serve_command(settings, free_port(), "--metrics-token-file", str(token_file)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     _, err = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "metrics token" in err.decode()

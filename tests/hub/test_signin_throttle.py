@@ -4,8 +4,6 @@ but stays bounded so that nobody is locked out for good."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy.orm import Session
+from support.serve import serving
 
 from assessor_app.hub.app import create_app
 from assessor_app.hub.cli import build_parser, proxy_options
@@ -82,43 +81,14 @@ def serve_with():
 def test_serve_ignores_forwarded_for_by_default_so_rotating_it_meets_a_429(
     settings: HubSettings, world: World
 ) -> None:
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assessor_app.hub.cli",
-            "--data-dir",
-            str(settings.data_dir),
-            "serve",
-            "--db",
-            settings.db_url,
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert process.poll() is None
-        try:
-            return httpx.get(f"{base_url}/healthz").status_code == 200
-        except httpx.TransportError:
-            return False
-
-    try:
-        _wait_until(healthy, 30, "assessor-hub serve to answer")
+    with serving(settings) as served:
+        base_url = served.base_url
         statuses = [_sign_in(base_url, "guess", f"10.0.0.{n}").status_code for n in range(30)]
         assert statuses[:5] == [401] * 5
         assert set(statuses[5:]) == {429}
         refused = _sign_in(base_url, PASSWORD, "10.9.9.9")  # even the right password
         assert refused.status_code == 429
         assert int(refused.headers["Retry-After"]) >= 1
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 def test_forwarded_for_is_believed_only_from_a_named_proxy(
