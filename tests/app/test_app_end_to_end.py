@@ -4,64 +4,17 @@ decision on the hub."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
-from support.hub import PASSWORD, RunningHub, make_video, running_hub
+from support.app_desk import lesson_plan_pdf, main_window, open_workspace, sync
+from support.hub import RunningHub, make_video
 
 from assessor_app.domain import Citation, Decision, PdfPage, TimeRange
 from assessor_app.domain.assignment_state import LocalState, OutboxState
-from assessor_app.services.account import ProfileSession, sign_in
-from assessor_app.ui.main_window import MainWindow
-from assessor_app.ui.qt import QApplication, QDialogButtonBox, QSettings, Qt, QTimer
+from assessor_app.services.account import ProfileSession
+from assessor_app.ui.qt import QApplication, QDialogButtonBox, Qt, QTimer
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
-
-
-def _lesson_plan_pdf() -> bytes:
-    import io
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
-    for page in (1, 2):
-        pdf.drawString(72, 760, f"Lesson plan page {page}: wait five seconds after asking")
-        pdf.showPage()
-    pdf.save()
-    return out.getvalue()
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[RunningHub]:
-    with running_hub(tmp_path / "hub") as hub:
-        hub.add_assessor("ann")
-        yield hub
-
-
-@pytest.fixture
-def session(hub: RunningHub) -> Iterator[ProfileSession]:
-    session = sign_in(hub.base_url, "ann", PASSWORD)
-    yield session
-    session.close()
-
-
-def _window(qtbot: QtBot, session: ProfileSession, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(session, settings)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    return window
-
-
-def _sync(qtbot: QtBot, window: MainWindow) -> None:
-    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
-        window.sync_now()
-    window.refresh_queue()
-    qtbot.waitUntil(lambda: window.executors.db.wait(0), timeout=5000)
 
 
 def _accept_finalize_dialog() -> None:
@@ -81,19 +34,16 @@ def test_score_a_submission_end_to_end_with_the_keyboard(
     video = make_video(tmp_path / "clip.mp4", seconds=3)
     seeded = hub.seed_submission(
         "ann",
-        {"clip.mp4": video, "plan.pdf": _lesson_plan_pdf(), "reflection.md": b"# I waited"},
+        {"clip.mp4": video, "plan.pdf": lesson_plan_pdf(), "reflection.md": b"# I waited"},
     )
     aid = seeded.assignment_id
-    window = _window(qtbot, session, tmp_path)
-    _sync(qtbot, window)
+    window = main_window(qtbot, session, tmp_path)
+    sync(qtbot, window)
     assert session.store.assignments.local_state(aid) is LocalState.READY
     row = window.queue_model.row_for(aid)
     assert row is not None and row.educator_pseudonym.startswith("E-")
 
-    window.open_assignment(aid)
-    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = open_workspace(qtbot, window, aid)
 
     # Score every criterion from the keyboard: a level number, then Down to the next.
     criteria = workspace.opened.credential.rubric.criteria
@@ -142,7 +92,7 @@ def test_score_a_submission_end_to_end_with_the_keyboard(
     )
     qtbot.waitUntil(reopened.rubric.is_read_only, timeout=5000)
     assert "Queued for upload" in reopened.state_label.text()
-    _sync(qtbot, window)
+    sync(qtbot, window)
     assert [e.state for e in session.store.outbox.entries(aid)] == [OutboxState.UPLOADED]
     assert session.store.assignments.local_state(aid) is LocalState.UPLOADED
     assert hub.decision_count() == 1
@@ -155,12 +105,9 @@ def test_video_plays_from_the_vault_notes_pause_and_chips_seek(
     video = make_video(tmp_path / "clip.mp4", seconds=6, size="320x180")
     seeded = hub.seed_submission("ann", {"clip.mp4": video})
     aid, clip = seeded.assignment_id, seeded.artifacts[0]
-    window = _window(qtbot, session, tmp_path)
-    _sync(qtbot, window)
-    window.open_assignment(aid)
-    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
-    workspace = window.workspace
-    assert workspace is not None
+    window = main_window(qtbot, session, tmp_path)
+    sync(qtbot, window)
+    workspace = open_workspace(qtbot, window, aid)
     viewer = workspace.evidence.viewer(clip.id)
     player = viewer.player
 

@@ -5,28 +5,19 @@ target accepted."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
-from support.hub import PASSWORD, RunningHub, running_hub
+from support.app_desk import lesson_plan_pdf, main_window, open_workspace, photo_png, sync
+from support.hub import RunningHub
 
 from assessor_app.domain import Citation, ImageRegion, Quote, TableCell
 from assessor_app.domain.assignment_state import OutboxState
-from assessor_app.services.account import ProfileSession, sign_in
+from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import ScoringService
-from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import (
     QApplication,
-    QBuffer,
-    QByteArray,
-    QColor,
-    QImage,
-    QIODevice,
     QPointF,
-    QSettings,
     Qt,
 )
 from assessor_app.ui.viewers.csv_viewer import CsvViewer
@@ -34,66 +25,25 @@ from assessor_app.ui.viewers.image_viewer import ImageViewer
 from assessor_app.ui.viewers.pdf_viewer import PdfViewer
 
 QUIZ = b"student,Q1,Q2,Q3\nS01,1,0,2\nS02,1,1,1\n"
-
-
-def _png(qapp: object) -> bytes:
-    image = QImage(640, 480, QImage.Format.Format_RGB32)
-    image.fill(QColor("#f4f1e8"))
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())
-
-
-def _plan_pdf() -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
-    for text in ("Page one: the lesson opens with a question.", "Wait five seconds, then ask."):
-        pdf.drawString(72, 760, text)
-        pdf.showPage()
-    pdf.save()
-    return out.getvalue()
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[RunningHub]:
-    with running_hub(tmp_path / "hub") as hub:
-        hub.add_assessor("ann")
-        yield hub
-
-
-@pytest.fixture
-def session(hub: RunningHub) -> Iterator[ProfileSession]:
-    session = sign_in(hub.base_url, "ann", PASSWORD)
-    yield session
-    session.close()
+PLAN_PAGES = ("Page one: the lesson opens with a question.", "Wait five seconds, then ask.")
 
 
 def test_image_region_table_cell_and_pdf_quote_are_cited_stored_and_uploaded(
     qtbot: QtBot, qapp: object, hub: RunningHub, session: ProfileSession, tmp_path: Path
 ) -> None:
     seeded = hub.seed_submission(
-        "ann", {"work.png": _png(qapp), "quiz.csv": QUIZ, "plan.pdf": _plan_pdf()}
+        "ann",
+        {
+            "work.png": photo_png(640, 480, "#f4f1e8"),
+            "quiz.csv": QUIZ,
+            "plan.pdf": lesson_plan_pdf(PLAN_PAGES),
+        },
     )
     aid = seeded.assignment_id
     ids = {a.filename: a.id for a in seeded.artifacts}
-    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(session, settings)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
-        window.sync_now()
-    window.refresh_queue()
-    window.open_assignment(aid)
-    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
-    workspace = window.workspace
-    assert workspace is not None
+    window = main_window(qtbot, session, tmp_path)
+    sync(qtbot, window)
+    workspace = open_workspace(qtbot, window, aid)
     criterion = workspace.rubric.focused_criterion_id()
     assert criterion is not None
 

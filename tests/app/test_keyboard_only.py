@@ -10,29 +10,20 @@ moves to the next and previous submission in the queue; it asserts what the stor
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
-from support.hub import PASSWORD, RunningHub, make_video, running_hub
+from support.app_desk import lesson_plan_pdf, main_window, open_workspace, photo_png, sync
+from support.hub import RunningHub, make_video
 
 from assessor_app.domain import Citation, Decision, PdfPage, TimeRange
 from assessor_app.domain.assignment_state import LocalState
-from assessor_app.services.account import ProfileSession, sign_in
-from assessor_app.ui.main_window import MainWindow
+from assessor_app.services.account import ProfileSession
 from assessor_app.ui.qt import (
     QAction,
     QApplication,
-    QBuffer,
-    QByteArray,
-    QColor,
-    QImage,
-    QIODevice,
     QKeySequence,
     QPlainTextEdit,
-    QSettings,
     QShortcut,
     Qt,
     QTimer,
@@ -44,44 +35,6 @@ from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 from assessor_app.ui.workspace.workspace import Workspace
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-def _lesson_plan_pdf() -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
-    for page in (1, 2):
-        pdf.drawString(72, 760, f"Lesson plan page {page}: wait five seconds after asking")
-        pdf.showPage()
-    pdf.save()
-    return out.getvalue()
-
-
-def _photo_png() -> bytes:
-    image = QImage(320, 240, QImage.Format.Format_RGB32)
-    image.fill(QColor("#3a7a50"))
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[RunningHub]:
-    with running_hub(tmp_path / "hub") as hub:
-        hub.add_assessor("ann")
-        yield hub
-
-
-@pytest.fixture
-def session(hub: RunningHub) -> Iterator[ProfileSession]:
-    session = sign_in(hub.base_url, "ann", PASSWORD)
-    yield session
-    session.close()
 
 
 def _focus() -> QWidget:
@@ -122,20 +75,15 @@ def test_a_whole_submission_is_scored_with_keys_only(
     first = hub.seed_submission(
         "ann",
         {
-            "plan.pdf": _lesson_plan_pdf(),
-            "photo.png": _photo_png(),
+            "plan.pdf": lesson_plan_pdf(),
+            "photo.png": photo_png(),
             "reflection.md": b"# I waited",
             "clip.mp4": make_video(tmp_path / "clip.mp4", seconds=12),
         },
     )
     second = hub.seed_submission("ann", {"notes.md": b"# Second lesson"})
-    window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
-        window.sync_now()
-    window.refresh_queue()
+    window = main_window(qtbot, session, tmp_path)
+    sync(qtbot, window)
     qtbot.waitUntil(lambda: window.queue_model.rowCount() == 2, timeout=10_000)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
@@ -274,18 +222,11 @@ def test_every_bound_key_is_in_the_key_table_and_transport_is_reachable(
 ) -> None:
     video = make_video(tmp_path / "clip.mp4", seconds=2)
     seeded = hub.seed_submission(
-        "ann", {"clip.mp4": video, "plan.pdf": _lesson_plan_pdf(), "photo.png": _photo_png()}
+        "ann", {"clip.mp4": video, "plan.pdf": lesson_plan_pdf(), "photo.png": photo_png()}
     )
-    window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
-        window.sync_now()
-    window.open_assignment(seeded.assignment_id)
-    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
-    workspace = window.workspace
-    assert workspace is not None
+    window = main_window(qtbot, session, tmp_path)
+    sync(qtbot, window)
+    workspace = open_workspace(qtbot, window, seeded.assignment_id)
     for _ in seeded.artifacts:  # every viewer made, each with its own keys
         workspace.show_next_artifact(1)
 
@@ -324,20 +265,13 @@ def test_every_bound_key_is_in_the_key_table_and_transport_is_reachable(
 def test_the_rubric_overview_chooses_levels_with_keys_and_clicks(
     qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
 ) -> None:
-    seeded = hub.seed_submission("ann", {"plan.pdf": _lesson_plan_pdf()})
+    seeded = hub.seed_submission("ann", {"plan.pdf": lesson_plan_pdf()})
     aid = seeded.assignment_id
-    window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
-        window.sync_now()
+    window = main_window(qtbot, session, tmp_path)
+    sync(qtbot, window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
-    window.open_assignment(aid)
-    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
-    workspace = window.workspace
-    assert workspace is not None
+    workspace = open_workspace(qtbot, window, aid)
     qtbot.waitUntil(lambda: _in(workspace, _focus()), timeout=2000)
 
     # Ctrl+G shows the grid in place of the evidence and the rubric; G alone does not.

@@ -13,7 +13,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 from pytestqt.qtbot import QtBot
-from support.hub import PASSWORD, RunningHub, running_hub
+from support.hub import PASSWORD, RunningHub
 
 from assessor_app import app
 from assessor_app.domain.assignment_state import LocalState, OutboxState
@@ -35,13 +35,6 @@ from assessor_app.ui.screen_fit import FRAME_ALLOWANCE
 from assessor_app.ui.sign_in_dialog import SignInDialog
 
 W = TypeVar("W", bound=QWidget)
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[RunningHub]:
-    with running_hub(tmp_path / "hub") as hub:
-        hub.add_assessor("ann")
-        yield hub
 
 
 @pytest.fixture
