@@ -1,18 +1,19 @@
 """``serve --workers N``: several uvicorn worker processes serving one hub.
 
 uvicorn starts each worker as a fresh Python process that imports the app by name
-(``WORKER_APP``), so the settings cannot travel as arguments. ``worker_runtime`` writes
-them to a file in a private temporary folder (0700; the file 0600: it can hold the
-database password and the metrics token, which must never appear on a command line) and
-names the file in ``$ASSESSOR_HUB_WORKER_SETTINGS``; each worker's ``create_worker_app``
-reads it back.
+(``WORKER_APP``), so the settings cannot travel as arguments. ``worker_runtime`` puts
+them, as JSON, in ``$ASSESSOR_HUB_WORKER_SETTINGS``, which the workers inherit and each
+worker's ``create_worker_app`` reads back. They can hold the database password and the
+metrics token, which must never appear on a command line; a process's environment is
+readable by its own user only, and goes with the process (a file would stay behind
+after a ``serve`` killed outright).
 
-A folder inside it is ``$PROMETHEUS_MULTIPROC_DIR``: prometheus-client then keeps each
-worker's figures in files there, and a scrape of any worker adds up all of them (see
-``HubMetrics``). prometheus-client picks that mode when it is imported, so the variable
-is set before uvicorn starts the workers, and the folder is new, hence empty, at every
-start (figures of an earlier run would otherwise be counted again). It is removed when
-``serve`` ends.
+``worker_runtime`` also makes a private temporary folder (0700) for
+``$PROMETHEUS_MULTIPROC_DIR``: prometheus-client then keeps each worker's figures in files
+there, and a scrape of any worker adds up all of them (see ``HubMetrics``).
+prometheus-client picks that mode when it is imported, so the variable is set before
+uvicorn starts the workers, and the folder is new, hence empty, at every start (figures
+of an earlier run would otherwise be counted again). It is removed when ``serve`` ends.
 
 Everything the workers share is in the database (tokens, sign-in throttles, idempotency
 keys, the change counter, calibration and credential state); what a worker keeps in
@@ -39,14 +40,12 @@ from sqlalchemy.engine import make_url
 
 from assessor_app.hub.badges.signing import ProofFormat
 from assessor_app.hub.config import MULTIPROCESS_ENV, HubSettings, ServeArtifacts
-from assessor_app.hub.private_files import FILE_MODE, private_dir
+from assessor_app.hub.private_files import private_dir
 from assessor_app.hub.signin_throttle import SigninThrottle
 from assessor_app.hub.storage import S3Location
 
 WORKER_APP = "assessor_app.hub.workers:create_worker_app"
 SETTINGS_ENV = "ASSESSOR_HUB_WORKER_SETTINGS"
-SETTINGS_FILE = "worker-settings.json"
-METRICS_DIR = "metrics"
 
 
 class WorkersRefused(ValueError):
@@ -131,28 +130,20 @@ def settings_of(text: str) -> tuple[HubSettings, bool]:
 
 @contextmanager
 def worker_runtime(settings: HubSettings, *, docs: bool) -> Iterator[Path]:
-    """The private folder the workers read their settings from and write their metrics
-    to, named in the environment they inherit; removed (and the variables unset) after."""
-    root = Path(tempfile.mkdtemp(prefix="assessor-hub-workers-"))
+    """The settings and the metrics folder named in the environment the workers inherit;
+    the folder removed and the variables restored after."""
+    root = Path(tempfile.mkdtemp(prefix="assessor-hub-metrics-"))
+    saved = {name: os.environ.get(name) for name in (SETTINGS_ENV, MULTIPROCESS_ENV)}
     try:
-        private_dir(root)
-        settings_file = root / SETTINGS_FILE
-        fd = os.open(settings_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(settings_json(settings, docs=docs))
-        metrics = private_dir(root / METRICS_DIR)
-        saved = {name: os.environ.get(name) for name in (SETTINGS_ENV, MULTIPROCESS_ENV)}
-        os.environ[SETTINGS_ENV] = str(settings_file)
-        os.environ[MULTIPROCESS_ENV] = str(metrics)
-        try:
-            yield root
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        os.environ[SETTINGS_ENV] = settings_json(settings, docs=docs)
+        os.environ[MULTIPROCESS_ENV] = str(private_dir(root))
+        yield root
     finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -163,5 +154,5 @@ def create_worker_app() -> FastAPI:
     from assessor_app.hub.request_log import configure_hub_logging
 
     configure_hub_logging()
-    settings, docs = settings_of(Path(os.environ[SETTINGS_ENV]).read_text(encoding="utf-8"))
+    settings, docs = settings_of(os.environ[SETTINGS_ENV])
     return create_app(settings, migrate=False, docs=docs)
