@@ -34,6 +34,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
+from support.serve import free_port
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.badges.signing import ProofFormat
@@ -51,7 +52,6 @@ from tests.hub.conftest import (
     CREDENTIAL_FILE,
     PASSWORD,
     PostgresCluster,
-    _free_port,
     make_submission_folder,
 )
 
@@ -121,7 +121,7 @@ def serving(
     hubs: list[ServeProcess] = []
     try:
         for _ in range(count):
-            port = _free_port()
+            port = free_port()
             log = data_dir.parent / f"serve-{port}.log"
             with log.open("wb") as out:
                 process = subprocess.Popen(
