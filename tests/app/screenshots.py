@@ -7,8 +7,11 @@ A demo hub is seeded in a temporary folder (20-second clips; generated media are
 in the user's cache folder, so later runs are quick) and served on 127.0.0.1; ``demo1``
 signs in with an in-memory keyring, syncs, and the windows are grabbed: the queue, and
 a submission being scored (two time-pinned notes, a cited range and page, a rationale,
-the in and out marks on the timeline). Tests use ``dark_palette`` and never write into
-docs/.
+the in and out marks on the timeline). Then ``lead``, who facilitates and scores
+nothing, opens its calibration sessions from where it lands, once the three demo
+assessors have scored and uploaded their calibration items (so the matrix and the
+statistics show). Tests use ``dark_palette``
+and never write into docs/.
 """
 
 from __future__ import annotations
@@ -95,7 +98,10 @@ def render(out: Path, *, dark: bool = False) -> list[Path]:
             seed_demo(admin, video_seconds=20)
         hub, url = start_hub(root / "hub", _free_port())
         try:
-            return _grab(url, out, suffix, DEMO_PASSWORD)
+            written = _grab(url, out, suffix, DEMO_PASSWORD)
+            for offset, username in enumerate(("demo1", "demo2", "demo3")):
+                _score_calibration(url, username, DEMO_PASSWORD, offset)
+            return [*written, _grab_calibration(url, out, suffix, DEMO_PASSWORD)]
         finally:
             hub.terminate()
             hub.wait(30)
@@ -195,6 +201,71 @@ def _grab(url: str, out: Path, suffix: str, password: str) -> list[Path]:
     window.close()
     session.close()
     return written
+
+
+def _score_calibration(url: str, username: str, password: str, offset: int) -> None:
+    """Sync, score every calibration item (each assessor a level apart where the rubric
+    allows, so people differ), finalize and upload."""
+    from assessor_app.domain import AssignmentKind
+    from assessor_app.services.account import sign_in
+    from assessor_app.services.scoring import ScoringService
+    from assessor_app.sync.engine import SyncEngine
+
+    session = sign_in(url, username, password)
+    try:
+        for _round in range(2):  # down, score; then up
+            with session.client() as client:
+                SyncEngine(
+                    session.store, session.vault, client, client_factory=session.client
+                ).run()
+            if _round:
+                break
+            scoring = ScoringService(session.store)
+            for item in session.store.assignments.queue():
+                if item.assignment.kind is not AssignmentKind.CALIBRATION:
+                    continue
+                aid = item.assignment.id
+                credential = scoring.open(aid).credential
+                for criterion in credential.rubric.criteria:
+                    meets = next(i for i, lv in enumerate(criterion.levels) if lv.meets)
+                    level = criterion.levels[min(meets + offset % 2, len(criterion.levels) - 1)]
+                    scoring.set_level(aid, criterion.id, level.id)
+                    scoring.set_rationale(aid, criterion.id, f"{level.label}: as in the clip.")
+                scoring.set_feedback(aid, "Calibration item scored for the screenshots.")
+                scoring.finalize(aid, quality_override_reason="demo screenshots")
+    finally:
+        session.close()
+
+
+def _grab_calibration(url: str, out: Path, suffix: str, password: str) -> Path:
+    """The calibration sessions window as the demo lead opens it, a session chosen."""
+    from assessor_app.services.account import sign_in
+    from assessor_app.ui.main_window import MainWindow
+
+    session = sign_in(url, "lead", password)
+    home = Path(os.environ["ASSESSOR_HOME"])
+    window = MainWindow(session, QSettings(str(home / "lead.ini"), QSettings.Format.IniFormat))
+    window.resize(*SIZE)
+    window.show()
+    _spin(window.sessions_button.isVisible, 60)
+    window.sessions_button.click()
+    assert window.calibration is not None
+    calibration = window.calibration.calibration_window()
+    sessions = calibration.sessions
+    _spin(lambda: sessions.list_model.rowCount() > 0, 30)
+    loaded: list[object] = []
+    sessions.sessionLoaded.connect(loaded.append)
+    sessions.list.setCurrentIndex(sessions.list_model.index(0, 0))
+    _spin(lambda: bool(loaded), 30)
+    calibration.resize(*SIZE)
+    _spin(lambda: window.executors.db.wait(0), 10)
+    QApplication.processEvents()
+    path = out / f"calibration{suffix}.png"
+    calibration.grab().save(str(path))
+    calibration.close()
+    window.close()
+    session.close()
+    return path
 
 
 if __name__ == "__main__":
