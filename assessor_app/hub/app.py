@@ -60,6 +60,7 @@ from assessor_app.hub.problems import (
     upload_conditions,
 )
 from assessor_app.hub.request_log import RequestContext
+from assessor_app.hub.scoring.api import scoring_router
 from assessor_app.hub.scoring.flows_api import flows_router
 from assessor_app.hub.scoring.validity import recalibration_notices
 from assessor_app.hub.security import (
@@ -544,6 +545,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
     app.include_router(public_badge_router(_hub))
     app.include_router(pathways_router(current_user, _hub))
     app.include_router(flows_router(current_user, _hub))
+    app.include_router(scoring_router(current_user, _hub))
     app.include_router(
         operations_router(lambda: hub.db, lambda: hub.storage, metrics, settings.metrics_token)
     )

@@ -29,7 +29,8 @@ from assessor_app.hub.db import (
     utcnow,
 )
 from assessor_app.hub.http_semantics import EntityTag, TagCondition, if_match_holds
-from assessor_app.hub.workflow.hooks import after_recorded, archived_upload, status_after_upload
+from assessor_app.hub.scoring.adjudication import rationale_problems
+from assessor_app.hub.workflow.hooks import after_recorded, archived_upload
 from assessor_app.hub.workflow.models import ReturnedDecision
 from assessor_app.protocol.rubric_file import CredentialSchema
 from assessor_app.protocol.v1 import (
@@ -220,6 +221,7 @@ def record_decision(
         ).all()
     )
     errors, total = check_upload(upload, rubric, artifact_ids)
+    errors += rationale_problems(session, assignment, upload)
     if errors:
         raise DecisionRefused(
             422,
@@ -228,10 +230,6 @@ def record_decision(
             errors=errors,
         )
     assignment.version += 1
-    assignment.status = (
-        status_after_upload(session, assignment, submission, upload.decision)
-        or AssignmentStatus.DECIDED
-    )
     assignment.change_seq = seq
     row = DecisionRow(
         assignment_id=assignment.id,
@@ -246,5 +244,5 @@ def record_decision(
     )
     session.add(row)
     session.flush()
-    after_recorded(session, assignment, submission, row, row.recorded_at)
+    assignment.status = after_recorded(session, assignment, submission, row, row.recorded_at)
     return DecisionOutcome(receipt_of(row), replayed=False)

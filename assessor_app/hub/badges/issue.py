@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessor_app.domain.artifacts import Artifact
+from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.decision import Decision
 from assessor_app.hub.badges.conformance import credential_problems
 from assessor_app.hub.badges.credential import (
@@ -53,7 +54,10 @@ def issue_on_pass(
     session: Session, assignment: AssignmentRow, decision: DecisionRow, now: datetime
 ) -> IssuedCredential | None:
     """Record the credential for a final production Pass (once per assignment)."""
-    if decision.decision != Decision.PASS.value or assignment.kind != "production":
+    if decision.decision != Decision.PASS.value or assignment.kind not in (
+        AssignmentKind.PRODUCTION.value,
+        AssignmentKind.ADJUDICATION.value,
+    ):
         return None
     existing = session.scalar(
         select(IssuedCredential).where(IssuedCredential.assignment_id == assignment.id)

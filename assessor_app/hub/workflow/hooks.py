@@ -1,8 +1,13 @@
 """What happens around a recorded decision, called by ``decisions.record_decision`` in its
 transaction: which status the assignment takes (``returned`` for an incomplete submission,
-``pending_review`` when the credential asks for a second look, else final), and the
-consequences of a final decision: an Open Badges credential for a Pass (and any programme
-credential of a pathway it completes), the coaching count for a Not Yet. A validity paper
+``pending_review`` when the credential asks for a second look at a final decision, else
+``decided``), and the consequences of a final decision: an Open Badges credential for a
+Pass (and any programme credential of a pathway it completes), the coaching count for a
+Not Yet.
+
+A live read is final only once the scoring plan says so (``scoring.second_reads``: a
+single read, two agreeing reads, or an adjudication); a read waiting for another read is
+``decided`` for its reader and reaches no educator. A validity paper
 (``hub/scoring/validity.py``) is only compared with its key: it has no consequences.
 """
 
@@ -14,11 +19,14 @@ from datetime import datetime
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.decision import Decision
 from assessor_app.hub.badges.issue import issue_on_pass
 from assessor_app.hub.db import AssignmentRow, DecisionRow, SubmissionRow
 from assessor_app.hub.pathways.award import award_after_pass
-from assessor_app.hub.scoring.validity import is_validity_paper, record_validity_result
+from assessor_app.hub.scoring.models import SOURCE_SINGLE, FinalDecision
+from assessor_app.hub.scoring.second_reads import after_read, record_final
+from assessor_app.hub.scoring.validity import record_validity_result
 from assessor_app.hub.workflow.models import (
     DEFAULT_COACHING_AFTER,
     REVIEW_PENDING,
@@ -29,7 +37,9 @@ from assessor_app.hub.workflow.models import (
 )
 from assessor_app.protocol.v1 import AssignmentStatus
 
-PRODUCTION = "production"
+PRODUCTION = AssignmentKind.PRODUCTION.value
+# Work whose decision can reach an educator: a read, or an adjudicator's final sheet.
+LIVE_KINDS = (PRODUCTION, AssignmentKind.ADJUDICATION.value)
 
 
 @dataclass(frozen=True)
@@ -46,32 +56,27 @@ def workflow_of(session: Session, credential_id: str) -> WorkflowOptions:
     return WorkflowOptions(row.review_required, row.coaching_after, row.show_assessor_name)
 
 
-def status_after_upload(
-    session: Session, assignment: AssignmentRow, submission: SubmissionRow, decision: Decision
-) -> AssignmentStatus | None:
-    """The workflow status an upload puts the assignment in; None means final (decided).
-    Calibration work is practice and a validity paper a check of its reader: they always
-    end ``decided``."""
-    if assignment.kind != PRODUCTION or is_validity_paper(session, assignment.id):
-        return None
-    if decision is Decision.RETURN_INCOMPLETE:
-        return AssignmentStatus.RETURNED
-    if workflow_of(session, submission.credential_id).review_required:
-        return AssignmentStatus.PENDING_REVIEW
-    return None
-
-
 def after_recorded(
     session: Session,
     assignment: AssignmentRow,
     submission: SubmissionRow,
     decision: DecisionRow,
     now: datetime,
-) -> None:
+) -> AssignmentStatus:
+    """The status a recorded decision leaves its assignment in, after acting on it.
+    Calibration work is practice: it always ends ``decided``."""
+    if assignment.kind not in LIVE_KINDS:
+        return AssignmentStatus.DECIDED
     if record_validity_result(session, assignment, decision) is not None:
         # Compared with its key only: a validity paper never reaches an educator.
-        return
-    if assignment.status == AssignmentStatus.PENDING_REVIEW:
+        return AssignmentStatus.DECIDED
+    if decision.decision == Decision.RETURN_INCOMPLETE.value:
+        # Back to the educator at once: completeness is no judgement to read twice.
+        record_final(session, submission, assignment, decision.decision, SOURCE_SINGLE, now)
+        return AssignmentStatus.RETURNED
+    if after_read(session, assignment, submission, decision, now) is None:
+        return AssignmentStatus.DECIDED
+    if workflow_of(session, submission.credential_id).review_required:
         review = session.get(DecisionReview, assignment.id)
         if review is None:
             review = DecisionReview(assignment_id=assignment.id)
@@ -80,8 +85,9 @@ def after_recorded(
         review.updated_at = now
         session.flush()
         session.expire(assignment, ["review_comment"])
-        return
+        return AssignmentStatus.PENDING_REVIEW
     finalize(session, assignment, submission, decision, now)
+    return AssignmentStatus.DECIDED
 
 
 def finalize(
@@ -93,7 +99,7 @@ def finalize(
 ) -> None:
     """The decision is final: issue the badge for a Pass (and the programme credentials it
     completes), count a Not Yet."""
-    if assignment.kind != PRODUCTION:
+    if assignment.kind not in LIVE_KINDS:
         return
     if decision.decision == Decision.PASS.value:
         if issue_on_pass(session, assignment, decision, now) is not None:
@@ -108,14 +114,13 @@ def count_not_yet(session: Session, submission: SubmissionRow, now: datetime) ->
     coaching once they reach the credential's threshold."""
     attempts = session.scalar(
         select(func.count(distinct(SubmissionRow.id)))
-        .join(AssignmentRow, AssignmentRow.submission_id == SubmissionRow.id)
-        .join(DecisionRow, DecisionRow.assignment_id == AssignmentRow.id)
+        .join(FinalDecision, FinalDecision.submission_id == SubmissionRow.id)
+        .join(AssignmentRow, AssignmentRow.id == FinalDecision.assignment_id)
         .where(
             SubmissionRow.credential_id == submission.credential_id,
             SubmissionRow.educator_pseudonym == submission.educator_pseudonym,
-            AssignmentRow.kind == PRODUCTION,
             AssignmentRow.status != AssignmentStatus.PENDING_REVIEW,
-            DecisionRow.decision == Decision.NOT_YET.value,
+            FinalDecision.decision == Decision.NOT_YET.value,
         )
     )
     flag = session.get(CoachingFlag, (submission.credential_id, submission.educator_pseudonym))

@@ -20,7 +20,8 @@ from assessor_app.domain.submission import Submission
 from assessor_app.hub.badges.page import badge_page_url
 from assessor_app.hub.db import ArtifactRow, AssignmentRow, DecisionRow, SubmissionRow, User
 from assessor_app.hub.decisions import credential_schema
-from assessor_app.hub.workflow.hooks import PRODUCTION, workflow_of
+from assessor_app.hub.scoring.models import FinalDecision
+from assessor_app.hub.workflow.hooks import workflow_of
 from assessor_app.hub.workflow.models import IssuedCredential
 from assessor_app.protocol.v1 import AssignmentStatus, DecisionUpload, PreviousAttemptOut
 from assessor_app.reports.feedback_report import build_feedback_report
@@ -38,19 +39,33 @@ class ReportUnavailable(LookupError):
 def _final_decision(
     session: Session, submission_id: str, user: User
 ) -> tuple[DecisionRow, User] | None:
-    """The caller's own decision on the submission; for an admin, the latest production one."""
-    query = (
-        select(DecisionRow, User)
+    """The sheet carrying the submission's final decision, for its reader or an admin.
+    ``ReportUnavailable`` (409) while a reader's decision is not final yet."""
+    final = session.get(FinalDecision, submission_id)
+    row = (
+        session.execute(
+            select(DecisionRow, User)
+            .join(User, User.id == DecisionRow.user_id)
+            .where(DecisionRow.assignment_id == final.assignment_id)
+        ).first()
+        if final is not None
+        else None
+    )
+    if row is not None and (row[0].user_id == user.id or "admin" in user.roles):
+        return row[0], row[1]
+    waiting = session.scalar(
+        select(DecisionRow.assignment_id)
         .join(AssignmentRow, AssignmentRow.id == DecisionRow.assignment_id)
-        .join(User, User.id == DecisionRow.user_id)
-        .where(AssignmentRow.submission_id == submission_id)
-        .order_by(DecisionRow.recorded_at.desc())
+        .where(AssignmentRow.submission_id == submission_id, DecisionRow.user_id == user.id)
         .limit(1)
     )
-    own = session.execute(query.where(DecisionRow.user_id == user.id)).first()
-    if own is None and "admin" in user.roles:
-        own = session.execute(query.where(AssignmentRow.kind == PRODUCTION)).first()
-    return (own[0], own[1]) if own is not None else None
+    if row is None and (waiting is not None or "admin" in user.roles):
+        raise ReportUnavailable(
+            409,
+            "The decision is not final yet (it waits for another read or an adjudication): "
+            "the report exists once it is final.",
+        )
+    return None
 
 
 def feedback_report_pdf(session: Session, submission_id: str, user: User, issuer_url: str) -> bytes:

@@ -24,6 +24,7 @@ from assessor_app.hub.db import (
     User,
     next_change_seq,
 )
+from assessor_app.hub.scoring.second_reads import withdraw_final
 from assessor_app.hub.workflow.hooks import finalize, workflow_of
 from assessor_app.hub.workflow.models import (
     REVIEW_APPROVED,
@@ -175,6 +176,7 @@ def return_to_assessor(
         )
     )
     session.delete(decision)
+    withdraw_final(session, assignment)
     review.state, review.reviewer_id, review.comment = REVIEW_RETURNED, reviewer.id, comment
     review.updated_at = now
     assignment.status = AssignmentStatus.RETURNED_FOR_REVISION

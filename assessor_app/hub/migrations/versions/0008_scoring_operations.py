@@ -1,9 +1,10 @@
 """Scoring operations: scoring plans, affiliations of accounts and submissions, assessors'
 capacity, work items (what allocation hands out), declines and final decisions.
 
-A submission already decided on a production assignment before this revision gets its
-final decision from that sheet (source ``single``, the newest one where there are
-several), so what reached the educator before keeps reaching them.
+A submission already decided (or returned as incomplete) on a production assignment
+before this revision gets its final decision from that sheet (source ``single``, the
+newest one where there are several), so what reached the educator before keeps reaching
+them.
 
 Revision ID: 0008
 Revises: 0007
@@ -157,7 +158,10 @@ def _final_decisions_of_decided_sheets() -> None:
             decisions.c.recorded_at,
         )
         .join(decisions, decisions.c.assignment_id == assignments.c.id)
-        .where(assignments.c.kind == "production", assignments.c.status == "decided")
+        .where(
+            assignments.c.kind == "production",
+            assignments.c.status.in_(("decided", "returned")),
+        )
         .order_by(assignments.c.submission_id, decisions.c.recorded_at.desc(), assignments.c.id)
     ).all()
     seen: set[str] = set()

@@ -1,0 +1,86 @@
+"""HTTP routes of scoring operations for the assessor's client:
+``GET /api/v1/assignments/{id}/reads`` (an adjudication's two reads, a backread's decided
+read) and ``POST /api/v1/assignments/{id}/decline``.
+
+``scoring_router(user_dependency, hub_dependency)`` builds the router around the app's own
+authentication and hub dependencies, so this package never imports the app module.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any, Protocol
+
+from fastapi import APIRouter, Depends, Header, Response
+
+from assessor_app.hub.db import Database, User, utcnow
+from assessor_app.hub.problems import Problem
+from assessor_app.hub.scoring.adjudication import reads_for
+from assessor_app.hub.scoring.decline import DeclineRefused, decline
+from assessor_app.protocol.scoring import DeclineRequest, ReadsOut
+from assessor_app.protocol.v1 import API_PREFIX, IDEMPOTENCY_KEY_WORDS, is_idempotency_key
+
+
+class HubLike(Protocol):
+    db: Database
+
+
+def _not_found() -> Problem:
+    return Problem(404, "Not Found", "Nothing here: check the id and that it is assigned to you.")
+
+
+def scoring_router(
+    user_dependency: Callable[..., User], hub_dependency: Callable[..., Any]
+) -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    UserDep = Annotated[User, Depends(user_dependency)]
+    HubDep = Annotated[HubLike, Depends(hub_dependency)]
+
+    @router.get(
+        "/assignments/{assignment_id}/reads",
+        response_model=ReadsOut,
+        tags=["assignments"],
+        responses={404: {"description": "Not the caller's adjudication or backread"}},
+    )
+    def reads(assignment_id: str, user: UserDep, hub: HubDep) -> ReadsOut:
+        """For the caller's adjudication, its two reads ("Read A", "Read B"); for a
+        backread, the decided read. Readers are never named."""
+        with hub.db.read() as session:
+            found = reads_for(session, assignment_id, user.id)
+        if found is None:
+            raise _not_found()
+        return found
+
+    @router.post(
+        "/assignments/{assignment_id}/decline",
+        status_code=204,
+        tags=["assignments"],
+        responses={
+            400: {"description": "Idempotency-Key missing or malformed"},
+            404: {"description": "Not the caller's assignment"},
+            409: {"description": "Decided, returned or calibration work: not declinable"},
+        },
+    )
+    def decline_assignment(
+        assignment_id: str,
+        body: DeclineRequest,
+        user: UserDep,
+        hub: HubDep,
+        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    ) -> Response:
+        """The caller will not score this (``conflict_of_interest`` or ``cannot_score``):
+        it leaves their queue (listed as revoked at the next sync) and goes back to the
+        pool, never to them again."""
+        if not is_idempotency_key(idempotency_key):
+            raise Problem(
+                400,
+                "Bad Request",
+                f"Send an Idempotency-Key of {IDEMPOTENCY_KEY_WORDS}: a unique id you keep "
+                "for this decline and reuse on retries.",
+            )
+        try:
+            with hub.db.write() as session:
+                decline(session, assignment_id, user.id, body, idempotency_key, utcnow())
+        except DeclineRefused as exc:
+            raise Problem(exc.status, exc.title, exc.detail) from None
+        return Response(status_code=204)
+
+    return router
