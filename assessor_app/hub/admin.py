@@ -48,8 +48,8 @@ from assessor_app.hub.scoring.affiliations import (
     set_submission_affiliations,
     submission_affiliations,
 )
-from assessor_app.hub.scoring.allocation import add_work
 from assessor_app.hub.scoring.models import FIRST
+from assessor_app.hub.scoring.work import add_work
 from assessor_app.hub.security import hash_password
 from assessor_app.hub.storage import StoredBlob, open_storage
 from assessor_app.hub.submission_file import (

@@ -17,9 +17,9 @@ from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.cli import main
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import AssignmentRow, User
-from assessor_app.hub.scoring.allocation import add_work
 from assessor_app.hub.scoring.models import FIRST, SECOND, WorkItem
 from assessor_app.hub.scoring.plan import sampled
+from assessor_app.hub.scoring.work import add_work
 from tests.hub.conftest import CREDENTIAL_FILE, PASSWORD, make_submission_folder
 
 Cli = Callable[..., tuple[int, str, str]]

@@ -1,10 +1,11 @@
-"""What an adjudicator and a backreader see, and what an adjudicator's sheet must hold.
+"""What an adjudicator sees, and what an adjudicator's sheet must hold.
 
-``reads_for`` answers ``GET /assignments/{id}/reads``: an adjudication's two reads
-("Read A", "Read B", in the order they were recorded) or a backread's decided read, each
-without its reader or private note. ``rationale_problems`` lists the criteria of an
-adjudicator's upload that differ from both reads and have no rationale
-(``domain.adjudication.criteria_needing_rationale``); the upload is refused with them.
+``adjudication_reads`` is what ``GET /assignments/{id}/reads`` gives an adjudicator: the
+two reads ("Read A", "Read B", in the order they were recorded), each without its reader
+or private note (a backreader gets ``backread.decided_read``). ``rationale_problems``
+lists the criteria of an adjudicator's upload that differ from both reads and have no
+rationale (``domain.adjudication.criteria_needing_rationale``); the upload is refused
+with them.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from sqlalchemy.orm import Session
 from assessor_app.domain.adjudication import criteria_needing_rationale
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.hub.db import AssignmentRow, DecisionRow
-from assessor_app.hub.scoring.backread import decided_read
 from assessor_app.hub.scoring.second_reads import pair_reads, read_of
 from assessor_app.protocol.scoring import READ_LABELS, ReadOut, ReadsOut
-from assessor_app.protocol.v1 import AssignmentStatus, DecisionUpload
+from assessor_app.protocol.v1 import DecisionUpload
 
 
 def _read_out(label: str, decision: DecisionRow) -> ReadOut:
@@ -30,27 +30,14 @@ def _read_out(label: str, decision: DecisionRow) -> ReadOut:
     )
 
 
-def reads_for(session: Session, assignment_id: str, user_id: int) -> ReadsOut | None:
-    """The reads the caller's adjudication or backread is about; None for anything else
-    (another kind, someone else's assignment, a revoked one)."""
-    assignment = session.get(AssignmentRow, assignment_id)
-    if (
-        assignment is None
-        or assignment.user_id != user_id
-        or assignment.status == AssignmentStatus.REVOKED
-    ):
-        return None
-    if assignment.kind == AssignmentKind.ADJUDICATION.value:
-        reads = pair_reads(session, assignment.submission_id)
-        return ReadsOut(
-            reads=[
-                _read_out(label, read.decision)
-                for label, read in zip(READ_LABELS, reads, strict=False)
-            ]
-        )
-    if assignment.kind == AssignmentKind.BACKREAD.value:
-        return decided_read(session, assignment.id) or ReadsOut(reads=[])
-    return None
+def adjudication_reads(session: Session, assignment: AssignmentRow) -> ReadsOut:
+    """An adjudication's two reads, "Read A" and "Read B" in the order recorded."""
+    reads = pair_reads(session, assignment.submission_id)
+    return ReadsOut(
+        reads=[
+            _read_out(label, read.decision) for label, read in zip(READ_LABELS, reads, strict=False)
+        ]
+    )
 
 
 def rationale_problems(

@@ -2,7 +2,7 @@
 
 Every flow (import, second reads, adjudication, validity papers, backreads, declines)
 records the work it needs with ``add_work``; ``allocate`` hands open work, earliest due
-first, to an eligible account. Eligible means: the role the work needs (``ROLE_OF``);
+first, to an eligible account. Eligible means: the role the work needs (``work.ROLE_OF``);
 the named reader where the work names one; a qualified assessor for live reads where the
 credential's plan requires it; for live reads and validity papers, an assessor who is not
 *recalibration required* (``validity.needs_recalibration``); no shared affiliation
@@ -61,13 +61,6 @@ from assessor_app.protocol.v1 import AssignmentStatus
 
 _log = logging.getLogger(__name__)
 
-ROLE_OF = {
-    FIRST: "assessor",
-    SECOND: "assessor",
-    VALIDITY: "assessor",
-    ADJUDICATION: "adjudicator",
-    BACKREAD: "backreader",
-}
 KIND_OF = {
     FIRST: AssignmentKind.PRODUCTION,
     SECOND: AssignmentKind.PRODUCTION,
@@ -95,32 +88,6 @@ class AllocationRun:
     allocated: list[Allocated]
     waiting: int
     """Open work items left without an eligible reader."""
-
-
-def add_work(
-    session: Session,
-    submission_id: str,
-    purpose: str,
-    now: datetime,
-    *,
-    due_at: datetime | None = None,
-    target_user_id: int | None = None,
-    subject_assignment_id: str | None = None,
-    assignment_id: str | None = None,
-) -> WorkItem:
-    """Record work for allocation (``assignment_id`` set: work already given by hand)."""
-    item = WorkItem(
-        submission_id=submission_id,
-        purpose=purpose,
-        required_role=ROLE_OF[purpose],
-        target_user_id=target_user_id,
-        subject_assignment_id=subject_assignment_id,
-        due_at=due_at,
-        created_at=now,
-        assignment_id=assignment_id,
-    )
-    session.add(item)
-    return item
 
 
 def set_capacity(session: Session, user_id: int, capacity: int | None) -> None:

@@ -11,12 +11,19 @@ from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Header, Response
 
-from assessor_app.hub.db import Database, User, utcnow
+from assessor_app.domain.assignment import AssignmentKind
+from assessor_app.hub.db import AssignmentRow, Database, User, utcnow
 from assessor_app.hub.problems import Problem
-from assessor_app.hub.scoring.adjudication import reads_for
+from assessor_app.hub.scoring.adjudication import adjudication_reads
+from assessor_app.hub.scoring.backread import decided_read
 from assessor_app.hub.scoring.decline import DeclineRefused, decline
 from assessor_app.protocol.scoring import DeclineRequest, ReadsOut
-from assessor_app.protocol.v1 import API_PREFIX, IDEMPOTENCY_KEY_WORDS, is_idempotency_key
+from assessor_app.protocol.v1 import (
+    API_PREFIX,
+    IDEMPOTENCY_KEY_WORDS,
+    AssignmentStatus,
+    is_idempotency_key,
+)
 
 
 class HubLike(Protocol):
@@ -44,10 +51,18 @@ def scoring_router(
         """For the caller's adjudication, its two reads ("Read A", "Read B"); for a
         backread, the decided read. Readers are never named."""
         with hub.db.read() as session:
-            found = reads_for(session, assignment_id, user.id)
-        if found is None:
-            raise _not_found()
-        return found
+            assignment = session.get(AssignmentRow, assignment_id)
+            if (
+                assignment is None
+                or assignment.user_id != user.id
+                or assignment.status == AssignmentStatus.REVOKED
+            ):
+                raise _not_found()
+            if assignment.kind == AssignmentKind.ADJUDICATION.value:
+                return adjudication_reads(session, assignment)
+            if assignment.kind == AssignmentKind.BACKREAD.value:
+                return decided_read(session, assignment.id) or ReadsOut(reads=[])
+        raise _not_found()
 
     @router.post(
         "/assignments/{assignment_id}/decline",

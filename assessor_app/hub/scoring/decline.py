@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.hub.db import AssignmentRow, next_change_seq
-from assessor_app.hub.scoring.allocation import add_work
 from assessor_app.hub.scoring.models import VALIDITY, Decline, WorkItem
 from assessor_app.hub.scoring.second_reads import purpose_of
+from assessor_app.hub.scoring.work import add_work
 from assessor_app.protocol.scoring import DeclineRequest
 from assessor_app.protocol.v1 import AssignmentStatus
 

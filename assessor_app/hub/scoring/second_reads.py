@@ -22,7 +22,6 @@ from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.decision import Decision
 from assessor_app.hub.calibration.qualification import rubric_of
 from assessor_app.hub.db import AssignmentRow, DecisionRow, SubmissionRow
-from assessor_app.hub.scoring.allocation import add_work
 from assessor_app.hub.scoring.models import (
     ADJUDICATION,
     BACKREAD,
@@ -35,6 +34,7 @@ from assessor_app.hub.scoring.models import (
     WorkItem,
 )
 from assessor_app.hub.scoring.plan import near_the_cut, plan_of, sampled
+from assessor_app.hub.scoring.work import add_work
 from assessor_app.protocol.v1 import AssignmentStatus
 
 SECOND_READ_DRAW = "second-read"
