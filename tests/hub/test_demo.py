@@ -342,6 +342,9 @@ def assert_scoring_operations(admin: HubAdmin) -> None:
         assert submission_affiliations(session, "sub-wait-e8830-a1") == ["district-7"]
         _, purpose = by["sub-wait-e7781-a1", "demo3"]
         assert purpose == "second"
+        # The two reads disagree: the adjudication went to adj.
+        adjudication, purpose = by["sub-wait-e7781-a1", "adj"]
+        assert (adjudication.kind, purpose) == ("adjudication", "adjudication")
 
 
 def _user(session: Session, name: str) -> int:
@@ -449,7 +452,7 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
         assert again.media_generated == 0 and again.passes_recorded == 0
         with admin.db.read() as session:
             assert session.scalar(select(func.count()).select_from(SubmissionRow)) == 15
-            assert session.scalar(select(func.count()).select_from(AssignmentRow)) == 23
+            assert session.scalar(select(func.count()).select_from(AssignmentRow)) == 24
         assert_one_short_of_the_pathway_until_demo1_passes(admin)
 
     # A second hub seeds from the cache: every generated file is reused.

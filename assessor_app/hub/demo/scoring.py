@@ -15,9 +15,10 @@ from sqlalchemy import select
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.db import AssignmentRow, User, utcnow
 from assessor_app.hub.scoring.affiliations import set_user_affiliations
-from assessor_app.hub.scoring.allocation import Allocated, add_work, allocate
+from assessor_app.hub.scoring.allocation import Allocated, allocate
 from assessor_app.hub.scoring.models import BACKREAD, SECOND, WorkItem
 from assessor_app.hub.scoring.plan import save_plan
+from assessor_app.hub.scoring.work import add_work
 
 PLAN_CREDENTIAL = "wait-time-questioning"
 PLAN = {
