@@ -324,7 +324,7 @@ def assert_scoring_operations(admin: HubAdmin) -> None:
     than demo3 (district-7 too)."""
     with admin.db.read() as session:
         plan = plan_of(session, "wait-time-questioning")
-        assert (plan.validity_rate, plan.backread_rate, plan.second_read_share) == (0.1, 0.1, 0.25)
+        assert (plan.validity_rate, plan.backread_rate, plan.second_read_share) == (0.1, 0.1, 0.1)
         rows = session.execute(
             select(AssignmentRow, User.username, WorkItem.purpose)
             .join(User, User.id == AssignmentRow.user_id)

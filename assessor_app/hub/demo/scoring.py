@@ -22,7 +22,9 @@ from assessor_app.hub.scoring.work import add_work
 
 PLAN_CREDENTIAL = "wait-time-questioning"
 PLAN = {
-    "second_read_share": 0.25,
+    # Draws E-7781's wait-time submission for a second read, not E-4821's resubmission
+    # (whose Pass completes the demo pathway at once).
+    "second_read_share": 0.1,
     "validity_rate": 0.1,
     "validity_window": 5,
     "backread_rate": 0.1,
@@ -41,18 +43,35 @@ class ScoringDemo:
         return f"scoring operations: plan for {PLAN_CREDENTIAL}; allocated {given}"
 
 
+def save_demo_plan(admin: HubAdmin) -> None:
+    """The plan comes before any recorded read, so the reads follow it."""
+    with admin.db.write() as session:
+        save_plan(session, PLAN_CREDENTIAL, utcnow(), **PLAN)
+
+
 def mark_second_read(admin: HubAdmin, submission_id: str, assignment_id: str) -> None:
-    """Record a hand-given assignment as the submission's blind second read."""
+    """Record a hand-given assignment as the submission's blind second read (the one the
+    plan asked for, when a first read already drew it)."""
     with admin.db.write() as session:
         known = session.scalar(select(WorkItem.id).where(WorkItem.assignment_id == assignment_id))
-        if known is None:
+        if known is not None:
+            return
+        drawn = session.scalar(
+            select(WorkItem).where(
+                WorkItem.submission_id == submission_id,
+                WorkItem.purpose == SECOND,
+                WorkItem.assignment_id.is_(None),
+            )
+        )
+        if drawn is not None:
+            drawn.assignment_id = assignment_id
+        else:
             add_work(session, submission_id, SECOND, utcnow(), assignment_id=assignment_id)
 
 
 def seed_scoring_operations(admin: HubAdmin) -> ScoringDemo:
     now = utcnow()
     with admin.db.write() as session:
-        save_plan(session, PLAN_CREDENTIAL, now, **PLAN)
         users = {u.username: u for u in session.scalars(select(User))}
         for username, affiliations in AFFILIATIONS.items():
             set_user_affiliations(session, users[username].id, affiliations)

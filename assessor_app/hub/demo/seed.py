@@ -35,7 +35,12 @@ from assessor_app.hub.calibration.models import CalibrationSession
 from assessor_app.hub.db import AssignmentRow, SubmissionRow, User
 from assessor_app.hub.demo import media
 from assessor_app.hub.demo.media import BeatKind
-from assessor_app.hub.demo.scoring import ScoringDemo, mark_second_read, seed_scoring_operations
+from assessor_app.hub.demo.scoring import (
+    ScoringDemo,
+    mark_second_read,
+    save_demo_plan,
+    seed_scoring_operations,
+)
 from assessor_app.hub.pathways import commands as pathway_commands
 from assessor_app.hub.resources import resources_dir
 from assessor_app.hub.submission_file import METADATA_FILE
@@ -481,6 +486,7 @@ def seed_demo(
         admin.import_submission(folder)
         summary.submissions_created += 1
 
+    save_demo_plan(admin)
     # Calibration entries of a keyed submission are scored in a session (one per
     # credential, facilitated by the demo lead), which makes their assignments.
     sessions: dict[str, tuple[list[str], list[str]]] = {}
