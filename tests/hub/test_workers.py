@@ -5,8 +5,10 @@ side by side. Real ``assessor-hub serve`` processes, real HTTP, requests raced f
 - with ``--workers 2`` a token works with both workers, and the Prometheus counts of both
   add up on one scrape, a killed (and replaced) worker's too;
 - between two hub processes (each request sent to one of them at the same moment): one
-  decision per Idempotency-Key, one decision per assignment, one credential per Pass, one
-  reveal per calibration session, and a delta reader that loses no change.
+  decision per Idempotency-Key, one decision per assignment, one credential per Pass
+  (uploaded or approved), one reveal per calibration session, one sign-in throttle, and a
+  delta reader that loses no change;
+- a single worker ignores an inherited ``PROMETHEUS_MULTIPROC_DIR``.
 """
 
 from __future__ import annotations
