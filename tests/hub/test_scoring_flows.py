@@ -14,21 +14,26 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from support.hub import wait_until
+from support.serve import serving
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.config import HubSettings
-from assessor_app.hub.db import AssignmentRow, User, utcnow
+from assessor_app.hub.db import AssignmentRow, SubmissionRow, User, utcnow
 from assessor_app.hub.scoring.affiliations import set_user_affiliations
 from assessor_app.hub.scoring.allocation import allocate
 from assessor_app.hub.scoring.models import (
     ADJUDICATION,
+    BACKREAD,
     SECOND,
     Decline,
     FinalDecision,
     WorkItem,
 )
 from assessor_app.hub.scoring.plan import save_plan
+from assessor_app.hub.scoring.work import add_work
 from assessor_app.hub.workflow.models import IssuedCredential
+from assessor_app.protocol.v1 import DecisionUpload
 from tests.hub.conftest import (
     CREDENTIAL_FILE,
     PASSWORD,
@@ -228,6 +233,14 @@ def test_conflicts_are_never_assigned_in_any_flow(
     # The adjudication waits: the only adjudicator shares the district.
     assert run_allocation(admin) == {}
     assert [i.assignment_id for i in work(admin, sub, ADJUDICATION)] == [None]
+    # A backread of bob's sheet waits too: the only backreader shares the district.
+    admin.add_assessor("bk", PASSWORD, "Back Reader", ["backreader"])
+    with admin.db.write() as session:
+        set_user_affiliations(
+            session, session.scalar(select(User.id).where(User.username == "bk")), ["district-1"]
+        )
+        add_work(session, sub, BACKREAD, utcnow(), subject_assignment_id=first)
+    assert run_allocation(admin) == {}
     with admin.db.read() as session:
         kinds = set(
             session.scalars(select(AssignmentRow.kind).where(AssignmentRow.user_id == ids["adj"]))
@@ -288,3 +301,95 @@ def test_a_declined_assignment_goes_back_to_the_pool_never_to_its_decliner(
     assert refused.status_code == 409 and "decided" in refused.json()["detail"]
     for c in people.values():
         c.close()
+
+
+def test_reads_near_the_pass_line_get_a_second_read(
+    admin: HubAdmin, scoring: Callable[..., str], tmp_path: Path
+) -> None:
+    points = tmp_path / "points.yaml"
+    points.write_text(
+        CREDENTIAL_FILE.read_text()
+        .replace(f"id: {CRED}", "id: test-points")
+        .replace("rubric:\n", "rubric:\n  decision_rule: {kind: min_points, min_total: 4}\n")
+    )
+    admin.import_credential(points)
+    with admin.db.write() as session:
+        save_plan(session, "test-points", utcnow(), second_read_near_cut=1.0)
+
+    def read(name: str, c1: str, c2: str, decision: str) -> str:
+        sub = scoring(name)
+        with admin.db.write() as session:
+            # Imported for the wait-time credential; this test needs the points rule.
+            session.execute(
+                SubmissionRow.__table__.update()
+                .where(SubmissionRow.id == sub)
+                .values(credential_id="test-points")
+            )
+        assignment = admin.assign(sub, "ann")
+        body = sheet(artifact_ids(admin, sub)[0], decision)
+        body["criteria"][0]["level_id"], body["criteria"][1]["level_id"] = c1, c2
+        admin.record_decision(assignment, DecisionUpload.model_validate(body), f"k-{name}")
+        return sub
+
+    # 3 + 1 = 4 points: on the line. 1 + 1 = 2 points: two away from it.
+    near = read("sub-near", "proficient", "beginning", "pass")
+    far = read("sub-far", "beginning", "beginning", "not_yet")
+    assert [i.assignment_id for i in work(admin, near, SECOND)] == [None]
+    assert final_of(admin, near) is None and badges(admin, near) == []
+    assert work(admin, far, SECOND) == []
+    assert final_of(admin, far) is not None and final_of(admin, far)[:2] == ("not_yet", "single")
+
+
+def test_the_review_stage_comes_after_the_final_decision(
+    admin: HubAdmin, scoring: Callable[..., str], hub: HubServer
+) -> None:
+    plan(admin, second_read_share=1.0)
+    admin.set_workflow(CRED, review_required=True)
+    admin.add_assessor("rev", PASSWORD, "Rev", ["reviewer"])
+    sub = scoring("sub-review")
+    clip = artifact_ids(admin, sub)[0]
+    people = clients(hub)
+    first, reader, _ = only(run_allocation(admin))
+    assert put(people[reader], first, sheet(clip)).status_code == 200
+    # A read waiting for its second is no decision to review yet.
+    assert people[reader].get("/api/v1/assignments").json()["items"][0]["status"] == "decided"
+    assert admin.pending_reviews() == []
+    second, other, _ = only(run_allocation(admin))
+    assert put(people[other], second, sheet(clip)).status_code == 200
+    assert [r.assignment_id for r in admin.pending_reviews()] == [second]
+    assert final_of(admin, sub) == ("pass", "agreed", second) and badges(admin, sub) == []
+    # Returned: not final any more; agreed again on the revised upload, then approved.
+    admin.review(second, "rev", approve=False, comment="Cite the second pause too.")
+    assert final_of(admin, sub) is None
+    revised = people[other].put(
+        f"/api/v1/assignments/{second}/decision",
+        json=sheet(clip, feedback="Both pauses cited."),
+        headers={"Idempotency-Key": str(uuid.uuid4()), "If-Match": '"3"'},
+    )
+    assert revised.status_code == 200, revised.text
+    assert final_of(admin, sub) == ("pass", "agreed", second)
+    admin.review(second, "rev", approve=True)
+    assert badges(admin, sub) == [second]
+    for client in people.values():
+        client.close()
+
+
+def test_serve_allocates_open_work_periodically(
+    admin: HubAdmin, scoring: Callable[..., str], settings: HubSettings
+) -> None:
+    sub = scoring("sub-served")
+    with serving(settings, "--allocate-every", "0.2") as served:
+        wait_until(lambda: bool(_readers(admin, sub)), 30, "serve to allocate")
+    assert len(_readers(admin, sub)) == 1
+    assert "Allocating open work every 0.2 s" in served.stdout
+
+
+def _readers(admin: HubAdmin, submission: str) -> list[str]:
+    with admin.db.read() as session:
+        return list(
+            session.scalars(
+                select(User.username)
+                .join(AssignmentRow, AssignmentRow.user_id == User.id)
+                .where(AssignmentRow.submission_id == submission)
+            )
+        )
