@@ -218,3 +218,20 @@ def test_earliest_due_first_and_never_an_earlier_reader(admin: HubAdmin, tmp_pat
         assert items[late_id].assignment_id is None
         # The first read's own work item was given by hand: allocation dropped it.
         assert not [i for i in items.values() if i.purpose == FIRST]
+
+
+def test_allocate_for_one_credential_leaves_the_others_work(
+    admin: HubAdmin, hub_cli: Cli, tmp_path: Path
+) -> None:
+    admin.import_credential(CREDENTIAL_FILE)
+    admin.import_credential(min_points_credential(tmp_path))
+    admin.add_assessor("ann", PASSWORD)
+    _import(admin, tmp_path, "sub-wait")
+    folder = make_submission_folder(tmp_path / "sub-points", b"points", id="sub-points")
+    meta = folder / "submission.yaml"
+    meta.write_text(meta.read_text().replace("test-wait-time", "test-points"))
+    admin.import_submission(folder)
+    status, out, _ = hub_cli("allocate", "--credential", "test-points")
+    assert status == 0 and "sub-points  first  -> ann" in out
+    assert [s for s, _, _ in _assignments(admin)] == ["sub-points"]
+    assert "sub-wait  first  -> ann" in hub_cli("allocate")[1]

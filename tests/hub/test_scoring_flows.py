@@ -299,6 +299,16 @@ def test_a_declined_assignment_goes_back_to_the_pool_never_to_its_decliner(
         headers={"Idempotency-Key": "k3"},
     )
     assert refused.status_code == 409 and "decided" in refused.json()["detail"]
+    # A key already used for another decline is refused, as for uploads.
+    scoring("sub-key")
+    fresh, holder, _ = only(run_allocation(admin))
+    used = "k1" if holder == reader else "k2"
+    reused = people[holder].post(
+        f"/api/v1/assignments/{fresh}/decline",
+        json={"reason": "cannot_score"},
+        headers={"Idempotency-Key": used},
+    )
+    assert reused.status_code == 422 and "Idempotency-Key reused" in reused.text
     for c in people.values():
         c.close()
 

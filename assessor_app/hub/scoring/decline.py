@@ -43,7 +43,8 @@ def decline(
     now: datetime,
 ) -> None:
     """Record the decline, or raise ``DeclineRefused``. Write transaction; declining an
-    assignment already declined by its assessor is a no-op (a retry)."""
+    assignment already declined by its assessor is a no-op (a retry), and a key already
+    used for another decline is refused, as for uploads."""
     seq = next_change_seq(session)
     assignment = session.get(AssignmentRow, assignment_id, populate_existing=True)
     if assignment is None or assignment.user_id != user_id:
@@ -51,6 +52,18 @@ def decline(
     earlier = session.scalar(select(Decline).where(Decline.assignment_id == assignment_id))
     if earlier is not None:
         return
+    reused = session.scalar(
+        select(Decline.assignment_id).where(
+            Decline.user_id == user_id, Decline.idempotency_key == idempotency_key
+        )
+    )
+    if reused is not None:
+        raise DeclineRefused(
+            422,
+            "Idempotency-Key reused",
+            "This Idempotency-Key was already used to decline another assignment: send a new "
+            "key for a new decline.",
+        )
     if assignment.kind == AssignmentKind.CALIBRATION.value:
         raise DeclineRefused(
             409, "Not declinable", "Calibration work is practice: it cannot be declined."
