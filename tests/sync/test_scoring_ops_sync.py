@@ -1,7 +1,9 @@
 """Scoring operations through the client's sync against a real hub on 127.0.0.1: a
 backreader receives a backread of ann's decided sheet, records a disagreement in the app
 (offline, then uploaded by the sync with its Idempotency-Key and If-Match), and ann's
-next sync brings the finding, levels named by the rubric, the backreader unnamed."""
+next sync brings the finding, levels named by the rubric, the backreader unnamed; two
+disagreeing reads reach the adjudicator with both reads unnamed; a declined assignment
+leaves the decliner's queue and goes to someone else."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, running_hub
 
 from assessor_app.domain.assignment_state import LocalState
+from assessor_app.domain.decline import DeclineReason
 from assessor_app.hub.db import utcnow
 from assessor_app.hub.scoring.allocation import allocate
 from assessor_app.hub.scoring.models import ScoringPlan
@@ -22,6 +25,7 @@ from assessor_app.services.queue import queue_rows
 from assessor_app.services.scoring import ScoringService
 from assessor_app.services.scoring_ops import (
     backreading_findings,
+    decline,
     recalibration,
     recalibration_text,
     record_backread,
@@ -184,3 +188,89 @@ def test_a_missed_validity_paper_brings_the_recalibration_notice_at_once(
         assert "No new production work arrives" in text
     finally:
         ann.close()
+
+
+def _only(session: ProfileSession) -> str:
+    rows = [r for r in queue_rows(session.store) if not r.revoked]
+    assert len(rows) == 1, rows
+    return rows[0].assignment_id
+
+
+def test_disagreeing_reads_reach_the_adjudicator_who_must_justify_a_new_level(
+    hub: RunningHub,
+) -> None:
+    hub.add_assessor("bob")
+    hub.admin.add_assessor("adj", PASSWORD, "Ada Judge", roles=["adjudicator"])
+    _plan(hub, second_read_share=1.0)
+    hub.seed_submission("ann", {"notes.txt": NOTE}, assign=False)
+    people = {name: _session(hub, name) for name in ("ann", "bob", "adj")}
+    try:
+        _allocate(hub)
+        for session in people.values():
+            assert _sync(session).ok
+        first = next(n for n in ("ann", "bob") if queue_rows(people[n].store))
+        second = "bob" if first == "ann" else "ann"
+        _score(people[first], _only(people[first]), "proficient", "proficient")
+        assert _sync(people[first]).uploaded == 1
+        _allocate(hub)
+        assert _sync(people[second]).ok
+        (row,) = queue_rows(people[second].store)
+        assert row.kind.value == "production"  # a second read looks like any other
+        _score(people[second], row.assignment_id, "beginning", "beginning")
+        assert _sync(people[second]).uploaded == 1
+        _allocate(hub)
+
+        adj = people["adj"]
+        report = _sync(adj)
+        assert report.ok, report.problems
+        adjudication = _only(adj)
+        opened = ScoringService(adj.store).open(adjudication)
+        assert opened.assignment.kind.value == "adjudication"
+        assert opened.reads is not None
+        assert [(r.label, r.decision.value) for r in opened.reads.reads] == [
+            ("Read A", "pass"),
+            ("Read B", "not_yet"),
+        ]
+        reads_text = opened.reads.model_dump_json()
+        assert "ann" not in reads_text.lower() and "bob" not in reads_text.lower()
+
+        scoring = ScoringService(adj.store)
+        scoring.set_level(adjudication, "c1-wait", "proficient")
+        scoring.set_level(adjudication, "c2-reflection", "proficient")
+        scoring.set_feedback(adjudication, "Clear pauses after every open question.")
+        scoring.finalize(adjudication, quality_override_reason="fine")
+        assert _sync(adj).uploaded == 1
+        assert adj.store.assignments.local_state(adjudication) is LocalState.UPLOADED
+    finally:
+        for session in people.values():
+            session.close()
+
+
+def test_a_declined_assignment_leaves_the_queue_and_goes_to_someone_else(
+    hub: RunningHub,
+) -> None:
+    hub.add_assessor("bob")
+    seeded = hub.seed_submission("ann", {"notes.txt": NOTE})
+    ann, bob = _session(hub, "ann"), _session(hub, "bob")
+    try:
+        assert _sync(ann).new_assignments == 1
+        decline(ann.store, seeded.assignment_id, DeclineReason.CONFLICT_OF_INTEREST, "My cousin.")
+        (row,) = queue_rows(ann.store)
+        assert row.decline_pending
+        report = _sync(ann)
+        assert report.declined == 1, report.problems
+        assert queue_rows(ann.store) == []
+        assert ann.store.assignments.local_state(seeded.assignment_id) is LocalState.REVOKED
+        assert "1 decline sent" in report.summary()
+        # Nothing was done on it: its evidence is not kept here.
+        assert not any(ann.vault.has(a.sha256) for a in seeded.artifacts)
+        _allocate(hub)
+        assert _sync(bob).new_assignments == 1
+        (given,) = queue_rows(bob.store)
+        assert given.assignment_id != seeded.assignment_id
+        # It stays out of ann's queue, and nothing is sent twice.
+        again = _sync(ann)
+        assert (again.declined, queue_rows(ann.store)) == (0, [])
+    finally:
+        ann.close()
+        bob.close()

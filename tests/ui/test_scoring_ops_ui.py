@@ -157,7 +157,7 @@ def test_adjudication_shows_both_reads_side_by_side_and_the_keyboard_reaches_the
     save_shot(window, "adjudication-workspace.png", tmp_path)
 
 
-def test_decline_is_marked_in_the_queue_until_sent(
+def test_decline_is_marked_in_the_queue_until_the_hub_takes_it(
     qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
 ) -> None:
     seeded = hub.seed_submission("ann", {"notes.txt": NOTE})
@@ -192,6 +192,12 @@ def test_decline_is_marked_in_the_queue_until_sent(
     assert queued.comment == "I coached this teacher last year."
     window.queue.select_assignment(seeded.assignment_id)
     save_shot(window, "queue-decline-queued.png", tmp_path)
+    # The next sync sends it; once the hub confirms, the row leaves the queue for good.
+    _synced(qtbot, window)
+    qtbot.waitUntil(lambda: window.queue_model.rowCount() == 0, timeout=10_000)
+    assert session.store.declines.queued() == []
+    _synced(qtbot, window)
+    assert window.queue_model.rowCount() == 0
 
 
 def test_backreading_view_and_recalibration_notice(
