@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from assessor_app.domain import Artifact, Credential
+from assessor_app.domain.assignment import AssignmentKind
 from assessor_app.domain.assignment_state import DECIDED
 from assessor_app.domain.citations import describe_citation
 from assessor_app.domain.decline import DeclineReason
@@ -40,6 +41,8 @@ def decline(store: Store, assignment_id: str, reason: DeclineReason, comment: st
     assignment = store.assignments.get(assignment_id)
     if assignment is None:
         raise NotFoundError(f"no assignment {assignment_id!r} on this computer")
+    if assignment.kind is AssignmentKind.CALIBRATION:
+        raise DeclineNotPossible("Calibration work is practice: it cannot be declined.")
     state = store.assignments.local_state(assignment_id)
     if store.assignments.is_revoked(assignment_id):
         raise DeclineNotPossible("The hub has withdrawn this assignment already.")

@@ -111,6 +111,13 @@ def test_a_refused_decline_leaves_the_assignment_and_may_be_tried_again(
     assert [d.comment for d in store.declines.queued()] == ["Still does not play."]
 
 
+def test_calibration_work_cannot_be_declined(store: Store) -> None:
+    store.assignments.upsert([assignment_item("cal-1", kind="calibration")])
+    with pytest.raises(DeclineNotPossible, match="Calibration work is practice"):
+        decline(store, "cal-1", DeclineReason.CANNOT_SCORE, "no time")
+    assert store.declines.queued() == []
+
+
 def test_a_decided_assignment_cannot_be_declined(store: Store, assigned: str) -> None:
     for criterion, level in (("pause", "p3"), ("equity", "e3"), ("follow", "f3")):
         store.sheets.set_level(assigned, criterion, level)

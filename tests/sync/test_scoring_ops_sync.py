@@ -113,10 +113,19 @@ def test_a_backread_disagreement_travels_from_the_backreader_to_the_assessor(
         )
         record_backread(back.store, backread, verdict)
         assert back.store.assignments.local_state(backread) is LocalState.FINALIZED
+        # As if an earlier sync's request got through and its answer was lost.
+        (queued,) = back.store.verdicts.queued()
+        assert queued.idempotency_key is not None and queued.if_match_version is not None
+        with back.client() as client:
+            first = client.put_backread(
+                backread, verdict, queued.idempotency_key, queued.if_match_version
+            )
         report = _sync(back)
         assert report.uploaded == 1, report.problems
         assert back.store.assignments.local_state(backread) is LocalState.UPLOADED
         assert back.store.verdicts.queued() == []
+        # The resend was answered as the first send: one verdict, one version.
+        assert back.store.assignments.get(backread).version == first.version  # type: ignore[union-attr]
         # A second sync sends nothing again.
         assert _sync(back).uploaded == 0
 
@@ -274,3 +283,32 @@ def test_a_declined_assignment_leaves_the_queue_and_goes_to_someone_else(
     finally:
         ann.close()
         bob.close()
+
+
+def test_a_decline_and_a_verdict_whose_answers_were_lost_are_recorded_once(
+    hub: RunningHub,
+) -> None:
+    """As after a crash between the hub's answer and the store's note of it: the same
+    request reached the hub already; the next sync sends it again with the same key and
+    the hub records nothing twice."""
+    hub.add_assessor("bob")
+    seeded = hub.seed_submission("ann", {"notes.txt": NOTE})
+    ann = _session(hub, "ann")
+    try:
+        assert _sync(ann).new_assignments == 1
+        decline(ann.store, seeded.assignment_id, DeclineReason.CANNOT_SCORE, "It will not play.")
+        (queued,) = ann.store.declines.queued()
+        with ann.client() as client:
+            client.decline(seeded.assignment_id, queued.request, queued.idempotency_key)
+        report = _sync(ann)
+        assert report.declined == 1, report.problems
+        assert queue_rows(ann.store) == []
+        # The hub has one decline of it, and the work went back to the pool.
+        _allocate(hub)
+        bob = _session(hub, "bob")
+        try:
+            assert _sync(bob).new_assignments == 1
+        finally:
+            bob.close()
+    finally:
+        ann.close()
