@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import math
 import os
 import resource
@@ -35,13 +34,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -121,6 +118,10 @@ class LoadRun:
 
     label: str
     calls: list[CallStats]
+    steady: list[CallStats]
+    """The requests that started once every assessor had started (and its first sync
+    was under way): the routine load without the morning's ramp."""
+    ramp_seconds: float
     hub_cpu_seconds: float
     locust_cpu_seconds: float
     machine: str
@@ -230,35 +231,49 @@ def seed(admin: HubAdmin, root: Path, users: int, evidence_bytes: int) -> list[s
     return tokens
 
 
-def percentile(histogram: Counter[int], share: float) -> float:
-    """The response time (ms) that ``share`` of the requests finished within, from
-    Locust's histogram (milliseconds, rounded as Locust rounds them -> count)."""
-    total = sum(histogram.values())
-    if not total:
+@dataclass(frozen=True)
+class Sample:
+    """One request as Locust saw it: when it started (epoch seconds), the call, its
+    response time in milliseconds, and why it failed ("" when it did not)."""
+
+    started: float
+    name: str
+    milliseconds: float
+    failure: str
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The smallest value that ``share`` of ``values`` are at most (nearest rank)."""
+    if not values:
         return 0.0
-    rank = math.ceil(total * share)
-    seen = 0
-    for milliseconds in sorted(histogram):
-        seen += histogram[milliseconds]
-        if seen >= rank:
-            return float(milliseconds)
-    raise AssertionError("unreachable: the ranks add up to the total")
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
 
 
-def _call_stats(name: str, entries: list[dict[str, Any]], duration: float) -> CallStats:
-    histogram: Counter[int] = Counter()
-    for entry in entries:
-        histogram.update({int(ms): n for ms, n in entry["response_times"].items()})
-    requests = sum(int(e["num_requests"]) for e in entries)
+def call_stats(name: str, samples: list[Sample], duration: float) -> CallStats:
+    times = [s.milliseconds for s in samples]
     return CallStats(
         name=name,
-        requests=requests,
-        failures=sum(int(e["num_failures"]) for e in entries),
-        per_second=requests / duration if duration > 0 else 0.0,
-        p50=percentile(histogram, 0.50),
-        p95=percentile(histogram, 0.95),
-        p99=percentile(histogram, 0.99),
+        requests=len(samples),
+        failures=sum(1 for s in samples if s.failure),
+        per_second=len(samples) / duration if duration > 0 else 0.0,
+        p50=percentile(times, 0.50),
+        p95=percentile(times, 0.95),
+        p99=percentile(times, 0.99),
     )
+
+
+def summarize(samples: list[Sample], start: float, end: float) -> list[CallStats]:
+    """Per call, then all calls, for the requests that started in [start, end)."""
+    window = [s for s in samples if start <= s.started < end]
+    names = sorted({s.name for s in window})
+    calls = [call_stats(n, [s for s in window if s.name == n], end - start) for n in names]
+    return [*calls, call_stats("all calls", window, end - start)]
+
+
+def spawn_rate(users: int, seconds: float) -> float:
+    """Assessors started per second, so that all have started after ``RAMP_SHARE``."""
+    return max(1.0, users / max(1.0, seconds * RAMP_SHARE))
 
 
 def run_locust(
@@ -267,19 +282,18 @@ def run_locust(
     seconds: float,
     workdir: Path,
     think: tuple[float, float] = THINK_SECONDS,
-) -> list[CallStats]:
-    """Locust against ``base_url`` for ``seconds``, one simulated assessor per token; its
-    per-call summary, the total last. Raises if Locust itself fails (not if requests
-    fail: those are counted)."""
+) -> list[Sample]:
+    """Locust against ``base_url`` for ``seconds``, one simulated assessor per token;
+    every request it made. Raises if Locust itself fails (not if requests fail: those
+    are counted)."""
     users = len(tokens)
-    prefix = workdir / "locust"
     tokens_file = workdir / "tokens.txt"
     tokens_file.write_text("\n".join(tokens) + "\n")
     tokens_file.chmod(0o600)
-    spawn_rate = max(1.0, users / max(1.0, seconds * RAMP_SHARE))
     environment = {
         **os.environ,
         "LOAD_TOKENS_FILE": str(tokens_file),
+        "LOAD_SAMPLES_FILE": str(workdir / "samples.csv"),
         "LOAD_THINK": f"{think[0]},{think[1]}",
         "LOAD_USERNAME_PREFIX": USERNAME_PREFIX,
         "LOAD_PASSWORD": PASSWORD,
@@ -288,35 +302,27 @@ def run_locust(
     }
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
-        "--users", str(users), "--spawn-rate", f"{spawn_rate:.2f}",
+        "--users", str(users), "--spawn-rate", f"{spawn_rate(users, seconds):.2f}",
         "--run-time", f"{max(1, round(seconds))}s", "--stop-timeout", "10",
-        "--host", base_url, "--csv", str(prefix), "--json-file", str(prefix),
-        "--only-summary", "--loglevel", "ERROR",
+        "--host", base_url, "--only-summary", "--loglevel", "ERROR",
     ]  # fmt: skip
     finished = subprocess.run(
         command, env=environment, capture_output=True, text=True, timeout=seconds + 120
     )
-    stats_file = prefix.with_name("locust.json")
+    samples_file = workdir / "samples.csv"
     # Locust exits with 1 when any request failed; that is a result, not a crash.
-    if finished.returncode not in (0, 1) or not stats_file.exists():
+    if finished.returncode not in (0, 1) or not samples_file.exists():
         raise RuntimeError(f"locust failed ({finished.returncode}): {finished.stderr[-2000:]}")
-    # The JSON summary is written once every user has stopped, so it counts every request
-    # (the CSV summary is a snapshot taken up to a second earlier).
-    entries: list[dict[str, Any]] = json.loads(stats_file.read_text())
-    failures_file = prefix.with_name("locust_failures.csv")
-    if failures_file.exists():
-        with open(failures_file, newline="") as handle:
-            for failure in csv.DictReader(handle):
-                print(f"  failed: {failure['Name']}: {failure['Error']}")
-    if not entries:
+    with open(samples_file, newline="") as handle:
+        samples = [
+            Sample(float(started), name, float(milliseconds), failure)
+            for started, name, milliseconds, failure in csv.reader(handle)
+        ]
+    if not samples:
         raise RuntimeError("locust made no requests")
-    started = min(float(e["start_time"]) for e in entries)
-    ended = max(float(e["last_request_timestamp"] or started) for e in entries)
-    calls = [
-        _call_stats(name, [e for e in entries if e["name"] == name], ended - started)
-        for name in sorted({str(e["name"]) for e in entries})
-    ]
-    return [*calls, _call_stats("all calls", entries, ended - started)]
+    for failure in sorted({f"{s.name}: {s.failure}" for s in samples if s.failure}):
+        print(f"  failed: {failure}")
+    return samples
 
 
 def format_calls(title: str, calls: list[CallStats]) -> str:
@@ -335,21 +341,31 @@ def format_calls(title: str, calls: list[CallStats]) -> str:
     return "\n".join(lines)
 
 
+def goal_met(calls: list[CallStats]) -> bool:
+    by_name = {c.name: c for c in calls}
+    return by_name["all calls"].failures == 0 and all(
+        name in by_name and by_name[name].p99 < GOAL_P99_MS for name in GOAL_CALLS
+    )
+
+
 def results_of(run: LoadRun) -> list[Result]:
     """The figures of one configuration that go into the benchmark table."""
-    by_name = {c.name: c for c in run.calls}
-    total = by_name["all calls"]
-    results = [
-        Result(f"load {run.label}: all calls", total.per_second, "req/s"),
-        Result(f"load {run.label}: errors", float(total.failures), "requests"),
-    ]
-    for name in GOAL_CALLS:
-        if name in by_name:
-            call = by_name[name]
-            results += [
-                Result(f"load {run.label}: {name} p{n}", value, "ms")
-                for n, value in ((50, call.p50), (95, call.p95), (99, call.p99))
-            ]
+    results: list[Result] = []
+    for part, calls in (("", run.calls), (" after the ramp", run.steady)):
+        by_name = {c.name: c for c in calls}
+        total = by_name["all calls"]
+        label = f"load {run.label}{part}"
+        results += [
+            Result(f"{label}: all calls", total.per_second, "req/s"),
+            Result(f"{label}: errors", float(total.failures), "requests"),
+        ]
+        for name in GOAL_CALLS:
+            if name in by_name:
+                call = by_name[name]
+                results += [
+                    Result(f"{label}: {name} p{n}", value, "ms")
+                    for n, value in ((50, call.p50), (95, call.p95), (99, call.p99))
+                ]
     return [
         *results,
         Result(f"load {run.label}: hub CPU during the run", run.hub_cpu_seconds, "CPU s"),
@@ -358,19 +374,21 @@ def results_of(run: LoadRun) -> list[Result]:
 
 
 def report(run: LoadRun) -> str:
-    """The printed summary of one run: the per-call table, what the machine was doing, and
-    whether the goal was met."""
-    by_name = {c.name: c for c in run.calls}
-    met = by_name["all calls"].failures == 0 and all(
-        name in by_name and by_name[name].p99 < GOAL_P99_MS for name in GOAL_CALLS
-    )
+    """The printed summary of one run: the per-call tables (whole run, and after the
+    ramp), what the machine was doing, and whether the goal was met."""
     goal = f"p99 under {GOAL_P99_MS:.0f} ms for {' and '.join(GOAL_CALLS)}, 0 errors"
+    verdict = {True: "met", False: "NOT met"}
     return "\n".join([
-        format_calls(f"\n{run.label}", run.calls),
+        format_calls(f"\n{run.label}: the whole run", run.calls),
+        format_calls(
+            f"\n{run.label}: after the ramp (its first {run.ramp_seconds:.0f} s left out)",
+            run.steady,
+        ),
         f"machine before the run: {run.machine}",
         f"CPU used meanwhile: hub processes {run.hub_cpu_seconds:.1f} s, "
         f"Locust {run.locust_cpu_seconds:.1f} s",
-        f"goal ({goal}): {'met' if met else 'NOT met'}",
+        f"goal ({goal}): {verdict[goal_met(run.calls)]} over the whole run, "
+        f"{verdict[goal_met(run.steady)]} after the ramp",
     ])  # fmt: skip
 
 
@@ -449,11 +467,16 @@ def measured_run(
     print(f"  {label}: {len(tokens)} assessors for {seconds:.0f} s ({machine})", flush=True)
     hub_before = hub_cpu_seconds()
     locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    calls = run_locust(base_url, tokens, seconds, workdir, think)
+    samples = run_locust(base_url, tokens, seconds, workdir, think)
     locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = min(s.started for s in samples)
+    end = max(s.started + s.milliseconds / 1000 for s in samples)
+    ramp = len(tokens) / spawn_rate(len(tokens), seconds)
     return LoadRun(
         label=label,
-        calls=calls,
+        calls=summarize(samples, start, end),
+        steady=summarize(samples, start + ramp, end),
+        ramp_seconds=ramp,
         hub_cpu_seconds=hub_cpu_seconds() - hub_before,
         locust_cpu_seconds=locust_after.ru_utime
         + locust_after.ru_stime

@@ -15,6 +15,10 @@ load was.
 Evidence is asked of the hub without following its redirect: fetching from the object
 storage is the storage's load, the redirect is what the hub does.
 
+Every request is also written to ``LOAD_SAMPLES_FILE`` (CSV: start time, call, response
+time in ms, and the failure, empty if none) once Locust has stopped its users, so the
+benchmark can compute exact percentiles over any part of the run.
+
 Decision uploads carry an ``Idempotency-Key`` and ``If-Match`` like ``sync/uploads.py``;
 once a user has decided all its assignments it re-sends its last upload with the same key,
 the retry after a lost answer, which the hub must answer with the same receipt.
@@ -22,14 +26,16 @@ the retry after a lost answer, which the hub must answer with the same receipt.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import os
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, events, task
 
 PREFIX = os.environ.get("LOAD_USERNAME_PREFIX", "load")
 PASSWORD = os.environ.get("LOAD_PASSWORD", "")
@@ -43,6 +49,26 @@ EVIDENCE_OK = {200, 307}
 TOKENS = Path(os.environ["LOAD_TOKENS_FILE"]).read_text().split()
 THINK_SECONDS = tuple(float(s) for s in os.environ.get("LOAD_THINK", "5,15").split(","))
 _numbers = itertools.count()
+_samples: list[tuple[float, str, float, str]] = []
+
+
+@events.request.add_listener
+def _record(
+    name: str,
+    response_time: float,
+    exception: BaseException | None,
+    start_time: float | None = None,
+    **_: Any,
+) -> None:
+    started = start_time if start_time is not None else time.time() - response_time / 1000
+    _samples.append((started, name, response_time, "" if exception is None else str(exception)))
+
+
+@events.quit.add_listener
+def _save(**_: Any) -> None:
+    # ``quit`` comes after every user has stopped (``quitting`` comes before).
+    with open(os.environ["LOAD_SAMPLES_FILE"], "w", newline="") as handle:
+        csv.writer(handle).writerows(_samples)
 
 
 class Assessor(FastHttpUser):

@@ -36,6 +36,10 @@ def test_a_short_load_run_reports_every_call_without_errors(tmp_path: Path) -> N
     for call in calls:
         assert call.p50 <= call.p95 <= call.p99, table
         assert call.name in table
+    # After the ramp: a part of the same requests, without those of the ramp.
+    steady = {c.name: c for c in run.steady}
+    assert 0 < steady["all calls"].requests < total
+    assert all(c.requests <= by_name[c.name].requests for c in run.steady)
     assert run.hub_cpu_seconds > 0
     assert run.locust_cpu_seconds > 0
     # Each first upload recorded one decision; a retry with the same key recorded none.
