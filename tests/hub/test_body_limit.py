@@ -6,11 +6,8 @@ memory by 20 MB."""
 from __future__ import annotations
 
 import json
-import os
 import select
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -18,12 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.serve import serving
 
 from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES, HubSettings
 from assessor_app.protocol.v1 import PROBLEM_MEDIA_TYPE
-from tests.hub.conftest import HubServer, World, _free_port, _wait_until, sign_in
+from tests.hub.conftest import HubServer, World, sign_in
 
-ROOT = Path(__file__).resolve().parents[2]
 HUGE = 300 * 1024 * 1024
 CHUNK = b"a" * (256 * 1024)
 MEMORY_BUDGET = 20 * 1024 * 1024
@@ -42,39 +39,8 @@ def _memory(pid: int) -> dict[str, int]:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, int]]:
     """``assessor-hub serve`` in its own process: (base URL, pid)."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    code = "import sys; from assessor_app.hub.cli import main; sys.exit(main(sys.argv[1:]))"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            code,
-            "--data-dir",
-            str(tmp_path / "hub"),
-            "serve",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            return False
-
-    try:
-        _wait_until(up, 30, "assessor-hub serve to answer")
-        yield base, process.pid
-    finally:
-        process.terminate()
-        process.wait(15)
+    with serving(HubSettings.from_data_dir(tmp_path / "hub")) as hub:
+        yield hub.base_url, hub.process.pid
 
 
 def _head(port: int, extra: str) -> socket.socket:
