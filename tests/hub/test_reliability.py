@@ -22,7 +22,7 @@ from assessor_app.hub.scoring.reliability import (
     weekly,
 )
 from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
-from tests.hub.scoring_flows_kit import upload
+from tests.hub.scoring_flows_kit import run_flows, set_plan, upload
 
 WEEK1 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
 WEEK2 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # the Tuesday after
@@ -139,3 +139,26 @@ def test_the_report_from_a_real_hub_over_http_and_as_a_command(
         "too few items",
     ):
         assert words in text, words
+
+
+def test_a_drawn_second_read_that_disagrees_counts_as_adjudicated(
+    hub: HubServer, world: World, ann: httpx.Client
+) -> None:
+    admin = world.admin
+    admin.add_assessor("ada", PASSWORD, "Ada Admin", roles=["admin"])
+    set_plan(admin, second_read_share=1.0)
+    assert upload(ann, world.ann_assignment, "proficient", "proficient").status_code == 200
+    run_flows(admin)  # the second read goes to bob, the one other assessor
+    with sign_in(hub.base_url, "bob") as bob:
+        second = next(
+            item["id"]
+            for item in bob.get("/api/v1/assignments").json()["items"]
+            if item["submission_id"] == world.ann_submission
+        )
+        assert upload(bob, second, "beginning", "beginning").status_code == 200
+    with sign_in(hub.base_url, "ada") as ada:
+        (credential,) = ada.get("/api/v1/reliability").json()["credentials"]
+    f = credential["figures"]
+    # c1 two levels apart, c2 one: no exact agreement, half adjacent; decisions differ.
+    assert (f["second_reads"], f["exact_agreement"], f["adjacent_agreement"]) == (1, 0.0, 0.5)
+    assert f["adjudication_rate"] == 1.0

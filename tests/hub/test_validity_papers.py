@@ -133,6 +133,10 @@ def test_a_validity_paper_looks_like_production_work_and_never_reaches_an_educat
         assert result is not None
         assert (result.exact_share, result.adjacent_share, result.worst_distance) == (0.0, 0.5, 2)
         assert (result.same_decision, result.within_rule) == (False, False)
+    # No feedback report: to the assessor it is a decision that is not final yet.
+    report = ann.get(f"/api/v1/submissions/{keyed}/report.pdf")
+    assert report.status_code == 409
+    assert report.headers["content-type"].startswith("application/problem+json")
 
 
 def test_a_missed_paper_requires_recalibration_until_the_assessor_qualifies_again(

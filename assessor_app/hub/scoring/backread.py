@@ -36,6 +36,7 @@ from assessor_app.hub.http_semantics import TagCondition, if_match_holds
 from assessor_app.hub.scoring.flow_models import BackreadVerdictRow
 from assessor_app.hub.scoring.models import BACKREAD, VALIDITY, ScoringPlan, WorkItem
 from assessor_app.hub.scoring.plan import sampled
+from assessor_app.hub.scoring.work import add_work
 from assessor_app.hub.workflow.models import ReturnedDecision
 from assessor_app.hub.workflow.review import ReviewRefused, return_to_assessor
 from assessor_app.protocol.scoring import (
@@ -48,7 +49,6 @@ from assessor_app.protocol.scoring import (
 )
 from assessor_app.protocol.v1 import AssignmentStatus, DecisionUpload
 
-BACKREADER = "backreader"
 BACKREAD_LEAD_TIME = timedelta(days=7)
 """How long a backreader has for a backread."""
 
@@ -105,16 +105,16 @@ def sample_backreads(
     for sheet_id, submission_id in sheets:
         if not sampled(sheet_id, BACKREAD, plan.backread_rate):
             continue
-        item = WorkItem(
-            submission_id=submission_id,
-            purpose=BACKREAD,
-            required_role=BACKREADER,
-            subject_assignment_id=sheet_id,
-            due_at=now + BACKREAD_LEAD_TIME,
-            created_at=now,
+        created.append(
+            add_work(
+                session,
+                submission_id,
+                BACKREAD,
+                now,
+                subject_assignment_id=sheet_id,
+                due_at=now + BACKREAD_LEAD_TIME,
+            )
         )
-        session.add(item)
-        created.append(item)
     session.flush()
     return created
 

@@ -42,10 +42,9 @@ from assessor_app.hub.db import (
 )
 from assessor_app.hub.scoring.flow_models import ValidityResult
 from assessor_app.hub.scoring.models import VALIDITY, ScoringPlan, WorkItem
+from assessor_app.hub.scoring.work import ROLE_OF, add_work
 from assessor_app.protocol.calibration import QualificationRules
 from assessor_app.protocol.v1 import AssignmentStatus, RecalibrationNotice
-
-ASSESSOR = "assessor"
 
 
 def is_validity_paper(session: Session, assignment_id: str) -> bool:
@@ -240,7 +239,7 @@ def seed_validity_papers(
         return []
     created = []
     for user in session.scalars(select(User).order_by(User.id)):
-        if ASSESSOR not in user.roles:
+        if ROLE_OF[VALIDITY] not in user.roles:
             continue
         reads = _production_reads(session, user.id, credential_id)
         if not reads or needs_recalibration(session, user.id, credential_id) is not None:
@@ -263,15 +262,14 @@ def seed_validity_papers(
         latest = reads[0]
         lead = latest.due_at - latest.assigned_at if latest.due_at is not None else None
         for submission_id in [s for s in keyed if s not in held][:owed]:
-            item = WorkItem(
-                submission_id=submission_id,
-                purpose=VALIDITY,
-                required_role=ASSESSOR,
+            item = add_work(
+                session,
+                submission_id,
+                VALIDITY,
+                now,
                 target_user_id=user.id,
                 due_at=now + lead if lead is not None else None,
-                created_at=now,
             )
-            session.add(item)
             created.append(item)
     session.flush()
     return created
