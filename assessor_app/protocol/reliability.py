@@ -27,12 +27,17 @@ from datetime import date, datetime
 from assessor_app.protocol.v1 import _Wire
 
 __all__ = [
+    "NOTHING_YET",
     "AssessorReliability",
     "CredentialReliability",
     "ReliabilityFigures",
     "ReliabilityReport",
     "WeekFigures",
 ]
+
+NOTHING_YET = "No second reads, validity papers or backreads recorded yet."
+"""What the command and the PDF say for a credential without any of this evidence (no
+weeks): its figures would all be empty."""
 
 
 class ReliabilityFigures(_Wire):

@@ -34,6 +34,7 @@ from reportlab.platypus import (
 from assessor_app.domain.calibration_display import format_share, format_statistic
 from assessor_app.domain.wording import plural
 from assessor_app.protocol.reliability import (
+    NOTHING_YET,
     CredentialReliability,
     ReliabilityFigures,
     ReliabilityReport,
@@ -143,6 +144,9 @@ class _Writer:
 
     def credential(self, item: CredentialReliability) -> list[Flowable]:
         story: list[Flowable] = [self.para(f"{item.title} ({item.credential_id})", self.s.h2)]
+        if not item.weeks:
+            story.append(self.para(NOTHING_YET, self.s.muted))
+            return story
         story.append(self.summary(item.figures))
         if item.assessors:
             story += [self.para("Assessors", self.s.h3), self.assessors(item)]
@@ -321,7 +325,7 @@ class _Writer:
                     ),
                 ]
             )
-        widths = [30 * mm, 24 * mm, 18 * mm, 20 * mm, 36 * mm, 26 * mm, 32 * mm, 40 * mm]
+        widths = [30 * mm, 24 * mm, 18 * mm, 24 * mm, 36 * mm, 26 * mm, 32 * mm, 40 * mm]
         return [KeepTogether([*lead, drawing]), Spacer(1, 4 * mm), self.table(rows, widths)]
 
     def legend_style(self, legend: Legend) -> None:

@@ -126,6 +126,24 @@ def test_the_report_from_a_real_hub_over_http_and_as_a_command(
     out = capsys.readouterr().out
     assert "Wait time after questions (test-wait-time)" in out
     assert "  ann: second reads 1: exact 50%, adjacent 100%, kappa too few items" in out
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(settings.data_dir),
+                "reliability",
+                "--db",
+                settings.db_url,
+                "--since",
+                "2099-01-01",
+            ]
+        )
+        == 0
+    )
+    assert capsys.readouterr().out.splitlines() == [
+        "Wait time after questions (test-wait-time)",
+        "  No second reads, validity papers or backreads recorded yet.",
+    ]
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout

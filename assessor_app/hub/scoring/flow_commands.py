@@ -14,7 +14,7 @@ from assessor_app.domain.calibration_display import format_share, format_statist
 from assessor_app.domain.text import printable
 from assessor_app.hub.admin import HubAdmin, HubAdminError
 from assessor_app.hub.scoring.reliability import reliability_report
-from assessor_app.protocol.reliability import ReliabilityFigures, ReliabilityReport
+from assessor_app.protocol.reliability import NOTHING_YET, ReliabilityFigures, ReliabilityReport
 
 COMMANDS = ("reliability",)
 
@@ -61,6 +61,9 @@ def report_lines(report: ReliabilityReport) -> list[str]:
     lines: list[str] = []
     for item in report.credentials:
         lines.append(f"{printable(item.title)} ({item.credential_id})")
+        if not item.weeks:
+            lines.append(f"  {NOTHING_YET}")
+            continue
         lines.append(f"  all: {_line(item.figures)}")
         for a in item.assessors:
             lines.append(f"  {printable(a.username)}: {_line(a.figures)}")
