@@ -114,3 +114,41 @@ def test_0008_upgrades_a_0007_database_with_final_decisions_and_downgrades(
             assert conn.execute(text("SELECT count(*) FROM decisions")).scalar_one() == 3
     finally:
         engine.dispose()
+
+
+def test_0010_gives_never_assigned_submissions_their_first_read_work(db_url: str) -> None:
+    upgrade_database(db_url)
+    _alembic(db_url, "downgrade", "0007")
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            _insert_world(conn)
+            for sub in ("s4", "s5"):
+                conn.execute(
+                    text(
+                        "INSERT INTO submissions (id, credential_id, credential_version, "
+                        "attempt, educator_pseudonym, change_note, previous_attempts, "
+                        f"created_at) VALUES ('{sub}', 'c', 1, 1, 'E', '', '[]', "
+                        "'2026-01-02 00:00:00')"
+                    )
+                )
+            # s5 is a keyed calibration item: no live work.
+            conn.execute(
+                text(
+                    "INSERT INTO calibration_keys (submission_id, decision, criteria, "
+                    "created_at) VALUES ('s5', 'pass', '{}', '2026-01-02 00:00:00')"
+                )
+            )
+        upgrade_database(db_url)
+        with engine.connect() as conn:
+            items = conn.execute(
+                text("SELECT submission_id, purpose, required_role, assignment_id FROM work_items")
+            ).all()
+            assert [tuple(i) for i in items] == [("s4", "first", "assessor", None)]
+        _alembic(db_url, "downgrade", "0009")
+        upgrade_database(db_url)
+        with engine.connect() as conn:
+            # Run again: s4 has its work already.
+            assert conn.execute(text("SELECT count(*) FROM work_items")).scalar_one() == 1
+    finally:
+        engine.dispose()
