@@ -155,7 +155,37 @@ class _Writer:
                 story.append(chart)
         if item.weeks:
             story += self.drift(item.weeks)
+        if item.assessors and item.weeks:
+            story += self.assessor_drift(item)
         return story
+
+    def assessor_drift(self, item: CredentialReliability) -> list[Flowable]:
+        """Assessors x weeks: each assessor's second-read exact agreement per week (the
+        last eight weeks), so a lead sees who drifts."""
+        starts = [w.week_start for w in item.weeks][-8:]
+        rows = [["Assessor", *(f"{d:%d %b}" for d in starts)]]
+        for a in item.assessors:
+            mine = {w.week_start: w for w in a.weeks}
+            cells = []
+            for start in starts:
+                week = mine.get(start)
+                if week is None or week.exact_agreement is None:
+                    cells.append("–")
+                else:
+                    cells.append(
+                        f"{format_share(week.exact_agreement)} "
+                        f"({plural(week.second_reads, 'read')})"
+                    )
+            rows.append([f"{a.display_name} ({a.username})", *cells])
+        width = (_CONTENT_WIDTH - 56 * mm) / max(len(starts), 1)
+        return [
+            self.para("Exact agreement per assessor and week", self.s.h3),
+            self.para(
+                "Second reads only; a dash is a week without a double-read submission.",
+                self.s.muted,
+            ),
+            self.table(rows, [56 * mm, *([min(width, 30 * mm)] * len(starts))]),
+        ]
 
     def summary(self, f: ReliabilityFigures) -> Table:
         rows = [

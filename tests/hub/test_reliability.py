@@ -154,6 +154,7 @@ def test_the_report_from_a_real_hub_over_http_and_as_a_command(
         "Bob Example (bob)",
         "Weekly drift",
         "Second-read agreement per assessor",
+        "Exact agreement per assessor and week",
         "too few items",
     ):
         assert words in text, words
