@@ -4,7 +4,8 @@
 ``ASSIGNMENTS_PER_USER`` assignments whose submission has one piece of evidence), starts
 the hub, and lets Locust (headless, ``benchmarks/locustfile.py``) play the assessors for
 that long: sign in, assignment delta, manifests, evidence, decision uploads, calibration
-polling. It prints, per call, requests per second, p50/p95/p99 and errors.
+polling. It prints, per call, requests per second, p50/p95/p99 and errors, for the whole
+run and for the part after the ramp (once every assessor has started).
 
 Configurations measured, one after the other:
 
@@ -100,7 +101,7 @@ GOAL_P99_MS = 250.0
 
 @dataclass(frozen=True)
 class CallStats:
-    """One row of Locust's summary; times in milliseconds."""
+    """One call's figures over a part of the run; times in milliseconds."""
 
     name: str
     requests: int
@@ -113,8 +114,8 @@ class CallStats:
 
 @dataclass(frozen=True)
 class LoadRun:
-    """One configuration's run: Locust's summary and the CPU the hub processes and Locust
-    used meanwhile; ``machine`` is the core count and load before it."""
+    """One configuration's run: the per-call figures and the CPU the hub processes and
+    Locust used meanwhile; ``machine`` is the core count and load before it."""
 
     label: str
     calls: list[CallStats]
