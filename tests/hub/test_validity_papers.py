@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.db import AssignmentRow, User
+from assessor_app.hub.scoring.affiliations import set_user_affiliations
 from assessor_app.hub.scoring.allocation import set_capacity
 from assessor_app.hub.scoring.flow_models import ValidityResult
 from assessor_app.hub.scoring.models import FinalDecision, WorkItem
@@ -269,3 +270,25 @@ def test_agreement_over_the_whole_window_decides(
     assert upload(ann, str(papers[1]), "developing", "proficient").status_code == 200
     reason = ann.get("/api/v1/me").json()["recalibration"][0]["reason"]
     assert reason.startswith("Over your last 2 papers checked against keys: exact agreement 75%")
+
+
+def test_no_paper_is_seeded_across_a_conflict_of_interest(
+    hub: HubServer, world: World, tmp_path: Path
+) -> None:
+    admin = world.admin
+    conflicted = keyed_submission(
+        admin, tmp_path, "sub-keyed-1", KEY_PASS, affiliations="[district-1]"
+    )
+    other = keyed_submission(admin, tmp_path, "sub-keyed-2", KEY_NOT_YET)
+    with admin.db.write() as session:
+        set_user_affiliations(session, _user_id(world, "ann"), ["district-1"])
+    set_plan(admin, validity_rate=1.0)
+    created = run_flows(admin)
+    ann_id, bob_id = _user_id(world, "ann"), _user_id(world, "bob")
+    assert sorted((i.target_user_id == ann_id, i.submission_id) for i in created) == [
+        (False, conflicted),
+        (True, other),
+    ]
+    assert {i.target_user_id for i in created} == {ann_id, bob_id}
+    assert _readers(world, conflicted) == {"bob"}
+    assert _readers(world, other) == {"ann"}

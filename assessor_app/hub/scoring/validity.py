@@ -40,6 +40,7 @@ from assessor_app.hub.db import (
     User,
     utcnow,
 )
+from assessor_app.hub.scoring.affiliations import in_conflict
 from assessor_app.hub.scoring.flow_models import ValidityResult
 from assessor_app.hub.scoring.models import VALIDITY, ScoringPlan, WorkItem
 from assessor_app.hub.scoring.work import ROLE_OF, add_work
@@ -221,8 +222,9 @@ def seed_validity_papers(
 ) -> list[WorkItem]:
     """Create the validity work items the plan's rate owes each assessor with live work of
     this credential: ``ceil(rate x production reads)`` papers each, counting those already
-    seeded, from keyed submissions they have never held. The due date repeats the lead
-    time of their latest production assignment, so the paper looks like live work."""
+    seeded, from keyed submissions they have never held and have no conflict with. The due
+    date repeats the lead time of their latest production assignment, so the paper looks
+    like live work."""
     plan = session.get(ScoringPlan, credential_id)
     if plan is None or plan.validity_rate <= 0:
         return []
@@ -261,7 +263,9 @@ def seed_validity_papers(
         ) | set(seeded)
         latest = reads[0]
         lead = latest.due_at - latest.assigned_at if latest.due_at is not None else None
-        for submission_id in [s for s in keyed if s not in held][:owed]:
+        # A paper allocation could never give them would wait for ever in their name.
+        free = [s for s in keyed if s not in held and not in_conflict(session, user.id, s)]
+        for submission_id in free[:owed]:
             item = add_work(
                 session,
                 submission_id,
