@@ -26,7 +26,6 @@ from assessor_app.ui.background import Executor, Executors
 from assessor_app.ui.qt import (
     QAction,
     QByteArray,
-    QDialog,
     QLabel,
     QMainWindow,
     QPushButton,
@@ -592,6 +591,7 @@ class MainWindow(QMainWindow):
 
     def show_settings(self) -> None:
         from assessor_app.services.settings import SettingsService
+        from assessor_app.ui.qt import QDialog
         from assessor_app.ui.settings_dialog import SettingsDialog
 
         if self.session is None:
