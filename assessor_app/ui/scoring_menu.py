@@ -15,7 +15,7 @@ from assessor_app.domain.status_words import DECLINE_QUEUED_HINT
 from assessor_app.ui.background import Executors
 from assessor_app.ui.calibration.menu import Connectable
 from assessor_app.ui.plain_text import message_box, plain_label, set_plain
-from assessor_app.ui.qt import QMenu, QMessageBox, QObject, Qt
+from assessor_app.ui.qt import QMenu, QObject, Qt
 from assessor_app.ui.shortcuts import key_sequences, with_hint
 
 if TYPE_CHECKING:
@@ -139,6 +139,9 @@ class ScoringMenu(QObject):
         self._main.refresh_queue()
 
     def _not_declined(self, error: BaseException) -> None:
+        # Taken here, not at import: the window's first paint builds no dialog class.
+        from assessor_app.ui.qt import QMessageBox
+
         message_box(self._main, QMessageBox.Icon.Warning, "Not declined", str(error))
 
     # -- backreading --------------------------------------------------------------------
