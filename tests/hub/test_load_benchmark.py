@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import DecisionRow
-from benchmarks.bench_load import ASSIGNMENTS_PER_USER, format_calls, sqlite_single_worker
+from benchmarks.bench_load import (
+    ASSIGNMENTS_PER_USER,
+    CallStats,
+    format_calls,
+    goal_verdict,
+    sqlite_single_worker,
+)
 
 USERS = 5
 
@@ -47,3 +53,19 @@ def test_a_short_load_run_reports_every_call_without_errors(tmp_path: Path) -> N
     with HubAdmin(settings) as admin, admin.db.read() as session:
         recorded = session.scalar(select(func.count()).select_from(DecisionRow))
     assert recorded == by_name["decision upload"].requests
+
+
+def _call(name: str, p99: float, failures: int = 0) -> CallStats:
+    return CallStats(name, 10, failures, 1.0, p99 / 4, p99 / 2, p99)
+
+
+def test_the_goal_needs_both_calls_under_250_ms_and_no_error() -> None:
+    delta = _call("/assignments (delta)", 120)
+    assert goal_verdict([delta, _call("decision upload", 249), _call("all calls", 900)]) == "met"
+    assert goal_verdict([delta, _call("decision upload", 250), _call("all calls", 900)]) == (
+        "NOT met"
+    )
+    failed = _call("all calls", 100, failures=1)
+    assert goal_verdict([delta, _call("decision upload", 10), failed]) == "NOT met"
+    # A run too short to upload anything says so rather than pass or fail.
+    assert goal_verdict([delta, _call("all calls", 100)]) == "not measured (no decision upload)"
