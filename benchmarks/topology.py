@@ -20,18 +20,14 @@ PostgreSQL, nginx and ``moto[server]`` (``make test`` installs them).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
@@ -44,19 +40,24 @@ from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.resources import resources_dir
 from assessor_app.hub.storage import S3Location
+from benchmarks.servers import (
+    MotoServer,
+    ServeProcess,
+    create_bucket,
+    environment,
+    free_port,
+    moto_credentials,
+    running_postgres,
+    serve_command,
+    stop_process,
+    wait_for,
+)
 
 __all__ = ["NGINX_TEMPLATE", "Topology", "render_nginx_config"]
 
 NGINX_TEMPLATE = resources_dir() / "deploy" / "nginx-assessor-hub.conf"
-START_TIMEOUT_S = 60
 BUCKET = "assessor-evidence"
 DATABASE = "assessor_hub"
-# Any credentials do for moto; boto3 (in the hubs and here) refuses to sign without some.
-AWS_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "topology-access-key",
-    "AWS_SECRET_ACCESS_KEY": "topology-secret-key",
-    "AWS_DEFAULT_REGION": "eu-west-1",
-}
 
 
 def render_nginx_config(
@@ -75,58 +76,6 @@ def render_nginx_config(
     }.items():
         text = text.replace(place, value)
     return text
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(ready: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited during start-up (status {process.returncode})")
-        try:
-            if ready():
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not start within {START_TIMEOUT_S} s")
-        time.sleep(0.05)
-
-
-def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        process.send_signal(sig)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(15)
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    """Stop a hub and, with ``--workers``, its worker processes: they share its process
-    group, and none may outlive it holding the port."""
-    _stop(process)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def _as_postgres(command: str) -> list[str]:
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        return ["su", "postgres", "-s", "/bin/sh", "-c", command]
-    return ["/bin/sh", "-c", command]
-
-
-def _postgres_bin() -> Path:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
-    if not found:
-        raise RuntimeError("PostgreSQL is not installed (apt-get install -y postgresql)")
-    return found[-1].parent
 
 
 class Topology:
@@ -149,10 +98,8 @@ class Topology:
         self.s3_endpoint = ""
         self.bucket = BUCKET
         self.metrics_token = secrets.token_hex(32)
-        self._hubs: list[subprocess.Popen[bytes]] = []
-        self._hub_commands: list[list[str]] = []
+        self._hubs: list[ServeProcess] = []
         self._stack = ExitStack()
-        self._saved_env: dict[str, str | None] = {}
 
     # -- what callers use ----------------------------------------------------------------
 
@@ -184,26 +131,22 @@ class Topology:
     def kill_hub(self, index: int) -> None:
         """SIGKILL hub process ``index`` (with its ``--workers``, as a crash of the machine
         or of the service would), and reap it."""
-        process = self._hubs[index]
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(15)
+        self._hubs[index].kill()
 
     def restart_hub(self, index: int) -> None:
         """Start hub process ``index`` again (after ``kill_hub``) on its old address, and
         wait until it is ready; nginx sends it requests again once it answers."""
         if self.hub_alive(index):
             raise RuntimeError(f"hub process {index} is running")
-        self._hubs[index] = self._run_hub(index)
-        self._await_hub(index)
+        self._hubs[index].start().wait_ready()
 
     def hub_alive(self, index: int) -> bool:
-        return self._hubs[index].poll() is None
+        return self._hubs[index].alive()
 
     def hub_log(self, index: int) -> list[dict[str, Any]]:
         """The JSON lines hub process ``index`` has written to its log so far."""
         lines = []
-        for line in self._hub_log_path(index).read_text(encoding="utf-8").splitlines():
+        for line in self._hubs[index].output().splitlines():
             if line.startswith("{"):
                 lines.append(json.loads(line))
         return lines
@@ -220,7 +163,6 @@ class Topology:
             self._start()
         except BaseException:
             self._stack.close()
-            self._restore_environment()
             raise
         return self
 
@@ -230,10 +172,7 @@ class Topology:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            self._stack.close()
-        finally:
-            self._restore_environment()
+        self._stack.close()
 
     def _start(self) -> None:
         if self._given_root is None:
@@ -242,13 +181,25 @@ class Topology:
         else:
             self.root = self._given_root
             self.root.mkdir(parents=True, exist_ok=True)
-        self.base_url = f"http://127.0.0.1:{_free_port()}"
-        self._set_environment()
+        if os.geteuid() == 0:
+            self.root.chmod(0o711)  # postgres passes through to its own folder
+        self.base_url = f"http://127.0.0.1:{free_port()}"
+        # boto3 here and in the hubs reads the credentials from the environment; the
+        # issuer is the address the clients use (nginx), as a deployment sets it. Entered
+        # before any process starts, so restored once all have stopped.
+        self._stack.enter_context(moto_credentials())
+        self._stack.enter_context(environment({"ASSESSOR_HUB_ISSUER_URL": self.base_url}))
         # Slow starters run side by side: the S3 server's start overlaps PostgreSQL's, and
         # the hub processes start together.
-        s3_server = self._launch_s3()
-        self._start_postgres()
-        self._await_s3(s3_server)
+        s3_server = MotoServer()
+        self._stack.callback(s3_server.stop)
+        self.s3_endpoint = s3_server.endpoint
+        postgres = self._stack.enter_context(
+            running_postgres(self.root / "postgres", max_connections=200)
+        )
+        self.db_url = postgres.create_database(DATABASE)
+        s3_server.wait_ready()
+        self._create_bucket()
         # Migrations run here, once, before any hub process starts.
         with self.admin():
             pass
@@ -256,120 +207,28 @@ class Topology:
         token_file.write_text(self.metrics_token, encoding="utf-8")
         for index in range(self.workers):
             self._launch_hub(index, token_file)
-        for index in range(self.workers):
-            self._await_hub(index)
+        for hub in self._hubs:
+            hub.wait_ready()
         self._start_nginx()
 
-    def _set_environment(self) -> None:
-        """boto3 here and in the hubs reads the credentials from the environment; the
-        issuer is the address the clients use (nginx), as a deployment sets it."""
-        wanted = {**AWS_ENVIRONMENT, "ASSESSOR_HUB_ISSUER_URL": self.base_url}
-        for name, value in wanted.items():
-            self._saved_env.setdefault(name, os.environ.get(name))
-            os.environ[name] = value
-        self._saved_env.setdefault("AWS_ENDPOINT_URL", os.environ.pop("AWS_ENDPOINT_URL", None))
-
-    def _restore_environment(self) -> None:
-        for name, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved_env.clear()
-
-    def _start_postgres(self) -> None:
-        bin_dir = _postgres_bin()
-        folder = self.root / "postgres"
-        folder.mkdir()
-        if os.geteuid() == 0:
-            self.root.chmod(0o711)  # postgres passes through to its own folder
-            shutil.chown(folder, "postgres", "postgres")
-        port = _free_port()
-        data, log = folder / "data", folder / "log"
-        subprocess.run(
-            _as_postgres(f"{bin_dir}/initdb -D {data} -A trust -U postgres --no-sync"),
-            check=True,
-            capture_output=True,
-        )
-        options = (
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        subprocess.run(
-            _as_postgres(f"{bin_dir}/pg_ctl -D {data} -l {log} -w -o '{options}' start"),
-            check=True,
-            capture_output=True,
-        )
-        self._stack.callback(
-            subprocess.run,
-            _as_postgres(f"{bin_dir}/pg_ctl -D {data} -m fast -w stop"),
-            capture_output=True,
-        )
-        subprocess.run(
-            _as_postgres(f"{bin_dir}/createdb -h 127.0.0.1 -p {port} -U postgres {DATABASE}"),
-            check=True,
-            capture_output=True,
-        )
-        self.db_url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/{DATABASE}"
-
-    def _launch_s3(self) -> subprocess.Popen[bytes]:
-        port = _free_port()
-        self.s3_endpoint = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-c", "from moto.server import main; main()"]
-        server = subprocess.Popen(
-            [*command, "-H", "127.0.0.1", "-p", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self._stack.callback(_stop, server)
-        return server
-
-    def _await_s3(self, server: subprocess.Popen[bytes]) -> None:
-        _wait_for(
-            lambda: httpx.get(f"{self.s3_endpoint}/moto-api/", timeout=1).is_success,
-            server,
-            "the S3 server",
-        )
-        s3 = self.s3()
-        s3.create_bucket(
-            Bucket=self.bucket,
-            CreateBucketConfiguration={"LocationConstraint": AWS_ENVIRONMENT["AWS_DEFAULT_REGION"]},
-        )
+    def _create_bucket(self) -> None:
+        s3 = create_bucket(self.s3_endpoint, self.bucket)
         # As docs/deploy.md asks of a real bucket: an overwritten or deleted object stays
         # recoverable as an older version.
         s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
 
-    def _hub_log_path(self, index: int) -> Path:
-        return self.root / f"hub-{index}.log"
-
     def _launch_hub(self, index: int, token_file: Path) -> None:
-        port = _free_port()
+        port = free_port()
         self.hub_urls.append(f"http://127.0.0.1:{port}")
-        self._hub_commands.append([
-            sys.executable, "-m", "assessor_app.hub.cli", "--data-dir", str(self.data_dir),
-            "serve", "--host", "127.0.0.1", "--port", str(port),
+        command = serve_command(
+            self.data_dir, port,
             "--db", self.db_url, "--storage", self.storage_url, "--s3-endpoint", self.s3_endpoint,
             "--forwarded-allow-ips", "127.0.0.1", "--metrics-token-file", str(token_file),
             *self.hub_options,
-        ])  # fmt: skip
-        self._hubs.append(self._run_hub(index))
-
-    def _run_hub(self, index: int) -> subprocess.Popen[bytes]:
-        log = self._hub_log_path(index).open("ab")
-        self._stack.callback(log.close)
-        process = subprocess.Popen(
-            self._hub_commands[index], stdout=log, stderr=log, start_new_session=True
-        )
-        self._stack.callback(_stop_group, process)
-        return process
-
-    def _await_hub(self, index: int) -> None:
-        url = self.hub_urls[index]
-        _wait_for(
-            lambda: httpx.get(f"{url}/readyz", timeout=2).status_code == 200,
-            self._hubs[index],
-            f"hub process {index}",
-        )
+        )  # fmt: skip
+        hub = ServeProcess(command, port, self.root / f"hub-{index}.log").start()
+        self._hubs.append(hub)
+        self._stack.callback(hub.stop)
 
     def _start_nginx(self) -> None:
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -407,8 +266,8 @@ class Topology:
             stdout=subprocess.DEVNULL,
             stderr=errors,
         )  # fmt: skip
-        self._stack.callback(_stop, process, signal.SIGQUIT)
-        _wait_for(
+        self._stack.callback(stop_process, process, signal.SIGQUIT)
+        wait_for(
             lambda: httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200,
             process,
             "nginx",

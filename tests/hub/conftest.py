@@ -3,10 +3,8 @@ PostgreSQL, real uvicorn servers on 127.0.0.1, and a small seeded world."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
-import subprocess
 import tempfile
 import threading
 import time
@@ -16,7 +14,6 @@ from itertools import count
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -30,6 +27,7 @@ from assessor_app.hub.badges.issuer_url import pin_issuer_url
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import ArtifactRow
 from assessor_app.hub.migrate import upgrade_database
+from benchmarks.servers import PostgresCluster, running_postgres
 
 DATA = Path(__file__).with_name("data")
 CREDENTIAL_FILE = DATA / "wait-time.yaml"
@@ -47,68 +45,15 @@ def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> Non
         time.sleep(0.01)
 
 
-@dataclass
-class PostgresCluster:
-    port: int
-    root: Path
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def admin_connection(self) -> psycopg.Connection:
-        return psycopg.connect(
-            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
-        )
-
-
-def _as_postgres(command: str) -> list[str]:
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        return ["su", "postgres", "-s", "/bin/sh", "-c", command]
-    return ["/bin/sh", "-c", command]
-
-
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
-    initdbs = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3])
-    )
-    if not initdbs:
-        pytest.fail(
-            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): the hub tests "
-            "run on it. `make test` installs it; or run `apt-get install -y postgresql`."
-        )
-    bin_dir = initdbs[-1].parent
     root = Path(tempfile.mkdtemp(prefix="hub-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    port = _free_port()
-    data, log = root / "data", root / "log"
-    subprocess.run(
-        _as_postgres(f"{bin_dir}/initdb -D {data} -A trust -U postgres --no-sync"),
-        check=True,
-        capture_output=True,
-    )
-    options = (
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off"
-    )
-    subprocess.run(
-        _as_postgres(f"{bin_dir}/pg_ctl -D {data} -l {log} -w -o '{options}' start"),
-        check=True,
-        capture_output=True,
-    )
-    cluster = PostgresCluster(port, root)
     try:
-        upgrade_database(cluster.url("postgres"))  # proves the cluster answers
-        with cluster.admin_connection() as conn:
-            conn.execute("CREATE DATABASE hub_template")
-        upgrade_database(cluster.url("hub_template"))
-        yield cluster
+        with running_postgres(root) as cluster:
+            upgrade_database(cluster.url("postgres"))  # proves the cluster answers
+            upgrade_database(cluster.create_database("hub_template"))
+            yield cluster
     finally:
-        subprocess.run(
-            _as_postgres(f"{bin_dir}/pg_ctl -D {data} -m immediate -w stop"),
-            capture_output=True,
-        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -124,12 +69,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'hub.sqlite3'}"
         return
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    name = f"hub_test_{next(_databases)}"
-    with cluster.admin_connection() as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE hub_template")
-    yield cluster.url(name)
-    with cluster.admin_connection() as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    with cluster.database(f"hub_test_{next(_databases)}", "hub_template") as url:
+        yield url
 
 
 @pytest.fixture

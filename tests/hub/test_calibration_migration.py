@@ -38,12 +38,8 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'hub.sqlite3'}"
         return
     cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-    name = f"calibration_migration_{next(_names)}"
-    with cluster.admin_connection() as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield cluster.url(name)
-    with cluster.admin_connection() as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    with cluster.database(f"calibration_migration_{next(_names)}") as url:
+        yield url
 
 
 def _migrate(url: str, action: str, revision: str) -> None:

@@ -36,7 +36,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
-from support.serve import free_port
+from support.serve import ServeProcess, started
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.badges.signing import ProofFormat
@@ -77,40 +77,6 @@ def passing(note: str = "Waited four seconds after each open question.") -> dict
     }
 
 
-@dataclass
-class ServeProcess:
-    """One ``assessor-hub serve`` process (its workers in its process group)."""
-
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the hub ended ({self.process.returncode}):\n{self.output()}")
-            try:
-                if httpx.get(f"{self.base_url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"the hub did not get ready:\n{self.output()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-
-
 @contextmanager
 def serving(
     data_dir: Path,
@@ -119,37 +85,10 @@ def serving(
     count: int = 1,
     environment: dict[str, str] | None = None,
 ) -> Iterator[list[ServeProcess]]:
-    """``count`` serve processes started at once (not waited for), stopped on exit."""
-    hubs: list[ServeProcess] = []
-    try:
-        for _ in range(count):
-            port = free_port()
-            log = data_dir.parent / f"serve-{port}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "assessor_app.hub.entry",
-                        "--data-dir",
-                        str(data_dir),
-                        "serve",
-                        "--db",
-                        db_url,
-                        "--port",
-                        str(port),
-                        *options,
-                    ],
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    env=environment,
-                )
-            hubs.append(ServeProcess(process, f"http://127.0.0.1:{port}", log))
+    """``count`` serve processes on ``db_url`` started at once (not waited for)."""
+    settings = HubSettings.from_data_dir(data_dir, db_url=db_url)
+    with started(settings, *options, count=count, environment=environment) as hubs:
         yield hubs
-    finally:
-        for hub in hubs:
-            hub.stop()
 
 
 def race(*calls: Callable[[], httpx.Response]) -> list[httpx.Response]:
@@ -191,12 +130,8 @@ def put_decision(
 
 @pytest.fixture
 def empty_database(postgres_cluster: PostgresCluster) -> Iterator[str]:
-    name = f"hub_empty_{uuid.uuid4().hex[:12]}"
-    with postgres_cluster.admin_connection() as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield postgres_cluster.url(name)
-    with postgres_cluster.admin_connection() as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    with postgres_cluster.database(f"hub_empty_{uuid.uuid4().hex[:12]}") as url:
+        yield url
 
 
 @pytest.fixture
@@ -205,12 +140,8 @@ def migrated_database(postgres_cluster: PostgresCluster) -> Iterator[str]:
 
 
 def _database(cluster: PostgresCluster) -> Iterator[str]:
-    name = f"hub_workers_{uuid.uuid4().hex[:12]}"
-    with cluster.admin_connection() as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE hub_template")
-    yield cluster.url(name)
-    with cluster.admin_connection() as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    with cluster.database(f"hub_workers_{uuid.uuid4().hex[:12]}", "hub_template") as url:
+        yield url
 
 
 def test_settings_reach_the_workers_whole() -> None:

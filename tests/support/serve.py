@@ -1,88 +1,59 @@
 """``assessor-hub serve`` as its own process, started the way an operator starts it, for
-the tests that need the real command: its options, its log lines, its port.
+the tests that need the real command: its options, its log lines, its port, several
+processes at once.
 
-Its output goes to files, not pipes, so a chatty hub never blocks on a full pipe; it is
-read once the hub has stopped.
+The launcher itself is ``benchmarks.servers.ServeProcess`` (shared with the benchmarks);
+this adds what tests want of it: a command on ``HubSettings``, and a block that stops
+every process it started. Output goes to files, not pipes, so a chatty hub never blocks
+on a full pipe; it stays readable (``stdout``, ``stderr``, ``output()``) after the stop.
 """
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import IO
-
-import httpx
+from pathlib import Path
 
 from assessor_app.hub.config import HubSettings
-from support.hub import wait_until
+from benchmarks.servers import ServeProcess, free_port
+from benchmarks.servers import serve_command as _serve_command
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["ServeProcess", "free_port", "serve_command", "serving", "started"]
 
 
 def serve_command(settings: HubSettings, port: int, *extra: str) -> list[str]:
     """The command line of ``assessor-hub serve`` on ``settings``' data and database."""
-    return [
-        sys.executable,
-        "-m",
-        "assessor_app.hub.cli",
-        "--data-dir",
-        str(settings.data_dir),
-        "serve",
-        "--db",
-        settings.db_url,
-        "--port",
-        str(port),
-        *extra,
-    ]
-
-
-@dataclass
-class ServedHub:
-    """A running ``serve``; ``stdout`` and ``stderr`` are filled in once it stopped."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    stdout: str = ""
-    stderr: str = ""
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def healthy(self) -> bool:
-        assert self.process.poll() is None, "assessor-hub serve has exited"
-        try:
-            return httpx.get(f"{self.base_url}/healthz").status_code == 200
-        except httpx.TransportError:
-            return False
+    return _serve_command(settings.data_dir, port, "--db", settings.db_url, *extra)
 
 
 @contextmanager
-def serving(settings: HubSettings, *extra: str) -> Iterator[ServedHub]:
-    """Start ``serve`` with ``extra`` options on a free port, wait until it answers,
-    and stop it (SIGTERM) when the block ends."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        port = free_port()
-        process = subprocess.Popen(serve_command(settings, port, *extra), stdout=out, stderr=err)
-        served = ServedHub(process, port)
+def started(
+    settings: HubSettings,
+    *extra: str,
+    count: int = 1,
+    environment: Mapping[str, str] | None = None,
+) -> Iterator[list[ServeProcess]]:
+    """``count`` serve processes with ``extra`` options, started at once on free ports
+    and not waited for (``wait_ready`` each); all stopped (SIGTERM) when the block ends.
+    ``environment`` replaces the inherited one."""
+    with tempfile.TemporaryDirectory(prefix="serve-") as folder:
+        hubs: list[ServeProcess] = []
         try:
-            wait_until(served.healthy, 30, "assessor-hub serve to answer")
-            yield served
+            for _ in range(count):
+                port = free_port()
+                out, err = Path(folder) / f"{port}.out", Path(folder) / f"{port}.err"
+                command = serve_command(settings, port, *extra)
+                hubs.append(ServeProcess(command, port, out, err, environment).start())
+            yield hubs
         finally:
-            process.terminate()
-            process.wait(15)
-            served.stdout, served.stderr = _text(out), _text(err)
+            for hub in hubs:
+                hub.stop()
 
 
-def _text(file: IO[bytes]) -> str:
-    file.seek(0)
-    return file.read().decode("utf-8", errors="replace")
+@contextmanager
+def serving(settings: HubSettings, *extra: str) -> Iterator[ServeProcess]:
+    """One serve with ``extra`` options on a free port, once it answers ``/healthz``."""
+    with started(settings, *extra) as (served,):
+        served.wait_ready(30, "/healthz")
+        yield served
