@@ -452,7 +452,10 @@ def test_seed_demo_end_to_end_and_idempotent(tmp_path: Path) -> None:
         assert again.media_generated == 0 and again.passes_recorded == 0
         with admin.db.read() as session:
             assert session.scalar(select(func.count()).select_from(SubmissionRow)) == 15
-            assert session.scalar(select(func.count()).select_from(AssignmentRow)) == 24
+            # Backreads beyond back's own are drawn by a hash of the (random) assignment
+            # ids of decided sheets: their number varies from seed to seed.
+            live = select(func.count()).where(AssignmentRow.kind != "backread")
+            assert session.scalar(live) == 23
         assert_one_short_of_the_pathway_until_demo1_passes(admin)
 
     # A second hub seeds from the cache: every generated file is reused.

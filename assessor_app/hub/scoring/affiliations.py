@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from assessor_app.hub.scoring.models import SubmissionAffiliation, UserAffiliation
@@ -70,16 +70,6 @@ def submission_affiliations(session: Session, submission_id: str) -> list[str]:
     )
 
 
-def in_conflict(session: Session, user_id: int, submission_id: str) -> bool:
-    """Whether the account shares an affiliation with the submission."""
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    UserAffiliation.user_id == user_id,
-                    SubmissionAffiliation.submission_id == submission_id,
-                    SubmissionAffiliation.affiliation == UserAffiliation.affiliation,
-                )
-            )
-        )
-    )
+def in_conflict(account: Iterable[str], submission: Iterable[str]) -> bool:
+    """The conflict rule: an account and a submission sharing any affiliation."""
+    return not set(account).isdisjoint(submission)

@@ -43,7 +43,7 @@ from assessor_app.hub.db import (
     next_change_seq,
     utcnow,
 )
-from assessor_app.hub.scoring.affiliations import in_conflict
+from assessor_app.hub.scoring.affiliations import in_conflict, submission_affiliations
 from assessor_app.hub.scoring.flow_work import create_flow_work
 from assessor_app.hub.scoring.models import (
     ADJUDICATION,
@@ -53,9 +53,10 @@ from assessor_app.hub.scoring.models import (
     VALIDITY,
     AssessorCapacity,
     Decline,
+    UserAffiliation,
     WorkItem,
 )
-from assessor_app.hub.scoring.plan import plan_of
+from assessor_app.hub.scoring.plan import Plan, plan_of
 from assessor_app.hub.scoring.validity import needs_recalibration
 from assessor_app.protocol.v1 import AssignmentStatus
 
@@ -105,74 +106,104 @@ def set_capacity(session: Session, user_id: int, capacity: int | None) -> None:
         row.capacity = capacity
 
 
-def open_assignments(session: Session, user_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(AssignmentRow)
-            .where(
-                AssignmentRow.user_id == user_id,
-                AssignmentRow.kind != CALIBRATION,
-                AssignmentRow.status.in_(OPEN_STATUSES),
-            )
-        )
-        or 0
-    )
+class _RunView:
+    """What one allocation run knows about the accounts, read once and kept up to date as
+    it gives work out: open assignments, capacities, affiliations, and per credential the
+    plan, qualification and recalibration, so deciding who is eligible for an item costs
+    two queries (the submission's affiliations and earlier readers), not several per
+    account."""
 
-
-def _earlier_reader_or_decliner(session: Session, user_id: int, submission_id: str) -> bool:
-    # Any live assignment of the submission, revoked ones included: a declined
-    # assignment is revoked, and a withdrawn reader has seen the evidence.
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    AssignmentRow.user_id == user_id,
-                    AssignmentRow.submission_id == submission_id,
-                    AssignmentRow.kind != CALIBRATION,
-                )
-            )
-        )
-        or session.scalar(
-            select(
-                exists()
-                .where(Decline.user_id == user_id)
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.open: dict[int, int] = dict(
+            session.execute(
+                select(AssignmentRow.user_id, func.count())
                 .where(
-                    Decline.assignment_id.in_(
-                        select(AssignmentRow.id).where(AssignmentRow.submission_id == submission_id)
-                    )
+                    AssignmentRow.kind != CALIBRATION,
+                    AssignmentRow.status.in_(OPEN_STATUSES),
+                )
+                .group_by(AssignmentRow.user_id)
+            ).all()
+        )
+        self.capacity: dict[int, int] = dict(
+            session.execute(select(AssessorCapacity.user_id, AssessorCapacity.capacity)).all()
+        )
+        self.affiliations: dict[int, set[str]] = {}
+        for user_id, affiliation in session.execute(
+            select(UserAffiliation.user_id, UserAffiliation.affiliation)
+        ):
+            self.affiliations.setdefault(user_id, set()).add(affiliation)
+        self._plans: dict[str, Plan] = {}
+        self._qualified: dict[tuple[int, str], bool] = {}
+        self._recalibration: dict[tuple[int, str], bool] = {}
+
+    def plan(self, credential_id: str) -> Plan:
+        if credential_id not in self._plans:
+            self._plans[credential_id] = plan_of(self.session, credential_id)
+        return self._plans[credential_id]
+
+    def qualified(self, user_id: int, credential_id: str) -> bool:
+        key = (user_id, credential_id)
+        if key not in self._qualified:
+            self._qualified[key] = any(
+                q.credential_id == credential_id and q.status == "qualified"
+                for q in credential_qualifications(self.session, user_id)
+            )
+        return self._qualified[key]
+
+    def recalibrating(self, user_id: int, credential_id: str) -> bool:
+        key = (user_id, credential_id)
+        if key not in self._recalibration:
+            reason = needs_recalibration(self.session, user_id, credential_id)
+            self._recalibration[key] = reason is not None
+        return self._recalibration[key]
+
+    def earlier_readers(self, submission_id: str) -> set[int]:
+        """Accounts that held live work of the submission (revoked included: a declined
+        assignment is revoked, and a withdrawn reader has seen the evidence) or declined
+        it."""
+        held = self.session.scalars(
+            select(AssignmentRow.user_id).where(
+                AssignmentRow.submission_id == submission_id,
+                AssignmentRow.kind != CALIBRATION,
+            )
+        )
+        declined = self.session.scalars(
+            select(Decline.user_id).where(
+                Decline.assignment_id.in_(
+                    select(AssignmentRow.id).where(AssignmentRow.submission_id == submission_id)
                 )
             )
         )
-    )
+        return {*held, *declined}
 
 
-def _qualified(session: Session, user_id: int, credential_id: str) -> bool:
-    return any(
-        q.credential_id == credential_id and q.status == "qualified"
-        for q in credential_qualifications(session, user_id)
-    )
-
-
-def eligible(session: Session, user: User, item: WorkItem, submission: SubmissionRow) -> bool:
-    """Whether ``user`` may take ``item`` now (see the module's rules)."""
+def eligible(
+    view: _RunView,
+    user: User,
+    item: WorkItem,
+    submission: SubmissionRow,
+    conflicts: set[str],
+    earlier: set[int],
+) -> bool:
+    """Whether ``user`` may take ``item`` now (see the module's rules); ``conflicts`` are
+    the submission's affiliations, ``earlier`` its earlier readers and decliners."""
     if item.required_role not in user.roles:
         return False
     if item.target_user_id is not None and item.target_user_id != user.id:
         return False
-    if in_conflict(session, user.id, submission.id):
+    if in_conflict(view.affiliations.get(user.id, set()), conflicts):
         return False
-    if _earlier_reader_or_decliner(session, user.id, submission.id):
+    if user.id in earlier:
         return False
-    capacity = session.get(AssessorCapacity, user.id)
-    if capacity is not None and open_assignments(session, user.id) >= capacity.capacity:
+    limit = view.capacity.get(user.id)
+    if limit is not None and view.open.get(user.id, 0) >= limit:
         return False
-    if item.purpose in (*LIVE_READS, VALIDITY) and (
-        needs_recalibration(session, user.id, submission.credential_id) is not None
-    ):
+    credential = submission.credential_id
+    if item.purpose in (*LIVE_READS, VALIDITY) and view.recalibrating(user.id, credential):
         return False
-    if item.purpose in LIVE_READS and plan_of(session, submission.credential_id).require_qualified:
-        return _qualified(session, user.id, submission.credential_id)
+    if item.purpose in LIVE_READS and view.plan(credential).require_qualified:
+        return view.qualified(user.id, credential)
     return True
 
 
@@ -214,6 +245,7 @@ def allocate(session: Session, now: datetime, credential_id: str | None = None) 
         )
     items = list(session.scalars(query))
     users = list(session.scalars(select(User).order_by(User.id)))
+    view = _RunView(session)
     allocated: list[Allocated] = []
     waiting = 0
     for item in items:
@@ -222,11 +254,14 @@ def allocate(session: Session, now: datetime, credential_id: str | None = None) 
             continue
         submission = session.get(SubmissionRow, item.submission_id)
         assert submission is not None  # a foreign key guarantees it
-        candidates = [u for u in users if eligible(session, u, item, submission)]
+        conflicts = set(submission_affiliations(session, submission.id))
+        earlier = view.earlier_readers(submission.id)
+        candidates = [u for u in users if eligible(view, u, item, submission, conflicts, earlier)]
         if not candidates:
             waiting += 1
             continue
-        reader = min(candidates, key=lambda u: (open_assignments(session, u.id), u.id))
+        reader = min(candidates, key=lambda u: (view.open.get(u.id, 0), u.id))
+        view.open[reader.id] = view.open.get(reader.id, 0) + 1
         assignment = AssignmentRow(
             id=f"asg-{secrets.token_hex(8)}",
             submission_id=submission.id,
