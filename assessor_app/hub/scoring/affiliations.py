@@ -70,6 +70,13 @@ def submission_affiliations(session: Session, submission_id: str) -> list[str]:
     )
 
 
-def in_conflict(account: Iterable[str], submission: Iterable[str]) -> bool:
+def share_an_affiliation(account: Iterable[str], submission: Iterable[str]) -> bool:
     """The conflict rule: an account and a submission sharing any affiliation."""
     return not set(account).isdisjoint(submission)
+
+
+def in_conflict(session: Session, user_id: int, submission_id: str) -> bool:
+    """Whether the account and the submission are in conflict (``share_an_affiliation``)."""
+    return share_an_affiliation(
+        user_affiliations(session, user_id), submission_affiliations(session, submission_id)
+    )

@@ -43,7 +43,7 @@ from assessor_app.hub.db import (
     next_change_seq,
     utcnow,
 )
-from assessor_app.hub.scoring.affiliations import in_conflict, submission_affiliations
+from assessor_app.hub.scoring.affiliations import share_an_affiliation, submission_affiliations
 from assessor_app.hub.scoring.flow_work import create_flow_work
 from assessor_app.hub.scoring.models import (
     ADJUDICATION,
@@ -192,7 +192,7 @@ def eligible(
         return False
     if item.target_user_id is not None and item.target_user_id != user.id:
         return False
-    if in_conflict(view.affiliations.get(user.id, set()), conflicts):
+    if share_an_affiliation(view.affiliations.get(user.id, set()), conflicts):
         return False
     if user.id in earlier:
         return False
