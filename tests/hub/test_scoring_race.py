@@ -37,10 +37,7 @@ sys.exit(main(["--data-dir", sys.argv[1], "allocate", "--db", sys.argv[2]]))
 def test_two_processes_allocating_at_once_never_double_assign(
     postgres_cluster: PostgresCluster, tmp_path: Path
 ) -> None:
-    with postgres_cluster.admin_connection() as conn:
-        conn.execute("CREATE DATABASE hub_race TEMPLATE hub_template")
-    url = postgres_cluster.url("hub_race")
-    try:
+    with postgres_cluster.database("hub_race", "hub_template") as url:
         settings = HubSettings.from_data_dir(tmp_path / "hub-data", db_url=url)
         with HubAdmin(settings) as admin:
             admin.import_credential(CREDENTIAL_FILE)
@@ -76,6 +73,3 @@ def test_two_processes_allocating_at_once_never_double_assign(
         assert sum(1 for i in items if i.assignment_id is None) == SUBMISSIONS - len(assignments)
         given = sum(int(out.split("Allocated ")[1].split(" ")[0]) for out, _err in outputs)
         assert given == len(assignments)
-    finally:
-        with postgres_cluster.admin_connection() as conn:
-            conn.execute("DROP DATABASE hub_race WITH (FORCE)")
