@@ -34,7 +34,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +56,7 @@ from assessor_app.hub.security import hash_password, new_token, token_digest
 from assessor_app.hub.storage import S3Location
 from benchmarks.hub_process import free_port, start_hub
 from benchmarks.result import Result
+from benchmarks.servers import MotoServer, create_bucket, moto_credentials
 
 DEFAULT_USERS = 500
 DEFAULT_SECONDS = 60.0
@@ -73,12 +73,6 @@ PASSWORD = "load benchmark password"
 CPU_FILE_MB = 64
 CPU_DOWNLOADS = 8
 CHUNK = 1024 * 1024
-# Any credentials do for the local S3 server; boto3 refuses to sign without some.
-S3_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "bench-access-key",
-    "AWS_SECRET_ACCESS_KEY": "bench-secret-key",
-    "AWS_DEFAULT_REGION": "eu-west-1",
-}
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 CREDENTIAL = """\
@@ -517,35 +511,6 @@ def deployed_topology(
         return measured_run(label, running.base_url, tokens, seconds, root / "topology", think)
 
 
-@contextmanager
-def s3_server() -> Iterator[str]:
-    """moto's S3 server in a process of its own on a free port; yields its URL."""
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1",
-         "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError("the S3 server exited at start")
-            try:
-                httpx.get(f"{endpoint}/moto-api/", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the S3 server did not start") from None
-                time.sleep(0.05)
-        yield endpoint
-    finally:
-        server.terminate()
-        server.wait(15)
-
-
 def _deliver(base_url: str, token: str, artifact_id: str, expected: str) -> int:
     """One download of the artifact as the client does it: from the hub, or from where
     the hub redirects to (without the token). Returns the bytes received, checked."""
@@ -571,43 +536,31 @@ def _deliver(base_url: str, token: str, artifact_id: str, expected: str) -> int:
 
 def cpu_per_gigabyte(root: Path) -> dict[str, float]:
     """Hub CPU seconds per GB delivered from S3 storage, per ``--serve-artifacts`` mode."""
-    saved = {name: os.environ.get(name) for name in S3_ENVIRONMENT}
-    os.environ.update(S3_ENVIRONMENT)
-    try:
-        with s3_server() as endpoint:
-            import boto3
-
-            bucket = "load-evidence"
-            boto3.client("s3", endpoint_url=endpoint).create_bucket(
-                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
-            )
-            storage = f"s3://{bucket}/evidence"
-            data_dir = root / "s3-hub"
-            settings = HubSettings.from_data_dir(
-                data_dir, object_store=S3Location.parse(storage), s3_endpoint=endpoint
-            )
-            with HubAdmin(settings) as admin:
-                token = seed(admin, root / "s3-seed", 1, CPU_FILE_MB * CHUNK)[0]
-                with admin.db.read() as session:
-                    artifact = session.query(ArtifactRow).filter_by(id="art-1-0").one()
-                    artifact_id, sha256 = artifact.id, artifact.sha256
-            figures: dict[str, float] = {}
-            for mode in ("redirect", "proxy"):
-                extra = ("--storage", storage, "--s3-endpoint", endpoint, "--serve-artifacts", mode)
-                with _hub(data_dir, *extra) as (base_url, pid):
-                    _deliver(base_url, token, artifact_id, sha256)  # warm both up
-                    before = process_cpu_seconds(pid)
-                    delivered = sum(
-                        _deliver(base_url, token, artifact_id, sha256) for _ in range(CPU_DOWNLOADS)
-                    )
-                    figures[mode] = (process_cpu_seconds(pid) - before) / (delivered / 1e9)
-            return figures
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with moto_credentials(), MotoServer() as s3_server:
+        endpoint = s3_server.endpoint
+        bucket = "load-evidence"
+        create_bucket(endpoint, bucket)
+        storage = f"s3://{bucket}/evidence"
+        data_dir = root / "s3-hub"
+        settings = HubSettings.from_data_dir(
+            data_dir, object_store=S3Location.parse(storage), s3_endpoint=endpoint
+        )
+        with HubAdmin(settings) as admin:
+            token = seed(admin, root / "s3-seed", 1, CPU_FILE_MB * CHUNK)[0]
+            with admin.db.read() as session:
+                artifact = session.query(ArtifactRow).filter_by(id="art-1-0").one()
+                artifact_id, sha256 = artifact.id, artifact.sha256
+        figures: dict[str, float] = {}
+        for mode in ("redirect", "proxy"):
+            extra = ("--storage", storage, "--s3-endpoint", endpoint, "--serve-artifacts", mode)
+            with _hub(data_dir, *extra) as (base_url, pid):
+                _deliver(base_url, token, artifact_id, sha256)  # warm both up
+                before = process_cpu_seconds(pid)
+                delivered = sum(
+                    _deliver(base_url, token, artifact_id, sha256) for _ in range(CPU_DOWNLOADS)
+                )
+                figures[mode] = (process_cpu_seconds(pid) - before) / (delivered / 1e9)
+        return figures
 
 
 def run(users: int = DEFAULT_USERS, seconds: float = DEFAULT_SECONDS) -> list[Result]:
