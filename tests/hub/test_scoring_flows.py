@@ -403,3 +403,28 @@ def _readers(admin: HubAdmin, submission: str) -> list[str]:
                 .where(AssignmentRow.submission_id == submission)
             )
         )
+
+
+def test_an_adjudicator_may_return_a_submission_as_incomplete(
+    admin: HubAdmin, scoring: Callable[..., str]
+) -> None:
+    plan(admin, second_read_share=1.0)
+    sub = scoring("sub-incomplete")
+    clip = artifact_ids(admin, sub)[0]
+    for decision in ("pass", "not_yet"):
+        assignment, _, _ = only(run_allocation(admin))
+        upload = DecisionUpload.model_validate(sheet(clip, decision))
+        admin.record_decision(assignment, upload, f"k-{decision}")
+    adjudication, _, purpose = only(run_allocation(admin))
+    assert purpose == ADJUDICATION
+    returned = DecisionUpload.model_validate(
+        {
+            "decision": "return_incomplete",
+            "criteria": [],
+            "feedback": "The clip stops after two minutes: upload the whole lesson segment.",
+            "scored_at": "2025-03-01T10:00:00Z",
+        }
+    )
+    admin.record_decision(adjudication, returned, "k-adj")
+    assert final_of(admin, sub) == ("return_incomplete", "adjudicated", adjudication)
+    assert badges(admin, sub) == []

@@ -24,7 +24,7 @@ from assessor_app.domain.decision import Decision
 from assessor_app.hub.badges.issue import issue_on_pass
 from assessor_app.hub.db import AssignmentRow, DecisionRow, SubmissionRow
 from assessor_app.hub.pathways.award import award_after_pass
-from assessor_app.hub.scoring.models import SOURCE_SINGLE, FinalDecision
+from assessor_app.hub.scoring.models import SOURCE_ADJUDICATED, SOURCE_SINGLE, FinalDecision
 from assessor_app.hub.scoring.second_reads import after_read, record_final
 from assessor_app.hub.scoring.validity import record_validity_result
 from assessor_app.hub.workflow.models import (
@@ -39,7 +39,8 @@ from assessor_app.protocol.v1 import AssignmentStatus
 
 PRODUCTION = AssignmentKind.PRODUCTION.value
 # Work whose decision can reach an educator: a read, or an adjudicator's final sheet.
-LIVE_KINDS = (PRODUCTION, AssignmentKind.ADJUDICATION.value)
+ADJUDICATION_KIND = AssignmentKind.ADJUDICATION.value
+LIVE_KINDS = (PRODUCTION, ADJUDICATION_KIND)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def after_recorded(
         return AssignmentStatus.DECIDED
     if decision.decision == Decision.RETURN_INCOMPLETE.value:
         # Back to the educator at once: completeness is no judgement to read twice.
-        record_final(session, submission, assignment, decision.decision, SOURCE_SINGLE, now)
+        source = SOURCE_ADJUDICATED if assignment.kind == ADJUDICATION_KIND else SOURCE_SINGLE
+        record_final(session, submission, assignment, decision.decision, source, now)
         return AssignmentStatus.RETURNED
     if after_read(session, assignment, submission, decision, now) is None:
         return AssignmentStatus.DECIDED
