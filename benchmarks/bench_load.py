@@ -56,7 +56,7 @@ from assessor_app.hub.security import hash_password, new_token, token_digest
 from assessor_app.hub.storage import S3Location
 from benchmarks.hub_process import free_port, start_hub
 from benchmarks.result import Result
-from benchmarks.servers import MotoServer, create_bucket, moto_credentials
+from benchmarks.servers import create_bucket, moto_credentials, running_moto
 
 DEFAULT_USERS = 500
 DEFAULT_SECONDS = 60.0
@@ -536,7 +536,7 @@ def _deliver(base_url: str, token: str, artifact_id: str, expected: str) -> int:
 
 def cpu_per_gigabyte(root: Path) -> dict[str, float]:
     """Hub CPU seconds per GB delivered from S3 storage, per ``--serve-artifacts`` mode."""
-    with moto_credentials(), MotoServer() as s3_server:
+    with moto_credentials(), running_moto() as s3_server:
         endpoint = s3_server.endpoint
         bucket = "load-evidence"
         create_bucket(endpoint, bucket)

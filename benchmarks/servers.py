@@ -9,7 +9,7 @@ never to a pipe nobody reads.
     with running_postgres(folder) as cluster:       # initdb + pg_ctl, as root too
         with cluster.database("hub_x") as url:      # a fresh database, dropped after
             ...
-    with moto_credentials(), MotoServer() as s3:    # s3.endpoint answers S3 calls
+    with moto_credentials(), running_moto() as s3:  # s3.endpoint answers S3 calls
         ...
     hub = ServeProcess(serve_command(data_dir, port, "--db", url), port, log).start()
     hub.wait_ready()                                # /readyz answers 200
@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import boto3
@@ -46,6 +45,7 @@ __all__ = [
     "environment",
     "free_port",
     "moto_credentials",
+    "running_moto",
     "running_postgres",
     "serve_command",
     "stop_process",
@@ -222,7 +222,7 @@ class MotoServer:
     """moto's standalone S3 server as a process of its own (its objects, kept in RAM, are
     not counted as the caller's memory) at ``endpoint``. The process starts when the
     object is made, so a caller can start something else meanwhile and ``wait_ready``
-    later; as a context manager it waits on entry and stops on exit."""
+    later (``running_moto`` does both for a block)."""
 
     def __init__(self) -> None:
         port = free_port()
@@ -244,21 +244,16 @@ class MotoServer:
     def stop(self) -> None:
         stop_process(self.process)
 
-    def __enter__(self) -> MotoServer:
-        try:
-            self.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+@contextmanager
+def running_moto() -> Iterator[MotoServer]:
+    """A ``MotoServer`` that answers, for the block; stopped after."""
+    server = MotoServer()
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
 
 
 def create_bucket(endpoint: str, bucket: str) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 import pytest
 
-from benchmarks.servers import MotoServer, create_bucket, moto_credentials
+from benchmarks.servers import create_bucket, moto_credentials, running_moto
 
 __all__ = ["S3Server", "moto_endpoint", "s3_server"]
 
@@ -49,7 +49,7 @@ class S3Server:
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    with moto_credentials(), MotoServer() as server:
+    with moto_credentials(), running_moto() as server:
         yield server.endpoint
 
 
