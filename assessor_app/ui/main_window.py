@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
         self.right.addWidget(self.workspace)
         self.right.setCurrentWidget(self.workspace)
         self.queue.select_assignment(opened.assignment.id)
-        self.workspace.rubric.focus_levels()
+        self.workspace.take_focus()
         self.refresh_queue()
 
     def _open_failed(self, error: BaseException) -> None:

@@ -52,9 +52,9 @@ def _uses_enter(widget: QWidget) -> bool:
     return isinstance(widget, QAbstractItemView | QAbstractSpinBox | QComboBox | QLineEdit)
 
 
-def keys_left_free(widget: QWidget, rubric: RubricPanel) -> tuple[bool, bool]:
+def keys_left_free(widget: QWidget, rubric: RubricPanel | None) -> tuple[bool, bool]:
     """``(arrows, enter)``: whether Up / Down and Enter are free for the workspace while
-    ``widget`` has the focus."""
-    if rubric.isAncestorOf(widget) and not rubric.on_criteria_tab(widget):
+    ``widget`` has the focus (``rubric`` is None while it is not built yet)."""
+    if rubric is not None and rubric.isAncestorOf(widget) and not rubric.on_criteria_tab(widget):
         return False, False
     return not _uses_arrows(widget), not _uses_enter(widget)

@@ -5,6 +5,11 @@ Every edit in the rubric panel, every note and every look at the evidence is han
 the database worker at once (no Save button); the footer says whether it is safe. A
 decision the hub's reviewer returned shows the reviewer's comment in a banner above the
 rubric, and the footer's status line says where the review stands.
+
+A video shown first starts before the rubric panel and the notes pane are built: VLC
+decodes its first frame while the GUI thread is free to take it, and the two are built
+right after that frame (or after ``REST_WAIT_MS`` at most). Anything that needs them
+sooner (a number key, a test) builds them on the spot, so nothing waits or is lost.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from assessor_app.domain import Artifact, AssignmentKind, Citation, TimeRange
 from assessor_app.domain.assignment_state import DECIDED, REOPENABLE, LocalState, ReviewState
+from assessor_app.domain.notes import TimeNote
 from assessor_app.domain.status_words import KIND_HINTS, KIND_WORDS, shown_state
 from assessor_app.domain.text import feedback_report_name
 from assessor_app.media.player import PlayerState
@@ -56,6 +62,7 @@ from assessor_app.ui.qt import (
     QSplitter,
     QStackedWidget,
     Qt,
+    QTimer,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -86,6 +93,10 @@ log = logging.getLogger(__name__)
 _SPLITTER_KEY = "workspace/splitter"
 _EVIDENCE_SPLITTER_KEY = "workspace/evidence_splitter"
 _SAVE_WORDS = {"saving": "Saving…", "saved": "Saved ✓", "failed": "Not saved ✗"}
+
+REST_WAIT_MS = 500
+"""How long the rubric panel and notes pane wait at most for the first video frame."""
+RUBRIC_SLOT_WIDTH = 340
 
 
 class Workspace(QWidget):
@@ -136,26 +147,19 @@ class Workspace(QWidget):
         )
         self.review_banner = self._review_banner(opened.review_comment)
         self.profile_settings = SettingsService(session.store)
-        bank = self.profile_settings.comment_bank(credential.id)
-        self.rubric = RubricPanel(credential, submission, opened.sheet, bank, self)
-        self.rubric.set_addressed(self.profile_settings.addressed_marks(self.assignment_id))
-        # A backread records a verdict on the decided read, not a sheet of its own: its
-        # panel takes the rubric's place, and the rubric stays locked and out of view.
+        # Built by _build_rest; until then empty slots hold their places in the layout.
+        self._rubric: RubricPanel | None = None
+        self._notes_pane: NotesPane | None = None
         self.backread: BackreadPanel | None = None
-        if kind is AssignmentKind.BACKREAD:
-            decided = opened.reads.reads[0] if opened.reads and opened.reads.reads else None
-            self.backread = BackreadPanel(credential, decided, opened.verdict, self)
-            self.backread.changed.connect(self._save_verdict)
-            self.backread.recordRequested.connect(self.record_backread)
-            self.rubric.hide()
-        self.notes_pane = NotesPane(
-            submission.artifacts,
-            credential.rubric.criteria,
-            NotesService(session.store),
-            self.saves.save,
-            self,
-        )
-        self.notes_pane.set_notes(opened.notes)
+        self._notes_slot = QWidget(self)
+        self._rubric_slot = QWidget(self)
+        # About a rubric panel's least width, so the evidence keeps its size when the
+        # panel takes the slot.
+        self._rubric_slot.setMinimumWidth(RUBRIC_SLOT_WIDTH)
+        self._closed = False
+        self._rest_timer = QTimer(self)
+        self._rest_timer.setSingleShot(True)
+        self._rest_timer.timeout.connect(self._build_rest)
         self.typing = TypingPause(
             enabled=self.profile_settings.pause_on_typing(),
             pause=self.pause_videos,
@@ -166,7 +170,7 @@ class Workspace(QWidget):
         self.evidence_side = QSplitter(Qt.Orientation.Vertical, self)
         self.evidence_side.setChildrenCollapsible(False)
         self.evidence_side.addWidget(self.evidence)
-        self.evidence_side.addWidget(self.notes_pane)
+        self.evidence_side.addWidget(self._notes_slot)
         self.reads_pane: ReadsPane | None = None
         if kind in (AssignmentKind.ADJUDICATION, AssignmentKind.BACKREAD):
             table = (
@@ -175,7 +179,7 @@ class Workspace(QWidget):
                 else reads_table(opened.reads, credential, submission.artifacts)
             )
             self.reads_pane = ReadsPane(table, self)
-            self.reads_pane.escaped.connect(self.rubric.focus_levels)
+            self.reads_pane.escaped.connect(lambda: self.rubric.focus_levels())
             self.evidence_side.addWidget(self.reads_pane)
             self.evidence_side.setStretchFactor(2, 3)
         self.evidence_side.setStretchFactor(0, 4)
@@ -206,6 +210,7 @@ class Workspace(QWidget):
         self.state_label = QLabel(self)
         self.state_label.setAccessibleName("Assignment state")
         self.export_report_action = QAction("Export feedback report…", self)
+        self.export_report_action.setEnabled(self._state in DECIDED)
         self.export_report_action.triggered.connect(self.export_report)
         self.addAction(self.export_report_action)
         export_button = QToolButton(self)
@@ -226,10 +231,96 @@ class Workspace(QWidget):
         layout.addWidget(self.body, 1)
         layout.addLayout(footer)
 
-        self._wire()
+        self._wire_evidence()
         self._install_shortcuts()
-        self._show_state()
         self.evidence.show_artifact(opened.open_artifact_id)
+        self._build_rest_after_first_frame()
+
+    @property
+    def rubric(self) -> RubricPanel:
+        """The rubric panel, built now if it is not yet."""
+        if self._rubric is None:
+            self._build_rest()
+        assert self._rubric is not None
+        return self._rubric
+
+    @property
+    def notes_pane(self) -> NotesPane:
+        """The notes and citations pane, built now if it is not yet."""
+        if self._notes_pane is None:
+            self._build_rest()
+        assert self._notes_pane is not None
+        return self._notes_pane
+
+    def rest_built(self) -> bool:
+        """Whether the rubric panel and the notes pane have been built."""
+        return self._rubric is not None
+
+    def take_focus(self) -> None:
+        """The focus on the current criterion's levels, ready for a number key; until the
+        rubric is built it waits on the workspace itself, whose keys build it at once."""
+        if self._rubric is not None:
+            self._rubric.focus_levels()
+        else:
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _build_rest_after_first_frame(self) -> None:
+        viewer = self.evidence.current_viewer()
+        player = viewer.player if isinstance(viewer, VideoViewer) else None
+        # A backread's panel is built with the rest, and what Ctrl+Enter does depends on
+        # it: a backread is built whole at once.
+        backread = self.opened.assignment.kind is AssignmentKind.BACKREAD
+        if player is None or player.last_frame() is not None or backread:
+            self._build_rest()
+            return
+        player.frameReady.connect(lambda *_: self._build_rest_soon())
+        player.stateChanged.connect(
+            lambda state: self._build_rest_soon() if state is PlayerState.ERROR else None
+        )
+        self._rest_timer.start(REST_WAIT_MS)
+
+    def _build_rest_soon(self) -> None:
+        # A zero timer, not a queued call: it fires after the posted paint of the frame.
+        if not self._closed and self._rubric is None:
+            self._rest_timer.start(0)
+
+    def _build_rest(self) -> None:
+        """Build the rubric panel (or a backread's panel) and the notes pane in their
+        slots and wire them."""
+        if self._rubric is not None:
+            return
+        self._rest_timer.stop()
+        opened, credential = self.opened, self.opened.credential
+        bank = self.profile_settings.comment_bank(credential.id)
+        rubric = RubricPanel(credential, opened.submission, opened.sheet, bank, self)
+        rubric.set_addressed(self.profile_settings.addressed_marks(self.assignment_id))
+        # A backread records a verdict on the decided read, not a sheet of its own: its
+        # panel takes the rubric's place, and the rubric stays locked and out of view.
+        if opened.assignment.kind is AssignmentKind.BACKREAD:
+            reads = opened.reads
+            decided = reads.reads[0] if reads and reads.reads else None
+            self.backread = BackreadPanel(credential, decided, opened.verdict, self)
+            self.backread.changed.connect(self._save_verdict)
+            self.backread.recordRequested.connect(self.record_backread)
+            rubric.hide()
+        notes_pane = NotesPane(
+            opened.submission.artifacts,
+            credential.rubric.criteria,
+            NotesService(self._session.store),
+            self.saves.save,
+            self,
+        )
+        notes_pane.set_notes(opened.notes)
+        self._rubric, self._notes_pane = rubric, notes_pane
+        self.evidence_side.replaceWidget(1, notes_pane)
+        self._rubric_column.replaceWidget(self._rubric_slot, self.backread or rubric)
+        for slot in (self._notes_slot, self._rubric_slot):
+            slot.hide()
+            slot.deleteLater()
+        self._wire_rest()
+        self._show_state()
+        if self.hasFocus():
+            rubric.focus_levels()
 
     def _review_banner(self, comment: str | None) -> QLabel:
         """The reviewer's comment, kept in view while the sheet is revised; hidden when
@@ -260,15 +351,25 @@ class Workspace(QWidget):
 
     def _rubric_side(self) -> QWidget:
         side = QWidget(self)
-        column = QVBoxLayout(side)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.review_banner)
-        column.addWidget(self.backread or self.rubric, 1)
+        self._rubric_column = QVBoxLayout(side)
+        self._rubric_column.setContentsMargins(0, 0, 0, 0)
+        self._rubric_column.addWidget(self.review_banner)
+        self._rubric_column.addWidget(self._rubric_slot, 1)
         return side
 
     # -- wiring --------------------------------------------------------------------------
 
-    def _wire(self) -> None:
+    def _wire_evidence(self) -> None:
+        aid, s = self.assignment_id, self.scoring
+        self.saves.stateChanged.connect(lambda st: self.save_label.setText(_SAVE_WORDS[st]))
+        self.saves.failed.connect(
+            lambda msg: message_box(self, QMessageBox.Icon.Warning, "Not saved", msg)
+        )
+        self.evidence.artifactShown.connect(
+            lambda art: self.saves.save(lambda: s.artifact_opened(aid, art))
+        )
+
+    def _wire_rest(self) -> None:
         aid, s, r = self.assignment_id, self.scoring, self.rubric
         r.levelChosen.connect(lambda c, lv: self.saves.save(lambda: s.set_level(aid, c, lv)))
         r.rationaleEdited.connect(
@@ -298,13 +399,6 @@ class Workspace(QWidget):
         r.commentBankChanged.connect(self._save_comment_bank)
         r.addressedToggled.connect(lambda *_: self._save_addressed())
         r.evaluationChanged.connect(lambda *_: self._refresh_footer())
-        self.saves.stateChanged.connect(lambda st: self.save_label.setText(_SAVE_WORDS[st]))
-        self.saves.failed.connect(
-            lambda msg: message_box(self, QMessageBox.Icon.Warning, "Not saved", msg)
-        )
-        self.evidence.artifactShown.connect(
-            lambda art: self.saves.save(lambda: s.artifact_opened(aid, art))
-        )
         pane = self.notes_pane
         pane.jumpRequested.connect(self.go_to_citation)
         pane.insertRequested.connect(
@@ -324,8 +418,11 @@ class Workspace(QWidget):
         self.typing.watch(pane.text_edit, escape=False)
 
     def _install_shortcuts(self) -> None:
-        rubric = self.rubric
-        self._bind("choose_level", *(partial(rubric.choose_level_number, n) for n in range(1, 10)))
+        # The rubric is looked up at the key press: the first one may build it.
+        self._bind(
+            "choose_level",
+            *(partial(lambda n: self.rubric.choose_level_number(n), n) for n in range(1, 10)),
+        )
         self._bind("cite", self.cite)
         self._bind("finalize", self.finalize)
         self._bind("overview", self.toggle_overview)
@@ -337,9 +434,11 @@ class Workspace(QWidget):
         # Enter and the arrows also mean something to lists, text fields and scrolling
         # views: these keys are on only while the focus is on a widget that leaves them.
         self._arrow_keys = self._bind(
-            "next_criterion", rubric.previous_criterion, rubric.next_criterion
+            "next_criterion",
+            lambda: self.rubric.previous_criterion(),
+            lambda: self.rubric.next_criterion(),
         )
-        self._enter_keys = self._bind("into_rationale", rubric.edit_rationale)
+        self._enter_keys = self._bind("into_rationale", lambda: self.rubric.edit_rationale())
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_moved)
@@ -359,7 +458,7 @@ class Workspace(QWidget):
     def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
         if not isValid(self) or new is None or not self.isAncestorOf(new):
             return
-        arrows, enter = keys_left_free(new, self.rubric)
+        arrows, enter = keys_left_free(new, self._rubric)
         for shortcut in self._arrow_keys:
             shortcut.setEnabled(arrows)
         for shortcut in self._enter_keys:
@@ -422,7 +521,7 @@ class Workspace(QWidget):
             parent,
             export_copy=lambda target: session.export_evidence(artifact, target),
             criteria=[(c.id, c.title) for c in self.opened.credential.rubric.criteria],
-            notes=[n for n in self.notes_pane.notes() if n.artifact_id == artifact.id],
+            notes=[n for n in self._notes() if n.artifact_id == artifact.id],
             citations=[c for c in self._cited() if c.artifact_id == artifact.id],
             position_ms=self.opened.video_positions.get(artifact.id, 0),
             cite_window_ms=SettingsService(session.store).cite_window_ms(),
@@ -446,8 +545,12 @@ class Workspace(QWidget):
             self.notes_pane.add_note,
         )
 
+    def _notes(self) -> list[TimeNote]:
+        """The notes as they are now: those read at the open while the pane is not built."""
+        return self._notes_pane.notes() if self._notes_pane is not None else self.opened.notes
+
     def _cited(self) -> list[Citation]:
-        sheet = self.rubric.sheet()
+        sheet = self._rubric.sheet() if self._rubric is not None else self.opened.sheet
         return [
             c
             for crit in self.opened.credential.rubric.criteria
@@ -463,7 +566,7 @@ class Workspace(QWidget):
 
     def _refresh_markers(self) -> None:
         """Redraw every open video's timeline from the notes and citations as they are now."""
-        notes, cited = self.notes_pane.notes(), self._cited()
+        notes, cited = self._notes(), self._cited()
         for artifact in self.opened.submission.artifacts:
             viewer = self.evidence.viewer(artifact.id)
             if isinstance(viewer, VideoViewer):
@@ -787,6 +890,8 @@ class Workspace(QWidget):
 
     def close_workspace(self) -> None:
         """Flush pending saves and release viewers (players, streams)."""
+        self._closed = True
+        self._rest_timer.stop()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_moved)
