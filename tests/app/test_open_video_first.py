@@ -9,37 +9,24 @@ scores; closing the window before the panel was built is safe and keeps what was
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from support.hub import PASSWORD, RunningHub, make_video, running_hub
+from support.app_desk import main_window, sync
+from support.hub import RunningHub, make_video
 
-from assessor_app.services.account import ProfileSession, sign_in
+from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import ScoringService
 from assessor_app.ui.main_window import MainWindow
-from assessor_app.ui.qt import QApplication, QImage, QSettings, Qt, QTimer
+from assessor_app.ui.qt import QApplication, QImage, Qt, QTimer
 from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace import workspace as workspace_module
 from assessor_app.ui.workspace.workspace import Workspace
 
 C1 = "c1-wait"
 SHOTS = os.environ.get("ASSESSOR_SHOTS")
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[RunningHub]:
-    with running_hub(tmp_path / "hub") as hub:
-        hub.add_assessor("ann")
-        yield hub
-
-
-@pytest.fixture
-def session(hub: RunningHub) -> Iterator[ProfileSession]:
-    session = sign_in(hub.base_url, "ann", PASSWORD)
-    yield session
-    session.close()
 
 
 def _window(
@@ -54,13 +41,8 @@ def _window(
             "notes.md": b"# Lesson notes",
         },
     )
-    window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    with qtbot.waitSignal(window.sync_runner.finished, timeout=60_000):
-        window.sync_now()
-    window.refresh_queue()
+    window = main_window(qtbot, session, tmp_path)
+    sync(qtbot, window)
     qtbot.waitUntil(lambda: window.queue_model.rowCount() == 1, timeout=10_000)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
@@ -69,7 +51,7 @@ def _window(
 
 def _right_after_open(window: MainWindow, step: Callable[[Workspace], None]) -> None:
     """Run ``step`` on the new workspace in the first event-loop turn after the window
-    showed it: a queued call, so no video frame and no timer has been handled before."""
+    showed it: a queued call, queued before any video frame could be."""
 
     def shown(_index: int) -> None:
         workspace = window.workspace
