@@ -7,7 +7,6 @@ import shutil
 import socket
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import count
@@ -18,8 +17,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import select
+from support.hub import wait_until
 from support.s3_server import moto_endpoint, s3_server  # noqa: F401
-from support.serve import free_port
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.app import create_app
@@ -32,17 +31,6 @@ from benchmarks.servers import PostgresCluster, running_postgres
 DATA = Path(__file__).with_name("data")
 CREDENTIAL_FILE = DATA / "wait-time.yaml"
 PASSWORD = "correct horse battery"
-
-
-_free_port = free_port
-
-
-def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +92,7 @@ class HubServer:
 
     def start(self) -> HubServer:
         self.thread.start()
-        _wait_until(lambda: self.server.started, 15, "the hub server to start")
+        wait_until(lambda: self.server.started, 15, "the hub server to start")
         return self
 
     def stop(self) -> None:

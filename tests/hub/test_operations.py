@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.hub import wait_until
 from support.serve import free_port, serve_command, serving
 
 from assessor_app.hub.admin import HubAdmin
@@ -25,7 +26,6 @@ from tests.hub.conftest import (
     PASSWORD,
     HubServer,
     World,
-    _wait_until,
     artifact_ids,
     make_submission_folder,
     sign_in,
@@ -144,7 +144,7 @@ def test_served_hub_logs_json_with_request_ids_and_counts_metrics(
             )
             return _metric(scrapes[-1].text, "assessor_hub_errors_total", status_class="4xx") >= 3
 
-        _wait_until(counted, 10, "the requests to be counted")
+        wait_until(counted, 10, "the requests to be counted")
         scraped = scrapes[-1]
         assert scraped.status_code == 200
         assert scraped.headers["content-type"].startswith("text/plain")

@@ -15,7 +15,8 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy.orm import Session
-from support.serve import serving
+from support.hub import wait_until
+from support.serve import free_port, serving
 
 from assessor_app.hub.app import create_app
 from assessor_app.hub.cli import build_parser, proxy_options
@@ -28,7 +29,7 @@ from assessor_app.hub.signin_throttle import (
     begin_attempt,
     seconds_to_wait,
 )
-from tests.hub.conftest import PASSWORD, World, _free_port, _wait_until
+from tests.hub.conftest import PASSWORD, World
 
 # Account delays that tests can wait out: 0.5 s, 1 s, then capped at 2 s.
 SHORT = SigninThrottle(
@@ -54,7 +55,7 @@ def serve_with():
 
     def start(settings: HubSettings, *serve_args: str) -> str:
         args = build_parser().parse_args(["serve", *serve_args])
-        port = _free_port()
+        port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(
                 create_app(settings),
@@ -68,7 +69,7 @@ def serve_with():
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
-        _wait_until(lambda: server.started, 15, "the hub to start")
+        wait_until(lambda: server.started, 15, "the hub to start")
         servers.append((server, thread))
         return f"http://127.0.0.1:{port}"
 
