@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from support.app_desk import main_window, sync
+from support.app_desk import main_window, open_workspace, sync
 from support.hub import RunningHub, make_video
 
 from assessor_app.services.account import ProfileSession
@@ -30,17 +30,17 @@ SHOTS = os.environ.get("ASSESSOR_SHOTS")
 
 
 def _window(
-    qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
+    qtbot: QtBot,
+    hub: RunningHub,
+    session: ProfileSession,
+    tmp_path: Path,
+    clip: bytes | Path | None = None,
 ) -> tuple[MainWindow, str]:
     """A synced, active main window and the id of the submission to open (its video
     first, lesson notes after it)."""
-    seeded = hub.seed_submission(
-        "ann",
-        {
-            "clip.mp4": make_video(tmp_path / "clip.mp4", seconds=8, size="640x360"),
-            "notes.md": b"# Lesson notes",
-        },
-    )
+    if clip is None:
+        clip = make_video(tmp_path / "clip.mp4", seconds=8, size="640x360")
+    seeded = hub.seed_submission("ann", {"clip.mp4": clip, "notes.md": b"# Lesson notes"})
     window = main_window(qtbot, session, tmp_path)
     sync(qtbot, window)
     qtbot.waitUntil(lambda: window.queue_model.rowCount() == 1, timeout=10_000)
@@ -186,6 +186,26 @@ def test_a_video_slow_to_show_its_first_frame_does_not_keep_the_rubric_waiting(
     window.open_assignment(aid)
     qtbot.waitUntil(lambda: bool(seen), timeout=15_000)
     assert seen == [True]
+
+
+def test_a_video_that_cannot_play_does_not_keep_the_rubric_waiting(
+    qtbot: QtBot,
+    hub: RunningHub,
+    session: ProfileSession,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No first frame will come and the wait is far longer than the test: only the
+    # player's error can build the rubric.
+    monkeypatch.setattr(workspace_module, "REST_WAIT_MS", 600_000)
+    window, aid = _window(qtbot, hub, session, tmp_path, clip=b"not a video at all " * 4096)
+    workspace = open_workspace(qtbot, window, aid)
+    player = _video(workspace).player
+    qtbot.waitUntil(lambda: player.state() == "error", timeout=20_000)
+    qtbot.waitUntil(workspace.rest_built, timeout=2000)
+    assert player.last_frame() is None
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_1)
+    assert workspace.rubric.sheet().score(C1).level_id == "beginning"
 
 
 def test_closing_before_the_rubric_is_built_is_safe(

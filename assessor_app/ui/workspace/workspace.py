@@ -270,12 +270,17 @@ class Workspace(QWidget):
         # A backread's panel is built with the rest, and what Ctrl+Enter does depends on
         # it: a backread is built whole at once.
         backread = self.opened.assignment.kind is AssignmentKind.BACKREAD
-        if player is None or player.last_frame() is not None or backread:
+        if (
+            player is None
+            or player.last_frame() is not None
+            or player.state() == PlayerState.ERROR
+            or backread
+        ):
             self._build_rest()
             return
         player.frameReady.connect(lambda *_: self._build_rest_soon())
         player.stateChanged.connect(
-            lambda state: self._build_rest_soon() if state is PlayerState.ERROR else None
+            lambda state: self._build_rest_soon() if state == PlayerState.ERROR else None
         )
         self._rest_timer.start(REST_WAIT_MS)
 
