@@ -2,7 +2,9 @@
 store: adjudication and backread work in the queue with their words, an adjudication's
 workspace with both reads side by side (reached with Ctrl+R, left with Esc), Decline…
 queued and marked in the queue, the Backreading view (Ctrl+Shift+B) and the recalibration
-notice over the queue. Screenshots at 1366x768 (see ``support.shots``)."""
+notice over the queue; and an adjudication made by the hub's own flows (two
+disagreeing reads uploaded through it, then allocation) finalized with the keyboard into
+the hub's final decision. Screenshots at 1366x768 (see ``support.shots``)."""
 
 from __future__ import annotations
 
@@ -12,20 +14,30 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from support.hub import PASSWORD, RunningHub, running_hub
+from sqlalchemy import select
+from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, running_hub
 from support.shots import save_shot
 
 from assessor_app.domain import Decision
+from assessor_app.domain.assignment_state import LocalState
 from assessor_app.domain.decline import DeclineReason
+from assessor_app.hub.db import utcnow
+from assessor_app.hub.scoring.allocation import allocate
+from assessor_app.hub.scoring.models import FinalDecision, ScoringPlan
 from assessor_app.protocol.scoring import BackreadFinding, ReadOut, ReadsOut
 from assessor_app.protocol.v1 import CriterionScoreWire, RecalibrationNotice, TimeCitation
 from assessor_app.services.account import ProfileSession, sign_in
+from assessor_app.services.queue import queue_rows
+from assessor_app.services.scoring import ScoringService
+from assessor_app.sync.engine import SyncEngine
+from assessor_app.sync.progress import SyncReport
 from assessor_app.ui.backreading_view import BackreadingView
 from assessor_app.ui.decline_dialog import DeclineDialog
 from assessor_app.ui.main_window import MainWindow
-from assessor_app.ui.qt import QApplication, QSettings, Qt
+from assessor_app.ui.qt import QApplication, QSettings, Qt, QTimer
 from assessor_app.ui.queue.model import Column
 from assessor_app.ui.scoring_menu import ScoringMenu
+from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 
 NOTE = b"Lesson notes: wait five seconds after each hinge question.\n"
 
@@ -326,3 +338,137 @@ def test_backread_workspace_records_a_verdict_on_the_decided_read(
         lambda: _cell(window, seeded.assignment_id, Column.STATUS).endswith("Queued for upload"),
         timeout=10_000,
     )
+
+
+def _sync_engine(session: ProfileSession) -> SyncReport:
+    with session.client() as client:
+        return SyncEngine(session.store, session.vault, client, client_factory=session.client).run()
+
+
+def _read_and_upload(session: ProfileSession, level: str) -> None:
+    """One assessor's read of the only assignment they hold, sent through the real sync."""
+    assert _sync_engine(session).ok
+    (row,) = queue_rows(session.store)
+    scoring = ScoringService(session.store)
+    for criterion in ("c1-wait", "c2-reflection"):
+        scoring.set_level(row.assignment_id, criterion, level)
+        scoring.set_rationale(row.assignment_id, criterion, f"Chose {level} from the notes.")
+    scoring.set_feedback(row.assignment_id, "Name what students said after each pause.")
+    scoring.finalize(row.assignment_id, quality_override_reason="fine")
+    report = _sync_engine(session)
+    assert report.uploaded == 1, report.problems
+
+
+def _confirm_finalize_by_keys(seen: list[str]) -> None:
+    """The finalize dialog runs its own event loop: press Enter in it once it shows."""
+    dialog = QApplication.activeModalWidget()
+    if not isinstance(dialog, FinalizeDialog):
+        QTimer.singleShot(50, lambda: _confirm_finalize_by_keys(seen))
+        return
+    seen.append(dialog.summary.text())
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
+
+
+def test_the_hubs_own_adjudication_is_finalized_with_keys_and_becomes_the_final_decision(
+    qtbot: QtBot, hub: RunningHub, tmp_path: Path
+) -> None:
+    """Two disagreeing reads uploaded by two assessors through the real hub; allocation
+    gives the adjudication to the adjudicator, whose app syncs it, shows both reads
+    unnamed and sends the final sheet made with the keyboard alone."""
+    hub.admin.add_assessor("bob", PASSWORD, "Bob Reader")
+    hub.admin.add_assessor("adj", PASSWORD, "Ada Judge", roles=["adjudicator"])
+    with hub.admin.db.write() as db:
+        db.add(
+            ScoringPlan(
+                credential_id=CREDENTIAL_ID,
+                updated_at=utcnow(),
+                second_read_share=1.0,
+                second_read_near_cut=0.0,
+                adjudicate_when="decision",
+                adjudicate_distance=1,
+                validity_rate=0.0,
+                validity_window=3,
+                backread_rate=0.0,
+                require_qualified=False,
+            )
+        )
+    seeded = hub.seed_submission("ann", {"notes.txt": NOTE}, assign=False)
+    readers = {name: sign_in(hub.base_url, name, PASSWORD) for name in ("ann", "bob")}
+    adj = sign_in(hub.base_url, "adj", PASSWORD)
+    try:
+        with hub.admin.db.write() as db:
+            allocate(db, datetime.now(UTC))
+        first = next(n for n, s in readers.items() if _sync_engine(s).new_assignments)
+        _read_and_upload(readers[first], "proficient")
+        with hub.admin.db.write() as db:
+            allocate(db, datetime.now(UTC))
+        _read_and_upload(readers["bob" if first == "ann" else "ann"], "beginning")
+        with hub.admin.db.write() as db:
+            allocate(db, datetime.now(UTC))
+            assert db.get(FinalDecision, seeded.id) is None
+
+        window = _window(qtbot, adj, tmp_path)
+        _synced(qtbot, window)
+        (row,) = window.queue_model.rows()
+        adjudication = row.assignment_id
+        assert _cell(window, adjudication, Column.KIND) == "Adjudication"
+        window.open_assignment(adjudication)
+        qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+        workspace = window.workspace
+        assert workspace is not None and workspace.reads_pane is not None
+        pane = workspace.reads_pane
+        assert pane.model is not None
+        headers = [pane.model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
+        assert headers == ["Criterion", "Read A", "Read B"]
+        decision_row = pane.model.rowCount() - 2
+        assert sorted(pane.cell_text(decision_row, c) for c in (1, 2)) == ["Not Yet", "Pass"]
+        shown = " ".join(
+            pane.cell_text(r, c) for r in range(pane.model.rowCount()) for c in range(3)
+        ).lower()
+        assert "chose proficient" in shown and "chose beginning" in shown
+        for name in ("ann", "bob", "ada", "judge"):
+            assert name not in shown.split(), name
+        save_shot(window, "hub-adjudication-workspace.png", tmp_path)
+
+        # The final sheet with keys only: 2 (Proficient), Enter, the rationale, Tab on.
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        workspace.rubric.focus_levels()
+        for rationale in ("Waits five seconds after questions.", "Links answers to waiting."):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2)
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+            qtbot.keyClicks(QApplication.focusWidget(), rationale)
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is workspace.rubric.feedback
+        qtbot.keyClicks(
+            workspace.rubric.feedback,
+            "Wait after the question: you waited after every question and more hands went "
+            "up. Reflection on student thinking: keep linking answers to the next question.",
+        )
+        seen: list[str] = []
+        QTimer.singleShot(0, lambda: _confirm_finalize_by_keys(seen))
+        qtbot.keyClick(
+            workspace.rubric.feedback, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+        )
+        qtbot.waitUntil(
+            lambda: adj.store.assignments.local_state(adjudication) is LocalState.FINALIZED,
+            timeout=10_000,
+        )
+        assert seen and "Decision: Pass" in seen[0]
+        _synced(qtbot, window)
+        assert adj.store.assignments.local_state(adjudication) is LocalState.UPLOADED
+        with hub.admin.db.read() as db:
+            final = db.get(FinalDecision, seeded.id)
+            assert final is not None
+            assert (final.decision, final.source, final.assignment_id) == (
+                "pass",
+                "adjudicated",
+                adjudication,
+            )
+            assert len(db.scalars(select(FinalDecision)).all()) == 1
+    finally:
+        adj.close()
+        for session in readers.values():
+            session.close()
