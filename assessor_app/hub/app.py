@@ -36,6 +36,7 @@ from assessor_app.hub.decisions import (
     assignment_item,
     credential_schema,
     record_decision,
+    replayed_upload,
 )
 from assessor_app.hub.guards import BodyLimit, IncidentGuard, NulRefusal
 from assessor_app.hub.headers import SecurityHeaders, install_docs
@@ -503,8 +504,12 @@ def put_decision(
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> DecisionReceipt:
     key, condition = upload_conditions(idempotency_key, if_match)
-    with hub.db.write() as session:
-        outcome = record_decision(session, assignment_id, user.id, upload, key, condition)
+    # A retry is answered from a read transaction, not queued behind every upload's write.
+    with hub.db.read() as session:
+        outcome = replayed_upload(session, assignment_id, user.id, upload, key)
+    if outcome is None:
+        with hub.db.write() as session:
+            outcome = record_decision(session, assignment_id, user.id, upload, key, condition)
     response.headers["ETag"] = version_tag(outcome.receipt.version)
     return outcome.receipt
 

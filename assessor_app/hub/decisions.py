@@ -156,6 +156,35 @@ def check_upload(
     return errors, evaluation.total_points
 
 
+def replayed_upload(
+    session: Session, assignment_id: str, user_id: int, upload: DecisionUpload, key: str
+) -> DecisionOutcome | None:
+    """The answer to a retry: the receipt of the upload ``key`` already carried, or
+    ``DecisionRefused`` when it carried another one; None for a key not used yet.
+
+    Needs no lock, so a retry can be answered without queueing for the change counter: a
+    recorded (user, key) is never changed or forgotten (a reviewer's return moves it to the
+    archive in one transaction, and both places are looked in), so what is found is what a
+    locked look would find. Only None has to be confirmed under the lock."""
+    earlier: DecisionRow | ReturnedDecision | None = session.scalar(
+        select(DecisionRow).where(
+            DecisionRow.user_id == user_id, DecisionRow.idempotency_key == key
+        )
+    )
+    # A retry of an upload a reviewer has since returned replays its old receipt.
+    earlier = earlier or archived_upload(session, user_id, key)
+    if earlier is None:
+        return None
+    if earlier.assignment_id == assignment_id and earlier.body_sha256 == body_digest(upload):
+        return DecisionOutcome(receipt_of(earlier), replayed=True)
+    raise DecisionRefused(
+        422,
+        "Idempotency-Key reused",
+        "This Idempotency-Key was already used for a different upload. Send a new key "
+        "for a new upload, or resend exactly the same body to repeat the old one.",
+    )
+
+
 def record_decision(
     session: Session,
     assignment_id: str,
@@ -169,23 +198,10 @@ def record_decision(
     ``if_match`` None skips the If-Match check (admin use). Must run in a write
     transaction: the change counter is taken first, which serializes concurrent uploads."""
     seq = next_change_seq(session)
-    digest = body_digest(upload)
-    earlier: DecisionRow | ReturnedDecision | None = session.scalar(
-        select(DecisionRow).where(
-            DecisionRow.user_id == user_id, DecisionRow.idempotency_key == idempotency_key
-        )
-    )
-    # A retry of an upload a reviewer has since returned replays its old receipt.
-    earlier = earlier or archived_upload(session, user_id, idempotency_key)
+    earlier = replayed_upload(session, assignment_id, user_id, upload, idempotency_key)
     if earlier is not None:
-        if earlier.assignment_id == assignment_id and earlier.body_sha256 == digest:
-            return DecisionOutcome(receipt_of(earlier), replayed=True)
-        raise DecisionRefused(
-            422,
-            "Idempotency-Key reused",
-            "This Idempotency-Key was already used for a different upload. Send a new key "
-            "for a new upload, or resend exactly the same body to repeat the old one.",
-        )
+        return earlier
+    digest = body_digest(upload)
     assignment = session.get(AssignmentRow, assignment_id, populate_existing=True)
     if assignment is None or assignment.user_id != user_id:
         raise DecisionRefused(404, "Not Found", "No such assignment.")

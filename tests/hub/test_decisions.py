@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from assessor_app.hub.db import DecisionRow
+from assessor_app.hub.db import DecisionRow, hold_change_counter
 from assessor_app.protocol.v1 import (
     IDEMPOTENCY_KEY_WORDS,
     DecisionUpload,
@@ -83,6 +83,29 @@ def test_decision_is_recorded_and_replayed_without_a_second_one(
     items = ann.get("/api/v1/assignments").json()["items"]
     mine = next(i for i in items if i["id"] == world.ann_assignment)
     assert (mine["status"], mine["version"]) == ("decided", 2)
+
+
+def test_a_retry_is_answered_while_another_write_holds_the_change_counter(
+    ann: httpx.Client, world: World
+) -> None:
+    body = passing(world.ann_artifacts[0])
+    receipt = put(ann, world.ann_assignment, body).json()
+    with world.admin.db.write() as session:
+        # What every upload's write takes first: a retry must not queue behind it (before,
+        # it waited for the writer to finish and the client gave up).
+        hold_change_counter(session)
+        replay = ann.put(
+            f"/api/v1/assignments/{world.ann_assignment}/decision",
+            json=body,
+            headers={"Idempotency-Key": "k-1", "If-Match": '"1"'},
+            timeout=10,
+        )
+        reused = put(ann, world.ann_assignment, {**body, "feedback": "Other."}, key="k-1")
+    assert (replay.status_code, replay.json()) == (200, receipt)
+    assert replay.headers["ETag"] == '"2"'
+    assert reused.status_code == 422
+    assert "Idempotency-Key was already used" in reused.json()["detail"]
+    assert decisions(world) == 1
 
 
 def test_same_key_with_a_different_body_is_refused(ann: httpx.Client, world: World) -> None:
