@@ -4,23 +4,27 @@ it), so a kill lands either before the hub recorded a request or after it and be
 client marked it sent. After the rerun the hub holds exactly one decline / one verdict per
 item, under the key the client queued it with, and nothing is left queued on the client.
 
-The sync runs in a child process (``sync_child.py``); kill delays come from a seeded
-random generator, so a failure can be replayed with its seed.
+The sync runs in a child process (``sync_child.py``); each kill comes a random moment
+after the child's first such request reached the hub (from a seeded generator, so a
+failure can be replayed with its seed), and at least one kill per test must catch an item
+recorded by the hub and not yet marked on the client.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+import signal
+import subprocess
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from support.fault_proxy import FaultProxy
-from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, running_hub
+from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, running_hub, wait_until
 from sync_kit import ClientProfile, EngineMaker, child_config, finalize, open_profile
-from test_engine_kill import kill_at_random
+from test_engine_kill import Child
 
 from assessor_app.domain.assignment_state import LocalState
 from assessor_app.domain.decline import DeclineReason
@@ -49,16 +53,42 @@ def _engine(hub: RunningHub, username: str, profile: ClientProfile) -> EngineMak
 
 
 def _kill_while_sending(
-    hub: RunningHub, username: str, profile: ClientProfile, method: str, path: str, seed: int
+    hub: RunningHub,
+    username: str,
+    profile: ClientProfile,
+    method: str,
+    path: str,
+    seed: int,
+    recorded_not_marked: Callable[[], bool],
 ) -> None:
+    """Kill the child sync KILLS times, each a random moment after its first request of
+    ``method`` ``path`` reached the proxy; at least one kill must leave an item recorded
+    by the hub and still queued here (the moment a lost answer is made of)."""
     rng = random.Random(seed)
+    caught = False
     with FaultProxy(hub.base_url) as proxy:
-        # Every answer comes 0.4 s after the hub recorded the request, so four of them
-        # outlast the kill window and the first kill always lands mid-send.
+        # Every answer comes 0.4 s after the hub recorded the request.
         proxy.delay_response(0.4, times=None, method=method, path=path)
         config = child_config(hub, username, profile, proxy.url)
-        landed = sum(kill_at_random(config, profile.root, rng, 1.2) for _ in range(KILLS))
-    assert landed >= 1, "no kill landed while the child was syncing"
+        for _ in range(KILLS):
+            seen = len(proxy.requests(method, path))
+            child = Child(config, profile.root)
+            child.wait_ready()
+            wait_until(
+                lambda c=child, n=seen: (
+                    len(proxy.requests(method, path)) > n or c.proc.poll() is not None
+                ),
+                30,
+                "the child to send",
+            )
+            try:
+                child.proc.wait(timeout=rng.uniform(0.05, 0.6))
+            except subprocess.TimeoutExpired:
+                assert child.kill() == -signal.SIGKILL
+                caught = caught or recorded_not_marked()
+            else:
+                child.finish()
+    assert caught, "no kill left an item recorded by the hub and unmarked here"
 
 
 @pytest.mark.parametrize("seed", range(2))
@@ -76,7 +106,12 @@ def test_kill_while_declines_are_sent_then_rerun(
         keys = {d.assignment_id: d.idempotency_key for d in profile.store.declines.queued()}
         assert set(keys) == set(ids)
 
-        _kill_while_sending(hub, "ann", profile, "POST", "/decline", seed)
+        def recorded_not_marked() -> bool:
+            with hub.admin.db.read() as session:
+                recorded = set(session.scalars(select(Decline.assignment_id)))
+            return bool(recorded & {d.assignment_id for d in profile.store.declines.queued()})
+
+        _kill_while_sending(hub, "ann", profile, "POST", "/decline", seed, recorded_not_marked)
 
         report = engines().run()
         assert report.ok, report.problems
@@ -145,7 +180,12 @@ def test_kill_while_backread_verdicts_are_sent_then_rerun(
         keys = {v.assignment_id: v.idempotency_key for v in back.store.verdicts.queued()}
         assert set(keys) == set(backreads)
 
-        _kill_while_sending(hub, "back", back, "PUT", "/backread", seed)
+        def recorded_not_marked() -> bool:
+            with hub.admin.db.read() as session:
+                recorded = set(session.scalars(select(BackreadVerdictRow.assignment_id)))
+            return bool(recorded & {v.assignment_id for v in back.store.verdicts.queued()})
+
+        _kill_while_sending(hub, "back", back, "PUT", "/backread", seed, recorded_not_marked)
 
         report = back_engines().run()
         assert report.ok, report.problems
