@@ -31,6 +31,7 @@ __all__ = [
     "format_statistic",
     "item_name",
     "level_label",
+    "state_name",
 ]
 
 DISAGREEMENT_MARK = "≠"
@@ -43,6 +44,14 @@ STATE_WORDS = {
     "revealed": "Revealed: results are visible",
     "closed": "Closed: results and consensus are final",
 }
+"""A session's state in words; what comes before the colon is its name alone, which a
+narrow list shows (see ``state_name``)."""
+
+
+def state_name(state: str) -> str:
+    """``Open`` / ``Revealed`` / ``Closed``: the state's words up to the colon."""
+    return STATE_WORDS.get(state, state).partition(":")[0]
+
 
 # Each statistic: its label in tables, and what it means, for people who are not
 # statisticians. The order is the order of the columns.

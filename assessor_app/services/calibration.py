@@ -32,6 +32,7 @@ from assessor_app.domain.calibration_display import (
     describe_distance,
     item_name,
     level_label,
+    state_name,
 )
 from assessor_app.protocol.calibration import (
     AssignmentKey,
@@ -180,6 +181,10 @@ class SessionEntry:
     @property
     def state_words(self) -> str:
         return STATE_WORDS.get(self.state, self.state)
+
+    @property
+    def state_name(self) -> str:
+        return state_name(self.state)
 
     @classmethod
     def from_summary(cls, s: SessionSummary) -> SessionEntry:

@@ -294,6 +294,16 @@ def test_a_facilitator_with_nothing_to_score_is_pointed_to_their_sessions(
         calibration.sessions.list.setCurrentIndex(index)
     calibration.resize(1100, 1000 - 40)
     qtbot.wait(50)
+    # Beside the title the state's name shows whole; what it means is its tooltip.
+    session_list = calibration.sessions.list
+    state = calibration.sessions.list_model.index(0, 1)
+    assert state.data() == "Revealed"
+    assert state.data(Qt.ItemDataRole.ToolTipRole) == "Revealed: results are visible"
+    right = session_list.columnViewportPosition(1) + session_list.columnWidth(1)
+    assert right <= session_list.viewport().width(), (right, session_list.viewport().width())
+    assert session_list.fontMetrics().horizontalAdvance("Revealed") + 8 <= session_list.columnWidth(
+        1
+    )
     save_shot(calibration, "calibration-window-1000px.png", tmp_path)
     calibration.close()
 

@@ -78,9 +78,12 @@ class SessionListModel(QAbstractTableModel):
             return entry.id
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
+        if index.column() == 1 and role == Qt.ItemDataRole.ToolTipRole:
+            # The list shows the state's name; what it means is a hover away.
+            return entry.state_words
         values = (
             entry.title,
-            entry.state_words,
+            entry.state_name,
             f"{entry.submitted_count} of {entry.participant_count}",
             entry.facilitator,
             f"{entry.created_at:%d %b %Y}",

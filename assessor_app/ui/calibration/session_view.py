@@ -207,10 +207,12 @@ class SessionsView(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.verticalHeader().setVisible(False)
         self.list.horizontalHeader().setStretchLastSection(True)
-        # A session's title is what the facilitator looks for: it is never cut.
-        self.list.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
+        # A session's title is what the facilitator looks for: it is never cut, nor is
+        # the state's name beside it.
+        for section in (0, 1):
+            self.list.horizontalHeader().setSectionResizeMode(
+                section, QHeaderView.ResizeMode.ResizeToContents
+            )
         self.list.selectionModel().currentRowChanged.connect(self._chosen)
 
         self.heading = QLabel("Choose a session.", self)
