@@ -50,28 +50,30 @@ KIND_HINTS = {
 class StatusStyle(NamedTuple):
     """``fallback`` replaces ``symbol`` where no installed font can draw it (⧗ is missing
     from the DejaVu fonts many Linux desktops ship): a box instead of a symbol would be
-    no signal at all."""
+    no signal at all. ``short`` is the word a narrow queue shows (its tooltip keeps
+    ``word``); empty where the word is short already."""
 
     word: str
     symbol: str
     fallback: str = ""
+    short: str = ""
 
 
 STATUS: dict[QueueState, StatusStyle] = {
-    LocalState.NOT_DOWNLOADED: StatusStyle("Not downloaded", "○"),
+    LocalState.NOT_DOWNLOADED: StatusStyle("Not downloaded", "○", short="To download"),
     LocalState.DOWNLOADING: StatusStyle("Downloading", "⇣"),
     LocalState.READY: StatusStyle("Ready", "●"),
     LocalState.IN_PROGRESS: StatusStyle("In progress", "◐"),
-    LocalState.FINALIZED: StatusStyle("Queued for upload", "⧗", fallback="⇡"),
+    LocalState.FINALIZED: StatusStyle("Queued for upload", "⧗", fallback="⇡", short="Queued"),
     LocalState.UPLOADED: StatusStyle("Uploaded", "✓"),
-    LocalState.CONFLICT: StatusStyle("Needs attention", "!"),
+    LocalState.CONFLICT: StatusStyle("Needs attention", "!", short="Attention"),
     LocalState.REVOKED: StatusStyle("Withdrawn", "⊘"),
-    ReviewState.AWAITING_REVIEW: StatusStyle("Uploaded · awaiting review", "◷"),
-    ReviewState.RETURNED_FOR_REVISION: StatusStyle("Returned by reviewer", "↺"),
-    ReviewState.RETURNED_INCOMPLETE: StatusStyle("Returned as incomplete", "↩"),
+    ReviewState.AWAITING_REVIEW: StatusStyle("Uploaded · awaiting review", "◷", short="In review"),
+    ReviewState.RETURNED_FOR_REVISION: StatusStyle("Returned by reviewer", "↺", short="Returned"),
+    ReviewState.RETURNED_INCOMPLETE: StatusStyle("Returned as incomplete", "↩", short="Incomplete"),
 }
 
-DECLINE_QUEUED = StatusStyle("Decline queued", "⊘")
+DECLINE_QUEUED = StatusStyle("Decline queued", "⊘", short="Declining")
 DECLINE_QUEUED_HINT = (
     "Decline queued: it is sent at the next sync, and the assignment then leaves your queue."
 )
@@ -101,6 +103,15 @@ def status_word(
     return word
 
 
+def short_status_word(state: QueueState, percent: int | None = None) -> str:
+    """The word a narrow queue shows: ``42%`` while a download's progress is known (the
+    symbol says it is a download), else the short word or the word."""
+    style = STATUS[state]
+    if state is LocalState.DOWNLOADING and percent is not None:
+        return f"{max(0, min(100, int(percent)))}%"
+    return style.short or style.word
+
+
 def overdue_word(overdue_by: timedelta) -> str:
     """``Overdue by 2 days``."""
     return f"Overdue by {span(overdue_by)}"
@@ -112,11 +123,17 @@ class DueText(NamedTuple):
 
     words: str
     overdue: bool
+    short: str
 
     @property
     def text(self) -> str:
         """The words, with the overdue symbol in front when the date is past."""
         return f"{OVERDUE_SYMBOL} {self.words}" if self.overdue else self.words
+
+    @property
+    def short_text(self) -> str:
+        """What a narrow queue shows: ``in 3 days``, ``now``, ``⚠ 2 days late``, ``—``."""
+        return f"{OVERDUE_SYMBOL} {self.short}" if self.overdue else self.short
 
 
 def _aware(moment: datetime) -> datetime:
@@ -128,13 +145,13 @@ def due_countdown(due_at: datetime | None, now: datetime) -> DueText:
     """``Due in 3 days`` / ``Due in 5 hours`` / ``Overdue by 2 days`` / ``Due now`` /
     ``No due date``."""
     if due_at is None:
-        return DueText("No due date", False)
+        return DueText("No due date", False, "—")
     remaining = _aware(due_at) - _aware(now)
     if remaining.total_seconds() < 0:
-        return DueText(overdue_word(-remaining), True)
+        return DueText(overdue_word(-remaining), True, f"{span(-remaining)} late")
     if remaining.total_seconds() < 60:
-        return DueText("Due now", False)
-    return DueText(f"Due in {span(remaining)}", False)
+        return DueText("Due now", False, "now")
+    return DueText(f"Due in {span(remaining)}", False, f"in {span(remaining)}")
 
 
 def due_text(due_at: datetime | None, now: datetime) -> str:

@@ -1,5 +1,6 @@
 """Layout at a laptop's size: the queue shows all six columns at 1366x768 and remembers
-its splitter and column widths; artifact tabs stay readable; a resubmission's "Earlier
+its splitter and column widths; artifact tabs stay readable; the notes pane's header
+goes short rather than cutting its title and buttons; a resubmission's "Earlier
 attempts" is the first tab; the volume slider keeps a usable width; top-level windows fit
 the screen's available area."""
 
@@ -12,11 +13,14 @@ from typing import BinaryIO
 
 import pytest
 from pytestqt.qtbot import QtBot
+from support.layout_checks import notes_header_cuts
 from support.shots import save_shot
 
 from assessor_app.domain import Artifact, AssignmentKind, Evaluation, Problem, ProblemCode
 from assessor_app.domain.assignment_state import LocalState
+from assessor_app.domain.notes import TimeNote
 from assessor_app.services.calibration import CalibrationService
+from assessor_app.services.notes import NotesService
 from assessor_app.services.queue import QueueRow
 from assessor_app.services.scoring import FinalizeCheck
 from assessor_app.services.settings import SettingsService
@@ -31,6 +35,7 @@ from assessor_app.ui.shortcut_sheet import ShortcutSheet
 from assessor_app.ui.sign_in_dialog import SignInDialog
 from assessor_app.ui.workspace.evidence_pane import EvidencePane
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
+from assessor_app.ui.workspace.notes_pane import NotesPane
 from tests.ui.samples import wait_time_credential
 
 # The window's queue model reads the real clock.
@@ -95,8 +100,11 @@ def test_the_queue_splitter_and_column_widths_are_remembered(qtbot: QtBot, tmp_p
     first.resize(780, 700)
     first.show()
     total = sum(first.splitter.sizes())
-    first.splitter.setSizes([430, total - 430])
+    first.splitter.setSizes([700, total - 700])
+    qtbot.waitUntil(lambda: not first.queue.compact)
     first.queue.table.horizontalHeader().resizeSection(Column.STATUS, 160)
+    first.splitter.setSizes([430, total - 430])
+    qtbot.waitUntil(lambda: first.queue.compact)
     first.close()
 
     again = MainWindow(None, _settings(tmp_path))
@@ -104,7 +112,15 @@ def test_the_queue_splitter_and_column_widths_are_remembered(qtbot: QtBot, tmp_p
     again.show()
     assert again.size() == first.size()
     assert again.splitter.sizes()[0] == 430
-    assert again.queue.table.horizontalHeader().sectionSize(Column.STATUS) == 160
+    # Too narrow for every column, the queue is compact; given room again, Status has
+    # the width the assessor chose (the compact widths are never kept).
+    qtbot.waitUntil(lambda: again.queue.compact)
+    again.splitter.setSizes([700, total - 700])
+    qtbot.waitUntil(lambda: not again.queue.compact)
+    header = again.queue.table.horizontalHeader()
+    assert header.sectionSize(Column.STATUS) == 160
+    assert not any(header.isSectionHidden(column) for column in Column)
+    again.splitter.setSizes([430, total - 430])
 
     # A hidden queue (Ctrl+B) comes back at the width it had.
     again.toggle_queue.setChecked(False)
@@ -237,3 +253,34 @@ def test_dialogs_fit_the_screen_and_a_long_finalize_list_scrolls(
         save_shot(finalize, "finalize-long-800px.png", tmp_path)
     finally:
         executors.wait()
+
+
+def test_the_notes_header_goes_short_in_a_narrow_column_and_cuts_nothing(
+    qtbot: QtBot, offline_store: Store, tmp_path: Path
+) -> None:
+    credential = wait_time_credential()
+    notes = [TimeNote(n, "as-1", "art-1", n * 1000, f"note {n}", None, NOW, NOW) for n in range(4)]
+    pane = NotesPane(
+        (_artifact(1, "Classroom video"),),
+        credential.rubric.criteria,
+        NotesService(offline_store),
+        lambda work, done: done(work()),
+    )
+    qtbot.addWidget(pane)
+    pane.set_notes(notes)
+    # As wide as the evidence column beside the rubric, then beside the reads pane too.
+    pane.resize(580, 240)
+    pane.show()
+    qtbot.waitExposed(pane)
+    qtbot.waitUntil(lambda: not notes_header_cuts(pane))
+    assert pane.title.text() == "Notes and citations (4)"
+    assert pane.insert_button.text() == "Insert into rationale"
+
+    pane.resize(400, 240)
+    qtbot.waitUntil(lambda: pane.title.text() == "Notes (4)")
+    qtbot.waitUntil(lambda: not notes_header_cuts(pane))
+    assert pane.title.toolTip() == "Notes and citations (4)"
+    assert pane.insert_button.text() == "Insert"
+    assert "rationale" in pane.insert_button.toolTip()
+    assert pane.insert_button.accessibleName() == "Insert into rationale"
+    save_shot(pane, "notes-header-400px.png", tmp_path)

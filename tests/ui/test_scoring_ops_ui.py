@@ -16,6 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, running_hub
+from support.layout_checks import notes_header_cuts
 from support.shots import save_shot
 
 from assessor_app.domain import Decision
@@ -155,6 +156,11 @@ def test_adjudication_shows_both_reads_side_by_side_and_the_keyboard_reaches_the
     )
     spoken = pane.model.index(0, 2).data(Qt.ItemDataRole.AccessibleTextRole)
     assert spoken.startswith("Read B, Wait after the question: (1) Beginning")
+    # Beside the reads the evidence column is narrow: the notes header goes short, whole.
+    notes = workspace.notes_pane
+    qtbot.waitUntil(lambda: not notes_header_cuts(notes))
+    assert notes.title.text().startswith("Notes (")
+    assert notes.title.toolTip().startswith("Notes and citations (")
 
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)

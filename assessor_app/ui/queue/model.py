@@ -24,6 +24,7 @@ from assessor_app.domain.status_words import (
     KIND_HINTS,
     KIND_WORDS,
     due_countdown,
+    short_status_word,
     status_word,
 )
 from assessor_app.domain.text import printable
@@ -38,7 +39,7 @@ from assessor_app.ui.qt import (
     QSortFilterProxyModel,
     Qt,
 )
-from assessor_app.ui.status_words import STATE_ORDER, status_text
+from assessor_app.ui.status_words import STATE_ORDER, status_text, symbol
 
 if TYPE_CHECKING:
     # Only the type: the window's first paint loads no services.
@@ -71,6 +72,8 @@ HEADERS = {
 SortRole = Qt.ItemDataRole.UserRole + 1
 AssignmentIdRole = Qt.ItemDataRole.UserRole + 2
 StateRole = Qt.ItemDataRole.UserRole + 3
+# The shorter text a narrow column draws instead of DisplayRole (Status and Due only).
+CompactTextRole = Qt.ItemDataRole.UserRole + 4
 
 # Dark enough to read on a light palette, light enough on a dark one; never the only
 # signal (the text also says "⚠ Overdue by ...").
@@ -243,6 +246,8 @@ class QueueModel(QAbstractTableModel):
             return row.assignment_id
         if role == StateRole:
             return row.state.value
+        if role == CompactTextRole:
+            return self._compact(row, column)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._spoken(row, column)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -311,6 +316,17 @@ class QueueModel(QAbstractTableModel):
             case Column.DUE:
                 return due_countdown(row.due_at, self._now).text
 
+    def _compact(self, row: QueueRow, column: Column) -> str | None:
+        match column:
+            case Column.STATUS:
+                if row.decline_pending:
+                    return f"{DECLINE_QUEUED.symbol} {DECLINE_QUEUED.short}"
+                return f"{symbol(row.state)} {short_status_word(row.state, row.download_percent)}"
+            case Column.DUE:
+                return due_countdown(row.due_at, self._now).short_text
+            case _:
+                return None
+
     def _spoken(self, row: QueueRow, column: Column) -> str:
         match column:
             case Column.ATTEMPT:
@@ -324,13 +340,19 @@ class QueueModel(QAbstractTableModel):
 
     def _tooltip(self, row: QueueRow, column: Column) -> str | None:
         if column is Column.CREDENTIAL:
-            # The column gives way first on a narrow queue: the whole title is here.
-            return tooltip(credential_text(row))
+            # The column gives way first on a narrow queue, which also hides the
+            # educator and attempt columns: the whole title and both are here.
+            return tooltip(
+                f"{credential_text(row)}\n"
+                f"Educator {educator_text(row)} · attempt {row.attempt or 0}"
+            )
         if column is Column.KIND:
             return KIND_HINTS.get(row.kind)
         if column is Column.DUE and row.due_at is not None:
+            # The narrow queue shows "⚠ 2 days late": the words in full come first.
             due = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
-            return f"Due {due.astimezone():%a %d %b %Y, %H:%M}"
+            words = due_countdown(row.due_at, self._now).words
+            return f"{words}\nDue {due.astimezone():%a %d %b %Y, %H:%M}"
         if column is Column.STATUS and row.decline_pending:
             return DECLINE_QUEUED_HINT
         if column is Column.STATUS:

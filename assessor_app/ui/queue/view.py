@@ -3,6 +3,11 @@
 The view owns no data: it shows a ``QueueModel`` through a ``QueueFilterProxy`` and
 reports the assignment the assessor opens with ``assignmentActivated``. Sort order and
 column widths persist through the ``QSettings`` it is given.
+
+A queue too narrow for every column whole (beside an open submission on a laptop)
+goes compact rather than cutting Kind, Status and Due: it hides the educator and
+attempt columns (the credential's tooltip names both) and draws the short status and
+due words (their tooltips keep the full ones).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from assessor_app.domain.queue_state import QueueState, parse_queue_state
 from assessor_app.domain.status_words import KIND_WORDS, STATUS
 from assessor_app.ui.qt import (
     QAbstractItemView,
+    QEvent,
     QFontMetrics,
     QHeaderView,
     QKeySequence,
@@ -21,8 +27,12 @@ from assessor_app.ui.qt import (
     QListWidget,
     QListWidgetItem,
     QModelIndex,
+    QObject,
+    QPersistentModelIndex,
     QSettings,
     QShortcut,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     Qt,
     QTableView,
     QTimer,
@@ -34,6 +44,7 @@ from assessor_app.ui.queue.model import (
     HEADERS,
     AssignmentIdRole,
     Column,
+    CompactTextRole,
     QueueFilterProxy,
     QueueModel,
 )
@@ -61,20 +72,49 @@ _WIDEST_USUAL = {
 }
 """The longest text each narrow column usually shows; its width is made to fit it (or
 its header), so the credential, which stretches, is the only column that gives way."""
+_COMPACT_USUAL = {
+    Column.STATUS: "◐ In progress",
+    Column.DUE: "⚠ 12 days late",
+}
+"""The same for the short words a compact queue draws."""
+_COMPACT_HIDES = (Column.EDUCATOR, Column.ATTEMPT)
 _CELL_PADDING = 16
 _HEADER_PADDING = 12
 _CREDENTIAL_MINIMUM = 90
 
 
+def _fitted(metrics: QFontMetrics, column: Column, text: str) -> int:
+    return max(
+        metrics.horizontalAdvance(text) + _CELL_PADDING,
+        metrics.horizontalAdvance(HEADERS[column]) + _HEADER_PADDING,
+    )
+
+
 def default_column_widths(metrics: QFontMetrics) -> dict[Column, int]:
     """Widths that show every narrow column's usual text whole, in the table's font."""
-    return {
-        column: max(
-            metrics.horizontalAdvance(text) + _CELL_PADDING,
-            metrics.horizontalAdvance(HEADERS[column]) + _HEADER_PADDING,
-        )
-        for column, text in _WIDEST_USUAL.items()
-    }
+    return {column: _fitted(metrics, column, text) for column, text in _WIDEST_USUAL.items()}
+
+
+def cell_text(index: QModelIndex | QPersistentModelIndex, compact: bool) -> str:
+    """What a queue cell draws: in a compact queue its short text where it has one, so
+    a column reads alike from row to row."""
+    if compact:
+        short = index.data(CompactTextRole)
+        if short:
+            return str(short)
+    return str(index.data() or "")
+
+
+class _CompactDelegate(QStyledItemDelegate):
+    """Draws the short texts while the queue is compact."""
+
+    compact = False
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.text = cell_text(index, self.compact)
 
 
 def queue_width_needed(metrics: QFontMetrics) -> int:
@@ -165,8 +205,20 @@ class QueueView(QWidget):
         # Status and Due stay whole, and a long title is elided (its tooltip has it all).
         header.setSectionResizeMode(Column.CREDENTIAL, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
-        for column, width in default_column_widths(self.table.fontMetrics()).items():
+        metrics = self.table.fontMetrics()
+        # The widths the assessor chose (or the defaults), which a compact queue gives
+        # back when it widens again.
+        self._preferred = default_column_widths(metrics)
+        self._compact_widths = {
+            column: _fitted(metrics, column, text) for column, text in _COMPACT_USUAL.items()
+        }
+        self.compact = False
+        self._fitting = False
+        for column, width in self._preferred.items():
             header.resizeSection(column, width)
+        self._delegate = _CompactDelegate(self.table)
+        for column in _COMPACT_USUAL:
+            self.table.setItemDelegateForColumn(column, self._delegate)
         self.table.setSortingEnabled(True)
         self.table.activated.connect(self._activated)
 
@@ -214,7 +266,8 @@ class QueueView(QWidget):
 
         self.restore_state()
         header.sortIndicatorChanged.connect(self._save_state)
-        header.sectionResized.connect(self._save_state)
+        header.sectionResized.connect(self._section_resized)
+        self.table.viewport().installEventFilter(self)
         self._update_counts()
 
     # -- public API ---------------------------------------------------------------------
@@ -272,13 +325,47 @@ class QueueView(QWidget):
     def restore_state(self) -> None:
         header = self.table.horizontalHeader()
         state = self._settings.value(_HEADER_KEY)
-        if state is not None:
-            header.restoreState(state)
+        if state is not None and header.restoreState(state):
+            self._preferred = {column: header.sectionSize(column) for column in self._preferred}
         column = self._stored_int(_SORT_COLUMN_KEY, Column.DUE)
         order = Qt.SortOrder(self._stored_int(_SORT_ORDER_KEY, 0))
         self.table.sortByColumn(column, order)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
     # -- internals ----------------------------------------------------------------------
+
+    def _fit_columns(self) -> None:
+        """Go compact when the preferred widths leave the credential less than its
+        minimum, and back when they fit again."""
+        needed = sum(self._preferred.values()) + _CREDENTIAL_MINIMUM
+        compact = self.table.viewport().width() < needed
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self._delegate.compact = compact
+        self.table.viewport().update()
+        header = self.table.horizontalHeader()
+        self._fitting = True
+        try:
+            for column in _COMPACT_HIDES:
+                header.setSectionHidden(column, compact)
+            for column, width in self._compact_widths.items():
+                header.resizeSection(column, width if compact else self._preferred[column])
+        finally:
+            self._fitting = False
+
+    def _section_resized(self, section: int, _old: int, new: int) -> None:
+        # Only the assessor's own widths in the full layout are kept: a compact queue's
+        # are its own, and would otherwise hide two columns at the next start.
+        if self._fitting or self.compact:
+            return
+        if section in self._preferred:
+            self._preferred[Column(section)] = new
+        self._save_state()
 
     def _stored_int(self, key: str, default: int) -> int:
         """A whole number from the settings file (INI keeps text); the default when it
@@ -290,7 +377,8 @@ class QueueView(QWidget):
 
     def _save_state(self, *_: object) -> None:
         header = self.table.horizontalHeader()
-        self._settings.setValue(_HEADER_KEY, header.saveState())
+        if not self.compact:
+            self._settings.setValue(_HEADER_KEY, header.saveState())
         self._settings.setValue(_SORT_COLUMN_KEY, header.sortIndicatorSection())
         self._settings.setValue(_SORT_ORDER_KEY, header.sortIndicatorOrder().value)
 

@@ -38,6 +38,7 @@ from assessor_app.ui.qt import (
     QObject,
     QPersistentModelIndex,
     QPushButton,
+    QResizeEvent,
     QShortcut,
     Qt,
     QTableView,
@@ -49,6 +50,10 @@ from assessor_app.ui.shortcuts import key_sequences, with_hint
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Save = Callable[[Callable[[], Any], Callable[[Any], None]], None]
+_TITLE = "Notes and citations"
+_SHORT_TITLE = "Notes"
+_INSERT = "Insert into rationale"
+_SHORT_INSERT = "Insert"
 NO_CRITERION = "No criterion"
 
 
@@ -239,7 +244,8 @@ class NotesPane(QWidget):
         self.view.installEventFilter(self)
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 
-        self.title = QLabel("Notes and citations", self)
+        self.title = QLabel(_TITLE, self)
+        self._count = 0
         self.edit_button = self._button("Edit…", with_hint("Edit the note", "note_edit"))
         self.delete_button = self._button(
             "Delete", with_hint("Delete the note or citation", "note_delete")
@@ -248,9 +254,17 @@ class NotesPane(QWidget):
             "Undo", with_hint("Take back the last delete or edit", "note_undo")
         )
         self.insert_button = self._button(
-            "Insert into rationale",
+            _INSERT,
             with_hint("Add the note to its criterion's rationale", "note_insert"),
         )
+        # Only the short words are a minimum: a narrow column squeezes the header to
+        # them (see ``_fit_header``) rather than cutting the pane.
+        self.title.setMinimumWidth(
+            self.title.fontMetrics().horizontalAdvance(f"{_SHORT_TITLE} (999)")
+        )
+        self.insert_button.setText(_SHORT_INSERT)
+        self.insert_button.setMinimumWidth(self.insert_button.sizeHint().width())
+        self.insert_button.setText(_INSERT)
         self.edit_button.clicked.connect(self.start_edit)
         self.delete_button.clicked.connect(self.delete_current)
         self.undo_button.clicked.connect(self.undo)
@@ -285,6 +299,7 @@ class NotesPane(QWidget):
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
+        self._top = top
         top.addWidget(self.title)
         top.addStretch(1)
         for button in (self.edit_button, self.delete_button, self.undo_button, self.insert_button):
@@ -307,6 +322,26 @@ class NotesPane(QWidget):
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(slot)
         self._update_buttons()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_header()
+
+    def _fit_header(self) -> None:
+        """The title and the buttons in full words where they fit, else in short ones
+        (the tooltips keep the full words): beside the reads pane the evidence column is
+        too narrow for the full header, and a cut button is a button nobody can read."""
+        full = f"{_TITLE} ({self._count})"
+        self.title.setText(full)
+        self.title.setToolTip("")
+        self.insert_button.setText(_INSERT)
+        # A nested layout keeps the size hint it had until told: measure the words now set.
+        self._top.invalidate()
+        if self._top.sizeHint().width() <= self.width():
+            return
+        self.title.setText(f"{_SHORT_TITLE} ({self._count})")
+        self.title.setToolTip(full)
+        self.insert_button.setText(_SHORT_INSERT)
 
     def _button(self, text: str, tip: str) -> QPushButton:
         button = QPushButton(text, self)
@@ -349,7 +384,8 @@ class NotesPane(QWidget):
         current = self.current_entry()
         entries = evidence_order(self._artifacts, self._notes, self._citations)
         self.model.set_entries(entries)
-        self.title.setText(f"Notes and citations ({len(entries)})")
+        self._count = len(entries)
+        self._fit_header()
         if current is not None:
             row = next((i for i, e in enumerate(entries) if _same(e, current)), -1)
             if row >= 0:
