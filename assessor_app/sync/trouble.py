@@ -76,10 +76,8 @@ def trouble_words(error: BaseException) -> str:
     if isinstance(error, NotFound):
         return f"The hub no longer offers this to you. {SAVED_HERE}"
     if isinstance(error, Conflict):
-        return (
-            "The hub's copy has changed: it was decided elsewhere, withdrawn or reassigned. "
-            "Your decision is kept; review it in the queue."
-        )
+        # Only the cause: what is kept (a decision, a verdict, a decline) is the caller's to say.
+        return "The hub's copy has changed: it was decided elsewhere, withdrawn or reassigned."
     if isinstance(error, HubHttpError):
         if error.retry_after:
             # Worded as when the wait is too long to sit out (one home for that sentence).

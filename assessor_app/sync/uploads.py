@@ -91,7 +91,8 @@ def upload_outbox(
             store.outbox.mark_conflict(entry.id, hub_state=_problem_state(exc), error=str(exc))
             report.conflicts += 1
             report.problems.append(
-                f"The hub did not accept the decision for {name}: {trouble_words(exc)}"
+                f"The hub did not accept the decision for {name}: {trouble_words(exc)} "
+                "Your decision is kept; review it in the queue."
             )
         except AuthExpired:
             report.reached_hub_at = now()

@@ -52,7 +52,7 @@ def _http(kind: type[HubProblem] | type[Conflict], status: int, retry_after: flo
             HubTrouble.NOT_ANSWERING,
         ),
         (_http(HubProblem, 422), "The hub refused the request", None),
-        (_http(Conflict, 409), "Your decision is kept; review it in the queue.", None),
+        (_http(Conflict, 409), "decided elsewhere, withdrawn or reassigned.", None),
         (
             MalformedReply("The hub's reply to GET /api/v1/assignments is not valid"),
             "could not be understood",
@@ -67,6 +67,14 @@ def test_words_name_the_cause_and_say_what_to_do_without_jargon(
     assert words in text
     assert _JARGON.search(text) is None, text
     assert trouble_of(error) is trouble
+
+
+def test_a_conflict_names_its_cause_and_leaves_what_is_kept_to_the_caller() -> None:
+    # A refused decision, backread verdict or decline each say what they keep; words that
+    # said "Your decision is kept" too read twice, and wrongly, for a verdict or a decline.
+    text = trouble_words(_http(Conflict, 409))
+    assert "kept" not in text
+    assert "decision" not in text
 
 
 def test_counts_are_worded_in_the_right_number() -> None:
