@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -29,24 +30,38 @@ C1 = "c1-wait"
 SHOTS = os.environ.get("ASSESSOR_SHOTS")
 
 
-def _window(
+class OpenDesk(Protocol):
+    def __call__(
+        self, rest_wait_ms: int, clip: bytes | Path | None = None
+    ) -> tuple[MainWindow, str]: ...
+
+
+@pytest.fixture
+def desk(
     qtbot: QtBot,
     hub: RunningHub,
     session: ProfileSession,
     tmp_path: Path,
-    clip: bytes | Path | None = None,
-) -> tuple[MainWindow, str]:
-    """A synced, active main window and the id of the submission to open (its video
-    first, lesson notes after it)."""
-    if clip is None:
-        clip = make_video(tmp_path / "clip.mp4", seconds=8, size="640x360")
-    seeded = hub.seed_submission("ann", {"clip.mp4": clip, "notes.md": b"# Lesson notes"})
-    window = main_window(qtbot, session, tmp_path)
-    sync(qtbot, window)
-    qtbot.waitUntil(lambda: window.queue_model.rowCount() == 1, timeout=10_000)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
-    return window, seeded.assignment_id
+    monkeypatch: pytest.MonkeyPatch,
+) -> OpenDesk:
+    """Makes a synced, active main window and gives the id of the submission to open (its
+    video first, lesson notes after it); ``rest_wait_ms`` is how long the workspace waits
+    for the video's first frame before building the rubric on its own."""
+
+    def open_desk(rest_wait_ms: int, clip: bytes | Path | None = None) -> tuple[MainWindow, str]:
+        monkeypatch.setattr(workspace_module, "REST_WAIT_MS", rest_wait_ms)
+        media = (
+            make_video(tmp_path / "clip.mp4", seconds=8, size="640x360") if clip is None else clip
+        )
+        seeded = hub.seed_submission("ann", {"clip.mp4": media, "notes.md": b"# Lesson notes"})
+        window = main_window(qtbot, session, tmp_path)
+        sync(qtbot, window)
+        qtbot.waitUntil(lambda: window.queue_model.rowCount() == 1, timeout=10_000)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+        return window, seeded.assignment_id
+
+    return open_desk
 
 
 def _right_after_open(window: MainWindow, step: Callable[[Workspace], None]) -> None:
@@ -69,15 +84,10 @@ def _video(workspace: Workspace) -> VideoViewer:
 
 
 def test_the_rubric_follows_the_first_frame_and_takes_keys(
-    qtbot: QtBot,
-    hub: RunningHub,
-    session: ProfileSession,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, session: ProfileSession, desk: OpenDesk
 ) -> None:
     # However slow the machine, the first frame and nothing else builds the rubric here.
-    monkeypatch.setattr(workspace_module, "REST_WAIT_MS", 60_000)
-    window, aid = _window(qtbot, hub, session, tmp_path)
+    window, aid = desk(60_000)
     seen: dict[str, object] = {}
 
     def first_frame_seen(workspace: Workspace) -> Callable[[QImage], None]:
@@ -125,14 +135,9 @@ def test_the_rubric_follows_the_first_frame_and_takes_keys(
 
 
 def test_a_number_key_before_the_rubric_is_built_still_scores(
-    qtbot: QtBot,
-    hub: RunningHub,
-    session: ProfileSession,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, session: ProfileSession, desk: OpenDesk
 ) -> None:
-    monkeypatch.setattr(workspace_module, "REST_WAIT_MS", 60_000)
-    window, aid = _window(qtbot, hub, session, tmp_path)
+    window, aid = desk(60_000)
     seen: dict[str, object] = {}
 
     def press(workspace: Workspace) -> None:
@@ -166,15 +171,10 @@ def test_a_number_key_before_the_rubric_is_built_still_scores(
 
 
 def test_a_video_slow_to_show_its_first_frame_does_not_keep_the_rubric_waiting(
-    qtbot: QtBot,
-    hub: RunningHub,
-    session: ProfileSession,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, desk: OpenDesk
 ) -> None:
     # A wait no video's first frame can beat: the rubric is built when it ends.
-    monkeypatch.setattr(workspace_module, "REST_WAIT_MS", 1)
-    window, aid = _window(qtbot, hub, session, tmp_path)
+    window, aid = desk(1)
     seen: list[bool] = []
 
     def watch(workspace: Workspace) -> None:
@@ -189,16 +189,11 @@ def test_a_video_slow_to_show_its_first_frame_does_not_keep_the_rubric_waiting(
 
 
 def test_a_video_that_cannot_play_does_not_keep_the_rubric_waiting(
-    qtbot: QtBot,
-    hub: RunningHub,
-    session: ProfileSession,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, desk: OpenDesk
 ) -> None:
     # No first frame will come and the wait is far longer than the test: only the
     # player's error can build the rubric.
-    monkeypatch.setattr(workspace_module, "REST_WAIT_MS", 600_000)
-    window, aid = _window(qtbot, hub, session, tmp_path, clip=b"not a video at all " * 4096)
+    window, aid = desk(600_000, clip=b"not a video at all " * 4096)
     workspace = open_workspace(qtbot, window, aid)
     player = _video(workspace).player
     qtbot.waitUntil(lambda: player.state() == "error", timeout=20_000)
@@ -209,14 +204,9 @@ def test_a_video_that_cannot_play_does_not_keep_the_rubric_waiting(
 
 
 def test_closing_before_the_rubric_is_built_is_safe(
-    qtbot: QtBot,
-    hub: RunningHub,
-    session: ProfileSession,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot, session: ProfileSession, desk: OpenDesk
 ) -> None:
-    monkeypatch.setattr(workspace_module, "REST_WAIT_MS", 60_000)
-    window, aid = _window(qtbot, hub, session, tmp_path)
+    window, aid = desk(60_000)
     closed: list[Workspace] = []
 
     def close(workspace: Workspace) -> None:
