@@ -10,15 +10,14 @@ from itertools import count
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from assessor_app.hub.calibration import models
 from assessor_app.hub.db import Base
-from assessor_app.hub.migrate import alembic_config
 from tests.hub.conftest import PostgresCluster
+from tests.hub.migration_kit import migrate
 
 CALIBRATION_TABLES = {
     models.CalibrationSession.__tablename__,
@@ -42,17 +41,6 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def _migrate(url: str, action: str, revision: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            getattr(command, action)(config, revision)
-    finally:
-        engine.dispose()
-
-
 def _calibration_diffs(diffs: list[object]) -> list[object]:
     """Differences touching a calibration table (later revisions may differ elsewhere)."""
 
@@ -72,7 +60,7 @@ def _calibration_diffs(diffs: list[object]) -> list[object]:
 
 
 def test_0002_upgrades_a_populated_0001_database_and_downgrades(empty_db: str) -> None:
-    _migrate(empty_db, "upgrade", "0001")
+    migrate(empty_db, "upgrade", "0001")
     engine = create_engine(empty_db)
     try:
         with engine.begin() as conn:
@@ -83,7 +71,7 @@ def test_0002_upgrades_a_populated_0001_database_and_downgrades(empty_db: str) -
                 ),
                 {"now": datetime(2025, 1, 1, tzinfo=UTC)},
             )
-        _migrate(empty_db, "upgrade", "0002")
+        migrate(empty_db, "upgrade", "0002")
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert context.get_current_revision() == "0002"
@@ -93,11 +81,11 @@ def test_0002_upgrades_a_populated_0001_database_and_downgrades(empty_db: str) -
             columns = {c["name"] for c in inspect(conn).get_columns("calibration_sessions")}
             assert {"facilitator_id", "state", "revealed_at", "closed_at", "notes"} <= columns
 
-        _migrate(empty_db, "downgrade", "0001")
+        migrate(empty_db, "downgrade", "0001")
         with engine.connect() as conn:
             assert not CALIBRATION_TABLES & set(inspect(conn).get_table_names())
             assert conn.execute(text("SELECT username FROM users")).scalars().all() == ["ann"]
-        _migrate(empty_db, "upgrade", "head")
+        migrate(empty_db, "upgrade", "head")
         with engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) >= CALIBRATION_TABLES
     finally:

@@ -3,32 +3,21 @@ tables (matching the models, the account kept); 0005 downgrades to 0004 without 
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 import assessor_app.hub.app  # noqa: F401  (registers every model on the metadata)
 from assessor_app.hub.db import Base
-from assessor_app.hub.migrate import alembic_config, upgrade_database
+from assessor_app.hub.migrate import upgrade_database
+from tests.hub.migration_kit import migrate
 
 PATHWAY_TABLES = {"pathways", "programme_credentials"}
 
 
-def _alembic(url: str, action: str, revision: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            getattr(command, action)(config, revision)
-    finally:
-        engine.dispose()
-
-
 def test_0005_upgrades_a_0004_database_and_downgrades(db_url: str) -> None:
     upgrade_database(db_url)
-    _alembic(db_url, "downgrade", "0004")
+    migrate(db_url, "downgrade", "0004")
     engine = create_engine(db_url)
     try:
         with engine.begin() as conn:
@@ -40,7 +29,7 @@ def test_0005_upgrades_a_0004_database_and_downgrades(db_url: str) -> None:
                     "'2026-01-01 00:00:00')"
                 )
             )
-        _alembic(db_url, "upgrade", "0005")
+        migrate(db_url, "upgrade", "0005")
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert context.get_current_revision() == "0005"
@@ -60,7 +49,7 @@ def test_0007_gives_programme_credentials_issued_before_it_their_own_status_bits
     db_url: str,
 ) -> None:
     upgrade_database(db_url)
-    _alembic(db_url, "downgrade", "0006")
+    migrate(db_url, "downgrade", "0006")
     engine = create_engine(db_url)
     try:
         with engine.begin() as conn:
@@ -81,7 +70,7 @@ def test_0007_gives_programme_credentials_issued_before_it_their_own_status_bits
                         f"'{educator}', '2026-01-{day} 00:00:00', '{{}}', '[]')"
                     )
                 )
-        _alembic(db_url, "upgrade", "0007")
+        migrate(db_url, "upgrade", "0007")
         with engine.connect() as conn:
             indexes = conn.execute(
                 text("SELECT id, status_index FROM programme_credentials ORDER BY id")
@@ -94,7 +83,7 @@ def test_0007_gives_programme_credentials_issued_before_it_their_own_status_bits
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
-        _alembic(db_url, "downgrade", "0006")
+        migrate(db_url, "downgrade", "0006")
         with engine.connect() as conn:
             columns = {c["name"] for c in inspect(conn).get_columns("programme_credentials")}
             assert "status_index" not in columns

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from assessor_app.hub.workflow.models import CredentialRecipient
 from tests.hub.conftest import World
+from tests.hub.migration_kit import migrate
 from tests.hub.test_workflow import sheet, upload
-from tests.hub.test_workflow_migration import _alembic
 
 BEFORE = "0005"
 
@@ -21,8 +21,8 @@ def test_upgrading_gives_existing_holders_a_recipient(
 ) -> None:
     assert upload(ann, world.ann_assignment, sheet(world.ann_artifacts[0]), "k", 1).is_success
     [item] = ann.get("/api/v1/credentials").json()["items"]
-    _alembic(db_url, "downgrade", BEFORE)
-    _alembic(db_url, "upgrade", "head")
+    migrate(db_url, "downgrade", BEFORE)
+    migrate(db_url, "upgrade", "head")
     with world.admin.db.read() as session:
         rows = session.scalars(select(CredentialRecipient)).all()
     # One row per educator holding a credential (E-0001), a fresh pseudonymous id.

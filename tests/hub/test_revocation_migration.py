@@ -7,29 +7,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.badges.status_list import STATUS_COUNTER
 from assessor_app.hub.db import Counter
-from assessor_app.hub.migrate import alembic_config, upgrade_database
+from assessor_app.hub.migrate import upgrade_database
 from assessor_app.hub.workflow.models import IssuedCredential
 from assessor_app.protocol.v1 import DecisionUpload
 from tests.hub.conftest import World
+from tests.hub.migration_kit import migrate
 from tests.hub.test_workflow import sheet
-
-
-def _alembic(url: str, action: str, revision: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            getattr(command, action)(config, revision)
-    finally:
-        engine.dispose()
 
 
 def _decide_both(world: World) -> list[str]:
@@ -54,7 +43,7 @@ def test_0004_numbers_existing_credentials_in_issue_order(
 ) -> None:
     first, second = _decide_both(world)
     admin.db.dispose()
-    _alembic(db_url, "downgrade", "0003")
+    migrate(db_url, "downgrade", "0003")
     upgrade_database(db_url)
     engine = create_engine(db_url)
     try:

@@ -4,7 +4,6 @@ from its newest decided sheet, one still under review gets none; 0008 downgrades
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
@@ -12,7 +11,8 @@ from sqlalchemy.engine import Connection
 
 import assessor_app.hub.app  # noqa: F401  (registers every model on the metadata)
 from assessor_app.hub.db import Base
-from assessor_app.hub.migrate import alembic_config, upgrade_database
+from assessor_app.hub.migrate import upgrade_database
+from tests.hub.migration_kit import migrate
 
 SCORING_TABLES = {
     "scoring_plans",
@@ -23,17 +23,6 @@ SCORING_TABLES = {
     "declines",
     "final_decisions",
 }
-
-
-def _alembic(url: str, action: str, revision: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            getattr(command, action)(config, revision)
-    finally:
-        engine.dispose()
 
 
 def _insert_world(conn: Connection) -> None:
@@ -78,13 +67,13 @@ def test_0008_upgrades_a_0007_database_with_final_decisions_and_downgrades(
     db_url: str,
 ) -> None:
     upgrade_database(db_url)
-    _alembic(db_url, "downgrade", "0007")
+    migrate(db_url, "downgrade", "0007")
     engine = create_engine(db_url)
     try:
         with engine.begin() as conn:
             assert not SCORING_TABLES & set(inspect(conn).get_table_names())
             _insert_world(conn)
-        _alembic(db_url, "upgrade", "0008")
+        migrate(db_url, "upgrade", "0008")
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert context.get_current_revision() == "0008"
@@ -108,7 +97,7 @@ def test_0008_upgrades_a_0007_database_with_final_decisions_and_downgrades(
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
-        _alembic(db_url, "downgrade", "0007")
+        migrate(db_url, "downgrade", "0007")
         with engine.connect() as conn:
             assert not SCORING_TABLES & set(inspect(conn).get_table_names())
             assert conn.execute(text("SELECT count(*) FROM decisions")).scalar_one() == 3
@@ -118,7 +107,7 @@ def test_0008_upgrades_a_0007_database_with_final_decisions_and_downgrades(
 
 def test_0010_gives_never_assigned_submissions_their_first_read_work(db_url: str) -> None:
     upgrade_database(db_url)
-    _alembic(db_url, "downgrade", "0007")
+    migrate(db_url, "downgrade", "0007")
     engine = create_engine(db_url)
     try:
         with engine.begin() as conn:
@@ -145,7 +134,7 @@ def test_0010_gives_never_assigned_submissions_their_first_read_work(db_url: str
                 text("SELECT submission_id, purpose, required_role, assignment_id FROM work_items")
             ).all()
             assert [tuple(i) for i in items] == [("s4", "first", "assessor", None)]
-        _alembic(db_url, "downgrade", "0009")
+        migrate(db_url, "downgrade", "0009")
         upgrade_database(db_url)
         with engine.connect() as conn:
             # Run again: s4 has its work already.

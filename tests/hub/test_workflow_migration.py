@@ -3,7 +3,6 @@ downgrades to 0002 and upgrades to the head again."""
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -12,6 +11,7 @@ from sqlalchemy import create_engine, inspect
 import assessor_app.hub.app  # noqa: F401  (registers every model on the metadata)
 from assessor_app.hub.db import Base
 from assessor_app.hub.migrate import alembic_config, upgrade_database
+from tests.hub.migration_kit import migrate
 
 WORKFLOW_TABLES = {
     "credential_workflows",
@@ -20,17 +20,6 @@ WORKFLOW_TABLES = {
     "coaching_flags",
     "issued_credentials",
 }
-
-
-def _alembic(url: str, action: str, revision: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            getattr(command, action)(config, revision)
-    finally:
-        engine.dispose()
 
 
 def test_0003_matches_the_models_and_downgrades_cleanly(db_url: str) -> None:
@@ -48,7 +37,7 @@ def test_0003_matches_the_models_and_downgrades_cleanly(db_url: str) -> None:
                 c for c in inspect(conn).get_columns("assignments") if c["name"] == "status"
             )
             assert status["type"].length == 32
-        _alembic(db_url, "downgrade", "0002")
+        migrate(db_url, "downgrade", "0002")
         with engine.connect() as conn:
             assert MigrationContext.configure(conn).get_current_revision() == "0002"
             tables = set(inspect(conn).get_table_names())
