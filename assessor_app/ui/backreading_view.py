@@ -4,13 +4,13 @@ named. A table (model/view); its rows come from the database worker."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from assessor_app.ui.plain_text import plain, plain_label
 from assessor_app.ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QDialog,
     QHeaderView,
     QModelIndex,
@@ -20,6 +20,7 @@ from assessor_app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from assessor_app.ui.table_models import ReadOnlyTableModel
 
 if TYPE_CHECKING:
     from assessor_app.services.scoring_ops import FindingRow
@@ -50,6 +51,7 @@ HEADERS = {
     FindingColumn.COMMENT: "Comment",
     FindingColumn.RECORDED: "Recorded",
 }
+HEADER_WORDS = tuple(HEADERS[column] for column in FindingColumn)
 
 
 def _cell(row: FindingRow, column: FindingColumn) -> str:
@@ -68,7 +70,7 @@ def _cell(row: FindingRow, column: FindingColumn) -> str:
             return f"{row.recorded_at.astimezone():%d %b %Y}"
 
 
-class FindingsModel(QAbstractTableModel):
+class FindingsModel(ReadOnlyTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[FindingRow] = []
@@ -78,21 +80,11 @@ class FindingsModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def row_total(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FindingColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
-            return HEADERS[FindingColumn(section)]
-        return None
+    def header_words(self) -> Sequence[str]:
+        return HEADER_WORDS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -106,11 +98,6 @@ class FindingsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class BackreadingView(QDialog):

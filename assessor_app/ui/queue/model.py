@@ -31,7 +31,6 @@ from assessor_app.domain.text import printable
 from assessor_app.ui.plain_text import tooltip
 from assessor_app.ui.qt import (
     QAbstractItemModel,
-    QAbstractTableModel,
     QColor,
     QModelIndex,
     QObject,
@@ -40,6 +39,7 @@ from assessor_app.ui.qt import (
     Qt,
 )
 from assessor_app.ui.status_words import STATE_ORDER, status_text, symbol
+from assessor_app.ui.table_models import ReadOnlyTableModel
 
 if TYPE_CHECKING:
     # Only the type: the window's first paint loads no services.
@@ -65,6 +65,7 @@ HEADERS = {
     Column.STATUS: "Status",
     Column.DUE: "Due",
 }
+HEADER_WORDS = tuple(HEADERS[column] for column in Column)
 
 
 # Custom roles. SortRole carries real values (datetimes as timestamps, ints, state order)
@@ -131,7 +132,7 @@ def sort_key(row: QueueRow, column: Column) -> Any:
             return _timestamp(row.due_at)
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(ReadOnlyTableModel):
     """Assignments in the queue; one row each, looked up by assignment id."""
 
     def __init__(self, clock: Clock = _utc_now, parent: QObject | None = None) -> None:
@@ -212,26 +213,11 @@ class QueueModel(QAbstractTableModel):
 
     # -- QAbstractTableModel --------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def row_total(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
-            return HEADERS[Column(section)]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def header_words(self) -> Sequence[str]:
+        return HEADER_WORDS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -25,7 +25,6 @@ from assessor_app.services.notes import EvidenceEntry, NotesService, evidence_or
 from assessor_app.ui.plain_text import plain, tooltip
 from assessor_app.ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QCheckBox,
     QComboBox,
     QEvent,
@@ -47,6 +46,7 @@ from assessor_app.ui.qt import (
     Signal,
 )
 from assessor_app.ui.shortcuts import key_sequences, with_hint
+from assessor_app.ui.table_models import ReadOnlyTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Save = Callable[[Callable[[], Any], Callable[[Any], None]], None]
@@ -64,6 +64,7 @@ class Column(IntEnum):
 
 
 HEADERS = {Column.WHERE: "Where", Column.WHAT: "Note or citation", Column.CRITERION: "Criterion"}
+HEADER_WORDS = tuple(HEADERS[column] for column in Column)
 
 
 def note_line(note: TimeNote) -> str:
@@ -71,7 +72,7 @@ def note_line(note: TimeNote) -> str:
     return f"{format_timecode(note.time_ms)} {note.text}"
 
 
-class NotesModel(QAbstractTableModel):
+class NotesModel(ReadOnlyTableModel):
     """The rows of the pane; hub text and the assessor's text are shown as plain text."""
 
     def __init__(
@@ -121,26 +122,11 @@ class NotesModel(QAbstractTableModel):
 
     # -- QAbstractTableModel --------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
+    def row_total(self) -> int:
+        return len(self._entries)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
-            return HEADERS[Column(section)]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def header_words(self) -> Sequence[str]:
+        return HEADER_WORDS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         entry = self.entry(index.row()) if index.isValid() else None

@@ -7,12 +7,12 @@ rubric.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from assessor_app.ui.plain_text import plain_label
 from assessor_app.ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QHeaderView,
     QModelIndex,
     QPersistentModelIndex,
@@ -23,6 +23,7 @@ from assessor_app.ui.qt import (
     Signal,
 )
 from assessor_app.ui.shortcuts import shortcut_hint
+from assessor_app.ui.table_models import ReadOnlyTableModel
 
 if TYPE_CHECKING:
     from assessor_app.services.scoring_ops import ReadsTable
@@ -35,28 +36,18 @@ NOT_HERE_TEXT = (
 )
 
 
-class ReadsModel(QAbstractTableModel):
+class ReadsModel(ReadOnlyTableModel):
     """Column 0 names the row (a criterion, Decision, Feedback); one column per read."""
 
     def __init__(self, table: ReadsTable, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._table = table
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._table.rows)
+    def row_total(self) -> int:
+        return len(self._table.rows)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 1 + len(self._table.labels)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-        ):
-            return None
-        return "Criterion" if section == 0 else self._table.labels[section - 1]
+    def header_words(self) -> Sequence[str]:
+        return ("Criterion", *self._table.labels)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -72,11 +63,6 @@ class ReadsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class _ReadsTableView(QTableView):
