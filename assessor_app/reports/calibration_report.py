@@ -28,15 +28,12 @@ from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -66,13 +63,11 @@ from assessor_app.protocol.calibration import (
     SessionResults,
 )
 from assessor_app.reports.fonts import ReportFonts, load_fonts
-from assessor_app.reports.styles import HEADER_FILL, MUTED, RULE, ReportStyles
+from assessor_app.reports.landscape_pdf import CONTENT_WIDTH, build_landscape_pdf
+from assessor_app.reports.styles import HEADER_FILL, ReportStyles, grid_style
 
 __all__ = ["build_calibration_report"]
 
-_PAGE_SIZE = landscape(A4)
-_MARGIN = 15 * mm
-_CONTENT_WIDTH = _PAGE_SIZE[0] - 2 * _MARGIN - 12
 _DISAGREE_FILL = colors.HexColor("#fbe3d6")
 _BAR = colors.HexColor("#2f6f9f")
 _LINE = colors.HexColor("#7a4fa0")
@@ -108,34 +103,14 @@ def build_calibration_report(
     if drift:
         story += writer.drift(drift)
 
-    doc = SimpleDocTemplate(
-        str(out) if isinstance(out, Path) else out,
-        pagesize=_PAGE_SIZE,
-        leftMargin=_MARGIN,
-        rightMargin=_MARGIN,
-        topMargin=_MARGIN,
-        bottomMargin=_MARGIN + 4 * mm,
+    build_landscape_pdf(
+        out,
+        story,
+        fonts,
+        fonts.text(f"Calibration: {detail.title} · session {detail.id}")[:150],
         title=fonts.text(f"Calibration report: {detail.title}"),
-        author="Assessor",
         subject=fonts.text(f"Calibration session {detail.id}"),
-        creator="Assessor",
-        lang="en",
-        displayDocTitle=True,
-        initialFontName=fonts.regular,
     )
-    footer = fonts.text(f"Calibration: {detail.title} · session {detail.id}")
-
-    def page(canvas: Canvas, _doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(fonts.regular, 8.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(_MARGIN + 6, _MARGIN - 2 * mm, footer[:150])
-        canvas.drawRightString(
-            _PAGE_SIZE[0] - _MARGIN - 6, _MARGIN - 2 * mm, f"Page {canvas.getPageNumber()}"
-        )
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=page, onLaterPages=page)
 
 
 class _Writer:
@@ -195,7 +170,7 @@ class _Writer:
         rows.append(("Report made", f"{generated_at:%d %B %Y %H:%M} UTC"))
         summary = Table(
             [[self.para(k, self.s.label), self.para(v, self.s.body)] for k, v in rows],
-            colWidths=[35 * mm, _CONTENT_WIDTH - 35 * mm],
+            colWidths=[35 * mm, CONTENT_WIDTH - 35 * mm],
             hAlign="LEFT",
         )
         summary.setStyle(
@@ -216,7 +191,7 @@ class _Writer:
                 [self.para(self._name(p.username), self.s.small), self.para(done, self.s.small)]
             )
         table = Table(people, colWidths=[70 * mm, 50 * mm], hAlign="LEFT", repeatRows=1)
-        table.setStyle(_grid())
+        table.setStyle(grid_style())
         return [
             self.para("Calibration report", self.s.title),
             self.para(d.title, self.s.subtitle),
@@ -243,7 +218,7 @@ class _Writer:
                 ]
             )
         table = Table(rows, colWidths=[15 * mm, 80 * mm, 70 * mm], hAlign="LEFT", repeatRows=1)
-        table.setStyle(_grid())
+        table.setStyle(grid_style())
         return [self.para("Items", self.s.h2), table]
 
     def still_blind(self) -> list[Flowable]:
@@ -334,14 +309,14 @@ class _Writer:
         rows.append(decisions)
         fixed = 55 * mm + 8 * mm
         rest = max(len(header) - 2, 1)
-        width = min(35 * mm, (_CONTENT_WIDTH - fixed) / rest)
+        width = min(35 * mm, (CONTENT_WIDTH - fixed) / rest)
         table = Table(
             rows,
             colWidths=[55 * mm, 8 * mm, *([width] * rest)],
             hAlign="LEFT",
             repeatRows=1,
         )
-        style = _grid()
+        style = grid_style()
         for r in shaded:
             style.add("BACKGROUND", (0, r), (-1, r), _DISAGREE_FILL)
         table.setStyle(style)
@@ -367,14 +342,14 @@ class _Writer:
             rows.append(line(criterion_title(self.credential, row.criterion_id), row))
         rows.append(line("All criteria", stats.overall, bold=True))
         first = 50 * mm
-        other = (_CONTENT_WIDTH - first) / len(STATISTIC_MEANINGS)
+        other = (CONTENT_WIDTH - first) / len(STATISTIC_MEANINGS)
         table = Table(
             rows,
             colWidths=[first, *([other] * len(STATISTIC_MEANINGS))],
             hAlign="LEFT",
             repeatRows=1,
         )
-        style = _grid()
+        style = grid_style()
         style.add("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), HEADER_FILL)
         table.setStyle(style)
         story: list[Flowable] = [
@@ -398,7 +373,7 @@ class _Writer:
         per = results.statistics.per_criterion
         titles = [_short(criterion_title(self.credential, s.criterion_id), 28) for s in per]
         values = [round((s.exact_agreement or 0.0) * 100, 1) for s in per]
-        width, height = _CONTENT_WIDTH, 75 * mm
+        width, height = CONTENT_WIDTH, 75 * mm
         drawing = Drawing(width, height)
         drawing.add(
             String(
@@ -456,11 +431,11 @@ class _Writer:
             widths = [45 * mm, 60 * mm, 35 * mm]
             table = Table(
                 rows,
-                colWidths=[*widths, _CONTENT_WIDTH - sum(widths)],
+                colWidths=[*widths, CONTENT_WIDTH - sum(widths)],
                 hAlign="LEFT",
                 repeatRows=1,
             )
-            table.setStyle(_grid())
+            table.setStyle(grid_style())
             story.append(table)
         else:
             story.append(self.para("No consensus has been recorded yet.", self.s.muted))
@@ -480,7 +455,7 @@ class _Writer:
                 self.s.muted,
             ),
         ]
-        width, height = _CONTENT_WIDTH, 65 * mm
+        width, height = CONTENT_WIDTH, 65 * mm
         drawing = Drawing(width, height)
         plot = LinePlot()
         plot.x, plot.y = 40, 25
@@ -520,7 +495,7 @@ class _Writer:
             hAlign="LEFT",
             repeatRows=1,
         )
-        table.setStyle(_grid())
+        table.setStyle(grid_style())
         story.append(table)
         return story
 
@@ -534,15 +509,3 @@ def _decision_words(decision: object) -> str:
 
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _grid() -> TableStyle:
-    return TableStyle(
-        [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ]
-    )

@@ -53,7 +53,7 @@ from assessor_app.domain import (
 from assessor_app.domain.citations import describe_citations, format_timecode
 from assessor_app.domain.notes import TimeNote
 from assessor_app.reports.fonts import ReportFonts, load_fonts
-from assessor_app.reports.styles import HEADER_FILL, INK, MUTED, RULE, ReportStyles
+from assessor_app.reports.styles import INK, MUTED, RULE, ReportStyles, grid_style
 
 DEFAULT_ISSUER = "Assessor micro-credentials"
 AWARDED_MARK = "✓ Awarded"
@@ -354,7 +354,7 @@ class _ReportWriter:
             repeatRows=1,
             hAlign="LEFT",
         )
-        table.setStyle(_grid_style())
+        table.setStyle(grid_style(4, 5))
         story.append(table)
         return story
 
@@ -411,7 +411,7 @@ class _ReportWriter:
         tallest = max(_row_height(row, widths) for row in rows[1:])
         split_in_row = int(tallest > 0.8 * _FRAME_HEIGHT)
         table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=split_in_row, hAlign="LEFT")
-        style = _grid_style()
+        style = grid_style(4, 5)
         for row in awarded_rows:
             style.add("BACKGROUND", (0, row), (-1, row), _AWARDED_FILL)
             style.add("BOX", (0, row), (-1, row), 1.5, INK)
@@ -539,18 +539,6 @@ def _change(criterion: Criterion, before: Level | None, after: Level | None) -> 
     if rank_after < rank_before:
         return "Lower"
     return "Same"
-
-
-def _grid_style() -> TableStyle:
-    return TableStyle(
-        [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-            ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ]
-    )
 
 
 def _fit(text: str, width: float, fonts: ReportFonts) -> str:

@@ -18,17 +18,13 @@ from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
-    TableStyle,
 )
 
 from assessor_app.domain.calibration_display import format_share, format_statistic
@@ -41,13 +37,11 @@ from assessor_app.protocol.reliability import (
     WeekFigures,
 )
 from assessor_app.reports.fonts import ReportFonts, load_fonts
-from assessor_app.reports.styles import HEADER_FILL, MUTED, RULE, ReportStyles
+from assessor_app.reports.landscape_pdf import CONTENT_WIDTH, build_landscape_pdf
+from assessor_app.reports.styles import ReportStyles, grid_style
 
 __all__ = ["build_reliability_pdf"]
 
-_PAGE_SIZE = landscape(A4)
-_MARGIN = 15 * mm
-_CONTENT_WIDTH = _PAGE_SIZE[0] - 2 * _MARGIN - 12
 _SERIES = (
     ("exact_agreement", "Second reads: exact agreement", colors.HexColor("#2f6f9f")),
     ("adjacent_agreement", "Second reads: exact or adjacent", colors.HexColor("#7a4fa0")),
@@ -86,33 +80,8 @@ def build_reliability_pdf(
     story: list[Flowable] = writer.header(report)
     for credential in report.credentials:
         story += writer.credential(credential)
-    doc = SimpleDocTemplate(
-        str(out) if isinstance(out, Path) else out,
-        pagesize=_PAGE_SIZE,
-        leftMargin=_MARGIN,
-        rightMargin=_MARGIN,
-        topMargin=_MARGIN,
-        bottomMargin=_MARGIN + 4 * mm,
-        title="Reliability report",
-        author="Assessor",
-        creator="Assessor",
-        lang="en",
-        displayDocTitle=True,
-        initialFontName=fonts.regular,
-    )
     footer = f"Reliability report · {report.generated_at:%d %b %Y %H:%M} UTC"
-
-    def page(canvas: Canvas, _doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(fonts.regular, 8.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(_MARGIN + 6, _MARGIN - 2 * mm, footer)
-        canvas.drawRightString(
-            _PAGE_SIZE[0] - _MARGIN - 6, _MARGIN - 2 * mm, f"Page {canvas.getPageNumber()}"
-        )
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=page, onLaterPages=page)
+    build_landscape_pdf(out, story, fonts, footer, title="Reliability report")
 
 
 class _Writer:
@@ -177,7 +146,7 @@ class _Writer:
                         f"({plural(week.second_reads, 'read')})"
                     )
             rows.append([f"{a.display_name} ({a.username})", *cells])
-        width = (_CONTENT_WIDTH - 56 * mm) / max(len(starts), 1)
+        width = (CONTENT_WIDTH - 56 * mm) / max(len(starts), 1)
         return [
             self.para("Exact agreement per assessor and week", self.s.h3),
             self.para(
@@ -256,10 +225,10 @@ class _Writer:
         if not rated:
             return None
         height = 22 * mm + 9 * mm * len(rated)
-        drawing = Drawing(_CONTENT_WIDTH, height)
+        drawing = Drawing(CONTENT_WIDTH, height)
         chart = HorizontalBarChart()
         chart.x, chart.y = 150, 20
-        chart.width, chart.height = round(_CONTENT_WIDTH - 200), round(height - 30)
+        chart.width, chart.height = round(CONTENT_WIDTH - 200), round(height - 30)
         chart.data = [
             [round((a.figures.exact_agreement or 0) * 100) for a in reversed(rated)],
             [round((a.figures.adjacent_agreement or 0) * 100) for a in reversed(rated)],
@@ -290,10 +259,10 @@ class _Writer:
             ),
         ]
         height = 70 * mm
-        drawing = Drawing(_CONTENT_WIDTH, height)
+        drawing = Drawing(CONTENT_WIDTH, height)
         plot = LinePlot()
         plot.x, plot.y = 40, 25
-        plot.width, plot.height = round(_CONTENT_WIDTH - 260), round(height - 40)
+        plot.width, plot.height = round(CONTENT_WIDTH - 260), round(height - 40)
         series = []
         shown = []
         for name, label, colour in _SERIES:
@@ -372,15 +341,5 @@ class _Writer:
             for r, row in enumerate(rows)
         ]
         table = Table(cells, colWidths=widths, hAlign="LEFT", repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-                    ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                ]
-            )
-        )
+        table.setStyle(grid_style())
         return table

@@ -1,10 +1,11 @@
-"""The look the reports share: one palette and one set of paragraph styles, so the
-educator's feedback report and the calibration report read as one family."""
+"""The look the reports share: one palette, one set of paragraph styles and one ruled
+table, so the educator's feedback report and the calibration report read as one family."""
 
 from __future__ import annotations
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import TableStyle
 
 from assessor_app.reports.fonts import ReportFonts
 
@@ -52,3 +53,16 @@ class ReportStyles:
             spaceBefore=12,
             spaceAfter=4,
         )
+
+
+def grid_style(top_padding: float = 3, bottom_padding: float = 4) -> TableStyle:
+    """A table ruled all over, its header row shaded, each cell's text at its top."""
+    return TableStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+            ("TOPPADDING", (0, 0), (-1, -1), top_padding),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), bottom_padding),
+        ]
+    )
