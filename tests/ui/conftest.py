@@ -1,5 +1,6 @@
 """Fixtures for the UI building-block tests: the sample credential, real evidence files
-generated in memory (PDF with reportlab, PNG with QImage, CSV, Markdown)."""
+generated in memory (PDF with reportlab, PNG with QImage, CSV, Markdown); and, for the
+tests against a real hub, the hub with ann and ann signed in (tests/support/signed_in.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import io
 import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+from support.signed_in import hub, session
 
 from assessor_app.domain import Credential
 from tests.ui.samples import wait_time_credential
+
+__all__ = ["hub", "session"]
 
 
 @pytest.fixture

@@ -8,14 +8,12 @@ the hub's final decision. Screenshots at 1366x768 (see ``support.shots``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
-from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub, running_hub
+from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub
 from support.layout_checks import notes_header_cuts
 from support.shots import save_shot
 
@@ -41,20 +39,6 @@ from assessor_app.ui.scoring_menu import ScoringMenu
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 
 NOTE = b"Lesson notes: wait five seconds after each hinge question.\n"
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[RunningHub]:
-    with running_hub(tmp_path / "hub") as hub:
-        hub.add_assessor("ann")
-        yield hub
-
-
-@pytest.fixture
-def session(hub: RunningHub) -> Iterator[ProfileSession]:
-    session = sign_in(hub.base_url, "ann", PASSWORD)
-    yield session
-    session.close()
 
 
 def _window(qtbot: QtBot, session: ProfileSession, tmp_path: Path) -> MainWindow:
