@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from support.app_desk import main_window
 from support.hub import CREDENTIAL_ID, PASSWORD, RunningHub
 from support.layout_checks import notes_header_cuts
 from support.shots import save_shot
@@ -33,20 +34,12 @@ from assessor_app.sync.progress import SyncReport
 from assessor_app.ui.backreading_view import BackreadingView
 from assessor_app.ui.decline_dialog import DeclineDialog
 from assessor_app.ui.main_window import MainWindow
-from assessor_app.ui.qt import QApplication, QSettings, Qt, QTimer
+from assessor_app.ui.qt import QApplication, Qt, QTimer
 from assessor_app.ui.queue.model import Column
 from assessor_app.ui.scoring_menu import ScoringMenu
 from assessor_app.ui.workspace.finalize_dialog import FinalizeDialog
 
 NOTE = b"Lesson notes: wait five seconds after each hinge question.\n"
-
-
-def _window(qtbot: QtBot, session: ProfileSession, tmp_path: Path) -> MainWindow:
-    window = MainWindow(session, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    return window
 
 
 def _synced(qtbot: QtBot, window: MainWindow) -> None:
@@ -100,7 +93,7 @@ def test_adjudication_shows_both_reads_side_by_side_and_the_keyboard_reaches_the
     seeded = hub.seed_submission("ann", {"notes.txt": NOTE}, kind="adjudication")
     hub.seed_submission("ann", {"notes.txt": NOTE}, kind="backread")
     hub.seed_submission("ann", {"notes.txt": NOTE})
-    window = _window(qtbot, session, tmp_path)
+    window = main_window(qtbot, session, tmp_path)
     _synced(qtbot, window)
     kinds = sorted(_cell(window, r.assignment_id, Column.KIND) for r in window.queue_model.rows())
     assert kinds == ["Adjudication", "Backread", "Production"]
@@ -163,7 +156,7 @@ def test_decline_is_marked_in_the_queue_until_the_hub_takes_it(
     qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
 ) -> None:
     seeded = hub.seed_submission("ann", {"notes.txt": NOTE})
-    window = _window(qtbot, session, tmp_path)
+    window = main_window(qtbot, session, tmp_path)
     _synced(qtbot, window)
     menu = _menu(window)
     assert menu.decline_action in window.queue.table.actions()
@@ -206,7 +199,7 @@ def test_backreading_view_and_recalibration_notice(
     qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
 ) -> None:
     seeded = hub.seed_submission("ann", {"notes.txt": NOTE})
-    window = _window(qtbot, session, tmp_path)
+    window = main_window(qtbot, session, tmp_path)
     _synced(qtbot, window)
     menu = _menu(window)
     assert not menu.notice.isVisible()
@@ -270,7 +263,7 @@ def test_backread_workspace_records_a_verdict_on_the_decided_read(
     qtbot: QtBot, hub: RunningHub, session: ProfileSession, tmp_path: Path
 ) -> None:
     seeded = hub.seed_submission("ann", {"notes.txt": NOTE}, kind="backread")
-    window = _window(qtbot, session, tmp_path)
+    window = main_window(qtbot, session, tmp_path)
     _synced(qtbot, window)
     decided = _reads(seeded.artifacts[0].id).reads[0].model_copy(update={"label": "Decided read"})
     session.store.reads.save(seeded.assignment_id, ReadsOut(reads=[decided]))
@@ -399,7 +392,7 @@ def test_the_hubs_own_adjudication_is_finalized_with_keys_and_becomes_the_final_
             allocate(db, datetime.now(UTC))
             assert db.get(FinalDecision, seeded.id) is None
 
-        window = _window(qtbot, adj, tmp_path)
+        window = main_window(qtbot, adj, tmp_path)
         _synced(qtbot, window)
         (row,) = window.queue_model.rows()
         adjudication = row.assignment_id
