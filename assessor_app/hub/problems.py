@@ -118,20 +118,26 @@ def _describe(error: Mapping[str, Any]) -> dict[str, str]:
     return {"field": f"{where}.{path}", "code": kind, "message": f"{label} {path}: {message}"}
 
 
-def upload_conditions(
-    idempotency_key: str | None, if_match: str | None
-) -> tuple[str, TagCondition]:
-    """The Idempotency-Key and parsed If-Match of an upload (a decision, a backread
-    verdict), or a problem when either is missing or malformed."""
-    # The Idempotency-Key draft answers a missing key with 400; RFC 6585 a missing
-    # precondition with 428.
+def required_idempotency_key(idempotency_key: str | None) -> str:
+    """The request's Idempotency-Key (an upload's, a decline's), or a problem when it is
+    missing or malformed: the Idempotency-Key draft answers that with 400."""
     if not is_idempotency_key(idempotency_key):
         raise Problem(
             400,
             "Bad Request",
             f"Send an Idempotency-Key of {IDEMPOTENCY_KEY_WORDS}: a unique id you keep for "
-            "this upload and reuse on retries.",
+            "this request and reuse on retries.",
         )
+    return idempotency_key
+
+
+def upload_conditions(
+    idempotency_key: str | None, if_match: str | None
+) -> tuple[str, TagCondition]:
+    """The Idempotency-Key and parsed If-Match of an upload (a decision, a backread
+    verdict), or a problem when either is missing or malformed."""
+    # RFC 6585 answers a missing precondition with 428.
+    idempotency_key = required_idempotency_key(idempotency_key)
     if if_match is None:
         raise Problem(
             428,

@@ -7,27 +7,22 @@ authentication and hub dependencies, so this package never imports the app modul
 """
 
 from collections.abc import Callable
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Response
 
 from assessor_app.domain.assignment import AssignmentKind
-from assessor_app.hub.db import AssignmentRow, Database, User, utcnow
-from assessor_app.hub.problems import Problem
+from assessor_app.hub.db import AssignmentRow, User, utcnow
+from assessor_app.hub.problems import Problem, required_idempotency_key
 from assessor_app.hub.scoring.adjudication import adjudication_reads
 from assessor_app.hub.scoring.backread import decided_read
 from assessor_app.hub.scoring.decline import DeclineRefused, decline
+from assessor_app.hub.workflow.api import HubLike
 from assessor_app.protocol.scoring import DeclineRequest, ReadsOut
 from assessor_app.protocol.v1 import (
     API_PREFIX,
-    IDEMPOTENCY_KEY_WORDS,
     AssignmentStatus,
-    is_idempotency_key,
 )
-
-
-class HubLike(Protocol):
-    db: Database
 
 
 def _not_found() -> Problem:
@@ -84,16 +79,10 @@ def scoring_router(
         """The caller will not score this (``conflict_of_interest`` or ``cannot_score``):
         it leaves their queue (listed as revoked at the next sync) and goes back to the
         pool, never to them again."""
-        if not is_idempotency_key(idempotency_key):
-            raise Problem(
-                400,
-                "Bad Request",
-                f"Send an Idempotency-Key of {IDEMPOTENCY_KEY_WORDS}: a unique id you keep "
-                "for this decline and reuse on retries.",
-            )
+        key = required_idempotency_key(idempotency_key)
         try:
             with hub.db.write() as session:
-                decline(session, assignment_id, user.id, body, idempotency_key, utcnow())
+                decline(session, assignment_id, user.id, body, key, utcnow())
         except DeclineRefused as exc:
             raise Problem(exc.status, exc.title, exc.detail) from None
         return Response(status_code=204)
