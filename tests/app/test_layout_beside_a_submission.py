@@ -6,49 +6,31 @@ tests/ui/test_layout.py.)"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 from support.app_desk import lesson_plan_pdf, main_window, open_workspace, sync
 from support.hub import RunningHub, make_video
+from support.queue_rows import NOW, queue_row
 from support.shots import save_shot
 
 from assessor_app.domain import AssignmentKind
 from assessor_app.domain.assignment_state import LocalState
 from assessor_app.services.account import ProfileSession
-from assessor_app.services.queue import QueueRow
 from assessor_app.ui.main_window import MainWindow
 from assessor_app.ui.qt import Qt
 from assessor_app.ui.queue import Column
 from assessor_app.ui.queue.view import cell_text
 from assessor_app.ui.status_words import symbol
 
-NOW = datetime.now(UTC)
-
-
-def _row(i: int, state: LocalState, **changes: object) -> QueueRow:
-    row = QueueRow(
-        assignment_id=f"as-{i}",
-        credential_title="Checking for Understanding in Mixed-Ability Classes",
-        educator_pseudonym="E-48210",
-        attempt=2,
-        kind=AssignmentKind.PRODUCTION,
-        state=state,
-        local_state=state,
-        download_percent=None,
-        due_at=NOW + timedelta(hours=23, minutes=30),
-    )
-    return row._replace(**changes)
-
-
 # The widest words each column shows, beside the synced row.
 WIDE_ROWS = [
-    _row(1, LocalState.IN_PROGRESS, kind=AssignmentKind.ADJUDICATION),
-    _row(2, LocalState.FINALIZED, kind=AssignmentKind.CALIBRATION),
-    _row(3, LocalState.NOT_DOWNLOADED, due_at=NOW - timedelta(days=12, hours=2)),
-    _row(4, LocalState.DOWNLOADING, download_percent=42, attempt=10),
-    _row(5, LocalState.CONFLICT, due_at=NOW + timedelta(hours=5, minutes=30)),
+    queue_row(1, LocalState.IN_PROGRESS, kind=AssignmentKind.ADJUDICATION),
+    queue_row(2, LocalState.FINALIZED, kind=AssignmentKind.CALIBRATION),
+    queue_row(3, LocalState.NOT_DOWNLOADED, due_at=NOW - timedelta(days=12, hours=2)),
+    queue_row(4, LocalState.DOWNLOADING, download_percent=42, attempt=10),
+    queue_row(5, LocalState.CONFLICT, due_at=NOW + timedelta(hours=5, minutes=30)),
 ]
 
 

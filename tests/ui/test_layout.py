@@ -7,13 +7,14 @@ the screen's available area."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 import pytest
 from pytestqt.qtbot import QtBot
 from support.layout_checks import notes_header_cuts
+from support.queue_rows import NOW, queue_row
 from support.shots import save_shot
 
 from assessor_app.domain import Artifact, AssignmentKind, Evaluation, Problem, ProblemCode
@@ -21,7 +22,6 @@ from assessor_app.domain.assignment_state import LocalState
 from assessor_app.domain.notes import TimeNote
 from assessor_app.services.calibration import CalibrationService
 from assessor_app.services.notes import NotesService
-from assessor_app.services.queue import QueueRow
 from assessor_app.services.scoring import FinalizeCheck
 from assessor_app.services.settings import SettingsService
 from assessor_app.store import Store, open_store, profile_for
@@ -39,33 +39,17 @@ from assessor_app.ui.workspace.notes_pane import NotesPane
 from tests.ui.samples import wait_time_credential
 
 # The window's queue model reads the real clock.
-NOW = datetime.now(UTC)
 
 
 def _settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
 
 
-def _row(i: int, state: LocalState, **changes: object) -> QueueRow:
-    row = QueueRow(
-        assignment_id=f"as-{i}",
-        credential_title="Checking for Understanding in Mixed-Ability Classes",
-        educator_pseudonym="E-48210",
-        attempt=2,
-        kind=AssignmentKind.PRODUCTION,
-        state=state,
-        local_state=state,
-        download_percent=None,
-        due_at=NOW + timedelta(hours=23, minutes=30),
-    )
-    return row._replace(**changes)
-
-
 USUAL_ROWS = [
-    _row(1, LocalState.READY),
-    _row(2, LocalState.IN_PROGRESS, kind=AssignmentKind.CALIBRATION),
-    _row(3, LocalState.FINALIZED, due_at=NOW - timedelta(days=12, hours=2)),
-    _row(4, LocalState.DOWNLOADING, download_percent=42, attempt=10),
+    queue_row(1, LocalState.READY),
+    queue_row(2, LocalState.IN_PROGRESS, kind=AssignmentKind.CALIBRATION),
+    queue_row(3, LocalState.FINALIZED, due_at=NOW - timedelta(days=12, hours=2)),
+    queue_row(4, LocalState.DOWNLOADING, download_percent=42, attempt=10),
 ]
 
 
