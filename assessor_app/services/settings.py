@@ -5,13 +5,19 @@ settings repository; this is what the UI calls instead of reaching into the stor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from assessor_app.store import Store
-from assessor_app.store.repositories.settings import CITE_WINDOW_RANGE
+from assessor_app.store.repositories.settings import (
+    CITE_WINDOW_RANGE,
+    CITE_WINDOW_SECONDS,
+    DEFAULTS,
+    PAUSE_ON_TYPING,
+)
 from assessor_app.store.secrets import SecretStoreKind
 
-__all__ = ["CITE_WINDOW_RANGE", "ProfileSettings", "SettingsService"]
+__all__ = ["CITE_WINDOW_RANGE", "ProfileSettings", "SettingsService", "WorkspaceSettings"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,18 @@ class ProfileSettings:
     secret_store: SecretStoreKind
     cite_window_seconds: int
     pause_on_typing: bool = True
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """What an open workspace takes from the profile. The workspace reads it on the
+    database worker; until it arrives it shows these defaults: an empty comment bank, no
+    "addressed" marks and the settings' default values."""
+
+    comment_bank: tuple[str, ...] = ()
+    addressed: Mapping[str, bool] = field(default_factory=dict)
+    pause_on_typing: bool = bool(DEFAULTS[PAUSE_ON_TYPING])
+    cite_window_ms: int = int(DEFAULTS[CITE_WINDOW_SECONDS]) * 1000
 
 
 class SettingsService:
@@ -60,6 +78,15 @@ class SettingsService:
         settings.set_video_defaults({"rate": values.video_rate, "volume": values.video_volume})
         settings.set_cite_window_seconds(values.cite_window_seconds)
         settings.set_pause_on_typing(values.pause_on_typing)
+
+    def for_workspace(self, credential_id: str, assignment_id: str) -> WorkspaceSettings:
+        """Everything a workspace on this assignment reads from the profile, in one go."""
+        return WorkspaceSettings(
+            comment_bank=tuple(self.comment_bank(credential_id)),
+            addressed=self.addressed_marks(assignment_id),
+            pause_on_typing=self.pause_on_typing(),
+            cite_window_ms=self.cite_window_ms(),
+        )
 
     def cite_window_ms(self) -> int:
         """The window C cites when no range is marked, ending at the playhead."""

@@ -596,9 +596,9 @@ class MainWindow(QMainWindow):
 
         if self.session is None:
             return
-        saved = SettingsDialog(SettingsService(self.session.store), self).exec()
-        if saved == QDialog.DialogCode.Accepted and self.workspace is not None:
-            self.workspace.settings_changed()
+        dialog = SettingsDialog(SettingsService(self.session.store), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and self.workspace is not None:
+            self.workspace.settings_changed(dialog.saved)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc stops a running sync when nothing inside the window used the key (a note

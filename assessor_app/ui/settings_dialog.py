@@ -32,6 +32,8 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self._service = service
         self._shown = values = service.read()
+        # The values in force: those read, then those OK saved (for the open workspace).
+        self.saved = values
         self.parallel = QSpinBox(self)
         self.parallel.setRange(1, 16)
         self.parallel.setValue(values.parallel_downloads)
@@ -104,17 +106,16 @@ class SettingsDialog(QDialog):
         fit_dialog(self)
 
     def _save(self) -> None:
-        self._service.save(
-            replace(
-                self._shown,
-                parallel_downloads=self.parallel.value(),
-                stall_floor_kb=self.stall_floor.value(),
-                stall_window_seconds=self.stall_window.value(),
-                retention_days=self.retention.value(),
-                video_rate=self.speed.currentData(),
-                video_volume=self.volume.value(),
-                cite_window_seconds=self.cite_window.value(),
-                pause_on_typing=self.pause_on_typing.isChecked(),
-            )
+        self.saved = replace(
+            self._shown,
+            parallel_downloads=self.parallel.value(),
+            stall_floor_kb=self.stall_floor.value(),
+            stall_window_seconds=self.stall_window.value(),
+            retention_days=self.retention.value(),
+            video_rate=self.speed.currentData(),
+            video_volume=self.volume.value(),
+            cite_window_seconds=self.cite_window.value(),
+            pause_on_typing=self.pause_on_typing.isChecked(),
         )
+        self._service.save(self.saved)
         self.accept()

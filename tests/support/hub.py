@@ -221,18 +221,26 @@ class RunningHub:
         *,
         kind: AssignmentKind | str = AssignmentKind.PRODUCTION,
         assign: bool = True,
+        resubmission: bool = False,
     ) -> SeededSubmission:
         """Import a submission whose artifacts are ``files`` (name -> bytes, or a file to
-        copy) and, with ``assign``, assign it to ``username``."""
+        copy) and, with ``assign``, assign it to ``username``. A ``resubmission`` is
+        attempt 2, after an attempt 1 that was Not Yet with both criteria at Beginning."""
         self._seq += 1
         folder = self.data_dir / "imports" / f"sub-{self._seq}-{secrets.token_hex(3)}"
         folder.mkdir(parents=True)
         lines = [
             f"credential: {CREDENTIAL_ID}",
-            "attempt: 1",
+            f"attempt: {2 if resubmission else 1}",
             f"educator_pseudonym: E-{self._seq:04d}",
-            "artifacts:",
         ]
+        if resubmission:
+            lines += [
+                "previous_attempts:",
+                "  - {attempt: 1, decision: not_yet, feedback: Wait longer after asking.,",
+                "     criteria: {c1-wait: beginning, c2-reflection: beginning}}",
+            ]
+        lines.append("artifacts:")
         contents: dict[str, bytes] = {}
         for name, content in files.items():
             if isinstance(content, Path):

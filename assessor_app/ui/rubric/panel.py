@@ -774,6 +774,11 @@ class RubricPanel(QWidget):
 
     # -- comment bank -------------------------------------------------------------------
 
+    def set_comment_bank(self, bank: Sequence[str]) -> None:
+        """Show ``bank`` without emitting ``commentBankChanged``."""
+        self._bank = list(bank)
+        self._fill_bank()
+
     def _fill_bank(self) -> None:
         self.bank_list.clear()
         for text in self._bank:

@@ -10,6 +10,11 @@ A video shown first starts before the rubric panel and the notes pane are built:
 decodes its first frame while the GUI thread is free to take it, and the two are built
 right after that frame (or after ``REST_WAIT_MS`` at most). Anything that needs them
 sooner (a number key, a test) builds them on the spot, so nothing waits or is lost.
+
+What the workspace takes from the profile (the comment bank, the "addressed" marks,
+whether typing pauses the video, the cite window) is read on the database worker too:
+until it arrives the workspace shows the defaults, and a comment or a mark added in
+that moment is kept with what was stored.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from assessor_app.services.scoring_ops import (
     reopen_backread,
     save_backread_draft,
 )
-from assessor_app.services.settings import SettingsService
+from assessor_app.services.settings import ProfileSettings, SettingsService, WorkspaceSettings
 from assessor_app.ui.background import Executors
 from assessor_app.ui.plain_text import as_html, message_box
 from assessor_app.ui.qt import (
@@ -101,10 +106,12 @@ RUBRIC_SLOT_WIDTH = 340
 
 class Workspace(QWidget):
     """``stateChanged(assignment_id)`` fires after finalize or reopen;
-    ``reportExported(path)`` after a feedback report was written."""
+    ``reportExported(path)`` after a feedback report was written; ``settingsRead`` once
+    the profile's settings for this workspace are read and applied."""
 
     stateChanged = Signal(str)
     reportExported = Signal(str)
+    settingsRead = Signal()
 
     def __init__(
         self,
@@ -122,6 +129,22 @@ class Workspace(QWidget):
         self._settings = settings
         self.scoring = ScoringService(session.store)
         self.saves = SaveQueue(executors.db, self)
+        self.profile_settings = SettingsService(session.store)
+        # Defaults until the read below arrives; it is queued ahead of every edit, so an
+        # edit saved before it arrives cannot be what it reads.
+        self.workspace_settings = WorkspaceSettings()
+        self._settings_pending = True
+        self._marks_touched: set[str] = set()
+        credential_id, aid, service = (
+            opened.credential.id,
+            self.assignment_id,
+            self.profile_settings,
+        )
+        executors.db.submit(
+            lambda: service.for_workspace(credential_id, aid),
+            success=self._settings_arrived,
+            failure=self._settings_not_read,
+        )
         self._state = opened.state
         self._durations: dict[str, int] = {}
         credential, submission = opened.credential, opened.submission
@@ -146,7 +169,6 @@ class Workspace(QWidget):
             submission.artifacts, self._open_evidence, self._make_media_viewer, self
         )
         self.review_banner = self._review_banner(opened.review_comment)
-        self.profile_settings = SettingsService(session.store)
         # Built by _build_rest; until then empty slots hold their places in the layout.
         self._rubric: RubricPanel | None = None
         self._notes_pane: NotesPane | None = None
@@ -161,7 +183,7 @@ class Workspace(QWidget):
         self._rest_timer.setSingleShot(True)
         self._rest_timer.timeout.connect(self._build_rest)
         self.typing = TypingPause(
-            enabled=self.profile_settings.pause_on_typing(),
+            enabled=self.workspace_settings.pause_on_typing,
             pause=self.pause_videos,
             back_to_evidence=self.back_to_evidence,
             parent=self,
@@ -296,9 +318,9 @@ class Workspace(QWidget):
             return
         self._rest_timer.stop()
         opened, credential = self.opened, self.opened.credential
-        bank = self.profile_settings.comment_bank(credential.id)
-        rubric = RubricPanel(credential, opened.submission, opened.sheet, bank, self)
-        rubric.set_addressed(self.profile_settings.addressed_marks(self.assignment_id))
+        read = self.workspace_settings
+        rubric = RubricPanel(credential, opened.submission, opened.sheet, read.comment_bank, self)
+        rubric.set_addressed(read.addressed)
         # A backread records a verdict on the decided read, not a sheet of its own: its
         # panel takes the rubric's place, and the rubric stays locked and out of view.
         if opened.assignment.kind is AssignmentKind.BACKREAD:
@@ -402,7 +424,7 @@ class Workspace(QWidget):
         r.citationRemoved.connect(self._remove_citation)
         r.citationActivated.connect(self.go_to_citation)
         r.commentBankChanged.connect(self._save_comment_bank)
-        r.addressedToggled.connect(lambda *_: self._save_addressed())
+        r.addressedToggled.connect(self._addressed_toggled)
         r.evaluationChanged.connect(lambda *_: self._refresh_footer())
         pane = self.notes_pane
         pane.jumpRequested.connect(self.go_to_citation)
@@ -469,10 +491,49 @@ class Workspace(QWidget):
         for shortcut in self._enter_keys:
             shortcut.setEnabled(enter)
 
-    def settings_changed(self) -> None:
-        """Apply the settings the open sheet holds on to (whether typing pauses the video)
-        after the settings dialog saved them."""
-        self.typing.enabled = self.profile_settings.pause_on_typing()
+    def settings_changed(self, saved: ProfileSettings) -> None:
+        """Apply the settings the open sheet holds on to (whether typing pauses the video,
+        the cite window) after the settings dialog saved them."""
+        self.workspace_settings = replace(
+            self.workspace_settings,
+            pause_on_typing=saved.pause_on_typing,
+            cite_window_ms=saved.cite_window_seconds * 1000,
+        )
+        self._apply_settings()
+
+    def _settings_arrived(self, read: WorkspaceSettings) -> None:
+        if self._closed or not isValid(self):
+            return  # closed while they were read
+        self._settings_pending = False
+        rubric = self._rubric
+        if rubric is None:
+            self.workspace_settings = read
+        else:
+            # Built before the read arrived: keep what the assessor added meanwhile.
+            stored = list(read.comment_bank)
+            bank = stored + [c for c in rubric.comment_bank() if c not in stored]
+            shown = rubric.addressed()
+            marks = {**read.addressed, **{c: shown[c] for c in self._marks_touched}}
+            self.workspace_settings = replace(read, comment_bank=tuple(bank), addressed=marks)
+            rubric.set_comment_bank(bank)
+            rubric.set_addressed(marks)
+            if bank != stored:
+                self._save_comment_bank(bank)
+            if self._marks_touched:
+                self._save_addressed()
+        self._apply_settings()
+        self.settingsRead.emit()
+
+    def _settings_not_read(self, error: BaseException) -> None:
+        # The defaults stay; the sheet itself is unaffected.
+        log.warning("could not read the profile's settings for the workspace: %s", error)
+
+    def _apply_settings(self) -> None:
+        self.typing.enabled = self.workspace_settings.pause_on_typing
+        for artifact in self.opened.submission.artifacts:
+            viewer = self.evidence.viewer(artifact.id)
+            if isinstance(viewer, VideoViewer):
+                viewer.cite_window_ms = self.workspace_settings.cite_window_ms
 
     def toggle_overview(self) -> None:
         """Ctrl+G: the grid of every criterion and level instead of the evidence and
@@ -529,7 +590,7 @@ class Workspace(QWidget):
             notes=[n for n in self._notes() if n.artifact_id == artifact.id],
             citations=[c for c in self._cited() if c.artifact_id == artifact.id],
             position_ms=self.opened.video_positions.get(artifact.id, 0),
-            cite_window_ms=SettingsService(session.store).cite_window_ms(),
+            cite_window_ms=self.workspace_settings.cite_window_ms,
             on_note=lambda ms, text, crit: self._add_note(artifact.id, ms, text, crit),
             on_played=lambda a, b: self.saves.save(
                 lambda: self.scoring.video_played(self.assignment_id, artifact.id, a, b)
@@ -623,6 +684,11 @@ class Workspace(QWidget):
         self.saves.save_latest(
             "comment_bank", list(bank), lambda v: service.set_comment_bank(credential_id, v)
         )
+
+    def _addressed_toggled(self, criterion_id: str, _addressed: bool) -> None:
+        if self._settings_pending:
+            self._marks_touched.add(criterion_id)
+        self._save_addressed()
 
     def _save_addressed(self) -> None:
         aid, service = self.assignment_id, self.profile_settings
