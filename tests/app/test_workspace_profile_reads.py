@@ -3,8 +3,9 @@
 worker, never on the GUI thread, and shows it once it arrives.
 
 A real hub on 127.0.0.1 and a resubmission synced into a real profile store, the video
-played by libvlc from the encrypted vault. The store's own settings reads are watched
-for the thread they run on; they still do the reading.
+played by libvlc from the encrypted vault. The store's own settings reads, and every
+store session the open starts, are watched for the thread they run on; they still do the
+reading.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from support.shots import save_shot
 from assessor_app.services.account import ProfileSession
 from assessor_app.services.scoring import ScoringService
 from assessor_app.services.settings import SettingsService, WorkspaceSettings
+from assessor_app.store.db import Database
 from assessor_app.store.repositories.settings import Settings
 from assessor_app.ui.background import Executors
 from assessor_app.ui.main_window import MainWindow
@@ -82,6 +84,23 @@ def watch(monkeypatch: pytest.MonkeyPatch) -> ReadWatch:
     return watch
 
 
+@pytest.fixture
+def store_threads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The thread of every read and write of the store, in order."""
+    threads: list[int] = []
+
+    def watched(open_session: Callable[[Database], object]) -> Callable[[Database], object]:
+        def record(db: Database) -> object:
+            threads.append(threading.get_ident())
+            return open_session(db)
+
+        return record
+
+    for name in ("reading", "transaction"):
+        monkeypatch.setattr(Database, name, watched(getattr(Database, name)))
+    return threads
+
+
 def _video(workspace: Workspace) -> VideoViewer:
     viewer = workspace.evidence.current_viewer()
     assert isinstance(viewer, VideoViewer)
@@ -92,10 +111,12 @@ def test_opening_reads_the_profile_off_the_gui_thread_and_shows_it(
     qtbot: QtBot,
     resubmission: tuple[MainWindow, str],
     watch: ReadWatch,
+    store_threads: list[int],
     tmp_path: Path,
 ) -> None:
     window, aid = resubmission
     gui = threading.get_ident()
+    store_threads.clear()
     window.open_assignment(aid)
     qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
     workspace = window.workspace
@@ -105,6 +126,8 @@ def test_opening_reads_the_profile_off_the_gui_thread_and_shows_it(
 
     assert set(watch.threads) == set(_READS)
     assert all(gui not in threads for threads in watch.threads.values()), watch.threads
+    # Nothing else of the open touched the store on the GUI thread either.
+    assert store_threads and gui not in store_threads
     rubric = workspace.rubric
     assert rubric.comment_bank() == BANK
     assert [rubric.bank_list.item(i).text() for i in range(rubric.bank_list.count())] == BANK
