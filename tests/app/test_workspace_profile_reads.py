@@ -256,3 +256,26 @@ def test_the_settings_dialog_applies_the_cite_window_and_typing_pause_at_once(
     assert _video(workspace).cite_window_ms == 4_000
     assert workspace.typing.enabled is True
     assert SettingsService(session.store).cite_window_ms() == 4_000
+
+
+def test_settings_that_cannot_be_read_leave_the_defaults_and_say_so(
+    qtbot: QtBot, resubmission: tuple[MainWindow, str], session: ProfileSession, tmp_path: Path
+) -> None:
+    window, aid = resubmission
+    # A damaged row: the marks are stored as a list, not per criterion.
+    session.store.settings.set(f"addressed:{aid}", ["c1-wait"])
+    window.open_assignment(aid)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10_000)
+    workspace = window.workspace
+    assert workspace is not None
+    qtbot.waitUntil(
+        lambda: "could not be read" in window.statusBar().currentMessage(), timeout=10_000
+    )
+    assert workspace.workspace_settings == WorkspaceSettings()
+    assert workspace.typing.enabled is True
+    save_shot(window, "workspace-settings-not-read.png", tmp_path)
+    # The sheet itself works as ever: a level is chosen and saved.
+    assert workspace.rubric.choose_level(0, 2)
+    qtbot.waitUntil(lambda: workspace.saves.state == "saved", timeout=10_000)
+    assert workspace.saves.flush()
+    assert ScoringService(session.store).open(aid).sheet.score(C1).level_id == "proficient"

@@ -527,6 +527,15 @@ class Workspace(QWidget):
     def _settings_not_read(self, error: BaseException) -> None:
         # The defaults stay; the sheet itself is unaffected.
         log.warning("could not read the profile's settings for the workspace: %s", error)
+        if self._closed or not isValid(self):
+            return
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(
+                "Your comment bank and settings could not be read, so this submission uses "
+                "the defaults. Your scoring is saved as usual.",
+                15_000,
+            )
 
     def _apply_settings(self) -> None:
         self.typing.enabled = self.workspace_settings.pause_on_typing
