@@ -7,10 +7,12 @@ so any number of hub processes can serve one database behind a load balancer.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -106,7 +108,7 @@ class Hub:
 
     def __init__(self, settings: HubSettings, storage: ArtifactStorage | None = None) -> None:
         self.settings = settings
-        self.db = Database(settings.db_url)
+        self.db = Database(settings.db_url, pool_size=settings.threads)
         self.storage = storage or open_storage(settings)
         # Where artifact GETs redirect to: the object storage's origin, unless the hub
         # is told to stream the bytes itself (``--serve-artifacts proxy``).
@@ -514,6 +516,18 @@ def put_decision(
     return outcome.receipt
 
 
+def request_threads(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: route handlers (run in threads) ``threads`` at a time; the
+    others wait their turn in order (see ``config.DEFAULT_THREADS``)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
+
+
 def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = False) -> FastAPI:
     """The hub app for ``settings``; ``migrate`` brings the database schema up to date;
     ``docs`` serves Swagger UI at ``/docs`` (off by default: it is a page for developers)."""
@@ -522,6 +536,7 @@ def create_app(settings: HubSettings, *, migrate: bool = True, docs: bool = Fals
         upgrade_database(settings.db_url)
     hub = Hub(settings)
     app = FastAPI(
+        lifespan=request_threads(settings.threads),
         title="Assessor hub",
         version="1",
         summary="Assignments, submissions, artifacts and decisions for Assessor clients.",

@@ -5,7 +5,7 @@
                  [--serve-artifacts redirect|proxy] [--token-ttl-hours H]
                  [--forwarded-allow-ips ADDR,...] [--proof rs256|eddsa]
                  [--metrics-token-file FILE] [--docs] [--allocate-every SECONDS]
-                 [--workers N]
+                 [--workers N] [--threads N]
     assessor-hub add-assessor USERNAME [--display-name NAME] [--role ROLE ...]
                  [--affiliation ID ...] [--password-stdin]
     assessor-hub set-password USERNAME [--password-stdin]
@@ -74,7 +74,9 @@ from assessor_app.hub.badges.signing import DEFAULT_PROOF, IssuerKeyError, Proof
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.config import (
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_THREADS,
     DEFAULT_TOKEN_TTL,
+    MAX_THREADS,
     MULTIPROCESS_ENV,
     HubSettings,
     ServeArtifacts,
@@ -143,6 +145,15 @@ def _body_bytes(text: str) -> int:
     if value is None or value < 1024:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of bytes of at least 1024")
     return value
+
+
+def _threads(text: str) -> int:
+    count = parse_number(text, MAX_THREADS) or 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of requests at once from 1 to {MAX_THREADS}"
+        )
+    return count
 
 
 def _workers(text: str) -> int:
@@ -285,6 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes serving requests (default: 1); more than one needs a "
         "PostgreSQL --db",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_threads,
+        default=DEFAULT_THREADS,
+        metavar="N",
+        help=f"requests each worker works on at once, each with a database connection "
+        f"(default: {DEFAULT_THREADS}); PostgreSQL needs max_connections above "
+        "hubs x workers x N",
     )
     serve.add_argument(
         "--allow-demo-accounts-on-network",
@@ -442,6 +462,7 @@ def _settings(args: argparse.Namespace) -> HubSettings:
         max_body_bytes=getattr(args, "max_body_bytes", None) or DEFAULT_MAX_BODY_BYTES,
         proof=getattr(args, "proof", None) or DEFAULT_PROOF,
         metrics_token=_metrics_token(getattr(args, "metrics_token_file", None)),
+        threads=getattr(args, "threads", None) or DEFAULT_THREADS,
     )
 
 

@@ -23,6 +23,13 @@ DEFAULT_BODY_IDLE_SECONDS = 30.0
 # Long enough to start a download, short enough that a copied link is soon useless; a
 # download that outlives it asks the hub for a fresh one.
 DEFAULT_PRESIGN_SECONDS = 300
+# Requests one hub process works on at once (each holds a thread and a database
+# connection). Python runs one thread at a time, so more threads add no CPU: they only
+# overlap waits for the database. Past a few, they take turns at the interpreter lock
+# instead, and a request holding the change counter waits behind every other one
+# (``python -m benchmarks load`` measured upload p99 several times higher with 40).
+DEFAULT_THREADS = 8
+MAX_THREADS = 64
 # prometheus-client's own variable: when set as it is imported, its figures go to files in
 # that folder (``serve --workers N``; see ``hub/workers.py``).
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -67,6 +74,8 @@ class HubSettings:
     """The S3 server's URL when it is not AWS (else boto3's own configuration)."""
     serve_artifacts: ServeArtifacts = ServeArtifacts.REDIRECT
     presign_seconds: int = DEFAULT_PRESIGN_SECONDS
+    threads: int = DEFAULT_THREADS
+    """Requests worked on at once per process; the database pool holds as many connections."""
 
     @classmethod
     def from_data_dir(
@@ -82,6 +91,7 @@ class HubSettings:
         s3_endpoint: str | None = None,
         serve_artifacts: ServeArtifacts = ServeArtifacts.REDIRECT,
         presign_seconds: int = DEFAULT_PRESIGN_SECONDS,
+        threads: int = DEFAULT_THREADS,
     ) -> HubSettings:
         root = Path(data_dir) if data_dir is not None else default_data_dir()
         return cls(
@@ -96,6 +106,7 @@ class HubSettings:
             s3_endpoint=s3_endpoint,
             serve_artifacts=serve_artifacts,
             presign_seconds=presign_seconds,
+            threads=threads,
         )
 
 

@@ -183,13 +183,24 @@ class DecisionRow(Base):
     __table_args__ = (UniqueConstraint("user_id", "idempotency_key", name="uq_decisions_user_key"),)
 
 
-def make_engine(url: str) -> Engine:
+# Connections the pool opens beyond ``pool_size`` for a moment (the allocation job beside
+# a full set of requests); they are closed again when returned.
+POOL_OVERFLOW = 4
+
+
+def make_engine(url: str, pool_size: int = 5) -> Engine:
+    """``pool_size`` connections are kept open: as many as requests run at once, so that
+    none waits for one and none is opened and closed per request."""
     # Database errors end up in the incident log: never with the values of a statement
     # (token digests, password hashes, assessors' notes).
+    pool = {"pool_size": pool_size, "max_overflow": POOL_OVERFLOW}
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        hide_parameters=True,
+        **pool,
     )
 
     @event.listens_for(engine, "connect")
@@ -214,9 +225,9 @@ def make_engine(url: str) -> Engine:
 class Database:
     """Engine plus read and write sessions; each ``with`` block is one transaction."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 5) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(hub_write=True), expire_on_commit=False

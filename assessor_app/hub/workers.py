@@ -97,6 +97,7 @@ def settings_json(settings: HubSettings, *, docs: bool) -> str:
         "s3_endpoint": lambda v: v,
         "serve_artifacts": str,
         "presign_seconds": int,
+        "threads": int,
     }
     names = {f.name for f in fields(HubSettings)}
     if names != set(encoders):
@@ -124,6 +125,7 @@ def settings_of(text: str) -> tuple[HubSettings, bool]:
         s3_endpoint=s["s3_endpoint"],
         serve_artifacts=ServeArtifacts(s["serve_artifacts"]),
         presign_seconds=s["presign_seconds"],
+        threads=s["threads"],
     )
     return settings, bool(data["docs"])
 

@@ -159,6 +159,7 @@ def test_settings_reach_the_workers_whole() -> None:
         s3_endpoint="http://127.0.0.1:9000",
         serve_artifacts=ServeArtifacts.PROXY,
         presign_seconds=60,
+        threads=3,
     )
     assert settings_of(settings_json(settings, docs=True)) == (settings, True)
     plain = HubSettings.from_data_dir(Path("/srv/hub"))
@@ -174,6 +175,16 @@ def test_several_workers_are_refused_on_sqlite(
     assert "--workers 2 needs PostgreSQL" in error
     assert "Run one worker on SQLite" in error
     assert not (tmp_path / "hub" / "hub.sqlite3").exists()  # refused before touching anything
+
+
+@pytest.mark.parametrize("count", ["0", "-1", "two", "65", "\u0663"])
+def test_a_thread_count_is_a_whole_number_from_1_to_64(
+    count: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as ended:
+        hub_main(["--data-dir", str(tmp_path / "hub"), "serve", "--threads", count])
+    assert ended.value.code == 2
+    assert "is not a number of requests at once from 1 to 64" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("count", ["0", "-1", "two", "65", "\u0663"])
@@ -608,3 +619,61 @@ def test_guesses_sent_through_both_hubs_at_once_meet_one_throttle(pair: Pair) ->
             f"{hub.base_url}/api/v1/auth/token", json={"username": "tess", "password": PASSWORD}
         )
         assert right.status_code == 429, right.text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("threads", "me_waits"), [(2, True), (3, False)])
+def test_a_hub_works_on_its_threads_requests_at_once_and_queues_the_rest(
+    threads: int, me_waits: bool, postgres_cluster: PostgresCluster, tmp_path: Path
+) -> None:
+    """Two uploads held in the database (the change counter is locked from outside) take
+    two of the hub's ``--threads``: with 2, a third request waits its turn; with 3, it
+    is answered at once. Every request is answered once the counter is free again."""
+    with contextmanager(_database)(postgres_cluster) as db_url:
+        data_dir = tmp_path / "hub"
+        with HubAdmin(HubSettings.from_data_dir(data_dir, db_url=db_url)) as admin:
+            admin.add_assessor("ann", PASSWORD, "Ann Example")
+            admin.import_credential(CREDENTIAL_FILE)
+            assignments = [
+                admin.assign(
+                    admin.import_submission(
+                        make_submission_folder(tmp_path / f"sub-{n}", b"clip", id=f"sub-{n}")
+                    ),
+                    "ann",
+                )
+                for n in range(2)
+            ]
+        with serving(data_dir, db_url, "--threads", str(threads)) as (hub,):
+            hub.wait_ready()
+            token = sign_in(hub.base_url, "ann")
+            clients = [client(hub.base_url, token) for _ in range(3)]
+            libpq = db_url.replace("postgresql+psycopg://", "postgresql://")
+            with (
+                psycopg.connect(libpq) as holder,
+                psycopg.connect(libpq, autocommit=True) as watcher,
+                ThreadPoolExecutor(3) as pool,
+            ):
+                holder.execute(
+                    "SELECT value FROM hub_counters WHERE name = 'change_seq' FOR UPDATE"
+                )
+                uploads = [
+                    pool.submit(put_decision, c, a, f"key-{a}")
+                    for c, a in zip(clients, assignments, strict=False)
+                ]
+                waiting = (
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE hub_counters%'"
+                )
+                # Asked outside the holder's transaction, which sees one snapshot of it.
+                _wait_for(lambda: watcher.execute(waiting).fetchone() == (2,), timeout=30)
+                me = pool.submit(clients[2].get, "/api/v1/me")
+                if me_waits:
+                    time.sleep(1.5)
+                    assert not me.done()
+                else:
+                    assert me.result(timeout=10).status_code == 200
+                holder.rollback()
+                assert me.result(timeout=30).status_code == 200
+                assert [u.result(timeout=30).status_code for u in uploads] == [200, 200]
+            for c in clients:
+                c.close()
