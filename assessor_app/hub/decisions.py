@@ -185,6 +185,30 @@ def replayed_upload(
     )
 
 
+@dataclass(frozen=True)
+class SheetCheck:
+    """An upload checked against its rubric: field problems and total points."""
+
+    submission: SubmissionRow
+    errors: list[dict[str, str]]
+    total: float
+
+
+def check_sheet(session: Session, assignment: AssignmentRow, upload: DecisionUpload) -> SheetCheck:
+    """``check_upload`` for ``assignment``'s submission, from what never changes once
+    stored: the submission, its artifacts and its credential version's rubric."""
+    submission = session.get(SubmissionRow, assignment.submission_id)
+    assert submission is not None  # a foreign key guarantees it
+    rubric = credential_schema(session, submission).rubric.to_domain()
+    artifact_ids = set(
+        session.scalars(
+            select(ArtifactRow.id).where(ArtifactRow.submission_id == submission.id)
+        ).all()
+    )
+    errors, total = check_upload(upload, rubric, artifact_ids)
+    return SheetCheck(submission, errors, total)
+
+
 def record_decision(
     session: Session,
     assignment_id: str,
@@ -196,7 +220,14 @@ def record_decision(
 ) -> DecisionOutcome:
     """Record ``upload`` for the caller's assignment, or raise ``DecisionRefused``.
     ``if_match`` None skips the If-Match check (admin use). Must run in a write
-    transaction: the change counter is taken first, which serializes concurrent uploads."""
+    transaction: the change counter is taken, which serializes concurrent uploads.
+
+    The sheet is checked against the rubric before the counter is taken, so that uploads
+    hold it only for what can change (the assignment's state, earlier uploads and the
+    workflow's consequences). An assignment's owner never changes either. The answers are
+    the same as with every check under the lock, in the same order."""
+    owned = session.get(AssignmentRow, assignment_id)
+    sheet = check_sheet(session, owned, upload) if owned and owned.user_id == user_id else None
     seq = next_change_seq(session)
     earlier = replayed_upload(session, assignment_id, user_id, upload, idempotency_key)
     if earlier is not None:
@@ -228,16 +259,10 @@ def record_decision(
             f'"{assignment.version}". Sync, review the change, and upload again.',
             extra={"assignment": assignment_item(assignment).model_dump(mode="json")},
         )
-    submission = session.get(SubmissionRow, assignment.submission_id)
-    assert submission is not None  # a foreign key guarantees it
-    rubric = credential_schema(session, submission).rubric.to_domain()
-    artifact_ids = set(
-        session.scalars(
-            select(ArtifactRow.id).where(ArtifactRow.submission_id == submission.id)
-        ).all()
-    )
-    errors, total = check_upload(upload, rubric, artifact_ids)
-    errors += rationale_problems(session, assignment, upload)
+    # Created by a transaction that committed while this one waited for the counter.
+    sheet = sheet or check_sheet(session, assignment, upload)
+    submission, total = sheet.submission, sheet.total
+    errors = sheet.errors + rationale_problems(session, assignment, upload)
     if errors:
         raise DecisionRefused(
             422,

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from assessor_app.hub.db import DecisionRow, hold_change_counter
+from assessor_app.hub.db import DecisionRow, User, hold_change_counter
+from assessor_app.hub.decisions import record_decision
 from assessor_app.protocol.v1 import (
     IDEMPOTENCY_KEY_WORDS,
     DecisionUpload,
@@ -105,6 +106,33 @@ def test_a_retry_is_answered_while_another_write_holds_the_change_counter(
     assert replay.headers["ETag"] == '"2"'
     assert reused.status_code == 422
     assert "Idempotency-Key was already used" in reused.json()["detail"]
+    assert decisions(world) == 1
+
+
+def test_the_sheet_is_checked_before_the_change_counter_is_taken(world: World) -> None:
+    """Uploads are recorded one at a time behind the change counter: what never changes
+    (the submission, its artifacts, the rubric) is read before it, so uploads hold it for
+    less. The state that can change is read after it."""
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    upload = DecisionUpload.model_validate(passing(world.ann_artifacts[0]))
+    with world.admin.db.read() as session:
+        ann = session.scalars(select(User.id).where(User.username == "ann")).one()
+    event.listen(world.admin.db.engine, "before_cursor_execute", note)
+    try:
+        with world.admin.db.write() as session:
+            record_decision(session, world.ann_assignment, ann, upload, "k-order", None)
+    finally:
+        event.remove(world.admin.db.engine, "before_cursor_execute", note)
+    taken = next(i for i, s in enumerate(statements) if s.startswith("UPDATE hub_counters"))
+    before, after = statements[:taken], statements[taken:]
+    for table in ("credentials", "artifacts"):
+        assert any(f"FROM {table}" in s for s in before), (table, before)
+    assert any(s.startswith("SELECT") and "FROM decisions" in s for s in after)
+    assert any(s.startswith("UPDATE assignments") for s in after)
     assert decisions(world) == 1
 
 
