@@ -1,8 +1,8 @@
 """Runs every benchmark module, writes ``benchmarks/results.json`` and prints a table.
 
 A benchmark module is ``benchmarks/bench_*.py`` exposing ``run() -> list[Result]``.
-Pass module names (``python -m benchmarks hub sync``) to run only some. ``--users`` and
-``--seconds`` go to the modules whose ``run`` takes them (the load benchmark).
+Pass module names (``python -m benchmarks hub sync``) to run only some. ``--users``,
+``--seconds`` and ``--spawn-rate`` go to the modules whose ``run`` takes them (the load benchmark).
 """
 
 from __future__ import annotations
@@ -24,7 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("modules", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--users", type=int, help="simulated assessors (load benchmark)")
-    parser.add_argument("--seconds", type=float, help="length of a load run (load benchmark)")
+    parser.add_argument(
+        "--seconds", type=float, help="seconds measured after the ramp (load benchmark)"
+    )
+    parser.add_argument(
+        "--spawn-rate", type=float, help="assessors starting per second (load benchmark)"
+    )
     return parser
 
 
@@ -32,7 +37,11 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     options = {
         name: value
-        for name, value in (("users", args.users), ("seconds", args.seconds))
+        for name, value in (
+            ("users", args.users),
+            ("seconds", args.seconds),
+            ("spawn_rate", args.spawn_rate),
+        )
         if value is not None
     }
     names = sorted(

@@ -1,11 +1,13 @@
 """Load benchmark: many assessors at once against the hub, with Locust.
 
-``python -m benchmarks load --users 500 --seconds 60`` seeds that many accounts (each with
-``ASSIGNMENTS_PER_USER`` assignments whose submission has one piece of evidence), starts
-the hub, and lets Locust (headless, ``benchmarks/locustfile.py``) play the assessors for
-that long: sign in, assignment delta, manifests, evidence, decision uploads, calibration
-polling. It prints, per call, requests per second, p50/p95/p99 and errors, for the whole
-run and for the part after the ramp (once every assessor has started).
+``python -m benchmarks load --users 500 --spawn-rate 5 --seconds 120`` seeds that many
+accounts (each with ``ASSIGNMENTS_PER_USER`` assignments whose submission has one piece
+of evidence), starts the hub, and lets Locust (headless, ``benchmarks/locustfile.py``)
+play the assessors: they start ``--spawn-rate`` per second (the ramp: each one's first
+sync fetches its whole queue), then all of them go on for ``--seconds`` more: sign in,
+assignment delta, manifests, evidence, decision uploads, calibration polling. It prints,
+per call, requests per second, p50/p95/p99 and errors, for the whole run and for the part
+after the ramp (once every assessor has started).
 
 Configurations measured, one after the other:
 
@@ -59,13 +61,15 @@ from benchmarks.result import Result
 from benchmarks.servers import create_bucket, moto_credentials, running_moto
 
 DEFAULT_USERS = 500
-DEFAULT_SECONDS = 60.0
+# Measured after every assessor has started.
+DEFAULT_SECONDS = 120.0
 # A week's queue of an assessor who scores 5-20 submissions a week.
 ASSIGNMENTS_PER_USER = 4
 EVIDENCE_BYTES = 256 * 1024
-# The assessors start within the first third of the run: each one's first sync fetches
-# its whole queue (manifests and evidence), the morning's sync.
-RAMP_SHARE = 1 / 3
+# Assessors starting per second: each one's first sync fetches its whole queue (manifests
+# and evidence), the morning's sync. 500 assessors start within 100 s, where a real
+# programme's start over an hour or more.
+DEFAULT_SPAWN_RATE = 5.0
 # Seconds each simulated assessor pauses between actions (see locustfile.py).
 THINK_SECONDS = (5.0, 15.0)
 USERNAME_PREFIX = "load"
@@ -266,22 +270,29 @@ def summarize(samples: list[Sample], start: float, end: float) -> list[CallStats
     return [*calls, call_stats("all calls", window, end - start)]
 
 
-def spawn_rate(users: int, seconds: float) -> float:
-    """Assessors started per second, so that all have started after ``RAMP_SHARE``."""
-    return max(1.0, users / max(1.0, seconds * RAMP_SHARE))
+@dataclass(frozen=True)
+class Pace:
+    """How the simulated assessors arrive and act: ``spawn_rate`` start per second, then
+    all of them act for ``seconds`` more, pausing ``think`` seconds between actions."""
+
+    seconds: float = DEFAULT_SECONDS
+    spawn_rate: float = DEFAULT_SPAWN_RATE
+    think: tuple[float, float] = THINK_SECONDS
+
+    def ramp_seconds(self, users: int) -> float:
+        return users / self.spawn_rate
+
+    def run_seconds(self, users: int) -> float:
+        return self.ramp_seconds(users) + self.seconds
 
 
-def run_locust(
-    base_url: str,
-    tokens: list[str],
-    seconds: float,
-    workdir: Path,
-    think: tuple[float, float] = THINK_SECONDS,
-) -> list[Sample]:
-    """Locust against ``base_url`` for ``seconds``, one simulated assessor per token;
-    every request it made. Raises if Locust itself fails (not if requests fail: those
-    are counted)."""
+def run_locust(base_url: str, tokens: list[str], pace: Pace, workdir: Path) -> list[Sample]:
+    """Locust against ``base_url`` at ``pace``, one simulated assessor per token; every
+    request it made. Raises if Locust itself fails (not if requests fail: those are
+    counted)."""
     users = len(tokens)
+    think = pace.think
+    seconds = pace.run_seconds(users)
     tokens_file = workdir / "tokens.txt"
     tokens_file.write_text("\n".join(tokens) + "\n")
     tokens_file.chmod(0o600)
@@ -297,7 +308,7 @@ def run_locust(
     }
     command = [
         sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
-        "--users", str(users), "--spawn-rate", f"{spawn_rate(users, seconds):.2f}",
+        "--users", str(users), "--spawn-rate", f"{pace.spawn_rate:.2f}",
         "--run-time", f"{max(1, round(seconds))}s", "--stop-timeout", "10",
         "--host", base_url, "--only-summary", "--loglevel", "ERROR",
     ]  # fmt: skip
@@ -453,24 +464,23 @@ def _hub(data_dir: Path, *extra: str) -> Iterator[tuple[str, int]]:
 
 
 def measured_run(
-    label: str,
-    base_url: str,
-    tokens: list[str],
-    seconds: float,
-    workdir: Path,
-    think: tuple[float, float] = THINK_SECONDS,
+    label: str, base_url: str, tokens: list[str], pace: Pace, workdir: Path
 ) -> LoadRun:
     """``run_locust`` with the CPU time the hub processes and Locust used during it."""
     workdir.mkdir(parents=True, exist_ok=True)
     machine = machine_words()
-    print(f"  {label}: {len(tokens)} assessors for {seconds:.0f} s ({machine})", flush=True)
+    ramp = pace.ramp_seconds(len(tokens))
+    print(
+        f"  {label}: {len(tokens)} assessors starting {pace.spawn_rate:g} per second "
+        f"(over {ramp:.0f} s), then {pace.seconds:.0f} s more ({machine})",
+        flush=True,
+    )
     hub_before = hub_cpu_seconds()
     locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    samples = run_locust(base_url, tokens, seconds, workdir, think)
+    samples = run_locust(base_url, tokens, pace, workdir)
     locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = min(s.started for s in samples)
     end = max(s.started + s.milliseconds / 1000 for s in samples)
-    ramp = len(tokens) / spawn_rate(len(tokens), seconds)
     return LoadRun(
         label=label,
         calls=summarize(samples, start, end),
@@ -485,21 +495,17 @@ def measured_run(
     )
 
 
-def sqlite_single_worker(
-    root: Path, users: int, seconds: float, think: tuple[float, float] = THINK_SECONDS
-) -> LoadRun:
+def sqlite_single_worker(root: Path, users: int, pace: Pace) -> LoadRun:
     """One ``assessor-hub serve`` process on SQLite, artifacts on local disk."""
     data_dir = root / "sqlite-hub"
     with HubAdmin(HubSettings.from_data_dir(data_dir)) as admin:
         tokens = seed(admin, root / "sqlite-seed", users, EVIDENCE_BYTES)
     with _hub(data_dir) as (base_url, _):
         label = f"1 hub, SQLite, local disk, {users} users"
-        return measured_run(label, base_url, tokens, seconds, root / "sqlite", think)
+        return measured_run(label, base_url, tokens, pace, root / "sqlite")
 
 
-def deployed_topology(
-    root: Path, users: int, seconds: float, think: tuple[float, float] = THINK_SECONDS
-) -> LoadRun:
+def deployed_topology(root: Path, users: int, pace: Pace) -> LoadRun:
     """nginx in front of two hub processes on PostgreSQL, artifacts in S3 (redirects)."""
     # Imported here: the topology needs PostgreSQL and nginx, the SQLite run does not.
     from benchmarks.topology import Topology
@@ -508,7 +514,7 @@ def deployed_topology(
         with running.admin() as admin:
             tokens = seed(admin, root / "topology-seed", users, EVIDENCE_BYTES)
         label = f"nginx + 2 hubs, PostgreSQL, S3, {users} users"
-        return measured_run(label, running.base_url, tokens, seconds, root / "topology", think)
+        return measured_run(label, running.base_url, tokens, pace, root / "topology")
 
 
 def _deliver(base_url: str, token: str, artifact_id: str, expected: str) -> int:
@@ -563,12 +569,17 @@ def cpu_per_gigabyte(root: Path) -> dict[str, float]:
         return figures
 
 
-def run(users: int = DEFAULT_USERS, seconds: float = DEFAULT_SECONDS) -> list[Result]:
+def run(
+    users: int = DEFAULT_USERS,
+    seconds: float = DEFAULT_SECONDS,
+    spawn_rate: float = DEFAULT_SPAWN_RATE,
+) -> list[Result]:
+    pace = Pace(seconds=seconds, spawn_rate=spawn_rate)
     root = Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
         results = [Result("machine: CPU cores", float(os.cpu_count() or 0), "cores")]
         for configuration in (deployed_topology, sqlite_single_worker):
-            load_run = configuration(root, users, seconds)
+            load_run = configuration(root, users, pace)
             print(report(load_run), flush=True)
             results += results_of(load_run)
         print("  hub CPU per GB of evidence from S3 storage: redirect, then proxy", flush=True)

@@ -15,6 +15,7 @@ from assessor_app.hub.db import DecisionRow
 from benchmarks.bench_load import (
     ASSIGNMENTS_PER_USER,
     CallStats,
+    Pace,
     format_calls,
     goal_verdict,
     sqlite_single_worker,
@@ -24,7 +25,7 @@ USERS = 5
 
 
 def test_a_short_load_run_reports_every_call_without_errors(tmp_path: Path) -> None:
-    run = sqlite_single_worker(tmp_path, users=USERS, seconds=5, think=(0.1, 0.3))
+    run = sqlite_single_worker(tmp_path, USERS, Pace(seconds=5, think=(0.1, 0.3)))
     calls = run.calls
 
     by_name = {c.name: c for c in calls}
