@@ -24,6 +24,7 @@ from assessor_app.domain.citations import TimeRange, range_to_cite
 from assessor_app.domain.coverage import PlayedRanges
 from assessor_app.media.player import MediaStream, PlayerState, VideoPlayer
 from assessor_app.media.timecode import TimecodeError, format_timecode, parse_timecode
+from assessor_app.services.settings import WorkspaceSettings
 from assessor_app.ui.plain_text import plain_label, set_plain
 from assessor_app.ui.qt import (
     QColor,
@@ -55,7 +56,6 @@ from assessor_app.ui.viewers.notes_bar import NoteEditor
 from assessor_app.ui.viewers.timeline import Marker, TimelineWidget
 
 SKIP_MS = 5000
-CITE_WINDOW_MS = 10_000
 RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 VOLUME_SLIDER_WIDTH = (80, 120)
 """The volume slider's least and greatest width in pixels."""
@@ -183,7 +183,8 @@ class VideoViewer(ArtifactViewer):
         self._notes: list[Marker] = []
         self._citations: list[Marker] = []
         self._earlier_played = PlayedRanges()
-        self.cite_window_ms = CITE_WINDOW_MS
+        # The profile's value arrives with the workspace's settings; until then, its default.
+        self.cite_window_ms = WorkspaceSettings().cite_window_ms
         self._mark_in: int | None = None
         self._mark_out: int | None = None
 
