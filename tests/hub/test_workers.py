@@ -8,7 +8,8 @@ side by side. Real ``assessor-hub serve`` processes, real HTTP, requests raced f
   decision per Idempotency-Key, one decision per assignment, one credential per Pass
   (uploaded or approved), one reveal per calibration session, one sign-in throttle, and a
   delta reader that loses no change;
-- a single worker ignores an inherited ``PROMETHEUS_MULTIPROC_DIR``.
+- a single worker ignores an inherited ``PROMETHEUS_MULTIPROC_DIR``;
+- ``--threads`` bounds the requests a process works on at once: the next one waits.
 """
 
 from __future__ import annotations
@@ -177,24 +178,21 @@ def test_several_workers_are_refused_on_sqlite(
     assert not (tmp_path / "hub" / "hub.sqlite3").exists()  # refused before touching anything
 
 
+@pytest.mark.parametrize(
+    ("option", "refusal"),
+    [
+        ("--workers", "is not a worker count from 1 to 64"),
+        ("--threads", "is not a number of requests at once from 1 to 64"),
+    ],
+)
 @pytest.mark.parametrize("count", ["0", "-1", "two", "65", "\u0663"])
-def test_a_thread_count_is_a_whole_number_from_1_to_64(
-    count: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_worker_and_thread_counts_are_whole_numbers_from_1_to_64(
+    option: str, refusal: str, count: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as ended:
-        hub_main(["--data-dir", str(tmp_path / "hub"), "serve", "--threads", count])
+        hub_main(["--data-dir", str(tmp_path / "hub"), "serve", option, count])
     assert ended.value.code == 2
-    assert "is not a number of requests at once from 1 to 64" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize("count", ["0", "-1", "two", "65", "\u0663"])
-def test_a_worker_count_is_a_whole_number_from_1_to_64(
-    count: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SystemExit) as ended:
-        hub_main(["--data-dir", str(tmp_path / "hub"), "serve", "--workers", count])
-    assert ended.value.code == 2
-    assert "is not a worker count from 1 to 64" in capsys.readouterr().err
+    assert refusal in capsys.readouterr().err
 
 
 def test_one_worker_counts_only_its_own_run_whatever_the_environment(tmp_path: Path) -> None:
