@@ -4,25 +4,22 @@ PostgreSQL, real uvicorn servers on 127.0.0.1, and a small seeded world."""
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from sqlalchemy import select
-from support.hub import wait_until
+from support.hub import HubServer
 from support.s3_server import moto_endpoint, s3_server  # noqa: F401
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.app import create_app
-from assessor_app.hub.badges.issuer_url import pin_issuer_url
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import ArtifactRow
 from assessor_app.hub.migrate import upgrade_database
@@ -72,48 +69,16 @@ def admin(settings: HubSettings) -> Iterator[HubAdmin]:
         yield hub_admin
 
 
-class HubServer:
-    """uvicorn serving ``app`` on an ephemeral 127.0.0.1 port from a thread."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        port = self.sock.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        # As ``serve`` does: the issuer address is pinned to where the hub listens.
-        pin_issuer_url(app.state.hub.settings.data_dir, self.base_url)
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-        )
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def start(self) -> HubServer:
-        self.thread.start()
-        wait_until(lambda: self.server.started, 15, "the hub server to start")
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
-        self.sock.close()
-        self.app.state.hub.db.dispose()
-
-
 @pytest.fixture
-def start_hub() -> Iterator[Callable[[HubSettings], HubServer]]:
-    servers: list[HubServer] = []
+def start_hub() -> Iterator[Callable[..., HubServer]]:
+    """Serves a hub on the settings given (uvicorn options as keywords); all are stopped
+    after the test."""
+    with ExitStack() as servers:
 
-    def start(hub_settings: HubSettings) -> HubServer:
-        server = HubServer(create_app(hub_settings)).start()
-        servers.append(server)
-        return server
+        def start(hub_settings: HubSettings, **uvicorn_options: Any) -> HubServer:
+            return servers.enter_context(HubServer(create_app(hub_settings), **uvicorn_options))
 
-    yield start
-    for server in servers:
-        server.stop()
+        yield start
 
 
 @pytest.fixture

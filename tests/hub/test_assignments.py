@@ -7,9 +7,10 @@ import threading
 from pathlib import Path
 
 import httpx
+from support.hub import HubServer
 
 from assessor_app.hub.admin import HubAdmin
-from tests.hub.conftest import HubServer, World, make_submission_folder
+from tests.hub.conftest import World, make_submission_folder
 
 
 def _submissions(admin: HubAdmin, folder: Path, n: int) -> list[str]:

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 import httpx
 from sqlalchemy import func, select, update
+from support.hub import HubServer
 
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import LoginFailure, Token, utcnow
-from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
+from tests.hub.conftest import PASSWORD, World, sign_in
 
 PROBLEM = "application/problem+json"
 

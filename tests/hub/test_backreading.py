@@ -13,11 +13,12 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from support.hub import HubServer
 
 from assessor_app.hub.scoring.models import WorkItem
 from assessor_app.hub.scoring.plan import sampled
 from assessor_app.hub.workflow.hooks import save_workflow
-from tests.hub.conftest import PASSWORD, HubServer, World, make_submission_folder, sign_in
+from tests.hub.conftest import PASSWORD, World, make_submission_folder, sign_in
 from tests.hub.scoring_flows_kit import CREDENTIAL, run_flows, set_plan, upload
 
 DISAGREE = {

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from support.hub import HubServer
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.badges.page import STYLESHEET_VERSION
@@ -21,7 +22,6 @@ from assessor_app.hub.pathways import commands
 from tests.hub.conftest import (
     CREDENTIAL_FILE,
     PASSWORD,
-    HubServer,
     World,
     make_submission_folder,
     sign_in,

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from support.hub import HubServer
 
 from assessor_app.hub.badges.conformance import schema_problems
 from assessor_app.hub.config import HubSettings
-from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
+from tests.hub.conftest import PASSWORD, World, sign_in
 from tests.hub.test_workflow import sheet, upload
 
 STATUS_LIST_BITS = 131_072  # the specification's minimum: 16 KiB

@@ -23,6 +23,7 @@ import httpx
 import jsonschema_rs
 import jwt as pyjwt
 import pytest
+from support.hub import HubServer
 
 from assessor_app.hub.admin import HubAdminError
 from assessor_app.hub.badges.conformance import SCHEMA_FILE
@@ -34,7 +35,6 @@ from assessor_app.hub.cli import main
 from assessor_app.hub.config import HubSettings
 from tests.hub.conftest import (
     PASSWORD,
-    HubServer,
     World,
     artifact_ids,
     make_submission_folder,

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.hub import HubServer
 from support.serve import serving
 
 from assessor_app.hub.config import DEFAULT_MAX_BODY_BYTES, HubSettings
 from assessor_app.protocol.v1 import PROBLEM_MEDIA_TYPE
-from tests.hub.conftest import HubServer, World, sign_in
+from tests.hub.conftest import World, sign_in
 
 HUGE = 300 * 1024 * 1024
 CHUNK = b"a" * (256 * 1024)

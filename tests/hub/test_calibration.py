@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from support.hub import HubServer
 
 from assessor_app.domain.agreement import MINIMUM_ITEMS
 from assessor_app.hub.calibration import admin as calibration_admin
@@ -27,7 +28,7 @@ from assessor_app.protocol.calibration import (
     SessionDetail,
     SessionResults,
 )
-from tests.hub.conftest import PASSWORD, HubServer, World, make_submission_folder, sign_in
+from tests.hub.conftest import PASSWORD, World, make_submission_folder, sign_in
 
 PROBLEM = "application/problem+json"
 LEVELS_C1 = ("beginning", "developing", "proficient")

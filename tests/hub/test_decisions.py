@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import event, func, select
+from support.hub import HubServer
 
 from assessor_app.hub.db import DecisionRow, User, hold_change_counter
 from assessor_app.hub.decisions import record_decision
@@ -19,7 +20,7 @@ from assessor_app.protocol.v1 import (
     version_tag,
 )
 from assessor_app.sync.client import HubClient
-from tests.hub.conftest import HubServer, World, sign_in
+from tests.hub.conftest import World, sign_in
 
 PROBLEM = "application/problem+json"
 

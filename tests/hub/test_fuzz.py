@@ -24,12 +24,13 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from support.hub import HubServer
 
 from assessor_app.hub.admin import ROLES, HubAdmin
 from assessor_app.hub.app import create_app
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import AssignmentRow
-from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
+from tests.hub.conftest import PASSWORD, World, sign_in
 
 CHECKS = (
     "not_a_server_error",
@@ -54,11 +55,8 @@ def settings(tmp_path: Path) -> HubSettings:
 def fuzzed_hub(world: World, settings: HubSettings) -> Iterator[HubServer]:
     world.admin.add_assessor(FUZZER, PASSWORD, "Fuzz Tester", list(ROLES))
     world.admin.assign(world.ann_submission, FUZZER)
-    server = HubServer(create_app(settings)).start()
-    try:
+    with HubServer(create_app(settings)) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def _calibration_session(hub: HubServer, world: World) -> str:

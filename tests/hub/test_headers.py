@@ -9,11 +9,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from support.hub import HubServer
 
 from assessor_app.hub.app import create_app
 from assessor_app.hub.cli import build_parser
 from assessor_app.hub.config import HubSettings
-from tests.hub.conftest import PASSWORD, HubServer, World, artifact_ids
+from tests.hub.conftest import PASSWORD, World, artifact_ids
 
 
 def assert_private(response: httpx.Response) -> None:
@@ -59,9 +60,8 @@ def test_no_docs_page_by_default(hub: HubServer) -> None:
 
 @pytest.fixture
 def docs_hub(settings: HubSettings) -> Iterator[HubServer]:
-    server = HubServer(create_app(settings, docs=True)).start()
-    yield server
-    server.stop()
+    with HubServer(create_app(settings, docs=True)) as server:
+        yield server
 
 
 def test_docs_with_flag_load_only_the_hubs_own_assets(docs_hub: HubServer) -> None:

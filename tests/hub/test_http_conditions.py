@@ -8,8 +8,9 @@ import hashlib
 import re
 
 import httpx
+from support.hub import HubServer
 
-from tests.hub.conftest import HubServer, World
+from tests.hub.conftest import World
 from tests.hub.test_decisions import PROBLEM, decisions, passing, put
 
 

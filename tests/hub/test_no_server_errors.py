@@ -10,11 +10,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from support.hub import HubServer
 
 from assessor_app.hub.db import DecisionRow
 from assessor_app.hub.numbers import MAX_NUMBER, parse_number, parse_size
 from assessor_app.protocol.v1 import PROBLEM_MEDIA_TYPE
-from tests.hub.conftest import HubServer, World
+from tests.hub.conftest import World
 
 CREDENTIAL = "test-wait-time"
 

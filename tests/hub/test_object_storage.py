@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.hub import HubServer
 from support.s3_server import S3Server
 
 from assessor_app.hub.admin import HubAdmin
@@ -23,7 +24,6 @@ from assessor_app.hub.storage import BlobNotFound, S3Location, StorageUrlError
 from tests.hub.conftest import (
     CREDENTIAL_FILE,
     PASSWORD,
-    HubServer,
     artifact_ids,
     make_submission_folder,
     sign_in,

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import jsonschema_rs
 import pytest
+from support.hub import HubServer
 
-from tests.hub.conftest import HubServer, World
+from tests.hub.conftest import World
 
 PROBLEM = "application/problem+json"
 

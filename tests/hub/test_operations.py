@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.hub import wait_until
+from support.hub import HubServer, wait_until
 from support.serve import free_port, serve_command, serving
 
 from assessor_app.hub.admin import HubAdmin
@@ -24,7 +24,6 @@ from assessor_app.protocol.v1 import PROBLEM_MEDIA_TYPE
 from tests.hub.conftest import (
     CREDENTIAL_FILE,
     PASSWORD,
-    HubServer,
     World,
     artifact_ids,
     make_submission_folder,

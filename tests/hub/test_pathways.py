@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from support.hub import HubServer
 
 from assessor_app.hub.admin import HubAdmin, HubAdminError
 from assessor_app.hub.config import HubSettings
@@ -23,7 +24,7 @@ from assessor_app.hub.pathways import commands
 from assessor_app.hub.pathways.award import ImportOutcome
 from assessor_app.hub.pathways.models import ProgrammeCredential
 from assessor_app.protocol.v1 import DecisionUpload
-from tests.hub.conftest import CREDENTIAL_FILE, PASSWORD, HubServer, artifact_ids, sign_in
+from tests.hub.conftest import CREDENTIAL_FILE, PASSWORD, artifact_ids, sign_in
 from tests.hub.test_badge_revocation import bit, list_bits
 from tests.hub.test_workflow import sheet, upload
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.hub import HubServer
 
 from assessor_app.hub.admin import HubAdmin
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.demo.seed import seed_demo
-from tests.hub.conftest import CREDENTIAL_FILE, PASSWORD, HubServer, make_submission_folder
+from tests.hub.conftest import CREDENTIAL_FILE, PASSWORD, make_submission_folder
 
 
 @pytest.fixture

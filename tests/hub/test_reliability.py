@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.hub import HubServer
 
 from assessor_app.hub.cli import main
 from assessor_app.hub.config import HubSettings
@@ -21,7 +22,7 @@ from assessor_app.hub.scoring.reliability import (
     figures,
     weekly,
 )
-from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
+from tests.hub.conftest import PASSWORD, World, sign_in
 from tests.hub.scoring_flows_kit import run_flows, set_plan, upload
 
 WEEK1 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday

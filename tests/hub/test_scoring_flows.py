@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
-from support.hub import wait_until
+from support.hub import HubServer, wait_until
 from support.serve import serving
 
 from assessor_app.hub.admin import HubAdmin
@@ -37,7 +37,6 @@ from assessor_app.protocol.v1 import DecisionUpload
 from tests.hub.conftest import (
     CREDENTIAL_FILE,
     PASSWORD,
-    HubServer,
     artifact_ids,
     make_submission_folder,
     sign_in,

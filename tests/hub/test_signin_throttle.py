@@ -4,8 +4,8 @@ but stays bounded so that nobody is locked out for good."""
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,12 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy.orm import Session
-from support.hub import wait_until
-from support.serve import free_port, serving
+from support.hub import HubServer
+from support.serve import serving
 
-from assessor_app.hub.app import create_app
 from assessor_app.hub.cli import build_parser, proxy_options
 from assessor_app.hub.config import HubSettings
 from assessor_app.hub.db import make_engine
@@ -48,35 +46,15 @@ def _sign_in(base_url: str, password: str, forwarded_for: str) -> httpx.Response
 
 
 @pytest.fixture
-def serve_with():
+def serve_with(start_hub: Callable[..., HubServer]) -> Callable[..., str]:
     """Serves a hub with the uvicorn proxy options ``assessor-hub serve`` derives from its
     command line; returns the base URL."""
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def start(settings: HubSettings, *serve_args: str) -> str:
         args = build_parser().parse_args(["serve", *serve_args])
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings),
-                host="127.0.0.1",
-                port=port,
-                log_level="warning",
-                lifespan="off",
-                access_log=False,
-                **proxy_options(args),
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        wait_until(lambda: server.started, 15, "the hub to start")
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{port}"
+        return start_hub(settings, **proxy_options(args)).base_url
 
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(15)
+    return start
 
 
 def test_serve_ignores_forwarded_for_by_default_so_rotating_it_meets_a_429(

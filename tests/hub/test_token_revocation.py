@@ -8,10 +8,11 @@ import sys
 
 import httpx
 import pytest
+from support.hub import HubServer
 
 from assessor_app.hub.cli import main
 from assessor_app.hub.config import HubSettings
-from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
+from tests.hub.conftest import PASSWORD, World, sign_in
 
 PROBLEM = "application/problem+json"
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
+from support.hub import HubServer
 
 from assessor_app.hub.calibration import admin as calibration_admin
 from assessor_app.hub.db import AssignmentRow, User
@@ -22,7 +23,7 @@ from assessor_app.hub.scoring.models import FinalDecision, WorkItem
 from assessor_app.hub.scoring.validity import needs_recalibration
 from assessor_app.hub.workflow.hooks import save_workflow
 from assessor_app.hub.workflow.models import CoachingFlag, DecisionReview, IssuedCredential
-from tests.hub.conftest import HubServer, World, make_submission_folder, sign_in
+from tests.hub.conftest import World, make_submission_folder, sign_in
 from tests.hub.scoring_flows_kit import (
     CREDENTIAL,
     KEY_NOT_YET,

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select, update
+from support.hub import HubServer
 
 from assessor_app.hub.admin import EXPORT_COLUMNS, HubAdmin
 from assessor_app.hub.cli import main
@@ -19,7 +20,6 @@ from assessor_app.hub.db import User
 from assessor_app.hub.workflow.models import IssuedCredential
 from tests.hub.conftest import (
     PASSWORD,
-    HubServer,
     World,
     artifact_ids,
     make_submission_folder,

@@ -9,8 +9,9 @@ import subprocess
 from pathlib import Path
 
 import httpx
+from support.hub import HubServer
 
-from tests.hub.conftest import PASSWORD, HubServer, World, sign_in
+from tests.hub.conftest import PASSWORD, World, sign_in
 from tests.hub.test_workflow import sheet, upload
 
 

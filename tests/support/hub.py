@@ -1,6 +1,10 @@
 """A real hub for tests: ``assessor_app.hub`` served by uvicorn on 127.0.0.1 (an ephemeral
 port) from a thread, with its own data folder, seeded through ``HubAdmin``.
 
+``HubServer`` is the one way tests serve a hub app in-process (the hub tests' ``start_hub``
+fixture and ``RunningHub`` both use it); ``tests/support/serve.py`` runs the real
+``assessor-hub serve`` command instead.
+
     with running_hub(tmp_path / "hub") as hub:
         hub.add_assessor("ann")
         seeded = hub.seed_submission("ann", {"clip.mp4": video_bytes, "plan.txt": b"..."})
@@ -32,6 +36,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from assessor_app.domain.assignment import AssignmentKind
@@ -46,6 +51,7 @@ from assessor_app.sync.client import HubClient, Timeouts
 __all__ = [
     "CREDENTIAL_ID",
     "PASSWORD",
+    "HubServer",
     "RunningHub",
     "SeededArtifact",
     "SeededSubmission",
@@ -92,6 +98,67 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(0.01)
+
+
+# Seconds a server is given to start, and to stop (twice: gracefully, then forced).
+SERVER_TIMEOUT_S = 15
+
+
+class HubServer:
+    """uvicorn serving ``app`` on a free 127.0.0.1 port from a thread; ``with`` it, or
+    ``start()`` and ``stop()``. ``uvicorn_options`` go to ``uvicorn.Config`` (say, the proxy
+    options ``assessor-hub serve`` derives from its command line)."""
+
+    def __init__(self, app: FastAPI, **uvicorn_options: Any) -> None:
+        self.app = app
+        # Bound here and handed to uvicorn, so no other process can take the port between
+        # choosing it and serving on it.
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self.base_url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        # As ``serve`` does: the issuer address is pinned to where the hub listens.
+        pin_issuer_url(app.state.hub.settings.data_dir, self.base_url)
+        options: dict[str, Any] = {"log_level": "warning", "lifespan": "off", "access_log": False}
+        self._server = uvicorn.Server(uvicorn.Config(app, **(options | uvicorn_options)))
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+
+    def start(self) -> HubServer:
+        self._thread.start()
+        try:
+            # A server that fails to start ends its thread: say so then, not at the timeout.
+            wait_until(
+                lambda: self._server.started or not self._thread.is_alive(),
+                SERVER_TIMEOUT_S,
+                "the hub to start",
+            )
+            if not self._server.started:
+                raise AssertionError("the hub server ended before it started (see its log)")
+        except AssertionError:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, join the thread, close the socket and the database's connections."""
+        self._server.should_exit = True
+        self._thread.join(SERVER_TIMEOUT_S)
+        if self._thread.is_alive():
+            # A graceful stop waits for open connections; a test that left one open must
+            # not leave the server running behind it.
+            self._server.force_exit = True
+            self._thread.join(SERVER_TIMEOUT_S)
+        self._sock.close()
+        self.app.state.hub.db.dispose()
+        if self._thread.is_alive():
+            raise AssertionError(f"the hub server at {self.base_url} did not stop")
+
+    def __enter__(self) -> HubServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 def passing_upload(note: str = "") -> DecisionUpload:
@@ -176,19 +243,9 @@ class RunningHub:
         self.settings = HubSettings.from_data_dir(self.data_dir, **options)
         self.admin = HubAdmin(self.settings)
         self.admin.import_credential(self._credential_file())
-        self.app = create_app(self.settings)
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self.port: int = self._sock.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        # As ``serve`` does: the issuer address is pinned to where the hub listens.
-        pin_issuer_url(self.data_dir, self.base_url)
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)
-        )
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
-        )
+        self._server = HubServer(create_app(self.settings))
+        self.app = self._server.app
+        self.base_url = self._server.base_url
         self._tokens: dict[str, str] = {}
         self._seq = 0
 
@@ -198,16 +255,14 @@ class RunningHub:
         return path
 
     def start(self) -> RunningHub:
-        self._thread.start()
-        wait_until(lambda: self._server.started, 15, "the hub to start")
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(15)
-        self._sock.close()
-        self.app.state.hub.db.dispose()
-        self.admin.close()
+        try:
+            self._server.stop()
+        finally:
+            self.admin.close()
 
     # -- seeding -------------------------------------------------------------------------
 
@@ -311,9 +366,9 @@ class RunningHub:
 def running_hub(data_dir: Path, **options: Any) -> Iterator[RunningHub]:
     """Start a hub in ``data_dir`` and stop it on exit."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    hub = RunningHub(data_dir, **options).start()
+    hub = RunningHub(data_dir, **options)
     try:
-        yield hub
+        yield hub.start()
     finally:
         hub.stop()
 
