@@ -1,10 +1,6 @@
 """A real hub for tests: ``assessor_app.hub`` served by uvicorn on 127.0.0.1 (an ephemeral
 port) from a thread, with its own data folder, seeded through ``HubAdmin``.
 
-``HubServer`` is the one way tests serve a hub app in-process (the hub tests' ``start_hub``
-fixture and ``RunningHub`` both use it); ``tests/support/serve.py`` runs the real
-``assessor-hub serve`` command instead.
-
     with running_hub(tmp_path / "hub") as hub:
         hub.add_assessor("ann")
         seeded = hub.seed_submission("ann", {"clip.mp4": video_bytes, "plan.txt": b"..."})
@@ -16,6 +12,10 @@ or, in a conftest: ``from support.hub import real_hub  # noqa: F401`` and ask fo
 ``real_hub`` fixture. The server is stopped and its database closed on exit. Artifacts are
 real files; ``make_video`` makes a short real H.264 clip with ffmpeg when a test needs
 genuine video.
+
+``HubServer`` is the one way tests serve a hub app in-process (the hub tests' ``start_hub``
+fixture and ``RunningHub`` both use it); ``tests/support/serve.py`` runs the real
+``assessor-hub serve`` command instead.
 """
 
 from __future__ import annotations
