@@ -51,6 +51,7 @@ from assessor_app.sync.client import HubClient, Timeouts
 __all__ = [
     "CREDENTIAL_ID",
     "PASSWORD",
+    "SERVER_TIMEOUT_S",
     "HubServer",
     "RunningHub",
     "SeededArtifact",
