@@ -19,6 +19,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from support.app_desk import main_window, sync
 from support.hub import CREDENTIAL_ID, RunningHub, make_video
+from support.settings_dialog import save_settings_when_shown
 from support.shots import save_shot
 
 from assessor_app.services.account import ProfileSession
@@ -28,7 +29,7 @@ from assessor_app.store.db import Database
 from assessor_app.store.repositories.settings import Settings
 from assessor_app.ui.background import Executors
 from assessor_app.ui.main_window import MainWindow
-from assessor_app.ui.qt import QApplication, QDialogButtonBox, QSettings, QTimer
+from assessor_app.ui.qt import QSettings, QTimer
 from assessor_app.ui.settings_dialog import SettingsDialog
 from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.workspace import Workspace
@@ -239,18 +240,11 @@ def test_the_settings_dialog_applies_the_cite_window_and_typing_pause_at_once(
     assert workspace is not None
     qtbot.waitUntil(lambda: _video(workspace).cite_window_ms == 25_000, timeout=10_000)
 
-    def answer() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, SettingsDialog):
-            QTimer.singleShot(20, answer)
-            return
+    def change(dialog: SettingsDialog) -> None:
         dialog.cite_window.setValue(4)
         dialog.pause_on_typing.setChecked(True)
-        buttons = dialog.findChild(QDialogButtonBox)
-        assert buttons is not None
-        buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
-    QTimer.singleShot(0, answer)
+    save_settings_when_shown(change)
     window.show_settings()
     # The open workspace has what the dialog saved, without reopening the submission.
     assert _video(workspace).cite_window_ms == 4_000

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 from support.hub import PASSWORD, make_video, running_hub
+from support.settings_dialog import save_settings_when_shown
 from support.shots import save_shot
 
 from assessor_app.domain import Citation, PdfPage, TimeRange
@@ -24,8 +25,7 @@ from assessor_app.services.settings import SettingsService
 from assessor_app.sync.engine import SyncEngine
 from assessor_app.ui.background import Executors
 from assessor_app.ui.main_window import MainWindow
-from assessor_app.ui.qt import QApplication, QDialogButtonBox, QPoint, QSettings, Qt, QTimer
-from assessor_app.ui.settings_dialog import SettingsDialog
+from assessor_app.ui.qt import QPoint, QSettings, Qt
 from assessor_app.ui.viewers.pdf_viewer import PdfViewer
 from assessor_app.ui.viewers.video_viewer import VideoViewer
 from assessor_app.ui.workspace.workspace import Workspace
@@ -335,17 +335,7 @@ def test_turning_the_setting_off_applies_to_the_open_submission(
     workspace = window.workspace
     assert workspace is not None and workspace.typing.enabled
 
-    def untick() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, SettingsDialog):
-            QTimer.singleShot(20, untick)
-            return
-        dialog.pause_on_typing.setChecked(False)
-        buttons = dialog.findChild(QDialogButtonBox)
-        assert buttons is not None
-        buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-
-    QTimer.singleShot(0, untick)
+    save_settings_when_shown(lambda dialog: dialog.pause_on_typing.setChecked(False))
     window.show_settings()
     assert not SettingsService(desk.session.store).pause_on_typing()
     # Without reopening the submission, typing now leaves the video playing.
