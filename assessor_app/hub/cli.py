@@ -147,20 +147,20 @@ def _body_bytes(text: str) -> int:
     return value
 
 
-def _threads(text: str) -> int:
-    count = parse_number(text, MAX_THREADS) or 0
-    if count < 1:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of requests at once from 1 to {MAX_THREADS}"
-        )
-    return count
+def _count_of(what: str, maximum: int) -> Callable[[str], int]:
+    """An option's parser for a count from 1 to ``maximum`` (the hub's number rule)."""
+
+    def parse(text: str) -> int:
+        count = parse_number(text, maximum) or 0
+        if count < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} from 1 to {maximum}")
+        return count
+
+    return parse
 
 
-def _workers(text: str) -> int:
-    count = int(text) if text.isascii() and text.isdigit() else 0
-    if not 1 <= count <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a worker count from 1 to {MAX_WORKERS}")
-    return count
+_threads = _count_of("a number of requests at once", MAX_THREADS)
+_workers = _count_of("a worker count", MAX_WORKERS)
 
 
 def _proxy_addresses(text: str) -> list[str]:
@@ -304,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"requests each worker works on at once, each with a database connection "
         f"(default: {DEFAULT_THREADS}); PostgreSQL needs max_connections above "
-        "hubs x workers x N",
+        "hubs x workers x (N + 4)",
     )
     serve.add_argument(
         "--allow-demo-accounts-on-network",
